@@ -1,0 +1,19 @@
+"""The notification service's own tables."""
+from shared.database import UtcDateTime
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, UniqueConstraint
+
+metadata = MetaData()
+
+notifications = Table(
+    "notifications", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("uscc", String(18), nullable=False),
+    Column("policy_id", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("read_at", UtcDateTime()),
+    # "never twice for the same policy": the database, not the code, guarantees it
+    UniqueConstraint("uscc", "policy_id", "kind", name="one_notification_per_policy"),
+    Index("notifications_by_enterprise", "uscc", "id"),
+)

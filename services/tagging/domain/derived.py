@@ -1,0 +1,76 @@
+"""The derived facts of shared.facts, computed from a merged profile.
+
+A derived fact whose inputs are missing (or make it meaningless) is absent, never None, so a rule
+comparing it is simply false.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from services.tagging.domain import scale
+from shared.facts import DERIVED_FACTS
+
+DAYS_PER_YEAR = 365.25
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+def age_years(registered_on: Any, today: date) -> float | None:
+    """Whole days since registration / 365.25; None when unknown or after `today`.
+
+    Not calendar years: a third anniversary gives 3.0007 when the span holds a 29 February
+    (1,096 days) and 2.9979 when it does not (1,095 days).
+    """
+    registered = _as_date(registered_on)
+    if registered is None or registered > today:
+        return None
+    return (today - registered).days / DAYS_PER_YEAR
+
+
+def derive(profile: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """The profile (without None values) plus every derived fact its data allows.
+
+    Derived names already in `profile` are dropped first, so a stale value never survives.
+    """
+    facts = {name: value for name, value in profile.items()
+             if value is not None and name not in DERIVED_FACTS}
+
+    age = age_years(facts.get("registered_on"), today)
+    if age is not None:
+        facts["age_years"] = age
+
+    employees = _number(facts.get("employees"))
+    revenue = _number(facts.get("annual_revenue"))
+    assets = _number(facts.get("total_assets"))
+    rd_expense = _number(facts.get("rd_expense"))
+    if revenue is not None and employees is not None and employees > 0:
+        facts["revenue_per_employee"] = revenue / employees
+    if rd_expense is not None and revenue is not None and revenue > 0:
+        facts["rd_intensity"] = rd_expense / revenue
+
+    industry_code = facts.get("industry_code")
+    if isinstance(industry_code, str) and scale.is_valid_code(industry_code):
+        facts["industry_section"] = industry_code[0]
+        if len(industry_code) >= 3:
+            facts["industry_division"] = industry_code[:3]
+        size = scale.classify(industry_code, employees, revenue, assets)
+        if size is not None:
+            facts["scale"] = size
+    return facts

@@ -1,0 +1,1 @@
+"""Code every Huiqi service uses: bus contracts, persistence, messaging and logging dependencies."""

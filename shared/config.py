@@ -1,0 +1,38 @@
+"""Settings read from the environment (prefix `HUIQI_`); secrets never come from files in the repo."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_ADMIN_TOKEN = "huiqi-dev-admin"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUIQI_", extra="ignore")
+
+    amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672//"
+    var_dir: Path = Path("var")
+    # `{service}` is replaced by the service name, so one template gives each service its own database.
+    database_url: str = Field(default="sqlite:///{var_dir}/{service}.sqlite3")
+    admin_token: str = DEVELOPMENT_ADMIN_TOKEN
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    rpc_timeout_s: float = 10.0
+    time_travel: bool = False
+    log_level: str = "INFO"
+
+    def database_url_for(self, service: str) -> str:
+        """`HUIQI_<SERVICE>_DATABASE_URL` wins over the template `HUIQI_DATABASE_URL`."""
+        own = os.environ.get(f"HUIQI_{service.upper()}_DATABASE_URL")
+        if own:
+            return own
+        return self.database_url.format(service=service, var_dir=self.var_dir.resolve())
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings()

@@ -1,0 +1,77 @@
+"""Policy bodies as staff send them (contract sections 4 and 6); the gateway and the policy service share them."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.gov import COUNTIES
+from shared.facts import FACTS, Kind
+
+NUMERIC_FACTS = tuple(name for name, fact in FACTS.items() if fact.kind is Kind.number and not fact.derived)
+
+
+class FixedSubsidy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["fixed"]
+    amount: Annotated[float, Field(gt=0)]
+
+
+class PerUnitSubsidy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["per_unit"]
+    field: Literal[NUMERIC_FACTS]  # type: ignore[valid-type]
+    rate: Annotated[float, Field(gt=0)]
+    cap: Annotated[float, Field(gt=0)] | None = None
+
+
+class RatioSubsidy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["ratio"]
+    field: Literal[NUMERIC_FACTS]  # type: ignore[valid-type]
+    rate: Annotated[float, Field(gt=0, le=1)]
+    cap: Annotated[float, Field(gt=0)] | None = None
+
+
+Subsidy = Annotated[FixedSubsidy | PerUnitSubsidy | RatioSubsidy, Field(discriminator="type")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class PolicyDraft(BaseModel):
+    """What staff send to create or revise a policy. The rule itself is checked by the policy service."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    department: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
+    department_name: Annotated[str, Field(max_length=100)] | None = None
+    summary: Annotated[str, Field(min_length=1, max_length=2000)]
+    body: Annotated[str, Field(max_length=100_000)] = ""
+    level: Literal["national", "provincial", "city", "county"] = "city"
+    county: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
+    eligibility: dict[str, Any] = Field(default_factory=dict)
+    valid_from: date
+    valid_to: date
+    redeemable: bool = False
+    proactive: bool = False
+    subsidy: Subsidy | None = None
+    budget: Annotated[float, Field(ge=0)] | None = None
+    exclusive_group: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    materials: Annotated[list[Text], Field(max_length=3)] = Field(default_factory=list)
+    stage_limits: dict[Literal["acceptance", "routing", "review", "public_notice", "disbursement"],
+                       Annotated[int, Field(ge=1, le=60)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "PolicyDraft":
+        if self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        if self.proactive and not self.redeemable:
+            raise ValueError("a proactive policy (免申即享) must be redeemable")
+        if self.redeemable and self.subsidy is None:
+            raise ValueError("a redeemable policy needs a subsidy formula")
+        if self.level == "county" and self.county not in COUNTIES:
+            raise ValueError(f"a county-level policy needs county, one of {', '.join(COUNTIES)}")
+        if self.level != "county" and self.county is not None:
+            raise ValueError("county is only for county-level policies")
+        return self

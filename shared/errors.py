@@ -1,0 +1,43 @@
+"""Errors a service raises for its callers; they cross RPC typed (registered with Nameko).
+
+The gateway maps each to one HTTP status and error code (contract section 4's error shape).
+"""
+from __future__ import annotations
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class HuiqiError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, details=None):
+        super().__init__(message, details)
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@deserialize_to_instance
+class Invalid(HuiqiError):
+    code, status = "invalid", 422
+
+
+@deserialize_to_instance
+class NotFound(HuiqiError):
+    code, status = "not_found", 404
+
+
+@deserialize_to_instance
+class Conflict(HuiqiError):
+    code, status = "conflict", 409
+
+
+@deserialize_to_instance
+class Forbidden(HuiqiError):
+    code, status = "forbidden", 403
+
+
+EXPECTED = (Invalid, NotFound, Conflict, Forbidden)

@@ -1,0 +1,45 @@
+"""Tables every service database holds for reliable messaging: outbox, inbox, dead letters."""
+from __future__ import annotations
+
+from shared.database import UtcDateTime
+from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# Events committed with the state they describe; the relay publishes then deletes them.
+outbox = Table(
+    "outbox", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False),
+    Column("exchange", String(100), nullable=False),
+    Column("routing_key", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("correlation_id", String(100)),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Event ids already handled, per consumer: a second delivery has no second effect.
+inbox = Table(
+    "inbox", metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", String(100), primary_key=True),
+    Column("handled_at", UtcDateTime(), nullable=False),
+)
+
+# Messages whose handler failed, or events the broker could not route: kept with the reason.
+dead_letters = Table(
+    "dead_letters", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("queue", String(200), nullable=False),
+    Column("exchange", String(100), nullable=False),
+    Column("routing_key", String(200), nullable=False),
+    Column("event_id", String(100)),
+    Column("correlation_id", String(100)),
+    Column("body", Text, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("traceback", Text, nullable=False),
+    Column("failed_at", UtcDateTime(), nullable=False),
+    Column("replayed_at", UtcDateTime()),
+    Column("replay_count", Integer, nullable=False, default=0),
+)

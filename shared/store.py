@@ -15,7 +15,7 @@ from __future__ import annotations
 import traceback as traceback_module
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
@@ -23,6 +23,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, delete, insert, select
 from sqlalchemy.orm import Session
 
+from shared import clock
 from shared import messaging_tables as tables
 from shared.config import settings
 from shared.contracts.events import PlatformEvent
@@ -35,7 +36,7 @@ RELAY_BATCH = 500
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 @dataclass

@@ -53,7 +53,7 @@ class Tag:
 class _Compiled:
     code: str
     rule: Mapping[str, Any]
-    predicate: Any                   # Callable[[Mapping, Collection[str]], bool]
+    predicate: eligibility.Check
     fields: tuple[str, ...]
 
 
@@ -77,7 +77,7 @@ def check_tag(tag: Tag, categories: Iterable[str]) -> tuple[Any, tuple[str, ...]
         raise CatalogueError(f"tag {tag.code!r}: rule must be a JSON object")
     try:
         parsed = eligibility.parse(tag.rule, NO_TAGS)
-    except (ValueError, TypeError, KeyError) as error:   # the rule language's errors say where
+    except eligibility.RuleError as error:   # it names the node: `$.all[1].value: ...`
         raise CatalogueError(f"tag {tag.code!r}: rule refused: {error}") from error
     return parsed, tuple(sorted(eligibility.fields_used(parsed)))
 

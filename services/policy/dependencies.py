@@ -1,0 +1,56 @@
+"""Dependencies the policy service owns: the matcher, and the tag codes rules may name."""
+from __future__ import annotations
+
+import time
+
+import eventlet
+from nameko.extensions import DependencyProvider
+
+from services.policy.matching import Matcher
+from shared.config import settings
+from shared.errors import HuiqiError
+
+TAG_CODES_TTL_S = 30.0
+
+
+class MatcherProvider(DependencyProvider):
+    """One matcher (index and lock) per process, shared by every worker."""
+
+    def setup(self):
+        self.matcher = Matcher()
+
+    def get_dependency(self, worker_ctx):
+        return self.matcher
+
+
+class TagCatalogueUnavailable(HuiqiError):
+    code, status = "service_unavailable", 503
+
+
+class KnownTags:
+    """The tagging service's tag codes, asked over RPC and kept for a short while."""
+
+    def __init__(self):
+        self._codes: frozenset[str] = frozenset()
+        self._fetched_at = float("-inf")
+
+    def codes(self, tagging_rpc) -> frozenset[str]:
+        if time.monotonic() - self._fetched_at > TAG_CODES_TTL_S:
+            try:
+                with eventlet.Timeout(settings().rpc_timeout_s):
+                    catalogue = tagging_rpc.tags()
+            except (eventlet.Timeout, Exception) as error:  # noqa: BLE001 - any failure means "cannot check"
+                if self._codes:
+                    return self._codes  # a slightly old catalogue beats refusing every rule
+                raise TagCatalogueUnavailable(f"the tag catalogue could not be read: {error!r}") from None
+            self._codes = frozenset(tag["code"] for tag in catalogue["tags"])
+            self._fetched_at = time.monotonic()
+        return self._codes
+
+
+class KnownTagsProvider(DependencyProvider):
+    def setup(self):
+        self.known = KnownTags()
+
+    def get_dependency(self, worker_ctx):
+        return self.known

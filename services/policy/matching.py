@@ -1,0 +1,118 @@
+"""Deciding who matches what, in both directions, and recording it.
+
+- enterprises whose data changed: each against every live policy, through an in-memory
+  `PolicyIndex` that only evaluates rules whose required tags the enterprise has;
+- a newly published policy: against every enterprise in one SQL query over the read model.
+
+Both directions run under one lock per process and refresh the index first, so a policy
+published while a batch of enterprises is being matched is never missed by both.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from eventlet.semaphore import Semaphore
+from sqlalchemy import and_, bindparam, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from services.policy import read_model
+from services.policy.models import enterprise_facts, matches, policies
+from shared import eligibility
+from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
+
+EVENT_CHUNK = 5000  # enterprise codes per MatchesChanged event when a policy is published
+
+
+def _any_tag(_code: str) -> bool:
+    return True  # rules were checked against the catalogue when the policy was saved
+
+
+def live(today: date):
+    """The condition for a policy that matches today: published and within its validity."""
+    iso = today.isoformat()
+    return and_(policies.c.status == "published", policies.c.valid_from <= iso, policies.c.valid_to >= iso)
+
+
+class Matcher:
+    def __init__(self):
+        self.lock = Semaphore(1)
+        self.index: eligibility.PolicyIndex[int] = eligibility.PolicyIndex()
+        self.meta: dict[int, tuple[str, int]] = {}  # policy id -> (title, version)
+        self._stamp = None
+
+    def refresh(self, session: Session, today: date) -> None:
+        """Rebuild the index when the set of live policies may have changed (cheap to check)."""
+        stamp = (today, *session.execute(select(func.count(), func.max(policies.c.updated_at))
+                                         .where(policies.c.status == "published")).one())
+        if stamp == self._stamp:
+            return
+        index: eligibility.PolicyIndex[int] = eligibility.PolicyIndex()
+        meta = {}
+        for row in session.execute(select(policies.c.id, policies.c.title, policies.c.version,
+                                          policies.c.eligibility).where(live(today))):
+            index.put(row.id, eligibility.parse(row.eligibility, _any_tag))
+            meta[row.id] = (row.title, row.version)
+        self.index, self.meta, self._stamp = index, meta, stamp
+
+    def match_enterprises(self, session: Session, snapshots: list[EnterpriseSnapshot], today: date,
+                          now: datetime) -> MatchesChanged | None:
+        fresh = read_model.store(session, snapshots)
+        if not fresh:
+            return None
+        self.refresh(session, today)
+        wanted = {(snapshot.uscc, policy_id)
+                  for snapshot in fresh if snapshot.status == "active"
+                  for policy_id in self.index.matching(snapshot.facts, snapshot.tags)}
+        current = set()
+        for part in read_model.chunks([snapshot.uscc for snapshot in fresh]):
+            current.update(session.execute(select(matches.c.uscc, matches.c.policy_id)
+                                           .where(matches.c.uscc.in_(part))).all())
+        versions = {snapshot.uscc: snapshot.version for snapshot in fresh}
+        return self._record(session, wanted - current, current - wanted, versions, now)
+
+    def match_policy(self, session: Session, policy_id: int, today: date, now: datetime) -> list[MatchesChanged]:
+        self.refresh(session, today)
+        wanted: dict[str, int] = {}
+        if policy_id in self.meta:
+            rule = self.index.get(policy_id)
+            condition = eligibility.to_sql(rule, column=read_model.column, has_tag=read_model.has_tag,
+                                           has_code=read_model.has_code)
+            wanted = dict(session.execute(select(enterprise_facts.c.uscc, enterprise_facts.c.version)
+                                          .where(enterprise_facts.c.active, condition)).all())
+        current = set(session.execute(select(matches.c.uscc).where(matches.c.policy_id == policy_id)).scalars())
+        gained = sorted(set(wanted) - current)
+        lost = sorted(current - set(wanted))
+        events = []
+        for start in range(0, max(len(gained), len(lost)), EVENT_CHUNK):
+            part_gained, part_lost = gained[start:start + EVENT_CHUNK], lost[start:start + EVENT_CHUNK]
+            event = self._record(session, {(uscc, policy_id) for uscc in part_gained},
+                                 {(uscc, policy_id) for uscc in part_lost},
+                                 {uscc: wanted[uscc] for uscc in part_gained}, now)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _record(self, session: Session, gained: set[tuple[str, int]], lost: set[tuple[str, int]],
+                profile_versions: dict[str, int], now: datetime) -> MatchesChanged | None:
+        if not gained and not lost:
+            return None
+        if gained:
+            session.execute(insert(matches), [
+                {"uscc": uscc, "policy_id": policy_id, "policy_version": self.meta[policy_id][1],
+                 "profile_version": profile_versions[uscc], "matched_at": now} for uscc, policy_id in gained])
+        if lost:
+            session.execute(delete(matches).where(matches.c.uscc == bindparam("u"),
+                                                  matches.c.policy_id == bindparam("p")),
+                            [{"u": uscc, "p": policy_id} for uscc, policy_id in lost],
+                            execution_options={"synchronize_session": False})
+        matched, unmatched = defaultdict(list), defaultdict(list)
+        for uscc, policy_id in sorted(gained):
+            matched[policy_id].append(uscc)
+        for uscc, policy_id in sorted(lost):
+            unmatched[policy_id].append(uscc)
+        return MatchesChanged(
+            matched=dict(matched), unmatched=dict(unmatched),
+            titles={policy_id: self.meta[policy_id][0] for policy_id in matched},
+            policy_versions={policy_id: self.meta[policy_id][1] for policy_id in matched},
+            profile_versions={uscc: profile_versions[uscc] for uscc, _ in gained})

@@ -1,0 +1,84 @@
+"""The policy service's own tables: policies and their revisions, its read model of enterprises, matches."""
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text)
+
+from shared.database import UtcDateTime
+from shared.facts import FACTS, Kind
+
+metadata = MetaData()
+
+policies = Table(
+    "policies", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("title", String(300), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("department_name", String(100)),
+    Column("level", String(20), nullable=False),
+    Column("county", String(6)),
+    Column("summary", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("eligibility", JSON, nullable=False),
+    Column("tags_used", JSON, nullable=False),
+    Column("valid_from", String(10), nullable=False),   # ISO dates: text order is date order
+    Column("valid_to", String(10), nullable=False),
+    Column("redeemable", Boolean, nullable=False),
+    Column("proactive", Boolean, nullable=False),
+    Column("subsidy", JSON),
+    Column("budget", Float),
+    Column("exclusive_group", String(100)),
+    Column("materials", JSON, nullable=False),
+    Column("stage_limits", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("published_at", UtcDateTime()),
+    Index("policies_by_status", "status"),
+)
+
+policy_versions = Table(
+    "policy_versions", metadata,
+    Column("policy_id", BigInteger, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("snapshot", JSON, nullable=False),
+    Column("actor", JSON, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+)
+
+# The read model: what rules need of each enterprise, kept from `enterprise.tagged` events.
+# One column per scalar fact, so a rule compiles to one SQL query over all enterprises.
+_COLUMN_TYPES = {Kind.string: String(200), Kind.date: String(10), Kind.number: Float}
+SCALAR_FACTS = tuple(name for name, fact in FACTS.items() if fact.kind is not Kind.codes)
+CODE_FACTS = tuple(name for name, fact in FACTS.items() if fact.kind is Kind.codes)
+
+enterprise_facts = Table(
+    "enterprise_facts", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    *(Column(f"fact_{name}", _COLUMN_TYPES[FACTS[name].kind]) for name in SCALAR_FACTS),
+)
+
+enterprise_tags = Table(
+    "enterprise_tags", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("tag", String(100), primary_key=True),
+    Index("enterprise_tags_by_tag", "tag", "uscc"),
+)
+
+enterprise_codes = Table(
+    "enterprise_codes", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("field", String(50), primary_key=True),
+    Column("code", String(100), primary_key=True),
+    Index("enterprise_codes_by_code", "field", "code", "uscc"),
+)
+
+matches = Table(
+    "matches", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("policy_id", BigInteger, primary_key=True),
+    Column("policy_version", Integer, nullable=False),
+    Column("profile_version", Integer, nullable=False),
+    Column("matched_at", UtcDateTime(), nullable=False),
+    Index("matches_by_policy", "policy_id", "uscc"),
+)

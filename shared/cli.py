@@ -4,15 +4,18 @@
     huiqi dead-letters SERVICE [--all]             list a service's dead letters
     huiqi dead-letters SERVICE --replay [ID ...]   publish them again (all waiting ones without ids)
     huiqi reset                                    drop every service database (asks no questions)
+    huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
 """
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import time
 
 from shared import dead_letters, topology
-from shared.config import settings
+from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
 
@@ -29,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     letters.add_argument("--replay", nargs="*", type=int, metavar="ID")
     letters.add_argument("--all", action="store_true", help="include replayed ones")
     commands.add_parser("reset", help="drop every service database")
+    run = commands.add_parser("run", help="start every service and serve the gateway until Ctrl-C")
+    run.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     args = parser.parse_args(argv)
     config = settings()
 
@@ -36,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in topology.declare(config.amqp_uri):
             print(f"declared {line}")
         return 0
+    if args.command == "run":
+        return run_platform(load_demo=not args.no_demo)
     if args.command == "reset":
         for service in SERVICES:
             drop_database(config.database_url_for(service))
@@ -54,6 +61,42 @@ def main(argv: list[str] | None = None) -> int:
                          | {"failed_at": row["failed_at"].isoformat(),
                             "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()},
                          ensure_ascii=False))
+    return 0
+
+
+def run_platform(*, load_demo: bool) -> int:
+    from demo.load import load
+    from shared.launcher import ServiceProcesses
+
+    config = settings()
+    for line in topology.declare(config.amqp_uri):
+        print(f"declared {line}")
+    log_dir = config.var_dir / "log"
+    processes = ServiceProcesses(log_dir)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        print(f"starting {', '.join(processes.services)} (logs in {log_dir}/)")
+        processes.start()
+        processes.wait_ready(timeout_s=90)
+        url = f"http://{config.gateway_host}:{config.gateway_port}"
+        if load_demo:
+            load(url, config.admin_token, config.amqp_uri)
+        print(f"\nHuiqi is running: {url}  (OpenAPI: {url}/api/v1/openapi.json)")
+        print(f"admin token: {'the development default ' + config.admin_token if config.admin_token == DEVELOPMENT_ADMIN_TOKEN else 'HUIQI_ADMIN_TOKEN'}")
+        print("press Ctrl-C to stop")
+        while not stopping:
+            for name in processes.services:
+                if not processes.alive(name):
+                    print(f"{name} stopped unexpectedly; see {log_dir / (name + '.log')}")
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nstopping every service ...")
+        processes.stop()
+        print("stopped")
     return 0
 
 

@@ -49,11 +49,12 @@ class Transaction:
 
     def first_delivery(self, event_id: str) -> bool:
         """Claim `event_id` for this consumer; False if it was handled before (then do nothing)."""
-        result = self.session.execute(
-            insert_ignoring_duplicates(self._dialect, tables.inbox),
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING
+        claimed = self.session.execute(
+            insert_ignoring_duplicates(self._dialect, tables.inbox).returning(tables.inbox.c.event_id),
             {"consumer": self.consumer, "event_id": event_id, "handled_at": utcnow()},
-        )
-        return result.rowcount == 1
+        ).first()
+        return claimed is not None
 
     def emit(self, event: PlatformEvent) -> None:
         """Record `event` in the outbox; it is published only if this transaction commits."""

@@ -17,13 +17,13 @@ INSERT_CHUNK = 5000
 
 def deliver_matches(session: Session, event: MatchesChanged, now: datetime) -> int:
     """Put a notification in each newly matched enterprise's inbox; returns how many were new."""
-    statement = insert_ignoring_duplicates(session.bind.dialect.name, notifications)
+    statement = insert_ignoring_duplicates(session.bind.dialect.name, notifications).returning(notifications.c.id)
     rows = [{"uscc": uscc, "policy_id": policy_id, "kind": POLICY_MATCHED,
              "title": event.titles.get(policy_id, f"政策 {policy_id}"), "created_at": now, "read_at": None}
             for policy_id, usccs in event.matched.items() for uscc in usccs]
     created = 0
     for start in range(0, len(rows), INSERT_CHUNK):
-        created += session.execute(statement, rows[start:start + INSERT_CHUNK]).rowcount
+        created += len(session.execute(statement, rows[start:start + INSERT_CHUNK]).all())
     return created
 
 

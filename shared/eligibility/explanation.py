@@ -134,7 +134,12 @@ class _Judgement:
             statement = f"{fact.label} {_OPERATOR_TEXT[node.op]} {_shown(node.value)}"
         if leaf.negated:
             statement = f"并非「{statement}」"
-        found = "企业无此项数据" if actual is None else f"企业为 {_shown(actual)}"
+        if actual is None:
+            found = "企业无此项数据"
+        elif actual == []:
+            found = "企业为空"
+        else:
+            found = f"企业为 {_shown(actual)}"
         expected = list(node.value) if node.op == "in" else node.value
         return Condition(leaf.path, "field", node.field, node.op, expected, actual, held,
                          f"{statement}：{found}，{verdict}", leaf.negated)

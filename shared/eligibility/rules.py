@@ -225,7 +225,8 @@ def _is_iso_date(text: str) -> bool:
 def _child_path(path: str, key: Any) -> str:
     if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
         return f"{path}.{key}"
-    return f"{path}[{json.dumps(key, ensure_ascii=False) if isinstance(key, str) else key!r}]"
+    shown = json.dumps(key, ensure_ascii=False) if isinstance(key, str) else repr(key)
+    return f"{path}[{shown}]"
 
 
 def _json_type(value: Any) -> str:

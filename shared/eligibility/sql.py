@@ -80,7 +80,7 @@ class _Translation:
             test = compared.in_([_literal(item) for item in node.value])
         else:
             test = _OPERATORS[node.op](compared, _literal(node.value))
-        return sa.and_(column.is_not(None), test)
+        return test
 
 
 _OPERATORS = {"==": operator.eq, "!=": operator.ne, ">": operator.gt,

@@ -111,12 +111,17 @@ class Catalogue:
         """Build from the JSON shape of default.json: {"categories": [...], "tags": [...]}."""
         if not isinstance(data, Mapping):
             raise CatalogueError("a catalogue is a JSON object with `categories` and `tags`")
+        for key in ("categories", "tags"):
+            if not isinstance(data.get(key), list):
+                raise CatalogueError(f"`{key}` must be a list")
         categories = []
-        for index, entry in enumerate(data.get("categories") or ()):
+        for index, entry in enumerate(data["categories"]):
             where = f"categories[{index}]"
+            if not isinstance(entry, Mapping):
+                raise CatalogueError(f"{where}: must be a JSON object")
             categories.append(Category(_text(entry, "code", where), _text(entry, "name", where)))
         tags = []
-        for index, entry in enumerate(data.get("tags") or ()):
+        for index, entry in enumerate(data["tags"]):
             if not isinstance(entry, Mapping):
                 raise CatalogueError(f"tags[{index}]: must be a JSON object")
             where = f"tags[{index}] ({entry.get('code')!r})"

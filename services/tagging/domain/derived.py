@@ -66,11 +66,11 @@ def derive(profile: Mapping[str, Any], today: date) -> dict[str, Any]:
         facts["rd_intensity"] = rd_expense / revenue
 
     industry_code = facts.get("industry_code")
-    if isinstance(industry_code, str) and scale.is_valid_code(industry_code):
+    if isinstance(industry_code, str) and scale.INDUSTRY_CODE.match(industry_code):
         facts["industry_section"] = industry_code[0]
         if len(industry_code) >= 3:
             facts["industry_division"] = industry_code[:3]
-        size = scale.classify(industry_code, employees, revenue, assets)
+        size = scale.classify(industry_code, employees, revenue, assets)   # None for C12, F, K70 ...
         if size is not None:
             facts["scale"] = size
     return facts

@@ -145,8 +145,16 @@ def test_industry_section_and_division(code, section, division):
     assert facts.get("industry_division") == division
 
 
-def test_malformed_industry_code_derives_nothing():
-    assert derive({"industry_code": "c30"}, TODAY) == {"industry_code": "c30"}
+@pytest.mark.parametrize("code", ["c30", "C3", "Z", "C30111", ""])
+def test_malformed_industry_code_derives_nothing(code):
+    assert derive({"industry_code": code, "employees": 5}, TODAY) == {"industry_code": code, "employees": 5}
+
+
+def test_division_outside_its_section_keeps_section_and_division_but_gets_no_scale():
+    facts = derive({"industry_code": "C12", "employees": 5, "annual_revenue": 1.0}, TODAY)
+    assert facts["industry_section"] == "C"
+    assert facts["industry_division"] == "C12"
+    assert "scale" not in facts
 
 
 def test_scale_needs_the_group_indicators():

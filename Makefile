@@ -1,0 +1,30 @@
+# Huiqi: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every test.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PYTHONWARNINGS := ignore
+
+.PHONY: run test bench reset install lint
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/huiqi run
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+reset: $(STAMP)
+	$(BIN)/huiqi reset
+
+lint: $(STAMP)
+	$(BIN)/ruff check .

@@ -1,0 +1,64 @@
+"""Loading the demo data into a running platform, the way outside systems would:
+enterprise data as bulk batches on `gov.events`, policies through the gateway's HTTP API.
+
+Runs once: if the platform already holds policies, it loads nothing.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+import requests
+
+from demo import load_policies
+from demo.enterprises import generate, split_by_source
+from shared.clock import CHINA
+from shared.contracts.gov import BULK_ROUTING_KEY, GOV_EXCHANGE, MAX_BATCH
+from shared.publisher import ConfirmingPublisher, Outgoing
+
+DEMO_ENTERPRISES = 1000
+
+
+def bulk_batches(profiles: list[dict], sequence: int = 1) -> list[dict]:
+    """`enterprise.profiles_synced` bodies, one series per source, at most 1,000 items each."""
+    by_source: dict[str, list[dict]] = defaultdict(list)
+    for profile in profiles:
+        for source, fields in split_by_source(profile):
+            by_source[source].append({"sequence": sequence, "enterprise": fields})
+    return [{"event_id": str(uuid.uuid4()), "source": source, "occurred_at": datetime.now(CHINA).isoformat(),
+             "profiles": items[start:start + MAX_BATCH]}
+            for source, items in by_source.items() for start in range(0, len(items), MAX_BATCH)]
+
+
+def publish_batches(amqp_uri: str, batches: list[dict]) -> None:
+    publisher = ConfirmingPublisher(amqp_uri)
+    try:
+        publisher.publish([Outgoing(GOV_EXCHANGE, BULK_ROUTING_KEY, json.dumps(batch, ensure_ascii=False),
+                                    batch["event_id"]) for batch in batches])
+    finally:
+        publisher.close()
+
+
+def load(gateway_url: str, token: str, amqp_uri: str, *, say=print) -> bool:
+    """Load the demo unless the platform has policies already; True if it loaded."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    existing = session.get(f"{gateway_url}/api/v1/policies", params={"limit": 1}, timeout=30)
+    existing.raise_for_status()
+    if existing.json()["total"] > 0:
+        say("demo data already loaded; keeping what is there")
+        return False
+    batches = bulk_batches(generate(DEMO_ENTERPRISES))
+    publish_batches(amqp_uri, batches)
+    say(f"published {DEMO_ENTERPRISES} demo enterprises in {len(batches)} batches to {GOV_EXCHANGE}")
+    policies = load_policies()
+    for policy in policies:
+        created = session.post(f"{gateway_url}/api/v1/policies", json=policy, timeout=30)
+        if created.status_code != 201:
+            raise RuntimeError(f"demo policy {policy['title']!r} refused: {created.status_code} {created.text}")
+        published = session.post(f"{gateway_url}/api/v1/policies/{created.json()['id']}/publish", timeout=30)
+        published.raise_for_status()
+    say(f"created and published {len(policies)} demo policies")
+    return True

@@ -1,0 +1,121 @@
+"""The route table: every endpoint the gateway serves, in one place.
+
+Each route names the service method that serves it (its `name`), what it takes (path, query
+and body models, validated before any service is called), who may call it (`action`; None
+means no token is needed) and what it answers. The entrypoint, the request reader and the
+OpenAPI document all read this table, so the documentation cannot drift from the behaviour.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.gateway import schemas
+from services.gateway.auth import Action
+from shared.contracts.gov import BULK_ROUTING_KEY, EnterpriseEvent, ProfilesSynced
+from shared.contracts.policies import PolicyDraft
+
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str                    # the GatewayService method and the OpenAPI operationId
+    method: str
+    path: str                    # OpenAPI template, e.g. /api/v1/enterprises/{uscc}
+    summary: str
+    group: str                   # the OpenAPI tag
+    action: Action | None        # what authorize() is asked; None: no token needed
+    path_params: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    bodies: tuple[type[BaseModel], ...] = ()
+    choose_body: Callable[[Mapping[str, Any]], type[BaseModel]] | None = None
+    status: int = 200
+    answer: type[BaseModel] | None = None
+    answer_is_list: bool = False
+    answer_headers: Mapping[str, str] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()  # beyond those every route of its kind can give
+    description: str = ""
+
+    @property
+    def rule(self) -> str:
+        """The werkzeug URL rule (`<uscc>` for `{uscc}`); parameters are validated by `path_params`."""
+        return self.path.replace("{", "<").replace("}", ">")
+
+    @property
+    def needs_token(self) -> bool:
+        return self.action is not None
+
+    def body_model(self, path: Mapping[str, Any]) -> type[BaseModel] | None:
+        if self.choose_body is not None:
+            return self.choose_body(path)
+        return self.bodies[0] if self.bodies else None
+
+    def error_statuses(self) -> tuple[int, ...]:
+        statuses = set(self.errors)
+        if self.needs_token:
+            statuses |= {401, 403}
+        if self.path_params or self.query or self.bodies:
+            statuses.add(422)
+        if self.bodies:
+            statuses.add(400)
+        return tuple(sorted(statuses | {500}))
+
+
+def _event_body(path: Mapping[str, Any]) -> type[BaseModel]:
+    return ProfilesSynced if path["routing_key"] == BULK_ROUTING_KEY else EnterpriseEvent
+
+
+ROUTE_LIST: tuple[Route, ...] = (
+    Route("health", "GET", "/health", "Whether the tagging, policy and notification services answer",
+          "operations", None, answer=schemas.Health, errors=(503,),
+          description="200 when every service answers; 503 naming those that did not."),
+    Route("openapi", "GET", f"{API}/openapi.json", "This document", "operations", None),
+    Route("publish_event", "POST", f"{API}/events/{{routing_key}}",
+          "Publish a government event to gov.events, as an AMQP publisher would", "events",
+          Action.publish_event, path_params=schemas.EventPath, bodies=(EnterpriseEvent, ProfilesSynced),
+          choose_body=_event_body, status=202, answer=schemas.EventAccepted, errors=(503,),
+          description="`enterprise.profiles_synced` takes the bulk body (ProfilesSynced; its items are "
+                      "validated one by one by the tagging service); the other keys take EnterpriseEvent."),
+    Route("get_enterprise", "GET", f"{API}/enterprises/{{uscc}}",
+          "The enterprise's merged profile, tags, version and field sources", "enterprises",
+          Action.read_enterprise, path_params=schemas.EnterprisePath, answer=schemas.EnterpriseFile,
+          errors=(404, 503)),
+    Route("enterprise_policies", "GET", f"{API}/enterprises/{{uscc}}/policies",
+          "The published policies this enterprise matches now", "enterprises", Action.read_enterprise,
+          path_params=schemas.EnterprisePath, answer=schemas.EnterprisePolicy, answer_is_list=True,
+          errors=(404, 503)),
+    Route("enterprise_notifications", "GET", f"{API}/enterprises/{{uscc}}/notifications",
+          "The enterprise's inbox, newest first", "enterprises", Action.read_notifications,
+          path_params=schemas.EnterprisePath, query=schemas.PageQuery, answer=schemas.Notification,
+          answer_is_list=True, errors=(503,),
+          answer_headers={"X-Total-Count": "notifications in the inbox",
+                          "X-Unread-Count": "notifications not yet read"}),
+    Route("mark_notification_read", "POST", f"{API}/enterprises/{{uscc}}/notifications/{{notification_id}}/read",
+          "Mark one notification read", "enterprises", Action.mark_notification_read,
+          path_params=schemas.NotificationPath, answer=schemas.Notification, errors=(404, 503)),
+    Route("tags", "GET", f"{API}/tags", "The tag catalogue", "tags", Action.read_tags,
+          answer=schemas.TagCatalogue, errors=(503,)),
+    Route("create_policy", "POST", f"{API}/policies", "Create a draft policy", "policies",
+          Action.create_policy, bodies=(PolicyDraft,), status=201, answer=schemas.Policy,
+          answer_headers={"Location": "the new policy's URL"}, errors=(503,),
+          description="The eligibility rule is checked by the policy service: an unknown tag or field, "
+                      "or a malformed rule, is refused with 422 saying where."),
+    Route("publish_policy", "POST", f"{API}/policies/{{policy_id}}/publish",
+          "Publish a policy: every matching enterprise gets it pushed, once", "policies",
+          Action.publish_policy, path_params=schemas.PolicyPath, answer=schemas.Policy, errors=(404, 409, 503)),
+    Route("search_policies", "GET", f"{API}/policies", "Search policies", "policies", Action.read_policy,
+          query=schemas.PolicySearchQuery, answer=schemas.PolicyPage, errors=(503,)),
+    Route("get_policy", "GET", f"{API}/policies/{{policy_id}}", "One policy", "policies", Action.read_policy,
+          path_params=schemas.PolicyPath, answer=schemas.Policy, errors=(404, 503)),
+    Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",
+          Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.QuarantinePage, errors=(503,)),
+    Route("dead_letters", "GET", f"{API}/admin/dead-letters", "A service's dead letters", "operations",
+          Action.read_dead_letters, query=schemas.DeadLettersQuery, answer=schemas.DeadLetter,
+          answer_is_list=True, errors=(503,)),
+)
+
+ROUTES: dict[str, Route] = {route.name: route for route in ROUTE_LIST}

@@ -1,0 +1,205 @@
+"""The gateway's own pydantic models: path and query parameters (validated before any service is
+called) and the answers (documentation only: services' answers pass through as they are).
+
+Request bodies are the shared contracts themselves (`EnterpriseEvent`, `ProfilesSynced`,
+`PolicyDraft`), so the gateway and the services validate with the same rules.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.gov import ROUTING_KEYS, Uscc
+
+SERVICES = ("tagging", "policy", "notification")
+POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
+QUARANTINE_STATES = ("waiting", "replayed", "discarded", "all")
+
+EnterpriseCode = Annotated[Uscc, Field(
+    description="18-character unified social credit code; its check character must verify per GB 32100-2015",
+    examples=["913716024JURQ28300"])]
+PositiveId = Annotated[int, Field(gt=0, le=2**63 - 1, description="a positive integer id")]
+Limit = Annotated[int, Field(ge=1, le=200, description="at most this many items (1 to 200)")]
+Offset = Annotated[int, Field(ge=0, description="skip this many items")]
+
+
+class _Parameters(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+# Path parameters -----------------------------------------------------------------------------
+
+class EventPath(_Parameters):
+    routing_key: Annotated[Literal[ROUTING_KEYS], Field(  # type: ignore[valid-type]
+        description="the routing key the event would carry on gov.events")]
+
+
+class EnterprisePath(_Parameters):
+    uscc: EnterpriseCode
+
+
+class NotificationPath(_Parameters):
+    uscc: EnterpriseCode
+    notification_id: PositiveId
+
+
+class PolicyPath(_Parameters):
+    policy_id: PositiveId
+
+
+# Query parameters ----------------------------------------------------------------------------
+
+class PageQuery(_Parameters):
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class PolicySearchQuery(PageQuery):
+    q: Annotated[str, Field(max_length=200, description="words in the title, summary or body; Chinese included")] \
+        | None = None
+    department: Annotated[str, Field(max_length=100, description="the owning department's code")] | None = None
+    tag: Annotated[str, Field(max_length=100, description="a tag code the eligibility rule uses")] | None = None
+    status: Literal[POLICY_STATUSES] | None = None  # type: ignore[valid-type]
+
+
+class QuarantineQuery(PageQuery):
+    state: Annotated[Literal[QUARANTINE_STATES], Field(  # type: ignore[valid-type]
+        description="which rejected messages: still waiting (default), replayed, discarded or all")] = "waiting"
+
+
+class DeadLettersQuery(_Parameters):
+    service: Annotated[Literal[SERVICES], Field(description="whose dead letters")]  # type: ignore[valid-type]
+    include_replayed: bool = False
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+# Answers -------------------------------------------------------------------------------------
+
+class _Answer(BaseModel):
+    """Answers are documented, not enforced: a service may add fields (the contract may grow)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable, machine-readable: unauthorized, forbidden, not_found, invalid, ...")
+    message: str
+    details: Any = Field(None, description="for `invalid`: a list of {field, message, in}")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class Health(_Answer):
+    status: Literal["ok", "unavailable"]
+    services: dict[str, dict[str, Any]] = Field(description="each service's own health answer")
+    failed: dict[str, str] = Field(default_factory=dict, description="service -> why it did not answer")
+
+
+class EventAccepted(_Answer):
+    event_id: str
+
+
+class FieldSource(_Answer):
+    source: str
+    sequence: int
+    at: datetime
+
+
+class EnterpriseFile(_Answer):
+    """The merged profile (一企一档): profile fields, tags, version and where each field came from."""
+
+    uscc: str
+    name: str | None = None
+    status: str
+    version: int
+    tags: list[str]
+    sources: dict[str, FieldSource]
+    updated_at: datetime
+
+
+class EnterprisePolicy(_Answer):
+    policy_id: int
+    title: str
+    matched_at: datetime
+    explanation: Any
+
+
+class Notification(_Answer):
+    id: int
+    policy_id: int
+    kind: str
+    title: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class TagCategory(_Answer):
+    code: str
+    name: str
+
+
+class Tag(_Answer):
+    code: str
+    category: str
+    name: str
+    description: str
+    rule: Any
+
+
+class TagCatalogue(_Answer):
+    categories: list[TagCategory]
+    tags: list[Tag]
+
+
+class Policy(_Answer):
+    id: int
+    title: str
+    department: str
+    summary: str
+    status: str
+    version: int
+    eligibility: dict[str, Any]
+    valid_from: date
+    valid_to: date
+
+
+class PolicyPage(_Answer):
+    items: list[Policy]
+    total: int
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class QuarantinedMessage(_Answer):
+    id: int
+    event_id: str | None
+    routing_key: str
+    source: str | None
+    item_index: int | None = Field(description="position in a bulk batch; null for a whole message")
+    body: str
+    reason: str
+    errors: list[FieldError]
+    received_at: datetime
+    state: str
+
+
+class QuarantinePage(_Answer):
+    items: list[QuarantinedMessage]
+    total: int
+
+
+class DeadLetter(_Answer):
+    id: int
+    queue: str
+    routing_key: str | None
+    event_id: str | None
+    error: str
+    failed_at: datetime
+    replayed_at: datetime | None

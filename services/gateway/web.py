@@ -1,0 +1,137 @@
+"""Nameko's HTTP entrypoint, made to speak JSON and to carry a correlation id.
+
+- `JsonWsgiApp` gives every request its id (`X-Request-Id`, or a new uuid4), answers unknown
+  routes (404) and wrong methods (405) as JSON, echoes the id and logs one line per request.
+- `ApiEntrypoint` reads the caller and the inputs against the route table before a worker is
+  spawned, puts the correlation id into the worker's context data (so Nameko's RPC passes it
+  on to every service), and turns results and exceptions into JSON responses.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from eventlet.event import Event
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from services.gateway.errors import ERRORS, ErrorReply, error_reply, routing_error_reply
+from services.gateway.inputs import read_inputs
+from services.gateway.routes import ROUTES
+from shared.logs import get_logger
+
+REQUEST_ID = "X-Request-Id"
+CORRELATION_KEY = "huiqi.correlation_id"
+_ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+MAX_BODY_BYTES = 16 * 1024 * 1024  # a bulk batch of 1,000 profiles is well under this
+
+
+def _log():
+    return get_logger("huiqi.gateway", service="gateway")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a route returns when 200 with no extra headers is not enough."""
+
+    body: Any
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ApiRequest(Request):
+    max_content_length = MAX_BODY_BYTES  # larger bodies get 413
+
+
+def json_response(body: Any, status: int = 200, headers=()) -> Response:
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text, status=status, headers=list(headers), content_type="application/json; charset=utf-8")
+
+
+def correlation_id_for(environ: dict) -> str:
+    """The caller's X-Request-Id if it is a sane token, else a new uuid4."""
+    given = environ.get("HTTP_X_REQUEST_ID", "").strip()
+    return given if _ACCEPTABLE_ID.match(given) else str(uuid.uuid4())
+
+
+class JsonWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        started = time.monotonic()
+        correlation_id = environ[CORRELATION_KEY] = correlation_id_for(environ)
+        request = ApiRequest(environ, shallow=True)
+        try:
+            provider, values = self.url_map.bind_to_environ(environ).match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except HTTPException as error:
+            response = (_error_response(routing_error_reply(error)) if error.code and error.code >= 400
+                        else error.get_response(environ))  # redirects (a missing trailing slash)
+        except Exception as error:  # noqa: BLE001 - the last line of defence: still JSON, still logged
+            _log().exception("request_failed", correlation_id=correlation_id, path=request.path)
+            response = _error_response(error_reply(error, correlation_id))
+        response.headers[REQUEST_ID] = correlation_id
+        _log().info("http_request", method=request.method, path=request.path, status=response.status_code,
+                  duration_ms=round((time.monotonic() - started) * 1000, 1), correlation_id=correlation_id)
+        return response(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+
+class ApiEntrypoint(HttpRequestHandler):
+    """`@endpoint("name")` serves the route `ROUTES["name"]` with the decorated method, which is
+    called as `method(request, **path, caller=..., query=..., body=...)` (only those it takes)."""
+
+    server = JsonWebServer()
+
+    def __init__(self, route_name: str, **kwargs):
+        self.route = ROUTES[route_name]
+        kwargs.setdefault("expected_exceptions", tuple(exc_type for exc_type, kind in ERRORS if kind.status < 500))
+        super().__init__(self.route.method, self.route.rule, **kwargs)
+
+    def handle_request(self, request):
+        request.shallow = False
+        correlation_id = request.environ.get(CORRELATION_KEY) or correlation_id_for(request.environ)
+        try:
+            inputs = read_inputs(self.route, authorization=request.headers.get("Authorization"),
+                                 path_values=request.path_values, query_args=request.args,
+                                 body=request.get_data() if self.route.bodies else b"")
+            args, kwargs = (request,), inputs.arguments(self.route)
+            self.check_signature(args, kwargs)
+            done = Event()
+            self.container.spawn_worker(self, args, kwargs, context_data={"correlation_id": correlation_id},
+                                        handle_result=partial(self.handle_result, done))
+            return self.response_from_result(done.wait())
+        except Exception as error:  # noqa: BLE001 - every failure becomes a JSON answer
+            return self.response_from_exception(error, correlation_id)
+
+    def response_from_result(self, result):
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, Reply):
+            return json_response(result.body, result.status, result.headers.items())
+        return json_response(result, self.route.status)
+
+    def response_from_exception(self, exc, correlation_id=None):
+        reply = error_reply(exc, correlation_id)
+        if reply.unexpected:
+            _log().error("request_failed", correlation_id=correlation_id, route=self.route.name,
+                       error=f"{type(exc).__name__}: {exc}", remote=getattr(exc, "remote", None),
+                       exc_info=exc)
+        return _error_response(reply)
+
+
+def _error_response(reply: ErrorReply) -> Response:
+    return json_response(reply.body, reply.status, reply.headers)
+
+
+endpoint = ApiEntrypoint.decorator

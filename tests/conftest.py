@@ -1,0 +1,96 @@
+"""Fixtures for tests against the real RabbitMQ and real databases.
+
+Every test session gets its own RabbitMQ virtual host, so tests never see a running `make run`
+platform's messages, and each database-backed test gets fresh databases (SQLite files, or
+PostgreSQL databases when parametrised so).
+"""
+import eventlet
+
+eventlet.monkey_patch()  # Nameko's workers are green threads; patch before anything opens a socket
+
+import subprocess  # noqa: E402
+import uuid  # noqa: E402
+
+import pytest  # noqa: E402
+
+BROKER = "amqp://guest:guest@127.0.0.1:5672"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A virtual host of our own on the real broker, with the platform's topology declared."""
+    from shared import topology
+
+    vhost = f"huiqi-test-{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    uri = f"{BROKER}/{vhost}"
+    topology.declare(uri)
+    yield uri
+    _rabbitmqctl("delete_vhost", vhost)
+
+
+def _postgres_available() -> bool:
+    from sqlalchemy import create_engine, text
+    try:
+        engine = create_engine(f"{POSTGRES}/postgres")
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """A `{service}` database URL template: SQLite files in tmp_path, or fresh PostgreSQL databases."""
+    from shared.database import drop_database
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/{{service}}.sqlite3"
+        return
+    if not _postgres_available():
+        pytest.fail("PostgreSQL does not answer on 127.0.0.1:5432 (start it as DEVELOPERS.md says)")
+    template = f"{POSTGRES}/huiqi_test_{uuid.uuid4().hex[:8]}_{{service}}"
+    yield template
+    for service in ("tagging", "policy", "notification", "gateway"):
+        drop_database(template.format(service=service))
+
+
+@pytest.fixture
+def platform_env(monkeypatch, amqp_uri, database_url, tmp_path):
+    """The environment of a platform under test: our vhost, our databases, our var dir."""
+    from shared.config import settings
+
+    env = {"HUIQI_AMQP_URI": amqp_uri, "HUIQI_DATABASE_URL": database_url, "HUIQI_VAR_DIR": str(tmp_path)}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings.cache_clear()
+    yield env
+    settings.cache_clear()
+
+
+@pytest.fixture
+def nameko_config(amqp_uri):
+    return {"AMQP_URI": amqp_uri, "max_workers": 10, "serializer": "json"}
+
+
+@pytest.fixture
+def purge_queues(amqp_uri):
+    """Empty every platform queue before a test, so no earlier test's messages reach it."""
+    import kombu
+
+    from shared.topology import ROUTES
+
+    with kombu.Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        for name in ROUTES:
+            channel.queue_purge(name)
+    return True
+

@@ -83,7 +83,8 @@ def run_platform(*, load_demo: bool) -> int:
         if load_demo:
             load(url, config.admin_token, config.amqp_uri)
         print(f"\nHuiqi is running: {url}  (OpenAPI: {url}/api/v1/openapi.json)")
-        print(f"admin token: {'the development default ' + config.admin_token if config.admin_token == DEVELOPMENT_ADMIN_TOKEN else 'HUIQI_ADMIN_TOKEN'}")
+        token = "from HUIQI_ADMIN_TOKEN" if config.admin_token != DEVELOPMENT_ADMIN_TOKEN else config.admin_token
+        print(f"admin token: {token}")
         print("press Ctrl-C to stop")
         while not stopping:
             for name in processes.services:

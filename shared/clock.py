@@ -2,7 +2,7 @@
 so the time-travel switch of contract section 7 can move all of them together."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8))
 _offset = timedelta(0)
@@ -10,7 +10,7 @@ _offset = timedelta(0)
 
 def now() -> datetime:
     """Aware UTC now, plus any time-travel offset."""
-    return datetime.now(timezone.utc) + _offset
+    return datetime.now(UTC) + _offset
 
 
 def today_in_china() -> date:

@@ -1,7 +1,7 @@
 """Engines for a service's own database: a SQLite file under var/ by default, PostgreSQL by URL."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, text
@@ -88,12 +88,12 @@ class UtcDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; Huiqi stores aware UTC times only")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
             if dialect.name == "sqlite":
                 value = value.replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value

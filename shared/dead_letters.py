@@ -50,7 +50,7 @@ def replay(engine: Engine, amqp_uri: str, ids: list[int] | None = None) -> int:
     finally:
         publisher.close()
     failed = {lost.message.message_id for lost in unroutable}
-    replayed = [row.id for row, message in zip(rows, messages) if message.message_id not in failed]
+    replayed = [row.id for row, message in zip(rows, messages, strict=True) if message.message_id not in failed]
     with engine.begin() as connection:
         connection.execute(update(tables.dead_letters).where(tables.dead_letters.c.id.in_(replayed))
                            .values(replayed_at=utcnow(),

@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     string = "string"
     number = "number"   # int or float
     date = "date"       # ISO date string, compared as text (ISO order is date order)

@@ -1,8 +1,9 @@
 """Tables every service database holds for reliable messaging: outbox, inbox, dead letters."""
 from __future__ import annotations
 
-from shared.database import UtcDateTime
 from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, Text
+
+from shared.database import UtcDateTime
 
 metadata = MetaData()
 

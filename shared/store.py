@@ -69,7 +69,7 @@ class Transaction:
 class StoreAccess:
     """What one worker gets: transactions and read sessions on the service's own database."""
 
-    def __init__(self, provider: "Store", correlation_id: str | None, consumer: str):
+    def __init__(self, provider: Store, correlation_id: str | None, consumer: str):
         self._provider = provider
         self.correlation_id = correlation_id
         self.consumer = consumer

@@ -14,7 +14,7 @@ def check_character(body: str) -> str:
     if len(body) != 17:
         raise UsccError(f"need the first 17 characters, got {len(body)}")
     try:
-        total = sum(_VALUE[char] * weight for char, weight in zip(body, WEIGHTS))
+        total = sum(_VALUE[char] * weight for char, weight in zip(body, WEIGHTS, strict=True))
     except KeyError as missing:
         raise UsccError(f"character {missing.args[0]!r} is not allowed by GB 32100-2015") from None
     return ALPHABET[(31 - total % 31) % 31]

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from services.notification.models import notifications
 from shared.contracts.events import MatchesChanged
 from shared.database import insert_ignoring_duplicates
 from shared.errors import NotFound
-from services.notification.models import notifications
 
 POLICY_MATCHED = "policy_matched"
 INSERT_CHUNK = 5000

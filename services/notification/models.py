@@ -1,6 +1,7 @@
 """The notification service's own tables."""
-from shared.database import UtcDateTime
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, UniqueConstraint
+
+from shared.database import UtcDateTime
 
 metadata = MetaData()
 

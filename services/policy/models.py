@@ -1,5 +1,5 @@
 """The policy service's own tables: policies and their revisions, its read model of enterprises, matches."""
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text)
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 from shared.database import UtcDateTime
 from shared.facts import FACTS, Kind

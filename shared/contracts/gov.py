@@ -23,7 +23,7 @@ ROUTING_KEYS = SINGLE_ROUTING_KEYS + (BULK_ROUTING_KEY,)
 MAX_BATCH = 1000
 
 
-class Ownership(str, enum.Enum):
+class Ownership(enum.StrEnum):
     state_owned = "state_owned"
     collective = "collective"
     private = "private"
@@ -32,7 +32,7 @@ class Ownership(str, enum.Enum):
     individual_business = "individual_business"
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     active = "active"
     deregistered = "deregistered"
 
@@ -66,7 +66,8 @@ def _known_county(value: str) -> str:
 
 def _industry_code(value: str) -> str:
     if not INDUSTRY_CODE.match(value):
-        raise ValueError("must be a GB/T 4754-2017 code: a section letter A-T, optionally 2 to 4 digits (C, C30, C3011)")
+        raise ValueError("must be a GB/T 4754-2017 code: a section letter A-T, "
+                         "optionally 2 to 4 digits (C, C30, C3011)")
     return value
 
 

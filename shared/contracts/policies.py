@@ -63,7 +63,7 @@ class PolicyDraft(BaseModel):
                        Annotated[int, Field(ge=1, le=60)]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "PolicyDraft":
+    def _consistent(self) -> PolicyDraft:
         if self.valid_to < self.valid_from:
             raise ValueError("valid_to must not be before valid_from")
         if self.proactive and not self.redeemable:

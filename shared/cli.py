@@ -4,6 +4,7 @@
     huiqi dead-letters SERVICE [--all]             list a service's dead letters
     huiqi dead-letters SERVICE --replay [ID ...]   publish them again (all waiting ones without ids)
     huiqi reset                                    drop every service database (asks no questions)
+    huiqi asyncapi                                 write docs/asyncapi.json from the topology and models
     huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     letters.add_argument("--replay", nargs="*", type=int, metavar="ID")
     letters.add_argument("--all", action="store_true", help="include replayed ones")
     commands.add_parser("reset", help="drop every service database")
+    commands.add_parser("asyncapi", help="write docs/asyncapi.json")
     run = commands.add_parser("run", help="start every service and serve the gateway until Ctrl-C")
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     args = parser.parse_args(argv)
@@ -40,6 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "declare":
         for line in topology.declare(config.amqp_uri):
             print(f"declared {line}")
+        return 0
+    if args.command == "asyncapi":
+        from shared.asyncapi import document
+        from shared.launcher import ROOT
+        target = ROOT / "docs" / "asyncapi.json"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(json.dumps(document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
         return 0
     if args.command == "run":
         return run_platform(load_demo=not args.no_demo)

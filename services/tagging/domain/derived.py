@@ -12,9 +12,6 @@ from typing import Any
 from services.tagging.domain import scale
 from shared.facts import DERIVED_FACTS
 
-DAYS_PER_YEAR = 365.25
-
-
 def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -32,16 +29,27 @@ def _number(value: Any) -> int | float | None:
     return value
 
 
-def age_years(registered_on: Any, today: date) -> float | None:
-    """Whole days since registration / 365.25; None when unknown or after `today`.
+def _anniversary(registered: date, year: int) -> date:
+    # someone registered on 29 February has its anniversary on 28 February in common years
+    try:
+        return registered.replace(year=year)
+    except ValueError:
+        return registered.replace(year=year, day=28)
 
-    Not calendar years: a third anniversary gives 3.0007 when the span holds a 29 February
-    (1,096 days) and 2.9979 when it does not (1,095 days).
-    """
+
+def age_years(registered_on: Any, today: date) -> float | None:
+    """Calendar years since registration: whole years to the last anniversary, plus the part of
+    the year since then. The third anniversary gives exactly 3.0, leap days or not.
+    None when unknown or after `today`."""
     registered = _as_date(registered_on)
     if registered is None or registered > today:
         return None
-    return (today - registered).days / DAYS_PER_YEAR
+    years = today.year - registered.year
+    if _anniversary(registered, today.year) > today:
+        years -= 1
+    last = _anniversary(registered, registered.year + years)
+    following = _anniversary(registered, registered.year + years + 1)
+    return years + (today - last).days / (following - last).days
 
 
 def derive(profile: Mapping[str, Any], today: date) -> dict[str, Any]:

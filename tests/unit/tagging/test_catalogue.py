@@ -271,13 +271,13 @@ def test_age_bands_on_their_edges(catalogue, age, expected):
     ("2026-11-27", TODAY, "startup"),                        # registered today
     ("2023-11-28", TODAY, "startup"),                        # one day short of 3 years
     ("2023-11-27", TODAY, "growing"),                        # 3 years to the day, 1,096 days
-    ("2020-03-01", date(2023, 3, 1), "startup"),             # 3 years to the day but 1,095 days: 2.998
-    ("2020-03-01", date(2023, 3, 2), "growing"),
-    ("2024-02-29", date(2027, 2, 28), "startup"),            # born on a leap day
-    ("2024-02-29", date(2027, 3, 1), "growing"),
+    ("2020-03-01", date(2023, 2, 28), "startup"),
+    ("2020-03-01", date(2023, 3, 1), "growing"),             # 3 years to the day, 1,095 days
+    ("2024-02-29", date(2027, 2, 27), "startup"),            # registered on a leap day:
+    ("2024-02-29", date(2027, 2, 28), "growing"),            # a year ends on 28 February then
     ("2015-11-27", date(2025, 11, 27), "mature"),            # 10 years, 3,653 days
-    ("2016-11-27", TODAY, "growing"),                        # 10 years, 3,652 days: 9.9986
-    ("2016-11-26", TODAY, "mature"),
+    ("2016-11-28", TODAY, "growing"),                        # one day short of 10 years
+    ("2016-11-27", TODAY, "mature"),                         # 10 years, 3,652 days
 ])
 def test_age_from_registration_dates(catalogue, registered, today, expected):
     assert in_category(tags_of(catalogue, {"registered_on": registered}, today), "age") == {f"age.{expected}"}

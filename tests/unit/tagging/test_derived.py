@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from services.tagging.domain.derived import DAYS_PER_YEAR, age_years, derive
+from services.tagging.domain.derived import age_years, derive
 from shared.facts import DERIVED_FACTS, FACTS
 
 TODAY = date(2026, 11, 27)
@@ -30,7 +30,7 @@ def test_full_profile_gets_every_derived_fact():
     facts = derive(FULL, TODAY)
     assert {name: value for name, value in facts.items() if name not in DERIVED_FACTS} == FULL
     assert set(facts) - set(FULL) == set(DERIVED_FACTS)
-    assert facts["age_years"] == (TODAY - date(2016, 11, 27)).days / DAYS_PER_YEAR
+    assert facts["age_years"] == 10.0
     assert facts["revenue_per_employee"] == 300_000.0
     assert facts["rd_intensity"] == 0.03
     assert facts["scale"] == "small"          # industry: 120 < 300 employees
@@ -81,25 +81,24 @@ def test_unparseable_registration_gives_no_age():
     assert "age_years" not in derive({"registered_on": "2026-02-30"}, TODAY)
 
 
-@pytest.mark.parametrize(("registered", "today", "days"), [
-    ("2023-11-27", date(2026, 11, 27), 1096),   # third anniversary, the span holds 2024-02-29
-    ("2020-03-01", date(2023, 3, 1), 1095),     # third anniversary, the span holds no 29 February
-    ("2024-02-29", date(2027, 2, 28), 1095),    # born on a leap day
-    ("2024-02-29", date(2027, 3, 1), 1096),
-    ("2024-02-28", date(2024, 3, 1), 2),
-    ("2016-11-27", date(2026, 11, 27), 3652),   # tenth anniversary, two leap days
-    ("2015-11-27", date(2025, 11, 27), 3653),   # tenth anniversary, three leap days
+@pytest.mark.parametrize(("registered", "today", "years"), [
+    ("2023-11-27", date(2026, 11, 27), 3.0),    # third anniversary, the span holds 2024-02-29
+    ("2020-03-01", date(2023, 3, 1), 3.0),      # third anniversary, the span holds no 29 February
+    ("2024-02-29", date(2027, 2, 28), 3.0),     # born on a leap day: its anniversary is 28 February
+    ("2016-11-27", date(2026, 11, 27), 10.0),   # tenth anniversary, two leap days
+    ("2015-11-27", date(2025, 11, 27), 10.0),   # tenth anniversary, three leap days
+    ("2024-02-28", date(2024, 3, 1), 2 / 366),  # two days into a year that holds 29 February
+    ("2025-01-01", date(2025, 7, 2), 182 / 365),
 ])
-def test_age_is_whole_days_over_365_25(registered, today, days):
-    assert (today - date.fromisoformat(registered)).days == days
-    assert derive({"registered_on": registered}, today)["age_years"] == days / 365.25
+def test_age_is_calendar_years(registered, today, years):
+    assert derive({"registered_on": registered}, today)["age_years"] == pytest.approx(years)
 
 
-def test_anniversaries_are_not_calendar_exact():
-    """Documented consequence of days / 365.25: an anniversary may land just under the whole year."""
-    assert age_years("2023-11-27", date(2026, 11, 27)) > 3
-    assert age_years("2020-03-01", date(2023, 3, 1)) < 3
-    assert age_years("2020-03-01", date(2023, 3, 2)) > 3
+def test_age_moves_to_the_next_whole_year_on_the_anniversary_itself():
+    assert age_years("2023-11-28", date(2026, 11, 27)) < 3
+    assert age_years("2023-11-27", date(2026, 11, 27)) == 3
+    assert age_years("2020-03-01", date(2023, 2, 28)) < 3
+    assert age_years("2020-03-01", date(2023, 3, 1)) == 3
 
 
 # ratios ----------------------------------------------------------------------------------------

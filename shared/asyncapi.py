@@ -1,0 +1,54 @@
+"""The AsyncAPI document of the bus, built from the topology and the message models.
+
+`huiqi asyncapi` writes docs/asyncapi.json; a test keeps the committed file equal to this.
+"""
+from __future__ import annotations
+
+from shared.contracts import events, gov
+from shared.topology import ROUTES
+
+PUBLISHERS = {
+    "enterprise.registered": "other government systems (or POST /api/v1/events/{routing_key})",
+    "enterprise.profile_changed": "other government systems (or POST /api/v1/events/{routing_key})",
+    "enterprise.deregistered": "other government systems (or POST /api/v1/events/{routing_key})",
+    "enterprise.profiles_synced": "other government systems (or POST /api/v1/events/{routing_key})",
+    "enterprise.tagged": "tagging",
+    "policy.published": "policy",
+    "policy.matches_changed": "policy",
+}
+MODELS = {
+    **{key: gov.EnterpriseEvent for key in gov.SINGLE_ROUTING_KEYS},
+    gov.BULK_ROUTING_KEY: gov.ProfilesSynced,
+    **events.EVENTS,
+}
+
+
+def document() -> dict:
+    channels, schemas = {}, {}
+    for route in ROUTES.values():
+        for key in route.routing_keys:
+            model = MODELS[key]
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[model.__name__] = schema
+            channel = channels.setdefault(key, {
+                "description": f"exchange `{route.exchange.name}` ({route.exchange.type}, durable), "
+                               f"routing key `{key}`; published by {PUBLISHERS[key]}",
+                "bindings": {"amqp": {"is": "routingKey", "exchange": {
+                    "name": route.exchange.name, "type": route.exchange.type, "durable": True}}},
+                "subscribe": {"message": {"name": key, "contentType": "application/json",
+                                          "payload": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+                "x-consumers": [],
+            })
+            channel["x-consumers"].append({"service": route.consumer, "queue": route.queue,
+                                           "purpose": route.purpose})
+    return {
+        "asyncapi": "2.6.0",
+        "info": {"title": "Huiqi bus", "version": "1",
+                 "description": "Events on RabbitMQ. Queues are durable and declared at deploy time "
+                                "(`huiqi declare`); messages are persistent JSON."},
+        "defaultContentType": "application/json",
+        "servers": {"local": {"url": "amqp://127.0.0.1:5672/", "protocol": "amqp", "protocolVersion": "0.9.1"}},
+        "channels": channels,
+        "components": {"schemas": schemas},
+    }

@@ -48,9 +48,10 @@ def rules(fields: tuple[str, ...] = tuple(FACTS), max_leaves: int = 10) -> st.Se
     return st.recursive(
         st.one_of(leaves, st.just({})),
         lambda children: st.one_of(
-            st.builds(lambda items: {"all": items}, st.lists(children, max_size=4)),
-            st.builds(lambda items: {"any": items}, st.lists(children, max_size=4)),
+            st.builds(lambda items: {"all": items}, st.lists(children, min_size=1, max_size=4)),
+            st.builds(lambda items: {"any": items}, st.lists(children, min_size=1, max_size=4)),
             st.builds(lambda child: {"not": child}, children),
+            st.sampled_from([{"all": []}, {"any": []}]),
         ),
         max_leaves=max_leaves,
     )

@@ -13,12 +13,13 @@ consumers' inboxes make that harmless.
 from __future__ import annotations
 
 import traceback as traceback_module
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
+from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, delete, insert, select
 from sqlalchemy.orm import Session
@@ -77,7 +78,7 @@ class StoreAccess:
 
     @contextmanager
     def transaction(self):
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._provider.writing(), Session(self.engine, expire_on_commit=False) as session:
             with session.begin():
                 tx = Transaction(session, self.correlation_id, self.consumer,
                                  _dialect=self.engine.dialect.name)
@@ -102,6 +103,10 @@ class Store(DependencyProvider):
         create_schema(self.engine, self.metadata)
         self.publisher = ConfirmingPublisher(self.container.config["AMQP_URI"])
         self.log = get_logger(f"huiqi.{self.service_name}.outbox", service=self.service_name)
+        # SQLite has one writer at a time, and its busy wait blocks the whole process without
+        # yielding to other green threads; so writers queue here instead, which also lets long
+        # transactions yield (eventlet.sleep) safely. PostgreSQL needs no such lock.
+        self._write_lock = Semaphore(1) if self.engine.dialect.name == "sqlite" else None
         self._wakeups = LightQueue(maxsize=1)
         self._running = False
         self._relay_thread = None
@@ -128,6 +133,9 @@ class Store(DependencyProvider):
         entrypoint = worker_ctx.entrypoint
         consumer = f"{self.service_name}.{entrypoint.method_name}"
         return StoreAccess(self, correlation_id_of(worker_ctx), consumer)
+
+    def writing(self):
+        return self._write_lock if self._write_lock is not None else nullcontext()
 
     def wake_relay(self) -> None:
         try:
@@ -167,7 +175,7 @@ class Store(DependencyProvider):
             unroutable = self.publisher.publish(messages)
         except PublishFailed:
             raise
-        with self.engine.begin() as connection:
+        with self.writing(), self.engine.begin() as connection:
             for lost in unroutable:
                 connection.execute(insert(tables.dead_letters), {
                     "queue": "(unroutable)", "exchange": lost.message.exchange,
@@ -183,7 +191,7 @@ class Store(DependencyProvider):
     def record_dead_letter(self, *, queue, exchange, routing_key, event_id, correlation_id, body: str,
                            headers: dict, exc_info) -> None:
         error = "".join(traceback_module.format_exception_only(exc_info[0], exc_info[1])).strip()
-        with self.engine.begin() as connection:
+        with self.writing(), self.engine.begin() as connection:
             connection.execute(insert(tables.dead_letters), {
                 "queue": queue, "exchange": exchange, "routing_key": routing_key, "event_id": event_id,
                 "correlation_id": correlation_id, "body": body, "headers": headers, "error": error,

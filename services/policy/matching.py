@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+import eventlet
 from eventlet.semaphore import Semaphore
 from sqlalchemy import and_, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -21,7 +22,8 @@ from services.policy.models import enterprise_facts, matches, policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
 
-EVENT_CHUNK = 5000  # enterprise codes per MatchesChanged event when a policy is published
+EVENT_CHUNK = 5000
+YIELD_EVERY = 100  # enterprise codes per MatchesChanged event when a policy is published
 
 
 def _any_tag(_code: str) -> bool:
@@ -61,9 +63,13 @@ class Matcher:
         if not fresh:
             return None
         self.refresh(session, today)
-        wanted = {(snapshot.uscc, policy_id)
-                  for snapshot in fresh if snapshot.status == "active"
-                  for policy_id in self.index.matching(snapshot.facts, snapshot.tags)}
+        wanted = set()
+        for position, snapshot in enumerate(fresh):
+            if position % YIELD_EVERY == YIELD_EVERY - 1:
+                eventlet.sleep(0)  # CPU work: let heartbeats and RPC replies through
+            if snapshot.status == "active":
+                wanted.update((snapshot.uscc, policy_id)
+                              for policy_id in self.index.matching(snapshot.facts, snapshot.tags))
         current = set()
         for part in read_model.chunks([snapshot.uscc for snapshot in fresh]):
             current.update(session.execute(select(matches.c.uscc, matches.c.policy_id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import eventlet
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,8 @@ from services.tagging.intake import Intake
 from services.tagging.models import enterprises, profile_versions, quarantine, stale_messages
 from shared.contracts.events import EnterpriseSnapshot
 from shared.errors import NotFound
+
+YIELD_EVERY = 100
 
 
 @dataclass
@@ -66,7 +69,9 @@ def apply(session: Session, intake: Intake, catalogue: Catalogue, today: date, n
         files[row.uscc] = _File(_state_of(row), dict(row.tags), True, row.created_at)
 
     versions, stale = [], []
-    for update_ in intake.updates:
+    for position, update_ in enumerate(intake.updates):
+        if position % YIELD_EVERY == YIELD_EVERY - 1:
+            eventlet.sleep(0)  # a batch of 1,000 is CPU work: let heartbeats and RPC replies through
         file = files[update_.uscc]
         result = merge(file.state, update_.source, update_.sequence, update_.fields, update_.occurred_at)
         if not isinstance(result, Applied):

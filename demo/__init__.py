@@ -5,6 +5,11 @@
 - `demo/policies.json`: a JSON list of about thirty realistic policies of Binzhou city and county
   departments (contract sections 3 and 6); `demo.load_policies()` reads them.
 - `demo.synthetic.synthetic_policies(count, seed)`: many selective policies for benchmarks.
+
+A policy entry has the fields of a policy draft (contract sections 4 and 6, with the platform's
+`department_name` and, for county-level policies, `county`); synthetic ones add
+`expected_selectivity` and `expected_matches`. `api_body(entry)` keeps only the draft's fields,
+ready for `POST /api/v1/policies` (shared.contracts.policies.PolicyDraft).
 """
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ from importlib import resources
 from typing import Any
 
 POLICIES_RESOURCE = ("demo", "policies.json")
+# The fields a client sends when creating a policy (contract sections 4 and 6; PolicyDraft).
+API_FIELDS = ("title", "department", "department_name", "level", "county", "summary", "body", "eligibility",
+              "valid_from", "valid_to", "redeemable", "proactive", "subsidy", "budget", "exclusive_group",
+              "materials", "stage_limits")
 
 
 def load_policies() -> list[dict[str, Any]]:
@@ -22,4 +31,9 @@ def load_policies() -> list[dict[str, Any]]:
     return list(data)
 
 
-__all__ = ["load_policies"]
+def api_body(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry without the demo's own keys (expected_selectivity, ...): only the draft fields it has."""
+    return {key: entry[key] for key in API_FIELDS if key in entry}
+
+
+__all__ = ["API_FIELDS", "api_body", "load_policies"]

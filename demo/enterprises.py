@@ -6,30 +6,35 @@ of `generate(m, seed)` for any m >= n. Dates are computed against a fixed day (`
 wall clock.
 
 What the population looks like (shares of generate(100_000), rounded):
-- county: 邹平市 and 滨城区 about a quarter each, 博兴县 13%, the four others 9% to 10%;
-- industry: GB/T 4754-2017 codes at 4 digits (about 88%) or 3 digits, weighted like Binzhou's
-  economy: 制造业 C about 25% (textiles, chemicals, aluminium and metals, grain and oil, food,
+- county: 邹平市 and 滨城区 24% each, 博兴县 13%, 惠民、阳信、无棣 10% each, 沾化区 9%;
+- industry: GB/T 4754-2017 codes at 4 digits (86%) or 3 digits (the 中类 only), weighted like
+  Binzhou's economy: 制造业 C 26% (textiles, chemicals, aluminium and metals, grain and oil, food,
   equipment, with each county's specialities: 邹平 aluminium and textiles, 博兴 commercial
   kitchens, steel sheet and straw weaving, 惠民 rope and nets, 阳信 beef cattle, 沾化 winter jujube,
-  无棣 salt and sea farming); wholesale and retail F about 26%; agriculture A 8%; construction E 7%;
-  leasing and business services L 7%; transport G 5%; software and internet I 4%; the rest spread;
-- ownership: private 78%, individual businesses 12% (retail, catering, repair, transport, farming),
-  state-owned about 3%, collective 2.5%, foreign and HK/Macao/Taiwan invested 3% together;
-- registered_on: 1995-01-01 to 2026-11-26, growing about 11% a year (about 30% are under 3 years);
-- employees: log-normal by industry, age and ownership; median about 9, about 90% under 50, about
-  0.2% 1,000 or more; individual businesses 0 to 8;
+  无棣 salt and sea farming); wholesale and retail F 24%; agriculture A 9%; construction E 7%;
+  leasing and business services L 7%; transport G 5%; catering H 4%; software and internet I 3.5%;
+  the rest spread over B, D, J, K, M, N, O, P, Q, R;
+- ownership: private 76%, individual businesses 14% (retail, catering, repair, transport, farming),
+  state-owned 3.6%, collective 3%, foreign and HK/Macao/Taiwan invested 3.7% together;
+- registered_on: 1995-01-01 to 2026-11-26, the stock growing about 11% a year (31% under 3 years);
+- employees: log-normal by industry, age and ownership: median 9, 84% under 50, 1% 460 or more,
+  0.3% 1,000 or more; individual businesses 1 to 8; 1.3% report none;
 - annual_revenue, total_assets: employees x the industry's revenue per employee x noise, and
-  revenue x the industry's asset ratio x noise; absent for enterprises registered in the last
-  120 days (no tax year yet);
-- rd_expense: about 11% (a third of manufacturers, more than half of software firms), intensity
+  revenue x the industry's asset ratio x noise; absent for the 4.6% registered in the last
+  120 days (no tax year yet). By the national SME standard this makes 0.4% large, 5.5% medium,
+  39% small and 51% micro;
+- rd_expense: 12% (a third of manufacturers, more than half of software firms), intensity
   log-normal around 2.5%, at least the 高新技术企业 floor for those so qualified;
-- qualifications (only with R&D): high_tech_enterprise ~4%, tech_sme ~8%, specialized_sme ~3%,
-  little_giant ~0.6%, gazelle ~0.5%; interests: 0 to 3 of the nine codes, weighted by the profile;
+- qualifications (only with R&D): high_tech_enterprise 4.3%, tech_sme 8.5%, specialized_sme 3.2%,
+  little_giant 0.6%, gazelle 0.6%;
+- interests: 0 to 3 of the nine codes (25/35/25/15%), weighted by the profile (financing 29%,
+  tax_relief 25%, talent 18%, ... energy 4%);
 - status: active.
 """
 from __future__ import annotations
 
 import math
+import operator
 import random
 from bisect import bisect
 from collections.abc import Sequence
@@ -44,14 +49,16 @@ LATEST_REGISTRATION = TODAY - timedelta(days=1)
 FIRST_YEAR = 1995
 NO_TAX_YEAR_DAYS = 120          # registered more recently than this: no tax data yet
 MAX_REVENUE = 200_000_000_000   # 2,000亿元: about the largest group in the city
+LOG_TYPICAL_INTENSITY = math.log(0.025)   # the median R&D intensity of those doing R&D
 
 COUNTY_NAMES = {
     "371602": "滨城区", "371603": "沾化区", "371621": "惠民县", "371622": "阳信县",
     "371623": "无棣县", "371625": "博兴县", "371681": "邹平市",
 }
-COUNTY_SHORT = {
-    "371602": "滨城", "371603": "沾化", "371621": "惠民", "371622": "阳信",
-    "371623": "无棣", "371625": "博兴", "371681": "邹平",
+# How a company name starts when it names its county: districts under the city name, counties alone.
+COMPANY_PLACES = {
+    "371602": "滨州市滨城区", "371603": "滨州市沾化区", "371621": "惠民县", "371622": "阳信县",
+    "371623": "无棣县", "371625": "博兴县", "371681": "邹平市",
 }
 COUNTY_WEIGHTS = {
     "371602": 24, "371681": 24, "371625": 13, "371621": 10, "371622": 10, "371623": 10, "371603": 9,
@@ -95,7 +102,8 @@ INDUSTRIES: tuple[_Industry, ...] = (
     # A 农、林、牧、渔业
     _I("A0112", 1.2, "农业发展 种植 农业科技 粮食种植", 12, 1.4, 3, 0.01, {"371621": 1.5, "371622": 1.3}, 0.15),
     _I("A0113", 0.6, "农业发展 种植 农业", 12, 1.4, 2, 0.01, {"371621": 1.3}, 0.15),
-    _I("A0141", 1.0, "蔬菜 果蔬 农业科技 绿色农业", 14, 1.2, 4, 0.03, {"371621": 1.5, "371622": 1.5, "371625": 1.5}, 0.2),
+    _I("A0141", 1.0, "蔬菜 果蔬 农业科技 绿色农业", 14, 1.2, 4, 0.03,
+       {"371621": 1.5, "371622": 1.5, "371625": 1.5}, 0.2),
     _I("A0142", 0.4, "食用菌 菌业", 18, 1.2, 5, 0.05, {"371625": 1.5}, 0.15),
     _I("A0151", 1.0, "冬枣 果业 生态农业 果品", 10, 1.5, 2, 0.02, {"371603": 6.0, "371622": 2.0}, 0.2),
     _I("A0311", 0.9, "牧业 肉牛养殖 畜牧 牛业", 25, 1.3, 4, 0.02, {"371622": 6.0, "371621": 1.5}, 0.15),
@@ -251,20 +259,25 @@ INDUSTRIES: tuple[_Industry, ...] = (
 )
 
 # Suffixes of individual businesses' names (the 组织形式 of 个体工商户 is a shop word, not 公司).
-SHOP_WORDS = {
-    "A": "种植园 养殖场 家庭农场", "C": "加工厂 加工部", "E": "装饰部 装修队", "F": "经营部 商店 门市部",
-    "G": "运输队 货运部", "H": "饭店 餐馆 小吃部", "K": "房产信息部", "L": "广告部 服务部",
-    "O": "店 服务部 维修部", "P": "培训部", "Q": "诊所", "R": "网吧 健身馆",
+# Names of individual businesses (the 组织形式 of 个体工商户 is a shop word, not 公司): per class the
+# shop words to choose from; farming ones take an industry word and one of FARM_WORDS.
+SHOP_NAMES = {
+    "E5012": "装饰部 装修队", "F5119": "农产品经营部 农资门市部", "F5165": "建材经营部 建材门市部",
+    "F5172": "汽配商店 汽配门市部", "F5212": "超市 购物中心", "F5213": "便利店 便民超市", "F5221": "粮油店",
+    "F5223": "果蔬店 水果店", "F5224": "鲜肉店 水产店", "F5251": "药店 大药房", "F5265": "加油站",
+    "F5281": "五金店 五金建材门市部", "F5292": "网店 电子商务经营部", "G5431": "运输部 货运部",
+    "H6121": "宾馆 旅馆", "H6210": "饭店 菜馆 酒家", "H6220": "快餐店", "H6291": "小吃店 面馆 包子铺",
+    "K7030": "房产信息部", "L7259": "广告部 图文设计部", "L7299": "商务服务部", "O8010": "家政服务部",
+    "O8040": "理发店 美发店 美容院", "O8111": "汽修店 汽车维修部", "P8393": "艺术培训部", "Q8425": "诊所",
+    "R8930": "健身馆", "R9013": "网吧",
 }
-SHOP_NAME_CODES = {"F5212": "超市", "F5213": "便利店", "F5221": "粮油店", "F5223": "果蔬店",
-                   "F5224": "鲜肉店", "F5251": "药店", "F5281": "五金店", "O8040": "理发店",
-                   "O8111": "汽修店", "H6291": "小吃店"}
+FARM_WORDS = ("家庭农场", "种养殖场", "专业户")
 
 # Characters for 字号 (trade names): two or three of them, the way real Binzhou names are made.
 ZIHAO_CHARS = (
-    "鑫华盛泰鸿恒润丰宏源达信诚金海天瑞德嘉博利兴裕隆祥锦昌正安和康明宇晟航远通汇万中鼎众创新"
-    "科泽悦铭冠弘益佳富旺顺豪凯腾飞龙辉煌宝元福禄寿喜乐鹏程志成永久长青阳光蓝绿黄河渤魏桥滨海"
-    "齐鲁孙武董永杜受田梁才秦皇碣石沾惠棣邹博兴旺泓浩洋森林岳峰石玉晶亿百千诺维尚品优卓越"
+    "鑫华盛泰鸿恒润丰宏源达信诚金海天瑞德嘉博利兴裕隆祥锦昌正安和康明宇晟航远通汇万中鼎众创新科泽悦铭"
+    "冠弘益佳富旺顺豪凯腾飞龙辉宝元福喜乐鹏程志成永久长青阳光蓝绿渤齐鲁泓浩洋森林岳峰玉晶亿诺维尚品优"
+    "卓越东方圣舜禾田之美景"
 )
 PERSON_SURNAMES = "王张李刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
 
@@ -285,7 +298,7 @@ ZOUPING_RENAMED = date(2019, 1, 1)   # 邹平县 (371626) became 邹平市 (3716
 
 
 def _org_check(body8: str) -> str:
-    remainder = 11 - sum(_ORG_VALUE[char] * weight for char, weight in zip(body8, _ORG_WEIGHTS)) % 11
+    remainder = 11 - sum(map(operator.mul, map(_ORG_VALUE.__getitem__, body8), _ORG_WEIGHTS)) % 11
     return "X" if remainder == 10 else "0" if remainder == 11 else str(remainder)
 
 
@@ -362,11 +375,11 @@ def _registered_on(rng: random.Random, individual: bool) -> date:
 
 def _employees(rng: random.Random, industry: _Industry, ownership: str, age: float) -> int:
     if ownership == "individual_business":
-        return min(8, 1 + int(rng.lognormvariate(-0.3, 0.9)))  # the owner alone, or a few helpers
+        return min(8, 1 + int(math.exp(rng.gauss(-0.3, 0.9))))  # the owner alone, or a few helpers
     if rng.random() < 0.015:
         return 0                                                # shells and holding companies
     median = industry.median_employees * OWNERSHIP_SIZE[ownership] * min(2.5, 0.35 + 0.2 * age ** 0.8)
-    employees = round(rng.lognormvariate(math.log(median), 1.05))
+    employees = round(math.exp(rng.gauss(math.log(median), 1.05)))
     return max(1, min(employees, 30_000))
 
 
@@ -421,13 +434,13 @@ def _interests(rng: random.Random, industry: _Industry, employees: int, has_rd: 
     chosen: list[str] = []
     for _ in range(count):              # weighted sampling without replacement
         pick = rng.random() * sum(weights)
-        position = 0
-        for position, weight in enumerate(weights):
-            pick -= weight
-            if pick < 0 and weight > 0:
+        open_spots = [spot for spot, weight in enumerate(weights) if weight > 0]
+        position = open_spots[-1]       # if rounding leaves `pick` at 0, the last one still open
+        for spot in open_spots:
+            pick -= weights[spot]
+            if pick < 0:
+                position = spot
                 break
-        else:                           # rounding left `pick` at 0: take the last one still open
-            position = max(spot for spot, weight in enumerate(weights) if weight > 0)
         chosen.append(INTERESTS[position])
         weights[position] = 0.0
     return sorted(chosen)
@@ -440,9 +453,10 @@ def _name(rng: random.Random, industry: _Industry, county: str, ownership: str, 
         zihao = "".join(rng.choice(ZIHAO_CHARS) for _ in range(length))
         word = rng.choice(industry.words)
         if ownership == "individual_business":
-            shop = SHOP_NAME_CODES.get(industry.code[:5])
-            if shop is None:
-                shop = word + rng.choice(SHOP_WORDS.get(industry.section, "店").split())
+            if industry.code in SHOP_NAMES:
+                shop = rng.choice(SHOP_NAMES[industry.code].split())
+            else:
+                shop = word + rng.choice(FARM_WORDS)
             if rng.random() < 0.3:
                 zihao = rng.choice(PERSON_SURNAMES) + "记"
             name = f"{COUNTY_NAMES[county]}{zihao}{shop}"
@@ -458,9 +472,7 @@ def _name(rng: random.Random, industry: _Industry, county: str, ownership: str, 
             elif roll < 0.75:
                 name = f"滨州市{zihao}{word}{suffix}"
             else:
-                place = COUNTY_SHORT[county] + ("市" if county == "371681" else "县" if county in (
-                    "371621", "371622", "371623", "371625") else "区")
-                name = f"{place}{zihao}{word}{suffix}"
+                name = f"{COMPANY_PLACES[county]}{zihao}{word}{suffix}"
         if name not in taken:
             taken.add(name)
             return name
@@ -486,7 +498,7 @@ def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     taken: set[str] = set()
     profiles: list[dict[str, Any]] = []
-    lognormal = rng.lognormvariate
+    gauss, exp = rng.gauss, math.exp
     for index in range(count):
         county = _COUNTY(rng)
         industry: _Industry = _INDUSTRY_BY_COUNTY[county](rng)
@@ -511,23 +523,23 @@ def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
         }
         has_rd = False
         if days >= NO_TAX_YEAR_DAYS:
-            revenue = max(employees, 0.5) * industry.revenue_per_employee * lognormal(0.0, 0.6)
+            revenue = max(employees, 0.5) * industry.revenue_per_employee * exp(gauss(0.0, 0.6))
             if age < 1:
                 revenue *= max(0.05, age)        # a first, partial year
             revenue = min(revenue, MAX_REVENUE)
-            assets = revenue * industry.asset_ratio * lognormal(0.0, 0.5) + 30_000 * lognormal(0.0, 1.0)
+            assets = revenue * industry.asset_ratio * exp(gauss(0.0, 0.5)) + 30_000 * exp(gauss(0.0, 1.0))
             profile["annual_revenue"] = _money(revenue)
             profile["total_assets"] = _money(assets)
             rd_chance = industry.rd_share * (0.5 if employees < 3 else 1.7 if employees >= 50 else 1.15)
             if not individual and rng.random() < rd_chance:
                 has_rd = True
-                intensity = min(0.35, max(0.002, lognormal(math.log(0.025), 0.7)))
+                intensity = min(0.35, max(0.002, exp(gauss(LOG_TYPICAL_INTENSITY, 0.7))))
                 qualifications, floor = _qualifications(rng, industry, employees, revenue, assets, age)
                 if floor and intensity < floor:
                     intensity = floor * (1.0 + rng.random() * 0.6)
                 profile["rd_expense"] = _money(revenue * intensity)
                 if qualifications:
-                    profile["qualifications"] = qualifications
+                    profile["qualifications"] = sorted(qualifications)
         interests = _interests(rng, industry, employees, has_rd)
         if interests:
             profile["interests"] = interests

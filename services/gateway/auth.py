@@ -19,7 +19,7 @@ from shared.config import settings
 from shared.errors import Forbidden
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     city_admin = "city_admin"
     # Section 5 of the contract adds these; each needs a rule in RULES before it can act.
     department_staff = "department_staff"
@@ -30,7 +30,7 @@ class Role(str, enum.Enum):
     enterprise = "enterprise"
 
 
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     publish_event = "events.publish"
     read_enterprise = "enterprise.read"
     read_notifications = "notifications.read"

@@ -126,7 +126,7 @@ def error_reply(error: BaseException, correlation_id: str | None = None) -> Erro
     if isinstance(error, eventlet.Timeout):
         return ErrorReply(kind.status, envelope(kind.code, "a service did not answer in time"))
     if isinstance(error, UnknownService):
-        service = str(error)
+        service = error.args[0] if error.args else "unknown"
         return ErrorReply(kind.status, envelope(kind.code, f"the {service} service is not running",
                                                 {"service": service}))
     if isinstance(error, HTTPException):

@@ -38,6 +38,7 @@ class Route:
     answer_is_list: bool = False
     answer_headers: Mapping[str, str] = field(default_factory=dict)
     errors: tuple[int, ...] = ()  # beyond those every route of its kind can give
+    answer_on_error: tuple[int, ...] = ()  # error statuses whose body is `answer`, not ErrorResponse
     description: str = ""
 
     @property
@@ -71,7 +72,7 @@ def _event_body(path: Mapping[str, Any]) -> type[BaseModel]:
 
 ROUTE_LIST: tuple[Route, ...] = (
     Route("health", "GET", "/health", "Whether the tagging, policy and notification services answer",
-          "operations", None, answer=schemas.Health, errors=(503,),
+          "operations", None, answer=schemas.Health, errors=(503,), answer_on_error=(503,),
           description="200 when every service answers; 503 naming those that did not."),
     Route("openapi", "GET", f"{API}/openapi.json", "This document", "operations", None),
     Route("publish_event", "POST", f"{API}/events/{{routing_key}}",

@@ -97,6 +97,7 @@ class Health(_Answer):
     status: Literal["ok", "unavailable"]
     services: dict[str, dict[str, Any]] = Field(description="each service's own health answer")
     failed: dict[str, str] = Field(default_factory=dict, description="service -> why it did not answer")
+    error: ErrorDetail | None = Field(None, description="present when status is unavailable (503)")
 
 
 class EventAccepted(_Answer):

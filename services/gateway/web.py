@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from eventlet import wsgi
 from eventlet.event import Event
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
@@ -29,7 +31,7 @@ from shared.logs import get_logger
 
 REQUEST_ID = "X-Request-Id"
 CORRELATION_KEY = "huiqi.correlation_id"
-_ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a bulk batch of 1,000 profiles is well under this
 
 
@@ -58,7 +60,7 @@ def json_response(body: Any, status: int = 200, headers=()) -> Response:
 def correlation_id_for(environ: dict) -> str:
     """The caller's X-Request-Id if it is a sane token, else a new uuid4."""
     given = environ.get("HTTP_X_REQUEST_ID", "").strip()
-    return given if _ACCEPTABLE_ID.match(given) else str(uuid.uuid4())
+    return given if _ACCEPTABLE_ID.fullmatch(given) else str(uuid.uuid4())
 
 
 class JsonWsgiApp(WsgiApp):
@@ -85,6 +87,11 @@ class JsonWsgiApp(WsgiApp):
 class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+        # JsonWsgiApp logs each request as JSON; eventlet's own access line would repeat it.
+        return wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
+                           log=logging.getLogger("nameko.web.server"), log_output=False)
 
 
 class ApiEntrypoint(HttpRequestHandler):

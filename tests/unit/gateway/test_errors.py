@@ -3,7 +3,8 @@ import eventlet
 import pytest
 from nameko.exceptions import RemoteError, UnknownService
 from pydantic import ValidationError
-from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound, RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.exceptions import NotFound as RouteNotFound
 
 from services.gateway.errors import (
     ERRORS,

@@ -1,0 +1,95 @@
+"""Gateway service: the HTTP routes of contract section 4, nothing else.
+
+Each route is declared in `routes.py`; by the time a method here runs, the caller is known and
+allowed, and its path, query and body are valid. Run with
+`nameko run --config deploy/nameko.yaml services.gateway.service:GatewayService`.
+"""
+from __future__ import annotations
+
+from services.gateway.auth import Caller
+from services.gateway.dependencies import GovEventPublisher, TimedRpcProxy
+from services.gateway.health import check_services
+from services.gateway.openapi import document as openapi_document
+from services.gateway.routes import API
+from services.gateway.schemas import DeadLettersQuery, PageQuery, PolicySearchQuery, QuarantineQuery
+from services.gateway.web import Reply, endpoint
+from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
+from shared.contracts.policies import PolicyDraft
+from shared.logs import Logger
+
+
+class GatewayService:
+    name = "gateway"
+
+    tagging = TimedRpcProxy("tagging")
+    policy = TimedRpcProxy("policy")
+    notification = TimedRpcProxy("notification")
+    gov_events = GovEventPublisher()
+    log = Logger()
+
+    @endpoint("health")
+    def health(self, request):
+        report = check_services({"tagging": self.tagging, "policy": self.policy, "notification": self.notification})
+        return Reply(report.body(), 200 if report.ok else 503)
+
+    @endpoint("openapi")
+    def openapi(self, request):
+        return openapi_document()
+
+    @endpoint("publish_event")
+    def publish_event(self, request, caller: Caller, routing_key: str, body: EnterpriseEvent | ProfilesSynced):
+        # Forward what was sent, byte for byte: the tagging service validates it again and keeps it
+        # verbatim if a bulk item is rejected.
+        self.gov_events.publish(routing_key, request.get_data().decode("utf-8-sig"), body.event_id)
+        self.log.info("event_accepted", event_id=body.event_id, routing_key=routing_key, source=body.source)
+        return Reply({"event_id": body.event_id}, 202)
+
+    @endpoint("get_enterprise")
+    def get_enterprise(self, request, caller: Caller, uscc: str):
+        return self.tagging.enterprise(uscc)
+
+    @endpoint("enterprise_policies")
+    def enterprise_policies(self, request, caller: Caller, uscc: str):
+        return self.policy.enterprise_policies(uscc)
+
+    @endpoint("enterprise_notifications")
+    def enterprise_notifications(self, request, caller: Caller, uscc: str, query: PageQuery):
+        page = self.notification.inbox(uscc, query.limit, query.offset)
+        return Reply(page["items"], headers={"X-Total-Count": str(page["total"]),
+                                             "X-Unread-Count": str(page["unread"])})
+
+    @endpoint("mark_notification_read")
+    def mark_notification_read(self, request, caller: Caller, uscc: str, notification_id: int):
+        return self.notification.mark_read(uscc, notification_id)
+
+    @endpoint("tags")
+    def tags(self, request, caller: Caller):
+        return self.tagging.tags()
+
+    @endpoint("create_policy")
+    def create_policy(self, request, caller: Caller, body: PolicyDraft):
+        policy = self.policy.create_draft(body.model_dump(mode="json"), caller.actor())
+        return Reply(policy, 201, {"Location": f"{API}/policies/{policy['id']}"})
+
+    @endpoint("publish_policy")
+    def publish_policy(self, request, caller: Caller, policy_id: int):
+        return self.policy.publish(policy_id, caller.actor())
+
+    @endpoint("search_policies")
+    def search_policies(self, request, caller: Caller, query: PolicySearchQuery):
+        return self.policy.search(query.q, query.department, query.tag, query.status, query.limit, query.offset)
+
+    @endpoint("get_policy")
+    def get_policy(self, request, caller: Caller, policy_id: int):
+        return self.policy.get(policy_id)
+
+    @endpoint("quarantine")
+    def quarantine(self, request, caller: Caller, query: QuarantineQuery):
+        if query.state == "waiting":  # the service's default
+            return self.tagging.quarantine(query.limit, query.offset)
+        return self.tagging.quarantine(query.limit, query.offset, state=None if query.state == "all" else query.state)
+
+    @endpoint("dead_letters")
+    def dead_letters(self, request, caller: Caller, query: DeadLettersQuery):
+        service = {"tagging": self.tagging, "policy": self.policy, "notification": self.notification}[query.service]
+        return service.dead_letters(include_replayed=query.include_replayed, limit=query.limit)

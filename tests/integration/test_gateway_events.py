@@ -1,0 +1,95 @@
+"""POST /api/v1/events/{routing_key}: validated, then published to gov.events exactly as sent."""
+import json
+
+import pytest
+from nameko.testing.utils import get_extension
+
+from services.gateway.dependencies import GovEventPublisher
+from shared.contracts.gov import ROUTING_KEYS
+from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
+from tests.integration.conftest_gateway import USCC
+
+EVENT = {"event_id": "9b2f3c1e-gateway-1", "source": "market-regulation",
+         "occurred_at": "2026-11-27T09:30:00+08:00", "sequence": 17,
+         "enterprise": {"uscc": USCC, "name": "滨州测试有限公司", "employees": 120}}
+
+
+def error_of(response) -> dict:
+    assert response.headers["Content-Type"].startswith("application/json")
+    return response.json()["error"]
+
+
+@pytest.mark.parametrize("routing_key", ["enterprise.registered", "enterprise.profile_changed"])
+def test_a_good_event_is_202_and_lands_on_gov_events(api, gov_events_queue, routing_key):
+    sent = json.dumps(EVENT, ensure_ascii=False, indent=1).encode()
+    response = api.post(f"/api/v1/events/{routing_key}", data=sent,
+                        headers={"Content-Type": "application/json", "X-Request-Id": "gov-call-7"})
+    assert response.status_code == 202
+    assert response.json() == {"event_id": EVENT["event_id"]}
+
+    message = gov_events_queue.get()
+    assert message.delivery_info["routing_key"] == routing_key
+    assert message.delivery_info["exchange"] == "gov.events"
+    assert message.body == sent.decode()  # as sent, byte for byte (kombu decodes the UTF-8)
+    assert message.properties["message_id"] == EVENT["event_id"]
+    assert message.properties["delivery_mode"] == 2
+    assert message.content_type == "application/json"
+    assert message.headers["nameko.correlation_id"] == "gov-call-7"
+
+
+def test_a_bulk_batch_is_checked_as_an_envelope_only(api, gov_events_queue):
+    batch = {key: EVENT[key] for key in ("event_id", "source", "occurred_at")}
+    batch["profiles"] = [{"sequence": 1, "enterprise": {"uscc": USCC}},
+                         {"sequence": 2, "enterprise": {"uscc": "not-a-code"}}]  # tagging quarantines this one
+    response = api.post("/api/v1/events/enterprise.profiles_synced", json=batch)
+    assert response.status_code == 202
+    assert json.loads(gov_events_queue.get().body) == batch
+
+
+def test_bad_bodies_are_422_with_field_paths_and_nothing_is_published(api, gov_events_queue):
+    body = {**EVENT, "sequence": -1, "extra": 1,
+            "enterprise": {"uscc": "913716024JURQ28301", "employees": "120", "county": "110101"}}
+    response = api.post("/api/v1/events/enterprise.registered", json=body)
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "invalid"
+    assert {item["field"] for item in error["details"]} == {
+        "sequence", "extra", "enterprise.uscc", "enterprise.employees", "enterprise.county"}
+    assert all(item["in"] == "body" and item["message"] for item in error["details"])
+    assert gov_events_queue.empty()
+
+
+def test_an_unknown_routing_key_is_422_naming_the_allowed_ones(api):
+    response = api.post("/api/v1/events/enterprise.renamed", json=EVENT)
+    assert response.status_code == 422
+    detail = error_of(response)["details"][0]
+    assert (detail["field"], detail["in"]) == ("routing_key", "path")
+    assert all(key in detail["message"] for key in ROUTING_KEYS)
+
+
+@pytest.mark.parametrize("raw", [b"", b"{\"event_id\": ", b"{\"a\": NaN}", b"\xff\xfe"])
+def test_malformed_json_is_400(api, raw):
+    response = api.post("/api/v1/events/enterprise.registered", data=raw)
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "malformed_json"
+
+
+def test_a_body_of_the_wrong_shape_is_422(api):
+    response = api.post("/api/v1/events/enterprise.registered", json=[EVENT])
+    assert response.status_code == 422
+    assert error_of(response)["details"][0]["field"] == "(body)"
+
+
+def test_publishing_needs_the_token(anonymous, gov_events_queue):
+    assert anonymous.post("/api/v1/events/enterprise.registered", json=EVENT).status_code == 401
+    assert gov_events_queue.empty()
+
+
+def test_a_broker_that_does_not_take_the_event_is_503(api, gateway_container):
+    publisher = get_extension(gateway_container, GovEventPublisher).publisher
+    publisher.close()
+    publisher.amqp_uri = "amqp://guest:guest@127.0.0.1:1//"  # nothing listens there
+    response = api.post("/api/v1/events/enterprise.registered", json=EVENT)
+    assert response.status_code == 503
+    error = error_of(response)
+    assert (error["code"], error["details"]) == ("service_unavailable", {"service": "broker"})

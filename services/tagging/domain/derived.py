@@ -12,6 +12,7 @@ from typing import Any
 from services.tagging.domain import scale
 from shared.facts import DERIVED_FACTS
 
+
 def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value

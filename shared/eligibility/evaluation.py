@@ -65,7 +65,7 @@ def compare_holds(node: Compare, facts: Mapping[str, Any]) -> bool:
 
 
 def evaluate(rule: Rule, facts: Mapping[str, Any], tags: Collection[str]) -> bool:
-    """Whether an enterprise with these facts and tags matches the rule."""
+    """Whether an enterprise with these facts and tags matches the rule (`tags` is best a set)."""
     if isinstance(rule, TagNode):
         return rule.tag in tags
     if isinstance(rule, Compare):

@@ -44,7 +44,13 @@ def to_sql(
 
 
 class _Translation:
-    def __init__(self, column, has_tag, has_code, has_fact) -> None:
+    def __init__(
+        self,
+        column: Callable[[str], ColumnElement[Any]],
+        has_tag: Callable[[str], ColumnElement[bool]],
+        has_code: Callable[[str, list[str]], ColumnElement[bool]],
+        has_fact: Callable[[str], ColumnElement[bool]],
+    ) -> None:
         self.column = column
         self.has_tag = has_tag
         self.has_code = has_code
@@ -80,7 +86,7 @@ class _Translation:
             test = compared.in_([_literal(item) for item in node.value])
         else:
             test = _OPERATORS[node.op](compared, _literal(node.value))
-        return test
+        return sa.and_(column.is_not(None), test)
 
 
 _OPERATORS = {"==": operator.eq, "!=": operator.ne, ">": operator.gt,

@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 from shared.eligibility import compile_rule, evaluate, parse
 from shared.eligibility.evaluation import compile_rules
+from shared.facts import FACTS
 
-from .strategies import TAGS, facts, rules, tags
+from .strategies import FOCUSED, OPERATORS_BY_KIND, TAGS, facts, odd_values, pool, rules, rules_with_facts, tags
 
 
 def matches(rule_json, enterprise_facts, enterprise_tags=frozenset()):
@@ -119,9 +120,10 @@ def test_all_and_any():
     assert matches(rule, {"employees": 12}, set()) is False
 
 
-@settings(max_examples=400)
-@given(rules(), facts(), tags())
-def test_compiled_rules_agree_with_evaluate(rule_json, enterprise_facts, enterprise_tags):
+@settings(max_examples=500)
+@given(rules_with_facts(), tags())
+def test_compiled_rules_agree_with_evaluate(rule_and_facts, enterprise_tags):
+    rule_json, enterprise_facts = rule_and_facts
     rule = parse(rule_json, TAGS)
     assert compile_rule(rule)(enterprise_facts, enterprise_tags) is evaluate(rule, enterprise_facts, enterprise_tags)
 
@@ -134,3 +136,21 @@ def test_many_rules_compiled_together_agree_with_evaluate(rule_jsons, enterprise
     for enterprise_facts, enterprise_tags in enterprises:
         expected = [key for key, rule in parsed.items() if evaluate(rule, enterprise_facts, enterprise_tags)]
         assert matching(enterprise_facts, enterprise_tags) == expected
+
+
+@pytest.mark.parametrize("field", FOCUSED)
+def test_every_leaf_against_every_kind_of_value(field):
+    """Every operator and rule value against every value the fact may hold, sensible or not:
+    one compiled function per leaf, one for all of them together, and `evaluate` agree."""
+    values = pool(field)
+    leaves_ = [{"field": field, "op": op, "value": list(values[:2]) if op == "in" else value}
+               for op in OPERATORS_BY_KIND[FACTS[field].kind] for value in values]
+    parsed = {position: parse(rule_json, TAGS) for position, rule_json in enumerate(leaves_)}
+    parsed.update({-1 - position: parse({"not": rule_json}, TAGS) for position, rule_json in enumerate(leaves_)})
+    checks = {key: compile_rule(rule) for key, rule in parsed.items()}
+    together = compile_rules(parsed)
+    for actual in [*values, *odd_values(field), None, "absent"]:
+        enterprise_facts = {} if actual == "absent" else {field: actual}
+        expected = [key for key, rule in parsed.items() if evaluate(rule, enterprise_facts, ())]
+        assert [key for key, check in checks.items() if check(enterprise_facts, ())] == expected, actual
+        assert together(enterprise_facts, ()) == expected, actual

@@ -11,6 +11,7 @@ Differences from Nameko's own consumers, each deliberate:
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from dataclasses import dataclass
 from functools import partial
@@ -19,9 +20,14 @@ from typing import Any
 import eventlet
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared.logs import get_logger
 from shared.topology import ROUTES
+
+# Deadlocks, serialisation failures, unique-key races between concurrent workers, lost connections
+TRANSIENT_ERRORS = (OperationalError, IntegrityError)
+MAX_TRANSIENT_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class QueueHandler(Consumer):
 
     def setup(self):
         super().setup()
+        self._transient_failures: dict = {}
         from shared.store import Store  # the store is the service's own database
         stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
         if not stores:
@@ -108,6 +115,9 @@ class QueueHandler(Consumer):
             self.queue_consumer.requeue_message(message)
 
     def _settle(self, message, delivery: Delivery, worker_ctx, result, exc_info):
+        if exc_info is not None and self._retry_later(delivery, exc_info[1]):
+            self.queue_consumer.requeue_message(message)
+            return result, exc_info
         if exc_info is not None:
             try:
                 self.store.record_dead_letter(
@@ -124,6 +134,24 @@ class QueueHandler(Consumer):
                 return result, exc_info
         self.queue_consumer.ack_message(message)
         return result, exc_info
+
+
+    def _retry_later(self, delivery: Delivery, error: BaseException) -> bool:
+        """A conflict with a concurrent transaction or a lost database connection is worth
+        another go, a few times, after a short random pause; anything else is a dead letter."""
+        if not isinstance(error, TRANSIENT_ERRORS):
+            return False
+        key = delivery.event_id or hash(delivery.raw)
+        attempts = self._transient_failures.get(key, 0) + 1
+        if attempts > MAX_TRANSIENT_RETRIES:
+            self._transient_failures.pop(key, None)
+            return False
+        if len(self._transient_failures) > 10_000:
+            self._transient_failures.clear()  # a bound on memory; worst case one more retry each
+        self._transient_failures[key] = attempts
+        self.log.warning("message_retried", event_id=delivery.event_id, attempt=attempts, error=repr(error))
+        eventlet.sleep(random.uniform(0.05, 0.3) * attempts)
+        return True
 
 
 handles = QueueHandler.decorator

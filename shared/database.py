@@ -22,7 +22,22 @@ def engine_for(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         return engine
     ensure_database(url)
+    _wait_cooperatively()
     return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+
+
+def _wait_cooperatively() -> None:
+    """Make psycopg wait for the server through `select`, which eventlet has made green.
+
+    psycopg's default wait is C code calling poll() directly: under eventlet it blocks every
+    green thread of the process, so a transaction waiting for a row lock held by another green
+    thread of the same process would wait forever."""
+    from eventlet import patcher
+
+    if patcher.is_monkey_patched("select"):
+        import psycopg.waiting
+
+        psycopg.waiting.wait = psycopg.waiting.wait_select
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

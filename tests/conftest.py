@@ -48,7 +48,8 @@ def _postgres_available() -> bool:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
+def database_url(request, tmp_path, container_factory):
+    # container_factory is asked for first so that it stops the containers before the databases go
     """A `{service}` database URL template: SQLite files in tmp_path, or fresh PostgreSQL databases."""
     from shared.database import drop_database
 

@@ -83,7 +83,7 @@ class Matcher:
         if policy_id in self.meta:
             rule = self.index.get(policy_id)
             condition = eligibility.to_sql(rule, column=read_model.column, has_tag=read_model.has_tag,
-                                           has_code=read_model.has_code)
+                                           has_code=read_model.has_code, has_fact=read_model.has_fact)
             wanted = dict(session.execute(select(enterprise_facts.c.uscc, enterprise_facts.c.version)
                                           .where(enterprise_facts.c.active, condition)).all())
         current = set(session.execute(select(matches.c.uscc).where(matches.c.policy_id == policy_id)).scalars())

@@ -56,6 +56,8 @@ enterprise_facts = Table(
     Column("version", Integer, nullable=False),
     Column("active", Boolean, nullable=False),
     *(Column(f"fact_{name}", _COLUMN_TYPES[FACTS[name].kind]) for name in SCALAR_FACTS),
+    # a list fact's values are rows of enterprise_codes; these tell "sent an empty list" from "unknown"
+    *(Column(f"known_{name}", Boolean, nullable=False, default=False) for name in CODE_FACTS),
 )
 
 enterprise_tags = Table(

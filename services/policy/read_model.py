@@ -49,6 +49,8 @@ def _facts_row(snapshot: EnterpriseSnapshot) -> dict[str, Any]:
     row = {"uscc": snapshot.uscc, "version": snapshot.version, "active": snapshot.status == "active"}
     for name in SCALAR_FACTS:
         row[f"fact_{name}"] = snapshot.facts.get(name)
+    for name in CODE_FACTS:
+        row[f"known_{name}"] = snapshot.facts.get(name) is not None
     return row
 
 
@@ -62,6 +64,9 @@ def load(session: Session, uscc: str) -> tuple[dict[str, Any], set[str], int] | 
         value = getattr(row, f"fact_{name}")
         if value is not None:
             facts[name] = int(value) if isinstance(value, float) and value.is_integer() else value
+    for name in CODE_FACTS:
+        if getattr(row, f"known_{name}"):
+            facts[name] = []
     for field, code in session.execute(select(enterprise_codes.c.field, enterprise_codes.c.code)
                                        .where(enterprise_codes.c.uscc == uscc)):
         facts.setdefault(field, []).append(code)
@@ -80,3 +85,7 @@ def has_tag(code: str):
 def has_code(field: str, codes: list[str]):
     return exists().where(enterprise_codes.c.uscc == enterprise_facts.c.uscc, enterprise_codes.c.field == field,
                           enterprise_codes.c.code.in_(codes))
+
+
+def has_fact(field: str):
+    return enterprise_facts.c[f"known_{field}"]

@@ -65,7 +65,10 @@ def apply(session: Session, intake: Intake, catalogue: Catalogue, today: date, n
 
     usccs = sorted({update_.uscc for update_ in intake.updates})
     files = {uscc: _File(None, {}, False) for uscc in usccs}
-    for row in session.execute(select(enterprises).where(enterprises.c.uscc.in_(usccs))):
+    # FOR UPDATE: two batches touching one enterprise (say, tax and market regulation at once)
+    # must take turns, or both would write the same next version (PostgreSQL; SQLite has one writer)
+    for row in session.execute(select(enterprises).where(enterprises.c.uscc.in_(usccs))
+                               .order_by(enterprises.c.uscc).with_for_update()):
         files[row.uscc] = _File(_state_of(row), dict(row.tags), True, row.created_at)
 
     versions, stale = [], []

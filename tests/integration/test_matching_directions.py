@@ -1,0 +1,110 @@
+"""Matching decides the same whichever way it runs: an enterprise against every policy (the
+in-memory index) or a policy against every enterprise (one SQL query), on SQLite and PostgreSQL.
+The services run in-process on the real broker; the expectation is computed independently."""
+import time
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+from sqlalchemy import select
+
+from demo import api_body, load_policies
+from demo.enterprises import TODAY, generate
+from demo.load import publish_batches
+from services.tagging.domain.catalogue import load_default
+from services.tagging.domain.derived import derive
+from shared import eligibility
+
+ADMIN = {"role": "city_admin", "id": "admin"}
+ENTERPRISES = 300
+EXTRA_RULES = [
+    {"all": [{"field": "qualifications", "op": "!=", "value": "high_tech_enterprise"}, {"tag": "industry.c"}]},
+    {"not": {"any": [{"tag": "scale.micro"}, {"field": "employees", "op": "<", "value": 20}]}},
+    {"field": "interests", "op": "in", "value": ["financing", "export"]},
+    {"all": [{"field": "registered_on", "op": ">=", "value": "2020-01-01"}, {"not": {"tag": "county.371681"}}]},
+]
+
+
+def expected_pairs(policies: dict[int, dict], profiles: list[dict]) -> set[tuple[str, int]]:
+    catalogue = load_default()
+    pairs = set()
+    rules = {policy_id: eligibility.parse(policy["eligibility"], None) for policy_id, policy in policies.items()}
+    for profile in profiles:
+        fields = {key: value for key, value in profile.items() if key != "uscc"}
+        facts = derive(fields, TODAY)
+        tags = set(catalogue.assign(facts))
+        for policy_id, rule in rules.items():
+            if facts.get("status", "active") == "active" and eligibility.evaluate(rule, facts, tags):
+                pairs.add((profile["uscc"], policy_id))
+    return pairs
+
+
+def create_and_publish(config, bodies) -> dict[int, dict]:
+    created = {}
+    with ServiceRpcProxy("policy", config, timeout=30) as policy:
+        for body in bodies:
+            draft = policy.create_draft(body, ADMIN)
+            policy.publish(draft["id"], ADMIN)
+            created[draft["id"]] = draft
+    return created
+
+
+def wait_for(predicate, timeout_s=60, what="condition"):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def platform(container_factory, nameko_config, platform_env, purge_queues):
+    from services.notification.service import NotificationService
+    from services.policy.service import PolicyService
+    from services.tagging.service import TaggingService
+
+    containers = {}
+    for service in (TaggingService, PolicyService, NotificationService):
+        containers[service.name] = container_factory(service, nameko_config)
+        containers[service.name].start()
+    return containers
+
+
+def engine_of(container):
+    from shared.store import Store
+    return next(dep for dep in container.dependencies if isinstance(dep, Store)).engine
+
+
+def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri):
+    from services.notification.models import notifications
+    from services.policy.models import matches
+
+    today_policies = [api_body(entry) for entry in load_policies()]
+    bodies = today_policies + [
+        {**today_policies[0], "title": f"规则测试 {index}", "eligibility": rule, "redeemable": False,
+         "proactive": False, "subsidy": None, "budget": None, "exclusive_group": None}
+        for index, rule in enumerate(EXTRA_RULES)]
+    first, second = bodies[::2], bodies[1::2]
+    profiles = generate(ENTERPRISES)
+
+    policies = create_and_publish(nameko_config, first)          # before the enterprises: index path
+    # whole profiles from one source, so no enterprise is ever matched on partial data (which
+    # would rightly leave it a notification for a policy it stops matching once the rest arrives)
+    publish_batches(amqp_uri, [{"event_id": f"sync-{start}", "source": "market-regulation",
+                                "occurred_at": "2026-11-27T09:30:00+08:00",
+                                "profiles": [{"sequence": 1, "enterprise": profile}
+                                             for profile in profiles[start:start + 100]]}
+                               for start in range(0, len(profiles), 100)])
+    policies |= create_and_publish(nameko_config, second)        # after them: SQL path
+
+    expected = expected_pairs(policies, profiles)
+    assert len(expected) > 100, "the test data should produce a fair number of matches"
+
+    def recorded(table):
+        with engine_of(platform["policy" if table is matches else "notification"]).connect() as connection:
+            return set(connection.execute(select(table.c.uscc, table.c.policy_id)).tuples())
+
+    wait_for(lambda: len(recorded(notifications)) >= len(expected), what=f"{len(expected)} notifications")
+    time.sleep(0.5)  # would anything more arrive? nothing should
+    assert recorded(matches) == expected
+    assert recorded(notifications) == expected

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import amqp.exceptions
 import eventlet
+import kombu.exceptions
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -28,6 +30,7 @@ from shared.topology import ROUTES
 # Deadlocks, serialisation failures, unique-key races between concurrent workers, lost connections
 TRANSIENT_ERRORS = (OperationalError, IntegrityError)
 MAX_TRANSIENT_RETRIES = 5
+SETTLEMENT_ERRORS = (OSError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,26 @@ class GuardedQueueConsumer(QueueConsumer):
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._handle_undecodable, provider)
         return consumers
+
+    # Nameko only forgives amqp's ConnectionError here; a socket that dies under an ack raises
+    # OSError (reset, broken pipe), which would kill the container. The broker redelivers an
+    # unacked message when the connection comes back, and the inbox makes that harmless.
+    def ack_message(self, message):
+        try:
+            super().ack_message(message)
+        except SETTLEMENT_ERRORS as error:
+            self._log_lost_settlement("ack", error)
+
+    def requeue_message(self, message):
+        try:
+            super().requeue_message(message)
+        except SETTLEMENT_ERRORS as error:
+            self._log_lost_settlement("requeue", error)
+
+    def _log_lost_settlement(self, what: str, error: Exception) -> None:
+        get_logger(f"huiqi.{self.container.service_name}.consumer").warning(
+            "broker_connection_lost", settling=what, error=repr(error),
+            consequence="the broker redelivers the message; the inbox ignores a second copy")
 
     def _handle_undecodable(self, provider, message, error):
         self.container.spawn_managed_thread(

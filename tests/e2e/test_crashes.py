@@ -1,0 +1,100 @@
+"""`kill -9` of a consuming service in the middle of a bulk synchronisation, then a restart:
+every input has exactly one effect.
+
+The effects are counted in the service databases (opened read-only) and compared with what the
+domain rules say the input must produce, computed here from the generated profiles alone.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from demo.enterprises import generate, split_by_source
+from shared.clock import today_in_china
+from tests.e2e.harness import (
+    GovPublisher,
+    database_waits,
+    expected_effects,
+    publish_monotone_policies,
+    quiescent,
+    running_platform,
+    sync_batches,
+)
+
+pytestmark = pytest.mark.e2e
+
+ENTERPRISES = 2600  # about 20 batches of 500 partial profiles from five sources
+
+
+@pytest.fixture
+def platform(request, tmp_path):
+    with running_platform("crash", request.param, tmp_path) as running:
+        yield running
+
+
+def handled(platform, consumer: str) -> int:
+    """Messages a consumer has finished (committed), from its inbox."""
+    return platform.scalar(platform_service(consumer), "SELECT count(*) FROM inbox WHERE consumer = :consumer",
+                           consumer=consumer)
+
+
+def platform_service(consumer: str) -> str:
+    return consumer.split(".", 1)[0]
+
+
+def kill_midway(platform, service: str, consumer: str, total: int, *, timeout: float = 40.0) -> int:
+    """kill -9 `service` once its consumer has finished some of its `total` messages but not all."""
+    deadline = time.monotonic() + timeout
+    while (done := handled(platform, consumer)) < 2:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{consumer} handled {done} of {total} messages in {timeout:g} s; "
+                                 f"{platform.counts()}\n{database_waits(platform)}")
+        time.sleep(0.02)  # polling the inbox closely, to kill while the sync is still going on
+    platform.kill(service)
+    done = handled(platform, consumer)
+    assert done < total, f"{service} had already handled all {total} messages when killed: not a mid-sync kill"
+    return done
+
+
+@pytest.mark.parametrize(("platform", "service", "consumer", "seed"), [
+    ("sqlite", "tagging", "tagging.on_gov_event", 101),
+    ("sqlite", "policy", "policy.on_enterprise_tagged", 202),
+    pytest.param("postgresql", "tagging", "tagging.on_gov_event", 303, marks=pytest.mark.postgres),
+    pytest.param("postgresql", "policy", "policy.on_enterprise_tagged", 404, marks=pytest.mark.postgres),
+], indirect=["platform"])
+def test_kill_9_in_the_middle_of_a_bulk_sync_then_restart_has_exactly_one_effect_per_input(
+        platform, service, consumer, seed):
+    rules = publish_monotone_policies(platform)
+    profiles = generate(ENTERPRISES, seed=seed)
+    batches = sync_batches(profiles, batch_size=500)
+    expected = expected_effects(profiles, rules, today_in_china())
+    assert 18 <= len(batches) <= 26 and len(expected.matches) > 500, "a sync big enough to be caught midway"
+
+    publisher = GovPublisher(platform.amqp_uri)
+    try:
+        for batch in batches:
+            publisher.publish("enterprise.profiles_synced", batch)
+    finally:
+        publisher.close()
+    # the policy service handles one enterprise.tagged event per batch the tagging service applied
+    kill_midway(platform, service, consumer, total=len(batches))
+    platform.start(service)
+
+    counts = quiescent(platform, expected, timeout=120)
+    assert counts.enterprises == expected.enterprises
+    assert counts.versions == expected.versions, "a partial profile was applied twice or not at all"
+    assert counts.stale == 0, "a batch was applied again after the restart (its items were found stale)"
+    assert counts.quarantined == 0
+    assert counts.read_model == expected.enterprises
+    assert handled(platform, consumer) == len(batches), "every batch (and its enterprise.tagged event) handled once"
+    assert platform.profile_versions() == {profile["uscc"]: len(split_by_source(profile)) for profile in profiles}
+    matched = platform.matched_pairs()
+    assert len(matched) == counts.matches
+    assert matched == expected.matches, (f"missing {len(expected.matches - matched)}, "
+                                         f"unexpected {len(matched - expected.matches)}")
+    notified = platform.notified_pairs()
+    assert len(notified) == len(set(notified)), "an enterprise was notified twice for one policy"
+    assert set(notified) == expected.matches
+    assert counts.dead_letters == {"tagging": 0, "policy": 0, "notification": 0}
+

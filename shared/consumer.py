@@ -1,4 +1,4 @@
-"""The entrypoint every service consumes the bus with: `@handles("<queue>")`.
+"""The entrypoint every service consumes the bus with: `@handles("<queue>")`, in batches.
 
 Differences from Nameko's own consumers, each deliberate:
 - the queue and its bindings come from `shared.topology` (declared at deploy time);
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -30,6 +31,8 @@ from shared.topology import ROUTES
 # Deadlocks, serialisation failures, unique-key races between concurrent workers, lost connections
 TRANSIENT_ERRORS = (OperationalError, IntegrityError)
 MAX_TRANSIENT_RETRIES = 5
+MAX_BATCHES_IN_FLIGHT = 1  # per queue and process: batches stay in arrival order, and grow under load
+PREFETCH = 400
 SETTLEMENT_ERRORS = (OSError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError)
 
 
@@ -63,7 +66,12 @@ def _json_safe(headers: dict | None) -> dict:
 
 
 class GuardedQueueConsumer(QueueConsumer):
-    """Nameko's queue consumer, but an undecodable body reaches the handler instead of crashing."""
+    """Nameko's queue consumer, but an undecodable body reaches the handler instead of crashing,
+    and enough messages are prefetched to form batches (Nameko would take max_workers)."""
+
+    @property
+    def prefetch_count(self):
+        return self.container.config.get("PREFETCH_COUNT", PREFETCH)
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
@@ -97,15 +105,28 @@ class GuardedQueueConsumer(QueueConsumer):
 
 
 class QueueHandler(Consumer):
+    """Consumes one queue; the handler gets a list of deliveries, handled in one transaction.
+
+    Batches form by themselves: while a batch is being handled, what arrives waits in a buffer
+    and becomes the next batch. One message alone goes straight through (no waiting for company),
+    a busy queue is handled hundreds at a time, which is what makes per-message costs (commit,
+    outbox, publish confirm) small. If a batch fails, each of its messages is tried alone, so
+    only the one that fails becomes a dead letter.
+    """
+
     queue_consumer = GuardedQueueConsumer()
 
-    def __init__(self, queue_name: str, **kwargs):
+    def __init__(self, queue_name: str, max_batch: int = 200, max_batch_bytes: int = 1_000_000, **kwargs):
         self.route = ROUTES[queue_name]
+        self.max_batch = max_batch
+        self.max_batch_bytes = max_batch_bytes
         super().__init__(self.route.kombu_queue(), requeue_on_error=False, **kwargs)
 
     def setup(self):
         super().setup()
         self._transient_failures: dict = {}
+        self._buffer: deque = deque()
+        self._in_flight = 0
         from shared.store import Store  # the store is the service's own database
         stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
         if not stores:
@@ -126,38 +147,68 @@ class QueueHandler(Consumer):
             body=body, raw=_text(message), headers=_json_safe(message.headers),
             redelivered=bool(message.delivery_info.get("redelivered")), decode_error=decode_error,
         )
-        context_data = self.unpack_message_headers(message)
-        context_data.setdefault(
-            "correlation_id",
-            delivery.event_id or message.properties.get("message_id") or str(uuid.uuid4()))
-        try:
-            self.container.spawn_worker(
-                self, (delivery,), {}, context_data=context_data,
-                handle_result=partial(self._settle, message, delivery))
-        except ContainerBeingKilled:
-            self.queue_consumer.requeue_message(message)
+        self._buffer.append((message, delivery))
+        self._dispatch()
 
-    def _settle(self, message, delivery: Delivery, worker_ctx, result, exc_info):
-        if exc_info is not None and self._retry_later(delivery, exc_info[1]):
-            self.queue_consumer.requeue_message(message)
-            return result, exc_info
-        if exc_info is not None:
-            try:
-                self.store.record_dead_letter(
-                    queue=delivery.queue, exchange=delivery.exchange, routing_key=delivery.routing_key,
-                    event_id=delivery.event_id, correlation_id=worker_ctx.context_data.get("correlation_id"),
-                    body=delivery.raw, headers=delivery.headers, exc_info=exc_info)
-                self.log.error("message_dead_lettered", event_id=delivery.event_id,
-                               routing_key=delivery.routing_key, error=repr(exc_info[1]),
-                               correlation_id=worker_ctx.context_data.get("correlation_id"))
-            except Exception as error:  # noqa: BLE001 - keep the message on the broker instead
-                self.log.error("dead_letter_write_failed", event_id=delivery.event_id, error=repr(error))
-                eventlet.sleep(2.0)
+    def _dispatch(self) -> None:
+        while self._buffer and self._in_flight < MAX_BATCHES_IN_FLIGHT:
+            batch, size = [], 0
+            while self._buffer and len(batch) < self.max_batch:
+                weight = len(self._buffer[0][1].raw)
+                if batch and size + weight > self.max_batch_bytes:
+                    break
+                batch.append(self._buffer.popleft())
+                size += weight
+            self._spawn(batch)
+
+    def _spawn(self, batch: list) -> None:
+        first_message, first = batch[0]
+        context_data = self.unpack_message_headers(first_message)
+        context_data.setdefault(
+            "correlation_id", first.event_id or first_message.properties.get("message_id") or str(uuid.uuid4()))
+        self._in_flight += 1
+        try:
+            self.container.spawn_worker(self, ([delivery for _, delivery in batch],), {},
+                                        context_data=context_data, handle_result=partial(self._settle, batch))
+        except ContainerBeingKilled:
+            self._in_flight -= 1
+            for message, _ in batch:
                 self.queue_consumer.requeue_message(message)
-                return result, exc_info
-        self.queue_consumer.ack_message(message)
+
+    def _settle(self, batch: list, worker_ctx, result, exc_info):
+        try:
+            if exc_info is None:
+                for message, _ in batch:
+                    self.queue_consumer.ack_message(message)
+            elif len(batch) > 1:
+                self.log.warning("batch_failed_trying_each_alone", size=len(batch), error=repr(exc_info[1]))
+                for item in batch:
+                    self._spawn([item])
+            else:
+                self._settle_failure(*batch[0], worker_ctx, exc_info)
+        finally:
+            self._in_flight -= 1
+            self._dispatch()
         return result, exc_info
 
+    def _settle_failure(self, message, delivery: Delivery, worker_ctx, exc_info) -> None:
+        if self._retry_later(delivery, exc_info[1]):
+            self.queue_consumer.requeue_message(message)
+            return
+        correlation_id = worker_ctx.context_data.get("correlation_id")
+        try:
+            self.store.record_dead_letter(
+                queue=delivery.queue, exchange=delivery.exchange, routing_key=delivery.routing_key,
+                event_id=delivery.event_id, correlation_id=correlation_id,
+                body=delivery.raw, headers=delivery.headers, exc_info=exc_info)
+        except Exception as error:  # noqa: BLE001 - keep the message on the broker instead
+            self.log.error("dead_letter_write_failed", event_id=delivery.event_id, error=repr(error))
+            eventlet.sleep(2.0)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.log.error("message_dead_lettered", event_id=delivery.event_id, routing_key=delivery.routing_key,
+                       error=repr(exc_info[1]), correlation_id=correlation_id)
+        self.queue_consumer.ack_message(message)
 
     def _retry_later(self, delivery: Delivery, error: BaseException) -> bool:
         """A conflict with a concurrent transaction or a lost database connection is worth

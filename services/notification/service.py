@@ -20,15 +20,13 @@ class NotificationService(Operations):
     log = Logger()
 
     @handles("notification.matches_changed")
-    def on_matches_changed(self, delivery: Delivery) -> None:
-        event = MatchesChanged.model_validate(delivery.body)
+    def on_matches_changed(self, deliveries: list[Delivery]) -> None:
+        events = [MatchesChanged.model_validate(delivery.body) for delivery in deliveries]
         with self.store.transaction() as tx:
-            if not tx.first_delivery(event.event_id):
-                self.log.info("duplicate_ignored", event_id=event.event_id)
-                return
-            created = inbox.deliver_matches(tx.session, event, utcnow())
-        self.log.info("notifications_delivered", event_id=event.event_id, matched=event.match_count(),
-                      created=created)
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            created = sum(inbox.deliver_matches(tx.session, event, utcnow()) for event in fresh)
+        self.log.info("notifications_delivered", events=len(events), duplicates=len(events) - len(fresh),
+                      matched=sum(event.match_count() for event in fresh), created=created)
 
     @rpc(expected_exceptions=EXPECTED)
     def inbox(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:

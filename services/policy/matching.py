@@ -22,7 +22,8 @@ from services.policy.models import enterprise_facts, matches, policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
 
-EVENT_CHUNK = 5000
+EVENT_CHUNK = 5000          # enterprises per MatchesChanged when a policy is published
+ENTERPRISES_PER_EVENT = 1000  # enterprises per MatchesChanged when enterprises changed
 YIELD_EVERY = 100  # enterprise codes per MatchesChanged event when a policy is published
 
 
@@ -58,11 +59,19 @@ class Matcher:
         self.index, self.meta, self._stamp = index, meta, stamp
 
     def match_enterprises(self, session: Session, snapshots: list[EnterpriseSnapshot], today: date,
-                          now: datetime) -> MatchesChanged | None:
+                          now: datetime) -> list[MatchesChanged]:
         fresh = read_model.store(session, snapshots)
         if not fresh:
-            return None
+            return []
         self.refresh(session, today)
+        changes = []
+        for start in range(0, len(fresh), ENTERPRISES_PER_EVENT):
+            changed = self._match_some(session, fresh[start:start + ENTERPRISES_PER_EVENT], now)
+            if changed is not None:
+                changes.append(changed)
+        return changes
+
+    def _match_some(self, session: Session, fresh: list[EnterpriseSnapshot], now: datetime) -> MatchesChanged | None:
         wanted = set()
         for position, snapshot in enumerate(fresh):
             if position % YIELD_EVERY == YIELD_EVERY - 1:

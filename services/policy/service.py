@@ -30,29 +30,30 @@ class PolicyService(Operations):
 
     # --- the bus --------------------------------------------------------------------------------
     @handles("policy.enterprise_tagged")
-    def on_enterprise_tagged(self, delivery: Delivery) -> None:
-        event = EnterprisesTagged.model_validate(delivery.body)
+    def on_enterprise_tagged(self, deliveries: list[Delivery]) -> None:
+        events = [EnterprisesTagged.model_validate(delivery.body) for delivery in deliveries]
         with self.matcher.lock, self.store.transaction() as tx:
-            if not tx.first_delivery(event.event_id):
-                self.log.info("duplicate_ignored", event_id=event.event_id)
-                return
-            changed = self.matcher.match_enterprises(tx.session, event.enterprises, clock.today_in_china(),
-                                                     clock.now())
-            if changed is not None:
-                tx.emit(changed)
-        self.log.info("enterprises_matched", event_id=event.event_id, enterprises=len(event.enterprises),
-                      matched=changed.match_count() if changed else 0)
-
-    @handles("policy.policy_published")
-    def on_policy_published(self, delivery: Delivery) -> None:
-        event = PolicyPublished.model_validate(delivery.body)
-        with self.matcher.lock, self.store.transaction() as tx:
-            if not tx.first_delivery(event.event_id):
-                return
-            changes = self.matcher.match_policy(tx.session, event.policy_id, clock.today_in_china(), clock.now())
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            changes = self.matcher.match_enterprises(
+                tx.session, [snapshot for event in fresh for snapshot in event.enterprises],
+                clock.today_in_china(), clock.now())
             for changed in changes:
                 tx.emit(changed)
-        self.log.info("policy_matched_against_all", policy_id=event.policy_id,
+        self.log.info("enterprises_matched", events=len(events), duplicates=len(events) - len(fresh),
+                      enterprises=sum(len(event.enterprises) for event in fresh),
+                      matched=sum(changed.match_count() for changed in changes))
+
+    @handles("policy.policy_published")
+    def on_policy_published(self, deliveries: list[Delivery]) -> None:
+        events = [PolicyPublished.model_validate(delivery.body) for delivery in deliveries]
+        with self.matcher.lock, self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            changes = [changed for event in fresh
+                       for changed in self.matcher.match_policy(tx.session, event.policy_id,
+                                                                clock.today_in_china(), clock.now())]
+            for changed in changes:
+                tx.emit(changed)
+        self.log.info("policies_matched_against_all", policy_ids=[event.policy_id for event in fresh],
                       matched=sum(changed.match_count() for changed in changes))
 
     # --- RPC ------------------------------------------------------------------------------------

@@ -92,3 +92,9 @@ def _update(event, sequence, enterprise, routing_key) -> ProfileUpdate:
         fields.setdefault("status", "active")
     return ProfileUpdate(event.event_id, routing_key, event.source, sequence, enterprise.uscc, fields,
                          event.occurred_at)
+
+
+def combine(intakes: list[Intake]) -> Intake:
+    """Several messages' updates and rejections as one, in arrival order (one transaction)."""
+    return Intake(None, [update for item in intakes for update in item.updates],
+                  [rejected for item in intakes for rejected in item.rejected])

@@ -16,6 +16,13 @@ from shared.logs import Logger
 from shared.operations import Operations
 from shared.store import Store
 
+SNAPSHOTS_PER_EVENT = 1000
+
+
+def _identity(delivery: Delivery) -> str:
+    """A message without a usable event_id is still handled once: its body is its identity."""
+    return delivery.event_id or "sha256:" + hashlib.sha256(delivery.raw.encode()).hexdigest()
+
 
 class TaggingService(Operations):
     name = "tagging"
@@ -24,21 +31,18 @@ class TaggingService(Operations):
     log = Logger()
 
     @handles("tagging.gov_events")
-    def on_gov_event(self, delivery: Delivery) -> None:
-        received = intake.read(delivery.routing_key, delivery.body, delivery.raw, delivery.decode_error)
-        # A message without a usable event_id is still handled once: its body is its identity.
-        claim = received.event_id or "sha256:" + hashlib.sha256(delivery.raw.encode()).hexdigest()
+    def on_gov_event(self, deliveries: list[Delivery]) -> None:
+        received = [(intake.read(delivery.routing_key, delivery.body, delivery.raw, delivery.decode_error),
+                     _identity(delivery)) for delivery in deliveries]
         with self.store.transaction() as tx:
-            if not tx.first_delivery(claim):
-                self.log.info("duplicate_ignored", event_id=claim)
-                return
-            outcome = enterprise_files.apply(tx.session, received, load_default(), clock.today_in_china(),
-                                             clock.now())
-            if outcome.snapshots:
-                tx.emit(EnterprisesTagged(enterprises=outcome.snapshots))
-        self.log.info("enterprise_data_applied", event_id=claim, routing_key=delivery.routing_key,
-                      applied=outcome.applied, stale=outcome.stale, quarantined=outcome.quarantined,
-                      retagged=len(outcome.snapshots))
+            fresh = [message for message, identity in received if tx.first_delivery(identity)]
+            outcome = enterprise_files.apply(tx.session, intake.combine(fresh), load_default(),
+                                             clock.today_in_china(), clock.now())
+            for start in range(0, len(outcome.snapshots), SNAPSHOTS_PER_EVENT):
+                tx.emit(EnterprisesTagged(enterprises=outcome.snapshots[start:start + SNAPSHOTS_PER_EVENT]))
+        self.log.info("enterprise_data_applied", messages=len(deliveries), duplicates=len(deliveries) - len(fresh),
+                      event_ids=[message.event_id for message in fresh][:20], applied=outcome.applied,
+                      stale=outcome.stale, quarantined=outcome.quarantined, retagged=len(outcome.snapshots))
 
     @rpc(expected_exceptions=EXPECTED)
     def enterprise(self, uscc: str) -> dict:

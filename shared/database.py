@@ -1,7 +1,7 @@
 """Engines for a service's own database: a SQLite file under var/ by default, PostgreSQL by URL."""
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, text
@@ -112,3 +112,42 @@ class UtcDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, ignore_duplicates: bool = False) -> int:
+    """Insert many rows through the driver's executemany, without SQLAlchemy's per-row work.
+
+    For the hot bulk paths (millions of matches and notifications): values must be ready for
+    the database already (see `database_time`). Returns how many rows were inserted. Table and
+    column names come from our own metadata; every value is a bound parameter."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    verb = "INSERT OR IGNORE" if ignore_duplicates and dialect.name == "sqlite" else "INSERT"
+    suffix = " ON CONFLICT DO NOTHING" if ignore_duplicates and dialect.name != "sqlite" else ""
+    statement = (f"{verb} INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
+                 f"VALUES ({', '.join([mark] * len(columns))}){suffix}")
+    return connection.exec_driver_sql(statement, rows).rowcount
+
+
+def fast_delete(session, table, columns: tuple[str, ...], keys: list[tuple]) -> None:
+    """Delete the rows whose `columns` equal each key, through the driver's executemany."""
+    if not keys:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    condition = " AND ".join(f"{quote(name)} = {mark}" for name in columns)
+    connection.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE {condition}", keys)
+
+
+def database_time(dialect_name: str, value: datetime):
+    """An aware datetime as `UtcDateTime` stores it, for `fast_insert`."""
+    value = value.astimezone(UTC)
+    if dialect_name == "sqlite":
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value

@@ -8,23 +8,21 @@ from sqlalchemy.orm import Session
 
 from services.notification.models import notifications
 from shared.contracts.events import MatchesChanged
-from shared.database import insert_ignoring_duplicates
+from shared.database import database_time, fast_insert
 from shared.errors import NotFound
 
 POLICY_MATCHED = "policy_matched"
-INSERT_CHUNK = 5000
 
 
 def deliver_matches(session: Session, event: MatchesChanged, now: datetime) -> int:
-    """Put a notification in each newly matched enterprise's inbox; returns how many were new."""
-    statement = insert_ignoring_duplicates(session.bind.dialect.name, notifications).returning(notifications.c.id)
-    rows = [{"uscc": uscc, "policy_id": policy_id, "kind": POLICY_MATCHED,
-             "title": event.titles.get(policy_id, f"政策 {policy_id}"), "created_at": now, "read_at": None}
+    """Put a notification in each newly matched enterprise's inbox; returns how many were new.
+
+    The unique key (uscc, policy_id, kind) makes a second match of the same policy a no-op."""
+    stamp = database_time(session.bind.dialect.name, now)
+    rows = [(uscc, policy_id, POLICY_MATCHED, event.titles.get(policy_id, f"政策 {policy_id}"), stamp)
             for policy_id, usccs in event.matched.items() for uscc in usccs]
-    created = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        created += len(session.execute(statement, rows[start:start + INSERT_CHUNK]).all())
-    return created
+    return fast_insert(session, notifications, ("uscc", "policy_id", "kind", "title", "created_at"), rows,
+                       ignore_duplicates=True)
 
 
 def inbox(session: Session, uscc: str, *, limit: int, offset: int) -> dict:

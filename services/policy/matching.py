@@ -14,13 +14,14 @@ from datetime import date, datetime
 
 import eventlet
 from eventlet.semaphore import Semaphore
-from sqlalchemy import and_, bindparam, delete, func, insert, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from services.policy import read_model
 from services.policy.models import enterprise_facts, matches, policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
+from shared.database import database_time, fast_delete, fast_insert
 
 EVENT_CHUNK = 5000          # enterprises per MatchesChanged when a policy is published
 ENTERPRISES_PER_EVENT = 1000  # enterprises per MatchesChanged when enterprises changed
@@ -112,15 +113,11 @@ class Matcher:
                 profile_versions: dict[str, int], now: datetime) -> MatchesChanged | None:
         if not gained and not lost:
             return None
-        if gained:
-            session.execute(insert(matches), [
-                {"uscc": uscc, "policy_id": policy_id, "policy_version": self.meta[policy_id][1],
-                 "profile_version": profile_versions[uscc], "matched_at": now} for uscc, policy_id in gained])
-        if lost:
-            session.execute(delete(matches).where(matches.c.uscc == bindparam("u"),
-                                                  matches.c.policy_id == bindparam("p")),
-                            [{"u": uscc, "p": policy_id} for uscc, policy_id in lost],
-                            execution_options={"synchronize_session": False})
+        stamp = database_time(session.bind.dialect.name, now)
+        fast_insert(session, matches, ("uscc", "policy_id", "policy_version", "profile_version", "matched_at"),
+                    [(uscc, policy_id, self.meta[policy_id][1], profile_versions[uscc], stamp)
+                     for uscc, policy_id in gained])
+        fast_delete(session, matches, ("uscc", "policy_id"), list(lost))
         matched, unmatched = defaultdict(list), defaultdict(list)
         for uscc, policy_id in sorted(gained):
             matched[policy_id].append(uscc)

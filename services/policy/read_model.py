@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.policy.models import CODE_FACTS, SCALAR_FACTS, enterprise_codes, enterprise_facts, enterprise_tags
 from shared.contracts.events import EnterpriseSnapshot
+from shared.database import fast_insert
 
 CHUNK = 500  # keeps IN lists under every database's parameter limit
 
@@ -35,13 +36,11 @@ def store(session: Session, snapshots: list[EnterpriseSnapshot]) -> list[Enterpr
         for table in (enterprise_facts, enterprise_tags, enterprise_codes):
             session.execute(delete(table).where(table.c.uscc.in_(part)))
     session.execute(insert(enterprise_facts), [_facts_row(snapshot) for snapshot in fresh])
-    tag_rows = [{"uscc": snapshot.uscc, "tag": tag} for snapshot in fresh for tag in snapshot.tags]
-    if tag_rows:
-        session.execute(insert(enterprise_tags), tag_rows)
-    code_rows = [{"uscc": snapshot.uscc, "field": name, "code": code}
-                 for snapshot in fresh for name in CODE_FACTS for code in snapshot.facts.get(name) or ()]
-    if code_rows:
-        session.execute(insert(enterprise_codes), code_rows)
+    fast_insert(session, enterprise_tags, ("uscc", "tag"),
+                [(snapshot.uscc, tag) for snapshot in fresh for tag in snapshot.tags])
+    fast_insert(session, enterprise_codes, ("uscc", "field", "code"),
+                [(snapshot.uscc, name, code) for snapshot in fresh for name in CODE_FACTS
+                 for code in snapshot.facts.get(name) or ()])
     return fresh
 
 

@@ -142,7 +142,7 @@ def fast_delete(session, table, columns: tuple[str, ...], keys: list[tuple]) -> 
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     condition = " AND ".join(f"{quote(name)} = {mark}" for name in columns)
-    connection.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE {condition}", keys)
+    connection.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE {condition}", [tuple(key) for key in keys])
 
 
 def database_time(dialect_name: str, value: datetime):

@@ -1,0 +1,193 @@
+"""`python -m bench [--quick] [--only KEY ...] [--profile]`: see bench/__init__.py."""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+import traceback
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bench import (
+    bulk_sync,
+    bus_hop,
+    change_to_inbox,
+    peak_rss,
+    policies,
+    publish_match,
+    report,
+    stream_changes,
+)
+from bench.platform import BENCH_DIR, PLATFORM_SERVICES, BenchPlatform
+from bench.profiling import Profiler
+from bench.progress import Progress
+from shared.launcher import ROOT
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    label: str            # in key names: bulk_sync_<label>_s
+    enterprises: int
+    policies: int
+    hop_events: int
+    stream_changes: int
+    latency_changes: int
+
+
+SIZES = {
+    "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300),
+    "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100),
+}
+MEASUREMENTS = ("bus_hop", "bulk_sync", "publish_match", "stream_changes", "change_to_inbox", "peak_rss")
+NEED_DATA = {"bulk_sync", "publish_match", "stream_changes", "change_to_inbox"}
+LATENCY_PER_SECOND = 10.0
+PUBLISH_SELECTIVITY = (0.02, 0.06)   # "a few %" for the one more policy
+CHANGE_SEED = 2026
+
+
+def chosen_measurements(only: list[str] | None) -> list[str]:
+    """Measurement names for `--only` values (a key, e.g. bulk_sync_100k_s, or a measurement name)."""
+    if not only:
+        return list(MEASUREMENTS)
+    chosen = set()
+    for value in only:
+        found = [name for name in MEASUREMENTS if value == name or value.startswith(name + "_")]
+        if not found:
+            raise SystemExit(f"--only {value}: not a key or measurement; measurements: {', '.join(MEASUREMENTS)}")
+        chosen.update(found)
+    return [name for name in MEASUREMENTS if name in chosen]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10,000 enterprises and 100 policies")
+    parser.add_argument("--only", action="append", metavar="KEY", help="measure only this key (repeatable)")
+    parser.add_argument("--profile", action="store_true", help="sample the services with py-spy in each phase")
+    args = parser.parse_args(argv)
+    size = SIZES["quick" if args.quick else "full"]
+    chosen = chosen_measurements(args.only)
+    suffix = "-quick" if args.quick else ""
+    results_path, meta_path = BENCH_DIR / f"results{suffix}.json", BENCH_DIR / f"meta{suffix}.json"
+
+    progress = Progress()
+    progress.say("bench", f"{size.name} run: {size.enterprises:,} enterprises, {size.policies:,} policies; "
+                          f"measuring {', '.join(chosen)}")
+    results: dict[str, float | int] = {}
+    details: dict[str, dict] = {}
+    failures: dict[str, str] = {}
+    started_at = datetime.now(UTC)
+    code = report.code_state(ROOT)   # when the run starts: the code the services load
+    leftovers: dict = {}
+
+    data = _prepare_data(size, progress) if NEED_DATA & set(chosen) else None
+    try:
+        with BenchPlatform(progress, keep=os.environ.get("BENCH_KEEP") == "1") as platform:
+            profiler = Profiler(platform, progress, enabled=args.profile, tag=size.name)
+
+            def measure(name: str, action, *, record: bool = True, profile: bool = True) -> bool:
+                progress.say(name, "starting" if record else "starting (to set up state; not recorded)")
+                try:
+                    others = platform.wait_for_quiet(name) if record else None
+                    with profiler.phase(name) if profile else nullcontext():
+                        measured, detail = action()
+                    detail["other_cores_before"] = others
+                except Exception as error:  # noqa: BLE001 - one failed measurement must not hide the others
+                    failures[name] = f"{type(error).__name__}: {error}"
+                    platform.keep_logs = True
+                    progress.say(name, f"FAILED: {failures[name]}")
+                    traceback.print_exc()
+                    return False
+                if record:
+                    results.update(measured)
+                details[name] = detail if record else {"setup_only": True, **detail}
+                return True
+
+            if "bus_hop" in chosen:
+                measure("bus_hop", lambda: bus_hop.run(platform, progress, events=size.hop_events), profile=False)
+            if data is not None:
+                world, entries, extra = data
+                ready = measure("setup", lambda: _publish_policies(platform, progress, world, entries), record=False)
+                synced = ready and measure("bulk_sync", lambda: bulk_sync.run(platform, progress, world,
+                                                                              label=size.label),
+                                           record="bulk_sync" in chosen)
+                rng = random.Random(CHANGE_SEED)
+                if synced:
+                    if "publish_match" in chosen:
+                        measure("publish_match", lambda: publish_match.run(platform, progress, world, extra,
+                                                                           label=size.label))
+                    if "stream_changes" in chosen:
+                        measure("stream_changes", lambda: stream_changes.run(
+                            platform, progress, world, changes=size.stream_changes, rng=rng))
+                    if "change_to_inbox" in chosen:
+                        measure("change_to_inbox", lambda: change_to_inbox.run(
+                            platform, progress, world, changes=size.latency_changes, per_second=LATENCY_PER_SECOND,
+                            rng=rng))
+                else:
+                    for name in NEED_DATA & set(chosen) - {"bulk_sync"}:
+                        failures[name] = "skipped: the bulk sync it builds on failed"
+            if "peak_rss" in chosen:
+                measure("peak_rss", lambda: peak_rss.run(platform, progress), profile=False)
+            leftovers = platform.leftovers()
+            progress.say("bench", "left behind: " + "; ".join(
+                f"{name} {counts['dead_letters']} dead letters, {counts['outbox']} unpublished"
+                for name, counts in leftovers.items()))
+            if profiler.summaries:
+                details["profiles"] = profiler.summaries
+    except KeyboardInterrupt:
+        progress.say("bench", "interrupted; platform stopped and removed")
+        return 130
+
+    previous = report.read(results_path) if args.only else {}
+    report.write(results_path, {**previous, **results})
+    meta = report.read(meta_path) if args.only else {}
+    meta.update({"machine": report.machine(), "code": code, "size": size.__dict__, "last_run": {
+        "started_at": started_at.isoformat(), "seconds": round(time.monotonic() - progress.started, 1),
+        "measured": chosen, "profiled": args.profile, "failures": failures, "leftovers": leftovers}})
+    meta.setdefault("phases", {}).update(details)
+    report.write(meta_path, meta)
+    merged = {**previous, **results}
+    print()
+    print(report.table(merged, size.label, PLATFORM_SERVICES, failures))
+    print(f"\nwrote {results_path} and {meta_path}")
+    return 1 if failures else 0
+
+
+def _publish_policies(platform: BenchPlatform, progress: Progress, world, entries: list[dict]) -> tuple[dict, dict]:
+    """The synthetic policies, created and published before any enterprise arrives; then the
+    bench's expectation of every match."""
+    started = time.monotonic()
+    rules = policies.create_published(platform, progress, entries, phase="setup")
+    world.add_policies(rules)
+    progress.say("setup", f"expected {world.match_total:,} matches over {len(world):,} enterprises "
+                          f"(demo.synthetic predicted {sum(e['expected_matches'] for e in entries):,} "
+                          f"for its population); setup {time.monotonic() - started:.1f} s")
+    return {}, {"policies": len(entries), "expected_matches": world.match_total,
+                "seconds": round(time.monotonic() - started, 1)}
+
+
+def _prepare_data(size: Size, progress: Progress):
+    """The enterprises, the synthetic policies and the bench's own expectations (before any timing)."""
+    from bench.world import World
+    from demo.enterprises import generate
+    from demo.synthetic import synthetic_policies
+    from shared import clock
+
+    started = time.monotonic()
+    profiles = generate(size.enterprises)
+    candidates = synthetic_policies(size.policies + 40, enterprises=size.enterprises)
+    entries = candidates[:size.policies]
+    low, high = PUBLISH_SELECTIVITY
+    extra = next((entry for entry in candidates[size.policies:] if low <= entry["expected_selectivity"] <= high),
+                 candidates[size.policies])
+    world = World(profiles, clock.today_in_china())
+    progress.say("data", f"{len(profiles):,} enterprises and {len(entries):,} synthetic policies ready "
+                         f"in {time.monotonic() - started:.1f} s")
+    return world, entries, extra
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""The platform under measurement: its own vhost, its own databases, its own service processes.
+
+    with BenchPlatform(progress) as platform:
+        platform.rpc.tagging.counts()
+        platform.peek["notification"].appended("notifications")
+
+Entering creates the vhost (`rabbitmqctl add_vhost`, guest permissions), a fresh folder
+var/bench/run-<timestamp>/ for the SQLite files and logs, declares the topology and starts the
+services with `shared.launcher.ServiceProcesses`; leaving stops them and removes the vhost and
+(unless BENCH_KEEP=1) the folder.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from bench.probes import DatabasePeek
+from bench.progress import Progress
+from shared import launcher, topology
+from shared.config import settings
+from shared.launcher import ROOT, ServiceProcesses
+
+PLATFORM_SERVICES = ("tagging", "policy", "notification")
+HOP_SERVICE = "bench_hop"
+BROKER = os.environ.get("BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672")
+BENCH_DIR = ROOT / "var" / "bench"
+RPC_TIMEOUT_S = 300.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# ServiceProcesses starts what shared.launcher.SERVICES names; the bench's own trivial service
+# joins that table in this process only (it is no part of the platform).
+launcher.SERVICES.setdefault(HOP_SERVICE, "bench.hop_service:HopService")
+
+
+class ServiceFailed(RuntimeError):
+    """A service process died or dead-lettered a message."""
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _pid_of(command: str) -> int | None:
+    """The first process whose name is `command` (the broker's Erlang VM, for CPU accounting)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == command:
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process so far (children not included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (user, nice, system, irq, softirq, steal)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM), in MiB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class BenchPlatform:
+    def __init__(self, progress: Progress, *, keep: bool = False):
+        self.progress = progress
+        self.keep = keep
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        self.run_dir = BENCH_DIR / f"run-{stamp}"
+        self.vhost = f"huiqi-bench-{stamp}-{os.getpid()}"
+        self.amqp_uri = f"{BROKER}/{self.vhost}"
+        self.env = {
+            "HUIQI_AMQP_URI": self.amqp_uri,
+            "HUIQI_DATABASE_URL": f"sqlite:///{self.run_dir}/{{service}}.sqlite3",
+            "HUIQI_VAR_DIR": str(self.run_dir),
+            "HUIQI_GATEWAY_BIND": f"127.0.0.1:{_free_port()}",
+        }
+        self.processes: ServiceProcesses | None = None
+        self.peek = {name: DatabasePeek(self.run_dir / f"{name}.sqlite3") for name in PLATFORM_SERVICES}
+        self._rpc_proxy: ClusterRpcProxy | None = None
+        self.rpc = None
+        self._vhost_created = False
+        self.keep_logs = False     # set when a measurement failed: the logs outlive the run folder
+        self.broker_pid = _pid_of("beam.smp")
+
+    # lifecycle ------------------------------------------------------------------------------------
+    def __enter__(self) -> BenchPlatform:
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.run_dir.mkdir(parents=True)
+        _rabbitmqctl("add_vhost", self.vhost)
+        self._vhost_created = True
+        _rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        os.environ.update(self.env)          # for anything in this process that reads settings()
+        settings.cache_clear()
+        topology.declare(self.amqp_uri)
+        self.progress.say("platform", f"vhost {self.vhost}, databases in {self.run_dir.relative_to(ROOT)}/")
+        self.processes = ServiceProcesses(self.run_dir / "logs", self.env, services=PLATFORM_SERVICES)
+        started = time.monotonic()
+        self.processes.start(*PLATFORM_SERVICES)
+        self.processes.wait_ready(*PLATFORM_SERVICES, timeout_s=120)
+        self.progress.say("platform", f"{', '.join(PLATFORM_SERVICES)} ready in {time.monotonic() - started:.1f} s "
+                                      f"(pids {', '.join(str(self.pid(name)) for name in PLATFORM_SERVICES)})")
+        self._rpc_proxy = ClusterRpcProxy(self.nameko_config(), timeout=RPC_TIMEOUT_S)
+        self.rpc = self._rpc_proxy.start()
+
+    def __exit__(self, *exc_info) -> None:
+        if self._rpc_proxy is not None:
+            try:
+                self._rpc_proxy.stop()
+            except Exception:  # noqa: BLE001 - the broker may be gone; nothing left to release
+                pass
+            self._rpc_proxy = None
+        for peek in self.peek.values():
+            peek.close()
+        if self.processes is not None:
+            self.processes.stop(timeout_s=30)
+        if self._vhost_created:
+            try:
+                _rabbitmqctl("delete_vhost", self.vhost)
+            except subprocess.SubprocessError as error:
+                self.progress.say("platform", f"could not delete vhost {self.vhost}: {error}")
+        if self.keep:
+            self.progress.say("platform", f"kept {self.run_dir} (BENCH_KEEP=1)")
+            return
+        if self.keep_logs and (self.run_dir / "logs").exists():
+            kept = BENCH_DIR / f"logs-{self.run_dir.name.removeprefix('run-')}"
+            shutil.copytree(self.run_dir / "logs", kept, dirs_exist_ok=True)
+            self.progress.say("platform", f"a measurement failed: service logs kept in {kept.relative_to(ROOT)}/")
+        if self.run_dir.exists():
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def nameko_config(self) -> dict:
+        return {"AMQP_URI": self.amqp_uri, "serializer": "json"}
+
+    # the bench's own service ------------------------------------------------------------------------
+    def start_extra(self, name: str) -> None:
+        self.processes.start(name)
+        self.processes.wait_ready(name, timeout_s=60)
+
+    def stop_extra(self, name: str) -> None:
+        self.processes.stop(name)
+
+    # observing ------------------------------------------------------------------------------------
+    def pid(self, name: str) -> int:
+        return self.processes.processes[name].pid
+
+    def check(self) -> None:
+        """Raise ServiceFailed if a service died or dead-lettered a message."""
+        for name in PLATFORM_SERVICES:
+            if not self.processes.alive(name):
+                log = self.run_dir / "logs" / f"{name}.log"
+                tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-3:] if log.exists() else []
+                raise ServiceFailed(f"{name} exited with {self.processes.processes[name].returncode}; "
+                                    f"last lines of its log: {' | '.join(line[:300] for line in tail)}")
+            dead = self.peek[name].rows("SELECT routing_key, error FROM dead_letters ORDER BY id LIMIT 3")
+            if dead:
+                total = self.peek[name].scalar("SELECT count(*) FROM dead_letters")
+                raise ServiceFailed(f"{name} dead-lettered {total} message(s), first: "
+                                    + "; ".join(f"{key}: {error}" for key, error in dead))
+
+    def leftovers(self) -> dict[str, dict[str, int]]:
+        """Per service: dead letters (must be 0) and events still in its outbox (0 when settled)."""
+        return {name: {"dead_letters": self.peek[name].scalar("SELECT count(*) FROM dead_letters"),
+                       "outbox": self.peek[name].outbox()} for name in PLATFORM_SERVICES}
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each service, the broker and the bench itself."""
+        used = {name: cpu_seconds(process.pid) for name, process in self.processes.processes.items()}
+        if self.broker_pid:
+            used["rabbitmq"] = cpu_seconds(self.broker_pid)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        used["bench"] = own.ru_utime + own.ru_stime
+        return {name: seconds for name, seconds in used.items() if seconds is not None}
+
+    def wait_for_quiet(self, phase: str, *, busy_cores: float = 0.3, patience_s: float = 180.0) -> float:
+        """Before a measurement: wait (up to `patience_s`) until processes other than the bench's use
+        less than `busy_cores` of CPU over a second. Returns the last reading."""
+        deadline = time.monotonic() + patience_s
+        said = False
+        while True:
+            window = CpuWindow(self).start()
+            time.sleep(1.0)
+            others = window.stop()["other"] / window.wall
+            if others < busy_cores or time.monotonic() > deadline:
+                if said or others >= busy_cores:
+                    self.progress.say(phase, f"other processes use {others:.2f} cores; measuring anyway"
+                                      if others >= busy_cores else f"machine quiet ({others:.2f} cores busy elsewhere)")
+                return others
+            if not said:
+                self.progress.say(phase, f"other processes on this machine use {others:.2f} cores; "
+                                         f"waiting up to {patience_s:.0f} s for them to finish")
+                said = True
+
+    def peak_rss(self) -> dict[str, float]:
+        return {name: peak_rss_mb(self.pid(name)) for name in PLATFORM_SERVICES}
+
+
+class CpuWindow:
+    """CPU seconds each process spent between `start()` and `stop()`; `other` is every process on
+    the machine that is not the bench's (other people's work on a shared machine)."""
+
+    def __init__(self, platform: BenchPlatform):
+        self.platform = platform
+        self.before: dict[str, float] = {}
+        self.used: dict[str, float] = {}
+        self.wall = 0.0
+        self._started = 0.0
+        self._machine = 0.0
+
+    def start(self) -> CpuWindow:
+        self.before = self.platform.cpu()
+        self._machine = machine_busy_seconds()
+        self._started = time.monotonic()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        self.wall = time.monotonic() - self._started
+        machine = machine_busy_seconds() - self._machine
+        after = self.platform.cpu()
+        self.used = {name: round(after[name] - self.before.get(name, 0.0), 2) for name in after}
+        self.used["other"] = round(max(0.0, machine - sum(self.used.values())), 2)
+        return self.used
+
+    def describe(self) -> str:
+        busy = ", ".join(f"{name} {seconds:.1f}" for name, seconds in
+                         sorted(self.used.items(), key=lambda item: -item[1]) if seconds >= 0.05)
+        return f"CPU s over {self.wall:.1f} s wall ({os.cpu_count()} cores): {busy}"

@@ -1,0 +1,128 @@
+"""The keys, their units and targets; results.json, meta.json and the table printed at the end."""
+from __future__ import annotations
+
+import json
+import os
+import platform as host
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+STREAM_SHARE_OF_HOP = 0.4
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    key: str
+    unit: str
+    target: str
+    met: Callable[[dict], bool | None] = lambda results: None
+
+
+def _at_most(key: str, limit: float) -> Callable[[dict], bool | None]:
+    return lambda results: results[key] <= limit if key in results else None
+
+
+def _stream_met(results: dict) -> bool | None:
+    if "stream_changes_per_s" not in results or "bus_hop_events_per_s" not in results:
+        return None
+    return results["stream_changes_per_s"] >= STREAM_SHARE_OF_HOP * results["bus_hop_events_per_s"]
+
+
+def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
+    """Every key in table order. Size targets hold at 100k; a smaller run shows them unchecked."""
+    full = label == "100k"
+    bulk, publish = f"bulk_sync_{label}_s", f"publish_match_{label}_s"
+    return [
+        KeySpec("bus_hop_events_per_s", "events/s", "baseline"),
+        KeySpec("stream_changes_per_s", "changes/s", f">= {STREAM_SHARE_OF_HOP} x bus hop", _stream_met),
+        KeySpec("change_to_inbox_p50_ms", "ms", "<= 50", _at_most("change_to_inbox_p50_ms", 50)),
+        KeySpec("change_to_inbox_p99_ms", "ms", "<= 250", _at_most("change_to_inbox_p99_ms", 250)),
+        KeySpec(bulk, "s", "<= 60" if full else "(<= 60 at 100k)", _at_most(bulk, 60) if full else lambda r: None),
+        KeySpec(f"bulk_sync_{label}_matches", "matches", ""),
+        KeySpec(f"bulk_sync_{label}_notifications", "notifications", ""),
+        KeySpec(publish, "s", "<= 10" if full else "(<= 10 at 100k)",
+                _at_most(publish, 10) if full else lambda r: None),
+        KeySpec(f"publish_match_{label}_matched", "enterprises", ""),
+        *(KeySpec(f"peak_rss_mb_{name}", "MiB", "") for name in services),
+    ]
+
+
+def table(results: dict, label: str, services: tuple[str, ...], failures: dict[str, str]) -> str:
+    rows = [("key", "value", "unit", "target", "met?")]
+    known = specs(label, services)
+    for spec in known + [KeySpec(key, "", "") for key in results if key not in {s.key for s in known}]:
+        if spec.key not in results:
+            continue
+        value = results[spec.key]
+        target = spec.target
+        if spec.key == "stream_changes_per_s" and "bus_hop_events_per_s" in results:
+            target += f" = {STREAM_SHARE_OF_HOP * results['bus_hop_events_per_s']:,.1f}"
+        met = spec.met(results)
+        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        rows.append((spec.key, shown, spec.unit, target, "" if met is None else ("yes" if met else "NO")))
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    lines = []
+    for number, row in enumerate(rows):
+        lines.append("  ".join((cell.ljust(width) if column != 1 else cell.rjust(width))
+                               for column, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    for name, reason in failures.items():
+        lines.append(f"{name}: FAILED: {reason}")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    info = {"cpu_count": os.cpu_count(), "python": sys.version.split()[0], "platform": host.platform(),
+            "sqlite": sqlite3.sqlite_version}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_mb"] = int(line.split()[1]) // 1024
+                break
+    except OSError:
+        pass
+    for package in ("nameko", "eventlet", "kombu", "SQLAlchemy", "pydantic"):
+        try:
+            info[package.lower()] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        version = subprocess.run(["rabbitmqctl", "-q", "version"], capture_output=True, text=True, timeout=30)
+        info["rabbitmq"] = version.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+def code_state(root: Path) -> dict:
+    """The commit measured and the files that differed from it (others edit the tree meanwhile)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return {"commit": git("rev-parse", "HEAD").strip(),
+            "modified": [line[3:] for line in git("status", "--porcelain").splitlines()
+                         if line[:2].strip() and not line.startswith("??")]}
+
+
+def write(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

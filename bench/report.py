@@ -63,7 +63,7 @@ def table(results: dict, label: str, services: tuple[str, ...], failures: dict[s
         if spec.key == "stream_changes_per_s" and "bus_hop_events_per_s" in results:
             target += f" = {STREAM_SHARE_OF_HOP * results['bus_hop_events_per_s']:,.1f}"
         met = spec.met(results)
-        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        shown = (f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}") if isinstance(value, float) else f"{value:,}"
         rows.append((spec.key, shown, spec.unit, target, "" if met is None else ("yes" if met else "NO")))
     widths = [max(len(row[column]) for row in rows) for column in range(5)]
     lines = []

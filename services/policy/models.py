@@ -42,6 +42,7 @@ policy_versions = Table(
     Column("snapshot", JSON, nullable=False),
     Column("actor", JSON, nullable=False),
     Column("at", UtcDateTime(), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 # The read model: what rules need of each enterprise, kept from `enterprise.tagged` events.
@@ -58,6 +59,7 @@ enterprise_facts = Table(
     *(Column(f"fact_{name}", _COLUMN_TYPES[FACTS[name].kind]) for name in SCALAR_FACTS),
     # a list fact's values are rows of enterprise_codes; these tell "sent an empty list" from "unknown"
     *(Column(f"known_{name}", Boolean, nullable=False, default=False) for name in CODE_FACTS),
+    sqlite_with_rowid=False,
 )
 
 enterprise_tags = Table(
@@ -65,6 +67,7 @@ enterprise_tags = Table(
     Column("uscc", String(18), primary_key=True),
     Column("tag", String(100), primary_key=True),
     Index("enterprise_tags_by_tag", "tag", "uscc"),
+    sqlite_with_rowid=False,
 )
 
 enterprise_codes = Table(
@@ -73,6 +76,7 @@ enterprise_codes = Table(
     Column("field", String(50), primary_key=True),
     Column("code", String(100), primary_key=True),
     Index("enterprise_codes_by_code", "field", "code", "uscc"),
+    sqlite_with_rowid=False,
 )
 
 matches = Table(
@@ -83,4 +87,5 @@ matches = Table(
     Column("profile_version", Integer, nullable=False),
     Column("matched_at", UtcDateTime(), nullable=False),
     Index("matches_by_policy", "policy_id", "uscc"),
+    sqlite_with_rowid=False,
 )

@@ -47,11 +47,6 @@ def _state_of(row) -> ProfileState:
                         sequences=dict(row.sequences), version=row.version)
 
 
-def _json_sources(sources: dict[str, dict]) -> dict[str, dict]:
-    return {name: {**origin, "at": origin["at"].isoformat() if isinstance(origin["at"], datetime) else origin["at"]}
-            for name, origin in sources.items()}
-
-
 def status_of(profile: dict) -> str:
     return "deregistered" if profile.get("status") == "deregistered" else "active"
 
@@ -72,11 +67,13 @@ def apply(session: Session, intake: Intake, catalogue: Catalogue, today: date, n
         files[row.uscc] = _File(_state_of(row), dict(row.tags), True, row.created_at)
 
     versions, stale = [], []
+    occurred = {update_.occurred_at: update_.occurred_at.isoformat() for update_ in intake.updates}
     for position, update_ in enumerate(intake.updates):
         if position % YIELD_EVERY == YIELD_EVERY - 1:
             eventlet.sleep(0)  # a batch of 1,000 is CPU work: let heartbeats and RPC replies through
         file = files[update_.uscc]
-        result = merge(file.state, update_.source, update_.sequence, update_.fields, update_.occurred_at)
+        # provenance keeps the time as ISO text: it is stored as JSON as it is
+        result = merge(file.state, update_.source, update_.sequence, update_.fields, occurred[update_.occurred_at])
         if not isinstance(result, Applied):
             stale.append({"event_id": update_.event_id, "uscc": update_.uscc, "source": update_.source,
                           "sequence": update_.sequence, "last_applied": result.last_applied, "received_at": now})
@@ -117,7 +114,7 @@ def _write(session: Session, files: dict[str, _File], now: datetime) -> None:
     for uscc, file in files.items():
         if not file.touched:
             continue
-        row = {"profile": file.state.profile, "sources": _json_sources(file.state.sources),
+        row = {"profile": file.state.profile, "sources": file.state.sources,
                "sequences": file.state.sequences, "version": file.state.version,
                "status": status_of(file.state.profile), "tags": file.tags, "updated_at": now}
         if file.exists:

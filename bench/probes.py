@@ -10,13 +10,17 @@ confirmed afterwards through the services' own RPC methods.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
+
+COUNT_EVERY_S = 1.0
 
 
 class DatabasePeek:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._connection: sqlite3.Connection | None = None
+        self._counted: dict[str, tuple[float, int]] = {}  # table -> (when counted, count)
 
     def _open(self) -> sqlite3.Connection | None:
         if self._connection is None:
@@ -46,8 +50,22 @@ class DatabasePeek:
         return connection.execute(sql, params).fetchall()
 
     def appended(self, table: str) -> int:
-        """Rows in a table that is only inserted into (never deleted from): its largest rowid."""
-        return self.scalar(f"SELECT max(rowid) FROM {table}")
+        """Rows in a table that is only inserted into (never deleted from): its largest rowid.
+
+        Tables keyed by their primary key (WITHOUT ROWID) have no rowid: they are counted, at
+        most once a second, since a count walks the whole table."""
+        if table not in self._counted:
+            try:
+                return self.scalar(f"SELECT max(rowid) FROM {table}")
+            except sqlite3.OperationalError as error:
+                if "rowid" not in str(error):
+                    raise
+                self._counted[table] = (float("-inf"), 0)
+        checked_at, count = self._counted[table]
+        if time.monotonic() - checked_at >= COUNT_EVERY_S:
+            count = self.scalar(f"SELECT count(*) FROM {table}")
+            self._counted[table] = (time.monotonic(), count)
+        return count
 
     def handled(self, consumer: str) -> int:
         """Messages a consumer (`<service>.<entrypoint method>`) has handled: its inbox rows."""

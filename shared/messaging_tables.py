@@ -25,7 +25,6 @@ inbox = Table(
     Column("consumer", String(100), primary_key=True),
     Column("event_id", String(100), primary_key=True),
     Column("handled_at", UtcDateTime(), nullable=False),
-    sqlite_with_rowid=False,
 )
 
 # Messages whose handler failed, or events the broker could not route: kept with the reason.

@@ -30,7 +30,7 @@ from shared.config import settings
 from shared.contracts.events import PlatformEvent
 from shared.database import engine_for, insert_ignoring_duplicates
 from shared.logs import correlation_id_of, get_logger
-from shared.publisher import ConfirmingPublisher, Outgoing, PublishFailed
+from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.topology import PLATFORM_EVENTS
 
 RELAY_BATCH = 500
@@ -171,10 +171,7 @@ class Store(DependencyProvider):
             return 0
         messages = [Outgoing(row.exchange, row.routing_key, row.body, row.event_id, row.correlation_id)
                     for row in rows]
-        try:
-            unroutable = self.publisher.publish(messages)
-        except PublishFailed:
-            raise
+        unroutable = self.publisher.publish(messages)  # raises PublishFailed: the rows stay for the retry
         with self.writing(), self.engine.begin() as connection:
             for lost in unroutable:
                 connection.execute(insert(tables.dead_letters), {

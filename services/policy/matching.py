@@ -116,7 +116,7 @@ class Matcher:
         stamp = database_time(session.bind.dialect.name, now)
         fast_insert(session, matches, ("uscc", "policy_id", "policy_version", "profile_version", "matched_at"),
                     [(uscc, policy_id, self.meta[policy_id][1], profile_versions[uscc], stamp)
-                     for uscc, policy_id in gained])
+                     for uscc, policy_id in sorted(gained)])  # in key order: B-tree inserts stay local
         fast_delete(session, matches, ("uscc", "policy_id"), list(lost))
         matched, unmatched = defaultdict(list), defaultdict(list)
         for uscc, policy_id in sorted(gained):

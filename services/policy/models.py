@@ -42,7 +42,6 @@ policy_versions = Table(
     Column("snapshot", JSON, nullable=False),
     Column("actor", JSON, nullable=False),
     Column("at", UtcDateTime(), nullable=False),
-    sqlite_with_rowid=False,
 )
 
 # The read model: what rules need of each enterprise, kept from `enterprise.tagged` events.
@@ -59,15 +58,14 @@ enterprise_facts = Table(
     *(Column(f"fact_{name}", _COLUMN_TYPES[FACTS[name].kind]) for name in SCALAR_FACTS),
     # a list fact's values are rows of enterprise_codes; these tell "sent an empty list" from "unknown"
     *(Column(f"known_{name}", Boolean, nullable=False, default=False) for name in CODE_FACTS),
-    sqlite_with_rowid=False,
 )
 
 enterprise_tags = Table(
     "enterprise_tags", metadata,
     Column("uscc", String(18), primary_key=True),
     Column("tag", String(100), primary_key=True),
-    Index("enterprise_tags_by_tag", "tag", "uscc"),
-    sqlite_with_rowid=False,
+    # no index by tag: rules ask "has this enterprise the tag" (a correlated EXISTS), which the
+    # primary key answers; a second index would only slow the million-row bulk writes
 )
 
 enterprise_codes = Table(
@@ -75,8 +73,6 @@ enterprise_codes = Table(
     Column("uscc", String(18), primary_key=True),
     Column("field", String(50), primary_key=True),
     Column("code", String(100), primary_key=True),
-    Index("enterprise_codes_by_code", "field", "code", "uscc"),
-    sqlite_with_rowid=False,
 )
 
 matches = Table(
@@ -87,5 +83,4 @@ matches = Table(
     Column("profile_version", Integer, nullable=False),
     Column("matched_at", UtcDateTime(), nullable=False),
     Index("matches_by_policy", "policy_id", "uscc"),
-    sqlite_with_rowid=False,
 )

@@ -16,7 +16,6 @@ enterprises = Table(
     Column("tags", JSON, nullable=False),         # tag code -> evidence {rule, values}
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    sqlite_with_rowid=False,
 )
 
 profile_versions = Table(
@@ -30,7 +29,6 @@ profile_versions = Table(
     Column("tags_added", JSON, nullable=False),
     Column("tags_removed", JSON, nullable=False),
     Column("at", UtcDateTime(), nullable=False),
-    sqlite_with_rowid=False,
 )
 
 stale_messages = Table(

@@ -26,7 +26,8 @@ def test_unknown_fact_or_no_formula_gives_no_estimate():
     assert estimate(None, {"employees": 5}) is None
 
 
-@given(st.floats(min_value=0, max_value=1e12), st.floats(min_value=0.001, max_value=1), st.floats(min_value=1, max_value=1e9))
+@given(st.floats(min_value=0, max_value=1e12), st.floats(min_value=0.001, max_value=1),
+       st.floats(min_value=1, max_value=1e9))
 def test_an_estimate_never_exceeds_its_cap_nor_goes_negative(value, rate, cap):
     amount = estimate({"type": "ratio", "field": "rd_expense", "rate": rate, "cap": cap}, {"rd_expense": value})
     assert 0 <= amount <= round(cap, 2)

@@ -21,7 +21,7 @@ import eventlet
 from eventlet.queue import Empty, LightQueue
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, delete, insert, select
+from sqlalchemy import MetaData, delete, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from shared import clock
@@ -198,6 +198,23 @@ class Store(DependencyProvider):
 
 
 def create_schema(engine, metadata: MetaData | None) -> None:
-    tables.metadata.create_all(engine)
-    if metadata is not None:
-        metadata.create_all(engine)
+    """Create missing tables, and add columns that a newer release added as nullable, so a
+    database from an earlier run keeps working (anything beyond that needs a real migration)."""
+    for schema in (tables.metadata, metadata):
+        if schema is None:
+            continue
+        schema.create_all(engine)
+        existing = inspect(engine)
+        with engine.begin() as connection:
+            for table in schema.sorted_tables:
+                present = {column["name"] for column in existing.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in present:
+                        continue
+                    if not column.nullable:
+                        raise RuntimeError(f"{table.name}.{column.name} is new and NOT NULL: write a migration")
+                    kind = column.type.compile(dialect=engine.dialect)
+                    preparer = engine.dialect.identifier_preparer
+                    # names come from our own metadata, never from input
+                    connection.exec_driver_sql(f"ALTER TABLE {preparer.quote(table.name)} "
+                                               f"ADD COLUMN {preparer.quote(column.name)} {kind}")

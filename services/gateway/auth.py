@@ -40,6 +40,7 @@ class Action(enum.StrEnum):
     publish_policy = "policy.publish"
     read_policy = "policy.read"
     read_quarantine = "quarantine.read"
+    resolve_quarantine = "quarantine.resolve"   # replay or discard a rejected message
     read_dead_letters = "dead_letters.read"
 
 

@@ -44,7 +44,12 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
     query = (_validate(route.query, {k: v for k, v in query_args.items() if v != ""}, "query")
              if route.query else None)
     body_model = route.body_model(path_fields)
-    parsed_body = _validate(body_model, decode_json(body), "body") if body_model else None
+    if body_model is None:
+        parsed_body = None
+    elif route.body_optional and not body.strip():
+        parsed_body = _validate(body_model, {}, "body")
+    else:
+        parsed_body = _validate(body_model, decode_json(body), "body")
     if caller is not None:
         require(caller, route.action, resource_of(path_fields, parsed_body))
     return Inputs(caller, path_fields, query, parsed_body)

@@ -74,7 +74,8 @@ def _operation(route: Route, refs, components) -> dict[str, Any]:
     if route.bodies:
         body_refs = [refs[(model, "validation")] for model in route.bodies]
         schema = body_refs[0] if len(body_refs) == 1 else {"oneOf": body_refs}
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+        operation["requestBody"] = {"required": not route.body_optional,
+                                    "content": {"application/json": {"schema": schema}}}
     return operation
 
 

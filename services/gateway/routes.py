@@ -33,6 +33,7 @@ class Route:
     query: type[BaseModel] | None = None
     bodies: tuple[type[BaseModel], ...] = ()
     choose_body: Callable[[Mapping[str, Any]], type[BaseModel]] | None = None
+    body_optional: bool = False  # an empty body reads as `{}` (the body model's defaults)
     status: int = 200
     answer: type[BaseModel] | None = None
     answer_is_list: bool = False
@@ -114,6 +115,18 @@ ROUTE_LIST: tuple[Route, ...] = (
           path_params=schemas.PolicyPath, answer=schemas.Policy, errors=(404, 503)),
     Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",
           Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.QuarantinePage, errors=(503,)),
+    Route("replay_quarantined", "POST", f"{API}/quarantine/{{quarantine_id}}/replay",
+          "Apply a rejected message again, optionally with a corrected body", "operations",
+          Action.resolve_quarantine, path_params=schemas.QuarantinePath, bodies=(schemas.ReplayRequest,),
+          body_optional=True, answer=schemas.QuarantinedMessage, errors=(404, 409, 503),
+          description="Validated as a consumed message is: still invalid gives 422 naming the fields and the "
+                      "message keeps waiting; valid, it is applied (or recorded as stale) and marked replayed. "
+                      "409 unless it is waiting."),
+    Route("discard_quarantined", "POST", f"{API}/quarantine/{{quarantine_id}}/discard",
+          "Discard a rejected message, with the reason", "operations", Action.resolve_quarantine,
+          path_params=schemas.QuarantinePath, bodies=(schemas.DiscardRequest,),
+          answer=schemas.QuarantinedMessage, errors=(404, 409, 503),
+          description="The reason and who discarded it are kept with the message. 409 unless it is waiting."),
     Route("dead_letters", "GET", f"{API}/admin/dead-letters", "A service's dead letters", "operations",
           Action.read_dead_letters, query=schemas.DeadLettersQuery, answer=schemas.DeadLetter,
           answer_is_list=True, errors=(503,)),

@@ -49,6 +49,10 @@ class PolicyPath(_Parameters):
     policy_id: PositiveId
 
 
+class QuarantinePath(_Parameters):
+    quarantine_id: PositiveId
+
+
 # Query parameters ----------------------------------------------------------------------------
 
 class PageQuery(_Parameters):
@@ -73,6 +77,23 @@ class DeadLettersQuery(_Parameters):
     service: Annotated[Literal[SERVICES], Field(description="whose dead letters")]  # type: ignore[valid-type]
     include_replayed: bool = False
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+# Request bodies ------------------------------------------------------------------------------
+
+class _Request(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ReplayRequest(_Request):
+    body: dict[str, Any] | None = Field(
+        None, description="a corrected message to apply instead of the one received: the whole event for a "
+                          "whole message, or the one item (`sequence`, `enterprise`) for a bulk item")
+
+
+class DiscardRequest(_Request):
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S",
+                                 description="why the message is discarded; recorded with who discarded it")]
 
 
 # Answers -------------------------------------------------------------------------------------
@@ -188,7 +209,10 @@ class QuarantinedMessage(_Answer):
     reason: str
     errors: list[FieldError]
     received_at: datetime
-    state: str
+    state: str = Field(description="waiting, replayed or discarded")
+    resolution: str | None = Field(None, description="who replayed or discarded it, how, and the outcome")
+    resolved_at: datetime | None = None
+    corrected_body: str | None = Field(None, description="the corrected message replayed, if one was given")
 
 
 class QuarantinePage(_Answer):

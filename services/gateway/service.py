@@ -11,7 +11,14 @@ from services.gateway.dependencies import GovEventPublisher, TimedRpcProxy
 from services.gateway.health import check_services
 from services.gateway.openapi import document as openapi_document
 from services.gateway.routes import API
-from services.gateway.schemas import DeadLettersQuery, PageQuery, PolicySearchQuery, QuarantineQuery
+from services.gateway.schemas import (
+    DeadLettersQuery,
+    DiscardRequest,
+    PageQuery,
+    PolicySearchQuery,
+    QuarantineQuery,
+    ReplayRequest,
+)
 from services.gateway.web import Reply, endpoint
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
@@ -88,6 +95,14 @@ class GatewayService:
         if query.state == "waiting":  # the service's default
             return self.tagging.quarantine(query.limit, query.offset)
         return self.tagging.quarantine(query.limit, query.offset, state=None if query.state == "all" else query.state)
+
+    @endpoint("replay_quarantined")
+    def replay_quarantined(self, request, caller: Caller, quarantine_id: int, body: ReplayRequest):
+        return self.tagging.replay_quarantined(quarantine_id, body.body, caller.actor())
+
+    @endpoint("discard_quarantined")
+    def discard_quarantined(self, request, caller: Caller, quarantine_id: int, body: DiscardRequest):
+        return self.tagging.discard_quarantined(quarantine_id, body.reason, caller.actor())
 
     @endpoint("dead_letters")
     def dead_letters(self, request, caller: Caller, query: DeadLettersQuery):

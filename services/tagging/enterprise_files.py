@@ -19,7 +19,7 @@ from services.tagging.domain.merge import Applied, ProfileState, merge
 from services.tagging.intake import Intake
 from services.tagging.models import enterprises, profile_versions, quarantine, stale_messages
 from shared.contracts.events import EnterpriseSnapshot
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 
 YIELD_EVERY = 100
 
@@ -133,7 +133,8 @@ def _quarantine(session: Session, intake: Intake, now: datetime) -> None:
         session.execute(insert(quarantine), [
             {"event_id": item.event_id, "routing_key": item.routing_key, "source": item.source,
              "item_index": item.item_index, "body": item.body, "reason": item.reason, "errors": item.errors,
-             "received_at": now, "state": "waiting", "resolution": None, "resolved_at": None}
+             "received_at": now, "state": "waiting", "resolution": None, "resolved_at": None,
+             "corrected_body": None}
             for item in intake.rejected])
 
 
@@ -156,10 +157,31 @@ def list_quarantine(session: Session, *, state: str | None, limit: int, offset: 
     counting = select(func.count()).select_from(quarantine)
     if state:
         query, counting = query.where(quarantine.c.state == state), counting.where(quarantine.c.state == state)
-    items = [{**row._mapping, "received_at": row.received_at.isoformat(),
-              "resolved_at": row.resolved_at and row.resolved_at.isoformat()}
-             for row in session.execute(query.limit(limit).offset(offset))]
+    items = [quarantine_item(row) for row in session.execute(query.limit(limit).offset(offset))]
     return {"items": items, "total": session.execute(counting).scalar_one()}
+
+
+def quarantine_item(row) -> dict[str, Any]:
+    return {**row._mapping, "received_at": row.received_at.isoformat(),
+            "resolved_at": row.resolved_at and row.resolved_at.isoformat()}
+
+
+def waiting_quarantined(session: Session, quarantine_id: int):
+    """The quarantined message, locked; NotFound if there is none, Conflict unless it is still waiting."""
+    row = session.execute(select(quarantine).where(quarantine.c.id == quarantine_id).with_for_update()).first()
+    if row is None:
+        raise NotFound(f"no quarantined message {quarantine_id}", {"quarantine_id": quarantine_id})
+    if row.state != "waiting":
+        raise Conflict(f"quarantined message {quarantine_id} is already {row.state}: {row.resolution}",
+                       {"quarantine_id": quarantine_id, "state": row.state})
+    return row
+
+
+def resolve_quarantined(session: Session, quarantine_id: int, *, state: str, resolution: str, now: datetime,
+                        corrected_body: str | None = None) -> dict[str, Any]:
+    session.execute(update(quarantine).where(quarantine.c.id == quarantine_id).values(
+        state=state, resolution=resolution, resolved_at=now, corrected_body=corrected_body))
+    return quarantine_item(session.execute(select(quarantine).where(quarantine.c.id == quarantine_id)).one())
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -50,6 +50,7 @@ quarantine = Table(
     Column("source", String(100)),
     Column("item_index", Integer),                # position in a bulk batch, None for a whole message
     Column("body", Text, nullable=False),
+    Column("corrected_body", Text),               # what staff replayed instead, if they corrected it
     Column("reason", Text, nullable=False),
     Column("errors", JSON, nullable=False),       # [{"field": "enterprise.uscc", "message": "..."}]
     Column("received_at", UtcDateTime(), nullable=False),

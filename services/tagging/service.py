@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from typing import Any
 
 from nameko.rpc import rpc
 
-from services.tagging import enterprise_files, intake
+from services.tagging import enterprise_files, intake, replay
 from services.tagging.domain.catalogue import load_default
 from services.tagging.models import metadata
 from shared import clock
@@ -38,11 +40,47 @@ class TaggingService(Operations):
             fresh = [message for message, identity in received if tx.first_delivery(identity)]
             outcome = enterprise_files.apply(tx.session, intake.combine(fresh), load_default(),
                                              clock.today_in_china(), clock.now())
-            for start in range(0, len(outcome.snapshots), SNAPSHOTS_PER_EVENT):
-                tx.emit(EnterprisesTagged(enterprises=outcome.snapshots[start:start + SNAPSHOTS_PER_EVENT]))
+            self._emit_snapshots(tx, outcome.snapshots)
         self.log.info("enterprise_data_applied", messages=len(deliveries), duplicates=len(deliveries) - len(fresh),
                       event_ids=[message.event_id for message in fresh][:20], applied=outcome.applied,
                       stale=outcome.stale, quarantined=outcome.quarantined, retagged=len(outcome.snapshots))
+
+    def _emit_snapshots(self, tx, snapshots) -> None:
+        for start in range(0, len(snapshots), SNAPSHOTS_PER_EVENT):
+            tx.emit(EnterprisesTagged(enterprises=snapshots[start:start + SNAPSHOTS_PER_EVENT]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def replay_quarantined(self, quarantine_id: int, body: Any = None, actor: dict | None = None) -> dict:
+        """Apply a quarantined message (or its corrected `body`) as if it had just been consumed;
+        Invalid if it still does not validate (then nothing changes and it keeps waiting)."""
+        with self.store.transaction() as tx:
+            row = enterprise_files.waiting_quarantined(tx.session, quarantine_id)
+            message = replay.message_to_replay(
+                routing_key=row.routing_key, stored_body=row.body, item_index=row.item_index,
+                event_id=row.event_id, source=row.source, received_at=row.received_at, corrected=body)
+            now = clock.now()
+            outcome = enterprise_files.apply(tx.session, message, load_default(), clock.today_in_china(), now)
+            self._emit_snapshots(tx, outcome.snapshots)
+            result = "stale" if outcome.stale else "applied"
+            item = enterprise_files.resolve_quarantined(
+                tx.session, quarantine_id, state=replay.REPLAYED, now=now,
+                resolution=replay.replayed_resolution(actor, body is not None, result),
+                corrected_body=None if body is None else json.dumps(body, ensure_ascii=False, default=str))
+        self.log.info("quarantine_replayed", quarantine_id=quarantine_id, event_id=row.event_id,
+                      corrected=body is not None, outcome=result, actor=actor and actor.get("id"))
+        return item
+
+    @rpc(expected_exceptions=EXPECTED)
+    def discard_quarantined(self, quarantine_id: int, reason: str | None = None, actor: dict | None = None) -> dict:
+        text = replay.discard_reason(reason)
+        with self.store.transaction() as tx:
+            enterprise_files.waiting_quarantined(tx.session, quarantine_id)
+            item = enterprise_files.resolve_quarantined(
+                tx.session, quarantine_id, state=replay.DISCARDED, now=clock.now(),
+                resolution=replay.discarded_resolution(actor, text))
+        self.log.info("quarantine_discarded", quarantine_id=quarantine_id, reason=text,
+                      actor=actor and actor.get("id"))
+        return item
 
     @rpc(expected_exceptions=EXPECTED)
     def enterprise(self, uscc: str) -> dict:

@@ -227,3 +227,24 @@ def test_arguments_for_the_service_method():
     assert set(arguments) == {"uscc", "caller", "query"}
     assert isinstance(arguments["caller"], Caller) and arguments["query"].limit == 3
     assert read("health", authorization=None).arguments(ROUTES["health"]) == {}
+
+
+# quarantine replay and discard ----------------------------------------------------------------------
+def test_a_replay_may_have_no_body_or_a_corrected_one_and_nothing_else():
+    assert read("replay_quarantined", path={"quarantine_id": "7"}).body.body is None
+    assert read("replay_quarantined", path={"quarantine_id": "7"}, body={}).body.body is None
+    corrected = read("replay_quarantined", path={"quarantine_id": "7"}, body={"body": EVENT})
+    assert corrected.body.body == EVENT and corrected.path == {"quarantine_id": 7}
+    assert "colour" in {error["field"] for error in invalid(
+        "replay_quarantined", path={"quarantine_id": "7"}, body={"body": EVENT, "colour": "red"})}
+    assert "quarantine_id" in {error["field"] for error in invalid("replay_quarantined", path={"quarantine_id": "0"})}
+
+
+def test_a_discard_needs_a_reason():
+    path = {"quarantine_id": "3"}
+    assert read("discard_quarantined", path=path, body={"reason": "测试数据"}).body.reason == "测试数据"
+    for body in ({}, {"reason": ""}, {"reason": "   "}):
+        assert "reason" in {error["field"] for error in invalid(
+            "discard_quarantined", path={"quarantine_id": "3"}, body=body)}
+    with pytest.raises(MalformedBody):
+        read("discard_quarantined", path={"quarantine_id": "3"})

@@ -22,6 +22,7 @@ CONTRACT_ENDPOINTS = [  # contract section 4, plus the two the gateway adds for 
     ("GET", "/api/v1/tags"), ("POST", "/api/v1/policies"), ("POST", "/api/v1/policies/{policy_id}/publish"),
     ("GET", "/api/v1/policies"), ("GET", "/api/v1/policies/{policy_id}"), ("GET", "/api/v1/quarantine"),
     ("GET", "/api/v1/admin/dead-letters"),
+    ("POST", "/api/v1/quarantine/{quarantine_id}/replay"), ("POST", "/api/v1/quarantine/{quarantine_id}/discard"),
 ]
 
 

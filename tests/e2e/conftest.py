@@ -4,6 +4,14 @@ import pytest
 from tests.e2e import harness
 
 
+@pytest.fixture(scope="module")
+def gov(platform):
+    """An outside government system publishing to the module's platform (`platform` is per module)."""
+    publisher = harness.GovPublisher(platform.amqp_uri)
+    yield publisher
+    publisher.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

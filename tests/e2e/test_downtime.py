@@ -6,7 +6,6 @@ import pytest
 
 from tests.e2e.harness import (
     API,
-    GovPublisher,
     bulk_event,
     drained,
     enterprise_event,
@@ -28,13 +27,6 @@ def platform(tmp_path_factory):
     with running_platform("downtime", "sqlite", tmp_path_factory.mktemp("downtime"), start=False,
                           env={"HUIQI_RPC_TIMEOUT_S": "3"}) as deployed:
         yield deployed
-
-
-@pytest.fixture(scope="module")
-def gov(platform):
-    publisher = GovPublisher(platform.amqp_uri)
-    yield publisher
-    publisher.close()
 
 
 def profile(name: str, marker: str, **changes) -> dict:

@@ -18,7 +18,6 @@ from shared.topology import PLATFORM_EVENTS
 from tests.e2e.harness import (
     ADMIN_TOKEN,
     API,
-    GovPublisher,
     bulk_event,
     drained,
     enterprise_event,
@@ -40,13 +39,6 @@ pytestmark = pytest.mark.e2e
 def platform(request, tmp_path_factory):
     with running_platform("flows", request.param, tmp_path_factory.mktemp(f"flows-{request.param}")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def gov(platform):
-    publisher = GovPublisher(platform.amqp_uri)
-    yield publisher
-    publisher.close()
 
 
 def textile_firm(marker: str, **changes) -> dict:

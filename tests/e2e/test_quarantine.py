@@ -11,7 +11,6 @@ import pytest
 
 from tests.e2e.harness import (
     API,
-    GovPublisher,
     bulk_event,
     enterprise_event,
     eventually,
@@ -28,13 +27,6 @@ pytestmark = pytest.mark.e2e
 def platform(tmp_path_factory):
     with running_platform("quarantine", "sqlite", tmp_path_factory.mktemp("quarantine-sqlite")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def gov(platform):
-    publisher = GovPublisher(platform.amqp_uri)
-    yield publisher
-    publisher.close()
 
 
 def firm(marker: str, **changes) -> dict:

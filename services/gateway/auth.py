@@ -33,6 +33,7 @@ class Role(enum.StrEnum):
 class Action(enum.StrEnum):
     publish_event = "events.publish"
     read_enterprise = "enterprise.read"
+    declare_interests = "enterprise.declare_interests"  # the enterprise's own policy interests (source self)
     read_notifications = "notifications.read"
     mark_notification_read = "notifications.mark_read"
     read_tags = "tags.read"

@@ -86,6 +86,19 @@ ROUTE_LIST: tuple[Route, ...] = (
           "The enterprise's merged profile, tags, version and field sources", "enterprises",
           Action.read_enterprise, path_params=schemas.EnterprisePath, answer=schemas.EnterpriseFile,
           errors=(404, 503)),
+    Route("enterprise_history", "GET", f"{API}/enterprises/{{uscc}}/history",
+          "Every version of the enterprise's profile, newest first, with what changed", "enterprises",
+          Action.read_enterprise, path_params=schemas.EnterprisePath, query=schemas.PageQuery,
+          answer=schemas.ProfileHistory, errors=(404, 503),
+          description="Each version names the message that made it (source, sequence, event_id), the fields "
+                      "it changed (from, to) and the tags the enterprise gained and lost."),
+    Route("declare_interests", "PUT", f"{API}/enterprises/{{uscc}}/interests",
+          "The enterprise declares its own policy interests (source `self`)", "enterprises",
+          Action.declare_interests, path_params=schemas.EnterprisePath, bodies=(schemas.InterestsRequest,),
+          answer=schemas.EnterpriseFile, errors=(404, 503),
+          description="Replaces the declared interests and re-tags the enterprise (`interest.*`); policies it "
+                      "now matches are pushed. 404 if the enterprise has no file yet: interests alone do not "
+                      "register it."),
     Route("enterprise_policies", "GET", f"{API}/enterprises/{{uscc}}/policies",
           "The published policies this enterprise matches now", "enterprises", Action.read_enterprise,
           path_params=schemas.EnterprisePath, answer=schemas.EnterprisePolicy, answer_is_list=True,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from shared.contracts.gov import ROUTING_KEYS, Uscc
+from shared.contracts.gov import ROUTING_KEYS, Uscc, _codes
 
 SERVICES = ("tagging", "policy", "notification")
 POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
@@ -96,6 +96,18 @@ class DiscardRequest(_Request):
                                  description="why the message is discarded; recorded with who discarded it")]
 
 
+InterestCode = Annotated[str, AfterValidator(lambda value: _codes([value])[0]), Field(
+    max_length=50, description="an interest code: lowercase letters, digits and _, starting with a letter",
+    examples=["financing"])]
+
+
+class InterestsRequest(_Request):
+    interests: Annotated[list[InterestCode], Field(
+        max_length=100, description="the enterprise's policy interests, replacing those it declared before "
+                                    "(duplicates are dropped); each tags the enterprise `interest.<code>` "
+                                    "when the catalogue has such a tag")]
+
+
 # Answers -------------------------------------------------------------------------------------
 
 class _Answer(BaseModel):
@@ -141,6 +153,30 @@ class EnterpriseFile(_Answer):
     tags: list[str]
     sources: dict[str, FieldSource]
     updated_at: datetime
+
+
+class FieldChange(BaseModel):
+    from_: Any = Field(None, alias="from", description="the value before; null if the field was not set")
+    to: Any = Field(None, description="the value after; null if the field was cleared")
+
+
+class ProfileVersion(_Answer):
+    """One version of the enterprise's profile: which message made it and what it changed."""
+
+    uscc: str
+    version: int
+    source: str
+    sequence: int
+    event_id: str
+    changes: dict[str, FieldChange] = Field(description="field -> {from, to}")
+    tags_added: list[str]
+    tags_removed: list[str]
+    at: datetime = Field(description="when the platform applied it")
+
+
+class ProfileHistory(_Answer):
+    items: list[ProfileVersion] = Field(description="newest first")
+    total: int
 
 
 class EnterprisePolicy(_Answer):

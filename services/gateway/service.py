@@ -14,6 +14,7 @@ from services.gateway.routes import API
 from services.gateway.schemas import (
     DeadLettersQuery,
     DiscardRequest,
+    InterestsRequest,
     PageQuery,
     PolicySearchQuery,
     QuarantineQuery,
@@ -54,6 +55,14 @@ class GatewayService:
     @endpoint("get_enterprise")
     def get_enterprise(self, request, caller: Caller, uscc: str):
         return self.tagging.enterprise(uscc)
+
+    @endpoint("enterprise_history")
+    def enterprise_history(self, request, caller: Caller, uscc: str, query: PageQuery):
+        return self.tagging.history(uscc, query.limit, query.offset)
+
+    @endpoint("declare_interests")
+    def declare_interests(self, request, caller: Caller, uscc: str, body: InterestsRequest):
+        return self.tagging.declare_interests(uscc, list(body.interests), caller.actor())
 
     @endpoint("enterprise_policies")
     def enterprise_policies(self, request, caller: Caller, uscc: str):

@@ -152,6 +152,26 @@ def read_file(session: Session, uscc: str, today: date) -> dict[str, Any]:
     }
 
 
+def next_sequence(session: Session, uscc: str, source: str) -> int:
+    """The next sequence of `source` for this enterprise, its file locked; NotFound if it has no file."""
+    row = session.execute(select(enterprises.c.sequences).where(enterprises.c.uscc == uscc)
+                          .with_for_update()).first()
+    if row is None:
+        raise NotFound(f"no enterprise {uscc} is known to the platform", {"uscc": uscc})
+    return int(row.sequences.get(source, 0)) + 1
+
+
+def history(session: Session, uscc: str, *, limit: int, offset: int) -> dict[str, Any]:
+    """Every profile version of the enterprise, newest first; NotFound if it has no file."""
+    if session.execute(select(enterprises.c.uscc).where(enterprises.c.uscc == uscc)).first() is None:
+        raise NotFound(f"no enterprise {uscc} is known to the platform", {"uscc": uscc})
+    rows = session.execute(select(profile_versions).where(profile_versions.c.uscc == uscc)
+                           .order_by(profile_versions.c.version.desc()).limit(limit).offset(offset))
+    total = session.execute(select(func.count()).select_from(profile_versions)
+                            .where(profile_versions.c.uscc == uscc)).scalar_one()
+    return {"items": [{**row._mapping, "at": row.at.isoformat()} for row in rows], "total": total}
+
+
 def list_quarantine(session: Session, *, state: str | None, limit: int, offset: int) -> dict[str, Any]:
     query = select(quarantine).order_by(quarantine.c.id.desc())
     counting = select(func.count()).select_from(quarantine)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from typing import Any
 
 from nameko.rpc import rpc
@@ -19,6 +20,7 @@ from shared.operations import Operations
 from shared.store import Store
 
 SNAPSHOTS_PER_EVENT = 1000
+SELF_SOURCE = "self"  # what the enterprise declares itself (its interests)
 
 
 def _identity(delivery: Delivery) -> str:
@@ -86,6 +88,30 @@ class TaggingService(Operations):
     def enterprise(self, uscc: str) -> dict:
         with self.store.reading() as session:
             return enterprise_files.read_file(session, uscc, clock.today_in_china())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def history(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:
+        """Every profile version, newest first, with the changed fields and the tags gained and lost."""
+        with self.store.reading() as session:
+            return enterprise_files.history(session, uscc, limit=limit, offset=offset)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def declare_interests(self, uscc: str, interests: list[str], actor: dict | None = None) -> dict:
+        """The enterprise's own policy interests (source `self`), applied as any source's update is.
+        NotFound unless the enterprise already has a file: interests alone do not register it."""
+        with self.store.transaction() as tx:
+            sequence = enterprise_files.next_sequence(tx.session, uscc, SELF_SOURCE)
+            update = intake.ProfileUpdate(
+                event_id=f"self-{uuid.uuid4()}", routing_key="enterprise.profile_changed", source=SELF_SOURCE,
+                sequence=sequence, uscc=uscc, fields={"interests": sorted(set(interests))},
+                occurred_at=clock.now())
+            outcome = enterprise_files.apply(tx.session, intake.Intake(update.event_id, [update]), load_default(),
+                                             clock.today_in_china(), clock.now())
+            self._emit_snapshots(tx, outcome.snapshots)
+            file = enterprise_files.read_file(tx.session, uscc, clock.today_in_china())
+        self.log.info("interests_declared", uscc=uscc, sequence=sequence, interests=update.fields["interests"],
+                      retagged=len(outcome.snapshots), actor=actor and actor.get("id"))
+        return file
 
     @rpc
     def tags(self) -> dict:

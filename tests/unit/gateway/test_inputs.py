@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from services.gateway.auth import Caller, Role
+from services.gateway.auth import Action, Caller, Role
 from services.gateway.errors import InvalidRequest, MalformedBody, Unauthorized
 from services.gateway.inputs import decode_json, read_inputs
 from services.gateway.routes import ROUTES
@@ -248,3 +248,39 @@ def test_a_discard_needs_a_reason():
             "discard_quarantined", path={"quarantine_id": "3"}, body=body)}
     with pytest.raises(MalformedBody):
         read("discard_quarantined", path={"quarantine_id": "3"})
+
+
+# the enterprise file: history and self-declared interests -------------------------------------------
+def test_the_history_takes_a_uscc_and_a_page():
+    inputs = read("enterprise_history", path={"uscc": USCC}, query={"limit": "10", "offset": "20"})
+    assert inputs.path == {"uscc": USCC} and (inputs.query.limit, inputs.query.offset) == (10, 20)
+    assert [item["field"] for item in invalid("enterprise_history", path={"uscc": "nope"})] == ["uscc"]
+    assert invalid("enterprise_history", path={"uscc": USCC}, query={"limit": "0"})[0]["field"] == "limit"
+
+
+def test_declared_interests_are_codes_deduplicated():
+    inputs = read("declare_interests", path={"uscc": USCC}, body={"interests": ["talent", "financing", "talent"]})
+    assert list(inputs.body.interests) == ["talent", "financing", "talent"]
+    assert read("declare_interests", path={"uscc": USCC}, body={"interests": []}).body.interests == []
+    assert set(inputs.arguments(ROUTES["declare_interests"])) == {"uscc", "caller", "body"}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"interests": ["Financing"]}, "interests.0"),
+    ({"interests": ["financing", "出口"]}, "interests.1"),
+    ({"interests": ["financing", 7]}, "interests.1"),
+    ({"interests": "financing"}, "interests"),
+    ({}, "interests"),
+    ({"interests": ["export"], "uscc": USCC}, "uscc"),
+])
+def test_bad_interests_are_422_naming_the_item(body, field):
+    details = invalid("declare_interests", path={"uscc": USCC}, body=body)
+    assert [(item["field"], item["in"]) for item in details] == [(field, "body")]
+
+
+def test_declaring_interests_is_its_own_action_on_the_enterprise(monkeypatch):
+    seen = []
+    monkeypatch.setattr("services.gateway.inputs.require", lambda caller, action, resource: seen.append(
+        (action, resource.uscc)))
+    read("declare_interests", path={"uscc": USCC}, body={"interests": ["export"]})
+    assert seen == [(Action.declare_interests, USCC)]

@@ -18,6 +18,7 @@ CONTRACT_ENDPOINTS = [  # contract section 4, plus the two the gateway adds for 
     ("GET", "/health"), ("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/events/{routing_key}"),
     ("GET", "/api/v1/enterprises/{uscc}"), ("GET", "/api/v1/enterprises/{uscc}/policies"),
     ("GET", "/api/v1/enterprises/{uscc}/notifications"),
+    ("GET", "/api/v1/enterprises/{uscc}/history"), ("PUT", "/api/v1/enterprises/{uscc}/interests"),
     ("POST", "/api/v1/enterprises/{uscc}/notifications/{notification_id}/read"),
     ("GET", "/api/v1/tags"), ("POST", "/api/v1/policies"), ("POST", "/api/v1/policies/{policy_id}/publish"),
     ("GET", "/api/v1/policies"), ("GET", "/api/v1/policies/{policy_id}"), ("GET", "/api/v1/quarantine"),
@@ -75,6 +76,7 @@ def test_path_parameters_match_the_template(route):
 @pytest.mark.parametrize(("name", "models"), [
     ("publish_event", [EnterpriseEvent, ProfilesSynced]),
     ("create_policy", [PolicyDraft]),
+    ("declare_interests", [schemas.InterestsRequest]),
 ])
 def test_request_bodies_reference_the_pydantic_schemas(name, models):
     body = _operation(ROUTES[name])["requestBody"]
@@ -121,6 +123,16 @@ def test_query_parameters_come_from_the_query_models():
     assert {p["name"] for p in notifications["parameters"] if p["in"] == "query"} == {"limit", "offset"}
     headers = notifications["responses"]["200"]["headers"]
     assert {"X-Total-Count", "X-Unread-Count", "X-Request-Id"} <= set(headers)
+
+
+def test_the_history_is_a_page_of_versions():
+    history = _operation(ROUTES["enterprise_history"])
+    assert {p["name"] for p in history["parameters"] if p["in"] == "query"} == {"limit", "offset"}
+    schema = history["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ProfileHistory"}
+    assert "404" in history["responses"]
+    assert set(COMPONENTS["ProfileVersion"]["properties"]) >= {"version", "source", "sequence", "changes",
+                                                               "tags_added", "tags_removed", "at"}
 
 
 def test_list_answers_are_arrays():

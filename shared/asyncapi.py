@@ -14,6 +14,9 @@ PUBLISHERS = {
     "enterprise.profiles_synced": "other government systems (or POST /api/v1/events/{routing_key})",
     "enterprise.tagged": "tagging",
     "policy.published": "policy",
+    "policy.revised": "policy",
+    "policy.withdrawn": "policy",
+    "policy.expired": "policy",
     "policy.matches_changed": "policy",
 }
 MODELS = {

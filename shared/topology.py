@@ -35,8 +35,11 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "tagging", "validate, merge and tag enterprise data from other government systems"),
     Route("policy.enterprise_tagged", PLATFORM_EVENTS, ("enterprise.tagged",),
           "policy", "re-match enterprises whose profile or tags changed"),
-    Route("policy.policy_published", PLATFORM_EVENTS, ("policy.published",),
-          "policy", "match a newly published policy against every enterprise"),
+    # The queue keeps its first name (deployed brokers have it); it now carries every lifecycle step.
+    Route("policy.policy_published", PLATFORM_EVENTS,
+          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired"),
+          "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn "
+                    "or expires"),
     Route("notification.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "notification", "put each first match in the enterprise's inbox, once"),
 )}

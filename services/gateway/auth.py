@@ -1,18 +1,20 @@
 """Who is calling (a bearer token gives a `Caller`) and what they may do (`authorize`).
 
-The gateway checks the role and any scope it can see in the request (the enterprise in the
-path, the department in a body). Scope over records it cannot see, such as the department
-that owns an existing policy, is checked by the owning service with the `actor` it is given.
-
-Adding a role means: one value in `Role`, a way to find its tokens in `authenticate`, and
-one rule in `RULES`. Nothing here imports Nameko.
+Contract section 5: a token acts only within its role and scope. The rules below are one table,
+role by role. A scoped role (a department's or a county's staff, an enterprise) is judged against
+the `Resource` a request acts on: the enterprise in the path, the department or county in a
+body, or, for an existing policy, its owner, which the gateway reads before acting
+(`Resource.of_policy`). Nothing here imports Nameko or touches a database: tokens other than
+the administrator's are looked up through the `find_account` function the caller passes.
 """
 from __future__ import annotations
 
 import enum
+import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from services.gateway.errors import Unauthorized
 from shared.config import settings
@@ -21,28 +23,70 @@ from shared.errors import Forbidden
 
 class Role(enum.StrEnum):
     city_admin = "city_admin"
-    # Section 5 of the contract adds these; each needs a rule in RULES before it can act.
-    department_staff = "department_staff"
-    county_staff = "county_staff"
-    window_clerk = "window_clerk"
-    assessor = "assessor"
-    counsellor = "counsellor"
-    enterprise = "enterprise"
+    department_staff = "department_staff"  # one department's policies
+    county_staff = "county_staff"          # county-level policies of one county
+    window_clerk = "window_clerk"          # the one window (application hall)
+    assessor = "assessor"                  # third-party evaluation: reads, never changes
+    counsellor = "counsellor"              # helps enterprises: reads, asks on their behalf
+    enterprise = "enterprise"              # one enterprise, itself only
+
+
+STAFF_ROLES = frozenset(Role) - {Role.enterprise}
 
 
 class Action(enum.StrEnum):
     publish_event = "events.publish"
+    read_self = "accounts.read_self"
+    manage_accounts = "accounts.manage"
     read_enterprise = "enterprise.read"
     declare_interests = "enterprise.declare_interests"  # the enterprise's own policy interests (source self)
     read_notifications = "notifications.read"
     mark_notification_read = "notifications.mark_read"
     read_tags = "tags.read"
     create_policy = "policy.create"
+    revise_policy = "policy.revise"
     publish_policy = "policy.publish"
+    withdraw_policy = "policy.withdraw"
+    import_policies = "policy.import"
     read_policy = "policy.read"
+    read_policy_drafts = "policy.read_drafts"       # drafts, withdrawn policies and revisions
+    explain_policy = "policy.explain"               # why an enterprise does or does not match
+    read_near_misses = "policy.near_misses"
+    ask_question = "question.ask"
+    answer_question = "question.answer"
+    read_questions = "question.read"
+    manage_packs = "pack.manage"
+    read_packs = "pack.read"
     read_quarantine = "quarantine.read"
     resolve_quarantine = "quarantine.resolve"   # replay or discard a rejected message
     read_dead_letters = "dead_letters.read"
+
+
+# Actions on a policy that a department's or county's staff may take only on their own policies.
+POLICY_OWNER_ACTIONS = frozenset({
+    Action.create_policy, Action.revise_policy, Action.publish_policy, Action.withdraw_policy,
+    Action.import_policies, Action.read_near_misses, Action.answer_question, Action.manage_packs,
+})
+# Actions on one enterprise's data; an enterprise token may take them on itself only.
+ENTERPRISE_ACTIONS = frozenset({
+    Action.read_enterprise, Action.declare_interests, Action.read_notifications, Action.mark_notification_read,
+    Action.explain_policy, Action.ask_question,
+})
+
+_EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy})
+_STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
+
+# What each role may do at all; scope is judged separately, below.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.city_admin: frozenset(Action),
+    Role.department_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy},
+    Role.county_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy},
+    Role.window_clerk: _STAFF_READS | {Action.read_enterprise, Action.explain_policy},
+    Role.assessor: _STAFF_READS | {Action.read_near_misses},
+    Role.counsellor: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.read_near_misses,
+                                     Action.read_notifications, Action.ask_question, Action.declare_interests},
+    Role.enterprise: _EVERYONE_READS | ENTERPRISE_ACTIONS | {Action.read_questions},
+}
 
 
 @dataclass(frozen=True)
@@ -54,20 +98,30 @@ class Caller:
     department: str | None = None
     county: str | None = None
     uscc: str | None = None
+    name: str | None = None
 
     def actor(self) -> dict:
-        """What services are told about the caller (they record it and check record scope)."""
+        """What services are told about the caller (they record it, and filter what it may see)."""
         return {"role": self.role.value, "id": self.id, "department": self.department,
                 "county": self.county, "uscc": self.uscc}
 
 
 @dataclass(frozen=True)
 class Resource:
-    """What a request acts on, as far as the gateway can tell before asking a service."""
+    """What a request acts on, as far as is known. `owned` is False until a policy's owner is known
+    (a path with only a policy id): scoped roles are then let through to the read of the policy,
+    after which the gateway asks again with `Resource.of_policy`."""
 
     uscc: str | None = None
     department: str | None = None
     county: str | None = None
+    level: str | None = None
+    owned: bool = False
+
+    @classmethod
+    def of_policy(cls, policy: Mapping[str, Any], uscc: str | None = None) -> Resource:
+        return cls(uscc=uscc, department=policy["department"], county=policy.get("county"),
+                   level=policy.get("level"), owned=True)
 
 
 @dataclass(frozen=True)
@@ -80,27 +134,39 @@ class Decision:
 
 
 ALLOW = Decision(True)
-
 CITY_ADMIN_ID = "city-admin"
 
 
-def _city_admin(caller: Caller, action: Action, resource: Resource) -> Decision:
+def _policy_scope(caller: Caller, resource: Resource) -> Decision:
+    """A department's staff act on their department's policies, a county's staff on county-level
+    policies of their county."""
+    if not resource.owned and resource.department is None and resource.county is None:
+        return ALLOW  # the owner is not known yet: asked again once the policy is read
+    if caller.role is Role.department_staff and resource.department != caller.department:
+        return Decision(False, f"department staff of {caller.department} may act only on their own department's "
+                               f"policies; this one belongs to {resource.department}")
+    if caller.role is Role.county_staff and (resource.level != "county" or resource.county != caller.county):
+        return Decision(False, f"county staff of {caller.county} may act only on county-level policies of "
+                               f"county {caller.county}; this one is {resource.level or 'not county-level'}"
+                               f"{f' of county {resource.county}' if resource.county else ''}")
     return ALLOW
 
 
-Rule = Callable[[Caller, Action, Resource], Decision]
-
-RULES: dict[Role, Rule] = {
-    Role.city_admin: _city_admin,
-}
+def _enterprise_scope(caller: Caller, resource: Resource) -> Decision:
+    if resource.uscc is not None and resource.uscc != caller.uscc:
+        return Decision(False, f"an enterprise's token acts for {caller.uscc} only, not for {resource.uscc}")
+    return ALLOW
 
 
 def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -> Decision:
-    """Whether `caller` may do `action` on `resource`; a role without a rule may do nothing."""
-    rule = RULES.get(caller.role)
-    if rule is None:
+    """Whether `caller` may do `action` on `resource`."""
+    if action not in PERMISSIONS.get(caller.role, ()):
         return Decision(False, f"the role {caller.role.value} may not {action.value}")
-    return rule(caller, action, resource)
+    if caller.role in (Role.department_staff, Role.county_staff) and action in POLICY_OWNER_ACTIONS:
+        return _policy_scope(caller, resource)
+    if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
+        return _enterprise_scope(caller, resource)
+    return ALLOW
 
 
 def require(caller: Caller, action: Action, resource: Resource = Resource()) -> None:
@@ -111,7 +177,15 @@ def require(caller: Caller, action: Action, resource: Resource = Resource()) -> 
                         {"role": caller.role.value, "action": action.value})
 
 
-def authenticate(authorization: str | None) -> Caller:
+def token_digest(token: str) -> str:
+    """What is stored of a token: tokens are long random strings, so one SHA-256 is enough."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+AccountFinder = Callable[[str], "Caller | None"]  # token digest -> the account's caller, or None
+
+
+def authenticate(authorization: str | None, find_account: AccountFinder | None = None) -> Caller:
     """The caller for an `Authorization: Bearer <token>` header; Unauthorized (401) otherwise."""
     if not authorization:
         raise Unauthorized("this call needs Authorization: Bearer <token>")
@@ -121,7 +195,10 @@ def authenticate(authorization: str | None) -> Caller:
         raise Unauthorized("the Authorization header must be `Bearer <token>`")
     if _same_secret(token, settings().admin_token):
         return Caller(role=Role.city_admin, id=CITY_ADMIN_ID)
-    raise Unauthorized("the token is not valid")
+    caller = find_account(token_digest(token)) if find_account is not None else None
+    if caller is None:
+        raise Unauthorized("the token is not valid")
+    return caller
 
 
 def _same_secret(given: str, expected: str) -> bool:

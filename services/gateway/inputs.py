@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from services.gateway.auth import Caller, Resource, authenticate, require
+from services.gateway.auth import AccountFinder, Caller, Resource, authenticate, require
 from services.gateway.errors import InvalidRequest, MalformedBody
 from services.gateway.routes import Route
 
@@ -35,9 +35,9 @@ class Inputs:
 
 
 def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping[str, str],
-                query_args: Mapping[str, str], body: bytes) -> Inputs:
+                query_args: Mapping[str, str], body: bytes, find_account: AccountFinder | None = None) -> Inputs:
     """Raises Unauthorized (401), MalformedBody (400), InvalidRequest (422) or Forbidden (403)."""
-    caller = authenticate(authorization) if route.needs_token else None
+    caller = authenticate(authorization, find_account) if route.needs_token else None
     path = _validate(route.path_params, dict(path_values), "path") if route.path_params else None
     path_fields = dict(path) if path is not None else {}
     # An empty query parameter (`?status=`) means the same as leaving it out.
@@ -56,9 +56,10 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
 
 
 def resource_of(path: Mapping[str, Any], body: BaseModel | None) -> Resource:
-    """The scope the gateway can see: the enterprise in the path, the department or county in a body."""
+    """The scope the gateway can see: the enterprise in the path, the department, level or county in a body."""
     return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None),
-                    department=getattr(body, "department", None), county=getattr(body, "county", None))
+                    department=getattr(body, "department", None), county=getattr(body, "county", None),
+                    level=getattr(body, "level", None))
 
 
 def decode_json(body: bytes) -> Any:

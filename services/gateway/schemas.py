@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.gov import ROUTING_KEYS, Uscc, _codes
+from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 
 SERVICES = ("tagging", "policy", "notification")
 POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
@@ -53,6 +53,16 @@ class QuarantinePath(_Parameters):
     quarantine_id: PositiveId
 
 
+class ExplainPath(_Parameters):
+    policy_id: PositiveId
+    uscc: EnterpriseCode
+
+
+class AccountPath(_Parameters):
+    account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
+                                     description="an account id as created: staff-N or enterprise-N")]
+
+
 # Query parameters ----------------------------------------------------------------------------
 
 class PageQuery(_Parameters):
@@ -71,6 +81,14 @@ class PolicySearchQuery(PageQuery):
 class QuarantineQuery(PageQuery):
     state: Annotated[Literal[QUARANTINE_STATES], Field(  # type: ignore[valid-type]
         description="which rejected messages: still waiting (default), replayed, discarded or all")] = "waiting"
+
+
+class AccountsQuery(PageQuery):
+    kind: Literal["staff", "enterprise"] | None = None
+
+
+class NearMissQuery(_Parameters):
+    sample: Annotated[int, Field(ge=0, le=200, description="enterprise codes shown per condition")] = 20
 
 
 class DeadLettersQuery(_Parameters):
@@ -94,6 +112,40 @@ class ReplayRequest(_Request):
 class DiscardRequest(_Request):
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S",
                                  description="why the message is discarded; recorded with who discarded it")]
+
+
+STAFF_ROLES = ("city_admin", "department_staff", "county_staff", "window_clerk", "assessor", "counsellor")
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+
+
+class StaffRequest(_Request):
+    name: Name
+    role: Literal[STAFF_ROLES]  # type: ignore[valid-type]
+    department: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$",
+                                     description="the department a department_staff account acts for")] | None = None
+    county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
+        | None = None
+
+    @model_validator(mode="after")
+    def _scope_matches_role(self) -> StaffRequest:
+        if self.role == "department_staff" and self.department is None:
+            raise ValueError("a department_staff account needs department")
+        if self.role == "county_staff" and self.county not in COUNTIES:
+            raise ValueError(f"a county_staff account needs county, one of {', '.join(COUNTIES)}")
+        if self.role != "department_staff" and self.department is not None:
+            raise ValueError("department is only for department_staff")
+        if self.role != "county_staff" and self.county is not None:
+            raise ValueError("county is only for county_staff")
+        return self
+
+
+class EnterpriseAccountRequest(_Request):
+    name: Name | None = Field(None, description="who holds the token, e.g. the enterprise's contact person")
+
+
+class WithdrawRequest(_Request):
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S",
+                                 description="why the policy is withdrawn; kept with it")]
 
 
 InterestCode = Annotated[str, AfterValidator(lambda value: _codes([value])[0]), Field(
@@ -228,6 +280,71 @@ class Policy(_Answer):
 class PolicyPage(_Answer):
     items: list[Policy]
     total: int
+
+
+class Account(_Answer):
+    id: str = Field(description="staff-N or enterprise-N")
+    name: str
+    role: str
+    department: str | None = None
+    county: str | None = None
+    uscc: str | None = None
+    created_at: datetime
+    created_by: str
+    disabled_at: datetime | None = None
+
+
+class AccountCreated(Account):
+    token: str = Field(description="the bearer token; shown this once and never again")
+
+
+class AccountPage(_Answer):
+    items: list[Account]
+    total: int
+
+
+class PolicyVersion(_Answer):
+    version: int
+    at: datetime
+    actor: dict[str, Any] = Field(description="who made this version")
+    policy: Policy = Field(description="the policy as it was at this version")
+
+
+class Condition(_Answer):
+    path: str = Field(description="where the condition sits in the rule, e.g. $.all[1]")
+    kind: Literal["tag", "field"]
+    subject: str
+    op: str
+    expected: Any
+    actual: Any = Field(description="the enterprise's value; null when it has no such data")
+    held: bool
+    text: str = Field(description="the condition and the verdict, in Chinese")
+
+
+class PolicyExplanation(_Answer):
+    policy_id: int
+    policy_version: int
+    uscc: str
+    profile_version: int
+    matched: bool
+    conditions: list[Condition]
+    missing: list[Condition] = Field(description="the fewest conditions that would have to change to match")
+    estimated_amount: float | None = Field(None, description="yuan, for a redeemable policy")
+
+
+class NearMissGroup(_Answer):
+    path: str
+    condition: dict[str, Any]
+    text: str
+    count: int
+    sample: list[str]
+
+
+class NearMisses(_Answer):
+    policy_id: int
+    policy_version: int
+    total: int = Field(description="active enterprises failing exactly one condition")
+    conditions: list[NearMissGroup] = Field(description="by the condition failed, most enterprises first")
 
 
 class FieldError(BaseModel):

@@ -24,6 +24,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from services.gateway.accounts import AccountDirectory
 from services.gateway.errors import ERRORS, ErrorReply, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
@@ -99,6 +100,7 @@ class ApiEntrypoint(HttpRequestHandler):
     called as `method(request, **path, caller=..., query=..., body=...)` (only those it takes)."""
 
     server = JsonWebServer()
+    accounts = AccountDirectory()
 
     def __init__(self, route_name: str, **kwargs):
         self.route = ROUTES[route_name]
@@ -111,7 +113,8 @@ class ApiEntrypoint(HttpRequestHandler):
         try:
             inputs = read_inputs(self.route, authorization=request.headers.get("Authorization"),
                                  path_values=request.path_values, query_args=request.args,
-                                 body=request.get_data() if self.route.bodies else b"")
+                                 body=request.get_data() if self.route.bodies else b"",
+                                 find_account=self.accounts.find)
             args, kwargs = (request,), inputs.arguments(self.route)
             self.check_signature(args, kwargs)
             done = Event()

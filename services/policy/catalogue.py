@@ -30,13 +30,12 @@ def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, a
                   version=1, created_at=now, updated_at=now, published_at=None)
     policy_id = session.execute(insert(policies).values(**values)).inserted_primary_key[0]
     policy = get(session, policy_id)
-    session.execute(insert(policy_versions), {"policy_id": policy_id, "version": 1, "snapshot": policy,
-                                              "actor": actor, "at": now})
+    _record_version(session, policy, actor, now)
     return policy
 
 
 def publish(session: Session, policy_id: int, today: date, now: datetime) -> dict:
-    policy = get(session, policy_id)
+    policy = get(session, policy_id, for_update=True)
     if policy["status"] == "published":
         raise Conflict(f"policy {policy_id} is already published", {"status": policy["status"]})
     if policy["status"] != "draft":
@@ -47,11 +46,79 @@ def publish(session: Session, policy_id: int, today: date, now: datetime) -> dic
                        {"valid_to": policy["valid_to"]})
     session.execute(update(policies).where(policies.c.id == policy_id)
                     .values(status="published", published_at=now, updated_at=now))
-    return get(session, policy_id)
+    published = get(session, policy_id)
+    _record_version(session, published, {}, now, keep_version=True)
+    return published
 
 
-def get(session: Session, policy_id: int) -> dict:
-    row = session.execute(select(policies).where(policies.c.id == policy_id)).first()
+REVISABLE = ("draft", "published")
+
+
+def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: dict,
+           now: datetime) -> dict:
+    """A new version of a draft or published policy: every field replaced, the old version kept."""
+    policy = get(session, policy_id, for_update=True)
+    if policy["status"] not in REVISABLE:
+        raise Conflict(f"policy {policy_id} is {policy['status']}; only a draft or a published policy can be "
+                       "revised", {"status": policy["status"]})
+    values = draft.model_dump(mode="json")
+    values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)),
+                  version=policy["version"] + 1, updated_at=now)
+    session.execute(update(policies).where(policies.c.id == policy_id).values(**values))
+    revised = get(session, policy_id)
+    _record_version(session, revised, actor, now)
+    return revised
+
+
+def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: datetime) -> dict:
+    """A published policy stops matching; its matches are dropped by the re-match that follows."""
+    policy = get(session, policy_id, for_update=True)
+    if policy["status"] != "published":
+        raise Conflict(f"only a published policy can be withdrawn; policy {policy_id} is {policy['status']}",
+                       {"status": policy["status"]})
+    session.execute(update(policies).where(policies.c.id == policy_id)
+                    .values(status="withdrawn", withdrawn_reason=reason, updated_at=now))
+    withdrawn = get(session, policy_id)
+    _record_version(session, withdrawn, actor, now, keep_version=True)
+    return withdrawn
+
+
+def expire_due(session: Session, today: date, now: datetime) -> list[dict]:
+    """Published policies whose `valid_to` has passed become expired; returns them."""
+    due = session.execute(select(policies.c.id).where(policies.c.status == "published",
+                                                      policies.c.valid_to < today.isoformat())
+                          .with_for_update()).scalars().all()
+    expired = []
+    for policy_id in due:
+        session.execute(update(policies).where(policies.c.id == policy_id).values(status="expired", updated_at=now))
+        policy = get(session, policy_id)
+        _record_version(session, policy, {"role": "system", "id": "expiry"}, now, keep_version=True)
+        expired.append(policy)
+    return expired
+
+
+def _record_version(session: Session, policy: dict, actor: dict, now: datetime, keep_version: bool = False) -> None:
+    """Every revision is kept; a status change without a revision updates that version's snapshot."""
+    key = {"policy_id": policy["id"], "version": policy["version"]}
+    if keep_version:
+        session.execute(update(policy_versions).where(policy_versions.c.policy_id == policy["id"],
+                                                      policy_versions.c.version == policy["version"])
+                        .values(snapshot=policy))
+        return
+    session.execute(insert(policy_versions), {**key, "snapshot": policy, "actor": actor, "at": now})
+
+
+def versions(session: Session, policy_id: int) -> list[dict]:
+    get(session, policy_id)
+    rows = session.execute(select(policy_versions).where(policy_versions.c.policy_id == policy_id)
+                           .order_by(policy_versions.c.version.desc()))
+    return [{"version": row.version, "at": row.at.isoformat(), "actor": row.actor, "policy": row.snapshot}
+            for row in rows]
+
+
+def get(session: Session, policy_id: int, for_update: bool = False) -> dict:
+    query = select(policies).where(policies.c.id == policy_id)
+    row = session.execute(query.with_for_update() if for_update else query).first()
     if row is None:
         raise NotFound(f"no policy {policy_id}", {"policy_id": policy_id})
     return public(row)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import eventlet
 from eventlet.semaphore import Semaphore
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from services.policy import read_model
@@ -96,6 +96,10 @@ class Matcher:
                                            has_code=read_model.has_code, has_fact=read_model.has_fact)
             wanted = dict(session.execute(select(enterprise_facts.c.uscc, enterprise_facts.c.version)
                                           .where(enterprise_facts.c.active, condition)).all())
+            # the enterprises that still match were decided again, on this version
+            session.execute(update(matches).where(matches.c.policy_id == policy_id,
+                                                  matches.c.policy_version != self.meta[policy_id][1])
+                            .values(policy_version=self.meta[policy_id][1]))
         current = set(session.execute(select(matches.c.uscc).where(matches.c.policy_id == policy_id)).scalars())
         gained = sorted(set(wanted) - current)
         lost = sorted(current - set(wanted))

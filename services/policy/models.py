@@ -32,6 +32,7 @@ policies = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
+    Column("withdrawn_reason", Text),
     Index("policies_by_status", "status"),
 )
 

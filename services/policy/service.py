@@ -1,22 +1,35 @@
-"""Policy service: entrypoints only. Lifecycle in `catalogue`, matching in `matching`."""
+"""Policy service: entrypoints only. Lifecycle in `catalogue`, matching in `matching`,
+near-misses in `near_misses`, the subsidy formulas in `subsidy`."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from services.policy import catalogue, read_model
+from services.policy import catalogue, near_misses, read_model
 from services.policy.dependencies import KnownTagsProvider, MatcherProvider
 from services.policy.models import matches, metadata, policies
 from services.policy.subsidy import estimate
 from shared import clock, eligibility
 from shared.consumer import Delivery, handles
-from shared.contracts.events import EnterprisesTagged, PolicyPublished
+from shared.contracts.events import (
+    EVENTS,
+    EnterprisesTagged,
+    PolicyExpired,
+    PolicyPublished,
+    PolicyRevised,
+    PolicyWithdrawn,
+)
 from shared.contracts.policies import PolicyDraft
 from shared.errors import EXPECTED, Invalid, NotFound
 from shared.logs import Logger
 from shared.operations import Operations
 from shared.store import Store
+
+EXPIRY_CHECK_S = 60  # how often published policies past valid_to are looked for
 
 
 class PolicyService(Operations):
@@ -44,8 +57,9 @@ class PolicyService(Operations):
                       matched=sum(changed.match_count() for changed in changes))
 
     @handles("policy.policy_published")
-    def on_policy_published(self, deliveries: list[Delivery]) -> None:
-        events = [PolicyPublished.model_validate(delivery.body) for delivery in deliveries]
+    def on_policy_changed(self, deliveries: list[Delivery]) -> None:
+        """Published, revised, withdrawn or expired: re-decide the policy against every enterprise."""
+        events = [EVENTS[delivery.routing_key].model_validate(delivery.body) for delivery in deliveries]
         with self.matcher.lock, self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             changes = [changed for event in fresh
@@ -54,21 +68,45 @@ class PolicyService(Operations):
             for changed in changes:
                 tx.emit(changed)
         self.log.info("policies_matched_against_all", policy_ids=[event.policy_id for event in fresh],
-                      matched=sum(changed.match_count() for changed in changes))
+                      changes=[event.routing_key for event in fresh],
+                      matched=sum(changed.match_count() for changed in changes),
+                      unmatched=sum(len(codes) for changed in changes for codes in changed.unmatched.values()))
 
-    # --- RPC ------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
-    def create_draft(self, draft: dict, actor: dict) -> dict:
+    @timer(interval=EXPIRY_CHECK_S)
+    def expire_policies(self) -> None:
+        with self.store.transaction() as tx:
+            expired = catalogue.expire_due(tx.session, clock.today_in_china(), clock.now())
+            for policy in expired:
+                tx.emit(PolicyExpired(policy_id=policy["id"], version=policy["version"]))
+        if expired:
+            self.log.info("policies_expired", policy_ids=[policy["id"] for policy in expired])
+
+    # --- RPC: the lifecycle ---------------------------------------------------------------------
+    def _checked(self, draft: dict) -> tuple[PolicyDraft, eligibility.Rule]:
         try:
             checked = PolicyDraft.model_validate(draft)
         except ValidationError as error:
             raise Invalid("the policy is not valid", [
                 {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
                 for item in error.errors(include_url=False)]) from None
-        rule = catalogue.checked_rule(checked.eligibility, self.known_tags.codes(self.tagging))
+        return checked, catalogue.checked_rule(checked.eligibility, self.known_tags.codes(self.tagging))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_draft(self, draft: dict, actor: dict) -> dict:
+        checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
             policy = catalogue.create_draft(tx.session, checked, rule, actor, clock.now())
         self.log.info("policy_drafted", policy_id=policy["id"], actor=actor.get("id"))
+        return policy
+
+    @rpc(expected_exceptions=EXPECTED)
+    def revise(self, policy_id: int, draft: dict, actor: dict) -> dict:
+        checked, rule = self._checked(draft)
+        with self.store.transaction() as tx:
+            policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now())
+            if policy["status"] == "published":
+                tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
+        self.log.info("policy_revised", policy_id=policy_id, version=policy["version"], actor=actor.get("id"))
         return policy
 
     @rpc(expected_exceptions=EXPECTED)
@@ -80,9 +118,23 @@ class PolicyService(Operations):
         return policy
 
     @rpc(expected_exceptions=EXPECTED)
+    def withdraw(self, policy_id: int, reason: str, actor: dict) -> dict:
+        with self.store.transaction() as tx:
+            policy = catalogue.withdraw(tx.session, policy_id, reason, actor, clock.now())
+            tx.emit(PolicyWithdrawn(policy_id=policy_id, version=policy["version"]))
+        self.log.info("policy_withdrawn", policy_id=policy_id, actor=actor.get("id"))
+        return policy
+
+    # --- RPC: reading ---------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
     def get(self, policy_id: int) -> dict:
         with self.store.reading() as session:
             return catalogue.get(session, policy_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def versions(self, policy_id: int) -> list[dict]:
+        with self.store.reading() as session:
+            return catalogue.versions(session, policy_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def search(self, q=None, department=None, tag=None, status=None, limit: int = 20, offset: int = 0) -> dict:
@@ -90,28 +142,69 @@ class PolicyService(Operations):
             return catalogue.search(session, q=q, department=department, tag=tag, status=status,
                                     limit=limit, offset=offset)
 
+    def _enterprise(self, session, uscc: str):
+        known = read_model.load(session, uscc)
+        if known is None:
+            raise NotFound(f"no enterprise {uscc} is known to the policy service yet", {"uscc": uscc})
+        return known
+
     @rpc(expected_exceptions=EXPECTED)
     def enterprise_policies(self, uscc: str) -> list[dict]:
         with self.store.reading() as session:
-            known = read_model.load(session, uscc)
-            if known is None:
-                raise NotFound(f"no enterprise {uscc} is known to the policy service yet", {"uscc": uscc})
-            facts, tags, _version = known
+            facts, tags, _version = self._enterprise(session, uscc)
             rows = session.execute(
                 select(matches.c.matched_at, matches.c.policy_version, matches.c.profile_version, policies)
                 .join(policies, policies.c.id == matches.c.policy_id)
                 .where(matches.c.uscc == uscc).order_by(matches.c.matched_at.desc(), policies.c.id))
             result = []
+            groups: dict[str, list[dict]] = defaultdict(list)
             for row in rows:
                 rule = eligibility.parse(row.eligibility, lambda _code: True)
                 item = {"policy_id": row.id, "title": row.title, "department": row.department,
                         "matched_at": row.matched_at.isoformat(), "policy_version": row.policy_version,
-                        "profile_version": row.profile_version,
+                        "profile_version": row.profile_version, "redeemable": row.redeemable,
+                        "proactive": row.proactive, "valid_to": row.valid_to,
                         "explanation": eligibility.explain(rule, facts, tags).to_json()}
                 if row.redeemable:
-                    item["estimated_amount"] = estimate(row.subsidy, facts)
+                    item["estimated_amount"] = estimate(row.subsidy, facts, row.budget)
+                if row.exclusive_group:
+                    item["exclusive_group"] = row.exclusive_group
+                    groups[row.exclusive_group].append(item)
                 result.append(item)
+            for members in groups.values():
+                for item in members:
+                    others = [other["policy_id"] for other in members if other is not item]
+                    item["combinable"] = not others
+                    item["not_combinable_with"] = others
             return result
+
+    @rpc(expected_exceptions=EXPECTED)
+    def explain(self, policy_id: int, uscc: str) -> dict:
+        """Each condition of the policy's rule with the enterprise's value and whether it held."""
+        with self.store.reading() as session:
+            policy = catalogue.get(session, policy_id)
+            facts, tags, version = self._enterprise(session, uscc)
+            matched_row = session.execute(select(matches).where(matches.c.uscc == uscc,
+                                                                matches.c.policy_id == policy_id)).first()
+        rule = eligibility.parse(policy["eligibility"], lambda _code: True)
+        explanation = eligibility.explain(rule, facts, tags)
+        answer = {"policy_id": policy_id, "policy_version": policy["version"], "policy_status": policy["status"],
+                  "uscc": uscc, "profile_version": version, **explanation.to_json(),
+                  "missing": [condition.to_json() for condition in eligibility.failed_leaves(rule, facts, tags)],
+                  "match": matched_row and {"matched_at": matched_row.matched_at.isoformat(),
+                                            "policy_version": matched_row.policy_version,
+                                            "profile_version": matched_row.profile_version}}
+        if policy["redeemable"]:
+            answer["estimated_amount"] = estimate(policy["subsidy"], facts, policy["budget"])
+        return answer
+
+    @rpc(expected_exceptions=EXPECTED)
+    def near_misses(self, policy_id: int, sample_size: int = 20) -> dict:
+        with self.store.reading() as session:
+            policy = catalogue.get(session, policy_id)
+            rule = eligibility.parse(policy["eligibility"], lambda _code: True)
+            found = near_misses.near_misses(session, rule, sample_size)
+        return {"policy_id": policy_id, "policy_version": policy["version"], **found}
 
     @rpc
     def match_count(self) -> int:

@@ -48,12 +48,42 @@ class EnterprisesTagged(PlatformEvent):
     enterprises: list[EnterpriseSnapshot] = Field(min_length=1)
 
 
-class PolicyPublished(PlatformEvent):
-    """A policy became published (or its published rule changed): match it against every enterprise."""
+class PolicyChanged(PlatformEvent):
+    """A policy's set of matching enterprises may have changed: re-decide it against every enterprise.
 
-    routing_key: ClassVar[str] = "policy.published"
+    Each lifecycle step is its own event (and routing key) so that other services can tell them
+    apart; the policy service treats them all alike."""
+
+    routing_key: ClassVar[str] = "policy.changed"
     policy_id: int
     version: int
+
+
+class PolicyPublished(PolicyChanged):
+    """A draft became published: every enterprise that matches gets it pushed, once."""
+
+    routing_key: ClassVar[str] = "policy.published"
+
+
+class PolicyRevised(PolicyChanged):
+    """A published policy was revised (`version` is the new one); its new rule applies at once."""
+
+    routing_key: ClassVar[str] = "policy.revised"
+
+
+class PolicyWithdrawn(PolicyChanged):
+    """Staff withdrew a published policy: it matches no one any more."""
+
+    routing_key: ClassVar[str] = "policy.withdrawn"
+
+
+class PolicyExpired(PolicyChanged):
+    """A published policy passed its `valid_to` date: it matches no one any more."""
+
+    routing_key: ClassVar[str] = "policy.expired"
+
+
+POLICY_CHANGES: tuple[type[PolicyChanged], ...] = (PolicyPublished, PolicyRevised, PolicyWithdrawn, PolicyExpired)
 
 
 class MatchesChanged(PlatformEvent):
@@ -71,5 +101,5 @@ class MatchesChanged(PlatformEvent):
 
 
 EVENTS: dict[str, type[PlatformEvent]] = {
-    event.routing_key: event for event in (EnterprisesTagged, PolicyPublished, MatchesChanged)
+    event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged)
 }

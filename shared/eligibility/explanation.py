@@ -175,3 +175,19 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, list):
         return [_json_ready(item) for item in value]
     return value
+
+
+def describe(rule: Rule) -> str:
+    """The rule in Chinese for people, without any enterprise's values (e.g. a near-miss's condition)."""
+    if isinstance(rule, TagNode):
+        return f"标签 {rule.tag}"
+    if isinstance(rule, Compare):
+        fact = FACTS[rule.field]
+        operators = _CODES_OPERATOR_TEXT if fact.kind is Kind.codes else _OPERATOR_TEXT
+        return f"{fact.label} {operators[rule.op]} {_shown(rule.value)}"
+    if isinstance(rule, Not):
+        return f"并非「{describe(rule.rule)}」"
+    if not rule.rules:
+        return "所有企业" if isinstance(rule, AllOf) else "（无任何条件可满足）"
+    joined = "；".join(describe(child) for child in rule.rules)
+    return f"同时满足（{joined}）" if isinstance(rule, AllOf) else f"满足其一（{joined}）"

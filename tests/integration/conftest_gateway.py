@@ -60,9 +60,10 @@ def quick_consumers(monkeypatch):
 
 
 @pytest.fixture
-def gateway_settings(monkeypatch, amqp_uri):
+def gateway_settings(monkeypatch, amqp_uri, tmp_path):
     """Settings are read when the container starts; `settings` is cached, so clear it around."""
     monkeypatch.setenv("HUIQI_ADMIN_TOKEN", ADMIN_TOKEN)
+    monkeypatch.setenv("HUIQI_GATEWAY_DATABASE_URL", f"sqlite:///{tmp_path}/gateway.sqlite3")
     monkeypatch.setenv("HUIQI_RPC_TIMEOUT_S", str(RPC_TIMEOUT_S))
     monkeypatch.setenv("HUIQI_AMQP_URI", amqp_uri)
     settings.cache_clear()
@@ -227,6 +228,9 @@ class FakePolicy:
     def get(self, policy_id):
         if policy_id == 13:
             return {}["unlucky"]  # a bug in the service: KeyError
+        if policy_id == 5:
+            return {"id": 5, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
+                    "status": "published", "version": 1}
         raise NotFound(f"no policy {policy_id}")
 
     @rpc

@@ -145,3 +145,16 @@ def _evaluate_with_flipped(rule, paths, enterprise_facts, enterprise_tags):
         return evaluate(node, enterprise_facts, enterprise_tags) != (path in paths)
 
     return value(rule, "$")
+
+
+def test_describe_says_a_rule_in_chinese_without_an_enterprise():
+    from shared.eligibility import describe, parse
+
+    rule = parse({"all": [{"tag": "scale.small"}, {"field": "employees", "op": ">=", "value": 100},
+                          {"not": {"field": "interests", "op": "==", "value": "export"}},
+                          {"any": [{"field": "county", "op": "in", "value": ["371625", "371602"]}]}]},
+                 lambda _code: True)
+    text = describe(rule)
+    assert text.startswith("同时满足（标签 scale.small；")
+    assert "≥ 100" in text and "并非「" in text and "包含 export" in text and "371625、371602" in text
+    assert describe(parse({}, lambda _code: True)) == "所有企业"

@@ -31,3 +31,14 @@ def test_unknown_fact_or_no_formula_gives_no_estimate():
 def test_an_estimate_never_exceeds_its_cap_nor_goes_negative(value, rate, cap):
     amount = estimate({"type": "ratio", "field": "rd_expense", "rate": rate, "cap": cap}, {"rd_expense": value})
     assert 0 <= amount <= round(cap, 2)
+
+
+@pytest.mark.parametrize("subsidy, facts, budget, amount", [
+    ({"type": "fixed", "amount": 20_000}, {}, 5_000, 5_000),
+    ({"type": "fixed", "amount": 20_000}, {}, 50_000, 20_000),
+    ({"type": "per_unit", "field": "employees", "rate": 1000, "cap": 100_000}, {"employees": 50}, 30_000, 30_000),
+    ({"type": "ratio", "field": "rd_expense", "rate": 0.1}, {"rd_expense": 1_000}, 0, 0),
+    ({"type": "ratio", "field": "rd_expense", "rate": 0.1}, {"rd_expense": 1_000}, None, 100),
+])
+def test_an_estimate_never_exceeds_the_whole_budget(subsidy, facts, budget, amount):
+    assert estimate(subsidy, facts, budget) == amount

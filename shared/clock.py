@@ -17,6 +17,10 @@ def today_in_china() -> date:
     return now().astimezone(CHINA).date()
 
 
+def offset() -> timedelta:
+    return _offset
+
+
 def set_offset(offset: timedelta) -> None:
     global _offset
     _offset = offset

@@ -21,9 +21,14 @@ class Settings(BaseSettings):
     admin_token: str = DEVELOPMENT_ADMIN_TOKEN
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
+    # Where people reach the gateway (what gift-pack QR codes point at); the bind address by default.
+    public_url: str | None = None
     rpc_timeout_s: float = 10.0
     time_travel: bool = False
     log_level: str = "INFO"
+
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
 
     def database_url_for(self, service: str) -> str:
         """`HUIQI_<SERVICE>_DATABASE_URL` wins over the template `HUIQI_DATABASE_URL`."""

@@ -1,9 +1,16 @@
-"""RPC entrypoints every service with a database offers to ops and the gateway."""
+"""Entrypoints every service with a database offers to ops and the gateway."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from nameko.events import BROADCAST, event_handler
 from nameko.rpc import rpc
 
-from shared import dead_letters
+from shared import clock, dead_letters
+from shared.config import settings
+from shared.logs import get_logger
+
+CLOCK_SOURCE, CLOCK_CHANGED = "gateway", "clock_changed"
 
 
 class Operations:
@@ -13,10 +20,22 @@ class Operations:
     def health(self) -> dict:
         with self.store.reading() as session:
             session.connection().exec_driver_sql("SELECT 1")
-        return {"service": self.name, "ok": True, "dead_letters": dead_letters.summary(self.store.engine)}
+        return {"service": self.name, "ok": True, "dead_letters": dead_letters.summary(self.store.engine),
+                "now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
 
     @rpc
     def dead_letters(self, include_replayed: bool = False, limit: int = 100) -> list[dict]:
         rows = dead_letters.listing(self.store.engine, include_replayed=include_replayed, limit=limit)
         return [{**row, "failed_at": row["failed_at"].isoformat(),
                  "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()} for row in rows]
+
+    # Time travel (contract section 7, for demos and tests): every process of every service hears it.
+    # A service started later keeps the real time until the clock is set again.
+    @event_handler(CLOCK_SOURCE, CLOCK_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
+    def on_clock_changed(self, payload: dict) -> None:
+        log = get_logger(f"huiqi.{self.name}.clock", service=self.name)
+        if not settings().time_travel:
+            log.warning("clock_change_ignored", reason="HUIQI_TIME_TRAVEL is off", asked=payload)
+            return
+        clock.set_offset(timedelta(seconds=float(payload["offset_s"])))
+        log.info("clock_changed", offset_s=payload["offset_s"], now=clock.now().isoformat())

@@ -60,6 +60,7 @@ class Action(enum.StrEnum):
     read_quarantine = "quarantine.read"
     resolve_quarantine = "quarantine.resolve"   # replay or discard a rejected message
     read_dead_letters = "dead_letters.read"
+    set_clock = "clock.set"                      # time travel, for demos and tests
 
 
 # Actions on a policy that a department's or county's staff may take only on their own policies.

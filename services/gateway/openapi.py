@@ -71,6 +71,10 @@ def _operation(route: Route, refs, components) -> dict[str, Any]:
     }
     if route.description:
         operation["description"] = route.description
+    if route.upload:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}}}}}}
     if route.bodies:
         body_refs = [refs[(model, "validation")] for model in route.bodies]
         schema = body_refs[0] if len(body_refs) == 1 else {"oneOf": body_refs}
@@ -105,6 +109,10 @@ def _responses(route: Route, refs) -> dict[str, Any]:
         success["content"] = {"application/json": {"schema": schema}}
     elif route.name == "openapi":
         success["content"] = {"application/json": {"schema": {"type": "object"}}}
+    for media_type in route.media:
+        binary = not media_type.startswith("text/") and not media_type.endswith("+xml")
+        success.setdefault("content", {})[media_type] = {
+            "schema": {"type": "string", **({"format": "binary"} if binary else {})}}
     headers = {"X-Request-Id": {"description": "the correlation id", "schema": {"type": "string"}}}
     for name, text in route.answer_headers.items():
         headers[name] = {"description": text, "schema": {"type": "string"}}

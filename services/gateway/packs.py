@@ -1,22 +1,14 @@
 """Gift packs (大礼包, contract section 6): the public page a pack's QR code points at, the QR code
-itself and the pack's short code. Pure: no Nameko, no database.
+itself. Pure: no Nameko, no database.
 """
 from __future__ import annotations
 
 import io
-import re
-import secrets
 from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 import segno
-
-# Codes are read off posters and typed on phones, so characters that look alike (0/O, 1/l/I) are
-# left out; lower case only, so a code survives being retyped in the other case.
-CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
-CODE_LENGTH = 8
-CODE_PATTERN = rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$"
 
 # A pack is printed on posters and leaflets; M tolerates a scuffed or partly covered print while
 # keeping the symbol small. Four modules of quiet zone is what the QR standard asks of a reader.
@@ -24,15 +16,6 @@ QR_ERROR = "m"
 QR_BORDER = 4
 
 STATUS_LABELS = {"draft": "未发布", "withdrawn": "已撤回", "expired": "已过期"}
-
-
-def new_code() -> str:
-    """A fresh pack code, e.g. `k7hq2mxa`; 31^8 (about 8.5e11) possibilities, so collisions stay rare."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def is_code(text: str) -> bool:
-    return re.fullmatch(CODE_PATTERN, text) is not None
 
 
 def pack_url(public_base_url: str, code: str) -> str:

@@ -41,6 +41,8 @@ class Route:
     errors: tuple[int, ...] = ()  # beyond those every route of its kind can give
     answer_on_error: tuple[int, ...] = ()  # error statuses whose body is `answer`, not ErrorResponse
     description: str = ""
+    media: tuple[str, ...] = ()  # what the success answer is when not JSON (an image, an HTML page)
+    upload: bool = False         # the body is multipart/form-data with one file, `file`
 
     @property
     def rule(self) -> str:
@@ -60,9 +62,9 @@ class Route:
         statuses = set(self.errors)
         if self.needs_token:
             statuses |= {401, 403}
-        if self.path_params or self.query or self.bodies:
+        if self.path_params or self.query or self.bodies or self.upload:
             statuses.add(422)
-        if self.bodies:
+        if self.bodies or self.upload:
             statuses.add(400)
         return tuple(sorted(statuses | {500}))
 
@@ -72,6 +74,10 @@ def _event_body(path: Mapping[str, Any]) -> type[BaseModel]:
 
 
 ROUTE_LIST: tuple[Route, ...] = (
+    Route("admin_clock", "POST", f"{API}/admin/clock", "Move every service's clock (time travel)", "operations",
+          Action.set_clock, bodies=(schemas.ClockRequest,), answer=schemas.ClockAnswer, errors=(404, 503),
+          description="For demos and tests only: 404 unless the platform runs with HUIQI_TIME_TRAVEL=1. Answers "
+                      "once every service has taken the change."),
     Route("health", "GET", "/health", "Whether the tagging, policy and notification services answer",
           "operations", None, answer=schemas.Health, errors=(503,), answer_on_error=(503,),
           description="200 when every service answers; 503 naming those that did not."),
@@ -162,6 +168,44 @@ ROUTE_LIST: tuple[Route, ...] = (
           errors=(404, 503),
           description="A condition is one member of the rule's top-level `all`; the groups show the cheapest "
                       "way to widen the policy's reach."),
+    Route("import_policies", "POST", f"{API}/policies/import", "Import draft policies from a spreadsheet",
+          "policies", Action.import_policies, upload=True, answer=schemas.ImportResult, errors=(413, 503),
+          description="A CSV (UTF-8 or GB18030) or XLSX file in the multipart field `file`, one policy per row, "
+                      "columns as the README documents (English or Chinese headers). Every bad row is reported "
+                      "with its row number and reason; the good rows become drafts. Department and county staff "
+                      "may import only their own policies; other rows are reported as errors."),
+    Route("ask_question", "POST", f"{API}/policies/{{policy_id}}/questions", "Ask a question on a policy (政策咨询)",
+          "questions", Action.ask_question, path_params=schemas.PolicyPath, bodies=(schemas.QuestionRequest,),
+          status=201, answer=schemas.Question, errors=(404, 409, 503),
+          description="The owning department answers; unanswered after 2 working days (official calendar), the "
+                      "question is overdue. Only published policies take questions (409)."),
+    Route("policy_questions", "GET", f"{API}/policies/{{policy_id}}/questions",
+          "Questions on a policy with their `overdue` flag", "questions", Action.read_questions,
+          path_params=schemas.PolicyPath, query=schemas.QuestionsQuery, answer=schemas.QuestionPage,
+          errors=(404, 503), description="An enterprise sees its own questions only."),
+    Route("questions", "GET", f"{API}/questions", "Questions in the caller's scope; `overdue=true` lists the late",
+          "questions", Action.read_questions, query=schemas.QuestionsQuery, answer=schemas.QuestionPage,
+          errors=(503,), description="Department staff see their department's, county staff their county's, an "
+                                     "enterprise its own; overdue ones are listed longest overdue first."),
+    Route("answer_question", "POST", f"{API}/questions/{{question_id}}/answer", "Answer a question (the owning "
+          "department)", "questions", Action.answer_question, path_params=schemas.QuestionPath,
+          bodies=(schemas.AnswerRequest,), answer=schemas.Question, errors=(404, 409, 503)),
+    Route("create_pack", "POST", f"{API}/packs", "Bundle published policies into a gift pack (大礼包)", "packs",
+          Action.manage_packs, bodies=(schemas.PackRequest,), status=201, answer=schemas.Pack,
+          errors=(503,), description="Answers with the pack's short `code` and the public `url` its QR code "
+                                     "points at."),
+    Route("list_packs", "GET", f"{API}/packs", "Gift packs, newest first, with their scans", "packs",
+          Action.read_packs, query=schemas.PageQuery, answer=schemas.PackPage, errors=(503,)),
+    Route("get_pack", "GET", f"{API}/packs/{{pack_id}}", "One gift pack with its scans", "packs", Action.read_packs,
+          path_params=schemas.PackPath, answer=schemas.Pack, errors=(404, 503)),
+    Route("pack_qr_png", "GET", f"{API}/packs/{{pack_id}}/qr.png", "The pack's QR code as PNG", "packs",
+          Action.read_packs, path_params=schemas.PackPath, media=("image/png",), errors=(404, 503)),
+    Route("pack_qr_svg", "GET", f"{API}/packs/{{pack_id}}/qr.svg", "The pack's QR code as SVG", "packs",
+          Action.read_packs, path_params=schemas.PackPath, media=("image/svg+xml",), errors=(404, 503)),
+    Route("public_pack", "GET", "/packs/{code}", "A gift pack's public page (no token): HTML, or JSON when asked",
+          "packs", None, path_params=schemas.PackCodePath, answer=schemas.PublicPack, media=("text/html",),
+          errors=(404, 503), description="Each visit counts as a scan. `Accept: application/json` gives JSON; "
+                                         "anything else the HTML page."),
     Route("search_policies", "GET", f"{API}/policies", "Search policies", "policies", Action.read_policy,
           query=schemas.PolicySearchQuery, answer=schemas.PolicyPage, errors=(503,)),
     Route("get_policy", "GET", f"{API}/policies/{{policy_id}}", "One policy", "policies", Action.read_policy,

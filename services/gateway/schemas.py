@@ -6,12 +6,13 @@ Request bodies are the shared contracts themselves (`EnterpriseEvent`, `Profiles
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
+from shared.pack_codes import CODE_PATTERN
 
 SERVICES = ("tagging", "policy", "notification")
 POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
@@ -58,6 +59,18 @@ class ExplainPath(_Parameters):
     uscc: EnterpriseCode
 
 
+class QuestionPath(_Parameters):
+    question_id: PositiveId
+
+
+class PackPath(_Parameters):
+    pack_id: PositiveId
+
+
+class PackCodePath(_Parameters):
+    code: Annotated[str, Field(pattern=CODE_PATTERN, description="the pack's short code, as on its QR code")]
+
+
 class AccountPath(_Parameters):
     account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
                                      description="an account id as created: staff-N or enterprise-N")]
@@ -85,6 +98,11 @@ class QuarantineQuery(PageQuery):
 
 class AccountsQuery(PageQuery):
     kind: Literal["staff", "enterprise"] | None = None
+
+
+class QuestionsQuery(PageQuery):
+    overdue: bool | None = Field(None, description="only overdue (true) or only not overdue (false) questions")
+    answered: bool | None = None
 
 
 class NearMissQuery(_Parameters):
@@ -146,6 +164,37 @@ class EnterpriseAccountRequest(_Request):
 class WithdrawRequest(_Request):
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S",
                                  description="why the policy is withdrawn; kept with it")]
+
+
+class ClockRequest(_Request):
+    advance: timedelta | None = Field(None, description="ISO 8601 duration to move every clock forward, e.g. P3D")
+    set: datetime | None = Field(None, description="the time every clock shows from now on, with its offset, "
+                                                   "e.g. 2027-02-10T09:00:00+08:00")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ClockRequest:
+        if (self.advance is None) == (self.set is None):
+            raise ValueError("give exactly one of advance or set")
+        if self.set is not None and self.set.tzinfo is None:
+            raise ValueError("set needs a UTC offset, e.g. +08:00")
+        return self
+
+
+class QuestionRequest(_Request):
+    text: Annotated[str, Field(min_length=1, max_length=4000, pattern=r"\S")]
+    uscc: EnterpriseCode | None = Field(None, description="the enterprise asking; staff asking for one must say "
+                                                          "which, an enterprise's own token needs not")
+
+
+class AnswerRequest(_Request):
+    text: Annotated[str, Field(min_length=1, max_length=8000, pattern=r"\S")]
+
+
+class PackRequest(_Request):
+    title: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    policy_ids: Annotated[list[PositiveId], Field(min_length=1, max_length=100,
+                                                  description="published policies, in the order shown")]
 
 
 InterestCode = Annotated[str, AfterValidator(lambda value: _codes([value])[0]), Field(
@@ -345,6 +394,67 @@ class NearMisses(_Answer):
     policy_version: int
     total: int = Field(description="active enterprises failing exactly one condition")
     conditions: list[NearMissGroup] = Field(description="by the condition failed, most enterprises first")
+
+
+class Question(_Answer):
+    id: int
+    policy_id: int
+    policy_title: str
+    uscc: str
+    text: str
+    asked_at: datetime
+    due_at: datetime | None = Field(description="the end of the 2nd working day after it was asked (UTC+8); null "
+                                                "when the official calendar does not cover that date (see due_note)")
+    due_note: str | None = None
+    overdue: bool
+    answer: str | None = None
+    answered_at: datetime | None = None
+
+
+class QuestionPage(_Answer):
+    items: list[Question]
+    total: int
+    overdue_total: int = Field(description="overdue questions in the caller's scope, whatever the filters")
+
+
+class Pack(_Answer):
+    id: int
+    code: str
+    title: str
+    description: str | None = None
+    policy_ids: list[int]
+    scans: int = Field(description="visits of the public page")
+    url: str = Field(description="the public page the QR code points at")
+    created_at: datetime
+
+
+class PackPage(_Answer):
+    items: list[Pack]
+    total: int
+
+
+class PublicPack(_Answer):
+    code: str
+    title: str
+    description: str | None = None
+    policies: list[dict[str, Any]]
+
+
+class RowFailure(BaseModel):
+    row: int = Field(description="the spreadsheet's row number (the header is row 1)")
+    reason: str
+
+
+class ImportResult(_Answer):
+    imported: int
+    ids: list[int] = Field(description="the drafts created, in row order")
+    errors: list[RowFailure]
+
+
+class ClockAnswer(_Answer):
+    now: datetime
+    offset_s: float = Field(description="how far every clock is from the real time")
+    services: dict[str, float] = Field(description="each service's offset, once it has taken the change")
 
 
 class FieldError(BaseModel):

@@ -6,31 +6,49 @@ allowed, and its path, query and body are valid. Run with
 """
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
+import eventlet
+from nameko.events import EventDispatcher
+from werkzeug.wrappers import Response
+
 from services.gateway.accounts import Accounts
 from services.gateway.auth import Action, Caller, Resource, Role, authorize, require
 from services.gateway.dependencies import GovEventPublisher, TimedRpcProxy
+from services.gateway.errors import InvalidRequest, ServiceUnavailable
 from services.gateway.health import check_services
 from services.gateway.openapi import document as openapi_document
+from services.gateway.packs import pack_url, qr_png, qr_svg, render_page
 from services.gateway.routes import API
 from services.gateway.schemas import (
     AccountsQuery,
+    AnswerRequest,
+    ClockRequest,
     DeadLettersQuery,
     DiscardRequest,
     EnterpriseAccountRequest,
     InterestsRequest,
     NearMissQuery,
+    PackRequest,
     PageQuery,
     PolicySearchQuery,
     QuarantineQuery,
+    QuestionRequest,
+    QuestionsQuery,
     ReplayRequest,
     StaffRequest,
     WithdrawRequest,
 )
+from services.gateway.spreadsheets import SpreadsheetError, parse_drafts, read_rows
 from services.gateway.web import Reply, endpoint
+from shared import clock
+from shared.config import settings
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
 from shared.errors import NotFound
 from shared.logs import Logger
+from shared.operations import CLOCK_CHANGED
 
 
 class GatewayService:
@@ -40,6 +58,7 @@ class GatewayService:
     policy = TimedRpcProxy("policy")
     notification = TimedRpcProxy("notification")
     gov_events = GovEventPublisher()
+    clock_events = EventDispatcher()
     accounts = Accounts()
     log = Logger()
 
@@ -52,9 +71,36 @@ class GatewayService:
         require(caller, action, Resource.of_policy(policy, uscc))
         return policy
 
+    @endpoint("admin_clock")
+    def admin_clock(self, request, caller: Caller, body: ClockRequest):
+        if not settings().time_travel:
+            raise NotFound("time travel is off; the platform must run with HUIQI_TIME_TRAVEL=1")
+        real_now = datetime.now(UTC)
+        target = body.set if body.set is not None else clock.now() + body.advance
+        offset_s = (target - real_now).total_seconds()
+        self.clock_events(CLOCK_CHANGED, {"offset_s": offset_s})
+        clock.set_offset(timedelta(seconds=offset_s))
+        services = self._services()
+        deadline = time.monotonic() + settings().rpc_timeout_s
+        while True:
+            report = check_services(services)
+            taken = {name: answer.get("clock_offset_s") for name, answer in report.answers.items()}
+            if report.ok and all(value == offset_s for value in taken.values()):
+                break
+            if time.monotonic() > deadline:
+                raise ServiceUnavailable(", ".join(sorted(set(services) - {name for name, value in taken.items()
+                                                                           if value == offset_s})),
+                                         "not every service took the clock change in time")
+            eventlet.sleep(0.05)
+        self.log.info("clock_changed", offset_s=offset_s, now=clock.now().isoformat(), by=caller.id)
+        return {"now": clock.now().isoformat(), "offset_s": offset_s, "services": taken}
+
+    def _services(self) -> dict:
+        return {"tagging": self.tagging, "policy": self.policy, "notification": self.notification}
+
     @endpoint("health")
     def health(self, request):
-        report = check_services({"tagging": self.tagging, "policy": self.policy, "notification": self.notification})
+        report = check_services(self._services())
         return Reply(report.body(), 200 if report.ok else 503)
 
     @endpoint("openapi")
@@ -165,6 +211,101 @@ class GatewayService:
         self._policy(caller, Action.read_near_misses, policy_id)
         return self.policy.near_misses(policy_id, query.sample)
 
+    @endpoint("import_policies")
+    def import_policies(self, request, caller: Caller):
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidRequest("send the spreadsheet as the multipart field `file`",
+                                 [{"field": "file", "message": "missing", "in": "body"}])
+        try:
+            rows = read_rows(upload.filename or "", upload.read())
+        except SpreadsheetError as error:
+            raise InvalidRequest(f"the spreadsheet cannot be imported: {error}",
+                                 [{"field": "file", "message": str(error), "in": "body"}]) from None
+        drafts, errors = parse_drafts(rows)
+        allowed = []
+        for row_number, draft in drafts:
+            decision = authorize(caller, Action.import_policies, Resource(
+                department=draft.department, county=draft.county, level=draft.level))
+            if decision:
+                allowed.append([row_number, draft.model_dump(mode="json")])
+            else:
+                errors.append({"row": row_number, "reason": decision.reason})
+        result = (self.policy.import_drafts(allowed, caller.actor()) if allowed
+                  else {"imported": 0, "ids": [], "errors": []})
+        result["errors"] = sorted(errors + result["errors"], key=lambda error: error["row"])
+        self.log.info("policies_imported", file=upload.filename, rows=len(rows), imported=result["imported"],
+                      refused=len(result["errors"]), by=caller.id)
+        return result
+
+    # --- questions (政策咨询) ----------------------------------------------------------------------
+    @endpoint("ask_question")
+    def ask_question(self, request, caller: Caller, policy_id: int, body: QuestionRequest):
+        uscc = caller.uscc if caller.role is Role.enterprise else body.uscc
+        if uscc is None:
+            raise InvalidRequest("say which enterprise asks: `uscc`", [{"field": "uscc", "message": "missing",
+                                                                       "in": "body"}])
+        self._policy(caller, Action.ask_question, policy_id, uscc)
+        return Reply(self.policy.ask_question(policy_id, uscc, body.text, caller.actor()), 201)
+
+    @endpoint("policy_questions")
+    def policy_questions(self, request, caller: Caller, policy_id: int, query: QuestionsQuery):
+        self._policy(caller, Action.read_questions, policy_id)
+        return self.policy.questions(policy_id=policy_id, uscc=caller.uscc, overdue=query.overdue,
+                                     answered=query.answered, limit=query.limit, offset=query.offset)
+
+    @endpoint("questions")
+    def questions(self, request, caller: Caller, query: QuestionsQuery):
+        # each scoped role sees its own: a department's, a county's, an enterprise's questions
+        return self.policy.questions(uscc=caller.uscc, department=caller.department, county=caller.county,
+                                     overdue=query.overdue, answered=query.answered, limit=query.limit,
+                                     offset=query.offset)
+
+    @endpoint("answer_question")
+    def answer_question(self, request, caller: Caller, question_id: int, body: AnswerRequest):
+        question = self.policy.question(question_id)
+        require(caller, Action.answer_question, Resource.of_policy(question))
+        return self.policy.answer_question(question_id, body.text, caller.actor())
+
+    # --- gift packs (大礼包) ---------------------------------------------------------------------
+    @staticmethod
+    def _with_url(pack: dict) -> dict:
+        return {**pack, "url": pack_url(settings().public_base_url(), pack["code"])}
+
+    @endpoint("create_pack")
+    def create_pack(self, request, caller: Caller, body: PackRequest):
+        pack = self._with_url(self.policy.create_pack(body.title, body.description, list(body.policy_ids),
+                                                      caller.actor()))
+        return Reply(pack, 201, {"Location": f"{API}/packs/{pack['id']}"})
+
+    @endpoint("list_packs")
+    def list_packs(self, request, caller: Caller, query: PageQuery):
+        page = self.policy.packs(query.limit, query.offset)
+        return {**page, "items": [self._with_url(pack) for pack in page["items"]]}
+
+    @endpoint("get_pack")
+    def get_pack(self, request, caller: Caller, pack_id: int):
+        return self._with_url(self.policy.pack(pack_id))
+
+    @endpoint("pack_qr_png")
+    def pack_qr_png(self, request, caller: Caller, pack_id: int):
+        pack = self._with_url(self.policy.pack(pack_id))
+        return Response(qr_png(pack["url"]), content_type="image/png",
+                        headers={"Content-Disposition": f'inline; filename="pack-{pack["code"]}.png"'})
+
+    @endpoint("pack_qr_svg")
+    def pack_qr_svg(self, request, caller: Caller, pack_id: int):
+        pack = self._with_url(self.policy.pack(pack_id))
+        return Response(qr_svg(pack["url"], title=pack["title"]), content_type="image/svg+xml",
+                        headers={"Content-Disposition": f'inline; filename="pack-{pack["code"]}.svg"'})
+
+    @endpoint("public_pack")
+    def public_pack(self, request, code: str):
+        pack = self.policy.visit_pack(code)
+        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+            return pack
+        return Response(render_page(pack), content_type="text/html; charset=utf-8")
+
     @endpoint("search_policies")
     def search_policies(self, request, caller: Caller, query: PolicySearchQuery):
         return self.policy.search(query.q, query.department, query.tag, query.status, query.limit, query.offset)
@@ -189,5 +330,5 @@ class GatewayService:
 
     @endpoint("dead_letters")
     def dead_letters(self, request, caller: Caller, query: DeadLettersQuery):
-        service = {"tagging": self.tagging, "policy": self.policy, "notification": self.notification}[query.service]
+        service = self._services()[query.service]
         return service.dead_letters(include_replayed=query.include_replayed, limit=query.limit)

@@ -85,3 +85,35 @@ matches = Table(
     Column("matched_at", UtcDateTime(), nullable=False),
     Index("matches_by_policy", "policy_id", "uscc"),
 )
+
+# Questions on a policy (政策咨询): asked by an enterprise, answered by the owning department.
+questions = Table(
+    "questions", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("policy_id", BigInteger, nullable=False),
+    Column("uscc", String(18), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("asked_by", JSON, nullable=False),
+    Column("asked_at", UtcDateTime(), nullable=False),
+    Column("due_at", UtcDateTime()),          # null when the calendar does not cover the due date
+    Column("due_note", Text),                 # why there is no due time
+    Column("answer", Text),
+    Column("answered_by", JSON),
+    Column("answered_at", UtcDateTime()),
+    Index("questions_by_policy", "policy_id", "id"),
+    Index("questions_open", "answered_at", "due_at"),
+)
+
+# Gift packs (大礼包): policies bundled under a short code that a QR code points at.
+packs = Table(
+    "packs", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text),
+    Column("policy_ids", JSON, nullable=False),
+    Column("created_by", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("scans", Integer, nullable=False, default=0),
+    Column("last_scanned_at", UtcDateTime()),
+)

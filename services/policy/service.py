@@ -9,7 +9,7 @@ from nameko.timer import timer
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from services.policy import catalogue, near_misses, read_model
+from services.policy import catalogue, gift_packs, near_misses, questions, read_model
 from services.policy.dependencies import KnownTagsProvider, MatcherProvider
 from services.policy.models import matches, metadata, policies
 from services.policy.subsidy import estimate
@@ -29,7 +29,7 @@ from shared.logs import Logger
 from shared.operations import Operations
 from shared.store import Store
 
-EXPIRY_CHECK_S = 60  # how often published policies past valid_to are looked for
+EXPIRY_CHECK_S = 10  # how often published policies past valid_to are looked for (one indexed query)
 
 
 class PolicyService(Operations):
@@ -72,7 +72,7 @@ class PolicyService(Operations):
                       matched=sum(changed.match_count() for changed in changes),
                       unmatched=sum(len(codes) for changed in changes for codes in changed.unmatched.values()))
 
-    @timer(interval=EXPIRY_CHECK_S)
+    @timer(interval=EXPIRY_CHECK_S, eager=True)
     def expire_policies(self) -> None:
         with self.store.transaction() as tx:
             expired = catalogue.expire_due(tx.session, clock.today_in_china(), clock.now())
@@ -82,14 +82,15 @@ class PolicyService(Operations):
             self.log.info("policies_expired", policy_ids=[policy["id"] for policy in expired])
 
     # --- RPC: the lifecycle ---------------------------------------------------------------------
-    def _checked(self, draft: dict) -> tuple[PolicyDraft, eligibility.Rule]:
+    def _checked(self, draft: dict, known_tags=None) -> tuple[PolicyDraft, eligibility.Rule]:
         try:
             checked = PolicyDraft.model_validate(draft)
         except ValidationError as error:
             raise Invalid("the policy is not valid", [
                 {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
                 for item in error.errors(include_url=False)]) from None
-        return checked, catalogue.checked_rule(checked.eligibility, self.known_tags.codes(self.tagging))
+        known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)
+        return checked, catalogue.checked_rule(checked.eligibility, known)
 
     @rpc(expected_exceptions=EXPECTED)
     def create_draft(self, draft: dict, actor: dict) -> dict:
@@ -205,6 +206,78 @@ class PolicyService(Operations):
             rule = eligibility.parse(policy["eligibility"], lambda _code: True)
             found = near_misses.near_misses(session, rule, sample_size)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
+
+    # --- RPC: imports ---------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def import_drafts(self, rows: list[list], actor: dict) -> dict:
+        """Drafts from a spreadsheet, `[[row number, draft body], ...]`, already valid as PolicyDraft.
+        Rows whose rule names an unknown tag are reported; the others are created together."""
+        known = self.known_tags.codes(self.tagging)
+        checked, errors = [], []
+        for row_number, body in rows:
+            try:
+                checked.append((row_number, *self._checked(body, known)))
+            except Invalid as error:
+                errors.append({"row": row_number, "reason": error.message})
+        with self.store.transaction() as tx:
+            created = [catalogue.create_draft(tx.session, draft, rule, actor, clock.now())
+                       for _row, draft, rule in checked]
+        self.log.info("policies_imported", imported=len(created), refused=len(errors), actor=actor.get("id"))
+        return {"imported": len(created), "ids": [policy["id"] for policy in created], "errors": errors}
+
+    # --- RPC: questions (政策咨询) -----------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def ask_question(self, policy_id: int, uscc: str, text: str, actor: dict) -> dict:
+        with self.store.transaction() as tx:
+            policy = catalogue.get(tx.session, policy_id)
+            question = questions.ask(tx.session, policy, uscc, text, actor, clock.now())
+        self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
+        return question
+
+    @rpc(expected_exceptions=EXPECTED)
+    def answer_question(self, question_id: int, text: str, actor: dict) -> dict:
+        with self.store.transaction() as tx:
+            question = questions.answer(tx.session, question_id, text, actor, clock.now())
+        self.log.info("question_answered", question_id=question_id, actor=actor.get("id"))
+        return question
+
+    @rpc(expected_exceptions=EXPECTED)
+    def question(self, question_id: int) -> dict:
+        with self.store.reading() as session:
+            return questions.get(session, question_id, clock.now())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def questions(self, policy_id: int | None = None, uscc: str | None = None, department: str | None = None,
+                  county: str | None = None, overdue: bool | None = None, answered: bool | None = None,
+                  limit: int = 50, offset: int = 0) -> dict:
+        with self.store.reading() as session:
+            if policy_id is not None:
+                catalogue.get(session, policy_id)
+            return questions.listed(session, clock.now(), policy_id=policy_id, uscc=uscc, department=department,
+                                    county=county, overdue=overdue, answered=answered, limit=limit, offset=offset)
+
+    # --- RPC: gift packs (大礼包) -----------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def create_pack(self, title: str, description: str | None, policy_ids: list[int], actor: dict) -> dict:
+        with self.store.transaction() as tx:
+            pack = gift_packs.create(tx.session, title, description, policy_ids, actor, clock.now())
+        self.log.info("pack_created", pack_id=pack["id"], code=pack["code"], policies=len(pack["policy_ids"]))
+        return pack
+
+    @rpc(expected_exceptions=EXPECTED)
+    def pack(self, pack_id: int) -> dict:
+        with self.store.reading() as session:
+            return gift_packs.get(session, pack_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def packs(self, limit: int = 50, offset: int = 0) -> dict:
+        with self.store.reading() as session:
+            return gift_packs.listed(session, limit, offset)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def visit_pack(self, code: str) -> dict:
+        with self.store.transaction() as tx:
+            return gift_packs.visit(tx.session, code, clock.now())
 
     @rpc
     def match_count(self) -> int:

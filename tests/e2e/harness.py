@@ -62,6 +62,15 @@ def eventually(check: Callable[[], T], *, timeout: float = 20.0, interval: float
         time.sleep(interval)
 
 
+def until(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "") -> Any:
+    """`condition()`'s value once it is truthy (or stops raising AssertionError with a truthy value)."""
+    def check():
+        value = condition()
+        assert value, f"still {value!r}"
+        return value
+    return eventually(check, timeout=timeout, what=what)
+
+
 # --- broker and databases --------------------------------------------------------------------------
 def rabbitmqctl(*args: str, timeout: float = 60.0) -> str:
     done = subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,

@@ -20,6 +20,7 @@ from tests.e2e.harness import (
     new_uscc,
     policy_draft,
     running_platform,
+    until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -200,21 +201,21 @@ def test_revising_a_published_rule_re_decides_every_enterprise_at_once_and_pushe
                          department=owner)
     policy_id = created(writer.post("/policies", draft))["id"]
     created(writer.post(f"/policies/{policy_id}/publish"), 200)
-    eventually(lambda: matched_ids(platform, large) == {policy_id} or None, what="the large firm to match")
+    until(lambda: matched_ids(platform, large) == {policy_id}, what="the large firm to match")
     assert matched_ids(platform, small) == set()
 
     fewer = {"field": "employees", "op": "<", "value": 100}
     narrower = {**draft, "eligibility": {"all": [has_interest(marker), fewer]}}
     revised = created(writer.put(f"/policies/{policy_id}", narrower), 200)
     assert (revised["version"], revised["status"]) == (2, "published")
-    eventually(lambda: (matched_ids(platform, small), matched_ids(platform, large)) == ({policy_id}, set()) or None,
+    until(lambda: (matched_ids(platform, small), matched_ids(platform, large)) == ({policy_id}, set()),
                what="the revision to move the match")
-    eventually(lambda: pushed(platform, small, policy_id) == 1 or None, what="the small firm's push")
+    until(lambda: pushed(platform, small, policy_id) == 1, what="the small firm's push")
     match = next(item for item in platform.policies_of(small) if item["policy_id"] == policy_id)
     assert match["policy_version"] == 2
 
     created(writer.put(f"/policies/{policy_id}", {**draft, "title": "用工补贴（修订）"}), 200)
-    eventually(lambda: matched_ids(platform, large) == {policy_id} or None, what="the large firm to match again")
+    until(lambda: matched_ids(platform, large) == {policy_id}, what="the large firm to match again")
     assert pushed(platform, large, policy_id) == 1  # pushed once ever, not again on matching anew
 
     versions = created(writer.get(f"/policies/{policy_id}/versions"), 200)
@@ -228,12 +229,12 @@ def test_a_withdrawn_policy_stops_matching_and_cannot_be_revised_or_republished(
     marker = new_marker()
     uscc = registered(platform, gov, marker)
     policy_id = platform.create_and_publish(policy_draft("将被撤回", has_interest(marker)))
-    eventually(lambda: matched_ids(platform, uscc) == {policy_id} or None, what="the match")
+    until(lambda: matched_ids(platform, uscc) == {policy_id}, what="the match")
 
     refused(platform.post(f"{API}/policies/{policy_id}/withdraw", {}), 422)
     withdrawn = created(platform.post(f"{API}/policies/{policy_id}/withdraw", {"reason": "资金已用完"}), 200)
     assert (withdrawn["status"], withdrawn["withdrawn_reason"]) == ("withdrawn", "资金已用完")
-    eventually(lambda: matched_ids(platform, uscc) == set() or None, what="the match to drop")
+    until(lambda: matched_ids(platform, uscc) == set(), what="the match to drop")
     assert pushed(platform, uscc, policy_id) == 1
 
     assert refused(platform.publish_policy(policy_id), 409)["details"] == {"status": "withdrawn"}
@@ -276,7 +277,7 @@ def test_near_misses_are_grouped_by_the_one_condition_they_fail(platform, gov):
     writer = staff(platform, "department_staff", department=owner)
     policy_id = created(writer.post("/policies", policy_draft("近失测试", rule, department=owner)))["id"]
     created(writer.post(f"/policies/{policy_id}/publish"), 200)
-    eventually(lambda: matched_ids(platform, matching) == {policy_id} or None, what="the match")
+    until(lambda: matched_ids(platform, matching) == {policy_id}, what="the match")
 
     answer = created(writer.get(f"/policies/{policy_id}/near-misses", params={"sample": 200}), 200)
     groups = {group["path"]: group for group in answer["conditions"]}
@@ -307,7 +308,7 @@ def test_redeemable_matches_carry_an_estimate_and_exclusive_ones_are_flagged(pla
     capped = platform.create_and_publish(policy_draft(
         "小额奖励", has_interest(marker), redeemable=True, budget=5_000,
         subsidy={"type": "fixed", "amount": 20_000}))
-    eventually(lambda: matched_ids(platform, uscc) == {per_head, research, capped} or None, what="three matches")
+    until(lambda: matched_ids(platform, uscc) == {per_head, research, capped}, what="three matches")
 
     items = {item["policy_id"]: item for item in platform.policies_of(uscc)}
     assert items[per_head]["estimated_amount"] == 100_000        # 120 × 1,000 capped at 100,000
@@ -316,3 +317,10 @@ def test_redeemable_matches_carry_an_estimate_and_exclusive_ones_are_flagged(pla
     assert (items[per_head]["combinable"], items[per_head]["not_combinable_with"]) == (False, [research])
     assert (items[research]["combinable"], items[research]["not_combinable_with"]) == (False, [per_head])
     assert "combinable" not in items[capped]
+
+
+def test_time_travel_is_off_unless_switched_on(platform):
+    answer = platform.post(f"{API}/admin/clock", {"advance": "P1D"})
+    assert answer.status_code == 404 and "HUIQI_TIME_TRAVEL" in answer.json()["error"]["message"]
+    assert platform.post(f"{API}/admin/clock", {"advance": "P1D", "set": "2027-01-01T00:00:00+08:00"}) \
+        .status_code == 422

@@ -27,7 +27,11 @@ CONTRACT_ENDPOINTS = [  # contract sections 4, 5, 6 and 8 as far as built, and t
     ("POST", "/api/v1/staff"), ("POST", "/api/v1/enterprises/{uscc}/accounts"),
     ("PUT", "/api/v1/policies/{policy_id}"), ("GET", "/api/v1/policies/{policy_id}/versions"),
     ("POST", "/api/v1/policies/{policy_id}/withdraw"), ("GET", "/api/v1/policies/{policy_id}/explain/{uscc}"),
-    ("GET", "/api/v1/policies/{policy_id}/near-misses"),
+    ("GET", "/api/v1/policies/{policy_id}/near-misses"), ("POST", "/api/v1/policies/import"),
+    ("POST", "/api/v1/policies/{policy_id}/questions"), ("GET", "/api/v1/policies/{policy_id}/questions"),
+    ("POST", "/api/v1/questions/{question_id}/answer"), ("POST", "/api/v1/packs"), ("GET", "/packs/{code}"),
+    ("GET", "/api/v1/packs/{pack_id}"), ("GET", "/api/v1/packs/{pack_id}/qr.png"),
+    ("GET", "/api/v1/packs/{pack_id}/qr.svg"), ("POST", "/api/v1/admin/clock"),
 ]
 
 
@@ -96,7 +100,17 @@ def test_request_bodies_reference_the_pydantic_schemas(name, models):
 
 def test_only_routes_with_a_body_take_one():
     for route in ROUTE_LIST:
-        assert ("requestBody" in _operation(route)) == bool(route.bodies), route.name
+        assert ("requestBody" in _operation(route)) == bool(route.bodies or route.upload), route.name
+
+
+def test_an_upload_takes_one_multipart_file_and_images_are_binary():
+    upload = _operation(ROUTES["import_policies"])["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["required"] == ["file"]
+    png = _operation(ROUTES["pack_qr_png"])["responses"]["200"]["content"]
+    assert png == {"image/png": {"schema": {"type": "string", "format": "binary"}}}
+    page = _operation(ROUTES["public_pack"])
+    assert set(page["responses"]["200"]["content"]) == {"application/json", "text/html"}
+    assert page["security"] == []
 
 
 @pytest.mark.parametrize("route", ROUTE_LIST, ids=lambda route: route.name)

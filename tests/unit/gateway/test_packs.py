@@ -7,17 +7,8 @@ from xml.etree import ElementTree
 import pytest
 import segno
 
-from services.gateway.packs import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
-    QR_BORDER,
-    is_code,
-    new_code,
-    pack_url,
-    qr_png,
-    qr_svg,
-    render_page,
-)
+from services.gateway.packs import QR_BORDER, pack_url, qr_png, qr_svg, render_page
+from shared.pack_codes import CODE_ALPHABET, CODE_LENGTH, is_code, new_code
 
 URL = "https://huiqi.binzhou.gov.cn/packs/k7hq2mxa"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

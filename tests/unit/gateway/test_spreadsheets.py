@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 from pydantic import ValidationError
 
-from services.policy.importing import (
+from services.gateway.spreadsheets import (
     COLUMNS,
     MAX_ROWS,
     RowError,

@@ -1,0 +1,89 @@
+"""Questions on a policy (政策咨询): an enterprise asks, the owning department answers, and a
+question left unanswered past its due time (2 working days by default, by the official
+calendar) is overdue."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from services.policy.models import policies, questions
+from shared import workdays
+from shared.errors import Conflict, NotFound
+
+DUE_WORKING_DAYS = 2
+
+
+def ask(session: Session, policy: dict, uscc: str, text: str, actor: dict, now: datetime) -> dict:
+    if policy["status"] != "published":
+        raise Conflict(f"policy {policy['id']} is {policy['status']}; questions are taken on published policies",
+                       {"status": policy["status"]})
+    try:
+        due, note = workdays.due_at(now, DUE_WORKING_DAYS), None
+    except workdays.CalendarNotCovered as error:
+        due, note = None, str(error)  # reported, never guessed
+    question_id = session.execute(insert(questions).values(
+        policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor, asked_at=now, due_at=due,
+        due_note=note)).inserted_primary_key[0]
+    return get(session, question_id, now)
+
+
+def answer(session: Session, question_id: int, text: str, actor: dict, now: datetime) -> dict:
+    question = get(session, question_id, now, for_update=True)
+    if question["answered_at"] is not None:
+        raise Conflict(f"question {question_id} was already answered", {"answered_at": question["answered_at"]})
+    session.execute(update(questions).where(questions.c.id == question_id)
+                    .values(answer=text, answered_by=actor, answered_at=now))
+    return get(session, question_id, now)
+
+
+_COLUMNS = (*questions.c, policies.c.title.label("policy_title"), policies.c.department, policies.c.level,
+            policies.c.county)
+
+
+def get(session: Session, question_id: int, now: datetime, for_update: bool = False) -> dict:
+    query = (select(*_COLUMNS).join(policies, policies.c.id == questions.c.policy_id)
+             .where(questions.c.id == question_id))
+    row = session.execute(query.with_for_update(of=questions) if for_update else query).first()
+    if row is None:
+        raise NotFound(f"no question {question_id}", {"question_id": question_id})
+    return public(row, now)
+
+
+def public(row, now: datetime) -> dict:
+    shown = dict(row._mapping)
+    shown["overdue"] = shown["answered_at"] is None and shown["due_at"] is not None and now > shown["due_at"]
+    for name in ("asked_at", "due_at", "answered_at"):
+        shown[name] = shown[name] and shown[name].isoformat()
+    return shown
+
+
+def listed(session: Session, now: datetime, *, policy_id: int | None = None, uscc: str | None = None,
+           department: str | None = None, county: str | None = None, overdue: bool | None = None,
+           answered: bool | None = None, limit: int = 50, offset: int = 0) -> dict:
+    """Questions in scope, filtered by state: the overdue longest overdue first, else newest first.
+    `overdue_total` counts the overdue ones in scope whatever the filters."""
+    scope = []
+    if policy_id is not None:
+        scope.append(questions.c.policy_id == policy_id)
+    if uscc is not None:
+        scope.append(questions.c.uscc == uscc)
+    if department is not None:
+        scope.append(policies.c.department == department)
+    if county is not None:
+        scope.append(and_(policies.c.level == "county", policies.c.county == county))
+    is_overdue = and_(questions.c.answered_at.is_(None), questions.c.due_at.is_not(None), questions.c.due_at < now)
+    state = []
+    if overdue is not None:
+        state.append(is_overdue if overdue else ~is_overdue)
+    if answered is not None:
+        state.append(questions.c.answered_at.is_not(None) if answered else questions.c.answered_at.is_(None))
+    joined = select(*_COLUMNS).join(policies, policies.c.id == questions.c.policy_id)
+    query = joined.where(*scope, *state)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    overdue_total = session.execute(select(func.count()).select_from(
+        joined.where(*scope, is_overdue).subquery())).scalar_one()
+    order = (questions.c.due_at, questions.c.id) if overdue else (questions.c.id.desc(),)
+    rows = session.execute(query.order_by(*order).limit(limit).offset(offset))
+    return {"items": [public(row, now) for row in rows], "total": total, "overdue_total": overdue_total}

@@ -1,7 +1,7 @@
 """`make bench`: the platform's performance, measured on its own RabbitMQ vhost and SQLite files.
 
     python -m bench                    the full run: 100,000 enterprises, 1,000 policies
-    python -m bench --quick            a fast check: 10,000 enterprises, 100 policies
+    python -m bench --quick            a fast check: 10,000 enterprises, 100 policies (200 to search)
     python -m bench --only KEY         one measurement (and whatever state it needs first)
     python -m bench --profile          also sample every service with py-spy during each phase
     BENCH_KEEP=1 python -m bench       keep var/bench/run-<timestamp>/ (databases, logs, profiles)
@@ -9,18 +9,26 @@
 A run creates a fresh vhost (`rabbitmqctl add_vhost`), a fresh folder of SQLite databases under
 var/bench/, declares the topology, starts tagging, policy and notification as their own
 `nameko run` processes, drives them the way outside systems do (events on `gov.events`, RPC
-through a standalone `ClusterRpcProxy`), and removes the vhost and the folder at the end.
+through a standalone `ClusterRpcProxy`; the search measurement also starts the gateway and
+calls it over HTTP with the run's own administrator token), and removes the vhost and the folder
+at the end.
 
 Measurements, one module each, in the order they run:
 
 | module             | keys                                                               |
 | ------------------ | ------------------------------------------------------------------ |
 | `bus_hop`          | `bus_hop_events_per_s` (the baseline: a bare Nameko event hop)     |
+| `search`           | `search_p99_ms`, `_p50_ms`, `_p95_ms`, `_max_ms`, `_requests_per_s`; `search_saturated_*` |
 | `bulk_sync`        | `bulk_sync_100k_s`, `bulk_sync_100k_matches`, `..._notifications`  |
 | `publish_match`    | `publish_match_100k_s`, `publish_match_100k_matched`               |
 | `stream_changes`   | `stream_changes_per_s`                                             |
 | `change_to_inbox`  | `change_to_inbox_p50_ms`, `change_to_inbox_p99_ms`                 |
+| `revise_rematch`   | `revise_rematch_100k_s`, `..._gained`, `..._lost`, `..._pushed`    |
+| `retag_all`        | `retag_all_100k_s`, `..._gained`, `..._lost`, `..._pushed`, `..._peak_rss_mb_<service>` |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
+
+`search` runs first, through the gateway and before any enterprise or synthetic policy exists,
+so its corpus is its own in every run; it withdraws its published policies when done.
 
 Every count the bench waits for is known in advance: `world` computes the matches and the
 notifications each step must produce with the platform's own pure rules (tagging's `derive`

@@ -19,6 +19,9 @@ from bench import (
     policies,
     publish_match,
     report,
+    retag_all,
+    revise_rematch,
+    search,
     stream_changes,
 )
 from bench.platform import BENCH_DIR, PLATFORM_SERVICES, BenchPlatform
@@ -36,14 +39,18 @@ class Size:
     hop_events: int
     stream_changes: int
     latency_changes: int
+    search_policies: int
+    search_requests: int   # measured, after the warm-up
 
 
 SIZES = {
-    "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300),
-    "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100),
+    "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300, 1_000, 4_000),
+    "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100, 200, 1_000),
 }
-MEASUREMENTS = ("bus_hop", "bulk_sync", "publish_match", "stream_changes", "change_to_inbox", "peak_rss")
-NEED_DATA = {"bulk_sync", "publish_match", "stream_changes", "change_to_inbox"}
+# `search` runs before the enterprises and synthetic policies arrive: its corpus is its own.
+MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "publish_match", "stream_changes", "change_to_inbox",
+                "revise_rematch", "retag_all", "peak_rss")
+NEED_DATA = {"bulk_sync", "publish_match", "stream_changes", "change_to_inbox", "revise_rematch", "retag_all"}
 LATENCY_PER_SECOND = 10.0
 PUBLISH_SELECTIVITY = (0.02, 0.06)   # "a few %" for the one more policy
 CHANGE_SEED = 2026
@@ -108,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
 
             if "bus_hop" in chosen:
                 measure("bus_hop", lambda: bus_hop.run(platform, progress, events=size.hop_events), profile=False)
+            if "search" in chosen:
+                measure("search", lambda: search.run(platform, progress, policy_count=size.search_policies,
+                                                     requests_measured=size.search_requests))
             if data is not None:
-                world, entries, extra = data
+                world, entries, extra, spares = data
                 ready = measure("setup", lambda: _publish_policies(platform, progress, world, entries), record=False)
                 synced = ready and measure("bulk_sync", lambda: bulk_sync.run(platform, progress, world,
                                                                               label=size.label),
@@ -126,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
                         measure("change_to_inbox", lambda: change_to_inbox.run(
                             platform, progress, world, changes=size.latency_changes, per_second=LATENCY_PER_SECOND,
                             rng=rng))
+                    if "revise_rematch" in chosen:
+                        measure("revise_rematch", lambda: revise_rematch.run(platform, progress, world, spares,
+                                                                             label=size.label))
+                    if "retag_all" in chosen:
+                        measure("retag_all", lambda: retag_all.run(platform, progress, world, label=size.label))
                 else:
                     for name in NEED_DATA & set(chosen) - {"bulk_sync"}:
                         failures[name] = "skipped: the bulk sync it builds on failed"
@@ -183,10 +198,11 @@ def _prepare_data(size: Size, progress: Progress):
     low, high = PUBLISH_SELECTIVITY
     extra = next((entry for entry in candidates[size.policies:] if low <= entry["expected_selectivity"] <= high),
                  candidates[size.policies])
+    spares = [entry for entry in candidates[size.policies:] if entry is not extra]   # rules for revisions
     world = World(profiles, clock.today_in_china())
     progress.say("data", f"{len(profiles):,} enterprises and {len(entries):,} synthetic policies ready "
                          f"in {time.monotonic() - started:.1f} s")
-    return world, entries, extra
+    return world, entries, extra, spares
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`peak_rss_mb_<service>`: each service process's peak resident memory over the whole run.
 
 Read at the end of the run, before the services stop, from /proc/<pid>/status `VmHWM` (the
-kernel's high-water mark of the resident set), so it covers every phase that ran before.
+kernel's high-water mark of the resident set), so it covers every phase that ran before (a
+phase that resets the mark to see its own peak, `retag_all`, keeps the earlier mark for this).
 """
 from __future__ import annotations
 

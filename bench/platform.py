@@ -7,12 +7,15 @@
 Entering creates the vhost (`rabbitmqctl add_vhost`, guest permissions), a fresh folder
 var/bench/run-<timestamp>/ for the SQLite files and logs, declares the topology and starts the
 services with `shared.launcher.ServiceProcesses`; leaving stops them and removes the vhost and
-(unless BENCH_KEEP=1) the folder.
+(unless BENCH_KEEP=1) the folder. The gateway is not started with them: a measurement that needs
+HTTP calls `start_extra("gateway")` and reaches it at `gateway_url` with `admin_token` (this run's
+own `HUIQI_ADMIN_TOKEN`).
 """
 from __future__ import annotations
 
 import os
 import resource
+import secrets
 import shutil
 import socket
 import subprocess
@@ -81,15 +84,34 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
-def peak_rss_mb(pid: int) -> float | None:
-    """The process's peak resident set (VmHWM), in MiB."""
+def _status_mb(pid: int, field: str) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM) since it started or since `reset_peak_rss`, in MiB."""
+    return _status_mb(pid, "VmHWM")
+
+
+def rss_mb(pid: int) -> float | None:
+    """The process's resident set now (VmRSS), in MiB."""
+    return _status_mb(pid, "VmRSS")
+
+
+def reset_peak_rss(pid: int) -> bool:
+    """Set the process's VmHWM back to its resident set now (`5` to /proc/<pid>/clear_refs, Linux 4.0
+    and later; the bench starts the services, so it may). False when the kernel refused."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 class BenchPlatform:
@@ -100,11 +122,15 @@ class BenchPlatform:
         self.run_dir = BENCH_DIR / f"run-{stamp}"
         self.vhost = f"huiqi-bench-{stamp}-{os.getpid()}"
         self.amqp_uri = f"{BROKER}/{self.vhost}"
+        self.admin_token = f"bench-{secrets.token_urlsafe(24)}"   # this run's city administrator
+        gateway_bind = f"127.0.0.1:{_free_port()}"
+        self.gateway_url = f"http://{gateway_bind}"             # once `start_extra("gateway")`
         self.env = {
             "HUIQI_AMQP_URI": self.amqp_uri,
             "HUIQI_DATABASE_URL": f"sqlite:///{self.run_dir}/{{service}}.sqlite3",
             "HUIQI_VAR_DIR": str(self.run_dir),
-            "HUIQI_GATEWAY_BIND": f"127.0.0.1:{_free_port()}",
+            "HUIQI_GATEWAY_BIND": gateway_bind,
+            "HUIQI_ADMIN_TOKEN": self.admin_token,
         }
         self.processes: ServiceProcesses | None = None
         self.peek = {name: DatabasePeek(self.run_dir / f"{name}.sqlite3") for name in PLATFORM_SERVICES}
@@ -113,6 +139,7 @@ class BenchPlatform:
         self._vhost_created = False
         self.keep_logs = False     # set when a measurement failed: the logs outlive the run folder
         self.broker_pid = _pid_of("beam.smp")
+        self._earlier_peaks: dict[str, float] = {}   # VmHWM before `reset_peak_rss`
 
     # lifecycle ------------------------------------------------------------------------------------
     def __enter__(self) -> BenchPlatform:
@@ -178,6 +205,12 @@ class BenchPlatform:
     def stop_extra(self, name: str) -> None:
         self.processes.stop(name)
 
+    def check_extra(self, name: str) -> None:
+        """Raise ServiceFailed if a process started with `start_extra` has exited."""
+        if not self.processes.alive(name):
+            raise ServiceFailed(f"{name} exited with {self.processes.processes[name].returncode}; "
+                                f"see its log in {self.run_dir / 'logs'}")
+
     # observing ------------------------------------------------------------------------------------
     def pid(self, name: str) -> int:
         return self.processes.processes[name].pid
@@ -230,7 +263,53 @@ class BenchPlatform:
                 said = True
 
     def peak_rss(self) -> dict[str, float]:
-        return {name: peak_rss_mb(self.pid(name)) for name in PLATFORM_SERVICES}
+        """Each service's peak resident set over the whole run, marks from before `reset_peak_rss` included."""
+        peaks = {name: peak_rss_mb(self.pid(name)) for name in PLATFORM_SERVICES}
+        return {name: None if peak is None else max(peak, self._earlier_peaks.get(name, 0.0))
+                for name, peak in peaks.items()}
+
+    def reset_peak_rss(self) -> bool:
+        """Set every service's VmHWM back to its resident set now, keeping the run's peak so far for
+        `peak_rss`. False when the kernel refused (the marks then still run from the start)."""
+        for name, peak in self.peak_rss().items():
+            if peak is not None:
+                self._earlier_peaks[name] = peak
+        return all([reset_peak_rss(self.pid(name)) for name in PLATFORM_SERVICES])
+
+
+class PhasePeaks:
+    """Each service's peak resident set over one phase: `start()` sets the kernel's high-water marks
+    back to the resident sets now (`BenchPlatform.reset_peak_rss`) and notes those; `stop()` reads
+    the marks. Where the kernel refuses the reset, the peak is the highest VmRSS `sample()` saw
+    (call it while polling)."""
+
+    def __init__(self, platform: BenchPlatform):
+        self.platform = platform
+        self.before: dict[str, float] = {}
+        self.peak: dict[str, float] = {}
+        self.reset = False
+
+    def start(self) -> PhasePeaks:
+        self.reset = self.platform.reset_peak_rss()
+        self.before = {name: rss_mb(self.platform.pid(name)) or 0.0 for name in PLATFORM_SERVICES}
+        self.peak = dict(self.before)
+        return self
+
+    def sample(self) -> None:
+        for name in PLATFORM_SERVICES:
+            self.peak[name] = max(self.peak[name], rss_mb(self.platform.pid(name)) or 0.0)
+
+    def stop(self) -> dict[str, float]:
+        self.sample()
+        if self.reset:
+            for name in PLATFORM_SERVICES:
+                self.peak[name] = max(self.peak[name], peak_rss_mb(self.platform.pid(name)) or 0.0)
+        return self.peak
+
+    def describe(self) -> str:
+        how = "VmHWM after a reset" if self.reset else "highest VmRSS sampled (the kernel refused a VmHWM reset)"
+        return "peak RSS over the phase (" + how + "): " + ", ".join(
+            f"{name} {self.peak[name]:.0f} MiB (from {self.before[name]:.0f})" for name in PLATFORM_SERVICES)
 
 
 class CpuWindow:

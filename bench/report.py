@@ -36,7 +36,8 @@ def _stream_met(results: dict) -> bool | None:
 def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
     """Every key in table order. Size targets hold at 100k; a smaller run shows them unchecked."""
     full = label == "100k"
-    bulk, publish = f"bulk_sync_{label}_s", f"publish_match_{label}_s"
+    bulk, publish, revise = f"bulk_sync_{label}_s", f"publish_match_{label}_s", f"revise_rematch_{label}_s"
+    retag = f"retag_all_{label}_s"
     return [
         KeySpec("bus_hop_events_per_s", "events/s", "baseline"),
         KeySpec("stream_changes_per_s", "changes/s", f">= {STREAM_SHARE_OF_HOP} x bus hop", _stream_met),
@@ -48,6 +49,22 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
         KeySpec(publish, "s", "<= 10" if full else "(<= 10 at 100k)",
                 _at_most(publish, 10) if full else lambda r: None),
         KeySpec(f"publish_match_{label}_matched", "enterprises", ""),
+        KeySpec(revise, "s", "<= 10" if full else "(<= 10 at 100k)", _at_most(revise, 10) if full else lambda r: None),
+        *(KeySpec(f"revise_rematch_{label}_{count}", "enterprises", "") for count in ("gained", "lost", "pushed")),
+        KeySpec(retag, "s", "<= 60" if full else "(<= 60 at 100k)", _at_most(retag, 60) if full else lambda r: None),
+        *(KeySpec(f"retag_all_{label}_{count}", "enterprises", "") for count in ("gained", "lost")),
+        KeySpec(f"retag_all_{label}_pushed", "notifications", ""),
+        *(KeySpec(f"retag_all_{label}_peak_rss_mb_{name}", "MiB", "") for name in services),
+        KeySpec("search_p50_ms", "ms", ""),
+        KeySpec("search_p95_ms", "ms", ""),
+        KeySpec("search_p99_ms", "ms", "<= 50" if full else "(<= 50 at 1,000 policies)",
+                _at_most("search_p99_ms", 50) if full else lambda r: None),
+        KeySpec("search_max_ms", "ms", ""),
+        KeySpec("search_requests_per_s", "requests/s", ""),
+        KeySpec("search_saturated_p50_ms", "ms", ""),
+        KeySpec("search_saturated_p99_ms", "ms", ""),
+        KeySpec("search_saturated_max_ms", "ms", ""),
+        KeySpec("search_saturated_requests_per_s", "requests/s", ""),
         *(KeySpec(f"peak_rss_mb_{name}", "MiB", "") for name in services),
     ]
 

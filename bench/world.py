@@ -6,6 +6,16 @@ tagging service's pure rules (`derive`, the default catalogue) and matches them 
 publishing anything, how many matches and notifications each step has to produce, so a wait
 ends on an exact count rather than on "nothing moved for a while".
 
+For a published policy whose rule is revised (`revision`) it works out, with
+`shared.eligibility.evaluate` on every enterprise, the matches the policy must have afterwards,
+the ones gained and lost, and the pushes owed (gained and never notified of the policy).
+
+For a tag whose rule staff change (`retag`) it tags every enterprise again with the catalogue
+holding the new rule (`Catalogue.with_tag`), and re-decides, with `shared.eligibility.evaluate`,
+each enterprise whose tags changed against the published policies whose rules name the tag (no
+other rule can decide differently: the facts are the same): who gains and loses the tag, the
+(enterprise, policy) pairs matched and dropped, and the pushes owed.
+
 It also chooses the single-enterprise changes of the streaming and latency measurements: each
 one moves one value (employees, revenue, assets, R&D expense) so that the enterprise newly
 qualifies for at least one published policy it was never notified of, so every change has a
@@ -22,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from services.tagging.domain.catalogue import load_default
+from services.tagging.domain.catalogue import Catalogue, Tag, load_default
 from services.tagging.domain.derived import derive
 from shared import eligibility
 from shared.clock import CHINA
@@ -43,6 +53,36 @@ class Change:
     gained: frozenset[int]          # policies newly notified: one notification each
     matches_delta: int              # matches after minus matches before
     message: Outgoing
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A published policy's rule replaced, and what the platform must then hold."""
+
+    policy_id: int
+    rule_json: dict[str, Any]
+    before: frozenset[str]          # enterprises matched before
+    after: frozenset[str]           # enterprises the new rule matches: the policy's matches afterwards
+    gained: frozenset[str]          # after - before: new match rows
+    lost: frozenset[str]            # before - after: match rows dropped
+    pushed: frozenset[str]          # gained and never notified of this policy: one notification each
+
+
+@dataclass(frozen=True)
+class Retag:
+    """A tag's rule replaced in the catalogue, and what re-tagging every enterprise must then give."""
+
+    code: str
+    rule_json: dict[str, Any]
+    catalogue: Catalogue                     # the catalogue with the changed tag
+    tags: dict[str, frozenset[str]]          # the enterprises whose tags change -> their tags afterwards
+    gained: frozenset[str]                   # enterprises that gain the tag
+    lost: frozenset[str]                     # enterprises that lose it
+    policies: frozenset[int]                 # published policies whose rules name the tag
+    matches: dict[str, frozenset[int]]       # the retagged enterprises -> their matches afterwards
+    matched: frozenset[tuple[str, int]]      # (enterprise, policy) pairs newly matched
+    unmatched: frozenset[tuple[str, int]]    # pairs no longer matched
+    pushed: frozenset[tuple[str, int]]       # newly matched and never notified: one notification each
 
 
 class World:
@@ -127,6 +167,82 @@ class World:
         self.match_total += len(matched)
         self.notification_total += len(matched)
         return len(matched)
+
+    # a published policy revised after the sync --------------------------------------------------------
+    def matched_by(self, policy_id: int) -> frozenset[str]:
+        """The enterprises a published policy matches now."""
+        return frozenset(uscc for uscc, found in self.matches.items() if policy_id in found)
+
+    def evaluate_policy(self, rule_json: dict[str, Any]) -> frozenset[str]:
+        """The enterprises a rule matches now, one `shared.eligibility.evaluate` per enterprise (the
+        reference the compiled `preview_policy` and the service's SQL must both agree with)."""
+        rule = eligibility.parse(rule_json, None)
+        return frozenset(uscc for uscc, facts in self.facts.items() if facts.get("status") != "deregistered"
+                         and eligibility.evaluate(rule, facts, self.tags[uscc]))
+
+    def revision(self, policy_id: int, rule_json: dict[str, Any]) -> Revision:
+        """What replacing a published policy's rule must do (the world is not changed)."""
+        before = self.matched_by(policy_id)
+        after = self.evaluate_policy(rule_json)
+        gained, lost = after - before, before - after
+        pushed = frozenset(uscc for uscc in gained if policy_id not in self.notified[uscc])
+        return Revision(policy_id, rule_json, before, after, gained, lost, pushed)
+
+    def revise_policy(self, revision: Revision) -> None:
+        """Apply a revision the platform has carried out."""
+        rule = eligibility.parse(revision.rule_json, None)
+        self.rules[revision.policy_id] = rule
+        self.index.put(revision.policy_id, rule)
+        for uscc in revision.gained:
+            self.matches[uscc] = self.matches[uscc] | {revision.policy_id}
+        for uscc in revision.lost:
+            self.matches[uscc] = self.matches[uscc] - {revision.policy_id}
+        for uscc in revision.pushed:
+            self.notified[uscc] = self.notified[uscc] | {revision.policy_id}
+        self.match_total += len(revision.gained) - len(revision.lost)
+        self.notification_total += len(revision.pushed)
+
+    # a tag's rule changed, every enterprise tagged again -----------------------------------------------
+    def retag(self, code: str, rule_json: dict[str, Any]) -> Retag:
+        """What changing tag `code`'s rule to `rule_json` must do (the world is not changed)."""
+        old = self.catalogue.get(code)
+        catalogue = self.catalogue.with_tag(Tag(old.code, old.category, old.name, old.description, rule_json))
+        named = {policy_id: rule for policy_id, rule in self.rules.items() if code in eligibility.tags_used(rule)}
+        tags: dict[str, frozenset[str]] = {}
+        matches: dict[str, frozenset[int]] = {}
+        for uscc, facts in self.facts.items():
+            after = frozenset(catalogue.assign(facts))
+            if after == self.tags[uscc]:
+                continue
+            if after ^ self.tags[uscc] != {code}:
+                raise RuntimeError(f"{uscc}: tags other than {code} changed: {sorted(after ^ self.tags[uscc])}")
+            tags[uscc] = after
+            kept = self.matches[uscc] - set(named)
+            found = kept | {policy_id for policy_id, rule in named.items()
+                            if facts.get("status") != "deregistered" and eligibility.evaluate(rule, facts, after)}
+            indexed = self._matching(uscc, facts, after)
+            if found != indexed:   # the bench's two readings of the rules must agree
+                raise RuntimeError(f"{uscc}: evaluate gives {sorted(found)}, the policy index {sorted(indexed)}")
+            matches[uscc] = frozenset(found)
+        matched = frozenset((uscc, policy_id) for uscc, found in matches.items()
+                            for policy_id in found - self.matches[uscc])
+        unmatched = frozenset((uscc, policy_id) for uscc, found in matches.items()
+                              for policy_id in self.matches[uscc] - found)
+        return Retag(code, rule_json, catalogue, tags,
+                     gained=frozenset(uscc for uscc, after in tags.items() if code in after),
+                     lost=frozenset(uscc for uscc, after in tags.items() if code not in after),
+                     policies=frozenset(named), matches=matches, matched=matched, unmatched=unmatched,
+                     pushed=frozenset(pair for pair in matched if pair[1] not in self.notified[pair[0]]))
+
+    def apply_retag(self, retag: Retag) -> None:
+        """Apply a tag change the platform has carried out."""
+        self.catalogue = retag.catalogue
+        self.tags.update(retag.tags)
+        self.matches.update(retag.matches)
+        for uscc, policy_id in retag.pushed:
+            self.notified[uscc] = self.notified[uscc] | {policy_id}
+        self.match_total += len(retag.matched) - len(retag.unmatched)
+        self.notification_total += len(retag.pushed)
 
     # single-enterprise changes --------------------------------------------------------------------
     def pick_changes(self, count: int, rng: random.Random) -> list[Change]:

@@ -6,9 +6,11 @@ Runs once: if the platform already holds policies, it loads nothing.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections import defaultdict
 from datetime import datetime
+from pathlib import Path
 
 import requests
 
@@ -41,7 +43,29 @@ def publish_batches(amqp_uri: str, batches: list[dict]) -> None:
         publisher.close()
 
 
-def load(gateway_url: str, token: str, amqp_uri: str, *, say=print) -> bool:
+DEMO_STAFF = (
+    {"name": "市工信局 张科长", "role": "department_staff", "department": "industry_it"},
+    {"name": "博兴县 李主任", "role": "county_staff", "county": "371625"},
+    {"name": "一窗受理 王专员", "role": "window_clerk"},
+    {"name": "第三方评估 赵老师", "role": "assessor"},
+    {"name": "惠企顾问 陈顾问", "role": "counsellor"},
+)
+
+
+def create_demo_accounts(session: requests.Session, gateway_url: str, uscc: str) -> list[dict]:
+    """One account per staff role and one for a demo enterprise; their tokens are in the answer."""
+    accounts = []
+    for staff in DEMO_STAFF:
+        created = session.post(f"{gateway_url}/api/v1/staff", json=staff, timeout=30)
+        created.raise_for_status()
+        accounts.append(created.json())
+    created = session.post(f"{gateway_url}/api/v1/enterprises/{uscc}/accounts", json={}, timeout=30)
+    created.raise_for_status()
+    accounts.append(created.json())
+    return accounts
+
+
+def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_file: Path | None = None) -> bool:
     """Load the demo unless the platform has policies already; True if it loaded."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
@@ -61,4 +85,23 @@ def load(gateway_url: str, token: str, amqp_uri: str, *, say=print) -> bool:
         published = session.post(f"{gateway_url}/api/v1/policies/{created.json()['id']}/publish", timeout=30)
         published.raise_for_status()
     say(f"created and published {len(policies)} demo policies")
+    uscc = enterprise_with_file(session, gateway_url, batches[0]["profiles"][0]["enterprise"]["uscc"])
+    accounts = create_demo_accounts(session, gateway_url, uscc)
+    if accounts_file is not None:
+        # a development convenience: these tokens act on demo data on this machine only
+        accounts_file.parent.mkdir(parents=True, exist_ok=True)
+        accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")
+    for account in accounts:
+        scope = account.get("department") or account.get("county") or account.get("uscc") or ""
+        say(f"demo account {account['role']:<16} {scope:<18} token {account['token']}")
     return True
+
+
+def enterprise_with_file(session: requests.Session, gateway_url: str, uscc: str, timeout_s: float = 60) -> str:
+    """Wait until the demo enterprise's file exists (the demo batches are being tagged)."""
+    deadline = time.monotonic() + timeout_s
+    while session.get(f"{gateway_url}/api/v1/enterprises/{uscc}", timeout=30).status_code != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"demo enterprise {uscc} has no file after {timeout_s:g} s")
+        time.sleep(0.5)
+    return uscc

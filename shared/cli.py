@@ -6,6 +6,7 @@
     huiqi reset                                    drop every service database (asks no questions)
     huiqi asyncapi                                 write docs/asyncapi.json from the topology and models
     huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
+    huiqi job ID [--url URL]                       follow a re-tag job with a progress bar (HUIQI_ADMIN_TOKEN)
 """
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("asyncapi", help="write docs/asyncapi.json")
     run = commands.add_parser("run", help="start every service and serve the gateway until Ctrl-C")
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    job = commands.add_parser("job", help="follow a re-tag job until it is done, with a progress bar")
+    job.add_argument("job_id", type=int)
+    job.add_argument("--url", help="the gateway (default: http:// + HUIQI_GATEWAY_BIND)")
     args = parser.parse_args(argv)
     config = settings()
 
@@ -53,8 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return run_platform(load_demo=not args.no_demo)
+    if args.command == "job":
+        from shared.job_progress import fetcher, follow
+        url = (args.url or f"http://{config.gateway_bind}").rstrip("/")
+        return 0 if follow(fetcher(url, config.admin_token, args.job_id))["state"] == "done" else 1
     if args.command == "reset":
-        for service in SERVICES:
+        for service in (*SERVICES, "gateway"):
             drop_database(config.database_url_for(service))
             print(f"dropped the {service} database")
         return 0
@@ -89,12 +97,15 @@ def run_platform(*, load_demo: bool) -> int:
         print(f"starting {', '.join(processes.services)} (logs in {log_dir}/)")
         processes.start()
         processes.wait_ready(timeout_s=90)
-        url = f"http://{config.gateway_host}:{config.gateway_port}"
+        url = f"http://{config.gateway_bind}"
+        accounts_file = config.var_dir / "demo-accounts.json"
         if load_demo:
-            load(url, config.admin_token, config.amqp_uri)
+            load(url, config.admin_token, config.amqp_uri, accounts_file=accounts_file)
         print(f"\nHuiqi is running: {url}  (OpenAPI: {url}/api/v1/openapi.json)")
         token = "from HUIQI_ADMIN_TOKEN" if config.admin_token != DEVELOPMENT_ADMIN_TOKEN else config.admin_token
         print(f"admin token: {token}")
+        if accounts_file.exists():
+            print(f"demo accounts (one per role, and an enterprise): {accounts_file}")
         print("press Ctrl-C to stop")
         while not stopping:
             for name in processes.services:

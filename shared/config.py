@@ -19,8 +19,7 @@ class Settings(BaseSettings):
     # `{service}` is replaced by the service name, so one template gives each service its own database.
     database_url: str = Field(default="sqlite:///{var_dir}/{service}.sqlite3")
     admin_token: str = DEVELOPMENT_ADMIN_TOKEN
-    gateway_host: str = "127.0.0.1"
-    gateway_port: int = 8000
+    gateway_bind: str = "127.0.0.1:8000"  # host:port; deploy/nameko.yaml reads the same variable
     # Where people reach the gateway (what gift-pack QR codes point at); the bind address by default.
     public_url: str | None = None
     rpc_timeout_s: float = 10.0
@@ -28,7 +27,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     def public_base_url(self) -> str:
-        return (self.public_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
+        return (self.public_url or f"http://{self.gateway_bind}").rstrip("/")
 
     def database_url_for(self, service: str) -> str:
         """`HUIQI_<SERVICE>_DATABASE_URL` wins over the template `HUIQI_DATABASE_URL`."""

@@ -90,7 +90,7 @@ class ServiceProcesses:
         config = settings()
         if name == "gateway":
             try:
-                url = f"http://{self.env.get('HUIQI_GATEWAY_BIND', f'{config.gateway_host}:{config.gateway_port}')}"
+                url = f"http://{self.env.get('HUIQI_GATEWAY_BIND', config.gateway_bind)}"
                 return requests.get(f"{url}/health", timeout=2).status_code == 200
             except requests.RequestException:
                 return False

@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     read_notifications = "notifications.read"
     mark_notification_read = "notifications.mark_read"
     read_tags = "tags.read"
+    manage_tags = "tags.manage"                  # create, change, retire, preview; re-tag jobs
     create_policy = "policy.create"
     revise_policy = "policy.revise"
     publish_policy = "policy.publish"

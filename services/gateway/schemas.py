@@ -71,6 +71,19 @@ class PackCodePath(_Parameters):
     code: Annotated[str, Field(pattern=CODE_PATTERN, description="the pack's short code, as on its QR code")]
 
 
+TagCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_]*$", max_length=100,
+                               description="`<category>.<value>`, lowercase letters, digits and _",
+                               examples=["scale.small"])]
+
+
+class TagPath(_Parameters):
+    code: TagCode
+
+
+class JobPath(_Parameters):
+    job_id: PositiveId
+
+
 class AccountPath(_Parameters):
     account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
                                      description="an account id as created: staff-N or enterprise-N")]
@@ -84,16 +97,29 @@ class PageQuery(_Parameters):
 
 
 class PolicySearchQuery(PageQuery):
-    q: Annotated[str, Field(max_length=200, description="words in the title, summary or body; Chinese included")] \
+    q: Annotated[str, Field(max_length=400, description="words in the title, summary, body or department name, "
+                                                       "all of them; \"a phrase\" in quotes; Chinese included")] \
         | None = None
     department: Annotated[str, Field(max_length=100, description="the owning department's code")] | None = None
+    level: Literal["national", "provincial", "city", "county"] | None = None
+    county: Annotated[str, Field(pattern=r"^\d{6}$", description="county-level policies of this county")] | None = None
     tag: Annotated[str, Field(max_length=100, description="a tag code the eligibility rule uses")] | None = None
     status: Literal[POLICY_STATUSES] | None = None  # type: ignore[valid-type]
+    redeemable: bool | None = None
+    valid_on: date | None = Field(None, description="policies valid on this day (valid_from <= it <= valid_to)")
+
+    def filters(self) -> dict[str, Any]:
+        return {name: value for name, value in self.model_dump(mode="json", exclude={"limit", "offset"}).items()
+                if value is not None}
 
 
 class QuarantineQuery(PageQuery):
     state: Annotated[Literal[QUARANTINE_STATES], Field(  # type: ignore[valid-type]
         description="which rejected messages: still waiting (default), replayed, discarded or all")] = "waiting"
+
+
+class TagsQuery(_Parameters):
+    include_retired: bool = False
 
 
 class AccountsQuery(PageQuery):
@@ -164,6 +190,40 @@ class EnterpriseAccountRequest(_Request):
 class WithdrawRequest(_Request):
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S",
                                  description="why the policy is withdrawn; kept with it")]
+
+
+Rule = Annotated[dict[str, Any], Field(description="an eligibility rule (contract section 3) over profile fields "
+                                                  "and derived values; tags cannot be named",
+                                      examples=[{"field": "employees", "op": ">=", "value": 300}])]
+
+
+class TagPreviewRequest(_Request):
+    rule: Rule
+    code: TagCode | None = Field(None, description="an existing tag: also say who would gain and lose it")
+    sample: Annotated[int, Field(ge=0, le=50)] = 10
+
+
+class TagCreateRequest(_Request):
+    code: TagCode
+    category: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=50)]
+    category_name: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="needed only when the category is new")
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
+    description: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S",
+                                      description="exactly when the tag applies")]
+    rule: Rule
+
+
+class TagChangeRequest(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")] | None = None
+    description: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")] | None = None
+    rule: Rule | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> TagChangeRequest:
+        if self.name is None and self.description is None and self.rule is None:
+            raise ValueError("give at least one of name, description, rule")
+        return self
 
 
 class ClockRequest(_Request):
@@ -326,8 +386,22 @@ class Policy(_Answer):
     valid_to: date
 
 
+class PolicyListed(_Answer):
+    """A policy as a search lists it: no body, no rule (GET /policies/{id} has them)."""
+
+    id: int
+    title: str
+    department: str
+    summary: str
+    status: str
+    version: int
+    valid_from: date
+    valid_to: date
+    snippet: str | None = Field(None, description="where the words were found, each in 【】")
+
+
 class PolicyPage(_Answer):
-    items: list[Policy]
+    items: list[PolicyListed] = Field(description="best match first; newest first without q")
     total: int
 
 
@@ -449,6 +523,40 @@ class ImportResult(_Answer):
     imported: int
     ids: list[int] = Field(description="the drafts created, in row order")
     errors: list[RowFailure]
+
+
+class TagPreview(_Answer):
+    code: str | None
+    active: int = Field(description="active enterprises looked at")
+    would_have: int = Field(description="of them, how many the rule tags")
+    gain: int = Field(description="would gain the tag (0 for a new tag)")
+    lose: int = Field(description="would lose it")
+    samples: dict[str, list[dict[str, Any]]] = Field(description="would_have, gain, lose: {uscc, name} each")
+
+
+class Job(_Answer):
+    id: int
+    kind: str = Field(description="create, change, retire or daily (age tags move with the date)")
+    tag_code: str | None
+    state: Literal["queued", "running", "done", "failed"]
+    done: int
+    total: int
+    changed: int = Field(description="enterprises whose tags changed so far")
+    error: str | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class JobPage(_Answer):
+    items: list[Job]
+    total: int
+
+
+class CatalogueChange(_Answer):
+    tag: dict[str, Any] | None = Field(description="the tag as it is now; null once retired")
+    revision: int
+    job_id: int = Field(description="the re-tag job: GET /api/v1/jobs/{job_id}")
 
 
 class ClockAnswer(_Answer):

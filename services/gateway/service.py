@@ -38,6 +38,10 @@ from services.gateway.schemas import (
     QuestionsQuery,
     ReplayRequest,
     StaffRequest,
+    TagChangeRequest,
+    TagCreateRequest,
+    TagPreviewRequest,
+    TagsQuery,
     WithdrawRequest,
 )
 from services.gateway.spreadsheets import SpreadsheetError, parse_drafts, read_rows
@@ -46,7 +50,7 @@ from shared import clock
 from shared.config import settings
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.logs import Logger
 from shared.operations import CLOCK_CHANGED
 
@@ -173,8 +177,40 @@ class GatewayService:
         return self.notification.mark_read(uscc, notification_id)
 
     @endpoint("tags")
-    def tags(self, request, caller: Caller):
-        return self.tagging.tags()
+    def tags(self, request, caller: Caller, query: TagsQuery):
+        return self.tagging.tags(query.include_retired)
+
+    @endpoint("preview_tag")
+    def preview_tag(self, request, caller: Caller, body: TagPreviewRequest):
+        return self.tagging.preview_tag(body.rule, body.code, body.sample)
+
+    @endpoint("create_tag")
+    def create_tag(self, request, caller: Caller, body: TagCreateRequest):
+        change = self.tagging.create_tag(body.model_dump(), caller.actor())
+        return Reply(change, 202, {"Location": f"{API}/jobs/{change['job_id']}"})
+
+    @endpoint("change_tag")
+    def change_tag(self, request, caller: Caller, code: str, body: TagChangeRequest):
+        change = self.tagging.change_tag(code, body.model_dump(exclude_none=True), caller.actor())
+        return Reply(change, 202, {"Location": f"{API}/jobs/{change['job_id']}"})
+
+    @endpoint("retire_tag")
+    def retire_tag(self, request, caller: Caller, code: str):
+        using = self.policy.policies_using_tag(code)
+        if using:
+            names = "; ".join(f"{policy['id']} {policy['title']}" for policy in using[:10])
+            raise Conflict(f"published policies use tag {code}; change their rules first: {names}",
+                           {"code": code, "policies": using})
+        change = self.tagging.retire_tag(code, caller.actor())
+        return Reply(change, 202, {"Location": f"{API}/jobs/{change['job_id']}"})
+
+    @endpoint("jobs")
+    def jobs(self, request, caller: Caller, query: PageQuery):
+        return self.tagging.jobs(query.limit, query.offset)
+
+    @endpoint("get_job")
+    def get_job(self, request, caller: Caller, job_id: int):
+        return self.tagging.job(job_id)
 
     @endpoint("create_policy")
     def create_policy(self, request, caller: Caller, body: PolicyDraft):
@@ -308,7 +344,10 @@ class GatewayService:
 
     @endpoint("search_policies")
     def search_policies(self, request, caller: Caller, query: PolicySearchQuery):
-        return self.policy.search(query.q, query.department, query.tag, query.status, query.limit, query.offset)
+        hide_drafts = not authorize(caller, Action.read_policy_drafts)
+        if hide_drafts and query.status == "draft":
+            require(caller, Action.read_policy_drafts)
+        return self.policy.search(query.filters(), hide_drafts, query.limit, query.offset)
 
     @endpoint("get_policy")
     def get_policy(self, request, caller: Caller, policy_id: int):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services.policy.models import policies, policy_versions
@@ -129,26 +129,3 @@ def public(row) -> dict:
     for name in ("created_at", "updated_at", "published_at"):
         policy[name] = policy[name] and policy[name].isoformat()
     return policy
-
-
-def search(session: Session, *, q: str | None, department: str | None, tag: str | None, status: str | None,
-           limit: int, offset: int) -> dict:
-    if status is not None and status not in STATUSES:
-        raise Invalid(f"status must be one of {', '.join(STATUSES)}", [{"field": "status", "message": "unknown"}])
-    conditions = []
-    if q:
-        for word in q.split():
-            pattern = f"%{word}%"
-            conditions.append(or_(policies.c.title.like(pattern), policies.c.summary.like(pattern),
-                                  policies.c.body.like(pattern)))
-    if department:
-        conditions.append(policies.c.department == department)
-    if status:
-        conditions.append(policies.c.status == status)
-    if tag:
-        # tags_used is a JSON list; its text form contains the quoted code exactly when the list does
-        conditions.append(cast(policies.c.tags_used, Text).like(f'%"{tag}"%'))
-    query = select(policies).where(*conditions)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(policies.c.id.desc()).limit(limit).offset(offset))
-    return {"items": [public(row) for row in rows], "total": total}

@@ -7,6 +7,7 @@ import eventlet
 from nameko.extensions import DependencyProvider
 
 from services.policy.matching import Matcher
+from services.policy.search import PolicySearch
 from shared.config import settings
 from shared.errors import HuiqiError
 
@@ -23,6 +24,16 @@ class MatcherProvider(DependencyProvider):
         return self.matcher
 
 
+class SearchProvider(DependencyProvider):
+    """One search index per process, shared by every worker."""
+
+    def setup(self):
+        self.search = PolicySearch()
+
+    def get_dependency(self, worker_ctx):
+        return self.search
+
+
 class TagCatalogueUnavailable(HuiqiError):
     code, status = "service_unavailable", 503
 
@@ -34,8 +45,10 @@ class KnownTags:
         self._codes: frozenset[str] = frozenset()
         self._fetched_at = float("-inf")
 
-    def codes(self, tagging_rpc) -> frozenset[str]:
-        if time.monotonic() - self._fetched_at > TAG_CODES_TTL_S:
+    def codes(self, tagging_rpc, fresh: bool = False) -> frozenset[str]:
+        """`fresh`: ask again unless asked within the last second (a rule names a tag not seen yet)."""
+        age = time.monotonic() - self._fetched_at
+        if age > TAG_CODES_TTL_S or (fresh and age > 1.0):
             try:
                 with eventlet.Timeout(settings().rpc_timeout_s):
                     catalogue = tagging_rpc.tags()

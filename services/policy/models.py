@@ -34,6 +34,7 @@ policies = Table(
     Column("published_at", UtcDateTime()),
     Column("withdrawn_reason", Text),
     Index("policies_by_status", "status"),
+    Index("policies_by_update", "updated_at"),
 )
 
 policy_versions = Table(

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from services.policy import catalogue, gift_packs, near_misses, questions, read_model
-from services.policy.dependencies import KnownTagsProvider, MatcherProvider
+from services.policy.dependencies import KnownTagsProvider, MatcherProvider, SearchProvider
 from services.policy.models import matches, metadata, policies
 from services.policy.subsidy import estimate
 from shared import clock, eligibility
@@ -39,6 +39,7 @@ class PolicyService(Operations):
     log = Logger()
     matcher = MatcherProvider()
     known_tags = KnownTagsProvider()
+    policy_search = SearchProvider()
     tagging = RpcProxy("tagging")
 
     # --- the bus --------------------------------------------------------------------------------
@@ -79,6 +80,7 @@ class PolicyService(Operations):
             for policy in expired:
                 tx.emit(PolicyExpired(policy_id=policy["id"], version=policy["version"]))
         if expired:
+            self.policy_search.changed()
             self.log.info("policies_expired", policy_ids=[policy["id"] for policy in expired])
 
     # --- RPC: the lifecycle ---------------------------------------------------------------------
@@ -90,13 +92,20 @@ class PolicyService(Operations):
                 {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
                 for item in error.errors(include_url=False)]) from None
         known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)
-        return checked, catalogue.checked_rule(checked.eligibility, known)
+        try:
+            return checked, catalogue.checked_rule(checked.eligibility, known)
+        except Invalid:
+            if known_tags is not None:
+                raise
+            # perhaps a tag staff created a moment ago: ask the catalogue again before refusing
+            return checked, catalogue.checked_rule(checked.eligibility, self.known_tags.codes(self.tagging, fresh=True))
 
     @rpc(expected_exceptions=EXPECTED)
     def create_draft(self, draft: dict, actor: dict) -> dict:
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
             policy = catalogue.create_draft(tx.session, checked, rule, actor, clock.now())
+        self.policy_search.changed()
         self.log.info("policy_drafted", policy_id=policy["id"], actor=actor.get("id"))
         return policy
 
@@ -107,6 +116,7 @@ class PolicyService(Operations):
             policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now())
             if policy["status"] == "published":
                 tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
+        self.policy_search.changed()
         self.log.info("policy_revised", policy_id=policy_id, version=policy["version"], actor=actor.get("id"))
         return policy
 
@@ -115,6 +125,7 @@ class PolicyService(Operations):
         with self.store.transaction() as tx:
             policy = catalogue.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
             tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"]))
+        self.policy_search.changed()
         self.log.info("policy_published", policy_id=policy_id, actor=actor.get("id"))
         return policy
 
@@ -123,6 +134,7 @@ class PolicyService(Operations):
         with self.store.transaction() as tx:
             policy = catalogue.withdraw(tx.session, policy_id, reason, actor, clock.now())
             tx.emit(PolicyWithdrawn(policy_id=policy_id, version=policy["version"]))
+        self.policy_search.changed()
         self.log.info("policy_withdrawn", policy_id=policy_id, actor=actor.get("id"))
         return policy
 
@@ -138,10 +150,10 @@ class PolicyService(Operations):
             return catalogue.versions(session, policy_id)
 
     @rpc(expected_exceptions=EXPECTED)
-    def search(self, q=None, department=None, tag=None, status=None, limit: int = 20, offset: int = 0) -> dict:
+    def search(self, filters: dict, hide_drafts: bool = False, limit: int = 20, offset: int = 0) -> dict:
+        """`filters`: q, department, level, county, tag, status, redeemable, valid_on (all optional)."""
         with self.store.reading() as session:
-            return catalogue.search(session, q=q, department=department, tag=tag, status=status,
-                                    limit=limit, offset=offset)
+            return self.policy_search.search(session, **filters, hide_drafts=hide_drafts, limit=limit, offset=offset)
 
     def _enterprise(self, session, uscc: str):
         known = read_model.load(session, uscc)
@@ -222,6 +234,7 @@ class PolicyService(Operations):
         with self.store.transaction() as tx:
             created = [catalogue.create_draft(tx.session, draft, rule, actor, clock.now())
                        for _row, draft, rule in checked]
+        self.policy_search.changed()
         self.log.info("policies_imported", imported=len(created), refused=len(errors), actor=actor.get("id"))
         return {"imported": len(created), "ids": [policy["id"] for policy in created], "errors": errors}
 
@@ -278,6 +291,15 @@ class PolicyService(Operations):
     def visit_pack(self, code: str) -> dict:
         with self.store.transaction() as tx:
             return gift_packs.visit(tx.session, code, clock.now())
+
+    @rpc
+    def policies_using_tag(self, code: str) -> list[dict]:
+        """Published policies whose rule names the tag (a tag they use cannot be retired)."""
+        with self.store.reading() as session:
+            rows = session.execute(select(policies.c.id, policies.c.title, policies.c.department,
+                                          policies.c.tags_used).where(policies.c.status == "published"))
+            return [{"id": row.id, "title": row.title, "department": row.department}
+                    for row in rows if code in row.tags_used]
 
     @rpc
     def match_count(self) -> int:

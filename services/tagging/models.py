@@ -59,3 +59,55 @@ quarantine = Table(
     Column("resolved_at", UtcDateTime()),
     Index("quarantine_by_state", "state", "id"),
 )
+
+# The tag catalogue as staff keep it (contract section 8). Seeded from catalogue/default.json;
+# a tag is never deleted, only retired, so what an enterprise's history names stays explainable.
+tag_categories = Table(
+    "tag_categories", metadata,
+    Column("code", String(50), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+tag_definitions = Table(
+    "tag_definitions", metadata,
+    Column("code", String(100), primary_key=True),
+    Column("category", String(50), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("rule", JSON, nullable=False),
+    Column("state", String(20), nullable=False),     # active or retired
+    Column("position", Integer, nullable=False),     # catalogue order
+    Column("origin", String(20), nullable=False),    # default (from default.json) or staff
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", JSON),
+)
+
+# One row: the catalogue's revision, raised by every change, so every process rebuilds its copy.
+catalogue_revision = Table(
+    "catalogue_revision", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("retagged_on", String(10)),               # the China date of the last daily re-tag
+)
+
+# Re-tagging every enterprise after a catalogue change (or a new day, for age.*), in batches.
+jobs = Table(
+    "jobs", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),       # create, change, retire, daily
+    Column("tag_code", String(100)),
+    Column("revision", Integer, nullable=False),      # the catalogue revision it applies
+    Column("state", String(20), nullable=False),      # queued, running, done, failed
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),       # enterprises whose tags changed
+    Column("cursor", String(18), nullable=False),     # the last enterprise done, in code order
+    Column("lease_until", UtcDateTime()),             # a runner holds the job until then
+    Column("error", Text),
+    Column("actor", JSON),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("started_at", UtcDateTime()),
+    Column("finished_at", UtcDateTime()),
+    Index("jobs_by_state", "state", "id"),
+)

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from typing import Any
 
+import eventlet
 from nameko.rpc import rpc
+from nameko.timer import timer
 
-from services.tagging import enterprise_files, intake, replay
-from services.tagging.domain.catalogue import load_default
+from services.tagging import catalogue_store, enterprise_files, intake, replay, retagging
+from services.tagging.dependencies import CatalogueProvider
 from services.tagging.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
@@ -21,6 +24,7 @@ from shared.store import Store
 
 SNAPSHOTS_PER_EVENT = 1000
 SELF_SOURCE = "self"  # what the enterprise declares itself (its interests)
+JOB_CHECK_S = 1.0    # how often to look for re-tag jobs (and a new day)
 
 
 def _identity(delivery: Delivery) -> str:
@@ -33,6 +37,7 @@ class TaggingService(Operations):
 
     store = Store(metadata)
     log = Logger()
+    catalogue = CatalogueProvider()
 
     @handles("tagging.gov_events")
     def on_gov_event(self, deliveries: list[Delivery]) -> None:
@@ -40,7 +45,8 @@ class TaggingService(Operations):
                      _identity(delivery)) for delivery in deliveries]
         with self.store.transaction() as tx:
             fresh = [message for message, identity in received if tx.first_delivery(identity)]
-            outcome = enterprise_files.apply(tx.session, intake.combine(fresh), load_default(),
+            catalogue = self.catalogue.current(tx.session)
+            outcome = enterprise_files.apply(tx.session, intake.combine(fresh), catalogue,
                                              clock.today_in_china(), clock.now())
             self._emit_snapshots(tx, outcome.snapshots)
         self.log.info("enterprise_data_applied", messages=len(deliveries), duplicates=len(deliveries) - len(fresh),
@@ -61,7 +67,8 @@ class TaggingService(Operations):
                 routing_key=row.routing_key, stored_body=row.body, item_index=row.item_index,
                 event_id=row.event_id, source=row.source, received_at=row.received_at, corrected=body)
             now = clock.now()
-            outcome = enterprise_files.apply(tx.session, message, load_default(), clock.today_in_china(), now)
+            outcome = enterprise_files.apply(tx.session, message, self.catalogue.current(tx.session),
+                                             clock.today_in_china(), now)
             self._emit_snapshots(tx, outcome.snapshots)
             result = "stale" if outcome.stale else "applied"
             item = enterprise_files.resolve_quarantined(
@@ -105,7 +112,8 @@ class TaggingService(Operations):
                 event_id=f"self-{uuid.uuid4()}", routing_key="enterprise.profile_changed", source=SELF_SOURCE,
                 sequence=sequence, uscc=uscc, fields={"interests": sorted(set(interests))},
                 occurred_at=clock.now())
-            outcome = enterprise_files.apply(tx.session, intake.Intake(update.event_id, [update]), load_default(),
+            outcome = enterprise_files.apply(tx.session, intake.Intake(update.event_id, [update]),
+                                             self.catalogue.current(tx.session),
                                              clock.today_in_china(), clock.now())
             self._emit_snapshots(tx, outcome.snapshots)
             file = enterprise_files.read_file(tx.session, uscc, clock.today_in_china())
@@ -114,8 +122,84 @@ class TaggingService(Operations):
         return file
 
     @rpc
-    def tags(self) -> dict:
-        return load_default().to_dict()
+    def tags(self, include_retired: bool = False) -> dict:
+        with self.store.reading() as session:
+            return catalogue_store.listing(session, self.catalogue.current(session), include_retired)
+
+    # --- the catalogue, menu-style (contract section 8) ------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def preview_tag(self, rule: Any, code: str | None = None, sample_size: int = 10) -> dict:
+        with self.store.reading() as session:
+            return {"code": code, **retagging.preview(session, rule, code, clock.today_in_china(), sample_size)}
+
+    def _change_catalogue(self, kind: str, code: str, change, actor: dict) -> dict:
+        with self.store.transaction() as tx:
+            revision = change(tx.session, self.catalogue.current(tx.session))
+            job = retagging.enqueue(tx.session, kind, code, revision, actor, clock.now())
+            catalogue = self.catalogue.current(tx.session)
+            tag = catalogue.get(code).to_dict() if code in catalogue else None
+        self.log.info("catalogue_changed", change=kind, code=code, revision=revision, job_id=job["id"],
+                      actor=actor.get("id"))
+        return {"tag": tag, "revision": revision, "job_id": job["id"], "job": job}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_tag(self, body: dict, actor: dict) -> dict:
+        return self._change_catalogue("create", body["code"], lambda session, catalogue: catalogue_store.create(
+            session, catalogue, body, actor, clock.now()), actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def change_tag(self, code: str, body: dict, actor: dict) -> dict:
+        return self._change_catalogue("change", code, lambda session, catalogue: catalogue_store.change(
+            session, catalogue, code, body, actor, clock.now()), actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def retire_tag(self, code: str, actor: dict) -> dict:
+        return self._change_catalogue("retire", code, lambda session, _catalogue: catalogue_store.retire(
+            session, code, actor, clock.now()), actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def job(self, job_id: int) -> dict:
+        with self.store.reading() as session:
+            return retagging.get(session, job_id)
+
+    @rpc
+    def jobs(self, limit: int = 50, offset: int = 0) -> dict:
+        with self.store.reading() as session:
+            return retagging.listing(session, limit, offset)
+
+    @timer(interval=JOB_CHECK_S)
+    def run_jobs(self) -> None:
+        """Start a daily re-tag when the date moved (age tags), then run every unfinished job."""
+        with self.store.transaction() as tx:
+            if retagging.new_day(tx.session, clock.today_in_china()):
+                job = retagging.enqueue(tx.session, "daily", None, catalogue_store.revision(tx.session), None,
+                                        clock.now())
+                self.log.info("daily_retag_queued", job_id=job["id"], today=clock.today_in_china().isoformat())
+        while True:
+            with self.store.transaction() as tx:
+                job_id = retagging.claim(tx.session, clock.now())
+            if job_id is None:
+                return
+            self._run_job(job_id)
+
+    def _run_job(self, job_id: int) -> None:
+        started, changed = time.monotonic(), 0
+        try:
+            while True:
+                with self.store.transaction() as tx:
+                    snapshots, finished = retagging.run_batch(
+                        tx.session, job_id, self.catalogue.current(tx.session), clock.today_in_china(), clock.now())
+                    self._emit_snapshots(tx, snapshots)
+                changed += len(snapshots)
+                if finished:
+                    break
+                eventlet.sleep(0)
+        except Exception as error:
+            with self.store.transaction() as tx:
+                retagging.fail(tx.session, job_id, f"{type(error).__name__}: {error}", clock.now())
+            self.log.exception("retag_failed", job_id=job_id)
+            return
+        self.log.info("retag_done", job_id=job_id, changed=changed, seconds=round(time.monotonic() - started, 2))
 
     @rpc
     def quarantine(self, limit: int = 50, offset: int = 0, state: str | None = "waiting") -> dict:

@@ -324,3 +324,43 @@ def test_time_travel_is_off_unless_switched_on(platform):
     assert answer.status_code == 404 and "HUIQI_TIME_TRAVEL" in answer.json()["error"]["message"]
     assert platform.post(f"{API}/admin/clock", {"advance": "P1D", "set": "2027-01-01T00:00:00+08:00"}) \
         .status_code == 422
+
+
+def test_search_finds_chinese_words_and_phrases_ranked_and_filtered(platform, gov):
+    marker = new_marker()   # a word only this test's policies carry, so other tests' policies stay out
+    owner = department()
+    word = f"检索{marker[-6:]}"
+    title_hit = platform.create_and_publish(policy_draft(f"{word}专精特新企业奖励", has_interest(marker),
+                                                         department=owner, redeemable=True,
+                                                         subsidy={"type": "fixed", "amount": 1000}))
+    body_hit = platform.create_and_publish(policy_draft("人才引进补贴", has_interest(marker), department=owner,
+                                                        body=f"本政策面向{word}相关的小微 企业，专精特新优先。"))
+    county_hit = platform.create_and_publish(policy_draft(f"{word}博兴县政策", has_interest(marker),
+                                                          department=owner, level="county", county="371625"))
+    draft = platform.create_policy(policy_draft(f"{word}草稿", {}, department=owner))
+
+    def search(caller=platform, **params):
+        answer = caller.get(f"{API}/policies" if caller is platform else "/policies", params=params)
+        assert answer.status_code == 200, answer.text[:300]
+        return answer.json()
+
+    found = search(q=word)
+    assert found["total"] == 4
+    assert [item["id"] for item in found["items"]][-1] == body_hit   # a title hit ranks above a body hit
+    assert all("body" not in item and "eligibility" not in item for item in found["items"])
+    assert "【" in next(item for item in found["items"] if item["id"] == body_hit)["snippet"]
+    assert {item["id"] for item in search(q=f"{word} 专精特新")["items"]} == {title_hit, body_hit}
+    assert [item["id"] for item in search(q=f'"{word}相关的小微 企业"')["items"]] == [body_hit]
+    assert {item["id"] for item in search(q=word, level="county")["items"]} == {county_hit}
+    assert {item["id"] for item in search(q=word, county="371625")["items"]} == {county_hit}
+    assert {item["id"] for item in search(q=word, redeemable="true")["items"]} == {title_hit}
+    assert {item["id"] for item in search(q=word, status="draft")["items"]} == {draft["id"]}
+    assert search(q=word, valid_on="2028-01-01")["total"] == 0
+    assert search(department=owner, limit=2, offset=2)["total"] == 4
+    assert len(search(department=owner, limit=2, offset=2)["items"]) == 2
+
+    uscc = registered(platform, gov, marker)
+    firm = As(platform, created(platform.post(f"{API}/enterprises/{uscc}/accounts"))["token"])
+    assert search(firm, q=word)["total"] == 3          # drafts are not for enterprises
+    refused(firm.get("/policies", params={"status": "draft"}), 403)
+    refused(platform.get(f"{API}/policies", params={"county": "37"}), 422)

@@ -174,3 +174,25 @@ def test_a_policy_past_valid_to_expires_by_itself_and_drops_its_matches(platform
                timeout=90, what="the policy to expire")
     until(lambda: platform.policies_of(uscc) == [], what="the match to drop")
     assert platform.publish_policy(policy_id).status_code == 409
+
+
+def test_a_new_day_re_tags_everyone_so_age_tags_follow_the_calendar(platform, gov):
+    today = datetime.fromisoformat(ok(platform.get("/health"))["services"]["tagging"]["now"]).astimezone(CHINA).date()
+    uscc = new_uscc()
+    # its third anniversary is two days away: a startup today, growing from then on
+    founded = today.replace(year=today.year - 3) + timedelta(days=2)
+    gov.publish("enterprise.registered", enterprise_event(uscc, {"name": "即将满三年公司", "registered_on":
+                                                                 founded.isoformat()}))
+    assert "age.startup" in eventually(lambda: platform.enterprise(uscc))["tags"]
+    last_job = max((job["id"] for job in ok(platform.get(f"{API}/jobs"))["items"]), default=0)
+
+    ok(platform.post(f"{API}/admin/clock", {"advance": "P3D"}))
+    daily = until(lambda: next((job for job in ok(platform.get(f"{API}/jobs"))["items"]
+                                if job["id"] > last_job and job["kind"] == "daily" and job["state"] == "done"), None),
+                  timeout=60, what="the daily re-tag job")
+    assert daily["changed"] >= 1 and daily["done"] == daily["total"]
+    file = platform.enterprise(uscc)
+    assert "age.growing" in file["tags"] and "age.startup" not in file["tags"]
+    latest = ok(platform.get(f"{API}/enterprises/{uscc}/history"))["items"][0]
+    assert (latest["source"], latest["tags_added"], latest["tags_removed"]) == \
+        ("catalogue", ["age.growing"], ["age.startup"])

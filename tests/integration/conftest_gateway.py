@@ -193,8 +193,8 @@ class FakeTagging:
                 "updated_at": "2026-11-27T01:30:00+00:00", "correlation_id": self.correlation_id}
 
     @rpc
-    def tags(self):
-        return {"categories": [{"code": "scale", "name": "规模"}], "tags": []}
+    def tags(self, include_retired=False):
+        return {"categories": [{"code": "scale", "name": "规模"}], "tags": [], "asked": [include_retired]}
 
     @rpc
     def quarantine(self, limit=50, offset=0, state="waiting"):
@@ -221,8 +221,8 @@ class FakePolicy:
         raise Conflict(f"policy {policy_id} is already published", {"status": "published"})
 
     @rpc
-    def search(self, q, department, tag, status, limit, offset):
-        return {"items": [], "total": 0, "asked": [q, department, tag, status, limit, offset]}
+    def search(self, filters, hide_drafts, limit, offset):
+        return {"items": [], "total": 0, "asked": [filters, hide_drafts, limit, offset]}
 
     @rpc(expected_exceptions=EXPECTED)
     def get(self, policy_id):

@@ -8,11 +8,12 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import select
 
 from demo import api_body, load_policies
-from demo.enterprises import TODAY, generate
+from demo.enterprises import generate
 from demo.load import publish_batches
 from services.tagging.domain.catalogue import load_default
 from services.tagging.domain.derived import derive
-from shared import eligibility
+from shared import clock, eligibility
+from shared.contracts.policies import PolicyDraft
 
 ADMIN = {"role": "city_admin", "id": "admin"}
 ENTERPRISES = 300
@@ -30,7 +31,7 @@ def expected_pairs(policies: dict[int, dict], profiles: list[dict]) -> set[tuple
     rules = {policy_id: eligibility.parse(policy["eligibility"], None) for policy_id, policy in policies.items()}
     for profile in profiles:
         fields = {key: value for key, value in profile.items() if key != "uscc"}
-        facts = derive(fields, TODAY)
+        facts = derive(fields, clock.today_in_china())  # as the services, in this process, see it
         tags = set(catalogue.assign(facts))
         for policy_id, rule in rules.items():
             if facts.get("status", "active") == "active" and eligibility.evaluate(rule, facts, tags):
@@ -108,3 +109,32 @@ def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri)
     time.sleep(0.5)  # would anything more arrive? nothing should
     assert recorded(matches) == expected
     assert recorded(notifications) == expected
+
+    # Near-misses (one SQL query) agree with the rule evaluated member by member in Python.
+    near_rule = {"all": [{"tag": "industry.c"}, {"field": "employees", "op": ">=", "value": 50},
+                         {"not": {"tag": "scale.micro"}}]}
+    revised_id = next(policy_id for policy_id, policy in policies.items() if policy["title"] == "规则测试 0")
+    with ServiceRpcProxy("policy", nameko_config, timeout=30) as policy_rpc:
+        body = {key: policies[revised_id][key] for key in PolicyDraft.model_fields}
+        revised = policy_rpc.revise(revised_id, {**body, "eligibility": near_rule}, ADMIN)
+        assert revised["version"] == 2
+        policies[revised_id] = revised
+        expected = expected_pairs(policies, profiles)
+        wait_for(lambda: recorded(matches) == expected, what="the revised rule's matches")
+        found = policy_rpc.near_misses(revised_id, 1000)
+
+    catalogue = load_default()
+    members = eligibility.parse(near_rule, None).rules
+    wanted: dict[str, set[str]] = {}
+    for profile in profiles:
+        facts = derive({key: value for key, value in profile.items() if key != "uscc"}, clock.today_in_china())
+        if facts.get("status", "active") != "active":
+            continue
+        tags = set(catalogue.assign(facts))
+        failing = [f"$.all[{position}]" for position, member in enumerate(members)
+                   if not eligibility.evaluate(member, facts, tags)]
+        if len(failing) == 1:
+            wanted.setdefault(failing[0], set()).add(profile["uscc"])
+    assert wanted, "the test data should produce near-misses"
+    assert {group["path"]: set(group["sample"]) for group in found["conditions"]} == wanted
+    assert found["total"] == sum(len(codes) for codes in wanted.values())

@@ -123,7 +123,8 @@ def test_a_bad_status_is_named():
 
 
 def test_unknown_query_parameters_are_ignored():
-    assert read("tags", query={"utm_source": "x"}).query is None
+    assert read("health", query={"utm_source": "x"}).query is None
+    assert read("tags", query={"utm_source": "x"}).query.include_retired is False
 
 
 def test_dead_letters_need_a_known_service():

@@ -316,3 +316,12 @@ def test_columns_cover_every_policy_draft_field_and_document_the_readme():
     for column in COLUMNS:
         assert f"| `{column.name}` | {column.alias} |" in table
     assert all(column.format and column.example for column in COLUMNS)
+
+
+def test_the_readme_documents_the_import_columns_as_the_code_reads_them():
+    from pathlib import Path
+
+    from services.gateway.spreadsheets import markdown_table
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme

@@ -228,12 +228,13 @@ def test_a_code_whose_division_is_outside_its_section_still_names_the_section(ca
 @pytest.mark.parametrize(("code", "groups"), [
     ("A", {"agriculture"}), ("A0111", {"agriculture"}),
     ("C", set()), ("C12", set()),                     # C alone has no division; C12 is not one of C's
-    ("C13", {"food"}), ("C1310", {"food"}), ("C15", {"food"}), ("C16", set()),
-    ("C17", {"textiles"}), ("C1711", {"textiles"}), ("C19", {"textiles"}), ("C20", set()),
-    ("C24", set()), ("C25", {"chemicals"}), ("C26", {"chemicals"}), ("C27", {"pharmaceuticals"}),
-    ("C28", {"chemicals"}), ("C29", {"chemicals"}), ("C30", set()),
+    ("C13", {"food"}), ("C1310", {"food"}), ("C15", {"food"}), ("C16", {"tobacco"}),
+    ("C17", {"textiles"}), ("C1711", {"textiles"}), ("C19", {"textiles"}), ("C20", {"wood_furniture"}),
+    ("C23", {"paper_printing"}), ("C24", {"cultural_goods"}), ("C25", {"chemicals"}), ("C26", {"chemicals"}),
+    ("C27", {"pharmaceuticals"}), ("C28", {"chemicals"}), ("C29", {"chemicals"}), ("C30", {"building_materials"}),
     ("C31", {"metals"}), ("C3216", {"metals"}), ("C33", {"equipment"}), ("C3511", {"equipment"}),
-    ("C40", {"equipment"}), ("C41", set()),
+    ("C3911", {"equipment", "electronics"}), ("C40", {"equipment"}), ("C41", {"other_manufacturing"}),
+    ("C43", {"other_manufacturing"}), ("C44", set()),
     ("E", {"construction"}), ("E4710", {"construction"}),
     ("F", set()), ("F51", {"wholesale"}), ("F5211", {"retail"}),
     ("I63", {"internet_telecom"}), ("I6432", {"internet_telecom"}),

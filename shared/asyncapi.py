@@ -18,6 +18,7 @@ PUBLISHERS = {
     "policy.withdrawn": "policy",
     "policy.expired": "policy",
     "policy.matches_changed": "policy",
+    "application.changed": "application",
 }
 MODELS = {
     **{key: gov.EnterpriseEvent for key in gov.SINGLE_ROUTING_KEYS},

@@ -21,7 +21,7 @@ from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
 
-SERVICES = ("tagging", "policy", "notification")
+SERVICES = ("tagging", "policy", "notification", "application")
 
 
 def main(argv: list[str] | None = None) -> int:

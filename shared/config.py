@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
     rpc_timeout_s: float = 10.0
     time_travel: bool = False
+    materials_dir: Path | None = None   # application materials; var_dir/materials by default
     log_level: str = "INFO"
 
     def public_base_url(self) -> str:

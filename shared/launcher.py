@@ -23,6 +23,7 @@ SERVICES = {
     "tagging": "services.tagging.service:TaggingService",
     "policy": "services.policy.service:PolicyService",
     "notification": "services.notification.service:NotificationService",
+    "application": "services.application.service:ApplicationService",
     "gateway": "services.gateway.service:GatewayService",
 }
 

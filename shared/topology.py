@@ -42,6 +42,10 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
                     "or expires"),
     Route("notification.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "notification", "put each first match in the enterprise's inbox, once"),
+    Route("application.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
+          "application", "open a proactive application (免申即享) when a proactive policy newly matches"),
+    Route("notification.application_changed", PLATFORM_EVENTS, ("application.changed",),
+          "notification", "tell the enterprise what it must do next, and the outcome in one reply"),
 )}
 
 

@@ -58,6 +58,10 @@ class Action(enum.StrEnum):
     read_questions = "question.read"
     manage_packs = "pack.manage"
     read_packs = "pack.read"
+    submit_application = "application.submit"
+    read_applications = "application.read"
+    act_on_application = "application.act"     # which action, in which stage, is the lifecycle's decision
+    read_alarms = "alarm.read"
     read_quarantine = "quarantine.read"
     resolve_quarantine = "quarantine.resolve"   # replay or discard a rejected message
     read_dead_letters = "dead_letters.read"
@@ -72,18 +76,22 @@ POLICY_OWNER_ACTIONS = frozenset({
 # Actions on one enterprise's data; an enterprise token may take them on itself only.
 ENTERPRISE_ACTIONS = frozenset({
     Action.read_enterprise, Action.declare_interests, Action.read_notifications, Action.mark_notification_read,
-    Action.explain_policy, Action.ask_question,
+    Action.explain_policy, Action.ask_question, Action.submit_application,
 })
 
-_EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy})
+_EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_applications,
+                             Action.act_on_application})
 _STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
 
 # What each role may do at all; scope is judged separately, below.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.city_admin: frozenset(Action),
-    Role.department_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy},
-    Role.county_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy},
-    Role.window_clerk: _STAFF_READS | {Action.read_enterprise, Action.explain_policy},
+    Role.department_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy,
+                                                                  Action.read_alarms},
+    Role.county_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy,
+                                                              Action.read_alarms},
+    Role.window_clerk: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.submit_application,
+                                       Action.read_alarms},
     Role.assessor: _STAFF_READS | {Action.read_near_misses},
     Role.counsellor: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.read_near_misses,
                                      Action.read_notifications, Action.ask_question, Action.declare_interests},

@@ -229,6 +229,29 @@ ROUTE_LIST: tuple[Route, ...] = (
           query=schemas.PolicySearchQuery, answer=schemas.PolicyPage, errors=(503,)),
     Route("get_policy", "GET", f"{API}/policies/{{policy_id}}", "One policy", "policies", Action.read_policy,
           path_params=schemas.PolicyPath, answer=schemas.Policy, errors=(404, 503)),
+    Route("submit_application", "POST", f"{API}/applications", "Apply for a redeemable policy the enterprise matches",
+          "applications", Action.submit_application, bodies=(schemas.ApplicationRequest,), status=201,
+          answer=schemas.Application, errors=(404, 409, 413, 503),
+          description="By the enterprise's own token or a window clerk. The form is pre-filled from the "
+                      "enterprise's file. 409 with the reason when it does not match the policy (the conditions "
+                      "it misses), when the policy is not redeemable or not published, or when an application "
+                      "for it or for a policy of its exclusive group is open."),
+    Route("get_application", "GET", f"{API}/applications/{{application_id}}",
+          "An application: stage, amount, due times, who acts next, timeline, history", "applications",
+          Action.read_applications, path_params=schemas.ApplicationPath, answer=schemas.Application,
+          errors=(404, 503)),
+    Route("list_applications", "GET", f"{API}/applications", "The applications the caller may see, overdue first",
+          "applications", Action.read_applications, query=schemas.ApplicationsQuery, answer=schemas.ApplicationPage,
+          errors=(503,), description="A department sees those routed to it, a county's staff those of its "
+                                     "county-level policies, an enterprise its own."),
+    Route("act_on_application", "POST", f"{API}/applications/{{application_id}}/actions",
+          "Move an application: accept, return, resubmit, route, approve, reject, object, disburse, confirm",
+          "applications", Action.act_on_application, path_params=schemas.ApplicationPath,
+          bodies=(schemas.ActionRequest,), answer=schemas.Application, errors=(404, 409, 503),
+          description="409 for an action the stage does not allow (naming those it does) or an approval "
+                      "beyond the remaining budget; 403 for a role that may not take it."),
+    Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages past their due time", "applications",
+          Action.read_alarms, query=schemas.PageQuery, answer=schemas.AlarmPage, errors=(503,)),
     Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",
           Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.QuarantinePage, errors=(503,)),
     Route("replay_quarantined", "POST", f"{API}/quarantine/{{quarantine_id}}/replay",

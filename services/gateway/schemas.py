@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.pack_codes import CODE_PATTERN
 
-SERVICES = ("tagging", "policy", "notification")
+SERVICES = ("tagging", "policy", "notification", "application")
 POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
 QUARANTINE_STATES = ("waiting", "replayed", "discarded", "all")
 
@@ -84,6 +84,10 @@ class JobPath(_Parameters):
     job_id: PositiveId
 
 
+class ApplicationPath(_Parameters):
+    application_id: PositiveId
+
+
 class AccountPath(_Parameters):
     account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
                                      description="an account id as created: staff-N or enterprise-N")]
@@ -129,6 +133,17 @@ class AccountsQuery(PageQuery):
 class QuestionsQuery(PageQuery):
     overdue: bool | None = Field(None, description="only overdue (true) or only not overdue (false) questions")
     answered: bool | None = None
+
+
+APPLICATION_STAGES = ("confirmation", "acceptance", "routing", "review", "public_notice", "objection", "returned",
+                      "disbursement", "completed", "rejected")
+
+
+class ApplicationsQuery(PageQuery):
+    status: Literal[APPLICATION_STAGES] | None = Field(  # type: ignore[valid-type]
+        None, description="the stage the application is in")
+    overdue: bool | None = None
+    policy_id: PositiveId | None = None
 
 
 class NearMissQuery(_Parameters):
@@ -224,6 +239,30 @@ class TagChangeRequest(_Request):
         if self.name is None and self.description is None and self.rule is None:
             raise ValueError("give at least one of name, description, rule")
         return self
+
+
+class MaterialUpload(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=100, description="what the document is, e.g. 营业执照")]
+    filename: Annotated[str, Field(min_length=1, max_length=200)]
+    content_base64: Annotated[str, Field(min_length=1, description="the file, base64; PDF, JPEG, PNG, OFD, DOCX "
+                                                                   "or XLSX; see the README for the size limits")]
+
+
+class ApplicationRequest(_Request):
+    policy_id: PositiveId
+    uscc: EnterpriseCode
+    materials: Annotated[list[MaterialUpload], Field(max_length=3)] = Field(default_factory=list)
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+APPLICATION_ACTIONS = ("accept", "return", "resubmit", "route", "approve", "reject", "object", "disburse", "confirm")
+
+
+class ActionRequest(_Request):
+    action: Literal[APPLICATION_ACTIONS]  # type: ignore[valid-type]
+    comment: Annotated[str, Field(max_length=2000)] | None = None
+    amount: Annotated[float, Field(ge=0)] | None = Field(None, description="approve: the amount granted, at most "
+                                                                          "the formula's; default the formula's")
 
 
 class ClockRequest(_Request):
@@ -557,6 +596,37 @@ class CatalogueChange(_Answer):
     tag: dict[str, Any] | None = Field(description="the tag as it is now; null once retired")
     revision: int
     job_id: int = Field(description="the re-tag job: GET /api/v1/jobs/{job_id}")
+
+
+class StageEntry(_Answer):
+    stage: str
+    entered_at: datetime
+    due_at: datetime | None = Field(description="the end of the last working day of its limit (UTC+8); null for "
+                                                "the enterprise's own time (confirmation, returned)")
+    completed_at: datetime | None
+    actor: dict[str, Any] | None = Field(description="who completed the stage")
+    overdue: bool
+
+
+class Application(_Answer):
+    id: int
+    policy_id: int
+    uscc: str
+    status: str = Field(description="the stage it is in")
+    amount: float | None = Field(description="yuan: the formula's estimate, then the amount approved")
+    proactive: bool = Field(description="opened by the platform (免申即享): the enterprise only confirms")
+    timeline: list[StageEntry]
+    next: str | None = Field(description="who acts next")
+
+
+class ApplicationPage(_Answer):
+    items: list[dict[str, Any]] = Field(description="overdue first, longest overdue first")
+    total: int
+
+
+class AlarmPage(_Answer):
+    items: list[dict[str, Any]]
+    total: int
 
 
 class ClockAnswer(_Answer):

@@ -23,7 +23,10 @@ from services.gateway.packs import pack_url, qr_png, qr_svg, render_page
 from services.gateway.routes import API
 from services.gateway.schemas import (
     AccountsQuery,
+    ActionRequest,
     AnswerRequest,
+    ApplicationRequest,
+    ApplicationsQuery,
     ClockRequest,
     DeadLettersQuery,
     DiscardRequest,
@@ -50,7 +53,7 @@ from shared import clock
 from shared.config import settings
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.logs import Logger
 from shared.operations import CLOCK_CHANGED
 
@@ -59,6 +62,7 @@ class GatewayService:
     name = "gateway"
 
     tagging = TimedRpcProxy("tagging")
+    application = TimedRpcProxy("application")
     policy = TimedRpcProxy("policy")
     notification = TimedRpcProxy("notification")
     gov_events = GovEventPublisher()
@@ -100,7 +104,8 @@ class GatewayService:
         return {"now": clock.now().isoformat(), "offset_s": offset_s, "services": taken}
 
     def _services(self) -> dict:
-        return {"tagging": self.tagging, "policy": self.policy, "notification": self.notification}
+        return {"tagging": self.tagging, "policy": self.policy, "notification": self.notification,
+                "application": self.application}
 
     @endpoint("health")
     def health(self, request):
@@ -352,6 +357,50 @@ class GatewayService:
     @endpoint("get_policy")
     def get_policy(self, request, caller: Caller, policy_id: int):
         return self._policy(caller, Action.read_policy, policy_id)
+
+    # --- applications (contract section 7) --------------------------------------------------------
+    @endpoint("submit_application")
+    def submit_application(self, request, caller: Caller, body: ApplicationRequest):
+        application = self.application.submit(body.policy_id, body.uscc, [item.model_dump() for item in body.materials],
+                                              body.note, caller.actor())
+        return Reply(application, 201, {"Location": f"{API}/applications/{application['id']}"})
+
+    def _visible_application(self, caller: Caller, application_id: int) -> dict:
+        application = self.application.get(application_id)
+        if not self.application_scope_allows(caller, application):
+            raise Forbidden(f"application {application_id} is not yours to see",
+                            {"role": caller.role.value, "application_id": application_id})
+        return application
+
+    @staticmethod
+    def application_scope_allows(caller: Caller, application: dict) -> bool:
+        if caller.role is Role.enterprise:
+            return application["uscc"] == caller.uscc
+        if caller.role in (Role.department_staff, Role.county_staff):
+            routed = application["status"] not in ("confirmation", "acceptance", "routing")
+            if caller.role is Role.department_staff:
+                return routed and application["department"] == caller.department
+            return routed and application.get("level") == "county" and application.get("county") == caller.county
+        return True
+
+    @endpoint("get_application")
+    def get_application(self, request, caller: Caller, application_id: int):
+        return self._visible_application(caller, application_id)
+
+    @endpoint("list_applications")
+    def list_applications(self, request, caller: Caller, query: ApplicationsQuery):
+        return self.application.list(caller.actor(), query.status, query.overdue, query.policy_id, query.limit,
+                                     query.offset)
+
+    @endpoint("act_on_application")
+    def act_on_application(self, request, caller: Caller, application_id: int, body: ActionRequest):
+        if caller.role is Role.enterprise and body.action != "object":   # anyone may object during public notice
+            self._visible_application(caller, application_id)
+        return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount)
+
+    @endpoint("alarms")
+    def alarms(self, request, caller: Caller, query: PageQuery):
+        return self.application.alarms(caller.actor(), query.limit, query.offset)
 
     @endpoint("quarantine")
     def quarantine(self, request, caller: Caller, query: QuarantineQuery):

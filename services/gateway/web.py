@@ -34,7 +34,9 @@ from shared.logs import get_logger
 REQUEST_ID = "X-Request-Id"
 CORRELATION_KEY = "huiqi.correlation_id"
 _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-MAX_BODY_BYTES = 16 * 1024 * 1024  # a bulk batch of 1,000 profiles is well under this
+# an application's three materials of up to 10 MiB each, in base64, fit; a bulk batch of 1,000
+# profiles is well under this
+MAX_BODY_BYTES = 48 * 1024 * 1024
 
 
 def _log():

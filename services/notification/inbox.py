@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services.notification.models import notifications
-from shared.contracts.events import MatchesChanged
+from shared.contracts.events import ApplicationChanged, MatchesChanged
 from shared.database import database_time, fast_insert
 from shared.errors import NotFound
 
@@ -21,6 +21,31 @@ def deliver_matches(session: Session, event: MatchesChanged, now: datetime) -> i
     stamp = database_time(session.bind.dialect.name, now)
     rows = [(uscc, policy_id, POLICY_MATCHED, event.titles.get(policy_id, f"政策 {policy_id}"), stamp)
             for policy_id, usccs in event.matched.items() for uscc in usccs]
+    return fast_insert(session, notifications, ("uscc", "policy_id", "kind", "title", "created_at"), rows,
+                       ignore_duplicates=True)
+
+
+# What an application's move tells the enterprise: what it must do (confirm, add material) and the
+# outcome, once, in one reply. Other moves are visible on the application itself.
+APPLICATION_NOTICES = {
+    "confirmation": ("proactive_offer", "免申即享：{title}，预计可获 {amount}，请确认"),
+    "returned": ("application_returned", "申请被退回补充材料：{title}"),
+    "completed": ("application_completed", "申请已办结，资金已拨付：{title}（{amount}）"),
+    "rejected": ("application_rejected", "申请未通过：{title}"),
+}
+
+
+def deliver_application_changes(session: Session, events: list[ApplicationChanged], now: datetime) -> int:
+    stamp = database_time(session.bind.dialect.name, now)
+    rows = []
+    for event in events:
+        notice = APPLICATION_NOTICES.get(event.to_stage)
+        if notice is None:
+            continue
+        kind, template = notice
+        amount = "—" if event.amount is None else f"{event.amount:,.2f} 元"
+        rows.append((event.uscc, event.policy_id, kind, template.format(title=event.policy_title, amount=amount)[:300],
+                     stamp))
     return fast_insert(session, notifications, ("uscc", "policy_id", "kind", "title", "created_at"), rows,
                        ignore_duplicates=True)
 

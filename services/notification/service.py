@@ -6,7 +6,7 @@ from nameko.rpc import rpc
 from services.notification import inbox
 from services.notification.models import metadata
 from shared.consumer import Delivery, handles
-from shared.contracts.events import MatchesChanged
+from shared.contracts.events import ApplicationChanged, MatchesChanged
 from shared.errors import EXPECTED
 from shared.logs import Logger
 from shared.operations import Operations
@@ -27,6 +27,14 @@ class NotificationService(Operations):
             created = sum(inbox.deliver_matches(tx.session, event, utcnow()) for event in fresh)
         self.log.info("notifications_delivered", events=len(events), duplicates=len(events) - len(fresh),
                       matched=sum(event.match_count() for event in fresh), created=created)
+
+    @handles("notification.application_changed")
+    def on_application_changed(self, deliveries: list[Delivery]) -> None:
+        events = [ApplicationChanged.model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            created = inbox.deliver_application_changes(tx.session, fresh, utcnow())
+        self.log.info("application_notices_delivered", events=len(events), created=created)
 
     @rpc(expected_exceptions=EXPECTED)
     def inbox(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:

@@ -29,6 +29,8 @@ from shared.logs import Logger
 from shared.operations import Operations
 from shared.store import Store
 
+PROFILE_FIELDS = ("name", "registered_on", "ownership", "industry_code", "county", "employees", "annual_revenue",
+                  "total_assets", "rd_expense", "qualifications")  # what an application form is pre-filled with
 EXPIRY_CHECK_S = 10  # how often published policies past valid_to are looked for (one indexed query)
 
 
@@ -291,6 +293,45 @@ class PolicyService(Operations):
     def visit_pack(self, code: str) -> dict:
         with self.store.transaction() as tx:
             return gift_packs.visit(tx.session, code, clock.now())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def application_terms(self, policy_id: int, uscc: str) -> dict:
+        """What the application hall needs to open an application: the policy's terms, whether the
+        enterprise matches it now, the estimated amount and the enterprise's profile for the form."""
+        return self.application_terms_many(policy_id, [uscc])[0]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def application_terms_many(self, policy_id: int, usccs: list[str]) -> list[dict]:
+        with self.store.reading() as session:
+            policy = catalogue.get(session, policy_id)
+            rule = eligibility.parse(policy["eligibility"], lambda _code: True)
+            terms = {name: policy[name] for name in (
+                "id", "title", "department", "department_name", "level", "county", "status", "version",
+                "redeemable", "proactive", "subsidy", "budget", "exclusive_group", "stage_limits", "materials",
+                "valid_to")}
+            matched = set()
+            for part in read_model.chunks(usccs):
+                matched.update(session.execute(select(matches.c.uscc).where(
+                    matches.c.policy_id == policy_id, matches.c.uscc.in_(part))).scalars())
+            answers = []
+            for uscc in usccs:
+                facts, tags, version = self._enterprise(session, uscc)
+                answers.append({
+                    "policy": terms, "uscc": uscc, "profile_version": version, "matched": uscc in matched,
+                    "estimated_amount": estimate(policy["subsidy"], facts, policy["budget"])
+                    if policy["redeemable"] else None,
+                    "missing": [condition.text for condition in eligibility.failed_leaves(rule, facts, tags)],
+                    "profile": {name: value for name, value in facts.items() if name in PROFILE_FIELDS}})
+            return answers
+
+    @rpc
+    def published_policy_flags(self) -> dict[str, list[int]]:
+        """Published policies (`published`) and which are proactive (免申即享: their new matches become
+        applications by themselves)."""
+        with self.store.reading() as session:
+            rows = session.execute(select(policies.c.id, policies.c.proactive)
+                                   .where(policies.c.status == "published")).all()
+        return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
 
     @rpc
     def policies_using_tag(self, code: str) -> list[dict]:

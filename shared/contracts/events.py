@@ -100,6 +100,23 @@ class MatchesChanged(PlatformEvent):
         return sum(len(codes) for codes in self.matched.values())
 
 
+class ApplicationChanged(PlatformEvent):
+    """An application moved: submitted (by the enterprise, a clerk, or the platform for a proactive
+    policy), or an action took it from one stage to the next. One event per move, in order."""
+
+    routing_key: ClassVar[str] = "application.changed"
+    application_id: int
+    policy_id: int
+    policy_title: str
+    uscc: str
+    action: str                      # submit, create (proactive), confirm, accept, route, return, resubmit, ...
+    from_stage: str | None
+    to_stage: str
+    amount: float | None = None
+    proactive: bool = False
+    actor_role: str
+
+
 EVENTS: dict[str, type[PlatformEvent]] = {
-    event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged)
+    event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged, ApplicationChanged)
 }

@@ -24,7 +24,8 @@ def pytest_runtest_makereport(item, call):
 
 
 # The cheap, fundamental flows first; the disruptive ones (killing services, restarting the broker) last.
-ORDER = ("test_flows", "test_quarantine", "test_enterprise_file", "test_policy_hall", "test_downtime", "test_crashes",
+ORDER = ("test_flows", "test_quarantine", "test_enterprise_file", "test_policy_hall", "test_policy_services",
+         "test_tag_management", "test_application_hall", "test_downtime", "test_crashes",
          "test_broker_restart")
 
 

@@ -43,7 +43,7 @@ BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
 API = "/api/v1"
-DATABASE_SERVICES = ("tagging", "policy", "notification")
+DATABASE_SERVICES = ("tagging", "policy", "notification", "application")
 HUIQI = str(Path(sys.executable).parent / "huiqi")
 
 T = TypeVar("T")

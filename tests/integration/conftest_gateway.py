@@ -239,6 +239,14 @@ class FakePolicy:
                  "explanation": {"tag": "scale.small", "held": True}}]
 
 
+class FakeApplication:
+    name = "application"
+
+    @rpc
+    def health(self):
+        return {"service": "application", "ok": True}
+
+
 class FakeNotification:
     name = "notification"
 
@@ -262,7 +270,7 @@ class FakeNotification:
 def fake_services(quick_consumers, container_factory, amqp_uri):
     """The three services the gateway calls, as stand-ins answering the agreed shapes."""
     containers = [container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"})
-                  for cls in (FakeTagging, FakePolicy, FakeNotification)]
+                  for cls in (FakeTagging, FakePolicy, FakeNotification, FakeApplication)]
     for container in containers:
         container.start()
     return containers

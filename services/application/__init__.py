@@ -1,0 +1,1 @@
+"""The application service: the application hall and the one window (contract section 7)."""

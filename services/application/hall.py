@@ -1,0 +1,352 @@
+"""The application hall: opening applications and moving them through their stages.
+
+Every function takes the session of one transaction; the caller emits what they return. The
+lifecycle itself (who may do what, in which stage) is `domain.stages`; due times are
+`domain.deadlines`, by the official working-day calendar.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.application.domain import deadlines
+from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
+from services.application.models import alarms, applications, budgets, history, materials, stages
+from shared import workdays
+from shared.contracts.events import ApplicationChanged
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+
+SYSTEM = {"role": "system", "id": "system"}
+
+
+@dataclass(frozen=True)
+class Opened:
+    application: dict
+    events: list[ApplicationChanged]
+
+
+def _open_key(uscc: str, policy_id: int) -> str:
+    return f"{uscc}:{policy_id}"
+
+
+def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: dict,
+                     now: datetime, proactive: bool = False) -> Opened:
+    """A new application for `terms` (from the policy service): refused unless the policy is published,
+    redeemable and matched, and unless the enterprise has no open application of the same exclusive group."""
+    policy, uscc = terms["policy"], terms["uscc"]
+    if policy["status"] != "published":
+        raise Conflict(f"policy {policy['id']} is {policy['status']}; applications are for published policies",
+                       {"status": policy["status"]})
+    if not policy["redeemable"]:
+        raise Conflict(f"policy {policy['id']} is not redeemable: there is nothing to apply for", {"redeemable": False})
+    if not terms["matched"]:
+        raise Conflict(f"enterprise {uscc} does not match policy {policy['id']}: " + "；".join(terms["missing"]),
+                       {"missing": terms["missing"]})
+    if policy["exclusive_group"]:
+        rival = session.execute(select(applications.c.id, applications.c.policy_id).where(
+            applications.c.uscc == uscc, applications.c.exclusive_group == policy["exclusive_group"],
+            applications.c.policy_id != policy["id"], applications.c.stage != Stage.rejected)).first()
+        if rival is not None:
+            raise Conflict(f"policy {policy['id']} cannot be combined with policy {rival.policy_id} (exclusive "
+                              f"group {policy['exclusive_group']}); application {rival.id} is already open for it",
+                              {"exclusive_group": policy["exclusive_group"], "application_id": rival.id})
+    existing = session.execute(select(applications.c.id).where(
+        applications.c.open_key == _open_key(uscc, policy["id"]))).first()
+    if existing is not None:
+        raise Conflict(f"enterprise {uscc} already has application {existing.id} for policy {policy['id']}",
+                          {"application_id": existing.id})
+    first = Stage.confirmation if proactive else Stage.acceptance
+    limits = limits_for(policy["stage_limits"] or {})
+    application_id = session.execute(insert(applications).values(
+        policy_id=policy["id"], policy_title=policy["title"], department=policy["department"], level=policy["level"],
+        county=policy["county"], exclusive_group=policy["exclusive_group"], uscc=uscc,
+        enterprise_name=terms["profile"].get("name"), proactive=proactive, stage=first,
+        amount=terms["estimated_amount"], form=terms["profile"], note=note, stage_limits=limits, created_by=actor,
+        created_at=now, updated_at=now, open_key=_open_key(uscc, policy["id"]))).inserted_primary_key[0]
+    for material in checked_materials:
+        session.execute(insert(materials).values(application_id=application_id, name=material.name,
+                                                 filename=material.filename, media_type=material.media_type,
+                                                 size=material.size, sha256=material.sha256, added_at=now))
+    _enter(session, application_id, first, limits, now)
+    _record(session, application_id, "create" if proactive else "submit", None, first, actor, note, None, now)
+    if session.execute(select(budgets.c.policy_id).where(budgets.c.policy_id == policy["id"])).first() is None:
+        session.execute(insert(budgets).values(policy_id=policy["id"], budget=policy["budget"], committed=0.0,
+                                               disbursed=0.0))
+    application = get(session, application_id, now)
+    return Opened(application, [_event(application, "create" if proactive else "submit", None, actor)])
+
+
+def _enter(session: Session, application_id: int, stage: Stage, limits: dict, now: datetime,
+           due_at: datetime | None = None) -> None:
+    note = None
+    try:
+        due = due_at if due_at is not None else deadlines.due_at(now, stage, limits)
+    except workdays.CalendarNotCovered as error:
+        due, note = None, str(error)   # reported on the stage, never guessed
+    session.execute(insert(stages).values(application_id=application_id, stage=stage, entered_at=now, due_at=due,
+                                          due_note=note))
+
+
+def _record(session, application_id, action, from_stage, to_stage, actor, comment, amount, now) -> None:
+    session.execute(insert(history).values(application_id=application_id, action=action, from_stage=from_stage,
+                                           to_stage=to_stage, actor=actor, comment=comment, amount=amount, at=now))
+
+
+def _event(application: dict, action: str, from_stage: str | None, actor: dict) -> ApplicationChanged:
+    return ApplicationChanged(application_id=application["id"], policy_id=application["policy_id"],
+                              policy_title=application["policy_title"], uscc=application["uscc"], action=action,
+                              from_stage=from_stage, to_stage=application["stage"], amount=application["amount"],
+                              proactive=application["proactive"], actor_role=actor["role"])
+
+
+def owns(actor: dict, application) -> bool:
+    """Whether the actor is staff of the department (or county) the application's policy belongs to."""
+    role = actor.get("role")
+    if role == "department_staff":
+        return actor.get("department") == application.department
+    if role == "county_staff":
+        return application.level == "county" and actor.get("county") == application.county
+    return False
+
+
+def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
+        amount: float | None, now: datetime) -> Opened:
+    """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise."""
+    row = session.execute(select(applications).where(applications.c.id == application_id).with_for_update()).first()
+    if row is None:
+        raise NotFound(f"no application {application_id}", {"application_id": application_id})
+    events: list[ApplicationChanged] = []
+    stage = Stage(row.stage)
+    try:
+        transition = decide(stage, action, role=actor["role"], owns_policy=owns(actor, row),
+                            is_applicant=actor.get("uscc") == row.uscc,
+                            returned_from=Stage(row.returned_from) if row.returned_from else None)
+    except Refused as refused:
+        error = Forbidden if refused.status == 403 else Conflict
+        raise error(refused.reason, {"stage": stage.value, "action": action}) from None
+    target = Stage(transition.next_stage)
+    new_amount = row.amount
+    if action == "approve" and stage == Stage.review:
+        new_amount = _commit_budget(session, row, amount)
+    elif action == "reject" and stage == Stage.objection:
+        _release_budget(session, row)
+    elif action == "disburse":
+        session.execute(update(budgets).where(budgets.c.policy_id == row.policy_id)
+                        .values(disbursed=budgets.c.disbursed + (row.amount or 0.0)))
+    current = _open_stage(session, application_id)
+    session.execute(update(stages).where(stages.c.id == current.id).values(completed_at=now, actor=actor))
+    limits = row.stage_limits
+    due = None
+    if action == "resubmit":
+        # the clock stopped while it was returned: the working time left at the return counts on from now
+        returned = _last_stage(session, application_id, target)
+        if returned.due_at is not None:
+            try:
+                due = deadlines.extend_for_return(returned.due_at, returned.completed_at, now)
+            except workdays.CalendarNotCovered:
+                due = None   # _enter reports it
+    _enter(session, application_id, target, limits, now, due_at=due)
+    values: dict[str, Any] = {"stage": target, "amount": new_amount, "updated_at": now,
+                              "returned_from": stage if target == Stage.returned else None}
+    if target == Stage.rejected:
+        values["open_key"] = None   # the enterprise may apply again
+    session.execute(update(applications).where(applications.c.id == application_id).values(**values))
+    _record(session, application_id, action, stage, target, actor, comment, new_amount if action == "approve" else None,
+            now)
+    application = get(session, application_id, now)
+    events.append(_event(application, action, stage, actor))
+    if target == Stage.routing:
+        # routing is automatic: the policy names its department
+        more = act(session, application_id, "route", SYSTEM, comment="自动分派至政策主管部门", amount=None, now=now)
+        return Opened(more.application, events + more.events)
+    return Opened(application, events)
+
+
+def _commit_budget(session: Session, row, amount: float | None) -> float:
+    """Reserve the approved amount against the policy's remaining budget; Conflict when it does not fit."""
+    approved = row.amount if amount is None else amount
+    if approved is None:
+        raise Invalid("approve needs an `amount`: the policy's formula gave none for this enterprise",
+                      [{"field": "amount", "message": "required"}])
+    if row.amount is not None and approved > row.amount + 0.005:
+        raise Invalid(f"amount {approved:.2f} is more than the formula gives ({row.amount:.2f})",
+                      [{"field": "amount", "message": f"at most {row.amount:.2f}"}])
+    budget = session.execute(select(budgets).where(budgets.c.policy_id == row.policy_id).with_for_update()).one()
+    if budget.budget is not None and budget.committed + approved > budget.budget + 0.005:
+        remaining = budget.budget - budget.committed
+        raise Conflict(f"approving {approved:.2f} yuan would exceed policy {row.policy_id}'s remaining budget "
+                       f"({remaining:.2f} of {budget.budget:.2f} yuan)",
+                       {"remaining": round(remaining, 2), "budget": budget.budget, "amount": approved})
+    session.execute(update(budgets).where(budgets.c.policy_id == row.policy_id)
+                    .values(committed=budgets.c.committed + approved))
+    return approved
+
+
+def _release_budget(session: Session, row) -> None:
+    session.execute(update(budgets).where(budgets.c.policy_id == row.policy_id)
+                    .values(committed=budgets.c.committed - (row.amount or 0.0)))
+
+
+def _open_stage(session: Session, application_id: int):
+    return session.execute(select(stages).where(stages.c.application_id == application_id,
+                                                stages.c.completed_at.is_(None))
+                           .order_by(stages.c.id.desc()).limit(1)).one()
+
+
+def _last_stage(session: Session, application_id: int, stage: Stage):
+    return session.execute(select(stages).where(stages.c.application_id == application_id, stages.c.stage == stage)
+                           .order_by(stages.c.id.desc()).limit(1)).one()
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def _timeline(session: Session, application_id: int, now: datetime) -> list[dict]:
+    rows = session.execute(select(stages).where(stages.c.application_id == application_id).order_by(stages.c.id))
+    return [{"stage": row.stage, "entered_at": row.entered_at.isoformat(),
+             "due_at": row.due_at and row.due_at.isoformat(),
+             "completed_at": row.completed_at and row.completed_at.isoformat(), "actor": row.actor,
+             **({"due_note": row.due_note} if row.due_note else {}),
+             "overdue": deadlines.is_overdue(row.due_at, row.completed_at, now)} for row in rows]
+
+
+def get(session: Session, application_id: int, now: datetime) -> dict:
+    row = session.execute(select(applications).where(applications.c.id == application_id)).first()
+    if row is None:
+        raise NotFound(f"no application {application_id}", {"application_id": application_id})
+    application = _summary(row)
+    timeline = _timeline(session, application_id, now)
+    application.update(
+        status=row.stage, timeline=timeline, overdue=bool(timeline and timeline[-1]["overdue"]),
+        due_at=timeline[-1]["due_at"] if timeline and not timeline[-1]["completed_at"] else None,
+        next=None if row.stage in TERMINAL else who_acts(Stage(row.stage)),
+        form=row.form, note=row.note,
+        materials=[{"name": material.name, "filename": material.filename, "media_type": material.media_type,
+                    "size": material.size, "sha256": material.sha256}
+                   for material in session.execute(select(materials).where(materials.c.application_id
+                                                                           == application_id))],
+        history=[{"action": entry.action, "from": entry.from_stage, "to": entry.to_stage, "actor": entry.actor,
+                  "comment": entry.comment, "amount": entry.amount, "at": entry.at.isoformat()}
+                 for entry in session.execute(select(history).where(history.c.application_id == application_id)
+                                              .order_by(history.c.id))])
+    return application
+
+
+def _summary(row) -> dict:
+    return {"id": row.id, "policy_id": row.policy_id, "policy_title": row.policy_title, "department": row.department,
+            "level": row.level, "county": row.county, "uscc": row.uscc, "enterprise_name": row.enterprise_name,
+            "proactive": row.proactive, "stage": row.stage, "amount": row.amount,
+            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+
+
+def listing(session: Session, now: datetime, *, scope: dict, status: str | None, overdue: bool | None,
+            policy_id: int | None, limit: int, offset: int) -> dict:
+    """What the caller may see, overdue first (longest overdue first), then newest."""
+    open_stage = (select(stages.c.application_id, stages.c.due_at).where(stages.c.completed_at.is_(None))
+                  .subquery())
+    late = and_(open_stage.c.due_at.is_not(None), open_stage.c.due_at < now)
+    query = select(applications, open_stage.c.due_at).outerjoin(
+        open_stage, open_stage.c.application_id == applications.c.id)
+    conditions = [*scope_conditions(scope)]
+    if status is not None:
+        conditions.append(applications.c.stage == status)
+    if policy_id is not None:
+        conditions.append(applications.c.policy_id == policy_id)
+    if overdue is not None:
+        conditions.append(late if overdue else ~late)
+    query = query.where(*conditions)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(late.desc(), open_stage.c.due_at, applications.c.id.desc())
+                           .limit(limit).offset(offset))
+    items = []
+    for row in rows:
+        item = _summary(row)
+        item.update(due_at=row.due_at and row.due_at.isoformat(),
+                    overdue=deadlines.is_overdue(row.due_at, None, now))
+        items.append(item)
+    return {"items": items, "total": total}
+
+
+ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed, Stage.rejected,
+          Stage.returned)
+
+
+def scope_conditions(scope: dict) -> list:
+    """A department sees the applications routed to it; a county's staff those of its county-level
+    policies; an enterprise its own; the window, the administrator and assessors everything."""
+    role = scope.get("role")
+    if role == "enterprise":
+        return [applications.c.uscc == scope.get("uscc")]
+    if role == "department_staff":
+        return [applications.c.department == scope.get("department"), applications.c.stage.in_(ROUTED)]
+    if role == "county_staff":
+        return [applications.c.level == "county", applications.c.county == scope.get("county"),
+                applications.c.stage.in_(ROUTED)]
+    return []
+
+
+# --- time: notices ending, alarms -------------------------------------------------------------------
+
+def notices_ended(session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """Applications whose public notice has run its course without objection."""
+    return list(session.execute(select(stages.c.application_id).where(
+        stages.c.stage == Stage.public_notice, stages.c.completed_at.is_(None), stages.c.due_at < now)
+        .order_by(stages.c.due_at).limit(limit)).scalars())
+
+
+RESPONSIBLE = {Stage.acceptance: "window_clerk", Stage.routing: "window_clerk", Stage.review: "department_staff",
+               Stage.objection: "department_staff", Stage.disbursement: "department_staff"}
+
+
+def raise_alarms(session: Session, now: datetime, limit: int = 5000) -> list[dict]:
+    """One alarm per overdue stage to the staff responsible, and one escalation to the city
+    administrator a working day later; returns the alarms raised."""
+    raised = []
+    overdue = session.execute(
+        select(stages.c.id, stages.c.application_id, stages.c.stage, stages.c.due_at, stages.c.alarmed_at,
+               stages.c.escalated_at, applications.c.department, applications.c.level, applications.c.county)
+        .join(applications, applications.c.id == stages.c.application_id)
+        .where(stages.c.completed_at.is_(None), stages.c.due_at < now,
+               or_(stages.c.alarmed_at.is_(None), stages.c.escalated_at.is_(None)),
+               stages.c.stage.in_(list(RESPONSIBLE)))
+        .order_by(stages.c.due_at).limit(limit)).all()
+    for row in overdue:
+        role = RESPONSIBLE[Stage(row.stage)]
+        if role == "department_staff" and row.level == "county":
+            role = "county_staff"
+        if row.alarmed_at is None:
+            raised.append(_alarm(session, row, "overdue", role, now))
+            session.execute(update(stages).where(stages.c.id == row.id).values(alarmed_at=now))
+        if row.escalated_at is None and now > deadlines.escalation_at(row.due_at):
+            raised.append(_alarm(session, row, "escalation", "city_admin", now))
+            session.execute(update(stages).where(stages.c.id == row.id).values(escalated_at=now))
+    return raised
+
+
+def _alarm(session: Session, row, kind: str, role: str, now: datetime) -> dict:
+    values = {"application_id": row.application_id, "stage_id": row.id, "stage": row.stage, "kind": kind,
+              "role": role, "department": row.department, "county": row.county, "due_at": row.due_at,
+              "raised_at": now}
+    session.execute(insert(alarms).values(**values))
+    return {**values, "due_at": row.due_at.isoformat(), "raised_at": now.isoformat()}
+
+
+def alarm_listing(session: Session, scope: dict, limit: int, offset: int) -> dict:
+    role = scope.get("role")
+    conditions = []
+    if role == "department_staff":
+        conditions = [alarms.c.role == "department_staff", alarms.c.department == scope.get("department")]
+    elif role == "county_staff":
+        conditions = [alarms.c.role == "county_staff", alarms.c.county == scope.get("county")]
+    elif role == "window_clerk":
+        conditions = [alarms.c.role == "window_clerk"]
+    elif role != "city_admin":
+        return {"items": [], "total": 0}
+    query = select(alarms).where(*conditions)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(alarms.c.id.desc()).limit(limit).offset(offset))
+    return {"items": [{**row._mapping, "due_at": row.due_at.isoformat(), "raised_at": row.raised_at.isoformat()}
+                      for row in rows], "total": total}

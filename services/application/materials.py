@@ -1,0 +1,462 @@
+"""Application materials (申报材料): checking what an applicant uploads, and keeping it safe on disk.
+
+Checking. `POST /api/v1/applications` carries at most three `materials`, each
+`{"name", "filename", "content_base64"}` (contract section 7). `check_materials` validates them and
+answers `CheckedMaterial`s, or raises `MaterialError` naming the offending field the way the
+gateway names pydantic errors (`materials.1.content_base64: not valid base64`, indexes from 0).
+The type of a file is decided by sniffing its bytes (`sniff`), never by its name: PDF, JPEG, PNG,
+and the zip-based OFD (版式文档, GB/T 33190), DOCX and XLSX. The filename's extension must agree
+with what the bytes are. The filename is only ever shown back to people; it never becomes a path.
+
+Storing. `MaterialStore` keeps each material content-addressed at `root/<sha256[:2]>/<sha256>`
+(root is `var_dir/materials` by default). `put` writes a temporary file in the same directory,
+flushes and fsyncs it, renames it over the final name with `os.replace` (atomic), then fsyncs the
+directory, so once `put` returns the bytes and their name survive a power cut. If the final file
+already holds the same bytes, nothing is rewritten: a retried request or a redelivered message
+stores nothing twice.
+
+Why a crash never loses a material that a committed row references. The service writes the rows
+(name, filename, media type, size, sha256) in its database transaction, and calls `put` for every
+material *before* that transaction commits:
+
+- crash before or during `put`: there is no committed row, so nothing is lost. At worst a
+  temporary file (a dot-name ending in `.tmp`) remains; readers never look at those.
+- crash after `put`, before the commit: the file is durable but no row points at it. It is an
+  orphan, harmless; a retry of the same upload finds it and reuses it.
+- crash after the commit: the file was durable before the row existed, so the row's sha256 finds
+  it.
+
+Content addressing is what makes this safe without coordination: a path's content never changes
+(its name is its hash), so there is no update in place that a crash could tear, two applications
+with the same document share one file, and concurrent `put`s of the same bytes race harmlessly
+(both renames install identical content). `open` re-hashes what it reads, so a file damaged on
+disk raises `MaterialCorrupted` instead of returning wrong bytes; a later `put` of the same bytes
+repairs it. Files are created 0o640 and directories 0o750 whatever the umask.
+
+Orphans may be removed by `orphans(referenced)`, which lists unreferenced files (and stale
+temporary files) older than a grace period. `put` refreshes the modification time of a file it
+reuses, so a file about to be referenced by a transaction in flight is never old. Remove orphans
+only with a grace period far longer than any transaction, and list the files *before* reading
+the referenced set from the database.
+
+These are plain blocking file operations; the service calls them from its worker (they are short:
+at most 3 files of at most 10 MiB) and does not need eventlet here.
+"""
+from __future__ import annotations
+
+import binascii
+import contextlib
+import hashlib
+import io
+import os
+import re
+import struct
+import tempfile
+import time
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from shared.config import settings
+
+MiB = 1024 * 1024
+MAX_MATERIALS = 3
+MAX_BYTES = 10 * MiB  # one material, decoded
+MAX_TOTAL_BYTES = 25 * MiB  # all materials of one application, decoded
+MAX_ENCODED_CHARS = 4 * -(-MAX_BYTES // 3)  # the longest base64 text that can decode to MAX_BYTES
+MAX_NAME_CHARS = 100
+MAX_FILENAME_CHARS = 200
+FILE_MODE = 0o640
+DIRECTORY_MODE = 0o750
+ORPHAN_GRACE_S = 24 * 3600.0
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+OFD = "application/ofd"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class MediaType:
+    label: str  # short name, used in the list of allowed types
+    description: str  # what people call it, used in messages
+    extensions: tuple[str, ...]  # lower case, with the dot; the first is the usual one
+
+
+MEDIA_TYPES: dict[str, MediaType] = {
+    PDF: MediaType("PDF", "a PDF document", (".pdf",)),
+    JPEG: MediaType("JPEG", "a JPEG image", (".jpg", ".jpeg")),
+    PNG: MediaType("PNG", "a PNG image", (".png",)),
+    OFD: MediaType("OFD", "an OFD document", (".ofd",)),
+    DOCX: MediaType("DOCX", "a Word document (DOCX)", (".docx",)),
+    XLSX: MediaType("XLSX", "an Excel workbook (XLSX)", (".xlsx",)),
+}
+ALLOWED_TYPES = ", ".join(kind.label for kind in MEDIA_TYPES.values())
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_IHDR = b"\x00\x00\x00\x0dIHDR"  # the first chunk: 13 bytes of IHDR
+_ZIP_LOCAL_HEADER = b"PK\x03\x04"
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_PATH_SEPARATORS = ("/", "\\")
+# Bidirectional controls let "invoice\u202efdp.exe" display as "invoiceexe.pdf".
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def sniff(content: bytes) -> str | None:
+    """The media type the bytes are, among the allowed ones; None for anything else."""
+    if content.startswith(b"%PDF-"):
+        return PDF
+    if content.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if content.startswith(_PNG_SIGNATURE) and content[8:16] == _PNG_IHDR:
+        return PNG
+    if content.startswith(_ZIP_LOCAL_HEADER):
+        return _sniff_zip(content)
+    return None
+
+
+def _sniff_zip(content: bytes) -> str | None:
+    """OFD, DOCX or XLSX by the entries of the zip's central directory (nothing is decompressed)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            struct.error):
+        return None
+    if "OFD.xml" in names:  # GB/T 33190: the entry file at the root of the package
+        return OFD
+    if "[Content_Types].xml" in names:  # Office Open XML
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+    return None
+
+
+def describe_size(size: int) -> str:
+    return f"{size / MiB:.1f} MiB" if size >= MiB else f"{size} bytes"
+
+
+def _refuse(message: str) -> PydanticCustomError:
+    return PydanticCustomError("material", message)
+
+
+def _check_text(value: str, what: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise _refuse(f"{what} must not contain control characters")
+    if any(char in _BIDI_CONTROLS for char in value):
+        raise _refuse(f"{what} must not contain bidirectional text controls")
+    return value
+
+
+class MaterialIn(BaseModel):
+    """One material as the applicant sends it. Valid means: decodable, of an allowed type, and
+    named with a matching extension; `content`, `media_type`, `size` and `sha256` then describe it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS)]
+    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_FILENAME_CHARS)]
+    content_base64: str
+
+    _content: bytes = PrivateAttr(default=b"")
+    _media_type: str = PrivateAttr(default="")
+    _sha256: str = PrivateAttr(default="")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_text(cls, value: str) -> str:
+        return _check_text(value, "name")
+
+    @field_validator("filename")
+    @classmethod
+    def _filename_is_a_plain_name(cls, value: str) -> str:
+        if "\x00" in value:
+            raise _refuse("filename must not contain NUL")
+        if any(separator in value for separator in _PATH_SEPARATORS):
+            raise _refuse("filename must not contain path separators (/ or \\)")
+        if value.startswith("."):
+            raise _refuse("filename must not start with a dot")
+        return _check_text(value, "filename")
+
+    @field_validator("content_base64")
+    @classmethod
+    def _strict_base64(cls, value: str) -> str:
+        """Standard alphabet, padded, no whitespace, canonical; the decoded size from the length alone."""
+        if len(value) > MAX_ENCODED_CHARS:
+            raise _refuse(f"content larger than {describe_size(MAX_BYTES)}")
+        if len(value) % 4 or not _BASE64_TEXT.fullmatch(value):
+            raise _refuse("not valid base64 (standard alphabet, padded, without whitespace or a data: prefix)")
+        if value and not _canonical_base64_tail(value):
+            raise _refuse("not valid base64 (non-zero bits after the last byte)")
+        size = len(value) // 4 * 3 - value.count("=", -2)
+        if size == 0:
+            raise _refuse("content is empty")
+        if size > MAX_BYTES:
+            raise _refuse(f"content larger than {describe_size(MAX_BYTES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _type_agrees_with_name(self) -> MaterialIn:
+        content = binascii.a2b_base64(self.content_base64, strict_mode=True)
+        media_type = sniff(content)
+        if media_type is None:
+            raise self._error("content_base64", self.content_base64[:16],
+                              f"type not allowed; allowed types: {ALLOWED_TYPES}")
+        kind = MEDIA_TYPES[media_type]
+        extension = Path(self.filename).suffix.lower()
+        if extension not in kind.extensions:
+            expected = " or ".join(kind.extensions)
+            found = f"extension {extension}" if extension else "no extension"
+            raise self._error("filename", self.filename,
+                              f"{found} does not match the content, which is {kind.description} (expected {expected})")
+        self._content = content
+        self._media_type = media_type
+        self._sha256 = hashlib.sha256(content).hexdigest()
+        return self
+
+    def _error(self, field_name: str, value: str, message: str) -> ValidationError:
+        # A ValidationError keeps its location (and gets the enclosing one, materials.<i>, when nested).
+        return ValidationError.from_exception_data(
+            type(self).__name__, [InitErrorDetails(type=_refuse(message), loc=(field_name,), input=value)])
+
+    @property
+    def content(self) -> bytes:
+        return self._content
+
+    @property
+    def media_type(self) -> str:
+        return self._media_type
+
+    @property
+    def size(self) -> int:
+        return len(self._content)
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256
+
+
+def _canonical_base64_tail(value: str) -> bool:
+    """Whether the last quantum re-encodes to itself (no stray bits after the last byte)."""
+    tail = value[-4:]
+    return binascii.b2a_base64(binascii.a2b_base64(tail), newline=False).decode("ascii") == tail
+
+
+@dataclass(frozen=True)
+class CheckedMaterial:
+    """A material that passed every check; `record()` is what the database row holds."""
+
+    name: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    content: bytes = field(repr=False, compare=False)
+
+    def record(self) -> dict[str, Any]:
+        return {"name": self.name, "filename": self.filename, "media_type": self.media_type, "size": self.size,
+                "sha256": self.sha256}
+
+
+class MaterialError(ValueError):
+    """Materials refused: `field` names the first offence (`materials.1.filename`), `details` all of them
+    as `{"field", "message"}` (the shape of an Invalid error's details)."""
+
+    def __init__(self, field: str, message: str, details: list[dict[str, str]] | None = None):
+        super().__init__(field, message)
+        self.field = field
+        self.message = message
+        self.details = details or [{"field": field, "message": message}]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def check_materials(items: Any) -> list[CheckedMaterial]:
+    """The materials of one application, checked: at most MAX_MATERIALS, each valid, no two with
+    the same content, together at most MAX_TOTAL_BYTES. Raises MaterialError."""
+    if not isinstance(items, list | tuple):
+        raise MaterialError("materials", "must be a list")
+    if len(items) > MAX_MATERIALS:
+        raise MaterialError("materials", f"at most {MAX_MATERIALS} materials, got {len(items)}")
+    valid: list[MaterialIn] = []
+    problems: list[dict[str, str]] = []
+    for index, item in enumerate(items):
+        try:
+            valid.append(MaterialIn.model_validate(item))
+        except ValidationError as error:
+            problems.extend({"field": ".".join(str(part) for part in ("materials", index, *entry["loc"])),
+                             "message": entry["msg"]} for entry in error.errors(include_url=False))
+    if problems:
+        raise MaterialError(problems[0]["field"], problems[0]["message"], problems)
+    first_index: dict[str, int] = {}
+    for index, material in enumerate(valid):
+        if material.sha256 in first_index:
+            raise MaterialError(f"materials.{index}.content_base64",
+                                f"same content as materials.{first_index[material.sha256]}")
+        first_index[material.sha256] = index
+    total = sum(material.size for material in valid)
+    if total > MAX_TOTAL_BYTES:
+        raise MaterialError("materials", f"together {describe_size(total)}, more than the "
+                                         f"{describe_size(MAX_TOTAL_BYTES)} an application may carry")
+    return [CheckedMaterial(material.name, material.filename, material.media_type, material.size,
+                            material.sha256, material.content) for material in valid]
+
+
+# --- storage -------------------------------------------------------------------------------------------------
+
+
+class StoredMaterialError(Exception):
+    def __init__(self, sha256: str, message: str):
+        super().__init__(sha256, message)
+        self.sha256 = sha256
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"material {self.sha256}: {self.message}"
+
+
+class MaterialNotFound(StoredMaterialError, LookupError):
+    pass
+
+
+class MaterialCorrupted(StoredMaterialError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredMaterial:
+    sha256: str
+    size: int
+    path: Path
+
+
+def default_root() -> Path:
+    return settings().var_dir / "materials"
+
+
+class MaterialStore:
+    """Materials on disk, content-addressed, written atomically and durably (see the module docstring)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path_of(self, sha256: str) -> Path:
+        if not isinstance(sha256, str) or not _SHA256_HEX.fullmatch(sha256):
+            raise ValueError(f"not a sha256 digest (64 lower-case hex digits): {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_of(sha256).is_file()
+
+    def put(self, content: bytes) -> StoredMaterial:
+        """Store the bytes durably (idempotent); when this returns, a crash cannot lose them."""
+        digest = hashlib.sha256(content).hexdigest()
+        final = self.path_of(digest)
+        shard = final.parent
+        _make_directory(shard)
+        if _holds(final, digest, len(content)):
+            os.utime(final)  # not an orphan: a transaction is about to reference it
+            _fsync(final, os.O_RDONLY)  # a crashed earlier put may have renamed it without syncing
+        else:
+            descriptor, temporary = tempfile.mkstemp(dir=shard, prefix=f".{digest}.", suffix=".tmp")
+            try:
+                with os.fdopen(descriptor, "wb") as stream:
+                    os.fchmod(stream.fileno(), FILE_MODE)
+                    stream.write(content)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                os.replace(temporary, final)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temporary)
+                raise
+        _fsync(shard, os.O_RDONLY | os.O_DIRECTORY)  # the name in its directory
+        _fsync(self.root, os.O_RDONLY | os.O_DIRECTORY)  # the directory in the root (another put may have made it)
+        return StoredMaterial(digest, len(content), final)
+
+    def open(self, sha256: str) -> bytes:
+        """The stored bytes, verified against their hash: MaterialNotFound, MaterialCorrupted."""
+        path = self.path_of(sha256)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise MaterialNotFound(sha256, "not stored") from None
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise MaterialCorrupted(sha256, f"{path} does not hold the bytes of that hash")
+        return content
+
+    def orphans(self, referenced: Iterable[str], older_than_s: float = ORPHAN_GRACE_S,
+                now: float | None = None) -> list[Path]:
+        """Files no committed row references (and temporary files left by crashes), untouched for
+        `older_than_s`; safe to delete under the conditions in the module docstring."""
+        referenced = set(referenced)
+        deadline = (time.time() if now is None else now) - older_than_s
+        found: list[Path] = []
+        if not self.root.is_dir():
+            return found
+        for shard in self.root.iterdir():
+            if not (shard.is_dir() and re.fullmatch(r"[0-9a-f]{2}", shard.name)):
+                continue
+            for path in shard.iterdir():
+                if path.name.startswith(".") and path.name.endswith(".tmp"):
+                    orphan = True
+                elif _SHA256_HEX.fullmatch(path.name) and path.name.startswith(shard.name):
+                    orphan = path.name not in referenced
+                else:
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    if orphan and path.is_file() and path.stat().st_mtime < deadline:
+                        found.append(path)
+        return sorted(found)
+
+
+def _holds(path: Path, digest: str, size: int) -> bool:
+    try:
+        if path.stat().st_size != size:
+            return False
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest() == digest
+    except FileNotFoundError:
+        return False
+
+
+def _make_directory(path: Path) -> None:
+    """Create the directory (and missing parents) with DIRECTORY_MODE, each made durable in its parent."""
+    try:
+        os.mkdir(path, DIRECTORY_MODE)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        _make_directory(path.parent)
+        _make_directory(path)
+        return
+    os.chmod(path, DIRECTORY_MODE)  # whatever the umask
+    _fsync(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _fsync(path: Path, flags: int) -> None:
+    descriptor = os.open(path, flags)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,116 @@
+"""The application service's own tables: applications, their stages, materials, history, alarms,
+budgets, and what it knows of each redeemable policy."""
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from shared.database import UtcDateTime
+
+metadata = MetaData()
+
+applications = Table(
+    "applications", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("policy_id", BigInteger, nullable=False),
+    Column("policy_title", String(300), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("county", String(6)),
+    Column("exclusive_group", String(100)),
+    Column("uscc", String(18), nullable=False),
+    Column("enterprise_name", String(200)),
+    Column("proactive", Boolean, nullable=False),     # created by the platform (免申即享)
+    Column("stage", String(20), nullable=False),
+    Column("returned_from", String(20)),
+    Column("amount", Float),                           # yuan: the estimate, then what was approved
+    Column("form", JSON, nullable=False),              # pre-filled from the profile: nothing asked twice
+    Column("note", Text),
+    Column("stage_limits", JSON, nullable=False),
+    Column("created_by", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    # one open application per enterprise and policy; a rejected one frees the pair (see `open_key`)
+    Column("open_key", String(60), unique=True),
+    Index("applications_by_stage", "stage", "id"),
+    Index("applications_by_enterprise", "uscc", "id"),
+    Index("applications_by_department", "department", "stage"),
+)
+
+stages = Table(
+    "application_stages", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("application_id", BigInteger, nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("entered_at", UtcDateTime(), nullable=False),
+    Column("due_at", UtcDateTime()),                   # null: no limit (the enterprise's own time), or see due_note
+    Column("due_note", Text),                          # why there is no due time (a year the calendar lacks)
+    Column("completed_at", UtcDateTime()),
+    Column("actor", JSON),                             # who completed it
+    Column("alarmed_at", UtcDateTime()),               # the one alarm to the responsible staff
+    Column("escalated_at", UtcDateTime()),             # and to the city administrator, a working day later
+    Index("stages_of_application", "application_id", "id"),
+    # the overdue scan: open stages by due time
+    Index("stages_open_by_due", "completed_at", "due_at"),
+)
+
+materials = Table(
+    "application_materials", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("application_id", BigInteger, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Index("materials_of_application", "application_id"),
+)
+
+history = Table(
+    "application_history", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("application_id", BigInteger, nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("from_stage", String(20)),
+    Column("to_stage", String(20), nullable=False),
+    Column("actor", JSON, nullable=False),
+    Column("comment", Text),
+    Column("amount", Float),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("history_of_application", "application_id", "id"),
+)
+
+alarms = Table(
+    "alarms", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("application_id", BigInteger, nullable=False),
+    Column("stage_id", BigInteger, nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),        # overdue, escalation
+    Column("role", String(30), nullable=False),        # who is told: window_clerk, department_staff, city_admin
+    Column("department", String(100)),
+    Column("county", String(6)),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("raised_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("stage_id", "kind", name="one_alarm_per_stage_and_kind"),
+    Index("alarms_by_role", "role", "id"),
+)
+
+budgets = Table(
+    "budgets", metadata,
+    Column("policy_id", BigInteger, primary_key=True),
+    Column("budget", Float),                           # null: the policy sets no budget
+    Column("committed", Float, nullable=False),        # approved and not rejected since
+    Column("disbursed", Float, nullable=False),
+)

@@ -1,0 +1,160 @@
+"""Application service: entrypoints only. The hall's rules in `hall`, the lifecycle in `domain`,
+materials in `materials`. Run with `nameko run ... services.application.service:ApplicationService`."""
+from __future__ import annotations
+
+import time
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from services.application import hall
+from services.application.materials import MaterialError, MaterialStore, check_materials
+from services.application.models import metadata
+from shared import clock
+from shared.config import settings
+from shared.consumer import Delivery, handles
+from shared.contracts.events import MatchesChanged
+from shared.errors import EXPECTED, Conflict, Invalid
+from shared.logs import Logger
+from shared.operations import Operations
+from shared.store import Store
+
+TICK_S = 2.0               # how often notices that ran their course end and overdue stages raise alarms
+PROACTIVE_CACHE_S = 10.0   # how long the list of proactive policies is trusted
+
+
+class Materials(DependencyProvider):
+    """Where application materials are kept: content-addressed files under var/materials."""
+
+    def setup(self):
+        config = settings()
+        self.store = MaterialStore((config.materials_dir or config.var_dir / "materials").resolve())
+
+    def get_dependency(self, worker_ctx):
+        return self.store
+
+
+class ProactivePolicies(DependencyProvider):
+    """The ids of published proactive policies, asked of the policy service and kept briefly."""
+
+    def setup(self):
+        self.ids: frozenset[int] = frozenset()
+        self.published: frozenset[int] = frozenset()
+        self.fetched_at = float("-inf")
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class ApplicationService(Operations):
+    name = "application"
+
+    store = Store(metadata)
+    log = Logger()
+    policy = RpcProxy("policy")
+    materials = Materials()
+    proactive = ProactivePolicies()
+
+    # --- RPC ------------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
+        try:
+            checked = check_materials(materials)
+        except MaterialError as error:
+            raise Invalid(str(error), error.details) from None
+        for material in checked:      # on disk before the row that names it is committed
+            self.materials.put(material.content)
+        terms = self.policy.application_terms(policy_id, uscc)
+        with self.store.transaction() as tx:
+            opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
+                                           now=clock.now())
+            for event in opened.events:
+                tx.emit(event)
+        self.log.info("application_submitted", application_id=opened.application["id"], policy_id=policy_id,
+                      uscc=uscc, materials=len(checked), actor=actor.get("id"))
+        return opened.application
+
+    @rpc(expected_exceptions=EXPECTED)
+    def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
+            amount: float | None = None) -> dict:
+        with self.store.transaction() as tx:
+            moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
+                             now=clock.now())
+            for event in moved.events:
+                tx.emit(event)
+        self.log.info("application_moved", application_id=application_id, action=action,
+                      stage=moved.application["stage"], actor=actor.get("id"))
+        return moved.application
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get(self, application_id: int) -> dict:
+        with self.store.reading() as session:
+            return hall.get(session, application_id, clock.now())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list(self, scope: dict, status: str | None = None, overdue: bool | None = None,
+             policy_id: int | None = None, limit: int = 50, offset: int = 0) -> dict:
+        with self.store.reading() as session:
+            return hall.listing(session, clock.now(), scope=scope, status=status, overdue=overdue,
+                                policy_id=policy_id, limit=limit, offset=offset)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def alarms(self, scope: dict, limit: int = 50, offset: int = 0) -> dict:
+        with self.store.reading() as session:
+            return hall.alarm_listing(session, scope, limit, offset)
+
+    # --- the bus: proactive redemption (免申即享) --------------------------------------------------
+    @handles("application.matches_changed")
+    def on_matches_changed(self, deliveries: list[Delivery]) -> None:
+        events = [MatchesChanged.model_validate(delivery.body) for delivery in deliveries]
+        proactive = self._proactive_ids({policy_id for event in events for policy_id in event.matched})
+        created = 0
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            for event in fresh:
+                for policy_id, usccs in event.matched.items():
+                    if policy_id in proactive:
+                        created += self._open_proactive(tx, policy_id, usccs)
+        self.log.info("matches_seen", events=len(events), duplicates=len(events) - len(fresh),
+                      proactive_created=created)
+
+    def _proactive_ids(self, named: set[int]) -> frozenset[int]:
+        """Asked again when a policy not seen yet (a newly published one) matches, or after a while."""
+        cache = self.proactive
+        if not named <= cache.published or time.monotonic() - cache.fetched_at > PROACTIVE_CACHE_S:
+            flags = self.policy.published_policy_flags()
+            cache.ids, cache.published = frozenset(flags["proactive"]), frozenset(flags["published"])
+            cache.fetched_at = time.monotonic()
+        return cache.ids
+
+    def _open_proactive(self, tx, policy_id: int, usccs: list[str]) -> int:
+        created = 0
+        for terms in self.policy.application_terms_many(policy_id, usccs):
+            if terms["estimated_amount"] is None or not terms["matched"]:
+                continue   # its data does not suffice to fill in the amount: it applies as usual
+            try:
+                with tx.session.begin_nested():
+                    opened = hall.open_application(tx.session, terms, note=None, checked_materials=[],
+                                                   actor=hall.SYSTEM, now=clock.now(), proactive=True)
+            except Conflict:
+                continue   # it applied itself, or has an exclusive rival: nothing to create
+            for event in opened.events:
+                tx.emit(event)
+            created += 1
+        return created
+
+    # --- time -------------------------------------------------------------------------------------
+    @timer(interval=TICK_S)
+    def tick(self) -> None:
+        """Public notices that ran their course move to disbursement; overdue stages raise alarms."""
+        with self.store.transaction() as tx:
+            ended = hall.notices_ended(tx.session, clock.now())
+            for application_id in ended:
+                moved = hall.act(tx.session, application_id, "end_notice", hall.SYSTEM, comment="公示期满无异议",
+                                 amount=None, now=clock.now())
+                for event in moved.events:
+                    tx.emit(event)
+            raised = hall.raise_alarms(tx.session, clock.now())
+        if ended or raised:
+            self.log.info("hall_ticked", notices_ended=len(ended), alarms=len(raised))

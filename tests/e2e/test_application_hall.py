@@ -1,0 +1,243 @@
+"""The application hall end to end: an enterprise applies, the one window accepts, the policy's
+department reviews, public notice runs its working days, the money is disbursed and the enterprise
+is told; returns, objections, budgets, overdue alarms and proactive redemption (免申即享).
+The platform runs with time travel on; tests move the clock forward only.
+"""
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+
+import pytest
+import requests
+
+from shared.clock import CHINA
+from tests.e2e.harness import (
+    API,
+    enterprise_event,
+    eventually,
+    has_interest,
+    new_marker,
+    new_uscc,
+    policy_draft,
+    running_platform,
+    until,
+)
+
+pytestmark = pytest.mark.e2e
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    with running_platform("application_hall", "sqlite", tmp_path_factory.mktemp("application-hall"),
+                          env={"HUIQI_TIME_TRAVEL": "1"}) as running:
+        yield running
+
+
+class As:
+    def __init__(self, platform, token: str):
+        self.url = f"{platform.url}{API}"
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path, **params):
+        return self.http.get(f"{self.url}{path}", params=params, timeout=30)
+
+    def post(self, path, body=None):
+        return self.http.post(f"{self.url}{path}", json=body, timeout=30)
+
+    def act(self, application_id: int, action: str, **extra):
+        return self.post(f"/applications/{application_id}/actions", {"action": action, **extra})
+
+
+def ok(answer, status: int = 200) -> dict:
+    assert answer.status_code == status, f"{answer.status_code} {answer.text[:500]}"
+    return answer.json()
+
+
+def account(platform, body: dict, path: str = "/staff") -> As:
+    return As(platform, ok(platform.post(f"{API}{path}", body), 201)["token"])
+
+
+@pytest.fixture(scope="module")
+def people(platform):
+    department = f"dept_{uuid.uuid4().hex[:6]}"
+    return {"department": department,
+            "clerk": account(platform, {"name": "窗口", "role": "window_clerk"}),
+            "reviewer": account(platform, {"name": "科室", "role": "department_staff", "department": department}),
+            "outsider": account(platform, {"name": "别的科室", "role": "department_staff", "department": "other"}),
+            "counsellor": account(platform, {"name": "顾问", "role": "counsellor"})}
+
+
+def firm(platform, gov, marker: str, **fields) -> tuple[str, As]:
+    uscc = new_uscc()
+    gov.publish("enterprise.registered", enterprise_event(uscc, {"name": "滨州申报测试有限公司", "employees": 40,
+                                                                 "interests": [marker], **fields}))
+    eventually(lambda: platform.enterprise(uscc), what=f"{uscc} to be registered")
+    return uscc, account(platform, {}, f"/enterprises/{uscc}/accounts")
+
+
+def redeemable(platform, people, marker: str, **extra) -> int:
+    draft = policy_draft("稳岗补贴", has_interest(marker), department=people["department"], redeemable=True,
+                         subsidy={"type": "per_unit", "field": "employees", "rate": 1000}, **extra)
+    policy_id = ok(people["reviewer"].post("/policies", draft), 201)["id"]
+    ok(people["reviewer"].post(f"/policies/{policy_id}/publish"))
+    return policy_id
+
+
+def matched(platform, uscc: str, policy_id: int) -> None:
+    until(lambda: any(item["policy_id"] == policy_id for item in platform.policies_of(uscc)),
+          what=f"{uscc} to match policy {policy_id}")
+
+
+def material(name: str = "营业执照") -> dict:
+    return {"name": name, "filename": "licence.pdf", "content_base64": base64.b64encode(PDF).decode()}
+
+
+def now_in_china(platform) -> datetime:
+    return datetime.fromisoformat(ok(platform.get("/health"))["services"]["application"]["now"]).astimezone(CHINA)
+
+
+def test_an_application_goes_from_submission_to_disbursement_and_the_enterprise_is_told(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker)
+    policy_id = redeemable(platform, people, marker, budget=1_000_000)
+    matched(platform, uscc, policy_id)
+
+    submitted = ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc, "materials": [material()],
+                                             "note": "请审核"}), 201)
+    application_id = submitted["id"]
+    assert (submitted["status"], submitted["amount"]) == ("acceptance", 40_000)      # 40 employees × 1,000
+    assert submitted["form"]["employees"] == 40 and submitted["form"]["name"] == "滨州申报测试有限公司"
+    assert submitted["materials"][0]["media_type"] == "application/pdf"
+    assert submitted["timeline"][0]["due_at"] is not None and submitted["next"]
+
+    refused = me.act(application_id, "accept")
+    assert refused.status_code == 403 and "enterprise" in refused.json()["error"]["message"]
+    assert people["reviewer"].get(f"/applications/{application_id}").status_code == 403   # not routed yet
+
+    accepted = ok(people["clerk"].act(application_id, "accept"))
+    assert accepted["status"] == "review"          # routed to the policy's department at once
+    assert [entry["stage"] for entry in accepted["timeline"]] == ["acceptance", "routing", "review"]
+    assert people["outsider"].act(application_id, "approve").status_code == 403
+    assert ok(people["reviewer"].act(application_id, "approve", amount=30_000))["status"] == "public_notice"
+    assert people["reviewer"].act(application_id, "disburse").status_code == 409   # not during the notice
+
+    notice_due = datetime.fromisoformat(ok(me.get(f"/applications/{application_id}"))["timeline"][-1]["due_at"])
+    ok(platform.post(f"{API}/admin/clock", {"set": notice_due.isoformat()}))
+    ok(platform.post(f"{API}/admin/clock", {"advance": "PT5S"}))
+    until(lambda: ok(me.get(f"/applications/{application_id}"))["status"] == "disbursement", timeout=30,
+          what="the notice to end")
+    done = ok(people["reviewer"].act(application_id, "disburse"))
+    assert (done["status"], done["amount"], done["next"]) == ("completed", 30_000, None)
+    assert [entry["action"] for entry in done["history"]] == [
+        "submit", "accept", "route", "approve", "end_notice", "disburse"]
+    until(lambda: any(item["kind"] == "application_completed" for item in platform.notifications_of(uscc)),
+          what="the enterprise to be told")
+
+
+def test_a_return_stops_the_clock_until_the_enterprise_resubmits(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker)
+    policy_id = redeemable(platform, people, marker)
+    matched(platform, uscc, policy_id)
+    application_id = ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc}), 201)["id"]
+    returned = ok(people["clerk"].act(application_id, "return", comment="缺营业执照"))
+    assert returned["status"] == "returned" and returned["timeline"][-1]["due_at"] is None
+    until(lambda: any(item["kind"] == "application_returned" for item in platform.notifications_of(uscc)),
+          what="the return notice")
+    assert people["clerk"].act(application_id, "accept").status_code == 409
+    back = ok(me.act(application_id, "resubmit"))
+    assert back["status"] == "acceptance" and back["timeline"][-1]["due_at"] is not None
+
+
+def test_refusals_name_the_reason(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker, employees=5)
+    other_uscc, _ = firm(platform, gov, marker)
+    group = f"group_{marker}"
+    first = redeemable(platform, people, marker, exclusive_group=group)
+    second = redeemable(platform, people, marker, exclusive_group=group)
+    not_for_me = redeemable(platform, people, new_marker())
+    matched(platform, uscc, second)
+
+    mismatch = me.post("/applications", {"policy_id": not_for_me, "uscc": uscc})
+    assert mismatch.status_code == 409 and "does not match" in mismatch.json()["error"]["message"]
+    assert me.post("/applications", {"policy_id": first, "uscc": other_uscc}).status_code == 403
+    ok(me.post("/applications", {"policy_id": first, "uscc": uscc}), 201)
+    rival = me.post("/applications", {"policy_id": second, "uscc": uscc})
+    assert rival.status_code == 409 and group in rival.json()["error"]["message"]
+    again = me.post("/applications", {"policy_id": first, "uscc": uscc})
+    assert again.status_code == 409
+    too_many = me.post("/applications", {"policy_id": first, "uscc": uscc, "materials": [material()] * 4})
+    assert too_many.status_code == 422
+    fake = {"name": "假PDF", "filename": "x.pdf", "content_base64": base64.b64encode(b"not a pdf").decode()}
+    assert me.post("/applications", {"policy_id": first, "uscc": uscc, "materials": [fake]}).status_code == 422
+
+
+def test_approvals_never_exceed_the_budget(platform, gov, people):
+    marker = new_marker()
+    firms = [firm(platform, gov, marker) for _ in range(3)]
+    policy_id = redeemable(platform, people, marker, budget=100_000)   # 40,000 each: two fit, not three
+    ids = []
+    for uscc, me in firms:
+        matched(platform, uscc, policy_id)
+        ids.append(ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc}), 201)["id"])
+        ok(people["clerk"].act(ids[-1], "accept"))
+    answers = [people["reviewer"].act(application_id, "approve") for application_id in ids]
+    assert [answer.status_code for answer in answers] == [200, 200, 409]
+    assert "budget" in answers[2].json()["error"]["message"]
+
+
+def test_an_objection_during_public_notice_pauses_it_for_review(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker)
+    policy_id = redeemable(platform, people, marker)
+    matched(platform, uscc, policy_id)
+    application_id = ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc}), 201)["id"]
+    ok(people["clerk"].act(application_id, "accept"))
+    ok(people["reviewer"].act(application_id, "approve"))
+    assert ok(people["counsellor"].act(application_id, "object", comment="员工人数存疑"))["status"] == "objection"
+    assert ok(people["reviewer"].act(application_id, "reject", comment="异议成立"))["status"] == "rejected"
+    until(lambda: any(item["kind"] == "application_rejected" for item in platform.notifications_of(uscc)),
+          what="the outcome")
+
+
+def test_proactive_policies_open_applications_that_the_enterprise_only_confirms(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker)
+    policy_id = redeemable(platform, people, marker, proactive=True)
+    application = until(lambda: next(iter(ok(me.get("/applications", policy_id=policy_id))["items"]), None),
+                        what="the proactive application")
+    assert (application["stage"], application["proactive"], application["amount"]) == ("confirmation", True, 40_000)
+    until(lambda: any(item["kind"] == "proactive_offer" for item in platform.notifications_of(uscc)),
+          what="the offer in the inbox")
+    assert people["clerk"].act(application["id"], "confirm").status_code == 403
+    assert ok(me.act(application["id"], "confirm"))["status"] == "acceptance"
+
+
+def test_an_overdue_stage_raises_one_alarm_then_escalates(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker)
+    policy_id = redeemable(platform, people, marker)
+    matched(platform, uscc, policy_id)
+    application = ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc}), 201)
+    due = datetime.fromisoformat(application["timeline"][0]["due_at"])
+    ok(platform.post(f"{API}/admin/clock", {"set": due.isoformat()}))
+    ok(platform.post(f"{API}/admin/clock", {"advance": "PT5S"}))
+
+    def alarms_for(caller, kind):
+        return [alarm for alarm in ok(caller.get("/alarms", limit=200))["items"]
+                if alarm["application_id"] == application["id"] and alarm["kind"] == kind]
+    until(lambda: alarms_for(people["clerk"], "overdue"), timeout=30, what="the alarm")
+    late = ok(people["clerk"].get("/applications", overdue="true", limit=200))["items"]
+    assert application["id"] in [item["id"] for item in late] and all(item["overdue"] for item in late)
+    assert ok(me.get(f"/applications/{application['id']}"))["timeline"][0]["overdue"] is True
+    assert alarms_for(people["reviewer"], "overdue") == []
+
+    ok(platform.post(f"{API}/admin/clock", {"advance": "P4D"}))   # past the next working day, whatever the weekday
+    until(lambda: alarms_for(As(platform, platform.http.headers["Authorization"].split()[1]), "escalation"),
+          timeout=30, what="the escalation")
+    assert len(alarms_for(people["clerk"], "overdue")) == 1      # once

@@ -270,6 +270,21 @@ def listing(session: Session, now: datetime, *, scope: dict, status: str | None,
     return {"items": items, "total": total}
 
 
+def statistics(session: Session, scope: dict) -> dict:
+    """Counts by stage, and the share of redemptions (completed applications) that were proactive."""
+    conditions = scope_conditions(scope)
+    by_stage = dict(session.execute(select(applications.c.stage, func.count()).where(*conditions)
+                                    .group_by(applications.c.stage)).tuples().all())
+    completed = by_stage.get(Stage.completed.value, 0)
+    proactive = session.execute(select(func.count()).select_from(applications).where(
+        *conditions, applications.c.stage == Stage.completed, applications.c.proactive)).scalar_one()
+    disbursed = session.execute(select(func.coalesce(func.sum(applications.c.amount), 0.0)).where(
+        *conditions, applications.c.stage == Stage.completed)).scalar_one()
+    return {"total": sum(by_stage.values()), "by_stage": by_stage, "completed": completed,
+            "proactive_completed": proactive, "proactive_share": round(proactive / completed, 4) if completed else None,
+            "disbursed_amount": round(float(disbursed), 2)}
+
+
 ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed, Stage.rejected,
           Stage.returned)
 

@@ -100,6 +100,11 @@ class ApplicationService(Operations):
                                 policy_id=policy_id, limit=limit, offset=offset)
 
     @rpc(expected_exceptions=EXPECTED)
+    def statistics(self, scope: dict) -> dict:
+        with self.store.reading() as session:
+            return hall.statistics(session, scope)
+
+    @rpc(expected_exceptions=EXPECTED)
     def alarms(self, scope: dict, limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
             return hall.alarm_listing(session, scope, limit, offset)

@@ -250,6 +250,10 @@ ROUTE_LIST: tuple[Route, ...] = (
           bodies=(schemas.ActionRequest,), answer=schemas.Application, errors=(404, 409, 503),
           description="409 for an action the stage does not allow (naming those it does) or an approval "
                       "beyond the remaining budget; 403 for a role that may not take it."),
+    Route("application_statistics", "GET", f"{API}/applications/stats",
+          "Applications by stage, and the share of redemptions that were proactive (免申即享)", "applications",
+          Action.read_applications, answer=schemas.ApplicationStatistics, errors=(503,),
+          description="Over what the caller may see: a department its own, an enterprise its own."),
     Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages past their due time", "applications",
           Action.read_alarms, query=schemas.PageQuery, answer=schemas.AlarmPage, errors=(503,)),
     Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",

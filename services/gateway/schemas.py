@@ -624,6 +624,15 @@ class ApplicationPage(_Answer):
     total: int
 
 
+class ApplicationStatistics(_Answer):
+    total: int
+    by_stage: dict[str, int]
+    completed: int = Field(description="redemptions: applications carried through to disbursement")
+    proactive_completed: int
+    proactive_share: float | None = Field(description="proactive_completed / completed; null before any")
+    disbursed_amount: float
+
+
 class AlarmPage(_Answer):
     items: list[dict[str, Any]]
     total: int

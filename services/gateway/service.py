@@ -398,6 +398,10 @@ class GatewayService:
             self._visible_application(caller, application_id)
         return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount)
 
+    @endpoint("application_statistics")
+    def application_statistics(self, request, caller: Caller):
+        return self.application.statistics(caller.actor())
+
     @endpoint("alarms")
     def alarms(self, request, caller: Caller, query: PageQuery):
         return self.application.alarms(caller.actor(), query.limit, query.offset)

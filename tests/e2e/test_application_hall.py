@@ -136,6 +136,8 @@ def test_an_application_goes_from_submission_to_disbursement_and_the_enterprise_
         "submit", "accept", "route", "approve", "end_notice", "disburse"]
     until(lambda: any(item["kind"] == "application_completed" for item in platform.notifications_of(uscc)),
           what="the enterprise to be told")
+    mine = ok(me.get("/applications/stats"))
+    assert (mine["total"], mine["completed"], mine["proactive_share"], mine["disbursed_amount"]) == (1, 1, 0.0, 30_000)
 
 
 def test_a_return_stops_the_clock_until_the_enterprise_resubmits(platform, gov, people):
@@ -216,6 +218,8 @@ def test_proactive_policies_open_applications_that_the_enterprise_only_confirms(
           what="the offer in the inbox")
     assert people["clerk"].act(application["id"], "confirm").status_code == 403
     assert ok(me.act(application["id"], "confirm"))["status"] == "acceptance"
+    stats = ok(platform.get(f"{API}/applications/stats"))
+    assert stats["by_stage"]["acceptance"] >= 1 and stats["total"] >= stats["completed"]
 
 
 def test_an_overdue_stage_raises_one_alarm_then_escalates(platform, gov, people):

@@ -1,0 +1,74 @@
+"""Concurrent approvals never overspend a policy's budget, on SQLite and PostgreSQL: each approval
+runs in its own transaction on its own connection, at the same moment."""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.application import hall
+from services.application.models import budgets, metadata
+from shared.database import drop_database, engine_for
+from shared.errors import Conflict
+from shared.store import create_schema
+
+WORKERS = 8
+AMOUNT = 40_000.0
+BUDGET = 100_000.0   # two approvals fit, not three
+CLERK = {"role": "window_clerk", "id": "clerk"}
+REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+
+
+def terms(uscc: str) -> dict:
+    policy = {"id": 7, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
+              "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {},
+              "budget": BUDGET}
+    return {"policy": policy, "uscc": uscc, "matched": True, "missing": [], "estimated_amount": AMOUNT,
+            "profile": {"name": uscc}}
+
+
+@pytest.fixture
+def engine(database_url):
+    url = database_url.format(service="application")
+    engine = engine_for(url, pool_size=WORKERS + 2)
+    create_schema(engine, metadata)
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+def test_concurrent_approvals_stay_within_the_budget(engine):
+    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    ids = []
+    with engine.begin() as connection:
+        session = Session(bind=connection)
+        for number in range(WORKERS):
+            opened = hall.open_application(session, terms(f"91371600000000{number:04d}"), note=None,
+                                           checked_materials=[], actor=CLERK, now=now)
+            ids.append(hall.act(session, opened.application["id"], "accept", CLERK, comment=None, amount=None,
+                                now=now).application["id"])
+    outcomes: list[str] = []
+    start = threading.Barrier(WORKERS)
+
+    def approve(application_id: int) -> None:
+        start.wait()
+        try:
+            with engine.begin() as connection:
+                hall.act(Session(bind=connection), application_id, "approve", REVIEWER, comment=None, amount=None,
+                         now=now)
+            outcomes.append("approved")
+        except Conflict as refused:
+            outcomes.append("refused" if "budget" in refused.message else f"other: {refused.message}")
+
+    threads = [threading.Thread(target=approve, args=(application_id,)) for application_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["approved"] * 2 + ["refused"] * (WORKERS - 2)
+    with engine.connect() as connection:
+        committed = connection.execute(select(budgets.c.committed).where(budgets.c.policy_id == 7)).scalar_one()
+    assert committed == 2 * AMOUNT

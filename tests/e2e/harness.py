@@ -316,7 +316,8 @@ class Platform:
             quarantined=count("tagging", "SELECT count(*) FROM quarantine"),
             read_model=count("policy", "SELECT count(*) FROM enterprise_facts"),
             matches=count("policy", "SELECT count(*) FROM matches"),
-            notifications=count("notification", "SELECT count(*) FROM notifications"),
+            # match pushes only: proactive offers and application outcomes are other kinds
+            notifications=count("notification", "SELECT count(*) FROM notifications WHERE kind = 'policy_matched'"),
             outbox={service: count(service, "SELECT count(*) FROM outbox") for service in DATABASE_SERVICES},
             dead_letters={service: count(service, "SELECT count(*) FROM dead_letters")
                           for service in DATABASE_SERVICES},
@@ -328,7 +329,7 @@ class Platform:
 
     def notified_pairs(self) -> list[tuple[str, int]]:
         return [(uscc, int(policy_id)) for uscc, policy_id in
-                self.rows("notification", "SELECT uscc, policy_id FROM notifications")]
+                self.rows("notification", "SELECT uscc, policy_id FROM notifications WHERE kind = 'policy_matched'")]
 
     def profile_versions(self) -> dict[str, int]:
         return dict(self.rows("tagging", "SELECT uscc, version FROM enterprises"))

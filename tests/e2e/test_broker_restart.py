@@ -9,6 +9,7 @@ import pytest
 from demo.enterprises import generate, split_by_source
 from shared.clock import today_in_china
 from tests.e2e.harness import (
+    DATABASE_SERVICES,
     GovPublisher,
     enterprise_event,
     eventually,
@@ -110,7 +111,7 @@ def test_rabbitmq_restarted_while_events_flow_loses_nothing_and_duplicates_nothi
     assert platform.matched_pairs() == expected.matches
     notified = platform.notified_pairs()
     assert len(notified) == len(set(notified)) and set(notified) == expected.matches
-    assert counts.dead_letters == {"tagging": 0, "policy": 0, "notification": 0}
+    assert counts.dead_letters == {service: 0 for service in DATABASE_SERVICES}
 
 
 def _handled(platform, *, at_least: int) -> None:

@@ -7,11 +7,11 @@
     BENCH_KEEP=1 python -m bench       keep var/bench/run-<timestamp>/ (databases, logs, profiles)
 
 A run creates a fresh vhost (`rabbitmqctl add_vhost`), a fresh folder of SQLite databases under
-var/bench/, declares the topology, starts tagging, policy and notification as their own
-`nameko run` processes, drives them the way outside systems do (events on `gov.events`, RPC
-through a standalone `ClusterRpcProxy`; the search measurement also starts the gateway and
-calls it over HTTP with the run's own administrator token), and removes the vhost and the folder
-at the end.
+var/bench/, declares the topology, starts tagging, policy, notification and application as their
+own `nameko run` processes, drives them the way outside systems do (events on `gov.events`, RPC
+through a standalone `ClusterRpcProxy`; the search and applications measurements also start the
+gateway and call it over HTTP with the run's own administrator token and the accounts it
+creates), and removes the vhost and the folder at the end.
 
 Measurements, one module each, in the order they run:
 
@@ -25,10 +25,19 @@ Measurements, one module each, in the order they run:
 | `change_to_inbox`  | `change_to_inbox_p50_ms`, `change_to_inbox_p99_ms`                 |
 | `revise_rematch`   | `revise_rematch_100k_s`, `..._gained`, `..._lost`, `..._pushed`    |
 | `retag_all`        | `retag_all_100k_s`, `..._gained`, `..._lost`, `..._pushed`, `..._peak_rss_mb_<service>` |
+| `applications`     | `applications_per_s`, `applications_path_p50_ms`, `applications_path_p99_ms` |
+| `overdue_scan`     | `overdue_scan_100k_ms`, `raise_alarms_100k_ms`, `overdue_listing_100k_ms` (`_max`, `_pg`) |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
 
 `search` runs first, through the gateway and before any enterprise or synthetic policy exists,
 so its corpus is its own in every run; it withdraws its published policies when done.
+`applications` runs after every measurement that counts matches or notifications (its policies
+add both); with the run's world synced it applies for enterprises of that world, otherwise it
+syncs a few thousand of its own. `overdue_scan` needs no service: it fills a fresh application
+database of its own (SQLite, and PostgreSQL when one answers at BENCH_POSTGRES) and times the
+hall's alarm pass on it. The synthetic policies are published without `proactive`: a proactive
+policy's matches would become applications by themselves during the sync, and their offers would
+count among the notifications every phase waits for.
 
 Every count the bench waits for is known in advance: `world` computes the matches and the
 notifications each step must produce with the platform's own pure rules (tagging's `derive`

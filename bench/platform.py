@@ -30,7 +30,7 @@ from shared import launcher, topology
 from shared.config import settings
 from shared.launcher import ROOT, ServiceProcesses
 
-PLATFORM_SERVICES = ("tagging", "policy", "notification")
+PLATFORM_SERVICES = ("tagging", "policy", "notification", "application")
 HOP_SERVICE = "bench_hop"
 BROKER = os.environ.get("BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672")
 BENCH_DIR = ROOT / "var" / "bench"

@@ -27,6 +27,10 @@ def _at_most(key: str, limit: float) -> Callable[[dict], bool | None]:
     return lambda results: results[key] <= limit if key in results else None
 
 
+def _at_least(key: str, floor: float) -> Callable[[dict], bool | None]:
+    return lambda results: results[key] >= floor if key in results else None
+
+
 def _stream_met(results: dict) -> bool | None:
     if "stream_changes_per_s" not in results or "bus_hop_events_per_s" not in results:
         return None
@@ -65,6 +69,15 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
         KeySpec("search_saturated_p99_ms", "ms", ""),
         KeySpec("search_saturated_max_ms", "ms", ""),
         KeySpec("search_saturated_requests_per_s", "requests/s", ""),
+        KeySpec("applications_per_s", "applications/s", ">= 50", _at_least("applications_per_s", 50)),
+        KeySpec("applications_path_p50_ms", "ms", ""),
+        KeySpec("applications_path_p99_ms", "ms", ""),
+        *(spec for suffix in ("", "_pg") for spec in (
+            KeySpec(f"overdue_scan_100k{suffix}_ms", "ms", "<= 500", _at_most(f"overdue_scan_100k{suffix}_ms", 500)),
+            KeySpec(f"overdue_scan_100k{suffix}_max_ms", "ms", ""),
+            KeySpec(f"raise_alarms_100k{suffix}_ms", "ms", ""),
+            KeySpec(f"raise_alarms_100k{suffix}_max_ms", "ms", ""),
+            KeySpec(f"overdue_listing_100k{suffix}_ms", "ms", ""))),
         *(KeySpec(f"peak_rss_mb_{name}", "MiB", "") for name in services),
     ]
 

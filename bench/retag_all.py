@@ -61,7 +61,7 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
     if min(len(retag.gained), len(retag.lost), len(retag.pushed)) < least:
         raise RuntimeError(f"changing {TAG} gains {len(retag.gained):,}, loses {len(retag.lost):,} and pushes "
                            f"{len(retag.pushed):,}: each should reach {least:,}")
-    tagging, policy, notification = (platform.peek[name] for name in PLATFORM_SERVICES)
+    tagging, policy, notification = (platform.peek[name] for name in ("tagging", "policy", "notification"))
     expected_pairs = _pairs_after(world, retag)
     policy_ids = sorted(retag.policies)
     pairs_sql = f"SELECT uscc, policy_id FROM matches WHERE policy_id IN ({','.join('?' * len(policy_ids))})"

@@ -7,10 +7,10 @@ lifecycle itself (who may do what, in which stage) is `domain.stages`; due times
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.application.domain import deadlines
@@ -25,7 +25,10 @@ SYSTEM = {"role": "system", "id": "system"}
 
 @dataclass(frozen=True)
 class Opened:
-    application: dict
+    """What a write did: the application's id (read it back after the commit, outside the write
+    lock) and the events to emit."""
+
+    application_id: int
     events: list[ApplicationChanged]
 
 
@@ -76,8 +79,9 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     if session.execute(select(budgets.c.policy_id).where(budgets.c.policy_id == policy["id"])).first() is None:
         session.execute(insert(budgets).values(policy_id=policy["id"], budget=policy["budget"], committed=0.0,
                                                disbursed=0.0))
-    application = get(session, application_id, now)
-    return Opened(application, [_event(application, "create" if proactive else "submit", None, actor)])
+    moved = {"id": application_id, "policy_id": policy["id"], "policy_title": policy["title"], "uscc": uscc,
+             "stage": first, "amount": terms["estimated_amount"], "proactive": proactive}
+    return Opened(application_id, [_event(moved, "create" if proactive else "submit", None, actor)])
 
 
 def _enter(session: Session, application_id: int, stage: Stage, limits: dict, now: datetime,
@@ -157,13 +161,14 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     session.execute(update(applications).where(applications.c.id == application_id).values(**values))
     _record(session, application_id, action, stage, target, actor, comment, new_amount if action == "approve" else None,
             now)
-    application = get(session, application_id, now)
-    events.append(_event(application, action, stage, actor))
+    moved = {"id": application_id, "policy_id": row.policy_id, "policy_title": row.policy_title, "uscc": row.uscc,
+             "stage": target, "amount": new_amount, "proactive": row.proactive}
+    events.append(_event(moved, action, stage, actor))
     if target == Stage.routing:
         # routing is automatic: the policy names its department
         more = act(session, application_id, "route", SYSTEM, comment="自动分派至政策主管部门", amount=None, now=now)
-        return Opened(more.application, events + more.events)
-    return Opened(application, events)
+        return Opened(application_id, events + more.events)
+    return Opened(application_id, events)
 
 
 def _commit_budget(session: Session, row, amount: float | None) -> float:
@@ -316,37 +321,50 @@ RESPONSIBLE = {Stage.acceptance: "window_clerk", Stage.routing: "window_clerk", 
                Stage.objection: "department_staff", Stage.disbursement: "department_staff"}
 
 
-def raise_alarms(session: Session, now: datetime, limit: int = 5000) -> list[dict]:
+def raise_alarms(session: Session, now: datetime, limit: int = 1000) -> list[dict]:
     """One alarm per overdue stage to the staff responsible, and one escalation to the city
     administrator a working day later; returns the alarms raised."""
     raised = []
-    overdue = session.execute(
-        select(stages.c.id, stages.c.application_id, stages.c.stage, stages.c.due_at, stages.c.alarmed_at,
+    columns = (stages.c.id, stages.c.application_id, stages.c.stage, stages.c.due_at, stages.c.alarmed_at,
                stages.c.escalated_at, applications.c.department, applications.c.level, applications.c.county)
-        .join(applications, applications.c.id == stages.c.application_id)
-        .where(stages.c.completed_at.is_(None), stages.c.due_at < now,
-               or_(stages.c.alarmed_at.is_(None), stages.c.escalated_at.is_(None)),
-               stages.c.stage.in_(list(RESPONSIBLE)))
-        .order_by(stages.c.due_at).limit(limit)).all()
+    open_late = [stages.c.completed_at.is_(None), stages.c.stage.in_(list(RESPONSIBLE))]
+    # first alarms and escalations are looked for separately, so a crowd of stages waiting to be
+    # escalated never holds back the first alarm of a stage that has just gone overdue
+    first = session.execute(select(*columns).join(applications, applications.c.id == stages.c.application_id)
+                            .where(*open_late, stages.c.due_at < now, stages.c.alarmed_at.is_(None))
+                            .order_by(stages.c.due_at).limit(limit)).all()
+    # an escalation comes a working day after the due day ends, so never less than a day after it
+    later = session.execute(select(*columns).join(applications, applications.c.id == stages.c.application_id)
+                            .where(*open_late, stages.c.due_at < now - timedelta(days=1),
+                                   stages.c.alarmed_at.is_not(None), stages.c.escalated_at.is_(None))
+                            .order_by(stages.c.due_at).limit(limit)).all()
+    overdue = first + later
+    alarmed, escalated = [], []
     for row in overdue:
         role = RESPONSIBLE[Stage(row.stage)]
         if role == "department_staff" and row.level == "county":
             role = "county_staff"
         if row.alarmed_at is None:
-            raised.append(_alarm(session, row, "overdue", role, now))
-            session.execute(update(stages).where(stages.c.id == row.id).values(alarmed_at=now))
+            raised.append(_alarm(row, "overdue", role, now))
+            alarmed.append({"key": row.id})
         if row.escalated_at is None and now > deadlines.escalation_at(row.due_at):
-            raised.append(_alarm(session, row, "escalation", "city_admin", now))
-            session.execute(update(stages).where(stages.c.id == row.id).values(escalated_at=now))
+            raised.append(_alarm(row, "escalation", "city_admin", now))
+            escalated.append({"key": row.id})
+    if raised:
+        session.execute(insert(alarms), raised)
+    by_key = stages.c.id == bindparam("key")
+    options = {"synchronize_session": False}
+    if alarmed:
+        session.execute(update(stages).where(by_key).values(alarmed_at=now), alarmed, execution_options=options)
+    if escalated:
+        session.execute(update(stages).where(by_key).values(escalated_at=now), escalated, execution_options=options)
     return raised
 
 
-def _alarm(session: Session, row, kind: str, role: str, now: datetime) -> dict:
-    values = {"application_id": row.application_id, "stage_id": row.id, "stage": row.stage, "kind": kind,
-              "role": role, "department": row.department, "county": row.county, "due_at": row.due_at,
-              "raised_at": now}
-    session.execute(insert(alarms).values(**values))
-    return {**values, "due_at": row.due_at.isoformat(), "raised_at": now.isoformat()}
+def _alarm(row, kind: str, role: str, now: datetime) -> dict:
+    return {"application_id": row.application_id, "stage_id": row.id, "stage": row.stage, "kind": kind,
+            "role": role, "department": row.department, "county": row.county, "due_at": row.due_at,
+            "raised_at": now}
 
 
 def alarm_listing(session: Session, scope: dict, limit: int, offset: int) -> dict:

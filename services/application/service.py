@@ -71,9 +71,9 @@ class ApplicationService(Operations):
                                            now=clock.now())
             for event in opened.events:
                 tx.emit(event)
-        self.log.info("application_submitted", application_id=opened.application["id"], policy_id=policy_id,
+        self.log.info("application_submitted", application_id=opened.application_id, policy_id=policy_id,
                       uscc=uscc, materials=len(checked), actor=actor.get("id"))
-        return opened.application
+        return self.get(opened.application_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
@@ -84,8 +84,8 @@ class ApplicationService(Operations):
             for event in moved.events:
                 tx.emit(event)
         self.log.info("application_moved", application_id=application_id, action=action,
-                      stage=moved.application["stage"], actor=actor.get("id"))
-        return moved.application
+                      stage=moved.events[-1].to_stage, actor=actor.get("id"))
+        return self.get(application_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def get(self, application_id: int) -> dict:

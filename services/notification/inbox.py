@@ -35,6 +35,10 @@ APPLICATION_NOTICES = {
 }
 
 
+def tells_the_enterprise(event: ApplicationChanged) -> bool:
+    return event.to_stage in APPLICATION_NOTICES
+
+
 def deliver_application_changes(session: Session, events: list[ApplicationChanged], now: datetime) -> int:
     stamp = database_time(session.bind.dialect.name, now)
     rows = []

@@ -31,6 +31,10 @@ class NotificationService(Operations):
     @handles("notification.application_changed")
     def on_application_changed(self, deliveries: list[Delivery]) -> None:
         events = [ApplicationChanged.model_validate(delivery.body) for delivery in deliveries]
+        # most moves tell the enterprise nothing (it sees them on the application): no transaction for them
+        events = [event for event in events if inbox.tells_the_enterprise(event)]
+        if not events:
+            return
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             created = inbox.deliver_application_changes(tx.session, fresh, utcnow())

@@ -48,8 +48,8 @@ def test_concurrent_approvals_stay_within_the_budget(engine):
         for number in range(WORKERS):
             opened = hall.open_application(session, terms(f"91371600000000{number:04d}"), note=None,
                                            checked_materials=[], actor=CLERK, now=now)
-            ids.append(hall.act(session, opened.application["id"], "accept", CLERK, comment=None, amount=None,
-                                now=now).application["id"])
+            ids.append(hall.act(session, opened.application_id, "accept", CLERK, comment=None, amount=None,
+                                now=now).application_id)
     outcomes: list[str] = []
     start = threading.Barrier(WORKERS)
 

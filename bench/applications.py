@@ -1,0 +1,422 @@
+"""`applications_per_s` (with `applications_path_p50_ms`, `_p99_ms`): applications carried through
+the application hall by the people who handle them, through the real gateway, until each is in
+public notice.
+
+Setup (not timed):
+- enterprises: the run's own world when the bulk sync has run (every enterprise is in the
+  platform already); otherwise (`--only applications_per_s`) the first `OWN_ENTERPRISES` of the
+  same generated population, synced here as the data-sharing exchange would;
+- `POLICIES` redeemable policies of two departments, published through the policy service's RPC,
+  each with a budget far beyond what the run approves and the rule `employees >= T`, T chosen on
+  `world`'s own facts so that each policy matches at least `MARGIN` times the enterprises that
+  will apply for it. `world.preview_policy` gives each policy's match set; the bench waits until
+  the policy service holds exactly those match rows, so every (enterprise, policy) pair that
+  applies is matched. The amount each must be granted is `services.policy.subsidy.estimate`
+  (the platform's own pure formula) over `world`'s facts;
+- accounts through the gateway (`POST /api/v1/staff` with this run's administrator token): one
+  window clerk, one department_staff per policy department.
+
+Timed: `CLIENTS` threads, each with its own keep-alive `requests.Session` per account, carry
+their share of the applications one after the other, each the whole way:
+`POST /api/v1/applications` by the window clerk (a distinct one-page PDF attached, so each
+submission stores a file), `accept` by the clerk (the hall routes it to the policy's department
+by itself: the answer is already in `review`), `approve` by the department's staff (the formula's
+amount, reserved against the budget), answered in `public_notice`. A few paths per client run
+first as a warm-up; then all clients start together. The figure is completed paths per second of
+wall time; the latency of a path is its three requests back to back. Every answer is checked
+(status code, stage, amount); a request that fails or answers anything else is an error, and a
+run with errors fails (its figures are shown, not recorded).
+
+Afterwards, untimed: every application the run made is read from the application database
+(read-only): in public_notice, with the expected amount, one open stage, four history entries
+(submit, accept, route, approve); each policy's committed budget is the sum of its amounts; and
+the gateway's own listing (`GET /api/v1/applications?status=public_notice`) counts them all.
+"""
+from __future__ import annotations
+
+import base64
+import math
+import random
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import requests
+
+from bench import policies
+from bench.change_to_inbox import percentile
+from bench.platform import BenchPlatform, CpuWindow
+from bench.progress import Progress, wait_until
+from bench.world import World
+from services.policy.subsidy import estimate
+from shared import clock
+from shared.publisher import ConfirmingPublisher
+
+PHASE = "applications"
+CLIENTS = 10
+WARMUP_PER_CLIENT = 2
+OWN_ENTERPRISES = 3_000
+MARGIN = 1.2                 # each policy matches at least this many times the enterprises applying for it
+BUDGET = 10_000_000_000.0    # yuan: no approval in the run comes near it
+REQUEST_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 600.0
+PAIR_SEED = 55
+SHOWN_ERRORS = 5
+API = "/api/v1"
+PUBLIC_NOTICE = "public_notice"
+# (department, department name, title, subsidy): two departments, two policies each
+POLICIES = (
+    ("hrss", "滨州市人力资源和社会保障局", "稳岗扩岗补贴",
+     {"type": "per_unit", "field": "employees", "rate": 500, "cap": 300_000}),
+    ("hrss", "滨州市人力资源和社会保障局", "吸纳就业一次性补贴", {"type": "fixed", "amount": 20_000}),
+    ("industry_it", "滨州市工业和信息化局", "中小企业数字化转型补助", {"type": "fixed", "amount": 50_000}),
+    ("industry_it", "滨州市工业和信息化局", "企业职工技能培训补贴",
+     {"type": "per_unit", "field": "employees", "rate": 200, "cap": 200_000}),
+)
+
+
+class ApplicationsFailed(RuntimeError):
+    """Some paths did not end in public notice with the expected answers."""
+
+
+@dataclass(frozen=True)
+class Path:
+    policy_id: int
+    department: str
+    uscc: str
+    amount: float
+
+
+@dataclass
+class Client:
+    """One member of staff at the window, with the departments' reviewers at hand."""
+
+    url: str
+    clerk_token: str
+    reviewer_tokens: dict[str, str]
+    warmup: list[Path]
+    measured: list[Path]
+    latencies: list[float] = field(default_factory=list)                   # seconds per measured path
+    steps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    application_ids: dict[Path, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    finished: float = 0.0
+
+    def run(self, start: threading.Barrier) -> None:
+        sessions: list[requests.Session] = []
+        try:
+            clerk = self._session(self.clerk_token, sessions)
+            reviewers = {department: self._session(token, sessions) for department, token in
+                         self.reviewer_tokens.items()}
+            for path in self.warmup:
+                self._path(clerk, reviewers[path.department], path, measured=False)
+            start.wait(timeout=START_TIMEOUT_S)
+            for path in self.measured:
+                began = time.perf_counter()
+                if self._path(clerk, reviewers[path.department], path, measured=True):
+                    self.latencies.append(time.perf_counter() - began)
+        except threading.BrokenBarrierError:
+            self.errors.append("another client failed before the measured paths")
+        except Exception as error:  # noqa: BLE001 - reported as the run's failure, never lost in a thread
+            self.errors.append(f"client crashed: {type(error).__name__}: {error}")
+            start.abort()
+        finally:
+            for session in sessions:
+                session.close()
+        self.finished = time.monotonic()
+
+    @staticmethod
+    def _session(token: str, sessions: list[requests.Session]) -> requests.Session:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        sessions.append(session)
+        return session
+
+    def _path(self, clerk: requests.Session, reviewer: requests.Session, path: Path, *, measured: bool) -> bool:
+        """Submit, accept, approve; True when every answer was the expected one."""
+        body = {"policy_id": path.policy_id, "uscc": path.uscc, "note": "窗口代为提交（基准测试）",
+                "materials": [{"name": "申请表", "filename": "申请表.pdf", "content_base64": _pdf(path)}]}
+        submitted = self._call(clerk, "submit", f"{self.url}{API}/applications", body, 201, "acceptance", path,
+                               measured)
+        if submitted is None:
+            return False
+        self.application_ids[path] = submitted["id"]
+        actions = f"{self.url}{API}/applications/{submitted['id']}/actions"
+        accepted = self._call(clerk, "accept", actions, {"action": "accept", "comment": "材料齐全，予以受理"}, 200,
+                              "review", path, measured)
+        if accepted is None:
+            return False
+        approved = self._call(reviewer, "approve", actions, {"action": "approve", "comment": "审核通过"}, 200,
+                              PUBLIC_NOTICE, path, measured)
+        return approved is not None
+
+    def _call(self, session: requests.Session, step: str, url: str, body: dict, status: int, stage: str,
+              path: Path, measured: bool) -> dict | None:
+        began = time.perf_counter()
+        what = f"{step} policy {path.policy_id} for {path.uscc}"
+        try:
+            response = session.post(url, json=body, timeout=REQUEST_TIMEOUT_S)
+        except requests.RequestException as error:
+            self.errors.append(f"{what}: {type(error).__name__}: {error}")
+            return None
+        seconds = time.perf_counter() - began
+        if response.status_code != status:
+            self.errors.append(f"{what}: HTTP {response.status_code}: {response.text[:300]}")
+            return None
+        try:
+            answer = response.json()
+            got = (answer["status"], answer["amount"])
+        except (ValueError, KeyError, TypeError):
+            self.errors.append(f"{what}: not an application: {response.text[:300]}")
+            return None
+        if got[0] != stage or got[1] is None or abs(got[1] - path.amount) > 0.005:
+            self.errors.append(f"{what}: answered stage {got[0]}, amount {got[1]}; expected {stage}, {path.amount}")
+            return None
+        if measured:
+            self.steps[step].append(seconds)
+        return answer
+
+
+def _pdf(path: Path) -> str:
+    """A one-page PDF of its own for each application (materials are stored by their SHA-256)."""
+    content = (b"%PDF-1.4\n%" + f"huiqi bench application {path.uscc} {path.policy_id}".encode() +
+               b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return base64.b64encode(content).decode()
+
+
+def run(platform: BenchPlatform, progress: Progress, world: World | None, *, count: int) -> tuple[dict, dict]:
+    started_setup = time.monotonic()
+    own = world is None
+    if own:
+        from demo.enterprises import generate
+
+        world = World(generate(OWN_ENTERPRISES), clock.today_in_china())
+    paths_wanted = count + CLIENTS * WARMUP_PER_CLIENT
+    per_policy = math.ceil(paths_wanted / len(POLICIES))
+    threshold = _threshold(world, math.ceil(per_policy * MARGIN))
+    rule = {"all": [{"field": "employees", "op": ">=", "value": threshold}]}
+    entries = [_entry(number, department, name, title, subsidy, rule)
+               for number, (department, name, title, subsidy) in enumerate(POLICIES, 1)]
+    rules = policies.create_published(platform, progress, entries, phase=PHASE)
+    policy_ids = list(rules)
+    expected = {policy_id: set(world.preview_policy(rules[policy_id])) for policy_id in policy_ids}
+    if own:
+        _sync(platform, progress, world)
+    _wait_for_matches(platform, progress, expected)
+    for policy_id in policy_ids:
+        world.publish_policy(policy_id, rules[policy_id])
+    progress.say(PHASE, f"{len(policy_ids)} redeemable policies ({', '.join(map(str, policy_ids))}) for employees "
+                        f">= {threshold}: {', '.join(f'{len(found):,}' for found in expected.values())} matches "
+                        f"of {len(world):,} enterprises ({'synced here' if own else 'the run’s own world'})")
+
+    paths = _paths(world, entries, policy_ids, expected, paths_wanted, per_policy)
+    platform.start_extra("gateway")
+    try:
+        tokens = _accounts(platform, sorted({department for department, *_ in POLICIES}))
+        progress.say(PHASE, f"setup in {time.monotonic() - started_setup:.1f} s")
+        platform.wait_for_quiet(PHASE)
+        results, details = _measure(platform, progress, paths, tokens, count)
+        details.update(_verify(platform, progress, paths, details.pop("application_ids"), policy_ids))
+    finally:
+        platform.stop_extra("gateway")
+    details.update(policies=policy_ids, threshold_employees=threshold, own_enterprises=own,
+                   enterprises=len(world), matches_per_policy=[len(expected[policy_id]) for policy_id in policy_ids])
+    return results, details
+
+
+def _threshold(world: World, wanted: int) -> int:
+    """The largest headcount T such that at least `wanted` active enterprises have employees >= T."""
+    counts = sorted((facts["employees"] for facts in world.facts.values()
+                     if facts.get("status") != "deregistered" and isinstance(facts.get("employees"), int | float)),
+                    reverse=True)
+    if len(counts) < wanted:
+        raise RuntimeError(f"only {len(counts):,} enterprises report employees; {wanted:,} are needed")
+    return int(counts[wanted - 1])
+
+
+def _entry(number: int, department: str, department_name: str, title: str, subsidy: dict, rule: dict) -> dict:
+    return {"title": f"{title}（基准测试申报{number}）", "department": department, "department_name": department_name,
+            "level": "city", "summary": f"{title}：按从业人员规模申报，窗口受理，主管部门审核（基准测试用）。",
+            "body": "申报条件：从业人员达到规定人数。申报材料：申请表。审核通过后公示五个工作日，期满无异议拨付。",
+            "eligibility": rule, "valid_from": "2026-01-01", "valid_to": "2028-12-31", "redeemable": True,
+            "proactive": False, "subsidy": subsidy, "budget": BUDGET, "materials": ["申请表"]}
+
+
+def _sync(platform: BenchPlatform, progress: Progress, world: World) -> None:
+    """The measurement's own enterprises, as the data-sharing exchange sends them."""
+    started = time.monotonic()
+    publisher = ConfirmingPublisher(platform.amqp_uri)
+    try:
+        publisher.publish(world.sync_messages())
+    finally:
+        publisher.close()
+    tagging = platform.peek["tagging"]
+    wait_until(lambda: tagging.appended("enterprises"), lambda tagged: tagged >= len(world), progress=progress,
+               phase=PHASE, describe=lambda tagged: f"{tagged:,}/{len(world):,} enterprises tagged", started=started,
+               check=platform.check, poll_s=0.1, stall_s=90)
+
+
+def _wait_for_matches(platform: BenchPlatform, progress: Progress, expected: dict[int, set[str]]) -> None:
+    """Until the policy service holds exactly the expected match rows of the policies."""
+    peek = platform.peek["policy"]
+    marks = ", ".join("?" for _ in expected)
+    total = sum(len(found) for found in expected.values())
+    started = time.monotonic()
+    wait_until(lambda: peek.scalar(f"SELECT count(*) FROM matches WHERE policy_id IN ({marks})", *expected),
+               lambda rows: rows >= total, progress=progress, phase=PHASE,
+               describe=lambda rows: f"{rows:,}/{total:,} matches of the policies", started=started,
+               check=platform.check, poll_s=0.1, stall_s=90)
+    for policy_id, found in expected.items():
+        held = {uscc for (uscc,) in peek.rows("SELECT uscc FROM matches WHERE policy_id = ?", policy_id)}
+        if held != found:
+            raise ApplicationsFailed(f"policy {policy_id}: the policy service matches {len(held - found):,} "
+                                     f"enterprises the bench does not and misses {len(found - held):,}")
+
+
+def _paths(world: World, entries: list[dict], policy_ids: list[int], expected: dict[int, set[str]], wanted: int,
+           per_policy: int) -> list[Path]:
+    """`wanted` distinct (enterprise, policy) pairs, the policies taking turns; each with its amount."""
+    rng = random.Random(PAIR_SEED)
+    chosen: list[list[str]] = []
+    for policy_id in policy_ids:
+        found = sorted(expected[policy_id])
+        rng.shuffle(found)
+        chosen.append(found[:per_policy])
+    paths = []
+    for number in range(wanted):
+        turn = number % len(policy_ids)
+        entry, uscc = entries[turn], chosen[turn][number // len(policy_ids)]
+        amount = estimate(entry["subsidy"], world.facts[uscc], entry["budget"])
+        if amount is None:
+            raise RuntimeError(f"no amount for {uscc} under {entry['subsidy']}: the bench chose a pair it cannot check")
+        paths.append(Path(policy_ids[turn], entry["department"], uscc, amount))
+    return paths
+
+
+def _accounts(platform: BenchPlatform, departments: list[str]) -> dict[str, str | dict[str, str]]:
+    """A window clerk and one reviewer per department, created by this run's administrator."""
+    with requests.Session() as admin:
+        admin.headers["Authorization"] = f"Bearer {platform.admin_token}"
+
+        def create(body: dict) -> str:
+            response = admin.post(f"{platform.gateway_url}{API}/staff", json=body, timeout=REQUEST_TIMEOUT_S)
+            if response.status_code != 201:
+                raise ApplicationsFailed(f"creating account {body}: HTTP {response.status_code}: {response.text[:300]}")
+            return response.json()["token"]
+
+        clerk = create({"name": "一窗受理窗口（基准测试）", "role": "window_clerk"})
+        reviewers = {department: create({"name": f"{department} 审核科室（基准测试）", "role": "department_staff",
+                                         "department": department}) for department in departments}
+    return {"clerk": clerk, "reviewers": reviewers}
+
+
+def _measure(platform: BenchPlatform, progress: Progress, paths: list[Path], tokens: dict, count: int
+             ) -> tuple[dict, dict]:
+    clients = [Client(platform.gateway_url, tokens["clerk"], tokens["reviewers"],
+                      paths[number::CLIENTS][:WARMUP_PER_CLIENT], paths[number::CLIENTS][WARMUP_PER_CLIENT:])
+               for number in range(CLIENTS)]
+    cpu = CpuWindow(platform)
+    began: list[float] = []
+    start = threading.Barrier(CLIENTS + 1, action=lambda: (cpu.start(), began.append(time.monotonic())))
+    threads = [threading.Thread(target=client.run, args=(start,), name=f"hall-client-{number}", daemon=True)
+               for number, client in enumerate(clients)]
+    progress.say(PHASE, f"{CLIENTS} clients: {CLIENTS * WARMUP_PER_CLIENT} warm-up paths, then {count:,} measured "
+                        f"(submit, accept, approve through {platform.gateway_url})")
+    for thread in threads:
+        thread.start()
+    try:
+        start.wait(timeout=START_TIMEOUT_S)
+        progress.say(PHASE, "warmed up; measuring")
+    except threading.BrokenBarrierError:
+        progress.say(PHASE, "a client failed while warming up")
+    last_report = time.monotonic()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(timeout=2.0)
+            platform.check()
+            platform.check_extra("gateway")
+            if time.monotonic() - last_report >= 5.0 and began:
+                done = sum(len(client.latencies) for client in clients)
+                progress.say(PHASE, f"{done:,}/{count:,} paths done ({time.monotonic() - began[0]:.1f} s)")
+                last_report = time.monotonic()
+    wall = max(client.finished for client in clients) - began[0] if began else 0.0
+    cpu.stop()
+
+    latencies = [seconds * 1000 for client in clients for seconds in client.latencies]
+    errors = [error for client in clients for error in client.errors]
+    steps: dict[str, list[float]] = defaultdict(list)
+    for client in clients:
+        for step, values in client.steps.items():
+            steps[step].extend(seconds * 1000 for seconds in values)
+    p50, p99 = (percentile(latencies, share) for share in (0.5, 0.99)) if latencies else (0.0, 0.0)
+    rate = len(latencies) / wall if wall > 0 else 0.0
+    summary = (f"{len(latencies):,} paths in {wall:.1f} s ({rate:,.1f} applications/s): path p50 {p50:.1f} ms, "
+               f"p99 {p99:.1f} ms, max {max(latencies, default=0.0):.1f} ms; {len(errors)} errors")
+    progress.say(PHASE, summary)
+    progress.say(PHASE, cpu.describe())
+    for step in ("submit", "accept", "approve"):
+        values = steps.get(step, [])
+        if values:
+            progress.say(PHASE, f"  {step:<8} p50 {percentile(values, 0.5):6.1f} ms  "
+                                f"p99 {percentile(values, 0.99):6.1f} ms")
+    if errors or len(latencies) != count:
+        for error in errors[:SHOWN_ERRORS]:
+            progress.say(PHASE, f"  error: {error}")
+        raise ApplicationsFailed(f"{len(errors):,} errors, {len(latencies):,} of {count:,} paths completed "
+                                 f"(first: {errors[0] if errors else 'none'}); not recorded: {summary}")
+    results = {"applications_per_s": round(rate, 1), "applications_path_p50_ms": round(p50, 1),
+               "applications_path_p99_ms": round(p99, 1)}
+    details = {"clients": CLIENTS, "paths": len(latencies), "warmup_paths": CLIENTS * WARMUP_PER_CLIENT,
+               "errors": 0, "wall_s": round(wall, 2), "max_ms": round(max(latencies), 1), "cpu_s": cpu.used,
+               "steps": {step: {"p50_ms": round(percentile(values, 0.5), 1),
+                                "p99_ms": round(percentile(values, 0.99), 1)} for step, values in steps.items()},
+               "application_ids": {path: client.application_ids[path] for client in clients
+                                   for path in client.application_ids}}
+    return results, details
+
+
+def _verify(platform: BenchPlatform, progress: Progress, paths: list[Path], ids: dict[Path, int],
+            policy_ids: list[int]) -> dict:
+    """Every application the run made, read back from the application database and the gateway."""
+    peek = platform.peek["application"]
+    problems = []
+    if len(ids) != len(paths):
+        problems.append(f"{len(paths) - len(ids):,} paths have no application")
+    rows = {row[0]: row[1:] for row in peek.rows(
+        "SELECT a.id, a.stage, a.amount, a.policy_id, a.uscc, "
+        "(SELECT count(*) FROM application_stages s WHERE s.application_id = a.id AND s.completed_at IS NULL), "
+        "(SELECT group_concat(h.action, ',') FROM (SELECT action FROM application_history "
+        " WHERE application_id = a.id ORDER BY id) h) FROM applications a")}
+    wrong = []
+    for path, application_id in ids.items():
+        row = rows.get(application_id)
+        if row is None:
+            wrong.append(f"{application_id}: missing")
+            continue
+        stage, amount, policy_id, uscc, open_stages, actions = row
+        if (stage, policy_id, uscc, open_stages, actions) != (PUBLIC_NOTICE, path.policy_id, path.uscc, 1,
+                                                               "submit,accept,route,approve") \
+                or amount is None or abs(amount - path.amount) > 0.005:
+            wrong.append(f"{application_id}: {stage} {amount} policy {policy_id} {uscc}, {open_stages} open "
+                         f"stages, history {actions}")
+    if wrong:
+        problems.append(f"{len(wrong):,} applications not as expected (first: {wrong[0]})")
+    committed = dict(peek.rows(f"SELECT policy_id, committed FROM budgets WHERE policy_id IN "
+                               f"({', '.join('?' for _ in policy_ids)})", *policy_ids))
+    owed: dict[int, float] = defaultdict(float)
+    for path in paths:
+        owed[path.policy_id] += path.amount
+    for policy_id in policy_ids:
+        if abs(committed.get(policy_id, 0.0) - owed[policy_id]) > 0.01 * len(paths):
+            problems.append(f"policy {policy_id}: budget committed {committed.get(policy_id)}, owed {owed[policy_id]}")
+    response = requests.get(f"{platform.gateway_url}{API}/applications", params={"status": PUBLIC_NOTICE, "limit": 1},
+                            headers={"Authorization": f"Bearer {platform.admin_token}"}, timeout=REQUEST_TIMEOUT_S)
+    listed = response.json().get("total") if response.status_code == 200 else None
+    if listed != len(paths):
+        problems.append(f"the gateway lists {listed} applications in public notice, expected {len(paths):,}")
+    verdict = "MISMATCH: " + "; ".join(problems) if problems else "as expected"
+    progress.say(PHASE, f"{len(ids):,} applications read back (database and GET /applications): {verdict}")
+    if problems:
+        raise ApplicationsFailed(verdict)
+    return {"verdict": verdict, "approved_yuan": round(sum(owed.values()), 2)}

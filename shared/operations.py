@@ -8,6 +8,7 @@ from nameko.rpc import rpc
 
 from shared import clock, dead_letters
 from shared.config import settings
+from shared.contracts.events import ClockChanged
 from shared.logs import get_logger
 
 CLOCK_SOURCE, CLOCK_CHANGED = "gateway", "clock_changed"
@@ -37,5 +38,6 @@ class Operations:
         if not settings().time_travel:
             log.warning("clock_change_ignored", reason="HUIQI_TIME_TRAVEL is off", asked=payload)
             return
-        clock.set_offset(timedelta(seconds=float(payload["offset_s"])))
-        log.info("clock_changed", offset_s=payload["offset_s"], now=clock.now().isoformat())
+        change = ClockChanged.model_validate(payload)
+        clock.set_offset(timedelta(seconds=change.offset_s))
+        log.info("clock_changed", offset_s=change.offset_s, now=clock.now().isoformat())

@@ -114,13 +114,16 @@ class ApplicationService(Operations):
     def on_matches_changed(self, deliveries: list[Delivery]) -> None:
         events = [MatchesChanged.model_validate(delivery.body) for delivery in deliveries]
         proactive = self._proactive_ids({policy_id for event in events for policy_id in event.matched})
-        created = 0
+        # the policy service is asked before the transaction, so no RPC waits under the write lock;
+        # events naming no proactive policy change nothing here and open no transaction at all
+        terms = {event.event_id: [terms for policy_id, usccs in event.matched.items() if policy_id in proactive
+                                  for terms in self.policy.application_terms_many(policy_id, usccs)]
+                 for event in events}
+        if not any(terms.values()):
+            return
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
-            for event in fresh:
-                for policy_id, usccs in event.matched.items():
-                    if policy_id in proactive:
-                        created += self._open_proactive(tx, policy_id, usccs)
+            created = sum(self._open_proactive(tx, terms[event.event_id]) for event in fresh)
         self.log.info("matches_seen", events=len(events), duplicates=len(events) - len(fresh),
                       proactive_created=created)
 
@@ -133,9 +136,9 @@ class ApplicationService(Operations):
             cache.fetched_at = time.monotonic()
         return cache.ids
 
-    def _open_proactive(self, tx, policy_id: int, usccs: list[str]) -> int:
+    def _open_proactive(self, tx, offers: list[dict]) -> int:
         created = 0
-        for terms in self.policy.application_terms_many(policy_id, usccs):
+        for terms in offers:
             if terms["estimated_amount"] is None or not terms["matched"]:
                 continue   # its data does not suffice to fill in the amount: it applies as usual
             try:

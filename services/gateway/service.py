@@ -51,6 +51,7 @@ from services.gateway.spreadsheets import SpreadsheetError, parse_drafts, read_r
 from services.gateway.web import Reply, endpoint
 from shared import clock
 from shared.config import settings
+from shared.contracts.events import ClockChanged
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
 from shared.errors import Conflict, Forbidden, NotFound
@@ -86,7 +87,7 @@ class GatewayService:
         real_now = datetime.now(UTC)
         target = body.set if body.set is not None else clock.now() + body.advance
         offset_s = (target - real_now).total_seconds()
-        self.clock_events(CLOCK_CHANGED, {"offset_s": offset_s})
+        self.clock_events(CLOCK_CHANGED, ClockChanged(offset_s=offset_s).model_dump())
         clock.set_offset(timedelta(seconds=offset_s))
         services = self._services()
         deadline = time.monotonic() + settings().rpc_timeout_s

@@ -62,10 +62,23 @@ def listing(session: Session, limit: int, offset: int) -> dict[str, Any]:
     return {"items": [public(row) for row in rows], "total": total}
 
 
+def _claimable(now: datetime):
+    return (jobs.c.state.in_(("queued", "running")), or_(jobs.c.lease_until.is_(None), jobs.c.lease_until < now))
+
+
+def work_waiting(session: Session, today: date, now: datetime) -> bool:
+    """Whether a new day or a job waits: read without locks, so the timer that asks every second
+    takes the write lock only when there is something to write."""
+    retagged_on = session.execute(select(catalogue_revision.c.retagged_on)
+                                  .where(catalogue_revision.c.id == 1)).scalar()
+    if retagged_on != today.isoformat():
+        return True
+    return session.execute(select(jobs.c.id).where(*_claimable(now)).limit(1)).first() is not None
+
+
 def claim(session: Session, now: datetime) -> int | None:
     """The oldest unfinished job no live runner holds, now held by the caller; None if there is none."""
-    row = session.execute(select(jobs.c.id).where(jobs.c.state.in_(("queued", "running")),
-                                                  or_(jobs.c.lease_until.is_(None), jobs.c.lease_until < now))
+    row = session.execute(select(jobs.c.id).where(*_claimable(now))
                           .order_by(jobs.c.id).limit(1).with_for_update()).first()
     if row is None:
         return None

@@ -170,6 +170,9 @@ class TaggingService(Operations):
     @timer(interval=JOB_CHECK_S)
     def run_jobs(self) -> None:
         """Start a daily re-tag when the date moved (age tags), then run every unfinished job."""
+        with self.store.reading() as session:
+            if not retagging.work_waiting(session, clock.today_in_china(), clock.now()):
+                return
         with self.store.transaction() as tx:
             if retagging.new_day(tx.session, clock.today_in_china()):
                 job = retagging.enqueue(tx.session, "daily", None, catalogue_store.revision(tx.session), None,

@@ -117,6 +117,15 @@ class ApplicationChanged(PlatformEvent):
     actor_role: str
 
 
+class ClockChanged(BaseModel):
+    """Time travel (contract section 7): every process of every service sets its clock `offset_s` from
+    the real time. Broadcast by the gateway through Nameko's events (`gateway.events`), not huiqi.events."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    offset_s: float
+
+
 EVENTS: dict[str, type[PlatformEvent]] = {
     event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged, ApplicationChanged)
 }

@@ -40,6 +40,9 @@ def utcnow() -> datetime:
     return clock.now()
 
 
+_INSERT_OUTBOX = insert(tables.outbox)
+
+
 @dataclass
 class Transaction:
     session: Session
@@ -59,12 +62,19 @@ class Transaction:
 
     def emit(self, event: PlatformEvent) -> None:
         """Record `event` in the outbox; it is published only if this transaction commits."""
-        self.session.execute(insert(tables.outbox), {
+        self.emit_all([event])
+
+    def emit_all(self, events: list[PlatformEvent]) -> None:
+        """Record `events`, in order, in one statement."""
+        if not events:
+            return
+        at = utcnow()
+        self.session.execute(_INSERT_OUTBOX, [{
             "event_id": event.event_id, "exchange": PLATFORM_EVENTS.name,
             "routing_key": event.routing_key, "body": event.model_dump_json(),
-            "correlation_id": self.correlation_id, "created_at": utcnow(),
-        })
-        self.emitted += 1
+            "correlation_id": self.correlation_id, "created_at": at,
+        } for event in events])
+        self.emitted += len(events)
 
 
 class StoreAccess:

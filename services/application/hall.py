@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Float, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.application.domain import deadlines
@@ -36,6 +35,40 @@ def _open_key(uscc: str, policy_id: int) -> str:
     return f"{uscc}:{policy_id}"
 
 
+# The hall's statements are built once: building and cache-keying a statement costs more CPU than
+# SQLite takes to run it, and every action runs several.
+_APPLICATION = select(applications).where(applications.c.id == bindparam("p_id"))
+_APPLICATION_LOCKED = _APPLICATION.with_for_update()
+_RIVAL = select(applications.c.id, applications.c.policy_id).where(
+    applications.c.uscc == bindparam("p_uscc"), applications.c.exclusive_group == bindparam("p_group"),
+    applications.c.policy_id != bindparam("p_policy"), applications.c.stage != Stage.rejected.value).limit(1)
+_OPEN_FOR_PAIR = select(applications.c.id).where(applications.c.open_key == bindparam("p_open_key"))
+_INSERT_APPLICATION = insert(applications)
+_INSERT_MATERIALS = insert(materials)
+_INSERT_STAGES = insert(stages)
+_INSERT_HISTORY = insert(history)
+_MOVE = update(applications).where(applications.c.id == bindparam("p_id")).values(
+    stage=bindparam("p_stage"), amount=bindparam("p_amount"), updated_at=bindparam("p_now"),
+    returned_from=bindparam("p_returned_from"), open_key=bindparam("p_open_key"))
+# an application has exactly one open stage: completing it needs no lookup first
+_COMPLETE_OPEN_STAGE = update(stages).where(stages.c.application_id == bindparam("p_id"),
+                                            stages.c.completed_at.is_(None)).values(
+    completed_at=bindparam("p_now"), actor=bindparam("p_actor"))
+_LAST_STAGE = (select(stages).where(stages.c.application_id == bindparam("p_id"),
+                                    stages.c.stage == bindparam("p_stage"))
+               .order_by(stages.c.id.desc()).limit(1))
+_BUDGET = select(budgets).where(budgets.c.policy_id == bindparam("p_policy"))
+_BUDGET_LOCKED = _BUDGET.with_for_update()
+_INSERT_BUDGET = insert(budgets)
+_COMMIT_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
+    committed=budgets.c.committed + bindparam("p_amount", type_=Float))
+_DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
+    disbursed=budgets.c.disbursed + bindparam("p_amount", type_=Float))
+_TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).order_by(stages.c.id)
+_MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
+_HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
+
+
 def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: dict,
                      now: datetime, proactive: bool = False) -> Opened:
     """A new application for `terms` (from the policy service): refused unless the policy is published,
@@ -50,54 +83,58 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
         raise Conflict(f"enterprise {uscc} does not match policy {policy['id']}: " + "；".join(terms["missing"]),
                        {"missing": terms["missing"]})
     if policy["exclusive_group"]:
-        rival = session.execute(select(applications.c.id, applications.c.policy_id).where(
-            applications.c.uscc == uscc, applications.c.exclusive_group == policy["exclusive_group"],
-            applications.c.policy_id != policy["id"], applications.c.stage != Stage.rejected)).first()
+        rival = session.execute(_RIVAL, {"p_uscc": uscc, "p_group": policy["exclusive_group"],
+                                         "p_policy": policy["id"]}).first()
         if rival is not None:
             raise Conflict(f"policy {policy['id']} cannot be combined with policy {rival.policy_id} (exclusive "
-                              f"group {policy['exclusive_group']}); application {rival.id} is already open for it",
-                              {"exclusive_group": policy["exclusive_group"], "application_id": rival.id})
-    existing = session.execute(select(applications.c.id).where(
-        applications.c.open_key == _open_key(uscc, policy["id"]))).first()
+                           f"group {policy['exclusive_group']}); application {rival.id} is already open for it",
+                           {"exclusive_group": policy["exclusive_group"], "application_id": rival.id})
+    open_key = _open_key(uscc, policy["id"])
+    existing = session.execute(_OPEN_FOR_PAIR, {"p_open_key": open_key}).first()
     if existing is not None:
         raise Conflict(f"enterprise {uscc} already has application {existing.id} for policy {policy['id']}",
-                          {"application_id": existing.id})
+                       {"application_id": existing.id})
     first = Stage.confirmation if proactive else Stage.acceptance
     limits = limits_for(policy["stage_limits"] or {})
-    application_id = session.execute(insert(applications).values(
-        policy_id=policy["id"], policy_title=policy["title"], department=policy["department"], level=policy["level"],
-        county=policy["county"], exclusive_group=policy["exclusive_group"], uscc=uscc,
-        enterprise_name=terms["profile"].get("name"), proactive=proactive, stage=first,
-        amount=terms["estimated_amount"], form=terms["profile"], note=note, stage_limits=limits, created_by=actor,
-        created_at=now, updated_at=now, open_key=_open_key(uscc, policy["id"]))).inserted_primary_key[0]
-    for material in checked_materials:
-        session.execute(insert(materials).values(application_id=application_id, name=material.name,
-                                                 filename=material.filename, media_type=material.media_type,
-                                                 size=material.size, sha256=material.sha256, added_at=now))
-    _enter(session, application_id, first, limits, now)
-    _record(session, application_id, "create" if proactive else "submit", None, first, actor, note, None, now)
-    if session.execute(select(budgets.c.policy_id).where(budgets.c.policy_id == policy["id"])).first() is None:
-        session.execute(insert(budgets).values(policy_id=policy["id"], budget=policy["budget"], committed=0.0,
-                                               disbursed=0.0))
+    application_id = session.execute(_INSERT_APPLICATION, {
+        "policy_id": policy["id"], "policy_title": policy["title"], "department": policy["department"],
+        "level": policy["level"], "county": policy["county"], "exclusive_group": policy["exclusive_group"],
+        "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive, "stage": first,
+        "returned_from": None, "amount": terms["estimated_amount"], "form": terms["profile"], "note": note,
+        "stage_limits": limits, "created_by": actor, "created_at": now, "updated_at": now,
+        "open_key": open_key}).inserted_primary_key[0]
+    if checked_materials:
+        session.execute(_INSERT_MATERIALS, [
+            {"application_id": application_id, "name": material.name, "filename": material.filename,
+             "media_type": material.media_type, "size": material.size, "sha256": material.sha256, "added_at": now}
+            for material in checked_materials])
+    session.execute(_INSERT_STAGES, _stage_row(application_id, first, limits, now))
+    action = "create" if proactive else "submit"
+    session.execute(_INSERT_HISTORY, _history_row(application_id, action, None, first, actor, note, None, now))
+    if session.execute(_BUDGET, {"p_policy": policy["id"]}).first() is None:
+        session.execute(_INSERT_BUDGET, {"policy_id": policy["id"], "budget": policy["budget"], "committed": 0.0,
+                                         "disbursed": 0.0})
     moved = {"id": application_id, "policy_id": policy["id"], "policy_title": policy["title"], "uscc": uscc,
              "stage": first, "amount": terms["estimated_amount"], "proactive": proactive}
-    return Opened(application_id, [_event(moved, "create" if proactive else "submit", None, actor)])
+    return Opened(application_id, [_event(moved, action, None, actor)])
 
 
-def _enter(session: Session, application_id: int, stage: Stage, limits: dict, now: datetime,
-           due_at: datetime | None = None) -> None:
+def _stage_row(application_id: int, stage: Stage, limits: dict, now: datetime, due_at: datetime | None = None,
+               completed_by: dict | None = None) -> dict:
+    """A stage entered at `now`; `completed_by` for one passed through at once (routing by the hall)."""
     note = None
     try:
         due = due_at if due_at is not None else deadlines.due_at(now, stage, limits)
     except workdays.CalendarNotCovered as error:
         due, note = None, str(error)   # reported on the stage, never guessed
-    session.execute(insert(stages).values(application_id=application_id, stage=stage, entered_at=now, due_at=due,
-                                          due_note=note))
+    return {"application_id": application_id, "stage": stage, "entered_at": now, "due_at": due, "due_note": note,
+            "completed_at": now if completed_by is not None else None, "actor": completed_by,
+            "alarmed_at": None, "escalated_at": None}
 
 
-def _record(session, application_id, action, from_stage, to_stage, actor, comment, amount, now) -> None:
-    session.execute(insert(history).values(application_id=application_id, action=action, from_stage=from_stage,
-                                           to_stage=to_stage, actor=actor, comment=comment, amount=amount, at=now))
+def _history_row(application_id, action, from_stage, to_stage, actor, comment, amount, now) -> dict:
+    return {"application_id": application_id, "action": action, "from_stage": from_stage, "to_stage": to_stage,
+            "actor": actor, "comment": comment, "amount": amount, "at": now}
 
 
 def _event(application: dict, action: str, from_stage: str | None, actor: dict) -> ApplicationChanged:
@@ -117,13 +154,18 @@ def owns(actor: dict, application) -> bool:
     return False
 
 
+ROUTING_COMMENT = "自动分派至政策主管部门"
+
+
 def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
         amount: float | None, now: datetime) -> Opened:
-    """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise."""
-    row = session.execute(select(applications).where(applications.c.id == application_id).with_for_update()).first()
+    """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
+
+    An action that ends in `routing` is followed at once by the hall's own `route` (the policy names its
+    department): both moves are written together, each with its stage row, history entry and event."""
+    row = session.execute(_APPLICATION_LOCKED, {"p_id": application_id}).first()
     if row is None:
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
-    events: list[ApplicationChanged] = []
     stage = Stage(row.stage)
     try:
         transition = decide(stage, action, role=actor["role"], owns_policy=owns(actor, row),
@@ -137,38 +179,39 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     if action == "approve" and stage == Stage.review:
         new_amount = _commit_budget(session, row, amount)
     elif action == "reject" and stage == Stage.objection:
-        _release_budget(session, row)
+        session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": -(row.amount or 0.0)})
     elif action == "disburse":
-        session.execute(update(budgets).where(budgets.c.policy_id == row.policy_id)
-                        .values(disbursed=budgets.c.disbursed + (row.amount or 0.0)))
-    current = _open_stage(session, application_id)
-    session.execute(update(stages).where(stages.c.id == current.id).values(completed_at=now, actor=actor))
-    limits = row.stage_limits
+        session.execute(_DISBURSE_BUDGET, {"p_policy": row.policy_id, "p_amount": row.amount or 0.0})
     due = None
     if action == "resubmit":
         # the clock stopped while it was returned: the working time left at the return counts on from now
-        returned = _last_stage(session, application_id, target)
+        returned = session.execute(_LAST_STAGE, {"p_id": application_id, "p_stage": target}).one()
         if returned.due_at is not None:
             try:
                 due = deadlines.extend_for_return(returned.due_at, returned.completed_at, now)
             except workdays.CalendarNotCovered:
-                due = None   # _enter reports it
-    _enter(session, application_id, target, limits, now, due_at=due)
-    values: dict[str, Any] = {"stage": target, "amount": new_amount, "updated_at": now,
-                              "returned_from": stage if target == Stage.returned else None}
-    if target == Stage.rejected:
-        values["open_key"] = None   # the enterprise may apply again
-    session.execute(update(applications).where(applications.c.id == application_id).values(**values))
-    _record(session, application_id, action, stage, target, actor, comment, new_amount if action == "approve" else None,
-            now)
-    moved = {"id": application_id, "policy_id": row.policy_id, "policy_title": row.policy_title, "uscc": row.uscc,
-             "stage": target, "amount": new_amount, "proactive": row.proactive}
-    events.append(_event(moved, action, stage, actor))
+                due = None   # _stage_row reports it
+    session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now, "p_actor": actor})
+    limits = row.stage_limits
+    moves = [(action, stage, target, actor, comment, new_amount if action == "approve" else None)]
     if target == Stage.routing:
-        # routing is automatic: the policy names its department
-        more = act(session, application_id, "route", SYSTEM, comment="自动分派至政策主管部门", amount=None, now=now)
-        return Opened(application_id, events + more.events)
-    return Opened(application_id, events)
+        routed = decide(target, "route", role=SYSTEM["role"])
+        moves.append(("route", target, Stage(routed.next_stage), SYSTEM, ROUTING_COMMENT, None))
+    entered = [_stage_row(application_id, to_stage, limits, now, due_at=due if number == 0 else None,
+                          completed_by=moves[number + 1][3] if number + 1 < len(moves) else None)
+               for number, (_, _, to_stage, *_) in enumerate(moves)]
+    session.execute(_INSERT_STAGES, entered)
+    final = moves[-1][2]
+    session.execute(_MOVE, {"p_id": application_id, "p_stage": final, "p_amount": new_amount, "p_now": now,
+                            "p_returned_from": stage if final == Stage.returned else None,
+                            # a rejected application frees the pair: the enterprise may apply again
+                            "p_open_key": None if final == Stage.rejected else row.open_key})
+    session.execute(_INSERT_HISTORY, [_history_row(application_id, step, from_stage, to_stage, by, note, granted, now)
+                                      for step, from_stage, to_stage, by, note, granted in moves])
+    summary = {"id": application_id, "policy_id": row.policy_id, "policy_title": row.policy_title, "uscc": row.uscc,
+               "amount": new_amount, "proactive": row.proactive}
+    return Opened(application_id, [_event({**summary, "stage": to_stage}, step, from_stage, by)
+                                   for step, from_stage, to_stage, by, *_ in moves])
 
 
 def _commit_budget(session: Session, row, amount: float | None) -> float:
@@ -180,46 +223,29 @@ def _commit_budget(session: Session, row, amount: float | None) -> float:
     if row.amount is not None and approved > row.amount + 0.005:
         raise Invalid(f"amount {approved:.2f} is more than the formula gives ({row.amount:.2f})",
                       [{"field": "amount", "message": f"at most {row.amount:.2f}"}])
-    budget = session.execute(select(budgets).where(budgets.c.policy_id == row.policy_id).with_for_update()).one()
+    budget = session.execute(_BUDGET_LOCKED, {"p_policy": row.policy_id}).one()
     if budget.budget is not None and budget.committed + approved > budget.budget + 0.005:
         remaining = budget.budget - budget.committed
         raise Conflict(f"approving {approved:.2f} yuan would exceed policy {row.policy_id}'s remaining budget "
                        f"({remaining:.2f} of {budget.budget:.2f} yuan)",
                        {"remaining": round(remaining, 2), "budget": budget.budget, "amount": approved})
-    session.execute(update(budgets).where(budgets.c.policy_id == row.policy_id)
-                    .values(committed=budgets.c.committed + approved))
+    session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": approved})
     return approved
-
-
-def _release_budget(session: Session, row) -> None:
-    session.execute(update(budgets).where(budgets.c.policy_id == row.policy_id)
-                    .values(committed=budgets.c.committed - (row.amount or 0.0)))
-
-
-def _open_stage(session: Session, application_id: int):
-    return session.execute(select(stages).where(stages.c.application_id == application_id,
-                                                stages.c.completed_at.is_(None))
-                           .order_by(stages.c.id.desc()).limit(1)).one()
-
-
-def _last_stage(session: Session, application_id: int, stage: Stage):
-    return session.execute(select(stages).where(stages.c.application_id == application_id, stages.c.stage == stage)
-                           .order_by(stages.c.id.desc()).limit(1)).one()
 
 
 # --- reading --------------------------------------------------------------------------------------
 
 def _timeline(session: Session, application_id: int, now: datetime) -> list[dict]:
-    rows = session.execute(select(stages).where(stages.c.application_id == application_id).order_by(stages.c.id))
     return [{"stage": row.stage, "entered_at": row.entered_at.isoformat(),
              "due_at": row.due_at and row.due_at.isoformat(),
              "completed_at": row.completed_at and row.completed_at.isoformat(), "actor": row.actor,
              **({"due_note": row.due_note} if row.due_note else {}),
-             "overdue": deadlines.is_overdue(row.due_at, row.completed_at, now)} for row in rows]
+             "overdue": deadlines.is_overdue(row.due_at, row.completed_at, now)}
+            for row in session.execute(_TIMELINE, {"p_id": application_id})]
 
 
 def get(session: Session, application_id: int, now: datetime) -> dict:
-    row = session.execute(select(applications).where(applications.c.id == application_id)).first()
+    row = session.execute(_APPLICATION, {"p_id": application_id}).first()
     if row is None:
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
     application = _summary(row)
@@ -231,12 +257,10 @@ def get(session: Session, application_id: int, now: datetime) -> dict:
         form=row.form, note=row.note,
         materials=[{"name": material.name, "filename": material.filename, "media_type": material.media_type,
                     "size": material.size, "sha256": material.sha256}
-                   for material in session.execute(select(materials).where(materials.c.application_id
-                                                                           == application_id))],
+                   for material in session.execute(_MATERIALS, {"p_id": application_id})],
         history=[{"action": entry.action, "from": entry.from_stage, "to": entry.to_stage, "actor": entry.actor,
                   "comment": entry.comment, "amount": entry.amount, "at": entry.at.isoformat()}
-                 for entry in session.execute(select(history).where(history.c.application_id == application_id)
-                                              .order_by(history.c.id))])
+                 for entry in session.execute(_HISTORY, {"p_id": application_id})])
     return application
 
 

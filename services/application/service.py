@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from eventlet import tpool
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
@@ -64,13 +65,13 @@ class ApplicationService(Operations):
         except MaterialError as error:
             raise Invalid(str(error), error.details) from None
         for material in checked:      # on disk before the row that names it is committed
-            self.materials.put(material.content)
+            # in an OS thread: its fsyncs would otherwise stop every green thread of the service
+            tpool.execute(self.materials.put, material.content)
         terms = self.policy.application_terms(policy_id, uscc)
         with self.store.transaction() as tx:
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
                                            now=clock.now())
-            for event in opened.events:
-                tx.emit(event)
+            tx.emit_all(opened.events)
         self.log.info("application_submitted", application_id=opened.application_id, policy_id=policy_id,
                       uscc=uscc, materials=len(checked), actor=actor.get("id"))
         return self.get(opened.application_id)
@@ -81,8 +82,7 @@ class ApplicationService(Operations):
         with self.store.transaction() as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
                              now=clock.now())
-            for event in moved.events:
-                tx.emit(event)
+            tx.emit_all(moved.events)
         self.log.info("application_moved", application_id=application_id, action=action,
                       stage=moved.events[-1].to_stage, actor=actor.get("id"))
         return self.get(application_id)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 from nameko.events import event_handler
-from nameko.rpc import rpc
+
+from shared.rpc import rpc
 
 SOURCE = "bench_source"
 EVENT_TYPE = "hop"

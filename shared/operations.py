@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nameko.events import BROADCAST, event_handler
-from nameko.rpc import rpc
 
 from shared import clock, dead_letters
 from shared.config import settings
 from shared.contracts.events import ClockChanged
 from shared.logs import get_logger
+from shared.rpc import rpc
 
 CLOCK_SOURCE, CLOCK_CHANGED = "gateway", "clock_changed"
 

@@ -6,7 +6,6 @@ import time
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from services.application import hall
@@ -19,6 +18,7 @@ from shared.contracts.events import MatchesChanged
 from shared.errors import EXPECTED, Conflict, Invalid
 from shared.logs import Logger
 from shared.operations import Operations
+from shared.rpc import RpcProxy, rpc
 from shared.store import Store
 
 TICK_S = 2.0               # how often notices that ran their course end and overdue stages raise alarms

@@ -14,12 +14,13 @@ from kombu.exceptions import OperationalError
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, RpcReply, ServiceProxy
+from nameko.rpc import RpcReply, ServiceProxy
 
 from services.gateway.errors import ServiceFailed, ServiceUnavailable
 from shared.config import settings
 from shared.logs import correlation_id_of
 from shared.publisher import ConfirmingPublisher, Outgoing, PublishFailed
+from shared.rpc import RpcProxy
 from shared.topology import GOV_EVENTS
 
 BROKER = "broker"

@@ -1,8 +1,6 @@
 """Notification service: entrypoints only; the inbox rules live in `inbox.py`."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
-
 from services.notification import inbox
 from services.notification.models import metadata
 from shared.consumer import Delivery, handles
@@ -10,6 +8,7 @@ from shared.contracts.events import ApplicationChanged, MatchesChanged
 from shared.errors import EXPECTED
 from shared.logs import Logger
 from shared.operations import Operations
+from shared.rpc import rpc
 from shared.store import Store, utcnow
 
 

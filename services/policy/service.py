@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -27,6 +26,7 @@ from shared.contracts.policies import PolicyDraft
 from shared.errors import EXPECTED, Invalid, NotFound
 from shared.logs import Logger
 from shared.operations import Operations
+from shared.rpc import RpcProxy, rpc
 from shared.store import Store
 
 PROFILE_FIELDS = ("name", "registered_on", "ownership", "industry_code", "county", "employees", "annual_revenue",

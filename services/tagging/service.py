@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 import eventlet
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.tagging import catalogue_store, enterprise_files, intake, replay, retagging
@@ -20,6 +19,7 @@ from shared.contracts.events import EnterprisesTagged
 from shared.errors import EXPECTED
 from shared.logs import Logger
 from shared.operations import Operations
+from shared.rpc import rpc
 from shared.store import Store
 
 SNAPSHOTS_PER_EVENT = 1000

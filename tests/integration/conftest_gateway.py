@@ -17,12 +17,13 @@ from kombu import Connection, Queue
 from kombu.mixins import ConsumerMixin
 from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
-from nameko.rpc import RPC_QUEUE_TEMPLATE, get_rpc_exchange, rpc
+from nameko.rpc import RPC_QUEUE_TEMPLATE, get_rpc_exchange
 
 from services.gateway.service import GatewayService
 from shared.config import settings
 from shared.errors import EXPECTED, Conflict, NotFound
 from shared.logs import correlation_id_of
+from shared.rpc import rpc
 from shared.topology import GOV_EVENTS
 
 # The fixtures; a test module takes them with `from tests.integration.conftest_gateway import *`.

@@ -1,0 +1,92 @@
+"""RPC between services (shared.rpc) goes over the real broker as transient messages, both ways,
+and still answers, raises remote errors and reports an unknown service."""
+from __future__ import annotations
+
+import kombu
+import pytest
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.rpc import get_rpc_exchange
+from nameko.testing.services import entrypoint_hook
+
+from shared.rpc import RpcProxy, rpc
+
+TAP = "test.rpc_tap"
+
+
+class Answering:
+    name = "rpc_answering"
+
+    @rpc
+    def double(self, number: int) -> int:
+        return number * 2
+
+    @rpc
+    def fail(self) -> None:
+        raise ValueError("asked to fail")
+
+
+class Asking:
+    name = "rpc_asking"
+    answering = RpcProxy("rpc_answering")
+    missing = RpcProxy("rpc_nobody")
+
+    @rpc
+    def ask(self, number: int) -> int:
+        return self.answering.double(number)
+
+    @rpc
+    def ask_to_fail(self) -> None:
+        self.answering.fail()
+
+    @rpc
+    def ask_nobody(self) -> None:
+        self.missing.anything()
+
+
+@pytest.fixture
+def tap(amqp_uri, nameko_config):
+    """A queue that receives a copy of every message on the RPC exchange: requests and replies."""
+    exchange = get_rpc_exchange(nameko_config)
+    with kombu.Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        queue = kombu.Queue(TAP, exchange, routing_key="#", durable=False, auto_delete=False)(channel)
+        queue.declare()
+        queue.purge()
+
+        def taken() -> list:
+            messages = []
+            while (message := queue.get(no_ack=True)) is not None:
+                messages.append(message)
+            return messages
+
+        yield taken
+        queue.delete()
+
+
+def _started(container_factory, nameko_config):
+    """Both services running; the asking one's container, whose entrypoints the test calls directly
+    (so only its calls to the answering service cross the broker)."""
+    containers = [container_factory(service, nameko_config) for service in (Answering, Asking)]
+    for container in containers:
+        container.start()
+    return containers[-1]
+
+
+def test_requests_and_replies_are_transient_and_answered(container_factory, nameko_config, tap):
+    asking = _started(container_factory, nameko_config)
+    with entrypoint_hook(asking, "ask") as ask:
+        assert ask(21) == 42
+    messages = tap()
+    keys = {message.delivery_info["routing_key"] for message in messages}
+    assert "rpc_answering.double" in keys
+    replies = [message for message in messages if "." not in message.delivery_info["routing_key"]]
+    assert replies, f"no reply seen among {sorted(keys)}"
+    assert {message.properties["delivery_mode"] for message in messages} == {1}
+
+
+def test_a_remote_error_and_an_unknown_service_still_reach_the_caller(container_factory, nameko_config):
+    asking = _started(container_factory, nameko_config)
+    with entrypoint_hook(asking, "ask_to_fail") as ask_to_fail, pytest.raises(RemoteError, match="asked to fail"):
+        ask_to_fail()
+    with entrypoint_hook(asking, "ask_nobody") as ask_nobody, pytest.raises(UnknownService):
+        ask_nobody()

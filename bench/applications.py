@@ -16,7 +16,7 @@ Setup (not timed):
 - accounts through the gateway (`POST /api/v1/staff` with this run's administrator token): one
   window clerk, one department_staff per policy department.
 
-Timed: `CLIENTS` threads, each with its own keep-alive `requests.Session` per account, carry
+Timed: `CLIENTS` threads, each with one keep-alive connection (`bench.keepalive`), carry
 their share of the applications one after the other, each the whole way:
 `POST /api/v1/applications` by the window clerk (a distinct one-page PDF attached, so each
 submission stores a file), `accept` by the clerk (the hall routes it to the policy's department
@@ -35,6 +35,8 @@ the gateway's own listing (`GET /api/v1/applications?status=public_notice`) coun
 from __future__ import annotations
 
 import base64
+import http.client
+import json
 import math
 import random
 import threading
@@ -46,6 +48,7 @@ import requests
 
 from bench import policies
 from bench.change_to_inbox import percentile
+from bench.keepalive import JsonConnection
 from bench.platform import BenchPlatform, CpuWindow
 from bench.progress import Progress, wait_until
 from bench.world import World
@@ -104,17 +107,14 @@ class Client:
     finished: float = 0.0
 
     def run(self, start: threading.Barrier) -> None:
-        sessions: list[requests.Session] = []
+        connection = JsonConnection(self.url, REQUEST_TIMEOUT_S)
         try:
-            clerk = self._session(self.clerk_token, sessions)
-            reviewers = {department: self._session(token, sessions) for department, token in
-                         self.reviewer_tokens.items()}
             for path in self.warmup:
-                self._path(clerk, reviewers[path.department], path, measured=False)
+                self._path(connection, self.reviewer_tokens[path.department], path, measured=False)
             start.wait(timeout=START_TIMEOUT_S)
             for path in self.measured:
                 began = time.perf_counter()
-                if self._path(clerk, reviewers[path.department], path, measured=True):
+                if self._path(connection, self.reviewer_tokens[path.department], path, measured=True):
                     self.latencies.append(time.perf_counter() - began)
         except threading.BrokenBarrierError:
             self.errors.append("another client failed before the measured paths")
@@ -122,53 +122,45 @@ class Client:
             self.errors.append(f"client crashed: {type(error).__name__}: {error}")
             start.abort()
         finally:
-            for session in sessions:
-                session.close()
+            connection.close()
         self.finished = time.monotonic()
 
-    @staticmethod
-    def _session(token: str, sessions: list[requests.Session]) -> requests.Session:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        sessions.append(session)
-        return session
-
-    def _path(self, clerk: requests.Session, reviewer: requests.Session, path: Path, *, measured: bool) -> bool:
+    def _path(self, connection: JsonConnection, reviewer: str, path: Path, *, measured: bool) -> bool:
         """Submit, accept, approve; True when every answer was the expected one."""
         body = {"policy_id": path.policy_id, "uscc": path.uscc, "note": "窗口代为提交（基准测试）",
                 "materials": [{"name": "申请表", "filename": "申请表.pdf", "content_base64": _pdf(path)}]}
-        submitted = self._call(clerk, "submit", f"{self.url}{API}/applications", body, 201, "acceptance", path,
-                               measured)
+        submitted = self._call(connection, self.clerk_token, "submit", f"{API}/applications", body, 201,
+                               "acceptance", path, measured)
         if submitted is None:
             return False
         self.application_ids[path] = submitted["id"]
-        actions = f"{self.url}{API}/applications/{submitted['id']}/actions"
-        accepted = self._call(clerk, "accept", actions, {"action": "accept", "comment": "材料齐全，予以受理"}, 200,
-                              "review", path, measured)
+        actions = f"{API}/applications/{submitted['id']}/actions"
+        accepted = self._call(connection, self.clerk_token, "accept", actions,
+                              {"action": "accept", "comment": "材料齐全，予以受理"}, 200, "review", path, measured)
         if accepted is None:
             return False
-        approved = self._call(reviewer, "approve", actions, {"action": "approve", "comment": "审核通过"}, 200,
-                              PUBLIC_NOTICE, path, measured)
+        approved = self._call(connection, reviewer, "approve", actions, {"action": "approve", "comment": "审核通过"},
+                              200, PUBLIC_NOTICE, path, measured)
         return approved is not None
 
-    def _call(self, session: requests.Session, step: str, url: str, body: dict, status: int, stage: str,
-              path: Path, measured: bool) -> dict | None:
+    def _call(self, connection: JsonConnection, token: str, step: str, target: str, body: dict, status: int,
+              stage: str, path: Path, measured: bool) -> dict | None:
         began = time.perf_counter()
         what = f"{step} policy {path.policy_id} for {path.uscc}"
         try:
-            response = session.post(url, json=body, timeout=REQUEST_TIMEOUT_S)
-        except requests.RequestException as error:
+            got_status, text = connection.post(target, body, token)
+        except (OSError, http.client.HTTPException) as error:
             self.errors.append(f"{what}: {type(error).__name__}: {error}")
             return None
         seconds = time.perf_counter() - began
-        if response.status_code != status:
-            self.errors.append(f"{what}: HTTP {response.status_code}: {response.text[:300]}")
+        if got_status != status:
+            self.errors.append(f"{what}: HTTP {got_status}: {text[:300]}")
             return None
         try:
-            answer = response.json()
+            answer = json.loads(text)
             got = (answer["status"], answer["amount"])
         except (ValueError, KeyError, TypeError):
-            self.errors.append(f"{what}: not an application: {response.text[:300]}")
+            self.errors.append(f"{what}: not an application: {text[:300]}")
             return None
         if got[0] != stage or got[1] is None or abs(got[1] - path.amount) > 0.005:
             self.errors.append(f"{what}: answered stage {got[0]}, amount {got[1]}; expected {stage}, {path.amount}")

@@ -1,11 +1,19 @@
-"""Nameko RPC, with requests and replies sent as transient messages.
+"""Nameko RPC, made cheaper for the broker and for both ends, and no less safe.
 
-Nameko publishes every RPC request and reply persistently, so RabbitMQ writes each one to disk
-before confirming it. An RPC outlives nothing that would need that: its caller waits on a reply
-queue that a broker restart deletes, and gives up at its deadline either way. Events, the
-messages that must survive a restart, go through the outbox (`shared.store`) and stay
-persistent. Publisher confirms stay on for requests: they are how Nameko tells an unknown
-service (UnknownService) from a slow one.
+Nameko publishes every RPC request and reply persistently and waits for the broker's confirm of
+each. Both cost a good share of a call (RabbitMQ writes each message to disk before confirming
+it) and buy an RPC nothing:
+
+- **Transient messages.** A caller waits on a reply queue that a broker restart deletes, and gives
+  up at its deadline either way. Events, the messages that must survive a restart, go through the
+  outbox (`shared.store`) and stay persistent and confirmed.
+- **Replies are not confirmed.** A lost reply is a caller's timeout, confirmed or not: the reply
+  queue may be gone by then anyway.
+- **Requests are confirmed until the service is known to exist.** The confirm, with `mandatory`,
+  is how Nameko tells a service that never ran (no queue: UnknownService, answered at once) from a
+  slow one. Once the broker has routed one request to the service's queue, that durable queue
+  outlives restarts of the service, so each proxy stops asking for confirms of that service. (A
+  queue deleted by hand afterwards is noticed only by the caller's deadline.)
 
 Every service uses `rpc` and `RpcProxy` from here, never Nameko's own: one container must not
 hold both kinds of RPC consumer, or two would compete for the service's queue.
@@ -24,12 +32,23 @@ from nameko.constants import (
 )
 
 
-class TransientPublisher(Publisher):
+class _RequestPublisher(Publisher):
     delivery_mode = NON_PERSISTENT
+
+    def publish(self, payload, **kwargs):
+        if not kwargs.get("use_confirms", self.use_confirms):
+            # a returned (unroutable) message can only be seen while waiting for a confirm
+            kwargs["mandatory"] = False
+        super().publish(payload, **kwargs)
+
+
+class _ReplyPublisher(Publisher):
+    delivery_mode = NON_PERSISTENT
+    use_confirms = False
 
 
 class _Responder(nameko_rpc.Responder):
-    publisher_cls = TransientPublisher
+    publisher_cls = _ReplyPublisher
 
 
 class _RpcConsumer(nameko_rpc.RpcConsumer):
@@ -50,8 +69,44 @@ class _Rpc(nameko_rpc.Rpc):
 rpc = _Rpc.decorator
 
 
-class RpcProxy(nameko_rpc.RpcProxy):
-    """Nameko's RpcProxy, publishing its requests as transient messages."""
+class _MethodProxy(nameko_rpc.MethodProxy):
+    publisher_cls = _RequestPublisher
 
-    def __init__(self, target_service, **options):
-        super().__init__(target_service, **{"delivery_mode": NON_PERSISTENT, **options})
+    def __init__(self, worker_ctx, service_name, method_name, reply_listener, *, routed, **options):
+        self._confirming = options.get("use_confirms", True)
+        self._routed = routed
+        super().__init__(worker_ctx, service_name, method_name, reply_listener, **options)
+
+    def _call(self, *args, **kwargs):
+        reply = super()._call(*args, **kwargs)   # UnknownService: no queue for the service (yet)
+        if self._confirming:
+            self._routed()
+        return reply
+
+
+class ServiceProxy(nameko_rpc.ServiceProxy):
+    def __init__(self, worker_ctx, service_name, reply_listener, *, routed, **options):
+        super().__init__(worker_ctx, service_name, reply_listener, **options)
+        self._routed = routed
+
+    def __getattr__(self, name):
+        return _MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, routed=self._routed,
+                            **self.options)
+
+
+class RpcProxy(nameko_rpc.RpcProxy):
+    """Nameko's RpcProxy, with the request publishing described in the module docstring."""
+
+    def setup(self):
+        super().setup()
+        self.routable = False   # the broker has routed a request of ours to the service's queue
+
+    def get_dependency(self, worker_ctx):
+        return self.service_proxy(worker_ctx)
+
+    def service_proxy(self, worker_ctx, **options) -> ServiceProxy:
+        return ServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener, routed=self._routed,
+                            **{**self.options, **options, "use_confirms": not self.routable})
+
+    def _routed(self) -> None:
+        self.routable = True

@@ -14,13 +14,13 @@ from kombu.exceptions import OperationalError
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcReply, ServiceProxy
+from nameko.rpc import RpcReply
 
 from services.gateway.errors import ServiceFailed, ServiceUnavailable
 from shared.config import settings
 from shared.logs import correlation_id_of
 from shared.publisher import ConfirmingPublisher, Outgoing, PublishFailed
-from shared.rpc import RpcProxy
+from shared.rpc import RpcProxy, ServiceProxy
 from shared.topology import GOV_EVENTS
 
 BROKER = "broker"
@@ -37,8 +37,7 @@ class TimedRpcProxy(RpcProxy):
         self.timeout_s = settings().rpc_timeout_s
 
     def get_dependency(self, worker_ctx):
-        options = {"expiration": self.timeout_s, **self.options}
-        proxy = ServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener, **options)
+        proxy = self.service_proxy(worker_ctx, expiration=self.timeout_s)
         return TimedService(self.target_service, proxy, self.rpc_reply_listener, self.timeout_s)
 
 

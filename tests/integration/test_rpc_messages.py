@@ -1,5 +1,6 @@
-"""RPC between services (shared.rpc) goes over the real broker as transient messages, both ways,
-and still answers, raises remote errors and reports an unknown service."""
+"""RPC between services (shared.rpc) goes over the real broker as transient messages, both ways;
+requests are confirmed until the broker has shown the service's queue exists; calls still answer,
+raise remote errors and report a service that never ran."""
 from __future__ import annotations
 
 import kombu
@@ -90,3 +91,19 @@ def test_a_remote_error_and_an_unknown_service_still_reach_the_caller(container_
         ask_to_fail()
     with entrypoint_hook(asking, "ask_nobody") as ask_nobody, pytest.raises(UnknownService):
         ask_nobody()
+
+
+def test_requests_are_confirmed_until_the_service_is_known_to_exist(container_factory, nameko_config):
+    asking = _started(container_factory, nameko_config)
+    proxies = {provider.target_service: provider for provider in asking.dependencies
+               if isinstance(provider, RpcProxy)}
+    assert not proxies["rpc_answering"].routable
+    with entrypoint_hook(asking, "ask") as ask:
+        assert ask(1) == 2
+    assert proxies["rpc_answering"].routable
+    with entrypoint_hook(asking, "ask") as ask:
+        assert [ask(number) for number in range(5)] == [0, 2, 4, 6, 8]   # unconfirmed, still answered
+    for _ in range(2):
+        with entrypoint_hook(asking, "ask_nobody") as ask_nobody, pytest.raises(UnknownService):
+            ask_nobody()
+    assert not proxies["rpc_nobody"].routable

@@ -130,7 +130,7 @@ class Client:
         body = {"policy_id": path.policy_id, "uscc": path.uscc, "note": "窗口代为提交（基准测试）",
                 "materials": [{"name": "申请表", "filename": "申请表.pdf", "content_base64": _pdf(path)}]}
         submitted = self._call(connection, self.clerk_token, "submit", f"{API}/applications", body, 201,
-                               "acceptance", path, measured)
+                               "submitted", path, measured)
         if submitted is None:
             return False
         self.application_ids[path] = submitted["id"]

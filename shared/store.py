@@ -169,6 +169,9 @@ class Store(DependencyProvider):
                 return
             try:
                 self._wakeups.get(timeout=1.0)
+                # workers about to commit go first, so one flush (one confirm round trip, one
+                # delete) carries their events together
+                eventlet.sleep(0)
             except Empty:
                 pass
 

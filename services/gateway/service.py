@@ -364,7 +364,9 @@ class GatewayService:
     def submit_application(self, request, caller: Caller, body: ApplicationRequest):
         application = self.application.submit(body.policy_id, body.uscc, [item.model_dump() for item in body.materials],
                                               body.note, caller.actor())
-        return Reply(application, 201, {"Location": f"{API}/applications/{application['id']}"})
+        # contract section 7: the answer to a submission says `submitted`; `stage` is where it now waits
+        return Reply({**application, "status": "submitted"}, 201,
+                     {"Location": f"{API}/applications/{application['id']}"})
 
     def _visible_application(self, caller: Caller, application_id: int) -> dict:
         application = self.application.get(application_id)

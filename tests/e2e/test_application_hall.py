@@ -109,7 +109,9 @@ def test_an_application_goes_from_submission_to_disbursement_and_the_enterprise_
     submitted = ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc, "materials": [material()],
                                              "note": "请审核"}), 201)
     application_id = submitted["id"]
-    assert (submitted["status"], submitted["amount"]) == ("acceptance", 40_000)      # 40 employees × 1,000
+    # 40 employees × 1,000; the answer to a submission says `submitted`, later answers the stage
+    assert (submitted["status"], submitted["stage"], submitted["amount"]) == ("submitted", "acceptance", 40_000)
+    assert ok(me.get(f"/applications/{submitted['id']}"))["status"] == "acceptance"
     assert submitted["form"]["employees"] == 40 and submitted["form"]["name"] == "滨州申报测试有限公司"
     assert submitted["materials"][0]["media_type"] == "application/pdf"
     assert submitted["timeline"][0]["due_at"] is not None and submitted["next"]

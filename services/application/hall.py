@@ -214,6 +214,34 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
                                    for step, from_stage, to_stage, by, *_ in moves])
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What a batch of actions did: one outcome per application, in the order asked, and the events
+    of those that moved."""
+
+    outcomes: list[dict]
+    events: list[ApplicationChanged]
+
+
+def act_many(session: Session, application_ids: list[int], action: str, actor: dict, *, comment: str | None,
+             now: datetime) -> Batch:
+    """`act` on each application in turn, each in a savepoint of its own: one that is refused (with
+    the reason it would have had alone) leaves the others' moves standing."""
+    outcomes, events = [], []
+    for application_id in application_ids:
+        try:
+            with session.begin_nested():
+                moved = act(session, application_id, action, actor, comment=comment, amount=None, now=now)
+        except (Conflict, Forbidden, Invalid, NotFound) as refused:
+            outcomes.append({"id": application_id, "ok": False,
+                             "error": {"code": refused.code, "message": refused.message, "details": refused.details}})
+            continue
+        last = moved.events[-1]
+        outcomes.append({"id": application_id, "ok": True, "status": last.to_stage, "amount": last.amount})
+        events.extend(moved.events)
+    return Batch(outcomes, events)
+
+
 def _commit_budget(session: Session, row, amount: float | None) -> float:
     """Reserve the approved amount against the policy's remaining budget; Conflict when it does not fit."""
     approved = row.amount if amount is None else amount

@@ -88,6 +88,17 @@ class ApplicationService(Operations):
         return self.get(application_id)
 
     @rpc(expected_exceptions=EXPECTED)
+    def act_many(self, application_ids: list[int], action: str, actor: dict, comment: str | None = None) -> dict:
+        """The same action on several applications in one transaction; an outcome for each."""
+        with self.store.transaction() as tx:
+            batch = hall.act_many(tx.session, application_ids, action, actor, comment=comment, now=clock.now())
+            tx.emit_all(batch.events)
+        done = sum(outcome["ok"] for outcome in batch.outcomes)
+        self.log.info("applications_moved", action=action, done=done, refused=len(batch.outcomes) - done,
+                      actor=actor.get("id"))
+        return {"action": action, "done": done, "refused": len(batch.outcomes) - done, "results": batch.outcomes}
+
+    @rpc(expected_exceptions=EXPECTED)
     def get(self, application_id: int) -> dict:
         with self.store.reading() as session:
             return hall.get(session, application_id, clock.now())

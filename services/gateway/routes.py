@@ -250,6 +250,14 @@ ROUTE_LIST: tuple[Route, ...] = (
           bodies=(schemas.ActionRequest,), answer=schemas.Application, errors=(404, 409, 503),
           description="409 for an action the stage does not allow (naming those it does) or an approval "
                       "beyond the remaining budget; 403 for a role that may not take it."),
+    Route("act_on_applications", "POST", f"{API}/applications/actions",
+          "The same action on up to 100 applications (批量受理、批量审批): one outcome each", "applications",
+          Action.act_on_application, bodies=(schemas.BatchActionRequest,), answer=schemas.BatchActionAnswer,
+          errors=(403, 503),
+          description="For staff working a queue (an enterprise acts on its own applications one at a time). "
+                      "Each application is moved, or refused, exactly as the action on it alone would be, in a "
+                      "savepoint of its own: the refused ones carry their reason, the others stand. `approve` "
+                      "grants the formula's amount; another amount needs the single action."),
     Route("application_statistics", "GET", f"{API}/applications/stats",
           "Applications by stage, and the share of redemptions that were proactive (免申即享)", "applications",
           Action.read_applications, answer=schemas.ApplicationStatistics, errors=(503,),

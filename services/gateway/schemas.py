@@ -265,6 +265,20 @@ class ActionRequest(_Request):
                                                                           "the formula's; default the formula's")
 
 
+class BatchActionRequest(_Request):
+    action: Literal[APPLICATION_ACTIONS]  # type: ignore[valid-type]
+    ids: Annotated[list[PositiveId], Field(min_length=1, max_length=100)] = Field(
+        description="the applications, each at most once; each is moved as the same action alone would")
+    comment: Annotated[str, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _each_once(self) -> BatchActionRequest:
+        repeated = sorted({number for number in self.ids if self.ids.count(number) > 1})
+        if repeated:
+            raise ValueError(f"ids must name each application once; repeated: {', '.join(map(str, repeated))}")
+        return self
+
+
 class ClockRequest(_Request):
     advance: timedelta | None = Field(None, description="ISO 8601 duration to move every clock forward, e.g. P3D")
     set: datetime | None = Field(None, description="the time every clock shows from now on, with its offset, "
@@ -617,6 +631,22 @@ class Application(_Answer):
     proactive: bool = Field(description="opened by the platform (免申即享): the enterprise only confirms")
     timeline: list[StageEntry]
     next: str | None = Field(description="who acts next")
+
+
+class BatchOutcome(_Answer):
+    id: int
+    ok: bool
+    status: str | None = Field(None, description="when ok: the stage it is in now")
+    amount: float | None = Field(None, description="when ok: yuan, the amount it carries now")
+    error: ErrorDetail | None = Field(None, description="when not ok: what the action alone would have answered "
+                                                        "(conflict, forbidden, not_found, invalid)")
+
+
+class BatchActionAnswer(_Answer):
+    action: str
+    done: int
+    refused: int
+    results: list[BatchOutcome] = Field(description="one per id, in the order given")
 
 
 class ApplicationPage(_Answer):

@@ -27,6 +27,7 @@ from services.gateway.schemas import (
     AnswerRequest,
     ApplicationRequest,
     ApplicationsQuery,
+    BatchActionRequest,
     ClockRequest,
     DeadLettersQuery,
     DiscardRequest,
@@ -400,6 +401,13 @@ class GatewayService:
         if caller.role is Role.enterprise and body.action != "object":   # anyone may object during public notice
             self._visible_application(caller, application_id)
         return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount)
+
+    @endpoint("act_on_applications")
+    def act_on_applications(self, request, caller: Caller, body: BatchActionRequest):
+        if caller.role is Role.enterprise:
+            raise Forbidden("batch actions are for staff; an enterprise acts on its own applications one at a time",
+                            {"role": caller.role.value})
+        return self.application.act_many(body.ids, body.action, caller.actor(), body.comment)
 
     @endpoint("application_statistics")
     def application_statistics(self, request, caller: Caller):

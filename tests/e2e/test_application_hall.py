@@ -181,18 +181,60 @@ def test_refusals_name_the_reason(platform, gov, people):
     assert me.post("/applications", {"policy_id": first, "uscc": uscc, "materials": [fake]}).status_code == 422
 
 
-def test_approvals_never_exceed_the_budget(platform, gov, people):
+def three_submitted(platform, gov, people) -> tuple[list[tuple[str, As]], list[int]]:
+    """Three enterprises, each with an application in acceptance for one policy whose budget fits
+    two approvals (40,000 each), not three."""
     marker = new_marker()
     firms = [firm(platform, gov, marker) for _ in range(3)]
-    policy_id = redeemable(platform, people, marker, budget=100_000)   # 40,000 each: two fit, not three
+    policy_id = redeemable(platform, people, marker, budget=100_000)
     ids = []
     for uscc, me in firms:
         matched(platform, uscc, policy_id)
         ids.append(ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc}), 201)["id"])
-        ok(people["clerk"].act(ids[-1], "accept"))
+    return firms, ids
+
+
+def test_approvals_never_exceed_the_budget(platform, gov, people):
+    _, ids = three_submitted(platform, gov, people)
+    for application_id in ids:
+        ok(people["clerk"].act(application_id, "accept"))
     answers = [people["reviewer"].act(application_id, "approve") for application_id in ids]
     assert [answer.status_code for answer in answers] == [200, 200, 409]
     assert "budget" in answers[2].json()["error"]["message"]
+
+
+def test_staff_work_a_queue_in_batches_and_each_refusal_keeps_its_reason(platform, gov, people):
+    firms, ids = three_submitted(platform, gov, people)
+    missing = max(ids) + 10_000
+
+    accepted = ok(people["clerk"].post("/applications/actions", {"action": "accept", "ids": [*ids, missing],
+                                                                  "comment": "批量受理"}))
+    assert (accepted["action"], accepted["done"], accepted["refused"]) == ("accept", 3, 1)
+    assert [(outcome["id"], outcome["ok"], outcome.get("status")) for outcome in accepted["results"]] == [
+        *((application_id, True, "review") for application_id in ids), (missing, False, None)]
+    assert accepted["results"][-1]["error"]["code"] == "not_found"
+
+    again = ok(people["clerk"].post("/applications/actions", {"action": "accept", "ids": ids[:1]}))
+    assert again["refused"] == 1 and again["results"][0]["error"]["code"] == "conflict"    # already in review
+    outsider = ok(people["outsider"].post("/applications/actions", {"action": "approve", "ids": ids[:1]}))
+    assert outsider["results"][0]["error"]["code"] == "forbidden"
+
+    approved = ok(people["reviewer"].post("/applications/actions", {"action": "approve", "ids": ids}))
+    assert [outcome["ok"] for outcome in approved["results"]] == [True, True, False]
+    assert [outcome.get("amount") for outcome in approved["results"][:2]] == [40_000, 40_000]
+    assert "budget" in approved["results"][2]["error"]["message"]
+    # the refused one stands untouched, the others moved exactly as one by one
+    assert ok(people["reviewer"].get(f"/applications/{ids[2]}"))["status"] == "review"
+    first = ok(people["reviewer"].get(f"/applications/{ids[0]}"))
+    assert first["status"] == "public_notice"
+    assert [entry["action"] for entry in first["history"]] == ["submit", "accept", "route", "approve"]
+    assert first["history"][1]["comment"] == "批量受理"
+
+    _, me = firms[0]
+    assert me.post("/applications/actions", {"action": "confirm", "ids": ids[:1]}).status_code == 403
+    repeated = people["clerk"].post("/applications/actions", {"action": "accept", "ids": [ids[0], ids[0]]})
+    assert repeated.status_code == 422 and "repeated" in repeated.text
+    assert people["clerk"].post("/applications/actions", {"action": "accept", "ids": []}).status_code == 422
 
 
 def test_an_objection_during_public_notice_pauses_it_for_review(platform, gov, people):

@@ -25,7 +25,7 @@ Measurements, one module each, in the order they run:
 | `change_to_inbox`  | `change_to_inbox_p50_ms`, `change_to_inbox_p99_ms`                 |
 | `revise_rematch`   | `revise_rematch_100k_s`, `..._gained`, `..._lost`, `..._pushed`    |
 | `retag_all`        | `retag_all_100k_s`, `..._gained`, `..._lost`, `..._pushed`, `..._peak_rss_mb_<service>` |
-| `applications`     | `applications_per_s`, `applications_path_p50_ms`, `applications_path_p99_ms` |
+| `applications`     | `applications_per_s`, `_path_p50_ms`, `_path_p99_ms`; `applications_batched_*` the same |
 | `overdue_scan`     | `overdue_scan_100k_ms`, `raise_alarms_100k_ms`, `overdue_listing_100k_ms` (`_max`, `_pg`) |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
 

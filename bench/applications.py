@@ -1,6 +1,7 @@
-"""`applications_per_s` (with `applications_path_p50_ms`, `_p99_ms`): applications carried through
-the application hall by the people who handle them, through the real gateway, until each is in
-public notice.
+"""`applications_per_s` and `applications_batched_per_s` (each with `_path_p50_ms`, `_p99_ms`):
+applications carried through the application hall by the people who handle them, through the real
+gateway, until each is in public notice; once with one request per action, once with staff working
+their queues in batches (`POST /api/v1/applications/actions`), each mode on applications of its own.
 
 Setup (not timed):
 - enterprises: the run's own world when the bulk sync has run (every enterprise is in the
@@ -16,16 +17,22 @@ Setup (not timed):
 - accounts through the gateway (`POST /api/v1/staff` with this run's administrator token): one
   window clerk, one department_staff per policy department.
 
-Timed: `CLIENTS` threads, each with one keep-alive connection (`bench.keepalive`), carry
-their share of the applications one after the other, each the whole way:
-`POST /api/v1/applications` by the window clerk (a distinct one-page PDF attached, so each
-submission stores a file), `accept` by the clerk (the hall routes it to the policy's department
-by itself: the answer is already in `review`), `approve` by the department's staff (the formula's
-amount, reserved against the budget), answered in `public_notice`. A few paths per client run
-first as a warm-up; then all clients start together. The figure is completed paths per second of
-wall time; the latency of a path is its three requests back to back. Every answer is checked
-(status code, stage, amount); a request that fails or answers anything else is an error, and a
-run with errors fails (its figures are shown, not recorded).
+Timed, per mode: `CLIENTS` threads, each with one keep-alive connection (`bench.keepalive`),
+carry their share of the applications: `POST /api/v1/applications` by the window clerk (a
+distinct one-page PDF attached, so each submission stores a file), `accept` by the clerk (the hall
+routes it to the policy's department by itself: the answer is already in `review`), `approve` by
+the department's staff (the formula's amount, reserved against the budget), answered in
+`public_notice`.
+- `applications`: one path after the other, each the whole way with one request per action; the
+  latency of a path is its three requests back to back.
+- `applications_batched`: `BATCH` paths at a time, each submitted on its own (an enterprise's
+  application is always its own request); then the clerk accepts the ten in one batch request and
+  each department approves its own in one; a path's latency runs from its submission to the answer
+  of the batch that approved it.
+A few paths per client run first as a warm-up; then all clients start together. The figure is
+completed paths per second of wall time. Every answer is checked (status code, stage, amount,
+each outcome of a batch); a request that fails or answers anything else is an error, and a run
+with errors fails (its figures are shown, not recorded).
 
 Afterwards, untimed: every application the run made is read from the application database
 (read-only): in public_notice, with the expected amount, one open stage, four history entries
@@ -68,6 +75,9 @@ PAIR_SEED = 55
 SHOWN_ERRORS = 5
 API = "/api/v1"
 PUBLIC_NOTICE = "public_notice"
+BATCH = 10
+# each on paths of its own: (key prefix, paths carried together; 1 = one request per action)
+MODES = (("applications", 1), ("applications_batched", BATCH))
 # (department, department name, title, subsidy): two departments, two policies each
 POLICIES = (
     ("hrss", "滨州市人力资源和社会保障局", "稳岗扩岗补贴",
@@ -100,6 +110,7 @@ class Client:
     reviewer_tokens: dict[str, str]
     warmup: list[Path]
     measured: list[Path]
+    batch: int = 1                 # paths carried together: submitted one by one, then accepted and approved in batches
     latencies: list[float] = field(default_factory=list)                   # seconds per measured path
     steps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     application_ids: dict[Path, int] = field(default_factory=dict)
@@ -109,13 +120,9 @@ class Client:
     def run(self, start: threading.Barrier) -> None:
         connection = JsonConnection(self.url, REQUEST_TIMEOUT_S)
         try:
-            for path in self.warmup:
-                self._path(connection, self.reviewer_tokens[path.department], path, measured=False)
+            self._carry(connection, self.warmup, measured=False)
             start.wait(timeout=START_TIMEOUT_S)
-            for path in self.measured:
-                began = time.perf_counter()
-                if self._path(connection, self.reviewer_tokens[path.department], path, measured=True):
-                    self.latencies.append(time.perf_counter() - began)
+            self._carry(connection, self.measured, measured=True)
         except threading.BrokenBarrierError:
             self.errors.append("another client failed before the measured paths")
         except Exception as error:  # noqa: BLE001 - reported as the run's failure, never lost in a thread
@@ -125,15 +132,74 @@ class Client:
             connection.close()
         self.finished = time.monotonic()
 
-    def _path(self, connection: JsonConnection, reviewer: str, path: Path, *, measured: bool) -> bool:
-        """Submit, accept, approve; True when every answer was the expected one."""
+    def _carry(self, connection: JsonConnection, paths: list[Path], *, measured: bool) -> None:
+        for first in range(0, len(paths), self.batch):
+            chunk = paths[first:first + self.batch]
+            if self.batch == 1:
+                began = time.perf_counter()
+                if self._path(connection, self.reviewer_tokens[chunk[0].department], chunk[0], measured=measured) \
+                        and measured:
+                    self.latencies.append(time.perf_counter() - began)
+            else:
+                self._batch(connection, chunk, measured=measured)
+
+    def _submit(self, connection: JsonConnection, path: Path, measured: bool) -> dict | None:
         body = {"policy_id": path.policy_id, "uscc": path.uscc, "note": "窗口代为提交（基准测试）",
                 "materials": [{"name": "申请表", "filename": "申请表.pdf", "content_base64": _pdf(path)}]}
         submitted = self._call(connection, self.clerk_token, "submit", f"{API}/applications", body, 201,
                                "submitted", path, measured)
+        if submitted is not None:
+            self.application_ids[path] = submitted["id"]
+        return submitted
+
+    def _batch(self, connection: JsonConnection, chunk: list[Path], *, measured: bool) -> None:
+        """Each path submitted on its own; then the clerk accepts them all in one batch and each department
+        approves its own in one; a path's latency runs from its submission to the approval's answer."""
+        began = {}
+        for path in chunk:
+            began[path] = time.perf_counter()
+            if self._submit(connection, path, measured) is None:
+                return
+        if not self._act_on_batch(connection, self.clerk_token, "accept", chunk, "review", measured):
+            return
+        for department in sorted({path.department for path in chunk}):
+            own = [path for path in chunk if path.department == department]
+            if not self._act_on_batch(connection, self.reviewer_tokens[department], "approve", own, PUBLIC_NOTICE,
+                                      measured):
+                return
+            if measured:
+                ended = time.perf_counter()
+                self.latencies.extend(ended - began[path] for path in own)
+
+    def _act_on_batch(self, connection: JsonConnection, token: str, action: str, paths: list[Path], stage: str,
+                      measured: bool) -> bool:
+        began = time.perf_counter()
+        ids = [self.application_ids[path] for path in paths]
+        what = f"batch {action} of {len(ids)} applications"
+        try:
+            status, text = connection.post(f"{API}/applications/actions", {"action": action, "ids": ids}, token)
+            answer = json.loads(text) if status == 200 else None
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            self.errors.append(f"{what}: {type(error).__name__}: {error}")
+            return False
+        if answer is None:
+            self.errors.append(f"{what}: HTTP {status}: {text[:300]}")
+            return False
+        got = [(outcome.get("id"), outcome.get("ok"), outcome.get("status")) for outcome in answer.get("results", [])]
+        wrong = [path for path, outcome, (_, ok, moved) in zip(paths, answer.get("results", []), got, strict=False)
+                 if not ok or moved != stage or abs((outcome.get("amount") or 0) - path.amount) > 0.005]
+        if got[:len(ids)] != [(application_id, True, stage) for application_id in ids] or wrong:
+            self.errors.append(f"{what}: expected each in {stage}; answered {text[:300]}")
+            return False
+        if measured:
+            self.steps[f"batch {action}"].append(time.perf_counter() - began)
+        return True
+
+    def _path(self, connection: JsonConnection, reviewer: str, path: Path, *, measured: bool) -> bool:
+        """Submit, accept, approve; True when every answer was the expected one."""
+        submitted = self._submit(connection, path, measured)
         if submitted is None:
             return False
-        self.application_ids[path] = submitted["id"]
         actions = f"{API}/applications/{submitted['id']}/actions"
         accepted = self._call(connection, self.clerk_token, "accept", actions,
                               {"action": "accept", "comment": "材料齐全，予以受理"}, 200, "review", path, measured)
@@ -184,7 +250,8 @@ def run(platform: BenchPlatform, progress: Progress, world: World | None, *, cou
         from demo.enterprises import generate
 
         world = World(generate(OWN_ENTERPRISES), clock.today_in_china())
-    paths_wanted = count + CLIENTS * WARMUP_PER_CLIENT
+    per_mode = count + CLIENTS * WARMUP_PER_CLIENT
+    paths_wanted = per_mode * len(MODES)
     per_policy = math.ceil(paths_wanted / len(POLICIES))
     threshold = _threshold(world, math.ceil(per_policy * MARGIN))
     rule = {"all": [{"field": "employees", "op": ">=", "value": threshold}]}
@@ -207,9 +274,14 @@ def run(platform: BenchPlatform, progress: Progress, world: World | None, *, cou
     try:
         tokens = _accounts(platform, sorted({department for department, *_ in POLICIES}))
         progress.say(PHASE, f"setup in {time.monotonic() - started_setup:.1f} s")
-        platform.wait_for_quiet(PHASE)
-        results, details = _measure(platform, progress, paths, tokens, count)
-        details.update(_verify(platform, progress, paths, details.pop("application_ids"), policy_ids))
+        results, details, ids = {}, {}, {}
+        for number, (name, batch) in enumerate(MODES):
+            platform.wait_for_quiet(PHASE)
+            got, details[name] = _measure(platform, progress, paths[number * per_mode:(number + 1) * per_mode],
+                                          tokens, count, batch=batch, name=name)
+            ids.update(details[name].pop("application_ids"))
+            results.update(got)
+        details.update(_verify(platform, progress, paths, ids, policy_ids))
     finally:
         platform.stop_extra("gateway")
     details.update(policies=policy_ids, threshold_employees=threshold, own_enterprises=own,
@@ -303,18 +375,19 @@ def _accounts(platform: BenchPlatform, departments: list[str]) -> dict[str, str 
     return {"clerk": clerk, "reviewers": reviewers}
 
 
-def _measure(platform: BenchPlatform, progress: Progress, paths: list[Path], tokens: dict, count: int
-             ) -> tuple[dict, dict]:
+def _measure(platform: BenchPlatform, progress: Progress, paths: list[Path], tokens: dict, count: int, *,
+             batch: int, name: str) -> tuple[dict, dict]:
     clients = [Client(platform.gateway_url, tokens["clerk"], tokens["reviewers"],
-                      paths[number::CLIENTS][:WARMUP_PER_CLIENT], paths[number::CLIENTS][WARMUP_PER_CLIENT:])
+                      paths[number::CLIENTS][:WARMUP_PER_CLIENT], paths[number::CLIENTS][WARMUP_PER_CLIENT:], batch)
                for number in range(CLIENTS)]
     cpu = CpuWindow(platform)
     began: list[float] = []
     start = threading.Barrier(CLIENTS + 1, action=lambda: (cpu.start(), began.append(time.monotonic())))
     threads = [threading.Thread(target=client.run, args=(start,), name=f"hall-client-{number}", daemon=True)
                for number, client in enumerate(clients)]
-    progress.say(PHASE, f"{CLIENTS} clients: {CLIENTS * WARMUP_PER_CLIENT} warm-up paths, then {count:,} measured "
-                        f"(submit, accept, approve through {platform.gateway_url})")
+    how = "one request per action" if batch == 1 else f"accepted and approved in batches of {batch}"
+    progress.say(PHASE, f"{name}: {CLIENTS} clients, {CLIENTS * WARMUP_PER_CLIENT} warm-up paths, then {count:,} "
+                        f"measured (submit, accept, approve through {platform.gateway_url}; {how})")
     for thread in threads:
         thread.start()
     try:
@@ -347,19 +420,17 @@ def _measure(platform: BenchPlatform, progress: Progress, paths: list[Path], tok
                f"p99 {p99:.1f} ms, max {max(latencies, default=0.0):.1f} ms; {len(errors)} errors")
     progress.say(PHASE, summary)
     progress.say(PHASE, cpu.describe())
-    for step in ("submit", "accept", "approve"):
-        values = steps.get(step, [])
-        if values:
-            progress.say(PHASE, f"  {step:<8} p50 {percentile(values, 0.5):6.1f} ms  "
-                                f"p99 {percentile(values, 0.99):6.1f} ms")
+    for step, values in steps.items():
+        progress.say(PHASE, f"  {step:<14} p50 {percentile(values, 0.5):6.1f} ms  "
+                            f"p99 {percentile(values, 0.99):6.1f} ms")
     if errors or len(latencies) != count:
         for error in errors[:SHOWN_ERRORS]:
             progress.say(PHASE, f"  error: {error}")
         raise ApplicationsFailed(f"{len(errors):,} errors, {len(latencies):,} of {count:,} paths completed "
                                  f"(first: {errors[0] if errors else 'none'}); not recorded: {summary}")
-    results = {"applications_per_s": round(rate, 1), "applications_path_p50_ms": round(p50, 1),
-               "applications_path_p99_ms": round(p99, 1)}
-    details = {"clients": CLIENTS, "paths": len(latencies), "warmup_paths": CLIENTS * WARMUP_PER_CLIENT,
+    results = {f"{name}_per_s": round(rate, 1), f"{name}_path_p50_ms": round(p50, 1),
+               f"{name}_path_p99_ms": round(p99, 1)}
+    details = {"clients": CLIENTS, "batch": batch, "paths": len(latencies), "warmup_paths": CLIENTS * WARMUP_PER_CLIENT,
                "errors": 0, "wall_s": round(wall, 2), "max_ms": round(max(latencies), 1), "cpu_s": cpu.used,
                "steps": {step: {"p50_ms": round(percentile(values, 0.5), 1),
                                 "p99_ms": round(percentile(values, 0.99), 1)} for step, values in steps.items()},

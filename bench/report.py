@@ -72,6 +72,9 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
         KeySpec("applications_per_s", "applications/s", ">= 50", _at_least("applications_per_s", 50)),
         KeySpec("applications_path_p50_ms", "ms", ""),
         KeySpec("applications_path_p99_ms", "ms", ""),
+        KeySpec("applications_batched_per_s", "applications/s", ">= 50", _at_least("applications_batched_per_s", 50)),
+        KeySpec("applications_batched_path_p50_ms", "ms", ""),
+        KeySpec("applications_batched_path_p99_ms", "ms", ""),
         *(spec for suffix in ("", "_pg") for spec in (
             KeySpec(f"overdue_scan_100k{suffix}_ms", "ms", "<= 500", _at_most(f"overdue_scan_100k{suffix}_ms", 500)),
             KeySpec(f"overdue_scan_100k{suffix}_max_ms", "ms", ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.policy.models import policies, policy_versions
@@ -13,6 +13,10 @@ from shared.contracts.policies import PolicyDraft
 from shared.errors import Conflict, Invalid, NotFound
 
 STATUSES = ("draft", "published", "withdrawn", "expired")
+
+# built once: a statement built per call costs more CPU than the query itself
+_POLICY = select(policies).where(policies.c.id == bindparam("p_id"))
+_POLICY_LOCKED = _POLICY.with_for_update()
 
 
 def checked_rule(rule_json: Any, known_tags) -> eligibility.Rule:
@@ -117,8 +121,7 @@ def versions(session: Session, policy_id: int) -> list[dict]:
 
 
 def get(session: Session, policy_id: int, for_update: bool = False) -> dict:
-    query = select(policies).where(policies.c.id == policy_id)
-    row = session.execute(query.with_for_update() if for_update else query).first()
+    row = session.execute(_POLICY_LOCKED if for_update else _POLICY, {"p_id": policy_id}).first()
     if row is None:
         raise NotFound(f"no policy {policy_id}", {"policy_id": policy_id})
     return public(row)

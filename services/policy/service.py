@@ -8,7 +8,7 @@ from nameko.timer import timer
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from services.policy import catalogue, gift_packs, near_misses, questions, read_model
+from services.policy import catalogue, gift_packs, near_misses, questions, read_model, terms
 from services.policy.dependencies import KnownTagsProvider, MatcherProvider, SearchProvider
 from services.policy.models import matches, metadata, policies
 from services.policy.subsidy import estimate
@@ -23,14 +23,12 @@ from shared.contracts.events import (
     PolicyWithdrawn,
 )
 from shared.contracts.policies import PolicyDraft
-from shared.errors import EXPECTED, Invalid, NotFound
+from shared.errors import EXPECTED, Invalid
 from shared.logs import Logger
 from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
 
-PROFILE_FIELDS = ("name", "registered_on", "ownership", "industry_code", "county", "employees", "annual_revenue",
-                  "total_assets", "rd_expense", "qualifications")  # what an application form is pre-filled with
 EXPIRY_CHECK_S = 10  # how often published policies past valid_to are looked for (one indexed query)
 
 
@@ -160,7 +158,7 @@ class PolicyService(Operations):
     def _enterprise(self, session, uscc: str):
         known = read_model.load(session, uscc)
         if known is None:
-            raise NotFound(f"no enterprise {uscc} is known to the policy service yet", {"uscc": uscc})
+            raise terms.unknown_enterprise(uscc)
         return known
 
     @rpc(expected_exceptions=EXPECTED)
@@ -303,26 +301,7 @@ class PolicyService(Operations):
     @rpc(expected_exceptions=EXPECTED)
     def application_terms_many(self, policy_id: int, usccs: list[str]) -> list[dict]:
         with self.store.reading() as session:
-            policy = catalogue.get(session, policy_id)
-            rule = eligibility.parse(policy["eligibility"], lambda _code: True)
-            terms = {name: policy[name] for name in (
-                "id", "title", "department", "department_name", "level", "county", "status", "version",
-                "redeemable", "proactive", "subsidy", "budget", "exclusive_group", "stage_limits", "materials",
-                "valid_to")}
-            matched = set()
-            for part in read_model.chunks(usccs):
-                matched.update(session.execute(select(matches.c.uscc).where(
-                    matches.c.policy_id == policy_id, matches.c.uscc.in_(part))).scalars())
-            answers = []
-            for uscc in usccs:
-                facts, tags, version = self._enterprise(session, uscc)
-                answers.append({
-                    "policy": terms, "uscc": uscc, "profile_version": version, "matched": uscc in matched,
-                    "estimated_amount": estimate(policy["subsidy"], facts, policy["budget"])
-                    if policy["redeemable"] else None,
-                    "missing": [condition.text for condition in eligibility.failed_leaves(rule, facts, tags)],
-                    "profile": {name: value for name, value in facts.items() if name in PROFILE_FIELDS}})
-            return answers
+            return terms.application_terms(session, policy_id, usccs)
 
     @rpc
     def published_policy_flags(self) -> dict[str, list[int]]:

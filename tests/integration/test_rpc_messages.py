@@ -28,7 +28,7 @@ class Answering:
 
 class Asking:
     name = "rpc_asking"
-    answering = RpcProxy("rpc_answering")
+    answering = RpcProxy("rpc_answering", expiration=30)
     missing = RpcProxy("rpc_nobody")
 
     @rpc
@@ -76,13 +76,18 @@ def _started(container_factory, nameko_config):
 def test_requests_and_replies_are_transient_and_answered(container_factory, nameko_config, tap):
     asking = _started(container_factory, nameko_config)
     with entrypoint_hook(asking, "ask") as ask:
-        assert ask(21) == 42
+        assert [ask(21), ask(4)] == [42, 8]    # the first request confirmed, the second not
     messages = tap()
     keys = {message.delivery_info["routing_key"] for message in messages}
     assert "rpc_answering.double" in keys
     replies = [message for message in messages if "." not in message.delivery_info["routing_key"]]
     assert replies, f"no reply seen among {sorted(keys)}"
     assert {message.properties["delivery_mode"] for message in messages} == {1}
+    requests = [message for message in messages if message.delivery_info["routing_key"] == "rpc_answering.double"]
+    assert len(requests) == 2 and len(replies) == 2
+    for request in requests:   # both ways of sending carry what Nameko's consumer and the deadline need
+        assert request.properties["expiration"] == "30000" and request.properties["reply_to"]
+        assert "nameko.call_id_stack" in request.headers
 
 
 def test_a_remote_error_and_an_unknown_service_still_reach_the_caller(container_factory, nameko_config):

@@ -359,6 +359,9 @@ class MaterialStore:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        # shards whose entry in the root this store has synced: once durable it stays so, and a
+        # directory sync costs milliseconds of the kernel's time on every put
+        self._durable_shards: set[str] = set()
 
     def path_of(self, sha256: str) -> Path:
         if not isinstance(sha256, str) or not _SHA256_HEX.fullmatch(sha256):
@@ -391,7 +394,9 @@ class MaterialStore:
                     os.unlink(temporary)
                 raise
         _fsync(shard, os.O_RDONLY | os.O_DIRECTORY)  # the name in its directory
-        _fsync(self.root, os.O_RDONLY | os.O_DIRECTORY)  # the directory in the root (another put may have made it)
+        if shard.name not in self._durable_shards:
+            _fsync(self.root, os.O_RDONLY | os.O_DIRECTORY)  # the directory in the root (another put may have made it)
+            self._durable_shards.add(shard.name)
         return StoredMaterial(digest, len(content), final)
 
     def open(self, sha256: str) -> bytes:

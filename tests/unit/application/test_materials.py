@@ -367,6 +367,14 @@ def test_the_file_is_synced_before_the_rename_and_the_directory_after(store, mon
     assert ("fsync", shard) in events[replaced:]
     assert ("fsync", str(store.root)) in events[replaced:]
 
+    # the shard's own entry in the root is durable now: a second file in it syncs its name only
+    sibling = next(content for content in (DOCX_BYTES + number.to_bytes(3, "big") for number in range(100_000))
+                   if hashlib.sha256(content).hexdigest()[:2] == stored.sha256[:2])
+    events.clear()
+    again = store.put(sibling)
+    assert again.path.parent == stored.path.parent
+    assert ("fsync", shard) in events and ("fsync", str(store.root)) not in events
+
 
 def test_a_corrupted_file_is_detected_on_open(store):
     stored = store.put(PDF_BYTES)

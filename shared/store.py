@@ -6,9 +6,9 @@
         ...change state through tx.session...
         tx.emit(SomethingHappened(...))  # committed with the state, published after commit
 
-The relay (a thread of this provider) publishes committed events with confirms, in batches,
-and deletes them once the broker has them. A crash between publish and delete re-sends them;
-consumers' inboxes make that harmless.
+The relay (`shared.relay`, a thread of this provider) publishes committed events with confirms,
+in batches, and deletes them once the broker has them. A crash between publish and delete
+re-sends them; consumers' inboxes make that harmless.
 """
 from __future__ import annotations
 
@@ -17,11 +17,9 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import eventlet
-from eventlet.queue import Empty, LightQueue
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, delete, insert, inspect, select
+from sqlalchemy import MetaData, insert, inspect
 from sqlalchemy.orm import Session
 
 from shared import clock
@@ -31,16 +29,16 @@ from shared.contracts.events import PlatformEvent
 from shared.database import engine_for, insert_ignoring_duplicates
 from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
+from shared.relay import OutboxRelay
 from shared.topology import PLATFORM_EVENTS
-
-RELAY_BATCH = 500
 
 
 def utcnow() -> datetime:
     return clock.now()
 
 
-_INSERT_OUTBOX = insert(tables.outbox)
+# ids in the order of the events: the relay deletes by them once the broker has the events
+_INSERT_OUTBOX = insert(tables.outbox).returning(tables.outbox.c.id, sort_by_parameter_order=True)
 
 
 @dataclass
@@ -50,6 +48,7 @@ class Transaction:
     consumer: str
     emitted: int = 0
     _dialect: str = field(default="", repr=False)
+    outgoing: list[tuple[int, Outgoing]] = field(default_factory=list, repr=False)
 
     def first_delivery(self, event_id: str) -> bool:
         """Claim `event_id` for this consumer; False if it was handled before (then do nothing)."""
@@ -69,11 +68,12 @@ class Transaction:
         if not events:
             return
         at = utcnow()
-        self.session.execute(_INSERT_OUTBOX, [{
-            "event_id": event.event_id, "exchange": PLATFORM_EVENTS.name,
-            "routing_key": event.routing_key, "body": event.model_dump_json(),
-            "correlation_id": self.correlation_id, "created_at": at,
-        } for event in events])
+        rows = [{"event_id": event.event_id, "exchange": PLATFORM_EVENTS.name, "routing_key": event.routing_key,
+                 "body": event.model_dump_json(), "correlation_id": self.correlation_id, "created_at": at}
+                for event in events]
+        ids = self.session.execute(_INSERT_OUTBOX, rows).scalars().all()
+        self.outgoing.extend((row_id, Outgoing(row["exchange"], row["routing_key"], row["body"], row["event_id"],
+                                               row["correlation_id"])) for row_id, row in zip(ids, rows, strict=True))
         self.emitted += len(events)
 
 
@@ -93,8 +93,8 @@ class StoreAccess:
                 tx = Transaction(session, self.correlation_id, self.consumer,
                                  _dialect=self.engine.dialect.name)
                 yield tx
-        if tx.emitted:
-            self._provider.wake_relay()
+            if tx.outgoing:   # committed; still under SQLite's writer lock, so in commit order
+                self._provider.relay.hand_over(tx.outgoing)
 
     @contextmanager
     def reading(self):
@@ -117,19 +117,24 @@ class Store(DependencyProvider):
         # yielding to other green threads; so writers queue here instead, which also lets long
         # transactions yield (eventlet.sleep) safely. PostgreSQL needs no such lock.
         self._write_lock = Semaphore(1) if self.engine.dialect.name == "sqlite" else None
-        self._wakeups = LightQueue(maxsize=1)
+        self.relay = OutboxRelay(self.engine, self.publisher, self.writing, self.log)
         self._running = False
         self._relay_thread = None
 
     def start(self):
         self._running = True
-        self._relay_thread = self.container.spawn_managed_thread(self._relay, identifier="outbox-relay")
+        self._relay_thread = self.container.spawn_managed_thread(
+            lambda: self.relay.run(lambda: self._running), identifier="outbox-relay")
 
     def stop(self):
         self._running = False
-        self.wake_relay()
+        self.relay.wake()
         if self._relay_thread is not None:
             self._relay_thread.wait()
+        try:
+            self.relay.finish()
+        except Exception as error:  # noqa: BLE001 - what was sent and not deleted is sent again at start
+            self.log.warning("outbox_cleanup_failed", error=str(error))
         self.publisher.close()
         self.engine.dispose()
 
@@ -148,55 +153,11 @@ class Store(DependencyProvider):
         return self._write_lock if self._write_lock is not None else nullcontext()
 
     def wake_relay(self) -> None:
-        try:
-            self._wakeups.put_nowait(True)
-        except eventlet.queue.Full:
-            pass  # a wake-up is already pending
-
-    def _relay(self) -> None:
-        backoff = 0.2
-        while True:
-            try:
-                while self.flush_outbox() == RELAY_BATCH:
-                    eventlet.sleep(0)  # let workers run between full batches
-                backoff = 0.2
-            except Exception as error:  # noqa: BLE001 - the relay must outlive broker and database outages
-                self.log.warning("outbox_relay_failed", error=str(error), retry_in_s=backoff)
-                eventlet.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-                continue
-            if not self._running:
-                return
-            try:
-                self._wakeups.get(timeout=1.0)
-                # workers about to commit go first, so one flush (one confirm round trip, one
-                # delete) carries their events together
-                eventlet.sleep(0)
-            except Empty:
-                pass
+        self.relay.wake()
 
     def flush_outbox(self) -> int:
-        """Publish up to one batch of committed events; returns how many left the outbox."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(tables.outbox).order_by(tables.outbox.c.id).limit(RELAY_BATCH)).all()
-        if not rows:
-            return 0
-        messages = [Outgoing(row.exchange, row.routing_key, row.body, row.event_id, row.correlation_id)
-                    for row in rows]
-        unroutable = self.publisher.publish(messages)  # raises PublishFailed: the rows stay for the retry
-        with self.writing(), self.engine.begin() as connection:
-            for lost in unroutable:
-                connection.execute(insert(tables.dead_letters), {
-                    "queue": "(unroutable)", "exchange": lost.message.exchange,
-                    "routing_key": lost.message.routing_key, "event_id": lost.message.message_id,
-                    "correlation_id": lost.message.correlation_id, "body": lost.message.body,
-                    "headers": {}, "error": lost.reason, "traceback": "", "failed_at": utcnow(),
-                    "replay_count": 0,
-                })
-                self.log.error("event_unroutable", event_id=lost.message.message_id, reason=lost.reason)
-            connection.execute(delete(tables.outbox).where(tables.outbox.c.id.in_([row.id for row in rows])))
-        return len(rows)
+        """Publish and delete whatever the outbox holds now; how many events left it."""
+        return self.relay.drain()
 
     def record_dead_letter(self, *, queue, exchange, routing_key, event_id, correlation_id, body: str,
                            headers: dict, exc_info) -> None:

@@ -1,0 +1,127 @@
+"""The outbox relay on a real database and the real broker: events handed over by their transaction
+leave in commit order without the table being read, and are deleted soon after; events written
+while the broker was unreachable stay in the table and leave first, in order, once it answers."""
+from __future__ import annotations
+
+import json
+import time
+from contextlib import nullcontext
+
+import eventlet
+import kombu
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared import messaging_tables as tables
+from shared.contracts.events import ApplicationChanged
+from shared.database import drop_database, engine_for
+from shared.logs import get_logger
+from shared.publisher import ConfirmingPublisher
+from shared.relay import DELETE_DELAY_S, OutboxRelay
+from shared.store import Transaction, create_schema
+from shared.topology import PLATFORM_EVENTS
+
+CAPTURE = "test.relay_capture"
+UNREACHABLE = "amqp://guest:guest@127.0.0.1:1//"
+
+
+@pytest.fixture
+def engine(database_url):
+    url = database_url.format(service="relaytest")
+    engine = engine_for(url, pool_size=4)
+    create_schema(engine, None)
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+@pytest.fixture
+def captured(amqp_uri):
+    """The application.changed events the broker routes, as the numbers the tests give them."""
+    with kombu.Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        queue = kombu.Queue(CAPTURE, PLATFORM_EVENTS, routing_key=ApplicationChanged.routing_key, durable=False,
+                            auto_delete=False)(channel)
+        queue.declare()
+        queue.purge()
+
+        def taken() -> list[int]:
+            numbers = []
+            while (message := queue.get(no_ack=True)) is not None:
+                numbers.append(json.loads(message.body)["application_id"])
+            return numbers
+
+        yield taken
+        queue.delete()
+
+
+def commit(engine, relay: OutboxRelay, *numbers: int) -> None:
+    """One transaction emitting an event per number, handed over after its commit as the store does."""
+    with Session(engine) as session:
+        with session.begin():
+            tx = Transaction(session, None, "test", _dialect=engine.dialect.name)
+            tx.emit_all([ApplicationChanged(application_id=number, policy_id=1, policy_title="稳岗补贴",
+                                            uscc="913716024JURQ28300", action="submit", from_stage=None,
+                                            to_stage="acceptance", actor_role="window_clerk")
+                         for number in numbers])
+        relay.hand_over(tx.outgoing)
+
+
+def outbox_size(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(tables.outbox)).scalar_one()
+
+
+def relay_for(engine, amqp_uri: str) -> OutboxRelay:
+    return OutboxRelay(engine, ConfirmingPublisher(amqp_uri, confirm_timeout_s=5), nullcontext,
+                       get_logger("test.relay"))
+
+
+def eventually(check, timeout_s: float = 10.0):
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        eventlet.sleep(0.05)
+
+
+def test_handed_over_events_leave_in_commit_order_and_are_deleted_soon_after(engine, amqp_uri, captured):
+    relay = relay_for(engine, amqp_uri)
+    relay.drain()          # the table is empty: from now on events come by hand-over
+    commit(engine, relay, 1, 2)
+    commit(engine, relay, 3)
+    with engine.connect() as connection:
+        connection.execute(tables.outbox.insert(), [{
+            "event_id": "not-handed-over", "exchange": PLATFORM_EVENTS.name, "routing_key": "application.changed",
+            "body": "{}", "correlation_id": None, "created_at": __import__("shared.clock").clock.now()}])
+        connection.commit()
+    relay.step()
+    assert captured() == [1, 2, 3]          # the row nobody handed over waits for a scan
+    assert outbox_size(engine) == 4         # sent, not yet deleted
+    eventlet.sleep(DELETE_DELAY_S)
+    relay.step()
+    assert outbox_size(engine) == 1
+    relay.publisher.close()
+
+
+def test_events_written_while_the_broker_is_unreachable_leave_first_and_in_order(engine, amqp_uri, captured):
+    relay = relay_for(engine, UNREACHABLE)
+    running = [True]
+    thread = eventlet.spawn(relay.run, lambda: running[0])
+    try:
+        commit(engine, relay, 1)
+        commit(engine, relay, 2, 3)
+        eventlet.sleep(0.5)                         # the relay has tried, failed and is backing off
+        assert captured() == [] and outbox_size(engine) == 3
+        relay.publisher.amqp_uri = amqp_uri         # the broker answers again
+        commit(engine, relay, 4)
+        eventually(lambda: outbox_size(engine) == 0)
+        commit(engine, relay, 5)                    # and hand-overs are taken again
+        eventually(lambda: outbox_size(engine) == 0)
+        got = captured()
+        assert got == [1, 2, 3, 4, 5], got
+    finally:
+        running[0] = False
+        relay.wake()
+        thread.wait()
+        relay.publisher.close()

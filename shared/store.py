@@ -101,6 +101,12 @@ class StoreAccess:
         with Session(self.engine) as session:
             yield session
 
+    @contextmanager
+    def reading_core(self):
+        """A plain connection for reads made only of Core statements: no ORM session around them."""
+        with self.engine.connect() as connection:
+            yield connection
+
 
 class Store(DependencyProvider):
     def __init__(self, metadata: MetaData | None = None):

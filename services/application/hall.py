@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Float, and_, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.application.domain import deadlines
@@ -96,18 +97,19 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
                        {"application_id": existing.id})
     first = Stage.confirmation if proactive else Stage.acceptance
     limits = limits_for(policy["stage_limits"] or {})
+    listed = [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
+               "size": material.size, "sha256": material.sha256} for material in checked_materials]
     application_id = session.execute(_INSERT_APPLICATION, {
         "policy_id": policy["id"], "policy_title": policy["title"], "department": policy["department"],
         "level": policy["level"], "county": policy["county"], "exclusive_group": policy["exclusive_group"],
         "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive, "stage": first,
-        "returned_from": None, "amount": terms["estimated_amount"], "form": terms["profile"], "note": note,
+        "returned_from": None, "amount": terms["estimated_amount"], "form": terms["profile"],
+        "material_list": listed, "note": note,
         "stage_limits": limits, "created_by": actor, "created_at": now, "updated_at": now,
         "open_key": open_key}).inserted_primary_key[0]
-    if checked_materials:
-        session.execute(_INSERT_MATERIALS, [
-            {"application_id": application_id, "name": material.name, "filename": material.filename,
-             "media_type": material.media_type, "size": material.size, "sha256": material.sha256, "added_at": now}
-            for material in checked_materials])
+    if listed:
+        session.execute(_INSERT_MATERIALS, [{"application_id": application_id, **material, "added_at": now}
+                                            for material in listed])
     session.execute(_INSERT_STAGES, _stage_row(application_id, first, limits, now))
     action = "create" if proactive else "submit"
     session.execute(_INSERT_HISTORY, _history_row(application_id, action, None, first, actor, note, None, now))
@@ -263,7 +265,7 @@ def _commit_budget(session: Session, row, amount: float | None) -> float:
 
 # --- reading --------------------------------------------------------------------------------------
 
-def _timeline(session: Session, application_id: int, now: datetime) -> list[dict]:
+def _timeline(session: Session | Connection, application_id: int, now: datetime) -> list[dict]:
     return [{"stage": row.stage, "entered_at": row.entered_at.isoformat(),
              "due_at": row.due_at and row.due_at.isoformat(),
              "completed_at": row.completed_at and row.completed_at.isoformat(), "actor": row.actor,
@@ -272,7 +274,7 @@ def _timeline(session: Session, application_id: int, now: datetime) -> list[dict
             for row in session.execute(_TIMELINE, {"p_id": application_id})]
 
 
-def get(session: Session, application_id: int, now: datetime) -> dict:
+def get(session: Session | Connection, application_id: int, now: datetime) -> dict:
     row = session.execute(_APPLICATION, {"p_id": application_id}).first()
     if row is None:
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
@@ -283,9 +285,10 @@ def get(session: Session, application_id: int, now: datetime) -> dict:
         due_at=timeline[-1]["due_at"] if timeline and not timeline[-1]["completed_at"] else None,
         next=None if row.stage in TERMINAL else who_acts(Stage(row.stage)),
         form=row.form, note=row.note,
-        materials=[{"name": material.name, "filename": material.filename, "media_type": material.media_type,
-                    "size": material.size, "sha256": material.sha256}
-                   for material in session.execute(_MATERIALS, {"p_id": application_id})],
+        materials=row.material_list if row.material_list is not None else
+        [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
+          "size": material.size, "sha256": material.sha256}
+         for material in session.execute(_MATERIALS, {"p_id": application_id})],
         history=[{"action": entry.action, "from": entry.from_stage, "to": entry.to_stage, "actor": entry.actor,
                   "comment": entry.comment, "amount": entry.amount, "at": entry.at.isoformat()}
                  for entry in session.execute(_HISTORY, {"p_id": application_id})])

@@ -100,8 +100,8 @@ class ApplicationService(Operations):
 
     @rpc(expected_exceptions=EXPECTED)
     def get(self, application_id: int) -> dict:
-        with self.store.reading() as session:
-            return hall.get(session, application_id, clock.now())
+        with self.store.reading_core() as connection:
+            return hall.get(connection, application_id, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
     def list(self, scope: dict, status: str | None = None, overdue: bool | None = None,

@@ -87,8 +87,12 @@ class StoreAccess:
         self.engine = provider.engine
 
     @contextmanager
-    def transaction(self):
-        with self._provider.writing(), Session(self.engine, expire_on_commit=False) as session:
+    def transaction(self, core: bool = False):
+        """`core=True`: `tx.session` is a plain Connection, for work made only of Core statements
+        (no ORM session around each of them)."""
+        # the connection is taken once the writer lock is held, not while waiting for it
+        with self._provider.writing(), (self.engine.connect() if core else
+                                         Session(self.engine, expire_on_commit=False)) as session:
             with session.begin():
                 tx = Transaction(session, self.correlation_id, self.consumer,
                                  _dialect=self.engine.dialect.name)

@@ -68,7 +68,7 @@ class ApplicationService(Operations):
             # in an OS thread: its fsyncs would otherwise stop every green thread of the service
             tpool.execute(self.materials.put, material.content)
         terms = self.policy.application_terms(policy_id, uscc)
-        with self.store.transaction() as tx:
+        with self.store.transaction(core=True) as tx:
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
                                            now=clock.now())
             tx.emit_all(opened.events)
@@ -79,7 +79,7 @@ class ApplicationService(Operations):
     @rpc(expected_exceptions=EXPECTED)
     def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
             amount: float | None = None) -> dict:
-        with self.store.transaction() as tx:
+        with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
                              now=clock.now())
             tx.emit_all(moved.events)
@@ -90,7 +90,7 @@ class ApplicationService(Operations):
     @rpc(expected_exceptions=EXPECTED)
     def act_many(self, application_ids: list[int], action: str, actor: dict, comment: str | None = None) -> dict:
         """The same action on several applications in one transaction; an outcome for each."""
-        with self.store.transaction() as tx:
+        with self.store.transaction(core=True) as tx:
             batch = hall.act_many(tx.session, application_ids, action, actor, comment=comment, now=clock.now())
             tx.emit_all(batch.events)
         done = sum(outcome["ok"] for outcome in batch.outcomes)
@@ -132,7 +132,7 @@ class ApplicationService(Operations):
                  for event in events}
         if not any(terms.values()):
             return
-        with self.store.transaction() as tx:
+        with self.store.transaction(core=True) as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             created = sum(self._open_proactive(tx, terms[event.event_id]) for event in fresh)
         self.log.info("matches_seen", events=len(events), duplicates=len(events) - len(fresh),
@@ -167,7 +167,7 @@ class ApplicationService(Operations):
     @timer(interval=TICK_S)
     def tick(self) -> None:
         """Public notices that ran their course move to disbursement; overdue stages raise alarms."""
-        with self.store.transaction() as tx:
+        with self.store.transaction(core=True) as tx:
             ended = hall.notices_ended(tx.session, clock.now())
             for application_id in ended:
                 moved = hall.act(tx.session, application_id, "end_notice", hall.SYSTEM, comment="公示期满无异议",

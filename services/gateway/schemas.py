@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.pack_codes import CODE_PATTERN
@@ -271,12 +271,13 @@ class BatchActionRequest(_Request):
         description="the applications, each at most once; each is moved as the same action alone would")
     comment: Annotated[str, Field(max_length=2000)] | None = None
 
-    @model_validator(mode="after")
-    def _each_once(self) -> BatchActionRequest:
-        repeated = sorted({number for number in self.ids if self.ids.count(number) > 1})
+    @field_validator("ids")
+    @classmethod
+    def _each_once(cls, ids: list[int]) -> list[int]:
+        repeated = sorted({number for number in ids if ids.count(number) > 1})
         if repeated:
-            raise ValueError(f"ids must name each application once; repeated: {', '.join(map(str, repeated))}")
-        return self
+            raise ValueError(f"name each application once; repeated: {', '.join(map(str, repeated))}")
+        return ids
 
 
 class ClockRequest(_Request):

@@ -233,7 +233,9 @@ def test_staff_work_a_queue_in_batches_and_each_refusal_keeps_its_reason(platfor
     _, me = firms[0]
     assert me.post("/applications/actions", {"action": "confirm", "ids": ids[:1]}).status_code == 403
     repeated = people["clerk"].post("/applications/actions", {"action": "accept", "ids": [ids[0], ids[0]]})
-    assert repeated.status_code == 422 and "repeated" in repeated.text
+    assert repeated.status_code == 422
+    assert [(problem["field"], "repeated: " in problem["message"]) for problem in repeated.json()["error"]["details"]] \
+        == [("ids", True)]
     assert people["clerk"].post("/applications/actions", {"action": "accept", "ids": []}).status_code == 422
 
 

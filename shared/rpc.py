@@ -156,9 +156,14 @@ class _MethodProxy(nameko_rpc.MethodProxy):
                       "application_headers": self.get_message_headers(self.worker_ctx)}
         if self.publisher.expiration is not None:
             properties["expiration"] = str(int(self.publisher.expiration * 1000))
-        _wire(self.amqp_uri).publish(dumps({"args": args, "kwargs": kwargs}),
-                                     exchange=nameko_rpc.get_rpc_exchange(self.container.config).name,
-                                     routing_key=f"{self.service_name}.{self.method_name}", **properties)
+        try:
+            _wire(self.amqp_uri).publish(dumps({"args": args, "kwargs": kwargs}),
+                                         exchange=nameko_rpc.get_rpc_exchange(self.container.config).name,
+                                         routing_key=f"{self.service_name}.{self.method_name}", **properties)
+        except ConnectionError:
+            # no reply will come for a request that never left: Nameko would keep waiting for it
+            getattr(self.reply_listener, "_reply_events", {}).pop(correlation_id, None)
+            raise
         return nameko_rpc.RpcReply(reply_event)
 
 

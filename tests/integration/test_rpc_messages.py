@@ -112,3 +112,20 @@ def test_requests_are_confirmed_until_the_service_is_known_to_exist(container_fa
         with entrypoint_hook(asking, "ask_nobody") as ask_nobody, pytest.raises(UnknownService):
             ask_nobody()
     assert not proxies["rpc_nobody"].routable
+
+
+def test_a_request_that_cannot_be_sent_fails_at_once_and_leaves_nothing_waiting(container_factory, nameko_config,
+                                                                                 monkeypatch):
+    from shared import rpc as shared_rpc
+
+    asking = _started(container_factory, nameko_config)
+    with entrypoint_hook(asking, "ask") as ask:
+        assert ask(1) == 2            # the service is known: later requests go unconfirmed, on the wire
+    monkeypatch.setitem(shared_rpc._wires, nameko_config["AMQP_URI"],
+                        shared_rpc._Wire("amqp://guest:guest@127.0.0.1:1//"))   # nothing listens there
+    listener = next(provider for provider in asking.dependencies if isinstance(provider, RpcProxy)
+                    ).rpc_reply_listener
+    waiting = len(listener._reply_events)
+    with entrypoint_hook(asking, "ask") as ask, pytest.raises(ConnectionError, match="message broker"):
+        ask(2)
+    assert len(listener._reply_events) == waiting

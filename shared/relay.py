@@ -4,9 +4,10 @@ Events reach the relay two ways:
 - **handed over** by the transaction that wrote them, right after its commit, so the usual event
   is published without the table being read at all;
 - **read from the table** (`drain`): at start (what a crash left behind), after any failure (the
-  events handed over meanwhile are in the table too, so hand-overs are ignored until the table
-  holds nothing the relay has not sent: events leave in the order they were written), and every
-  `SCAN_INTERVAL_S` (what another replica, now gone, left).
+  events handed over between the failure and the drain are ignored, being in the table too; the
+  drain publishes what the table holds before anything handed over since it began, so events leave
+  in the order they were written), and every `SCAN_INTERVAL_S` (what another replica, now gone,
+  left).
 
 Publishing waits for the broker's confirm of each batch; an event no queue is bound for becomes a
 dead letter. Confirmed events are deleted together, at most `DELETE_DELAY_S` after the first of
@@ -96,6 +97,10 @@ class OutboxRelay:
         """Publish and delete everything in the outbox that this relay has not sent; how many rows
         left the outbox."""
         self._delete_sent()
+        # hand-overs are kept from here on: each read below sees their rows too and leaves them to
+        # `step`, after the older rows it publishes itself; so nothing committed while this runs
+        # waits for the next scan, and order holds
+        self._draining = False
         left = 0
         while True:
             with self.engine.connect() as connection:
@@ -103,14 +108,12 @@ class OutboxRelay:
             waiting = {row_id for row_id, _ in self._ready}
             unsent = [(row.id, Outgoing(row.exchange, row.routing_key, row.body, row.event_id, row.correlation_id))
                       for row in rows if row.id not in waiting]
-            if unsent:
-                self._publish(unsent)
-                left += len(unsent)
-                self._delete_sent()
-            if len(rows) < RELAY_BATCH or not unsent:
+            if not unsent:
                 break
+            self._publish(unsent)
+            left += len(unsent)
+            self._delete_sent()
             eventlet.sleep(0)
-        self._draining = False
         self._next_scan = time.monotonic() + SCAN_INTERVAL_S
         return left
 

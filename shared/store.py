@@ -60,7 +60,8 @@ class Transaction:
         return claimed is not None
 
     def emit(self, event: PlatformEvent) -> None:
-        """Record `event` in the outbox; it is published only if this transaction commits."""
+        """Record `event` in the outbox; it is published only if this transaction commits. Emit
+        outside any savepoint that may roll back: the relay is handed every event emitted."""
         self.emit_all([event])
 
     def emit_all(self, events: list[PlatformEvent]) -> None:

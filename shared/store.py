@@ -46,7 +46,6 @@ class Transaction:
     session: Session
     correlation_id: str | None
     consumer: str
-    emitted: int = 0
     _dialect: str = field(default="", repr=False)
     outgoing: list[tuple[int, Outgoing]] = field(default_factory=list, repr=False)
 
@@ -75,7 +74,6 @@ class Transaction:
         ids = self.session.execute(_INSERT_OUTBOX, rows).scalars().all()
         self.outgoing.extend((row_id, Outgoing(row["exchange"], row["routing_key"], row["body"], row["event_id"],
                                                row["correlation_id"])) for row_id, row in zip(ids, rows, strict=True))
-        self.emitted += len(events)
 
 
 class StoreAccess:
@@ -162,9 +160,6 @@ class Store(DependencyProvider):
 
     def writing(self):
         return self._write_lock if self._write_lock is not None else nullcontext()
-
-    def wake_relay(self) -> None:
-        self.relay.wake()
 
     def flush_outbox(self) -> int:
         """Publish and delete whatever the outbox holds now; how many events left it."""

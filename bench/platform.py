@@ -212,6 +212,10 @@ class BenchPlatform:
                                 f"see its log in {self.run_dir / 'logs'}")
 
     # observing ------------------------------------------------------------------------------------
+    def running(self) -> list[str]:
+        """The services whose processes are up now (the platform's, and any extra such as the gateway)."""
+        return [name for name in self.processes.processes if self.processes.alive(name)]
+
     def pid(self, name: str) -> int:
         return self.processes.processes[name].pid
 

@@ -25,7 +25,7 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.platform import BENCH_DIR, PLATFORM_SERVICES, BenchPlatform
+from bench.platform import BENCH_DIR, BenchPlatform
 from bench.progress import Progress
 from shared.launcher import ROOT
 
@@ -57,7 +57,7 @@ class Profiler:
         PROFILE_DIR.mkdir(parents=True, exist_ok=True)
         cpu_before = self.platform.cpu()
         recorders = {}
-        for service in PLATFORM_SERVICES:
+        for service in self.platform.running():
             output = PROFILE_DIR / f"{self.tag}-{name}-{service}.txt"
             recorders[service] = (output, subprocess.Popen(
                 [self.binary, "record", "--pid", str(self.platform.pid(service)), "--rate", "100", "--format", "raw",

@@ -1,4 +1,4 @@
-"""Publishing with publisher confirms and `mandatory`, a batch at a time.
+"""Publishing with publisher confirms and `mandatory` (where `topology.must_route` says), a batch at a time.
 
 Nameko's dispatcher waits for each confirm before the next publish; here a whole batch goes
 out, then the confirms are awaited together, so a batch costs about one round trip.
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import amqp
 import kombu
+
+from shared.topology import must_route
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class ConfirmingPublisher:
         self._returned: list[tuple[str, str]] = []
 
     def publish(self, messages: list[Outgoing]) -> list[Unroutable]:
-        """Publish every message persistently; return those no queue was bound for.
+        """Publish every message persistently; return those that had to reach a queue and did not.
 
         Raises PublishFailed if any message was not confirmed: the caller keeps the batch and
         retries, so a message may be delivered twice but never lost (consumers dedupe by id)."""
@@ -68,7 +70,8 @@ class ConfirmingPublisher:
                 amqp.Message(message.body.encode("utf-8"), content_type="application/json",
                              content_encoding="utf-8", delivery_mode=2, message_id=message.message_id,
                              application_headers=headers),
-                exchange=message.exchange, routing_key=message.routing_key, mandatory=True)
+                exchange=message.exchange, routing_key=message.routing_key,
+                mandatory=must_route(message.exchange, message.routing_key))
             self._outstanding.add(self._next_tag)
             self._next_tag += 1
             by_id[message.message_id] = message

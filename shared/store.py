@@ -68,7 +68,7 @@ class Transaction:
         if not events:
             return
         at = utcnow()
-        rows = [{"event_id": event.event_id, "exchange": PLATFORM_EVENTS.name, "routing_key": event.routing_key,
+        rows = [{"event_id": event.event_id, "exchange": PLATFORM_EVENTS.name, "routing_key": event.published_key(),
                  "body": event.model_dump_json(), "correlation_id": self.correlation_id, "created_at": at}
                 for event in events]
         ids = self.session.execute(_INSERT_OUTBOX, rows).scalars().all()

@@ -12,6 +12,9 @@ from kombu import Connection, Exchange, Queue, binding
 
 GOV_EVENTS = Exchange("gov.events", type="topic", durable=True)
 PLATFORM_EVENTS = Exchange("huiqi.events", type="topic", durable=True)
+# An application's moves are published as `application.changed.<stage it moved to>`, so each consumer
+# binds only the moves it needs (`application.changed.#` for all of them).
+APPLICATION_MOVES = "application.changed"
 EXCHANGES = (GOV_EVENTS, PLATFORM_EVENTS)
 
 
@@ -44,9 +47,41 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "notification", "put each first match in the enterprise's inbox, once"),
     Route("application.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "application", "open a proactive application (免申即享) when a proactive policy newly matches"),
-    Route("notification.application_changed", PLATFORM_EVENTS, ("application.changed",),
+    # Only the moves that tell the enterprise something (services.notification.inbox.APPLICATION_NOTICES);
+    # the others are not delivered to it at all.
+    Route("notification.application_changed", PLATFORM_EVENTS,
+          tuple(f"{APPLICATION_MOVES}.{stage}" for stage in ("confirmation", "returned", "completed", "rejected")),
           "notification", "tell the enterprise what it must do next, and the outcome in one reply"),
 )}
+
+
+def topic_matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: words split on dots, `*` is exactly one word, `#` zero or more."""
+    def match(pattern_words: list[str], words: list[str]) -> bool:
+        if not pattern_words:
+            return not words
+        head, rest = pattern_words[0], pattern_words[1:]
+        if head == "#":
+            return any(match(rest, words[skip:]) for skip in range(len(words) + 1))
+        return bool(words) and head in ("*", words[0]) and match(rest, words[1:])
+    return match(pattern.split("."), routing_key.split("."))
+
+
+def bound(exchange: str, routing_key: str) -> bool:
+    """Whether a queue declared here receives what is published to `exchange` with `routing_key`."""
+    return any(route.exchange.name == exchange and any(topic_matches(key, routing_key) for key in route.routing_keys)
+               for route in ROUTES.values())
+
+
+def must_route(exchange: str, routing_key: str) -> bool:
+    """Whether a publish must reach a queue (AMQP `mandatory`: the broker returns it otherwise).
+
+    Every event must, except an application's move that no queue declared here is bound for: those
+    are published for whoever subscribes (`application.changed.#`), and none may. A move the
+    topology does route must reach its queue, so an undeclared topology is still caught."""
+    if exchange == PLATFORM_EVENTS.name and routing_key.startswith(APPLICATION_MOVES + "."):
+        return bound(exchange, routing_key)
+    return True
 
 
 def declare(amqp_uri: str) -> list[str]:

@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.topology import APPLICATION_MOVES
+
 
 def _new_id() -> str:
     return str(uuid.uuid4())
@@ -27,6 +29,10 @@ class PlatformEvent(BaseModel):
     schema_version: Literal[1] = 1
     event_id: str = Field(default_factory=_new_id)
     occurred_at: datetime = Field(default_factory=_now)
+
+    def published_key(self) -> str:
+        """The routing key this event is published with: its type's, unless the type says otherwise."""
+        return self.routing_key
 
 
 class EnterpriseSnapshot(BaseModel):
@@ -102,9 +108,12 @@ class MatchesChanged(PlatformEvent):
 
 class ApplicationChanged(PlatformEvent):
     """An application moved: submitted (by the enterprise, a clerk, or the platform for a proactive
-    policy), or an action took it from one stage to the next. One event per move, in order."""
+    policy), or an action took it from one stage to the next. One event per move, in order.
 
-    routing_key: ClassVar[str] = "application.changed"
+    Published as `application.changed.<to_stage>` (`application.changed.completed`), so a consumer
+    binds the moves it needs, or `application.changed.#` for all of them."""
+
+    routing_key: ClassVar[str] = APPLICATION_MOVES
     application_id: int
     policy_id: int
     policy_title: str
@@ -115,6 +124,9 @@ class ApplicationChanged(PlatformEvent):
     amount: float | None = None
     proactive: bool = False
     actor_role: str
+
+    def published_key(self) -> str:
+        return f"{APPLICATION_MOVES}.{self.to_stage}"
 
 
 class ClockChanged(BaseModel):

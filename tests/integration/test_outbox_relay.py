@@ -41,7 +41,7 @@ def captured(amqp_uri):
     """The application.changed events the broker routes, as the numbers the tests give them."""
     with kombu.Connection(amqp_uri) as connection:
         channel = connection.channel()
-        queue = kombu.Queue(CAPTURE, PLATFORM_EVENTS, routing_key=ApplicationChanged.routing_key, durable=False,
+        queue = kombu.Queue(CAPTURE, PLATFORM_EVENTS, routing_key=f"{ApplicationChanged.routing_key}.#", durable=False,
                             auto_delete=False)(channel)
         queue.declare()
         queue.purge()

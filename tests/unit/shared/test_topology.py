@@ -1,0 +1,58 @@
+"""Topic matching and which publishes must reach a queue (`mandatory`)."""
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.notification.inbox import APPLICATION_NOTICES
+from shared.contracts.events import ApplicationChanged, MatchesChanged
+from shared.topology import APPLICATION_MOVES, GOV_EVENTS, PLATFORM_EVENTS, ROUTES, bound, must_route, topic_matches
+
+words = st.lists(st.text(alphabet="abcxyz_", min_size=1, max_size=4), min_size=1, max_size=5)
+
+
+def test_topic_words_stars_and_hashes():
+    assert topic_matches("application.changed.completed", "application.changed.completed")
+    assert not topic_matches("application.changed.completed", "application.changed.rejected")
+    assert topic_matches("application.changed.*", "application.changed.review")
+    assert not topic_matches("application.changed.*", "application.changed")            # * is exactly one word
+    assert not topic_matches("application.changed.*", "application.changed.a.b")
+    assert topic_matches("application.changed.#", "application.changed")               # # is zero or more
+    assert topic_matches("application.changed.#", "application.changed.a.b")
+    assert topic_matches("*.changed.#", "application.changed.review")
+    assert not topic_matches("application.changed", "application.changed.review")
+    assert topic_matches("#", "policy.published")
+
+
+@given(words)
+def test_a_key_matches_itself_and_hash_matches_everything(key_words):
+    key = ".".join(key_words)
+    assert topic_matches(key, key)
+    assert topic_matches("#", key)
+    assert topic_matches(key + ".#", key)
+    assert topic_matches(".".join("*" for _ in key_words), key)
+    assert not topic_matches(key + ".*", key)
+
+
+def _move(to_stage: str) -> ApplicationChanged:
+    return ApplicationChanged(application_id=1, policy_id=2, policy_title="稳岗补贴", uscc="913716024JURQ28300",
+                              action="approve", from_stage="review", to_stage=to_stage, actor_role="department_staff")
+
+
+def test_an_application_move_is_published_under_the_stage_it_moved_to():
+    assert _move("public_notice").published_key() == "application.changed.public_notice"
+    assert MatchesChanged().published_key() == "policy.matches_changed"
+
+
+def test_the_notification_service_is_bound_to_exactly_the_moves_it_tells_the_enterprise_about():
+    keys = ROUTES["notification.application_changed"].routing_keys
+    assert sorted(keys) == sorted(f"{APPLICATION_MOVES}.{stage}" for stage in APPLICATION_NOTICES)
+    for stage in APPLICATION_NOTICES:
+        assert bound(PLATFORM_EVENTS.name, _move(stage).published_key())
+
+
+def test_moves_nobody_here_is_bound_for_may_go_unrouted_and_every_other_event_must_be_routed():
+    assert not must_route(PLATFORM_EVENTS.name, _move("review").published_key())
+    assert not must_route(PLATFORM_EVENTS.name, _move("public_notice").published_key())
+    assert must_route(PLATFORM_EVENTS.name, _move("completed").published_key())
+    assert must_route(PLATFORM_EVENTS.name, "policy.matches_changed")
+    assert must_route(PLATFORM_EVENTS.name, "policy.no_such_event")           # a typo is still caught
+    assert must_route(GOV_EVENTS.name, "application.changed.review")          # only on huiqi.events

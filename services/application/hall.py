@@ -25,8 +25,7 @@ SYSTEM = {"role": "system", "id": "system"}
 
 @dataclass(frozen=True)
 class Opened:
-    """What a write did: the application's id (read it back after the commit, outside the write
-    lock) and the events to emit."""
+    """What a write did: the application's id and the events to emit."""
 
     application_id: int
     events: list[ApplicationChanged]

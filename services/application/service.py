@@ -72,9 +72,11 @@ class ApplicationService(Operations):
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
                                            now=clock.now())
             tx.emit_all(opened.events)
+            # read back on the transaction's own connection (its writes, answered only once committed)
+            answer = hall.get(tx.session, opened.application_id, clock.now())
         self.log.info("application_submitted", application_id=opened.application_id, policy_id=policy_id,
                       uscc=uscc, materials=len(checked), actor=actor.get("id"))
-        return self.get(opened.application_id)
+        return answer
 
     @rpc(expected_exceptions=EXPECTED)
     def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
@@ -83,9 +85,10 @@ class ApplicationService(Operations):
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
                              now=clock.now())
             tx.emit_all(moved.events)
+            answer = hall.get(tx.session, application_id, clock.now())
         self.log.info("application_moved", application_id=application_id, action=action,
                       stage=moved.events[-1].to_stage, actor=actor.get("id"))
-        return self.get(application_id)
+        return answer
 
     @rpc(expected_exceptions=EXPECTED)
     def act_many(self, application_ids: list[int], action: str, actor: dict, comment: str | None = None) -> dict:

@@ -9,6 +9,10 @@ it) and buy an RPC nothing:
   outbox (`shared.store`) and stay persistent and confirmed.
 - **Replies are not confirmed.** A lost reply is a caller's timeout, confirmed or not: the reply
   queue may be gone by then anyway.
+- **Replies are not acked.** The reply listener consumes with `no_ack`: an ack costs the caller a
+  socket write and the broker some work on every call, and would only get a reply redelivered if
+  the caller's connection broke while the reply was in flight to it: such a reply is now lost, as
+  above.
 - **Requests are confirmed until the service is known to exist.** The confirm, with `mandatory`,
   is how Nameko tells a service that never ran (no queue: UnknownService, answered at once) from a
   slow one. Once the broker has routed one request to the service's queue, that durable queue
@@ -24,6 +28,7 @@ hold both kinds of RPC consumer, or two would compete for the service's queue.
 """
 from __future__ import annotations
 
+import logging
 import sys
 import uuid
 
@@ -137,6 +142,31 @@ class _Rpc(nameko_rpc.Rpc):
 rpc = _Rpc.decorator
 
 
+_log = logging.getLogger(__name__)
+
+
+class _ReplyListener(nameko_rpc.ReplyListener):
+    """Nameko's ReplyListener, consuming its reply queue without acks.
+
+    The QueueConsumer (and its channel) is shared with the service's request consumer, which must
+    keep acking, so no_ack is set on this listener's queue only: kombu consumes each queue with the
+    queue's own no_ack, also when it consumes again after a reconnection."""
+
+    def setup(self):
+        super().setup()
+        # in time: the QueueConsumer makes its consumers when it starts, after every setup
+        self.queue.no_ack = True
+
+    def handle_message(self, body, message):
+        # as Nameko's, without the ack: the broker took none
+        correlation_id = message.properties.get("correlation_id")
+        reply_event = self._reply_events.pop(correlation_id, None)
+        if reply_event is not None:
+            reply_event.send(body)
+        else:
+            _log.debug("Unknown correlation id: %s", correlation_id)
+
+
 class _MethodProxy(nameko_rpc.MethodProxy):
     publisher_cls = _RequestPublisher
 
@@ -178,7 +208,10 @@ class ServiceProxy(nameko_rpc.ServiceProxy):
 
 
 class RpcProxy(nameko_rpc.RpcProxy):
-    """Nameko's RpcProxy, with the request publishing described in the module docstring."""
+    """Nameko's RpcProxy, with the request publishing and unacked replies described in the module
+    docstring."""
+
+    rpc_reply_listener = _ReplyListener()
 
     def setup(self):
         super().setup()

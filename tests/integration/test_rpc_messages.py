@@ -1,7 +1,10 @@
 """RPC between services (shared.rpc) goes over the real broker as transient messages, both ways;
 requests are confirmed until the broker has shown the service's queue exists; calls still answer,
-raise remote errors and report a service that never ran."""
+raise remote errors and report a service that never ran; replies are consumed without acks."""
 from __future__ import annotations
+
+import json
+import subprocess
 
 import kombu
 import pytest
@@ -129,3 +132,30 @@ def test_a_request_that_cannot_be_sent_fails_at_once_and_leaves_nothing_waiting(
     with entrypoint_hook(asking, "ask") as ask, pytest.raises(ConnectionError, match="message broker"):
         ask(2)
     assert len(listener._reply_events) == waiting
+
+
+def _consumers(amqp_uri: str) -> list[dict]:
+    """The broker's consumers in our vhost, as `rabbitmqctl list_consumers` reports them."""
+    vhost = amqp_uri.rsplit("/", 1)[-1]
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_consumers", "-p", vhost, "queue_name", "ack_required",
+                             "channel_pid", "--formatter", "json"],
+                            check=True, capture_output=True, text=True, timeout=60)
+    return json.loads(listed.stdout)
+
+
+def test_replies_are_consumed_without_acks_and_requests_with(container_factory, nameko_config, amqp_uri):
+    asking = _started(container_factory, nameko_config)
+    with entrypoint_hook(asking, "ask") as ask:
+        assert [ask(number) for number in range(4)] == [0, 2, 4, 6]   # confirmed, then not
+    with entrypoint_hook(asking, "ask_to_fail") as ask_to_fail, pytest.raises(RemoteError, match="asked to fail"):
+        ask_to_fail()
+    with entrypoint_hook(asking, "ask") as ask:
+        assert ask(5) == 10    # the channel lives on: nothing acked a delivery the broker did not track
+    reply_queue = next(provider for provider in asking.dependencies if isinstance(provider, RpcProxy)
+                       ).rpc_reply_listener.queue.name
+    consumers = {consumer["queue_name"]: consumer for consumer in _consumers(amqp_uri)}
+    assert consumers[reply_queue]["ack_required"] is False
+    assert consumers["rpc-rpc_answering"]["ack_required"] is True
+    # the asking service's own requests come on the same channel as its replies, and are still acked
+    assert consumers["rpc-rpc_asking"]["ack_required"] is True
+    assert consumers["rpc-rpc_asking"]["channel_pid"] == consumers[reply_queue]["channel_pid"]

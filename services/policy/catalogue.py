@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.policy.models import policies, policy_versions
@@ -120,7 +121,7 @@ def versions(session: Session, policy_id: int) -> list[dict]:
             for row in rows]
 
 
-def get(session: Session, policy_id: int, for_update: bool = False) -> dict:
+def get(session: Session | Connection, policy_id: int, for_update: bool = False) -> dict:
     row = session.execute(_POLICY_LOCKED if for_update else _POLICY, {"p_id": policy_id}).first()
     if row is None:
         raise NotFound(f"no policy {policy_id}", {"policy_id": policy_id})

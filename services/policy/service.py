@@ -300,8 +300,8 @@ class PolicyService(Operations):
 
     @rpc(expected_exceptions=EXPECTED)
     def application_terms_many(self, policy_id: int, usccs: list[str]) -> list[dict]:
-        with self.store.reading() as session:
-            return terms.application_terms(session, policy_id, usccs)
+        with self.store.reading_core() as connection:  # every statement it runs is Core
+            return terms.application_terms(connection, policy_id, usccs)
 
     @rpc
     def published_policy_flags(self) -> dict[str, list[int]]:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.policy import catalogue, read_model
@@ -24,6 +25,9 @@ RULES_KEPT = 256  # parsed rules kept; past that the cache starts again
 
 _MATCHED = select(matches.c.uscc).where(matches.c.policy_id == bindparam("p_policy"),
                                         matches.c.uscc.in_(bindparam("p_usccs", expanding=True)))
+# one enterprise, the usual ask: `==` needs no IN list rendered on every execution, as expanding IN does
+_MATCHED_ONE = select(matches.c.uscc).where(matches.c.policy_id == bindparam("p_policy"),
+                                            matches.c.uscc == bindparam("p_uscc"))
 
 Check = Callable[[Mapping[str, Any], Collection[str]], bool]
 # (policy id, version) -> (the rule JSON it was parsed from, the rule, its compiled check). A
@@ -50,15 +54,27 @@ def rule_of(policy: dict) -> tuple[eligibility.Rule, Check]:
     return rule, check
 
 
-def application_terms(session: Session, policy_id: int, usccs: list[str]) -> list[dict]:
+def _read(session: Session | Connection, policy_id: int,
+          usccs: list[str]) -> tuple[set[str], dict[str, read_model.Enterprise]]:
+    """Which of `usccs` match the policy, and uscc -> (facts, tags, version) of those known."""
+    distinct = list(dict.fromkeys(usccs))
+    if len(distinct) == 1:
+        uscc = distinct[0]
+        found = session.execute(_MATCHED_ONE, {"p_policy": policy_id, "p_uscc": uscc}).first() is not None
+        enterprise = read_model.load(session, uscc)
+        return {uscc} if found else set(), {} if enterprise is None else {uscc: enterprise}
+    matched = set()
+    for part in read_model.chunks(distinct):
+        matched.update(session.execute(_MATCHED, {"p_policy": policy_id, "p_usccs": part}).scalars())
+    return matched, read_model.load_many(session, distinct)
+
+
+def application_terms(session: Session | Connection, policy_id: int, usccs: list[str]) -> list[dict]:
     """One answer per entry of `usccs`, in order; NotFound for an unknown policy or enterprise."""
     policy = catalogue.get(session, policy_id)
     rule, check = rule_of(policy)
     terms = {name: policy[name] for name in TERMS}
-    matched = set()
-    for part in read_model.chunks(list(dict.fromkeys(usccs))):
-        matched.update(session.execute(_MATCHED, {"p_policy": policy_id, "p_usccs": part}).scalars())
-    known = read_model.load_many(session, usccs)
+    matched, known = _read(session, policy_id, usccs)
     answers = []
     for uscc in usccs:
         enterprise = known.get(uscc)

@@ -6,6 +6,7 @@ Services consume only queues listed here; the README's flow table is this module
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue, binding
@@ -73,6 +74,7 @@ def bound(exchange: str, routing_key: str) -> bool:
                for route in ROUTES.values())
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every event published; the topology never changes while running
 def must_route(exchange: str, routing_key: str) -> bool:
     """Whether a publish must reach a queue (AMQP `mandatory`: the broker returns it otherwise).
 

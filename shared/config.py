@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # Where people reach the gateway (what gift-pack QR codes point at); the bind address by default.
     public_url: str | None = None
     rpc_timeout_s: float = 10.0
+    # Calls between services: long enough for a slow answer (a big batch during a bulk sync), so
+    # that only a reply lost for good (a broker restart loses transient replies) ends in Unavailable.
+    service_rpc_timeout_s: float = 60.0
     time_travel: bool = False
     materials_dir: Path | None = None   # application materials; var_dir/materials by default
     log_level: str = "INFO"

@@ -25,11 +25,13 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from shared.errors import Unavailable
 from shared.logs import get_logger
 from shared.topology import ROUTES
 
-# Deadlocks, serialisation failures, unique-key races between concurrent workers, lost connections
-TRANSIENT_ERRORS = (OperationalError, IntegrityError)
+# Deadlocks, serialisation failures, unique-key races between concurrent workers, lost connections,
+# a service asked over RPC that did not answer in time
+TRANSIENT_ERRORS = (OperationalError, IntegrityError, Unavailable)
 MAX_TRANSIENT_RETRIES = 5
 MAX_BATCHES_IN_FLIGHT = 1  # per queue and process: batches stay in arrival order, and grow under load
 PREFETCH = 400
@@ -211,8 +213,9 @@ class QueueHandler(Consumer):
         self.queue_consumer.ack_message(message)
 
     def _retry_later(self, delivery: Delivery, error: BaseException) -> bool:
-        """A conflict with a concurrent transaction or a lost database connection is worth
-        another go, a few times, after a short random pause; anything else is a dead letter."""
+        """A conflict with a concurrent transaction, a lost database connection or a service that
+        did not answer in time is worth another go, a few times, after a short random pause;
+        anything else is a dead letter."""
         if not isinstance(error, TRANSIENT_ERRORS):
             return False
         key = delivery.event_id or hash(delivery.raw)

@@ -40,4 +40,11 @@ class Forbidden(HuiqiError):
     code, status = "forbidden", 403
 
 
-EXPECTED = (Invalid, NotFound, Conflict, Forbidden)
+@deserialize_to_instance
+class Unavailable(HuiqiError):
+    """A service this one asked did not answer in time; asking again later may work."""
+
+    code, status = "service_unavailable", 503
+
+
+EXPECTED = (Invalid, NotFound, Conflict, Forbidden, Unavailable)

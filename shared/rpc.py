@@ -13,6 +13,10 @@ it) and buy an RPC nothing:
   socket write and the broker some work on every call, and would only get a reply redelivered if
   the caller's connection broke while the reply was in flight to it: such a reply is now lost, as
   above.
+- **A call has a deadline** (`service_rpc_timeout_s`, 60 s): a reply lost for good would
+  otherwise keep the calling worker waiting forever. The call then raises `Unavailable` (503 at
+  the gateway), and the request expires with it, so a service back late does not act on it. The
+  gateway's own calls keep their shorter deadline (`TimedRpcProxy`).
 - **Requests are confirmed until the service is known to exist.** The confirm, with `mandatory`,
   is how Nameko tells a service that never ran (no queue: UnknownService, answered at once) from a
   slow one. Once the broker has routed one request to the service's queue, that durable queue
@@ -33,6 +37,7 @@ import sys
 import uuid
 
 import amqp
+import eventlet
 import kombu
 from eventlet.semaphore import Semaphore
 from kombu.utils.json import dumps
@@ -46,6 +51,9 @@ from nameko.constants import (
     NON_PERSISTENT,
     SERIALIZER_CONFIG_KEY,
 )
+
+from shared.config import settings
+from shared.errors import Unavailable
 
 
 class _RequestPublisher(Publisher):
@@ -170,10 +178,29 @@ class _ReplyListener(nameko_rpc.ReplyListener):
 class _MethodProxy(nameko_rpc.MethodProxy):
     publisher_cls = _RequestPublisher
 
-    def __init__(self, worker_ctx, service_name, method_name, reply_listener, *, routed, **options):
+    def __init__(self, worker_ctx, service_name, method_name, reply_listener, *, routed, deadline_s=None,
+                 **options):
         self._confirming = options.get("use_confirms", True)
         self._routed = routed
+        self._deadline_s = deadline_s
         super().__init__(worker_ctx, service_name, method_name, reply_listener, **options)
+
+    def __call__(self, *args, **kwargs):
+        reply = self._call(*args, **kwargs)
+        if self._deadline_s is None:
+            return reply.result()
+        deadline = eventlet.Timeout(self._deadline_s)
+        try:
+            return reply.result()
+        except eventlet.Timeout as expired:
+            if expired is not deadline:
+                raise
+            forget(self.reply_listener, reply)
+            raise Unavailable(f"the {self.service_name} service did not answer {self.method_name} within "
+                              f"{self._deadline_s:g} s", {"service": self.service_name,
+                                                          "method": self.method_name}) from None
+        finally:
+            deadline.cancel()
 
     def _call(self, *args, **kwargs):
         if self._confirming:
@@ -198,27 +225,41 @@ class _MethodProxy(nameko_rpc.MethodProxy):
 
 
 class ServiceProxy(nameko_rpc.ServiceProxy):
-    def __init__(self, worker_ctx, service_name, reply_listener, *, routed, **options):
+    def __init__(self, worker_ctx, service_name, reply_listener, *, routed, deadline_s=None, **options):
         super().__init__(worker_ctx, service_name, reply_listener, **options)
         self._routed = routed
+        self._deadline_s = deadline_s
 
     def __getattr__(self, name):
         return _MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, routed=self._routed,
-                            **self.options)
+                            deadline_s=self._deadline_s, **self.options)
+
+
+def forget(reply_listener, reply: nameko_rpc.RpcReply) -> None:
+    """Drop the event Nameko keeps for a call until its reply comes, once the caller has given up:
+    an expired call never gets one, and a caller facing a stopped service would fill up with them."""
+    events = getattr(reply_listener, "_reply_events", None)
+    if events:
+        for correlation_id, event in list(events.items()):
+            if event is reply.reply_event:
+                events.pop(correlation_id, None)
 
 
 class RpcProxy(nameko_rpc.RpcProxy):
-    """Nameko's RpcProxy, with the request publishing and unacked replies described in the module
-    docstring."""
+    """Nameko's RpcProxy, with the request publishing, unacked replies and deadline described in the
+    module docstring."""
 
     rpc_reply_listener = _ReplyListener()
 
     def setup(self):
         super().setup()
         self.routable = False   # the broker has routed a request of ours to the service's queue
+        self.deadline_s = settings().service_rpc_timeout_s
 
     def get_dependency(self, worker_ctx):
-        return self.service_proxy(worker_ctx)
+        # the request expires with the caller's patience: a service back late does not act on it
+        expiration = {} if "expiration" in self.options else {"expiration": self.deadline_s}
+        return self.service_proxy(worker_ctx, deadline_s=self.deadline_s, **expiration)
 
     def service_proxy(self, worker_ctx, **options) -> ServiceProxy:
         return ServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener, routed=self._routed,

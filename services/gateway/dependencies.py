@@ -20,7 +20,7 @@ from services.gateway.errors import ServiceFailed, ServiceUnavailable
 from shared.config import settings
 from shared.logs import correlation_id_of
 from shared.publisher import ConfirmingPublisher, Outgoing, PublishFailed
-from shared.rpc import RpcProxy, ServiceProxy
+from shared.rpc import RpcProxy, ServiceProxy, forget
 from shared.topology import GOV_EVENTS
 
 BROKER = "broker"
@@ -76,13 +76,7 @@ class TimedService:
                                              f"within {self.timeout_s:g} s")
 
     def _forget(self, reply: RpcReply) -> None:
-        # Nameko keeps a waiting event per call until its reply comes; an expired call never gets
-        # one, so drop it or a gateway facing a stopped service would slowly fill up with them.
-        events = getattr(self._reply_listener, "_reply_events", None)
-        if events:
-            for correlation_id, event in list(events.items()):
-                if event is reply.reply_event:
-                    events.pop(correlation_id, None)
+        forget(self._reply_listener, reply)
 
 
 class PendingCall:

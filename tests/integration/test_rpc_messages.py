@@ -1,17 +1,21 @@
 """RPC between services (shared.rpc) goes over the real broker as transient messages, both ways;
 requests are confirmed until the broker has shown the service's queue exists; calls still answer,
-raise remote errors and report a service that never ran; replies are consumed without acks."""
+raise remote errors and report a service that never ran; replies are consumed without acks; a call not
+answered within its deadline is Unavailable and its request expires with it."""
 from __future__ import annotations
 
 import json
 import subprocess
 
+import eventlet
 import kombu
 import pytest
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.rpc import get_rpc_exchange
 from nameko.testing.services import entrypoint_hook
 
+from shared.config import settings
+from shared.errors import Unavailable
 from shared.rpc import RpcProxy, rpc
 
 TAP = "test.rpc_tap"
@@ -28,11 +32,17 @@ class Answering:
     def fail(self) -> None:
         raise ValueError("asked to fail")
 
+    @rpc
+    def slow(self, seconds: float) -> str:
+        eventlet.sleep(seconds)
+        return "late"
+
 
 class Asking:
     name = "rpc_asking"
     answering = RpcProxy("rpc_answering", expiration=30)
     missing = RpcProxy("rpc_nobody")
+    patient = RpcProxy("rpc_answering")     # the deadline and expiration of settings
 
     @rpc
     def ask(self, number: int) -> int:
@@ -45,6 +55,10 @@ class Asking:
     @rpc
     def ask_nobody(self) -> None:
         self.missing.anything()
+
+    @rpc
+    def ask_patiently(self, seconds: float) -> str:
+        return self.patient.slow(seconds)
 
 
 @pytest.fixture
@@ -103,18 +117,17 @@ def test_a_remote_error_and_an_unknown_service_still_reach_the_caller(container_
 
 def test_requests_are_confirmed_until_the_service_is_known_to_exist(container_factory, nameko_config):
     asking = _started(container_factory, nameko_config)
-    proxies = {provider.target_service: provider for provider in asking.dependencies
-               if isinstance(provider, RpcProxy)}
-    assert not proxies["rpc_answering"].routable
+    proxies = {provider.attr_name: provider for provider in asking.dependencies if isinstance(provider, RpcProxy)}
+    assert not proxies["answering"].routable
     with entrypoint_hook(asking, "ask") as ask:
         assert ask(1) == 2
-    assert proxies["rpc_answering"].routable
+    assert proxies["answering"].routable
     with entrypoint_hook(asking, "ask") as ask:
         assert [ask(number) for number in range(5)] == [0, 2, 4, 6, 8]   # unconfirmed, still answered
     for _ in range(2):
         with entrypoint_hook(asking, "ask_nobody") as ask_nobody, pytest.raises(UnknownService):
             ask_nobody()
-    assert not proxies["rpc_nobody"].routable
+    assert not proxies["missing"].routable
 
 
 def test_a_request_that_cannot_be_sent_fails_at_once_and_leaves_nothing_waiting(container_factory, nameko_config,
@@ -159,3 +172,28 @@ def test_replies_are_consumed_without_acks_and_requests_with(container_factory, 
     # the asking service's own requests come on the same channel as its replies, and are still acked
     assert consumers["rpc-rpc_asking"]["ack_required"] is True
     assert consumers["rpc-rpc_asking"]["channel_pid"] == consumers[reply_queue]["channel_pid"]
+
+
+def test_a_call_not_answered_within_its_deadline_is_unavailable_and_its_request_expires(
+        container_factory, nameko_config, tap, monkeypatch):
+    monkeypatch.setenv("HUIQI_SERVICE_RPC_TIMEOUT_S", "2")
+    settings.cache_clear()
+    try:
+        asking = _started(container_factory, nameko_config)
+    finally:
+        settings.cache_clear()
+    listener = next(provider for provider in asking.dependencies if isinstance(provider, RpcProxy)
+                    ).rpc_reply_listener
+    with entrypoint_hook(asking, "ask_patiently") as ask_patiently:
+        assert ask_patiently(0) == "late"         # in time
+    # taken at once: a copy expires in the tap as it would in the service's queue
+    requests = [message for message in tap() if message.delivery_info["routing_key"] == "rpc_answering.slow"]
+    assert [message.properties["expiration"] for message in requests] == ["2000"]
+    waiting = len(listener._reply_events)
+    with entrypoint_hook(asking, "ask_patiently") as ask_patiently, \
+            pytest.raises(Unavailable, match="rpc_answering service did not answer slow within 2 s") as raised:
+        ask_patiently(4)
+    assert raised.value.details == {"service": "rpc_answering", "method": "slow"}
+    assert len(listener._reply_events) == waiting   # nothing is left waiting for the reply given up on
+    with entrypoint_hook(asking, "ask") as ask:
+        assert ask(3) == 6

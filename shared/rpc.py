@@ -53,6 +53,7 @@ from nameko.constants import (
 )
 
 from shared.config import settings
+from shared.entrypoints import CheckedSignature
 from shared.errors import Unavailable
 
 
@@ -143,7 +144,7 @@ class _RpcConsumer(nameko_rpc.RpcConsumer):
         return result, exc_info
 
 
-class _Rpc(nameko_rpc.Rpc):
+class _Rpc(CheckedSignature, nameko_rpc.Rpc):
     rpc_consumer = _RpcConsumer()
 
 

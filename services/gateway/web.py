@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -29,6 +30,7 @@ from services.gateway.accounts import AccountDirectory
 from services.gateway.errors import ERRORS, ErrorReply, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
+from shared.entrypoints import CheckedSignature
 from shared.logs import get_logger
 
 REQUEST_ID = "X-Request-Id"
@@ -39,6 +41,7 @@ _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 MAX_BODY_BYTES = 48 * 1024 * 1024
 
 
+@functools.cache
 def _log():
     return get_logger("huiqi.gateway", service="gateway")
 
@@ -101,7 +104,7 @@ class JsonWebServer(WebServer):
                            log=logging.getLogger("nameko.web.server"), log_output=False)
 
 
-class ApiEntrypoint(HttpRequestHandler):
+class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
     """`@endpoint("name")` serves the route `ROUTES["name"]` with the decorated method, which is
     called as `method(request, **path, caller=..., query=..., body=...)` (only those it takes)."""
 

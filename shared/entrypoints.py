@@ -8,8 +8,8 @@ from nameko.exceptions import IncorrectSignature
 
 class CheckedSignature:
     """Checks a call's arguments against the method as Nameko's `check_signature` does, with the
-    method's signature built once: `inspect.getcallargs` builds it anew on every call, which cost
-    more than the rest of spawning the worker (26 µs against 5 here)."""
+    method's signature built once: `inspect.getcallargs` builds it anew on every call (26 µs a
+    call here, against 5 to bind the arguments to a signature built once)."""
 
     def check_signature(self, args, kwargs):
         signature = self.__dict__.get("_signature")

@@ -214,7 +214,7 @@ class BenchPlatform:
     # observing ------------------------------------------------------------------------------------
     def running(self) -> list[str]:
         """The services whose processes are up now (the platform's, and any extra such as the gateway)."""
-        return [name for name in self.processes.processes if self.processes.alive(name)]
+        return [name for name in list(self.processes.processes) if self.processes.alive(name)]
 
     def pid(self, name: str) -> int:
         return self.processes.processes[name].pid

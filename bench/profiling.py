@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,7 @@ from shared.launcher import ROOT
 PROFILE_DIR = BENCH_DIR / "profiles"
 PROJECT_DIRS = ("shared/", "services/", "bench/")
 TOP = 10
+WATCH_S = 0.5   # how often a phase looks for services started after it began
 
 
 def py_spy() -> str | None:
@@ -56,16 +58,31 @@ class Profiler:
             return
         PROFILE_DIR.mkdir(parents=True, exist_ok=True)
         cpu_before = self.platform.cpu()
-        recorders = {}
-        for service in self.platform.running():
-            output = PROFILE_DIR / f"{self.tag}-{name}-{service}.txt"
-            recorders[service] = (output, subprocess.Popen(
-                [self.binary, "record", "--pid", str(self.platform.pid(service)), "--rate", "100", "--format", "raw",
-                 "--function", "--nonblocking", "--output", str(output)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        recorders: dict[str, tuple[Path, subprocess.Popen]] = {}
+        stopping = threading.Event()
+
+        def record_new() -> None:
+            for service in self.platform.running():
+                if service not in recorders:
+                    output = PROFILE_DIR / f"{self.tag}-{name}-{service}.txt"
+                    recorders[service] = (output, subprocess.Popen(
+                        [self.binary, "record", "--pid", str(self.platform.pid(service)), "--rate", "100",
+                         "--format", "raw", "--function", "--nonblocking", "--output", str(output)],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+        def watch() -> None:
+            # a service the measurement starts itself (the gateway) is sampled from when it runs
+            while not stopping.wait(WATCH_S):
+                record_new()
+
+        record_new()
+        watcher = threading.Thread(target=watch, name="profile-watch", daemon=True)
+        watcher.start()
         try:
             yield
         finally:
+            stopping.set()
+            watcher.join()
             for _output, recorder in recorders.values():
                 recorder.send_signal(signal.SIGINT)
             for _output, recorder in recorders.values():
@@ -78,7 +95,8 @@ class Profiler:
             lines = []
             for service, (output, _) in recorders.items():
                 summary = summarise(output)
-                summary["cpu_s"] = round(cpu_after.get(service, 0.0) - cpu_before.get(service, 0.0), 2)
+                after = cpu_after.get(service)   # None once the process has gone (the gateway, stopped)
+                summary["cpu_s"] = None if after is None else round(after - cpu_before.get(service, 0.0), 2)
                 self.summaries[name][service] = summary
                 lines.append(describe(service, summary))
             text = "\n".join(lines)
@@ -132,8 +150,9 @@ def _short(frame: str) -> str:
 
 
 def describe(service: str, summary: dict) -> str:
-    lines = [f"  {service}: {summary['samples']:,} busy samples at 100 Hz "
-             f"(the kernel counted {summary.get('cpu_s', 0):.1f} CPU s)"]
+    counted = summary.get("cpu_s")
+    kernel = "its CPU time went with the process" if counted is None else f"the kernel counted {counted:.1f} CPU s"
+    lines = [f"  {service}: {summary['samples']:,} busy samples at 100 Hz ({kernel})"]
     lines += [f"    {share:6.1%}  in/below {frame}" for frame, share in summary["project"]]
     lines += [f"    {share:6.1%}  on CPU   {frame}" for frame, share in summary["leaf"][:4]]
     return "\n".join(lines)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from shared.contracts import events, gov
-from shared.topology import APPLICATION_MOVES, ROUTES
+from shared.topology import ROUTES, event_type_of
 
 PUBLISHERS = {
     "enterprise.registered": "other government systems (or POST /api/v1/events/{routing_key})",
@@ -27,22 +27,17 @@ MODELS = {
 }
 
 
-def _type_of(key: str) -> str:
-    """The event type a routing key carries: an application's moves are `application.changed.<stage>`."""
-    return APPLICATION_MOVES if key.startswith(APPLICATION_MOVES + ".") else key
-
-
 def document() -> dict:
     channels, schemas = {}, {}
     for route in ROUTES.values():
         for key in route.routing_keys:
-            model = MODELS[_type_of(key)]
+            model = MODELS[event_type_of(key)]
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema
             channel = channels.setdefault(key, {
                 "description": f"exchange `{route.exchange.name}` ({route.exchange.type}, durable), "
-                               f"routing key `{key}`; published by {PUBLISHERS[_type_of(key)]}",
+                               f"routing key `{key}`; published by {PUBLISHERS[event_type_of(key)]}",
                 "bindings": {"amqp": {"is": "routingKey", "exchange": {
                     "name": route.exchange.name, "type": route.exchange.type, "durable": True}}},
                 "subscribe": {"message": {"name": key, "contentType": "application/json",

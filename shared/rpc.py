@@ -56,6 +56,8 @@ from shared.config import settings
 from shared.entrypoints import CheckedSignature
 from shared.errors import Unavailable
 
+_log = logging.getLogger(__name__)
+
 
 class _RequestPublisher(Publisher):
     delivery_mode = NON_PERSISTENT
@@ -149,9 +151,6 @@ class _Rpc(CheckedSignature, nameko_rpc.Rpc):
 
 
 rpc = _Rpc.decorator
-
-
-_log = logging.getLogger(__name__)
 
 
 class _ReplyListener(nameko_rpc.ReplyListener):

@@ -74,6 +74,11 @@ def bound(exchange: str, routing_key: str) -> bool:
                for route in ROUTES.values())
 
 
+def event_type_of(routing_key: str) -> str:
+    """The event type a routing key carries: an application's moves are `application.changed.<stage>`."""
+    return APPLICATION_MOVES if routing_key.startswith(APPLICATION_MOVES + ".") else routing_key
+
+
 @functools.lru_cache(maxsize=1024)  # asked for every event published; the topology never changes while running
 def must_route(exchange: str, routing_key: str) -> bool:
     """Whether a publish must reach a queue (AMQP `mandatory`: the broker returns it otherwise).
@@ -81,6 +86,7 @@ def must_route(exchange: str, routing_key: str) -> bool:
     Every event must, except an application's move that no queue declared here is bound for: those
     are published for whoever subscribes (`application.changed.#`), and none may. A move the
     topology does route must reach its queue, so an undeclared topology is still caught."""
+    # a move's own key (`application.changed.<stage>`), not the bare type an older outbox row may carry
     if exchange == PLATFORM_EVENTS.name and routing_key.startswith(APPLICATION_MOVES + "."):
         return bound(exchange, routing_key)
     return True

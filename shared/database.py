@@ -94,7 +94,9 @@ def insert_ignoring_duplicates(dialect_name: str, table):
 
 
 class UtcDateTime(TypeDecorator):
-    """Timezone-aware UTC datetimes on SQLite too (which would hand back naive ones)."""
+    """Timezone-aware UTC datetimes, read back in UTC on SQLite too (which would hand back naive
+    ones) and on PostgreSQL whatever its session's time zone (so a value read equals, and prints
+    as, the value written)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -109,9 +111,9 @@ class UtcDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, ignore_duplicates: bool = False) -> int:

@@ -7,7 +7,9 @@ lifecycle itself (who may do what, in which stage) is `domain.stages`; due times
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import Float, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -18,6 +20,7 @@ from services.application.domain.stages import TERMINAL, Refused, Stage, decide,
 from services.application.models import alarms, applications, budgets, history, materials, stages
 from shared import workdays
 from shared.contracts.events import ApplicationChanged
+from shared.database import insert_ignoring_duplicates
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 
 SYSTEM = {"role": "system", "id": "system"}
@@ -25,10 +28,15 @@ SYSTEM = {"role": "system", "id": "system"}
 
 @dataclass(frozen=True)
 class Opened:
-    """What a write did: the application's id and the events to emit."""
+    """What a write did: the application's id and the events to emit; and, so the writer can
+    answer without reading back what it wrote (see `answer`), the application's row as it now
+    stands, with its stages and history when the write knows all of them (a new application)."""
 
     application_id: int
     events: list[ApplicationChanged]
+    row: Any = None
+    stage_rows: list | None = None
+    history_rows: list | None = None
 
 
 def _open_key(uscc: str, policy_id: int) -> str:
@@ -57,9 +65,9 @@ _COMPLETE_OPEN_STAGE = update(stages).where(stages.c.application_id == bindparam
 _LAST_STAGE = (select(stages).where(stages.c.application_id == bindparam("p_id"),
                                     stages.c.stage == bindparam("p_stage"))
                .order_by(stages.c.id.desc()).limit(1))
-_BUDGET = select(budgets).where(budgets.c.policy_id == bindparam("p_policy"))
-_BUDGET_LOCKED = _BUDGET.with_for_update()
-_INSERT_BUDGET = insert(budgets)
+_BUDGET_LOCKED = select(budgets).where(budgets.c.policy_id == bindparam("p_policy")).with_for_update()
+# a policy's budget row is made by its first application; later ones leave it as it is
+_ENSURE_BUDGET = {dialect: insert_ignoring_duplicates(dialect, budgets) for dialect in ("sqlite", "postgresql")}
 _COMMIT_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
     committed=budgets.c.committed + bindparam("p_amount", type_=Float))
 _DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
@@ -98,26 +106,32 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     limits = limits_for(policy["stage_limits"] or {})
     listed = [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
                "size": material.size, "sha256": material.sha256} for material in checked_materials]
-    application_id = session.execute(_INSERT_APPLICATION, {
+    estimated = terms["estimated_amount"]
+    values = {
         "policy_id": policy["id"], "policy_title": policy["title"], "department": policy["department"],
         "level": policy["level"], "county": policy["county"], "exclusive_group": policy["exclusive_group"],
-        "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive, "stage": first,
-        "returned_from": None, "amount": terms["estimated_amount"], "form": terms["profile"],
-        "material_list": listed, "note": note,
-        "stage_limits": limits, "created_by": actor, "created_at": now, "updated_at": now,
-        "open_key": open_key}).inserted_primary_key[0]
+        "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive,
+        "stage": first.value, "returned_from": None, "amount": None if estimated is None else float(estimated),
+        "form": terms["profile"], "material_list": listed, "note": note, "stage_limits": limits,
+        "created_by": actor, "created_at": now, "updated_at": now, "open_key": open_key}
+    application_id = session.execute(_INSERT_APPLICATION, values).inserted_primary_key[0]
     if listed:
         session.execute(_INSERT_MATERIALS, [{"application_id": application_id, **material, "added_at": now}
                                             for material in listed])
-    session.execute(_INSERT_STAGES, _stage_row(application_id, first, limits, now))
+    entered = _stage_row(application_id, first, limits, now)
+    session.execute(_INSERT_STAGES, entered)
     action = "create" if proactive else "submit"
-    session.execute(_INSERT_HISTORY, _history_row(application_id, action, None, first, actor, note, None, now))
-    if session.execute(_BUDGET, {"p_policy": policy["id"]}).first() is None:
-        session.execute(_INSERT_BUDGET, {"policy_id": policy["id"], "budget": policy["budget"], "committed": 0.0,
-                                         "disbursed": 0.0})
-    moved = {"id": application_id, "policy_id": policy["id"], "policy_title": policy["title"], "uscc": uscc,
-             "stage": first, "amount": terms["estimated_amount"], "proactive": proactive}
-    return Opened(application_id, [_event(moved, action, None, actor)])
+    written = _history_row(application_id, action, None, first, actor, note, None, now)
+    session.execute(_INSERT_HISTORY, written)
+    session.execute(_ENSURE_BUDGET[_dialect_of(session)], {"policy_id": policy["id"], "budget": policy["budget"],
+                                                           "committed": 0.0, "disbursed": 0.0})
+    row = SimpleNamespace(id=application_id, **values)
+    return Opened(application_id, [_event(vars(row), action, None, actor)], row=row,
+                  stage_rows=[SimpleNamespace(**entered)], history_rows=[SimpleNamespace(**written)])
+
+
+def _dialect_of(session: Session | Connection) -> str:
+    return (session if isinstance(session, Connection) else session.get_bind()).dialect.name
 
 
 def _stage_row(application_id: int, stage: Stage, limits: dict, now: datetime, due_at: datetime | None = None,
@@ -126,16 +140,18 @@ def _stage_row(application_id: int, stage: Stage, limits: dict, now: datetime, d
     note = None
     try:
         due = due_at if due_at is not None else deadlines.due_at(now, stage, limits)
+        if due is not None:
+            due = due.astimezone(UTC)   # counted in China's time; kept, and answered, in UTC as read back
     except workdays.CalendarNotCovered as error:
         due, note = None, str(error)   # reported on the stage, never guessed
-    return {"application_id": application_id, "stage": stage, "entered_at": now, "due_at": due, "due_note": note,
-            "completed_at": now if completed_by is not None else None, "actor": completed_by,
+    return {"application_id": application_id, "stage": str(stage), "entered_at": now, "due_at": due,
+            "due_note": note, "completed_at": now if completed_by is not None else None, "actor": completed_by,
             "alarmed_at": None, "escalated_at": None}
 
 
 def _history_row(application_id, action, from_stage, to_stage, actor, comment, amount, now) -> dict:
-    return {"application_id": application_id, "action": action, "from_stage": from_stage, "to_stage": to_stage,
-            "actor": actor, "comment": comment, "amount": amount, "at": now}
+    return {"application_id": application_id, "action": action, "from_stage": from_stage and str(from_stage),
+            "to_stage": str(to_stage), "actor": actor, "comment": comment, "amount": amount, "at": now}
 
 
 def _event(application: dict, action: str, from_stage: str | None, actor: dict) -> ApplicationChanged:
@@ -203,16 +219,19 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
                for number, (_, _, to_stage, *_) in enumerate(moves)]
     session.execute(_INSERT_STAGES, entered)
     final = moves[-1][2]
-    session.execute(_MOVE, {"p_id": application_id, "p_stage": final, "p_amount": new_amount, "p_now": now,
-                            "p_returned_from": stage if final == Stage.returned else None,
-                            # a rejected application frees the pair: the enterprise may apply again
-                            "p_open_key": None if final == Stage.rejected else row.open_key})
+    moved = {"stage": final.value, "amount": new_amount, "updated_at": now,
+             "returned_from": stage.value if final == Stage.returned else None,
+             # a rejected application frees the pair: the enterprise may apply again
+             "open_key": None if final == Stage.rejected else row.open_key}
+    session.execute(_MOVE, {"p_id": application_id, "p_stage": moved["stage"], "p_amount": new_amount, "p_now": now,
+                            "p_returned_from": moved["returned_from"], "p_open_key": moved["open_key"]})
     session.execute(_INSERT_HISTORY, [_history_row(application_id, step, from_stage, to_stage, by, note, granted, now)
                                       for step, from_stage, to_stage, by, note, granted in moves])
     summary = {"id": application_id, "policy_id": row.policy_id, "policy_title": row.policy_title, "uscc": row.uscc,
                "amount": new_amount, "proactive": row.proactive}
     return Opened(application_id, [_event({**summary, "stage": to_stage}, step, from_stage, by)
-                                   for step, from_stage, to_stage, by, *_ in moves])
+                                   for step, from_stage, to_stage, by, *_ in moves],
+                  row=SimpleNamespace(**{**row._mapping, **moved}))
 
 
 @dataclass(frozen=True)
@@ -245,7 +264,7 @@ def act_many(session: Session, application_ids: list[int], action: str, actor: d
 
 def _commit_budget(session: Session, row, amount: float | None) -> float:
     """Reserve the approved amount against the policy's remaining budget; Conflict when it does not fit."""
-    approved = row.amount if amount is None else amount
+    approved = row.amount if amount is None else float(amount)
     if approved is None:
         raise Invalid("approve needs an `amount`: the policy's formula gave none for this enterprise",
                       [{"field": "amount", "message": "required"}])
@@ -264,33 +283,51 @@ def _commit_budget(session: Session, row, amount: float | None) -> float:
 
 # --- reading --------------------------------------------------------------------------------------
 
-def _timeline(session: Session | Connection, application_id: int, now: datetime) -> list[dict]:
-    return [{"stage": row.stage, "entered_at": row.entered_at.isoformat(),
-             "due_at": row.due_at and row.due_at.isoformat(),
-             "completed_at": row.completed_at and row.completed_at.isoformat(), "actor": row.actor,
-             **({"due_note": row.due_note} if row.due_note else {}),
-             "overdue": deadlines.is_overdue(row.due_at, row.completed_at, now)}
-            for row in session.execute(_TIMELINE, {"p_id": application_id})]
-
-
 def get(session: Session | Connection, application_id: int, now: datetime) -> dict:
     row = session.execute(_APPLICATION, {"p_id": application_id}).first()
     if row is None:
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
+    return _answer(row, session.execute(_TIMELINE, {"p_id": application_id}), _materials_of(session, row),
+                   session.execute(_HISTORY, {"p_id": application_id}), now)
+
+
+def answer(session: Session | Connection, written: Opened, now: datetime) -> dict:
+    """What `get` gives right after `written`, in its transaction, reading only what the write does
+    not know itself (none of it for a new application; its stages and history after an action)."""
+    row = written.row
+    stage_rows = (written.stage_rows if written.stage_rows is not None
+                  else session.execute(_TIMELINE, {"p_id": row.id}))
+    history_rows = (written.history_rows if written.history_rows is not None
+                    else session.execute(_HISTORY, {"p_id": row.id}))
+    return _answer(row, stage_rows, _materials_of(session, row), history_rows, now)
+
+
+def _materials_of(session: Session | Connection, row) -> list[dict]:
+    if row.material_list is not None:
+        return row.material_list
+    # a row from before `material_list` was kept
+    return [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
+             "size": material.size, "sha256": material.sha256}
+            for material in session.execute(_MATERIALS, {"p_id": row.id})]
+
+
+def _answer(row, stage_rows, materials: list[dict], history_rows, now: datetime) -> dict:
+    """The application as its readers see it, from its row, its stages and its history in order."""
     application = _summary(row)
-    timeline = _timeline(session, application_id, now)
+    timeline = [{"stage": stage.stage, "entered_at": stage.entered_at.isoformat(),
+                 "due_at": stage.due_at and stage.due_at.isoformat(),
+                 "completed_at": stage.completed_at and stage.completed_at.isoformat(), "actor": stage.actor,
+                 **({"due_note": stage.due_note} if stage.due_note else {}),
+                 "overdue": deadlines.is_overdue(stage.due_at, stage.completed_at, now)}
+                for stage in stage_rows]
     application.update(
         status=row.stage, timeline=timeline, overdue=bool(timeline and timeline[-1]["overdue"]),
         due_at=timeline[-1]["due_at"] if timeline and not timeline[-1]["completed_at"] else None,
         next=None if row.stage in TERMINAL else who_acts(Stage(row.stage)),
-        form=row.form, note=row.note,
-        materials=row.material_list if row.material_list is not None else
-        [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
-          "size": material.size, "sha256": material.sha256}
-         for material in session.execute(_MATERIALS, {"p_id": application_id})],
+        form=row.form, note=row.note, materials=materials,
         history=[{"action": entry.action, "from": entry.from_stage, "to": entry.to_stage, "actor": entry.actor,
                   "comment": entry.comment, "amount": entry.amount, "at": entry.at.isoformat()}
-                 for entry in session.execute(_HISTORY, {"p_id": application_id})])
+                 for entry in history_rows])
     return application
 
 

@@ -72,8 +72,8 @@ class ApplicationService(Operations):
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
                                            now=clock.now())
             tx.emit_all(opened.events)
-            # read back on the transaction's own connection (its writes, answered only once committed)
-            answer = hall.get(tx.session, opened.application_id, clock.now())
+            # what it does not know of what it wrote is read on the transaction's own connection
+            answer = hall.answer(tx.session, opened, clock.now())
         self.log.info("application_submitted", application_id=opened.application_id, policy_id=policy_id,
                       uscc=uscc, materials=len(checked), actor=actor.get("id"))
         return answer
@@ -85,7 +85,7 @@ class ApplicationService(Operations):
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
                              now=clock.now())
             tx.emit_all(moved.events)
-            answer = hall.get(tx.session, application_id, clock.now())
+            answer = hall.answer(tx.session, moved, clock.now())
         self.log.info("application_moved", application_id=application_id, action=action,
                       stage=moved.events[-1].to_stage, actor=actor.get("id"))
         return answer

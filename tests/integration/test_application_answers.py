@@ -1,0 +1,135 @@
+"""The hall answers a write from what it wrote (`hall.answer`), reading back only what the write
+does not know: the answer must be exactly what a later `get` reads, on SQLite and PostgreSQL,
+whatever the stage, the amount's type, a stage without a due time, or the database session's time
+zone."""
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+
+from services.application import hall
+from services.application.materials import check_materials
+from services.application.models import metadata
+from shared.database import drop_database, engine_for
+from shared.store import create_schema
+
+NOW = datetime(2026, 11, 27, 2, 0, 0, 123456, tzinfo=UTC)
+USCC = "913716000000000017"
+CLERK = {"role": "window_clerk", "id": "clerk"}
+REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+ENTERPRISE = {"role": "enterprise", "id": "owner", "uscc": USCC}
+PDF = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
+
+
+def terms(amount, *, policy_id: int = 7) -> dict:
+    policy = {"id": policy_id, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
+              "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {"review": 3},
+              "budget": 1_000_000}
+    return {"policy": policy, "uscc": USCC, "matched": True, "missing": [], "estimated_amount": amount,
+            "profile": {"name": "滨州测试有限公司", "employees": 40, "industries": ["C13", "C14"]}}
+
+
+@pytest.fixture
+def engine(database_url):
+    url = database_url.format(service="application")
+    engine = engine_for(url, pool_size=4)
+    create_schema(engine, metadata)
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+def read(engine, application_id: int, now: datetime) -> dict:
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # a session in another zone reads the same instants, and must print them as written
+            connection.execute(text("SET TIME ZONE 'Asia/Shanghai'"))
+        return hall.get(connection, application_id, now)
+
+
+def submit(engine, amount, *, materials: bool, proactive: bool = False, now: datetime = NOW) -> dict:
+    checked = check_materials([{"name": "申请表", "filename": "申请表.pdf", "content_base64": PDF}]) if materials else []
+    with engine.begin() as connection:
+        opened = hall.open_application(connection, terms(amount), note="窗口代为提交", checked_materials=checked,
+                                       actor=hall.SYSTEM if proactive else CLERK, now=now, proactive=proactive)
+        answered = hall.answer(connection, opened, now)
+    assert answered == read(engine, opened.application_id, now)
+    return answered
+
+
+def act(engine, application_id: int, action: str, actor: dict, *, amount=None, now: datetime = NOW) -> dict:
+    with engine.begin() as connection:
+        moved = hall.act(connection, application_id, action, actor, comment=f"{action} 意见", amount=amount, now=now)
+        answered = hall.answer(connection, moved, now)
+    assert answered == read(engine, application_id, now)
+    return answered
+
+
+@pytest.mark.parametrize("amount", [20_000, 20_000.0, 12_345.67, None])
+def test_a_new_application_is_answered_as_it_reads_back(engine, amount):
+    answered = submit(engine, amount, materials=True)
+    assert answered["status"] == "acceptance"
+    assert answered["amount"] == amount and (amount is None or isinstance(answered["amount"], float))
+    assert [entry["to"] for entry in answered["history"]] == ["acceptance"]
+    assert [material["filename"] for material in answered["materials"]] == ["申请表.pdf"]
+    assert answered["created_at"] == NOW.isoformat()
+
+
+def test_a_proactive_application_is_answered_as_it_reads_back(engine):
+    answered = submit(engine, 50_000, materials=False, proactive=True)
+    assert (answered["status"], answered["proactive"]) == ("confirmation", True)
+    assert answered["materials"] == [] and answered["due_at"] is None
+
+
+def test_every_move_is_answered_as_it_reads_back(engine):
+    application_id = submit(engine, 20_000, materials=True)["id"]
+    steps = [("return", CLERK, None, "returned"), ("resubmit", ENTERPRISE, None, "acceptance"),
+             ("accept", CLERK, None, "review"), ("approve", REVIEWER, 15_000, "public_notice")]
+    for action, actor, amount, stage in steps:
+        answered = act(engine, application_id, action, actor, amount=amount, now=NOW + timedelta(hours=1))
+        assert answered["status"] == stage
+    assert answered["amount"] == 15_000.0 and isinstance(answered["amount"], float)
+    assert [entry["action"] for entry in answered["history"]] == ["submit", "return", "resubmit", "accept", "route",
+                                                                  "approve"]
+
+
+def test_a_rejection_is_answered_as_it_reads_back(engine):
+    application_id = submit(engine, 20_000, materials=False)["id"]
+    act(engine, application_id, "accept", CLERK)
+    assert act(engine, application_id, "reject", REVIEWER)["status"] == "rejected"
+
+
+def test_a_stage_the_calendar_cannot_date_is_answered_as_it_reads_back(engine):
+    beyond = datetime(2031, 3, 2, 2, 0, tzinfo=UTC)   # a year the working-day calendar does not cover
+    answered = submit(engine, 20_000, materials=False, now=beyond)
+    assert answered["due_at"] is None and answered["timeline"][-1]["due_note"]
+
+
+def test_answering_an_action_reads_only_its_stages_and_history(engine):
+    application_id = submit(engine, 20_000, materials=True)["id"]
+    statements: list[str] = []
+    with engine.begin() as connection:
+        moved = hall.act(connection, application_id, "accept", CLERK, comment=None, amount=None, now=NOW)
+        _count_statements(connection, statements)
+        hall.answer(connection, moved, NOW)
+    assert len(statements) == 2 and all(statement.lstrip().upper().startswith("SELECT") for statement in statements)
+    assert not any("FROM applications" in statement for statement in statements)
+
+
+def test_answering_a_new_application_reads_nothing(engine):
+    with engine.begin() as connection:
+        opened = hall.open_application(connection, terms(20_000), note=None, checked_materials=[], actor=CLERK,
+                                       now=NOW)
+        statements: list[str] = []
+        _count_statements(connection, statements)
+        assert hall.answer(connection, opened, NOW)["id"] == opened.application_id
+    assert statements == []
+
+
+def _count_statements(connection: Connection, into: list[str]) -> None:
+    event.listen(connection, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: into.append(statement))

@@ -72,6 +72,8 @@ _COMMIT_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_polic
     committed=budgets.c.committed + bindparam("p_amount", type_=Float))
 _DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
     disbursed=budgets.c.disbursed + bindparam("p_amount", type_=Float))
+_OFFERS_WAITING = select(applications.c.id).where(applications.c.open_key.in_(bindparam("p_keys", expanding=True)),
+                                                  applications.c.stage == Stage.confirmation.value)
 _TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).order_by(stages.c.id)
 _MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
 _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
@@ -397,6 +399,22 @@ def scope_conditions(scope: dict) -> list:
         return [applications.c.level == "county", applications.c.county == scope.get("county"),
                 applications.c.stage.in_(ROUTED)]
     return []
+
+
+# --- proactive offers the enterprise no longer matches -----------------------------------------------
+
+WITHDRAWN_COMMENT = "企业已不再符合政策条件，免申即享要约撤回"
+_OFFER_KEYS_CHUNK = 500
+
+
+def offers_lapsed(session: Session | Connection, pairs: list[tuple[int, str]]) -> list[int]:
+    """The proactive applications still waiting for confirmation among these (policy id, uscc) pairs,
+    in the order of their ids: the offers the platform must withdraw."""
+    keys = sorted({_open_key(uscc, policy_id) for policy_id, uscc in pairs})
+    found: list[int] = []
+    for first in range(0, len(keys), _OFFER_KEYS_CHUNK):
+        found.extend(session.execute(_OFFERS_WAITING, {"p_keys": keys[first:first + _OFFER_KEYS_CHUNK]}).scalars())
+    return sorted(found)
 
 
 # --- time: notices ending, alarms -------------------------------------------------------------------

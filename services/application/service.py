@@ -133,13 +133,20 @@ class ApplicationService(Operations):
         terms = {event.event_id: [terms for policy_id, usccs in event.matched.items() if policy_id in proactive
                                   for terms in self.policy.application_terms_many(policy_id, usccs)]
                  for event in events}
-        if not any(terms.values()):
+        # an offer waiting for confirmation is withdrawn once its enterprise no longer matches
+        lapsed = {event.event_id: [(policy_id, uscc) for policy_id, usccs in event.unmatched.items()
+                                   if policy_id in proactive for uscc in usccs]
+                  for event in events}
+        if not any(terms.values()) and not any(lapsed.values()):
             return
         with self.store.transaction(core=True) as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
-            created = sum(self._open_proactive(tx, terms[event.event_id]) for event in fresh)
+            created = withdrawn = 0
+            for event in fresh:   # in order: a pair unmatched then matched again ends with an offer
+                withdrawn += self._withdraw_lapsed(tx, lapsed[event.event_id])
+                created += self._open_proactive(tx, terms[event.event_id])
         self.log.info("matches_seen", events=len(events), duplicates=len(events) - len(fresh),
-                      proactive_created=created)
+                      proactive_created=created, proactive_withdrawn=withdrawn)
 
     def _proactive_ids(self, named: set[int]) -> frozenset[int]:
         """Asked again when a policy not seen yet (a newly published one) matches, or after a while."""
@@ -165,6 +172,16 @@ class ApplicationService(Operations):
                 tx.emit(event)
             created += 1
         return created
+
+    def _withdraw_lapsed(self, tx, pairs: list[tuple[int, str]]) -> int:
+        if not pairs:
+            return 0
+        lapsed = hall.offers_lapsed(tx.session, pairs)
+        for application_id in lapsed:
+            moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM, comment=hall.WITHDRAWN_COMMENT,
+                             amount=None, now=clock.now())
+            tx.emit_all(moved.events)
+        return len(lapsed)
 
     # --- time -------------------------------------------------------------------------------------
     @timer(interval=TICK_S)

@@ -33,6 +33,8 @@ APPLICATION_NOTICES = {
     "completed": ("application_completed", "申请已办结，资金已拨付：{title}（{amount}）"),
     "rejected": ("application_rejected", "申请未通过：{title}"),
 }
+# a rejection that is the platform withdrawing its own proactive offer says so
+WITHDRAWN_NOTICE = ("proactive_offer_withdrawn", "免申即享要约已撤回：{title}（企业已不再符合政策条件）")
 
 
 def tells_the_enterprise(event: ApplicationChanged) -> bool:
@@ -43,7 +45,7 @@ def deliver_application_changes(session: Session, events: list[ApplicationChange
     stamp = database_time(session.bind.dialect.name, now)
     rows = []
     for event in events:
-        notice = APPLICATION_NOTICES.get(event.to_stage)
+        notice = WITHDRAWN_NOTICE if event.action == "withdraw" else APPLICATION_NOTICES.get(event.to_stage)
         if notice is None:
             continue
         kind, template = notice

@@ -118,7 +118,7 @@ class ApplicationChanged(PlatformEvent):
     policy_id: int
     policy_title: str
     uscc: str
-    action: str                      # submit, create (proactive), confirm, accept, route, return, resubmit, ...
+    action: str                      # submit, create and withdraw (proactive), confirm, accept, route, ...
     from_stage: str | None
     to_stage: str
     amount: float | None = None

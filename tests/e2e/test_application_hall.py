@@ -268,6 +268,33 @@ def test_proactive_policies_open_applications_that_the_enterprise_only_confirms(
     assert stats["by_stage"]["acceptance"] >= 1 and stats["total"] >= stats["completed"]
 
 
+def test_a_proactive_offer_is_withdrawn_once_the_enterprise_no_longer_matches(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker)
+    kept_uscc, kept = firm(platform, gov, marker)
+    policy_id = redeemable(platform, people, marker, proactive=True)
+
+    def offer(account: As) -> dict | None:
+        return next(iter(ok(account.get("/applications", policy_id=policy_id))["items"]), None)
+
+    waiting, confirmed = (until(lambda account=account: offer(account), what="the proactive application")
+                          for account in (me, kept))
+    assert ok(kept.act(confirmed["id"], "confirm"))["status"] == "acceptance"
+    # both enterprises drop the interest the policy asks for: only the offer not yet confirmed is withdrawn
+    for account, code in ((me, uscc), (kept, kept_uscc)):
+        ok(account.http.put(f"{account.url}/enterprises/{code}/interests", json={"interests": []}, timeout=30))
+    withdrawn = until(lambda: (lambda got: got if got["status"] == "rejected" else None)(
+        ok(me.get(f"/applications/{waiting['id']}"))), what="the offer to be withdrawn")
+    assert withdrawn["history"][-1]["action"] == "withdraw" and withdrawn["history"][-1]["actor"]["role"] == "system"
+    assert withdrawn["next"] is None and withdrawn["timeline"][-1]["stage"] == "rejected"
+    until(lambda: any(item["kind"] == "proactive_offer_withdrawn" for item in platform.notifications_of(uscc)),
+          what="the withdrawal in the inbox")
+    until(lambda: not any(item["policy_id"] == policy_id for item in platform.policies_of(kept_uscc)),
+          what="the confirmed enterprise to stop matching too")
+    assert ok(kept.get(f"/applications/{confirmed['id']}"))["status"] == "acceptance"   # staff decide from here
+    assert me.act(waiting["id"], "confirm").status_code == 409
+
+
 def test_an_overdue_stage_raises_one_alarm_then_escalates(platform, gov, people):
     marker = new_marker()
     uscc, me = firm(platform, gov, marker)

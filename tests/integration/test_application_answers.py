@@ -52,7 +52,8 @@ def read(engine, application_id: int, now: datetime) -> dict:
 
 
 def submit(engine, amount, *, materials: bool, proactive: bool = False, now: datetime = NOW) -> dict:
-    checked = check_materials([{"name": "申请表", "filename": "申请表.pdf", "content_base64": PDF}]) if materials else []
+    form = {"name": "申请表", "filename": "申请表.pdf", "content_base64": PDF}
+    checked = check_materials([form]) if materials else []
     with engine.begin() as connection:
         opened = hall.open_application(connection, terms(amount), note="窗口代为提交", checked_materials=checked,
                                        actor=hall.SYSTEM if proactive else CLERK, now=now, proactive=proactive)

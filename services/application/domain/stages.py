@@ -5,6 +5,7 @@
 
     acceptance, review ─return─▶ returned ─resubmit─▶ (the stage it was returned from)
     review ─reject─▶ rejected
+    confirmation ─withdraw (the enterprise no longer matches the policy)─▶ rejected
     public_notice ─object─▶ objection ─approve (objection dismissed)─▶ public_notice
                                       ─reject (objection upheld)─▶ rejected
 
@@ -44,6 +45,7 @@ class Action(StrEnum):
     object = "object"
     end_notice = "end_notice"
     disburse = "disburse"
+    withdraw = "withdraw"
 
 
 class Role(StrEnum):
@@ -135,7 +137,11 @@ _STAFF_OF_THE_POLICY = (_Party.owner, _Party.city_admin)
 # The city administrator may take any staff action; never the enterprise's own (confirm, resubmit), and not the
 # platform's end of the notice, which is a matter of the calendar rather than of anyone's judgement.
 _RULES: Mapping[Stage, Mapping[Action, _Rule]] = MappingProxyType({
-    Stage.confirmation: {Action.confirm: _Rule(Stage.acceptance, (_Party.applicant,))},
+    # the platform withdraws its own offer once the enterprise's data no longer matches the policy
+    Stage.confirmation: {
+        Action.confirm: _Rule(Stage.acceptance, (_Party.applicant,)),
+        Action.withdraw: _Rule(Stage.rejected, (_Party.system,)),
+    },
     Stage.acceptance: {
         Action.accept: _Rule(Stage.routing, (_Party.window, _Party.city_admin)),
         Action.return_: _Rule(Stage.returned, (_Party.window, _Party.city_admin)),

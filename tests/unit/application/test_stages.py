@@ -33,12 +33,14 @@ OWNER = [DEPT, COUNTY, ADMIN]
 
 STAGES = ["confirmation", "acceptance", "routing", "review", "public_notice", "objection", "disbursement", "returned",
           "completed", "rejected"]
-ACTIONS = ["confirm", "accept", "return", "resubmit", "route", "approve", "reject", "object", "end_notice", "disburse"]
+ACTIONS = ["confirm", "accept", "return", "resubmit", "route", "approve", "reject", "object", "end_notice", "disburse",
+           "withdraw"]
 
 # Written from contract section 7 and the brief, by hand: (stage, action) -> (next stage, who may).
 # `resubmit` goes back where the application came from: tested with RESUBMIT below.
 ALLOWED = {
     ("confirmation", "confirm"): ("acceptance", [APPLICANT]),
+    ("confirmation", "withdraw"): ("rejected", [SYSTEM]),
     ("acceptance", "accept"): ("routing", [CLERK, ADMIN]),
     ("acceptance", "return"): ("returned", [CLERK, ADMIN]),
     ("routing", "route"): ("review", [CLERK, SYSTEM, ADMIN]),
@@ -170,6 +172,12 @@ def test_the_proactive_path_from_confirmation_to_completion():
         "confirmation", "acceptance", "routing", "review", "public_notice", "disbursement", "completed"]
 
 
+def test_only_the_platform_withdraws_its_offer_and_only_before_the_enterprise_confirms():
+    assert walk("confirmation", ("withdraw", SYSTEM)) == ["confirmation", "rejected"]
+    assert refusal("confirmation", "withdraw", APPLICANT).status == 403
+    assert refusal("acceptance", "withdraw", SYSTEM).status == 409   # confirmed: staff decide from here
+
+
 def test_a_county_level_policy_goes_through_its_county_staff():
     assert walk("review", ("approve", COUNTY), ("end_notice", SYSTEM), ("disburse", COUNTY))[-1] == "completed"
 
@@ -213,6 +221,7 @@ def test_actions_and_stages_are_strings_and_take_strings():
     ("confirmation", APPLICANT, ["confirm"]),
     ("confirmation", OTHER_ENTERPRISE, []),
     ("confirmation", ADMIN, []),
+    ("confirmation", SYSTEM, ["withdraw"]),
     ("acceptance", CLERK, ["accept", "return"]),
     ("acceptance", ADMIN, ["accept", "return"]),
     ("acceptance", DEPT, []),

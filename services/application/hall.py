@@ -403,8 +403,14 @@ def scope_conditions(scope: dict) -> list:
 
 # --- proactive offers the enterprise no longer matches -----------------------------------------------
 
-WITHDRAWN_COMMENT = "企业已不再符合政策条件，免申即享要约撤回"
+WITHDRAWN_COMMENT = "企业已不再匹配该政策（条件变化或政策停止），免申即享要约撤回"
 _OFFER_KEYS_CHUNK = 500
+_OFFERED_POLICIES = select(applications.c.policy_id).where(applications.c.proactive).distinct()
+
+
+def offered_policies(session: Session | Connection) -> set[int]:
+    """The policies the platform has ever opened a proactive application for."""
+    return set(session.execute(_OFFERED_POLICIES).scalars())
 
 
 def offers_lapsed(session: Session | Connection, pairs: list[tuple[int, str]]) -> list[int]:

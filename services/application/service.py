@@ -43,6 +43,10 @@ class ProactivePolicies(DependencyProvider):
         self.ids: frozenset[int] = frozenset()
         self.published: frozenset[int] = frozenset()
         self.fetched_at = float("-inf")
+        # the policies this service has opened offers for (read from its database when first needed):
+        # an offer is withdrawn when its policy no longer matches, even once the policy itself is no
+        # longer published, and so no longer among `ids`
+        self.offered: set[int] | None = None
 
     def get_dependency(self, worker_ctx):
         return self
@@ -134,8 +138,9 @@ class ApplicationService(Operations):
                                   for terms in self.policy.application_terms_many(policy_id, usccs)]
                  for event in events}
         # an offer waiting for confirmation is withdrawn once its enterprise no longer matches
+        offered = self._offered_policies() if any(event.unmatched for event in events) else set()
         lapsed = {event.event_id: [(policy_id, uscc) for policy_id, usccs in event.unmatched.items()
-                                   if policy_id in proactive for uscc in usccs]
+                                   if policy_id in offered for uscc in usccs]
                   for event in events}
         if not any(terms.values()) and not any(lapsed.values()):
             return
@@ -157,6 +162,13 @@ class ApplicationService(Operations):
             cache.fetched_at = time.monotonic()
         return cache.ids
 
+    def _offered_policies(self) -> set[int]:
+        cache = self.proactive
+        if cache.offered is None:
+            with self.store.reading_core() as connection:
+                cache.offered = hall.offered_policies(connection)
+        return cache.offered
+
     def _open_proactive(self, tx, offers: list[dict]) -> int:
         created = 0
         for terms in offers:
@@ -170,6 +182,8 @@ class ApplicationService(Operations):
                 continue   # it applied itself, or has an exclusive rival: nothing to create
             for event in opened.events:
                 tx.emit(event)
+            if self.proactive.offered is not None:   # a rolled-back one left in costs one lookup later
+                self.proactive.offered.add(terms["policy"]["id"])
             created += 1
         return created
 

@@ -34,7 +34,7 @@ APPLICATION_NOTICES = {
     "rejected": ("application_rejected", "申请未通过：{title}"),
 }
 # a rejection that is the platform withdrawing its own proactive offer says so
-WITHDRAWN_NOTICE = ("proactive_offer_withdrawn", "免申即享要约已撤回：{title}（企业已不再符合政策条件）")
+WITHDRAWN_NOTICE = ("proactive_offer_withdrawn", "免申即享要约已撤回：{title}（已不再匹配该政策）")
 
 
 def tells_the_enterprise(event: ApplicationChanged) -> bool:

@@ -6,12 +6,14 @@ The platform runs with time travel on; tests move the clock forward only.
 from __future__ import annotations
 
 import base64
+import time
 import uuid
 from datetime import datetime
 
 import pytest
 import requests
 
+from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
 from tests.e2e.harness import (
     API,
@@ -293,6 +295,21 @@ def test_a_proactive_offer_is_withdrawn_once_the_enterprise_no_longer_matches(pl
           what="the confirmed enterprise to stop matching too")
     assert ok(kept.get(f"/applications/{confirmed['id']}"))["status"] == "acceptance"   # staff decide from here
     assert me.act(waiting["id"], "confirm").status_code == 409
+
+
+def test_offers_are_withdrawn_with_their_policy_even_after_the_proactive_list_was_refreshed(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker)
+    policy_id = redeemable(platform, people, marker, proactive=True)
+    offer = until(lambda: next(iter(ok(me.get("/applications", policy_id=policy_id))["items"]), None),
+                  what="the proactive application")
+    # past the time the service trusts its list of proactive policies: the withdrawn policy is then
+    # no longer on it, and its offers must still be withdrawn
+    time.sleep(PROACTIVE_CACHE_S + 1)
+    ok(people["reviewer"].post(f"/policies/{policy_id}/withdraw", {"reason": "政策调整"}))
+    until(lambda: ok(me.get(f"/applications/{offer['id']}"))["status"] == "rejected" or None,
+          what="the offer to be withdrawn with its policy")
+    assert ok(me.get(f"/applications/{offer['id']}"))["history"][-1]["action"] == "withdraw"
 
 
 def test_an_overdue_stage_raises_one_alarm_then_escalates(platform, gov, people):

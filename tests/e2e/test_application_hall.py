@@ -255,12 +255,16 @@ def test_an_objection_during_public_notice_pauses_it_for_review(platform, gov, p
           what="the outcome")
 
 
+def offered(me: As, policy_id: int) -> dict:
+    """The application the platform opened for the enterprise `me` under a proactive policy, once there."""
+    return until(lambda: next(iter(ok(me.get("/applications", policy_id=policy_id))["items"]), None),
+                 what="the proactive application")
+
+
 def test_proactive_policies_open_applications_that_the_enterprise_only_confirms(platform, gov, people):
     marker = new_marker()
     uscc, me = firm(platform, gov, marker)
-    policy_id = redeemable(platform, people, marker, proactive=True)
-    application = until(lambda: next(iter(ok(me.get("/applications", policy_id=policy_id))["items"]), None),
-                        what="the proactive application")
+    application = offered(me, redeemable(platform, people, marker, proactive=True))
     assert (application["stage"], application["proactive"], application["amount"]) == ("confirmation", True, 40_000)
     until(lambda: any(item["kind"] == "proactive_offer" for item in platform.notifications_of(uscc)),
           what="the offer in the inbox")
@@ -275,12 +279,7 @@ def test_a_proactive_offer_is_withdrawn_once_the_enterprise_no_longer_matches(pl
     uscc, me = firm(platform, gov, marker)
     kept_uscc, kept = firm(platform, gov, marker)
     policy_id = redeemable(platform, people, marker, proactive=True)
-
-    def offer(account: As) -> dict | None:
-        return next(iter(ok(account.get("/applications", policy_id=policy_id))["items"]), None)
-
-    waiting, confirmed = (until(lambda account=account: offer(account), what="the proactive application")
-                          for account in (me, kept))
+    waiting, confirmed = offered(me, policy_id), offered(kept, policy_id)
     assert ok(kept.act(confirmed["id"], "confirm"))["status"] == "acceptance"
     # both enterprises drop the interest the policy asks for: only the offer not yet confirmed is withdrawn
     for account, code in ((me, uscc), (kept, kept_uscc)):
@@ -299,10 +298,9 @@ def test_a_proactive_offer_is_withdrawn_once_the_enterprise_no_longer_matches(pl
 
 def test_offers_are_withdrawn_with_their_policy_even_after_the_proactive_list_was_refreshed(platform, gov, people):
     marker = new_marker()
-    uscc, me = firm(platform, gov, marker)
+    _, me = firm(platform, gov, marker)
     policy_id = redeemable(platform, people, marker, proactive=True)
-    offer = until(lambda: next(iter(ok(me.get("/applications", policy_id=policy_id))["items"]), None),
-                  what="the proactive application")
+    offer = offered(me, policy_id)
     # past the time the service trusts its list of proactive policies: the withdrawn policy is then
     # no longer on it, and its offers must still be withdrawn
     time.sleep(PROACTIVE_CACHE_S + 1)

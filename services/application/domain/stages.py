@@ -5,7 +5,7 @@
 
     acceptance, review ─return─▶ returned ─resubmit─▶ (the stage it was returned from)
     review ─reject─▶ rejected
-    confirmation ─withdraw (the enterprise no longer matches the policy)─▶ rejected
+    confirmation ─withdraw (the enterprise no longer matches: its data changed, or the policy was withdrawn)─▶ rejected
     public_notice ─object─▶ objection ─approve (objection dismissed)─▶ public_notice
                                       ─reject (objection upheld)─▶ rejected
 
@@ -137,7 +137,7 @@ _STAFF_OF_THE_POLICY = (_Party.owner, _Party.city_admin)
 # The city administrator may take any staff action; never the enterprise's own (confirm, resubmit), and not the
 # platform's end of the notice, which is a matter of the calendar rather than of anyone's judgement.
 _RULES: Mapping[Stage, Mapping[Action, _Rule]] = MappingProxyType({
-    # the platform withdraws its own offer once the enterprise's data no longer matches the policy
+    # the platform withdraws its own offer once the enterprise no longer matches the policy
     Stage.confirmation: {
         Action.confirm: _Rule(Stage.acceptance, (_Party.applicant,)),
         Action.withdraw: _Rule(Stage.rejected, (_Party.system,)),

@@ -65,6 +65,29 @@ def database_url(request, tmp_path, container_factory):
 
 
 @pytest.fixture
+def service_engine(database_url):
+    """`service_engine(service, metadata, pool_size=4)`: an engine on that service's fresh database
+    (on each of `database_url`'s backends) with the messaging tables and `metadata`'s; disposed and
+    dropped after the test."""
+    from shared.database import drop_database, engine_for
+    from shared.store import create_schema
+
+    made = []
+
+    def make(service: str, metadata, pool_size: int = 4):
+        url = database_url.format(service=service)
+        engine = engine_for(url, pool_size=pool_size)
+        made.append((engine, url))
+        create_schema(engine, metadata)
+        return engine
+
+    yield make
+    for engine, url in made:
+        engine.dispose()
+        drop_database(url)
+
+
+@pytest.fixture
 def platform_env(monkeypatch, amqp_uri, database_url, tmp_path):
     """The environment of a platform under test: our vhost, our databases, our var dir."""
     from shared.config import settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notification.models import notifications
@@ -42,23 +43,42 @@ def tells_the_enterprise(event: ApplicationChanged) -> bool:
 
 
 def deliver_application_changes(session: Session, events: list[ApplicationChanged], now: datetime) -> int:
-    stamp = database_time(session.bind.dialect.name, now)
-    rows = []
+    """Tell the enterprise of these moves; returns how many notices were written.
+
+    The inbox keeps one notice per enterprise, policy and kind. A later one of the same kind (an offer
+    made again after it was withdrawn, a second application's outcome) replaces the earlier one and
+    shows again as new and unread: the latest word on that policy is never dropped."""
+    latest: dict[tuple[str, int, str], dict] = {}
     for event in events:
         notice = WITHDRAWN_NOTICE if event.action == "withdraw" else APPLICATION_NOTICES.get(event.to_stage)
         if notice is None:
             continue
         kind, template = notice
         amount = "—" if event.amount is None else f"{event.amount:,.2f} 元"
-        rows.append((event.uscc, event.policy_id, kind, template.format(title=event.policy_title, amount=amount)[:300],
-                     stamp))
-    return fast_insert(session, notifications, ("uscc", "policy_id", "kind", "title", "created_at"), rows,
-                       ignore_duplicates=True)
+        latest[(event.uscc, event.policy_id, kind)] = {
+            "uscc": event.uscc, "policy_id": event.policy_id, "kind": kind,
+            "title": template.format(title=event.policy_title, amount=amount)[:300], "created_at": now}
+    if not latest:
+        return 0
+    session.execute(_NOTICE_UPSERT[session.bind.dialect.name], list(latest.values()))
+    return len(latest)
+
+
+def _notice_upsert(dialect_name: str):
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    statement = insert(notifications)
+    return statement.on_conflict_do_update(
+        index_elements=[notifications.c.uscc, notifications.c.policy_id, notifications.c.kind],
+        set_={"title": statement.excluded.title, "created_at": statement.excluded.created_at, "read_at": None})
+
+
+_NOTICE_UPSERT = {dialect: _notice_upsert(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 def inbox(session: Session, uscc: str, *, limit: int, offset: int) -> dict:
+    # by time, not id: a notice written again (see deliver_application_changes) keeps its row
     query = (select(notifications).where(notifications.c.uscc == uscc)
-             .order_by(notifications.c.id.desc()).limit(limit).offset(offset))
+             .order_by(notifications.c.created_at.desc(), notifications.c.id.desc()).limit(limit).offset(offset))
     items = [_public(row) for row in session.execute(query)]
     total = session.execute(select(func.count()).select_from(notifications)
                             .where(notifications.c.uscc == uscc)).scalar_one()

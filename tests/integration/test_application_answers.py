@@ -14,8 +14,6 @@ from sqlalchemy.engine import Connection
 from services.application import hall
 from services.application.materials import check_materials
 from services.application.models import metadata
-from shared.database import drop_database, engine_for
-from shared.store import create_schema
 
 NOW = datetime(2026, 11, 27, 2, 0, 0, 123456, tzinfo=UTC)
 USCC = "913716000000000017"
@@ -34,13 +32,8 @@ def terms(amount, *, policy_id: int = 7) -> dict:
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="application")
-    engine = engine_for(url, pool_size=4)
-    create_schema(engine, metadata)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("application", metadata)
 
 
 def read(engine, application_id: int, now: datetime) -> dict:

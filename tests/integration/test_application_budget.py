@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.application import hall
 from services.application.models import budgets, metadata
-from shared.database import drop_database, engine_for
 from shared.errors import Conflict
-from shared.store import create_schema
 
 WORKERS = 8
 AMOUNT = 40_000.0
@@ -32,13 +30,8 @@ def terms(uscc: str) -> dict:
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="application")
-    engine = engine_for(url, pool_size=WORKERS + 2)
-    create_schema(engine, metadata)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("application", metadata, pool_size=WORKERS + 2)
 
 
 def test_concurrent_approvals_stay_within_the_budget(engine):

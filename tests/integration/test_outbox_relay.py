@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from shared import messaging_tables as tables
 from shared.contracts.events import ApplicationChanged
-from shared.database import drop_database, engine_for
 from shared.logs import get_logger
 from shared.publisher import ConfirmingPublisher
 from shared.relay import DELETE_DELAY_S, OutboxRelay
-from shared.store import Transaction, create_schema
+from shared.store import Transaction
 from shared.topology import PLATFORM_EVENTS
 
 CAPTURE = "test.relay_capture"
@@ -27,13 +26,8 @@ UNREACHABLE = "amqp://guest:guest@127.0.0.1:1//"
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="relaytest")
-    engine = engine_for(url, pool_size=4)
-    create_schema(engine, None)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("relaytest", None)
 
 
 @pytest.fixture

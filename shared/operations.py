@@ -14,7 +14,23 @@ from shared.rpc import rpc
 CLOCK_SOURCE, CLOCK_CHANGED = "gateway", "clock_changed"
 
 
-class Operations:
+class ClockListener:
+    """Mixed into every service class, the gateway's too: each process follows time travel."""
+
+    # Time travel (contract section 7, for demos and tests): every process of every service hears it.
+    # A service started later keeps the real time until the clock is set again.
+    @event_handler(CLOCK_SOURCE, CLOCK_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
+    def on_clock_changed(self, payload: dict) -> None:
+        log = get_logger(f"huiqi.{self.name}.clock", service=self.name)
+        if not settings().time_travel:
+            log.warning("clock_change_ignored", reason="HUIQI_TIME_TRAVEL is off", asked=payload)
+            return
+        change = ClockChanged.model_validate(payload)
+        clock.set_offset(timedelta(seconds=change.offset_s))
+        log.info("clock_changed", offset_s=change.offset_s, now=clock.now().isoformat())
+
+
+class Operations(ClockListener):
     """Mixed into a service class that has `store = Store(...)`."""
 
     @rpc
@@ -29,15 +45,3 @@ class Operations:
         rows = dead_letters.listing(self.store.engine, include_replayed=include_replayed, limit=limit)
         return [{**row, "failed_at": row["failed_at"].isoformat(),
                  "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()} for row in rows]
-
-    # Time travel (contract section 7, for demos and tests): every process of every service hears it.
-    # A service started later keeps the real time until the clock is set again.
-    @event_handler(CLOCK_SOURCE, CLOCK_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
-    def on_clock_changed(self, payload: dict) -> None:
-        log = get_logger(f"huiqi.{self.name}.clock", service=self.name)
-        if not settings().time_travel:
-            log.warning("clock_change_ignored", reason="HUIQI_TIME_TRAVEL is off", asked=payload)
-            return
-        change = ClockChanged.model_validate(payload)
-        clock.set_offset(timedelta(seconds=change.offset_s))
-        log.info("clock_changed", offset_s=change.offset_s, now=clock.now().isoformat())

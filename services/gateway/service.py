@@ -57,10 +57,12 @@ from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.logs import Logger
-from shared.operations import CLOCK_CHANGED
+from shared.operations import CLOCK_CHANGED, ClockListener
 
 
-class GatewayService:
+class GatewayService(ClockListener):
+    """Every replica follows time travel (`ClockListener`), whichever of them took the request."""
+
     name = "gateway"
 
     tagging = TimedRpcProxy("tagging")
@@ -112,7 +114,9 @@ class GatewayService:
     @endpoint("health")
     def health(self, request):
         report = check_services(self._services())
-        return Reply(report.body(), 200 if report.ok else 503)
+        # this replica's own clock: behind a load balancer, which one answered shows here
+        gateway = {"now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
+        return Reply({**report.body(), "gateway": gateway}, 200 if report.ok else 503)
 
     @endpoint("openapi")
     def openapi(self, request):

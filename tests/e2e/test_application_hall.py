@@ -15,10 +15,12 @@ import requests
 
 from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
+from shared.launcher import ServiceProcesses
 from tests.e2e.harness import (
     API,
     enterprise_event,
     eventually,
+    free_port,
     has_interest,
     new_marker,
     new_uscc,
@@ -333,3 +335,25 @@ def test_an_overdue_stage_raises_one_alarm_then_escalates(platform, gov, people)
     until(lambda: alarms_for(As(platform, platform.http.headers["Authorization"].split()[1]), "escalation"),
           timeout=30, what="the escalation")
     assert len(alarms_for(people["clerk"], "overdue")) == 1      # once
+
+
+def test_time_travel_moves_every_gateway_replica_whichever_took_the_request(platform):
+    bind = f"127.0.0.1:{free_port()}"
+    replica = ServiceProcesses(platform.var_dir / "replica-log", {**platform.env, "HUIQI_GATEWAY_BIND": bind},
+                               services=("gateway",))
+    replica.start()
+    try:
+        replica.wait_ready(timeout_s=60)
+        replica_http = requests.Session()
+        replica_http.headers.update(platform.http.headers)
+
+        def offset_at(url: str) -> float:
+            return ok(requests.get(f"{url}/health", timeout=30))["gateway"]["clock_offset_s"]
+
+        for told, other in ((platform.url, f"http://{bind}"), (f"http://{bind}", platform.url)):
+            moved = ok(replica_http.post(f"{told}{API}/admin/clock", json={"advance": "PT1S"}, timeout=30))
+            assert offset_at(told) == moved["offset_s"]
+            until(lambda other=other, moved=moved: offset_at(other) == moved["offset_s"],
+                  what=f"the replica at {other} to follow the clock")
+    finally:
+        replica.stop()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Float, and_, bindparam, func, insert, select, update
+from sqlalchemy import Float, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -72,8 +72,9 @@ _COMMIT_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_polic
     committed=budgets.c.committed + bindparam("p_amount", type_=Float))
 _DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
     disbursed=budgets.c.disbursed + bindparam("p_amount", type_=Float))
-_OFFERS_WAITING = select(applications.c.id).where(applications.c.open_key.in_(bindparam("p_keys", expanding=True)),
-                                                  applications.c.stage == Stage.confirmation.value)
+_OFFERS_WAITING = (select(applications.c.id, applications.c.policy_id, applications.c.uscc)
+                   .where(applications.c.open_key.in_(bindparam("p_keys", expanding=True)),
+                          applications.c.stage == Stage.confirmation.value))
 _TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).order_by(stages.c.id)
 _MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
 _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
@@ -383,8 +384,12 @@ def statistics(session: Session, scope: dict) -> dict:
             "disbursed_amount": round(float(disbursed), 2)}
 
 
-ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed, Stage.rejected,
-          Stage.returned)
+# stages only a routed application can be in; a rejected or returned one may never have been routed
+# (an offer withdrawn in confirmation, an application returned by the window), so its history says
+ALWAYS_ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed)
+_WAS_ROUTED = exists().where(history.c.application_id == applications.c.id, history.c.action == "route")
+ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
+             and_(applications.c.stage.in_((Stage.rejected, Stage.returned)), _WAS_ROUTED))
 
 
 def scope_conditions(scope: dict) -> list:
@@ -394,10 +399,9 @@ def scope_conditions(scope: dict) -> list:
     if role == "enterprise":
         return [applications.c.uscc == scope.get("uscc")]
     if role == "department_staff":
-        return [applications.c.department == scope.get("department"), applications.c.stage.in_(ROUTED)]
+        return [applications.c.department == scope.get("department"), ROUTED]
     if role == "county_staff":
-        return [applications.c.level == "county", applications.c.county == scope.get("county"),
-                applications.c.stage.in_(ROUTED)]
+        return [applications.c.level == "county", applications.c.county == scope.get("county"), ROUTED]
     return []
 
 
@@ -405,21 +409,15 @@ def scope_conditions(scope: dict) -> list:
 
 WITHDRAWN_COMMENT = "企业已不再匹配该政策（条件变化或政策停止），免申即享要约撤回"
 _OFFER_KEYS_CHUNK = 500
-_OFFERED_POLICIES = select(applications.c.policy_id).where(applications.c.proactive).distinct()
 
 
-def offered_policies(session: Session | Connection) -> set[int]:
-    """The policies the platform has ever opened a proactive application for."""
-    return set(session.execute(_OFFERED_POLICIES).scalars())
-
-
-def offers_lapsed(session: Session | Connection, pairs: list[tuple[int, str]]) -> list[int]:
-    """The proactive applications still waiting for confirmation among these (policy id, uscc) pairs,
-    in the order of their ids: the offers the platform must withdraw."""
+def offers_waiting(session: Session | Connection, pairs: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """(application id, policy id, uscc) of the proactive applications still waiting for confirmation
+    among these (policy id, uscc) pairs, in the order of their ids."""
     keys = sorted({_open_key(uscc, policy_id) for policy_id, uscc in pairs})
-    found: list[int] = []
+    found: list[tuple[int, int, str]] = []
     for first in range(0, len(keys), _OFFER_KEYS_CHUNK):
-        found.extend(session.execute(_OFFERS_WAITING, {"p_keys": keys[first:first + _OFFER_KEYS_CHUNK]}).scalars())
+        found.extend(session.execute(_OFFERS_WAITING, {"p_keys": keys[first:first + _OFFER_KEYS_CHUNK]}).tuples())
     return sorted(found)
 
 

@@ -15,7 +15,7 @@ from shared import clock
 from shared.config import settings
 from shared.consumer import Delivery, handles
 from shared.contracts.events import MatchesChanged
-from shared.errors import EXPECTED, Conflict, Invalid
+from shared.errors import EXPECTED, Conflict, Forbidden, Invalid
 from shared.logs import Logger
 from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
@@ -43,10 +43,6 @@ class ProactivePolicies(DependencyProvider):
         self.ids: frozenset[int] = frozenset()
         self.published: frozenset[int] = frozenset()
         self.fetched_at = float("-inf")
-        # the policies this service has opened offers for (read from its database when first needed):
-        # an offer is withdrawn when its policy no longer matches, even once the policy itself is no
-        # longer published, and so no longer among `ids`
-        self.offered: set[int] | None = None
 
     def get_dependency(self, worker_ctx):
         return self
@@ -138,10 +134,10 @@ class ApplicationService(Operations):
                                   for terms in self.policy.application_terms_many(policy_id, usccs)]
                  for event in events}
         # an offer waiting for confirmation is withdrawn once its enterprise no longer matches
-        offered = self._offered_policies() if any(event.unmatched for event in events) else set()
-        lapsed = {event.event_id: [(policy_id, uscc) for policy_id, usccs in event.unmatched.items()
-                                   if policy_id in offered for uscc in usccs]
-                  for event in events}
+        unmatched = {event.event_id: [(policy_id, uscc) for policy_id, usccs in event.unmatched.items()
+                                      for uscc in usccs] for event in events}
+        lapsed_now = self._lapsed_offers([pair for pairs in unmatched.values() for pair in pairs])
+        lapsed = {event_id: [pair for pair in pairs if pair in lapsed_now] for event_id, pairs in unmatched.items()}
         if not any(terms.values()) and not any(lapsed.values()):
             return
         with self.store.transaction(core=True) as tx:
@@ -162,12 +158,18 @@ class ApplicationService(Operations):
             cache.fetched_at = time.monotonic()
         return cache.ids
 
-    def _offered_policies(self) -> set[int]:
-        cache = self.proactive
-        if cache.offered is None:
-            with self.store.reading_core() as connection:
-                cache.offered = hall.offered_policies(connection)
-        return cache.offered
+    def _lapsed_offers(self, unmatched: list[tuple[int, str]]) -> set[tuple[int, str]]:
+        """The (policy id, uscc) pairs among `unmatched` with an offer waiting for confirmation that the
+        policy service says do not match now: an event may come late, or after the pair matched again."""
+        if not unmatched:
+            return set()
+        with self.store.reading_core() as connection:
+            waiting = hall.offers_waiting(connection, unmatched)
+        by_policy: dict[int, list[str]] = {}
+        for _, policy_id, uscc in waiting:
+            by_policy.setdefault(policy_id, []).append(uscc)
+        return {(policy_id, terms["uscc"]) for policy_id, usccs in by_policy.items()
+                for terms in self.policy.application_terms_many(policy_id, usccs) if not terms["matched"]}
 
     def _open_proactive(self, tx, offers: list[dict]) -> int:
         created = 0
@@ -182,20 +184,21 @@ class ApplicationService(Operations):
                 continue   # it applied itself, or has an exclusive rival: nothing to create
             for event in opened.events:
                 tx.emit(event)
-            if self.proactive.offered is not None:   # a rolled-back one left in costs one lookup later
-                self.proactive.offered.add(terms["policy"]["id"])
             created += 1
         return created
 
     def _withdraw_lapsed(self, tx, pairs: list[tuple[int, str]]) -> int:
-        if not pairs:
-            return 0
-        lapsed = hall.offers_lapsed(tx.session, pairs)
-        for application_id in lapsed:
-            moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM, comment=hall.WITHDRAWN_COMMENT,
-                             amount=None, now=clock.now())
+        withdrawn = 0
+        for application_id, _, _ in hall.offers_waiting(tx.session, pairs) if pairs else []:
+            try:
+                with tx.session.begin_nested():
+                    moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM,
+                                     comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now())
+            except (Conflict, Forbidden):
+                continue   # the enterprise confirmed it meanwhile: the staff decide from here
             tx.emit_all(moved.events)
-        return len(lapsed)
+            withdrawn += 1
+        return withdrawn
 
     # --- time -------------------------------------------------------------------------------------
     @timer(interval=TICK_S)

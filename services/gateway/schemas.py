@@ -344,6 +344,7 @@ class ErrorResponse(BaseModel):
 class Health(_Answer):
     status: Literal["ok", "unavailable"]
     services: dict[str, dict[str, Any]] = Field(description="each service's own health answer")
+    gateway: dict[str, Any] = Field(description="the answering gateway replica's own clock: now, clock_offset_s")
     failed: dict[str, str] = Field(default_factory=dict, description="service -> why it did not answer")
     error: ErrorDetail | None = Field(None, description="present when status is unavailable (503)")
 

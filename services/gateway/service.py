@@ -385,7 +385,9 @@ class GatewayService(ClockListener):
         if caller.role is Role.enterprise:
             return application["uscc"] == caller.uscc
         if caller.role in (Role.department_staff, Role.county_staff):
-            routed = application["status"] not in ("confirmation", "acceptance", "routing")
+            # routed to the department by the window: an offer withdrawn before it, or an application
+            # returned by the window, is not theirs to see
+            routed = any(entry["action"] == "route" for entry in application["history"])
             if caller.role is Role.department_staff:
                 return routed and application["department"] == caller.department
             return routed and application.get("level") == "county" and application.get("county") == caller.county

@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notification.models import notifications
 from shared.contracts.events import ApplicationChanged, MatchesChanged
-from shared.database import database_time, fast_insert
+from shared.database import database_time, fast_delete, fast_insert
 from shared.errors import NotFound
 
 POLICY_MATCHED = "policy_matched"
@@ -46,39 +45,28 @@ def deliver_application_changes(session: Session, events: list[ApplicationChange
     """Tell the enterprise of these moves; returns how many notices were written.
 
     The inbox keeps one notice per enterprise, policy and kind. A later one of the same kind (an offer
-    made again after it was withdrawn, a second application's outcome) replaces the earlier one and
-    shows again as new and unread: the latest word on that policy is never dropped."""
-    latest: dict[tuple[str, int, str], dict] = {}
+    made again after it was withdrawn, a second application's outcome) takes the earlier one's place:
+    written anew, so it is the newest and unread, and the latest word on that policy is never dropped."""
+    latest: dict[tuple[str, int, str], tuple] = {}
+    stamp = database_time(session.bind.dialect.name, now)
     for event in events:
         notice = WITHDRAWN_NOTICE if event.action == "withdraw" else APPLICATION_NOTICES.get(event.to_stage)
         if notice is None:
             continue
         kind, template = notice
         amount = "—" if event.amount is None else f"{event.amount:,.2f} 元"
-        latest[(event.uscc, event.policy_id, kind)] = {
-            "uscc": event.uscc, "policy_id": event.policy_id, "kind": kind,
-            "title": template.format(title=event.policy_title, amount=amount)[:300], "created_at": now}
-    if not latest:
-        return 0
-    session.execute(_NOTICE_UPSERT[session.bind.dialect.name], list(latest.values()))
-    return len(latest)
-
-
-def _notice_upsert(dialect_name: str):
-    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    statement = insert(notifications)
-    return statement.on_conflict_do_update(
-        index_elements=[notifications.c.uscc, notifications.c.policy_id, notifications.c.kind],
-        set_={"title": statement.excluded.title, "created_at": statement.excluded.created_at, "read_at": None})
-
-
-_NOTICE_UPSERT = {dialect: _notice_upsert(dialect) for dialect in ("sqlite", "postgresql")}
+        key = (event.uscc, event.policy_id, kind)
+        latest.pop(key, None)   # a repeat within the batch goes after what came between
+        latest[key] = (*key, template.format(title=event.policy_title, amount=amount)[:300], stamp)
+    fast_delete(session, notifications, ("uscc", "policy_id", "kind"), list(latest))
+    # in event order, so ids (the inbox's order) follow the moves
+    return fast_insert(session, notifications, ("uscc", "policy_id", "kind", "title", "created_at"),
+                       list(latest.values()))
 
 
 def inbox(session: Session, uscc: str, *, limit: int, offset: int) -> dict:
-    # by time, not id: a notice written again (see deliver_application_changes) keeps its row
     query = (select(notifications).where(notifications.c.uscc == uscc)
-             .order_by(notifications.c.created_at.desc(), notifications.c.id.desc()).limit(limit).offset(offset))
+             .order_by(notifications.c.id.desc()).limit(limit).offset(offset))
     items = [_public(row) for row in session.execute(query)]
     total = session.execute(select(func.count()).select_from(notifications)
                             .where(notifications.c.uscc == uscc)).scalar_one()

@@ -44,11 +44,13 @@ def read(engine, application_id: int, now: datetime) -> dict:
         return hall.get(connection, application_id, now)
 
 
-def submit(engine, amount, *, materials: bool, proactive: bool = False, now: datetime = NOW) -> dict:
+def submit(engine, amount, *, materials: bool, proactive: bool = False, now: datetime = NOW,
+           policy_id: int = 7) -> dict:
     form = {"name": "申请表", "filename": "申请表.pdf", "content_base64": PDF}
     checked = check_materials([form]) if materials else []
     with engine.begin() as connection:
-        opened = hall.open_application(connection, terms(amount), note="窗口代为提交", checked_materials=checked,
+        opened = hall.open_application(connection, terms(amount, policy_id=policy_id), note="窗口代为提交",
+                                       checked_materials=checked,
                                        actor=hall.SYSTEM if proactive else CLERK, now=now, proactive=proactive)
         answered = hall.answer(connection, opened, now)
     assert answered == read(engine, opened.application_id, now)
@@ -127,3 +129,27 @@ def test_answering_a_new_application_reads_nothing(engine):
 def _count_statements(connection: Connection, into: list[str]) -> None:
     event.listen(connection, "before_cursor_execute",
                  lambda conn, cursor, statement, *rest: into.append(statement))
+
+
+
+def test_department_staff_see_only_what_was_routed_to_them(engine):
+    cases = [("withdrawn offer", [("withdraw", hall.SYSTEM)], True),
+             ("returned by the window", [("return", CLERK)], False),
+             ("waiting at the window", [], False),
+             ("in review", [("accept", CLERK)], False),
+             ("returned by the department", [("accept", CLERK), ("return", REVIEWER)], False),
+             ("rejected in review", [("accept", CLERK), ("reject", REVIEWER)], False)]
+    ids = {}
+    for number, (name, steps, proactive) in enumerate(cases):   # a policy each: one open application per pair
+        ids[name] = submit(engine, 20_000, materials=False, proactive=proactive, policy_id=100 + number)["id"]
+        for action, actor in steps:
+            act(engine, ids[name], action, actor)
+    with engine.connect() as connection:
+        seen = hall.listing(connection, NOW, scope=REVIEWER, status=None, overdue=None, policy_id=None, limit=50,
+                            offset=0)
+        counted = hall.statistics(connection, REVIEWER)["total"]
+        everything = hall.listing(connection, NOW, scope=CLERK, status=None, overdue=None, policy_id=None,
+                                  limit=50, offset=0)["total"]
+    routed = {ids[name] for name in ("in review", "returned by the department", "rejected in review")}
+    assert {item["id"] for item in seen["items"]} == routed
+    assert seen["total"] == counted == len(routed) and everything == len(cases)

@@ -1,6 +1,6 @@
 """The inbox on SQLite and PostgreSQL: a match is pushed once per policy ever, while an
-application's notices give the latest word on a policy, shown again as new when it repeats (an
-offer made again after it was withdrawn)."""
+application's notices give the latest word on a policy, written anew (newest, unread) when it
+repeats (an offer made again after it was withdrawn)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -49,9 +49,16 @@ def test_an_offer_made_again_after_its_withdrawal_is_new_and_unread_again(engine
     items = read(engine)
     assert [item["kind"] for item in items] == ["proactive_offer", "proactive_offer_withdrawn"]   # newest first
     offer = items[0]
-    assert offer["id"] == first["id"] and offer["read_at"] is None and "35,000.00" in offer["title"]
+    assert offer["id"] > items[1]["id"] > first["id"], "written anew, in the order of the moves"
+    assert offer["read_at"] is None and "35,000.00" in offer["title"]
     assert datetime.fromisoformat(offer["created_at"]) == START + timedelta(minutes=3)
     assert "撤回" in items[1]["title"]
+
+
+def test_an_offer_withdrawn_and_made_again_in_one_batch_ends_newest(engine):
+    deliver(engine, [move("create", "confirmation"), move("withdraw", "rejected", None),
+                     move("create", "confirmation", 35_000.0)], 0)
+    assert [item["kind"] for item in read(engine)] == ["proactive_offer", "proactive_offer_withdrawn"]
 
 
 def test_repeats_within_one_batch_keep_the_last(engine):

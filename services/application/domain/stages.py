@@ -135,7 +135,8 @@ class _Rule:
 _STAFF_OF_THE_POLICY = (_Party.owner, _Party.city_admin)
 
 # The city administrator may take any staff action; never the enterprise's own (confirm, resubmit), and not the
-# platform's end of the notice, which is a matter of the calendar rather than of anyone's judgement.
+# platform's own: the end of the notice, a matter of the calendar, and the withdrawal of an offer, a matter of the
+# enterprise's data, rather than of anyone's judgement.
 _RULES: Mapping[Stage, Mapping[Action, _Rule]] = MappingProxyType({
     # the platform withdraws its own offer once the enterprise no longer matches the policy
     Stage.confirmation: {

@@ -75,6 +75,8 @@ _DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_pol
 _OFFERS_WAITING = (select(applications.c.id, applications.c.policy_id, applications.c.uscc)
                    .where(applications.c.open_key.in_(bindparam("p_keys", expanding=True)),
                           applications.c.stage == Stage.confirmation.value))
+_POLICIES_WITH_OFFERS_WAITING = (select(applications.c.policy_id)
+                                 .where(applications.c.stage == Stage.confirmation.value).distinct())
 _TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).order_by(stages.c.id)
 _MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
 _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
@@ -409,6 +411,12 @@ def scope_conditions(scope: dict) -> list:
 
 WITHDRAWN_COMMENT = "企业已不再匹配该政策（条件变化或政策停止），免申即享要约撤回"
 _OFFER_KEYS_CHUNK = 500
+
+
+def policies_with_offers_waiting(session: Session | Connection) -> set[int]:
+    """The policies with a proactive application waiting for confirmation: the only ones whose
+    unmatched enterprises need looking up (a re-tag unmatches hundreds of thousands of pairs)."""
+    return set(session.execute(_POLICIES_WITH_OFFERS_WAITING).scalars())
 
 
 def offers_waiting(session: Session | Connection, pairs: list[tuple[int, str]]) -> list[tuple[int, int, str]]:

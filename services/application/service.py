@@ -164,7 +164,9 @@ class ApplicationService(Operations):
         if not unmatched:
             return set()
         with self.store.reading_core() as connection:
-            waiting = hall.offers_waiting(connection, unmatched)
+            offering = hall.policies_with_offers_waiting(connection)
+            candidates = [pair for pair in unmatched if pair[0] in offering]
+            waiting = hall.offers_waiting(connection, candidates) if candidates else []
         by_policy: dict[int, list[str]] = {}
         for _, policy_id, uscc in waiting:
             by_policy.setdefault(policy_id, []).append(uscc)

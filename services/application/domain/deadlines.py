@@ -76,11 +76,13 @@ def extend_for_return(due: datetime, returned_at: datetime, resubmitted_at: date
     while True:
         if workdays.is_working_day(day):
             midnight = datetime.combine(day, time(), tzinfo=CHINA)
-            available = midnight + _ONE_DAY - max(resubmitted_at, midnight)
-            if left <= available:
+            start, end = max(resubmitted_at, midnight), datetime.combine(day, _END_OF_DAY, tzinfo=CHINA)
+            # the day's due time is 23:59:59, not midnight: a remainder that runs out in its last second
+            # lands on the next working day's end, or staff would lose that part of a second
+            if left <= end - start:
                 # a day with no time left on the clock still counts: resumption lands on the end of a working day
-                return datetime.combine(day, _END_OF_DAY, tzinfo=CHINA)
-            left -= available
+                return end
+            left -= midnight + _ONE_DAY - start
         day += _ONE_DAY
 
 

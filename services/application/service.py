@@ -137,7 +137,8 @@ class ApplicationService(Operations):
         unmatched = {event.event_id: [(policy_id, uscc) for policy_id, usccs in event.unmatched.items()
                                       for uscc in usccs] for event in events}
         lapsed_now = self._lapsed_offers([pair for pairs in unmatched.values() for pair in pairs])
-        lapsed = {event_id: [pair for pair in pairs if pair in lapsed_now] for event_id, pairs in unmatched.items()}
+        lapsed = {event_id: [lapsed_now[pair] for pair in pairs if pair in lapsed_now]
+                  for event_id, pairs in unmatched.items()}
         if not any(terms.values()) and not any(lapsed.values()):
             return
         with self.store.transaction(core=True) as tx:
@@ -158,20 +159,26 @@ class ApplicationService(Operations):
             cache.fetched_at = time.monotonic()
         return cache.ids
 
-    def _lapsed_offers(self, unmatched: list[tuple[int, str]]) -> set[tuple[int, str]]:
-        """The (policy id, uscc) pairs among `unmatched` with an offer waiting for confirmation that the
-        policy service says do not match now: an event may come late, or after the pair matched again."""
+    def _lapsed_offers(self, unmatched: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        """(policy id, uscc) -> the id of its offer waiting for confirmation, for the pairs among `unmatched`
+        that the policy service says do not match now: an event may come late, or after the pair matched
+        again. The withdrawal checks the offer's stage again, under the write lock."""
         if not unmatched:
-            return set()
+            return {}
         with self.store.reading_core() as connection:
             offering = hall.policies_with_offers_waiting(connection)
             candidates = [pair for pair in unmatched if pair[0] in offering]
             waiting = hall.offers_waiting(connection, candidates) if candidates else []
+        offers = {(policy_id, uscc): application_id for application_id, policy_id, uscc in waiting}
         by_policy: dict[int, list[str]] = {}
-        for _, policy_id, uscc in waiting:
+        for policy_id, uscc in offers:
             by_policy.setdefault(policy_id, []).append(uscc)
-        return {(policy_id, terms["uscc"]) for policy_id, usccs in by_policy.items()
-                for terms in self.policy.application_terms_many(policy_id, usccs) if not terms["matched"]}
+        lapsed = {}
+        for policy_id, usccs in by_policy.items():   # one call per policy, not per pair
+            for terms in self.policy.application_terms_many(policy_id, usccs):
+                if not terms["matched"]:
+                    lapsed[(policy_id, terms["uscc"])] = offers[(policy_id, terms["uscc"])]
+        return lapsed
 
     def _open_proactive(self, tx, offers: list[dict]) -> int:
         created = 0
@@ -189,15 +196,15 @@ class ApplicationService(Operations):
             created += 1
         return created
 
-    def _withdraw_lapsed(self, tx, pairs: list[tuple[int, str]]) -> int:
+    def _withdraw_lapsed(self, tx, application_ids: list[int]) -> int:
         withdrawn = 0
-        for application_id, _, _ in hall.offers_waiting(tx.session, pairs) if pairs else []:
+        for application_id in application_ids:
             try:
                 with tx.session.begin_nested():
                     moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM,
                                      comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now())
             except (Conflict, Forbidden):
-                continue   # the enterprise confirmed it meanwhile: the staff decide from here
+                continue   # confirmed meanwhile (the staff decide from here), or withdrawn already
             tx.emit_all(moved.events)
             withdrawn += 1
         return withdrawn

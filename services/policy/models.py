@@ -29,12 +29,25 @@ policies = Table(
     Column("stage_limits", JSON, nullable=False),
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
+    # the policy_changes counter when the row last changed; null only on rows older than the column
+    Column("revision", BigInteger),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
     Column("withdrawn_reason", Text),
     Index("policies_by_status", "status"),
     Index("policies_by_update", "updated_at"),
+    Index("policies_by_revision", "revision"),
+)
+
+# One row: a counter every change to `policies` takes its `revision` from. Taking it locks the row
+# until commit, so revisions become visible in the order they were taken and an in-memory copy
+# that read up to revision N has seen every change up to N, whatever the clocks said. A database
+# sequence would not do: its numbers are handed out in order but may commit out of order.
+policy_changes = Table(
+    "policy_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),
 )
 
 policy_versions = Table(

@@ -233,6 +233,14 @@ class TagChangeRequest(_Request):
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")] | None = None
     description: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")] | None = None
     rule: Rule | None = None
+    # The rest of what GET /api/v1/tags shows, so a client can send back what it read: the tagging
+    # service accepts each when it is what the tag already has and refuses (422) only a change.
+    code: TagCode | None = Field(None, description="must be the code in the path")
+    category: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=50)] | None = Field(
+        None, description="must be the tag's category (part of its code)")
+    state: Annotated[str, Field(max_length=20)] | None = Field(None, description="read only: must be the tag's state")
+    origin: Annotated[str, Field(max_length=20)] | None = Field(None, description="read only: must be the tag's origin")
+    updated_at: datetime | None = Field(None, description="read only, ignored")
 
     @model_validator(mode="after")
     def _something(self) -> TagChangeRequest:

@@ -202,7 +202,8 @@ class GatewayService(ClockListener):
 
     @endpoint("change_tag")
     def change_tag(self, request, caller: Caller, code: str, body: TagChangeRequest):
-        change = self.tagging.change_tag(code, body.model_dump(exclude_none=True), caller.actor())
+        change = self.tagging.change_tag(code, body.model_dump(mode="json", exclude_none=True,
+                                                                exclude={"updated_at"}), caller.actor())
         return Reply(change, 202, {"Location": f"{API}/jobs/{change['job_id']}"})
 
     @endpoint("retire_tag")

@@ -79,6 +79,10 @@ ENTERPRISE_ACTIONS = frozenset({
     Action.explain_policy, Action.ask_question, Action.submit_application,
 })
 
+# Actions an enterprise may take only on a request that names it: without an enterprise they
+# cover every enterprise (near-misses: `?uscc=` for itself, never the whole list).
+ENTERPRISE_NAMED_ACTIONS = frozenset({Action.read_near_misses})
+
 _EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_applications,
                              Action.act_on_application})
 _STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
@@ -95,7 +99,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.assessor: _STAFF_READS | {Action.read_near_misses},
     Role.counsellor: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.read_near_misses,
                                      Action.read_notifications, Action.ask_question, Action.declare_interests},
-    Role.enterprise: _EVERYONE_READS | ENTERPRISE_ACTIONS | {Action.read_questions},
+    Role.enterprise: _EVERYONE_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | {Action.read_questions},
 }
 
 
@@ -175,6 +179,11 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
     if caller.role in (Role.department_staff, Role.county_staff) and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
+        return _enterprise_scope(caller, resource)
+    if caller.role is Role.enterprise and action in ENTERPRISE_NAMED_ACTIONS:
+        if resource.uscc is None:
+            return Decision(False, f"an enterprise's token may {action.value} only about itself: "
+                                   f"ask with uscc={caller.uscc}")
         return _enterprise_scope(caller, resource)
     return ALLOW
 

@@ -182,11 +182,18 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.explain_policy, path_params=schemas.ExplainPath, answer=schemas.PolicyExplanation,
           errors=(404, 503)),
     Route("near_misses", "GET", f"{API}/policies/{{policy_id}}/near-misses",
-          "Enterprises failing exactly one condition, grouped by it", "policies", Action.read_near_misses,
-          path_params=schemas.PolicyPath, query=schemas.NearMissQuery, answer=schemas.NearMisses,
-          errors=(404, 503),
-          description="A condition is one member of the rule's top-level `all`; the groups show the cheapest "
-                      "way to widen the policy's reach."),
+          "Enterprises failing exactly one condition, each with it, a page at a time", "policies",
+          Action.read_near_misses, path_params=schemas.PolicyPath, query=schemas.NearMissQuery,
+          answer=schemas.NearMisses, errors=(404, 503),
+          description="A condition is one member of the rule's top-level `all`; `conditions` counts the "
+                      "near-misses by the condition they fail, the cheapest way to widen the policy's reach, and "
+                      "`items` lists every one of them, page by page. With `uscc`, only that enterprise (404 if "
+                      "the platform does not know it): an enterprise's own token may ask so for itself."),
+    Route("near_misses_xlsx", "GET", f"{API}/policies/{{policy_id}}/near-misses.xlsx",
+          "Every near-miss of a policy as an Excel workbook", "policies", Action.read_near_misses,
+          path_params=schemas.PolicyPath, query=schemas.NearMissFilter, errors=(404, 503),
+          media=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+          description="The same enterprises as `near-misses`, all of them, one row each (Chinese headers)."),
     Route("import_policies", "POST", f"{API}/policies/import", "Import draft policies from a spreadsheet",
           "policies", Action.import_policies, upload=True, answer=schemas.ImportResult, errors=(413, 503),
           description="A CSV (UTF-8 or GB18030) or XLSX file in the multipart field `file`, one policy per row, "

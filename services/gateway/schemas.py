@@ -146,8 +146,18 @@ class ApplicationsQuery(PageQuery):
     policy_id: PositiveId | None = None
 
 
-class NearMissQuery(_Parameters):
-    sample: Annotated[int, Field(ge=0, le=200, description="enterprise codes shown per condition")] = 20
+class NearMissFilter(_Parameters):
+    condition: Annotated[str, Field(max_length=40, pattern=r"^\$(\.all\[\d+\])?$", examples=["$.all[1]"],
+                                    description="only those failing this condition (its `path`)")] | None = None
+    uscc: EnterpriseCode | None = Field(None, description="only this enterprise (an enterprise may ask for itself, "
+                                                          "and only so)")
+
+    def filters(self) -> dict[str, Any]:
+        return {"condition": self.condition, "uscc": self.uscc}
+
+
+class NearMissQuery(PageQuery, NearMissFilter):
+    pass
 
 
 class DeadLettersQuery(_Parameters):
@@ -519,18 +529,28 @@ class PolicyExplanation(_Answer):
 
 
 class NearMissGroup(_Answer):
-    path: str
+    path: str = Field(description="where the condition is in the rule, e.g. `$.all[1]`")
     condition: dict[str, Any]
-    text: str
+    text: str = Field(description="the condition, in Chinese")
     count: int
-    sample: list[str]
+
+
+class NearMiss(_Answer):
+    uscc: str
+    name: str | None
+    path: str = Field(description="the one condition it fails (see `conditions`)")
+    text: str = Field(description="that condition, in Chinese")
 
 
 class NearMisses(_Answer):
     policy_id: int
     policy_version: int
-    total: int = Field(description="active enterprises failing exactly one condition")
-    conditions: list[NearMissGroup] = Field(description="by the condition failed, most enterprises first")
+    total: int = Field(description="active enterprises failing exactly one condition (and the filters)")
+    offset: int
+    limit: int
+    items: list[NearMiss] = Field(description="by the condition failed (its place in the rule), then by code")
+    conditions: list[NearMissGroup] = Field(description="how many fail each condition, most first, under every "
+                                                        "filter but `condition`")
 
 
 class Question(_Answer):

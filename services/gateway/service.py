@@ -33,6 +33,7 @@ from services.gateway.schemas import (
     DiscardRequest,
     EnterpriseAccountRequest,
     InterestsRequest,
+    NearMissFilter,
     NearMissQuery,
     PackRequest,
     PageQuery,
@@ -50,6 +51,7 @@ from services.gateway.schemas import (
 )
 from services.gateway.spreadsheets import SpreadsheetError, parse_drafts, read_rows
 from services.gateway.web import Reply, endpoint
+from services.gateway.workbooks import XLSX, near_misses_workbook
 from shared import clock
 from shared.config import settings
 from shared.contracts.events import ClockChanged
@@ -58,6 +60,8 @@ from shared.contracts.policies import PolicyDraft
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.logs import Logger
 from shared.operations import CLOCK_CHANGED, ClockListener
+
+EXPORT_PAGE = 10_000   # near-misses per RPC when a whole list is exported
 
 
 class GatewayService(ClockListener):
@@ -256,8 +260,21 @@ class GatewayService(ClockListener):
 
     @endpoint("near_misses")
     def near_misses(self, request, caller: Caller, policy_id: int, query: NearMissQuery):
-        self._policy(caller, Action.read_near_misses, policy_id)
-        return self.policy.near_misses(policy_id, query.sample)
+        self._policy(caller, Action.read_near_misses, policy_id, query.uscc)
+        return self.policy.near_misses(policy_id, query.offset, query.limit, **query.filters())
+
+    @endpoint("near_misses_xlsx")
+    def near_misses_xlsx(self, request, caller: Caller, policy_id: int, query: NearMissFilter):
+        policy = self._policy(caller, Action.read_near_misses, policy_id, query.uscc)
+        # pages, so that no one RPC answer outgrows its timeout however many enterprises there are
+        page = self.policy.near_misses(policy_id, 0, EXPORT_PAGE, **query.filters())
+        items = list(page["items"])
+        while len(page["items"]) == EXPORT_PAGE:
+            page = self.policy.near_misses(policy_id, len(items), EXPORT_PAGE, **query.filters())
+            items += page["items"]
+        content = near_misses_workbook(policy, page["conditions"], items)
+        return Response(content, content_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="policy-{policy_id}-near-misses.xlsx"'})
 
     @endpoint("import_policies")
     def import_policies(self, request, caller: Caller):

@@ -212,11 +212,15 @@ class PolicyService(Operations):
         return answer
 
     @rpc(expected_exceptions=EXPECTED)
-    def near_misses(self, policy_id: int, sample_size: int = 20) -> dict:
+    def near_misses(self, policy_id: int, offset: int = 0, limit: int | None = 50, condition: str | None = None,
+                    uscc: str | None = None) -> dict:
+        """A page of the enterprises failing exactly one condition (see `near_misses.near_misses`)."""
         with self.store.reading() as session:
             policy = catalogue.get(session, policy_id)
+            if uscc is not None:
+                self._enterprise(session, uscc)
             rule = eligibility.parse(policy["eligibility"], lambda _code: True)
-            found = near_misses.near_misses(session, rule, sample_size)
+            found = near_misses.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
 
     # --- RPC: imports ---------------------------------------------------------------------------

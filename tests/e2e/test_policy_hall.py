@@ -6,10 +6,12 @@ One platform on SQLite serves the module; each test has enterprises and departme
 """
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
 from tests.e2e.harness import (
     API,
@@ -279,18 +281,59 @@ def test_near_misses_are_grouped_by_the_one_condition_they_fail(platform, gov):
     created(writer.post(f"/policies/{policy_id}/publish"), 200)
     until(lambda: matched_ids(platform, matching) == {policy_id}, what="the match")
 
-    answer = created(writer.get(f"/policies/{policy_id}/near-misses", params={"sample": 200}), 200)
+    def all_near_misses(caller, **params) -> tuple[dict, list[dict]]:
+        items, offset = [], 0
+        while True:
+            page = created(caller.get(f"/policies/{policy_id}/near-misses",
+                                      params={**params, "offset": offset, "limit": 200}), 200)
+            assert (page["offset"], page["limit"]) == (offset, 200)
+            items += page["items"]
+            offset += len(page["items"])
+            if not page["items"] or offset >= page["total"]:
+                return page, items
+
+    answer, items = all_near_misses(writer)
+    assert answer["total"] == len(items) == sum(group["count"] for group in answer["conditions"])
     groups = {group["path"]: group for group in answer["conditions"]}
     # other tests' enterprises lack this test's interest: they may miss on $.all[0] only
     assert set(groups) <= {"$.all[0]", "$.all[1]", "$.all[2]"}
-    assert (groups["$.all[1]"]["count"], sorted(groups["$.all[1]"]["sample"])) == (2, sorted(too_small))
-    assert (groups["$.all[2]"]["count"], groups["$.all[2]"]["sample"]) == (1, [elsewhere])
-    assert answer["total"] == sum(group["count"] for group in groups.values())
+    by_path: dict[str, list[str]] = {}
+    for item in items:
+        by_path.setdefault(item["path"], []).append(item["uscc"])
+    assert (groups["$.all[1]"]["count"], by_path["$.all[1]"]) == (2, sorted(too_small))
+    assert (groups["$.all[2]"]["count"], by_path["$.all[2]"]) == (1, [elsewhere])
     assert "100" in groups["$.all[1]"]["text"]
     ours = {matching, *too_small, elsewhere}
-    assert not ours & set(groups.get("$.all[0]", {}).get("sample", []))
+    assert not ours & set(by_path.get("$.all[0]", []))
+    only_county, only_county_items = all_near_misses(writer, condition="$.all[2]")
+    assert only_county_items == [item for item in items if item["path"] == "$.all[2]"]
+    assert only_county["total"] == 1 and only_county["conditions"] == answer["conditions"]
+    error = refused(writer.get(f"/policies/{policy_id}/near-misses", params={"condition": "$.all[7]"}), 422)
+    assert error["details"][0]["field"] == "condition"
+
+    # one enterprise: staff may ask, and the enterprise itself, for itself only
+    one = created(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": elsewhere}), 200)
+    assert [(item["uscc"], item["path"]) for item in one["items"]] == [(elsewhere, "$.all[2]")]
+    assert [group["count"] for group in one["conditions"]] == [1]
+    firm = As(platform, created(platform.post(f"{API}/enterprises/{elsewhere}/accounts"))["token"])
+    assert created(firm.get(f"/policies/{policy_id}/near-misses", params={"uscc": elsewhere}), 200) == one
+    assert elsewhere in refused(firm.get(f"/policies/{policy_id}/near-misses"), 403)["message"]
+    refused(firm.get(f"/policies/{policy_id}/near-misses", params={"uscc": too_small[0]}), 403)
+    refused(firm.get(f"/policies/{policy_id}/near-misses.xlsx"), 403)
+    assert created(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": matching}), 200)["items"] == []
+    refused(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": new_uscc()}), 404)
+
+    workbook = writer.get(f"/policies/{policy_id}/near-misses.xlsx")
+    assert workbook.status_code == 200, workbook.text[:300]
+    assert workbook.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(workbook.content))["近失企业"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows[0] == ["统一社会信用代码", "企业名称", "未满足的条件", "条件位置"]
+    assert [(row[0], row[3]) for row in rows[1:]] == [(item["uscc"], item["path"]) for item in items]
+
     other = staff(platform, "department_staff", department=department())
     refused(other.get(f"/policies/{policy_id}/near-misses"), 403)
+    refused(other.get(f"/policies/{policy_id}/near-misses.xlsx"), 403)
     assert created(staff(platform, "assessor").get(f"/policies/{policy_id}/near-misses"), 200)["total"] == \
         answer["total"]
 

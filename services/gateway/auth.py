@@ -43,6 +43,8 @@ class Action(enum.StrEnum):
     read_notifications = "notifications.read"
     mark_notification_read = "notifications.mark_read"
     read_tags = "tags.read"
+    read_departments = "departments.read"
+    manage_departments = "departments.manage"   # add or rename one (the city administrator)
     manage_tags = "tags.manage"                  # create, change, retire, preview; re-tag jobs
     create_policy = "policy.create"
     revise_policy = "policy.revise"
@@ -84,7 +86,7 @@ ENTERPRISE_ACTIONS = frozenset({
 ENTERPRISE_NAMED_ACTIONS = frozenset({Action.read_near_misses})
 
 _EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_applications,
-                             Action.act_on_application})
+                             Action.act_on_application, Action.read_departments})
 _STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
 
 # What each role may do at all; scope is judged separately, below.

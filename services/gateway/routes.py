@@ -93,7 +93,17 @@ ROUTE_LIST: tuple[Route, ...] = (
     Route("create_staff", "POST", f"{API}/staff", "Create a staff account (city administrator)", "accounts",
           Action.manage_accounts, bodies=(schemas.StaffRequest,), status=201, answer=schemas.AccountCreated,
           errors=(503,), description="The answer holds the account's bearer `token`, shown this once; only its "
-                                     "digest is stored. department_staff needs `department`, county_staff `county`."),
+                                     "digest is stored. department_staff needs `department` (a code in the "
+                                     "register of departments, else 422), county_staff `county`."),
+    Route("departments", "GET", f"{API}/departments", "The register of departments", "accounts",
+          Action.read_departments, answer=schemas.DepartmentList, errors=(503,),
+          description="The codes a policy's `department` and a department_staff account may name; any other "
+                      "is refused (422), so a typo never creates a department."),
+    Route("put_department", "PUT", f"{API}/departments/{{code}}", "Add a department to the register, or rename "
+          "it (city administrator)", "accounts", Action.manage_departments, path_params=schemas.DepartmentPath,
+          bodies=(schemas.DepartmentRequest,), answer=schemas.DepartmentChange, errors=(503,),
+          description="201 when the code is new, 200 when it renames one. A code is lowercase letters, digits "
+                      "and underscores, starting with a letter."),
     Route("create_enterprise_account", "POST", f"{API}/enterprises/{{uscc}}/accounts",
           "Create a token that acts for this enterprise only (city administrator)", "accounts",
           Action.manage_accounts, path_params=schemas.EnterprisePath, bodies=(schemas.EnterpriseAccountRequest,),

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.pack_codes import CODE_PATTERN
 
@@ -86,6 +87,10 @@ class JobPath(_Parameters):
 
 class ApplicationPath(_Parameters):
     application_id: PositiveId
+
+
+class DepartmentPath(_Parameters):
+    code: DepartmentCode
 
 
 class AccountPath(_Parameters):
@@ -190,8 +195,8 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 class StaffRequest(_Request):
     name: Name
     role: Literal[STAFF_ROLES]  # type: ignore[valid-type]
-    department: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$",
-                                     description="the department a department_staff account acts for")] | None = None
+    department: DepartmentCode | None = Field(None, description="the department a department_staff account acts "
+                                                               "for: a code in GET /api/v1/departments")
     county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
         | None = None
 
@@ -257,6 +262,11 @@ class TagChangeRequest(_Request):
         if self.name is None and self.description is None and self.rule is None:
             raise ValueError("give at least one of name, description, rule")
         return self
+
+
+class DepartmentRequest(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S", description="its name in Chinese",
+                               examples=["滨州市工业和信息化局"])]
 
 
 class MaterialUpload(_Request):
@@ -476,6 +486,23 @@ class PolicyListed(_Answer):
 class PolicyPage(_Answer):
     items: list[PolicyListed] = Field(description="best match first; newest first without q")
     total: int
+
+
+class Department(_Answer):
+    code: str
+    name: str
+    origin: str = Field(description="`default` (the city's register) or `staff` (added by the administrator)")
+    updated_at: datetime
+
+
+class DepartmentList(_Answer):
+    items: list[Department] = Field(description="by code")
+    total: int
+
+
+class DepartmentChange(_Answer):
+    department: Department
+    added: bool = Field(description="true when the code was new, false when it was renamed")
 
 
 class Account(_Answer):

@@ -30,6 +30,7 @@ from services.gateway.schemas import (
     BatchActionRequest,
     ClockRequest,
     DeadLettersQuery,
+    DepartmentRequest,
     DiscardRequest,
     EnterpriseAccountRequest,
     InterestsRequest,
@@ -141,10 +142,21 @@ class GatewayService(ClockListener):
 
     @endpoint("create_staff")
     def create_staff(self, request, caller: Caller, body: StaffRequest):
+        if body.department is not None:
+            self.policy.department(body.department)   # the register's owner refuses an unknown code (422)
         account = self.accounts.create(kind="staff", name=body.name, role=Role(body.role), created_by=caller.id,
                                        department=body.department, county=body.county)
         self.log.info("account_created", account_id=account["id"], role=body.role, by=caller.id)
         return Reply(account, 201)
+
+    @endpoint("departments")
+    def departments(self, request, caller: Caller):
+        return self.policy.departments_listed()
+
+    @endpoint("put_department")
+    def put_department(self, request, caller: Caller, code: str, body: DepartmentRequest):
+        change = self.policy.put_department(code, body.name, caller.actor())
+        return Reply(change, 201 if change["added"] else 200)
 
     @endpoint("create_enterprise_account")
     def create_enterprise_account(self, request, caller: Caller, uscc: str, body: EnterpriseAccountRequest):

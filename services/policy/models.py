@@ -100,6 +100,17 @@ matches = Table(
     Index("matches_by_policy", "policy_id", "uscc"),
 )
 
+# The register of departments (contract section 6): a policy or a department's staff account may
+# name only a code held here, so a typo never creates a department.
+departments = Table(
+    "departments", metadata,
+    Column("code", String(100), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("origin", String(20), nullable=False),   # default (the city's register) or staff
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", JSON),                     # null for the default register
+)
+
 # Questions on a policy (政策咨询): asked by an enterprise, answered by the owning department.
 questions = Table(
     "questions", metadata,

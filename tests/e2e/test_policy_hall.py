@@ -69,8 +69,8 @@ def staff(platform, role: str, **scope) -> As:
     return As(platform, account["token"])
 
 
-def department() -> str:
-    return f"dept_{uuid.uuid4().hex[:8]}"
+def department(platform) -> str:
+    return platform.department()
 
 
 def registered(platform, gov, marker: str, **fields) -> str:
@@ -93,7 +93,7 @@ def pushed(platform, uscc: str, policy_id: int) -> int:
 # --- accounts -----------------------------------------------------------------------------------
 
 def test_staff_accounts_carry_their_role_and_scope_and_only_the_administrator_makes_them(platform):
-    finance = department()
+    finance = department(platform)
     clerk = staff(platform, "department_staff", department=finance)
     me = created(clerk.get("/me"), 200)
     assert (me["role"], me["department"]) == ("department_staff", finance)
@@ -148,7 +148,7 @@ def test_an_enterprise_token_acts_for_that_enterprise_only(platform, gov):
 # --- scopes -------------------------------------------------------------------------------------
 
 def test_department_staff_change_only_their_own_departments_policies(platform):
-    ours, theirs = department(), department()
+    ours, theirs = department(platform), department(platform)
     our_staff, their_staff = staff(platform, "department_staff", department=ours), \
         staff(platform, "department_staff", department=theirs)
     draft = policy_draft("本部门政策", has_interest(new_marker()), department=ours)
@@ -170,14 +170,14 @@ def test_department_staff_change_only_their_own_departments_policies(platform):
 def test_county_staff_change_only_county_level_policies_of_their_county(platform):
     boxing = staff(platform, "county_staff", county="371625")
     # every policy these tests publish asks for an interest no other test's enterprises have
-    county_draft = policy_draft("博兴县政策", has_interest(new_marker()), department="boxing_gov", level="county",
-                                county="371625")
+    county_draft = policy_draft("博兴县政策", has_interest(new_marker()), department="boxing_industry_it",
+                                level="county", county="371625")
     policy = created(boxing.post("/policies", county_draft))
     assert created(boxing.post(f"/policies/{policy['id']}/publish"), 200)["status"] == "published"
 
     error = refused(boxing.post("/policies", {**county_draft, "county": "371602"}), 403)
     assert "371625" in error["message"]
-    refused(boxing.post("/policies", policy_draft("市级政策", {}, department="boxing_gov")), 403)
+    refused(boxing.post("/policies", policy_draft("市级政策", {}, department="boxing_industry_it")), 403)
     city = platform.create_policy(policy_draft("市级政策", {}))
     refused(boxing.post(f"/policies/{city['id']}/publish"), 403)
 
@@ -197,7 +197,7 @@ def test_revising_a_published_rule_re_decides_every_enterprise_at_once_and_pushe
     marker = new_marker()
     small = registered(platform, gov, marker, employees=50)
     large = registered(platform, gov, marker, employees=200)
-    owner = department()
+    owner = department(platform)
     writer = staff(platform, "department_staff", department=owner)
     draft = policy_draft("用工补贴", {"all": [has_interest(marker), {"field": "employees", "op": ">=", "value": 100}]},
                          department=owner)
@@ -275,7 +275,7 @@ def test_near_misses_are_grouped_by_the_one_condition_they_fail(platform, gov):
     too_small = [registered(platform, gov, marker, employees=20) for _ in range(2)]
     elsewhere = registered(platform, gov, marker, employees=300, county="371602")
     registered(platform, gov, marker, employees=10, county="371602")  # fails two: not a near-miss
-    owner = department()
+    owner = department(platform)
     writer = staff(platform, "department_staff", department=owner)
     policy_id = created(writer.post("/policies", policy_draft("近失测试", rule, department=owner)))["id"]
     created(writer.post(f"/policies/{policy_id}/publish"), 200)
@@ -331,7 +331,7 @@ def test_near_misses_are_grouped_by_the_one_condition_they_fail(platform, gov):
     assert rows[0] == ["统一社会信用代码", "企业名称", "未满足的条件", "条件位置"]
     assert [(row[0], row[3]) for row in rows[1:]] == [(item["uscc"], item["path"]) for item in items]
 
-    other = staff(platform, "department_staff", department=department())
+    other = staff(platform, "department_staff", department=department(platform))
     refused(other.get(f"/policies/{policy_id}/near-misses"), 403)
     refused(other.get(f"/policies/{policy_id}/near-misses.xlsx"), 403)
     assert created(staff(platform, "assessor").get(f"/policies/{policy_id}/near-misses"), 200)["total"] == \
@@ -371,7 +371,7 @@ def test_time_travel_is_off_unless_switched_on(platform):
 
 def test_search_finds_chinese_words_and_phrases_ranked_and_filtered(platform, gov):
     marker = new_marker()   # a word only this test's policies carry, so other tests' policies stay out
-    owner = department()
+    owner = department(platform)
     word = f"检索{marker[-6:]}"
     title_hit = platform.create_and_publish(policy_draft(f"{word}专精特新企业奖励", has_interest(marker),
                                                          department=owner, redeemable=True,
@@ -407,3 +407,48 @@ def test_search_finds_chinese_words_and_phrases_ranked_and_filtered(platform, go
     assert search(firm, q=word)["total"] == 3          # drafts are not for enterprises
     refused(firm.get("/policies", params={"status": "draft"}), 403)
     refused(platform.get(f"{API}/policies", params={"county": "37"}), 422)
+
+
+# --- the register of departments ------------------------------------------------------------------
+
+def test_the_administrator_keeps_the_register_and_an_unknown_department_is_refused(platform):
+    reader = staff(platform, "assessor")
+    register = created(reader.get("/departments"), 200)
+    known = {item["code"]: item for item in register["items"]}
+    assert register["total"] == len(known)
+    assert known["industry_it"]["name"] == "滨州市工业和信息化局" and known["hrss"]["origin"] == "default"
+
+    code = f"dept_{uuid.uuid4().hex[:8]}"
+    typo = code[:-1]
+    # a typo creates nothing: not a staff account, not a policy
+    error = refused(platform.post(f"{API}/staff", {"name": "新科室", "role": "department_staff", "department": code}),
+                    422)
+    assert error["details"][0]["field"] == "department" and code in error["message"]
+    draft = policy_draft("新部门的政策", has_interest(new_marker()), department=code)
+    del draft["department_name"]
+    error = refused(platform.post(f"{API}/policies", draft), 422)
+    assert error["details"][0]["field"] == "department" and "PUT /api/v1/departments" in error["message"]
+
+    def admin_put(path, body):
+        return platform.http.put(f"{platform.url}{API}{path}", json=body, timeout=30)
+
+    put = created(admin_put(f"/departments/{code}", {"name": "滨州市新设局"}), 201)
+    assert put["added"] is True
+    assert (put["department"]["code"], put["department"]["name"], put["department"]["origin"]) == \
+        (code, "滨州市新设局", "staff")
+    assert created(admin_put(f"/departments/{code}", {"name": "滨州市新设管理局"}), 200)["added"] is False
+    listed = {item["code"]: item["name"] for item in created(reader.get("/departments"), 200)["items"]}
+    assert listed[code] == "滨州市新设管理局" and typo not in listed
+
+    writer = staff(platform, "department_staff", department=code)
+    policy = created(writer.post("/policies", draft))
+    assert policy["department_name"] == "滨州市新设管理局"   # named by code: the register names it
+    refused(writer.put(f"/policies/{policy['id']}", {**draft, "department": typo}), 403)   # not theirs either
+    error = refused(admin_put(f"/policies/{policy['id']}", {**draft, "department": typo}), 422)
+    assert error["details"][0]["field"] == "department"
+
+    refused(writer.put(f"/departments/{code}", {"name": "自己改名"}), 403)
+    refused(reader.put(f"/departments/{code}", {"name": "自己改名"}), 403)
+    error = refused(admin_put("/departments/Industry-IT", {"name": "x"}), 422)
+    assert "lowercase letters, digits and underscores" in str(error)
+    refused(admin_put(f"/departments/{code}", {"name": " "}), 422)

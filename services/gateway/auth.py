@@ -43,6 +43,8 @@ class Action(enum.StrEnum):
     read_notifications = "notifications.read"
     mark_notification_read = "notifications.mark_read"
     read_tags = "tags.read"
+    read_departments = "departments.read"
+    manage_departments = "departments.manage"   # add or rename one (the city administrator)
     manage_tags = "tags.manage"                  # create, change, retire, preview; re-tag jobs
     create_policy = "policy.create"
     revise_policy = "policy.revise"
@@ -79,8 +81,12 @@ ENTERPRISE_ACTIONS = frozenset({
     Action.explain_policy, Action.ask_question, Action.submit_application,
 })
 
+# Actions an enterprise may take only on a request that names it: without an enterprise they
+# cover every enterprise (near-misses: `?uscc=` for itself, never the whole list).
+ENTERPRISE_NAMED_ACTIONS = frozenset({Action.read_near_misses})
+
 _EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_applications,
-                             Action.act_on_application})
+                             Action.act_on_application, Action.read_departments})
 _STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
 
 # What each role may do at all; scope is judged separately, below.
@@ -95,7 +101,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.assessor: _STAFF_READS | {Action.read_near_misses},
     Role.counsellor: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.read_near_misses,
                                      Action.read_notifications, Action.ask_question, Action.declare_interests},
-    Role.enterprise: _EVERYONE_READS | ENTERPRISE_ACTIONS | {Action.read_questions},
+    Role.enterprise: _EVERYONE_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | {Action.read_questions},
 }
 
 
@@ -175,6 +181,11 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
     if caller.role in (Role.department_staff, Role.county_staff) and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
+        return _enterprise_scope(caller, resource)
+    if caller.role is Role.enterprise and action in ENTERPRISE_NAMED_ACTIONS:
+        if resource.uscc is None:
+            return Decision(False, f"an enterprise's token may {action.value} only about itself: "
+                                   f"ask with uscc={caller.uscc}")
         return _enterprise_scope(caller, resource)
     return ALLOW
 

@@ -51,13 +51,14 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
     else:
         parsed_body = _validate(body_model, decode_json(body), "body")
     if caller is not None:
-        require(caller, route.action, resource_of(path_fields, parsed_body))
+        require(caller, route.action, resource_of(path_fields, parsed_body, query))
     return Inputs(caller, path_fields, query, parsed_body)
 
 
-def resource_of(path: Mapping[str, Any], body: BaseModel | None) -> Resource:
-    """The scope the gateway can see: the enterprise in the path, the department, level or county in a body."""
-    return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None),
+def resource_of(path: Mapping[str, Any], body: BaseModel | None, query: BaseModel | None = None) -> Resource:
+    """The scope the gateway can see: the enterprise in the path, a body or the query, the department,
+    level or county in a body."""
+    return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None) or getattr(query, "uscc", None),
                     department=getattr(body, "department", None), county=getattr(body, "county", None),
                     level=getattr(body, "level", None))
 

@@ -93,7 +93,17 @@ ROUTE_LIST: tuple[Route, ...] = (
     Route("create_staff", "POST", f"{API}/staff", "Create a staff account (city administrator)", "accounts",
           Action.manage_accounts, bodies=(schemas.StaffRequest,), status=201, answer=schemas.AccountCreated,
           errors=(503,), description="The answer holds the account's bearer `token`, shown this once; only its "
-                                     "digest is stored. department_staff needs `department`, county_staff `county`."),
+                                     "digest is stored. department_staff needs `department` (a code in the "
+                                     "register of departments, else 422), county_staff `county`."),
+    Route("departments", "GET", f"{API}/departments", "The register of departments", "accounts",
+          Action.read_departments, answer=schemas.DepartmentList, errors=(503,),
+          description="The codes a policy's `department` and a department_staff account may name; any other "
+                      "is refused (422), so a typo never creates a department."),
+    Route("put_department", "PUT", f"{API}/departments/{{code}}", "Add a department to the register, or rename "
+          "it (city administrator)", "accounts", Action.manage_departments, path_params=schemas.DepartmentPath,
+          bodies=(schemas.DepartmentRequest,), answer=schemas.DepartmentChange, errors=(503,),
+          description="201 when the code is new, 200 when it renames one. A code is lowercase letters, digits "
+                      "and underscores, starting with a letter."),
     Route("create_enterprise_account", "POST", f"{API}/enterprises/{{uscc}}/accounts",
           "Create a token that acts for this enterprise only (city administrator)", "accounts",
           Action.manage_accounts, path_params=schemas.EnterprisePath, bodies=(schemas.EnterpriseAccountRequest,),
@@ -182,11 +192,18 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.explain_policy, path_params=schemas.ExplainPath, answer=schemas.PolicyExplanation,
           errors=(404, 503)),
     Route("near_misses", "GET", f"{API}/policies/{{policy_id}}/near-misses",
-          "Enterprises failing exactly one condition, grouped by it", "policies", Action.read_near_misses,
-          path_params=schemas.PolicyPath, query=schemas.NearMissQuery, answer=schemas.NearMisses,
-          errors=(404, 503),
-          description="A condition is one member of the rule's top-level `all`; the groups show the cheapest "
-                      "way to widen the policy's reach."),
+          "Enterprises failing exactly one condition, each with it, a page at a time", "policies",
+          Action.read_near_misses, path_params=schemas.PolicyPath, query=schemas.NearMissQuery,
+          answer=schemas.NearMisses, errors=(404, 503),
+          description="A condition is one member of the rule's top-level `all`; `conditions` counts the "
+                      "near-misses by the condition they fail, the cheapest way to widen the policy's reach, and "
+                      "`items` lists every one of them, page by page. With `uscc`, only that enterprise (404 if "
+                      "the platform does not know it): an enterprise's own token may ask so for itself."),
+    Route("near_misses_xlsx", "GET", f"{API}/policies/{{policy_id}}/near-misses.xlsx",
+          "Every near-miss of a policy as an Excel workbook", "policies", Action.read_near_misses,
+          path_params=schemas.PolicyPath, query=schemas.NearMissFilter, errors=(404, 503),
+          media=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+          description="The same enterprises as `near-misses`, all of them, one row each (Chinese headers)."),
     Route("import_policies", "POST", f"{API}/policies/import", "Import draft policies from a spreadsheet",
           "policies", Action.import_policies, upload=True, answer=schemas.ImportResult, errors=(413, 503),
           description="A CSV (UTF-8 or GB18030) or XLSX file in the multipart field `file`, one policy per row, "

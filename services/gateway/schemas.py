@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.pack_codes import CODE_PATTERN
 
@@ -88,6 +89,10 @@ class ApplicationPath(_Parameters):
     application_id: PositiveId
 
 
+class DepartmentPath(_Parameters):
+    code: DepartmentCode
+
+
 class AccountPath(_Parameters):
     account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
                                      description="an account id as created: staff-N or enterprise-N")]
@@ -146,8 +151,18 @@ class ApplicationsQuery(PageQuery):
     policy_id: PositiveId | None = None
 
 
-class NearMissQuery(_Parameters):
-    sample: Annotated[int, Field(ge=0, le=200, description="enterprise codes shown per condition")] = 20
+class NearMissFilter(_Parameters):
+    condition: Annotated[str, Field(max_length=40, pattern=r"^\$(\.all\[\d+\])?$", examples=["$.all[1]"],
+                                    description="only those failing this condition (its `path`)")] | None = None
+    uscc: EnterpriseCode | None = Field(None, description="only this enterprise (an enterprise may ask for itself, "
+                                                          "and only so)")
+
+    def filters(self) -> dict[str, Any]:
+        return {"condition": self.condition, "uscc": self.uscc}
+
+
+class NearMissQuery(PageQuery, NearMissFilter):
+    pass
 
 
 class DeadLettersQuery(_Parameters):
@@ -180,8 +195,8 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 class StaffRequest(_Request):
     name: Name
     role: Literal[STAFF_ROLES]  # type: ignore[valid-type]
-    department: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$",
-                                     description="the department a department_staff account acts for")] | None = None
+    department: DepartmentCode | None = Field(None, description="the department a department_staff account acts "
+                                                               "for: a code in GET /api/v1/departments")
     county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
         | None = None
 
@@ -233,12 +248,25 @@ class TagChangeRequest(_Request):
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")] | None = None
     description: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")] | None = None
     rule: Rule | None = None
+    # The rest of what GET /api/v1/tags shows, so a client can send back what it read: the tagging
+    # service accepts each when it is what the tag already has and refuses (422) only a change.
+    code: TagCode | None = Field(None, description="must be the code in the path")
+    category: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=50)] | None = Field(
+        None, description="must be the tag's category (part of its code)")
+    state: Annotated[str, Field(max_length=20)] | None = Field(None, description="read only: must be the tag's state")
+    origin: Annotated[str, Field(max_length=20)] | None = Field(None, description="read only: must be the tag's origin")
+    updated_at: datetime | None = Field(None, description="read only, ignored")
 
     @model_validator(mode="after")
     def _something(self) -> TagChangeRequest:
         if self.name is None and self.description is None and self.rule is None:
             raise ValueError("give at least one of name, description, rule")
         return self
+
+
+class DepartmentRequest(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S", description="its name in Chinese",
+                               examples=["滨州市工业和信息化局"])]
 
 
 class MaterialUpload(_Request):
@@ -460,6 +488,23 @@ class PolicyPage(_Answer):
     total: int
 
 
+class Department(_Answer):
+    code: str
+    name: str
+    origin: str = Field(description="`default` (the city's register) or `staff` (added by the administrator)")
+    updated_at: datetime
+
+
+class DepartmentList(_Answer):
+    items: list[Department] = Field(description="by code")
+    total: int
+
+
+class DepartmentChange(_Answer):
+    department: Department
+    added: bool = Field(description="true when the code was new, false when it was renamed")
+
+
 class Account(_Answer):
     id: str = Field(description="staff-N or enterprise-N")
     name: str
@@ -511,18 +556,28 @@ class PolicyExplanation(_Answer):
 
 
 class NearMissGroup(_Answer):
-    path: str
+    path: str = Field(description="where the condition is in the rule, e.g. `$.all[1]`")
     condition: dict[str, Any]
-    text: str
+    text: str = Field(description="the condition, in Chinese")
     count: int
-    sample: list[str]
+
+
+class NearMiss(_Answer):
+    uscc: str
+    name: str | None
+    path: str = Field(description="the one condition it fails (see `conditions`)")
+    text: str = Field(description="that condition, in Chinese")
 
 
 class NearMisses(_Answer):
     policy_id: int
     policy_version: int
-    total: int = Field(description="active enterprises failing exactly one condition")
-    conditions: list[NearMissGroup] = Field(description="by the condition failed, most enterprises first")
+    total: int = Field(description="active enterprises failing exactly one condition (and the filters)")
+    offset: int
+    limit: int
+    items: list[NearMiss] = Field(description="by the condition failed (its place in the rule), then by code")
+    conditions: list[NearMissGroup] = Field(description="how many fail each condition, most first, under every "
+                                                        "filter but `condition`")
 
 
 class Question(_Answer):

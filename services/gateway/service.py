@@ -30,9 +30,11 @@ from services.gateway.schemas import (
     BatchActionRequest,
     ClockRequest,
     DeadLettersQuery,
+    DepartmentRequest,
     DiscardRequest,
     EnterpriseAccountRequest,
     InterestsRequest,
+    NearMissFilter,
     NearMissQuery,
     PackRequest,
     PageQuery,
@@ -50,6 +52,7 @@ from services.gateway.schemas import (
 )
 from services.gateway.spreadsheets import SpreadsheetError, parse_drafts, read_rows
 from services.gateway.web import Reply, endpoint
+from services.gateway.workbooks import XLSX, near_misses_workbook
 from shared import clock
 from shared.config import settings
 from shared.contracts.events import ClockChanged
@@ -58,6 +61,8 @@ from shared.contracts.policies import PolicyDraft
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.logs import Logger
 from shared.operations import CLOCK_CHANGED, ClockListener
+
+EXPORT_PAGE = 10_000   # near-misses per RPC when a whole list is exported
 
 
 class GatewayService(ClockListener):
@@ -137,10 +142,21 @@ class GatewayService(ClockListener):
 
     @endpoint("create_staff")
     def create_staff(self, request, caller: Caller, body: StaffRequest):
+        if body.department is not None:
+            self.policy.department(body.department)   # the register's owner refuses an unknown code (422)
         account = self.accounts.create(kind="staff", name=body.name, role=Role(body.role), created_by=caller.id,
                                        department=body.department, county=body.county)
         self.log.info("account_created", account_id=account["id"], role=body.role, by=caller.id)
         return Reply(account, 201)
+
+    @endpoint("departments")
+    def departments(self, request, caller: Caller):
+        return self.policy.departments_listed()
+
+    @endpoint("put_department")
+    def put_department(self, request, caller: Caller, code: str, body: DepartmentRequest):
+        change = self.policy.put_department(code, body.name, caller.actor())
+        return Reply(change, 201 if change["added"] else 200)
 
     @endpoint("create_enterprise_account")
     def create_enterprise_account(self, request, caller: Caller, uscc: str, body: EnterpriseAccountRequest):
@@ -202,7 +218,8 @@ class GatewayService(ClockListener):
 
     @endpoint("change_tag")
     def change_tag(self, request, caller: Caller, code: str, body: TagChangeRequest):
-        change = self.tagging.change_tag(code, body.model_dump(exclude_none=True), caller.actor())
+        change = self.tagging.change_tag(code, body.model_dump(mode="json", exclude_none=True,
+                                                                exclude={"updated_at"}), caller.actor())
         return Reply(change, 202, {"Location": f"{API}/jobs/{change['job_id']}"})
 
     @endpoint("retire_tag")
@@ -255,8 +272,21 @@ class GatewayService(ClockListener):
 
     @endpoint("near_misses")
     def near_misses(self, request, caller: Caller, policy_id: int, query: NearMissQuery):
-        self._policy(caller, Action.read_near_misses, policy_id)
-        return self.policy.near_misses(policy_id, query.sample)
+        self._policy(caller, Action.read_near_misses, policy_id, query.uscc)
+        return self.policy.near_misses(policy_id, query.offset, query.limit, **query.filters())
+
+    @endpoint("near_misses_xlsx")
+    def near_misses_xlsx(self, request, caller: Caller, policy_id: int, query: NearMissFilter):
+        policy = self._policy(caller, Action.read_near_misses, policy_id, query.uscc)
+        # pages, so that no one RPC answer outgrows its timeout however many enterprises there are
+        page = self.policy.near_misses(policy_id, 0, EXPORT_PAGE, **query.filters())
+        items = list(page["items"])
+        while len(page["items"]) == EXPORT_PAGE:
+            page = self.policy.near_misses(policy_id, len(items), EXPORT_PAGE, **query.filters())
+            items += page["items"]
+        content = near_misses_workbook(policy, page["conditions"], items)
+        return Response(content, content_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="policy-{policy_id}-near-misses.xlsx"'})
 
     @endpoint("import_policies")
     def import_policies(self, request, caller: Caller):

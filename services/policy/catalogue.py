@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from services.policy import revisions
 from services.policy.models import policies, policy_versions
 from shared import eligibility
 from shared.contracts.policies import PolicyDraft
@@ -32,7 +33,7 @@ def checked_rule(rule_json: Any, known_tags) -> eligibility.Rule:
 def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: dict, now: datetime) -> dict:
     values = draft.model_dump(mode="json")
     values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)), status="draft",
-                  version=1, created_at=now, updated_at=now, published_at=None)
+                  version=1, created_at=now, updated_at=now, published_at=None, revision=revisions.take(session))
     policy_id = session.execute(insert(policies).values(**values)).inserted_primary_key[0]
     policy = get(session, policy_id)
     _record_version(session, policy, actor, now)
@@ -50,7 +51,7 @@ def publish(session: Session, policy_id: int, today: date, now: datetime) -> dic
         raise Conflict(f"policy {policy_id} ended on {policy['valid_to']}; it cannot be published",
                        {"valid_to": policy["valid_to"]})
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="published", published_at=now, updated_at=now))
+                    .values(status="published", published_at=now, updated_at=now, revision=revisions.take(session)))
     published = get(session, policy_id)
     _record_version(session, published, {}, now, keep_version=True)
     return published
@@ -68,7 +69,7 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
                        "revised", {"status": policy["status"]})
     values = draft.model_dump(mode="json")
     values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)),
-                  version=policy["version"] + 1, updated_at=now)
+                  version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
     session.execute(update(policies).where(policies.c.id == policy_id).values(**values))
     revised = get(session, policy_id)
     _record_version(session, revised, actor, now)
@@ -82,7 +83,8 @@ def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: da
         raise Conflict(f"only a published policy can be withdrawn; policy {policy_id} is {policy['status']}",
                        {"status": policy["status"]})
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="withdrawn", withdrawn_reason=reason, updated_at=now))
+                    .values(status="withdrawn", withdrawn_reason=reason, updated_at=now,
+                            revision=revisions.take(session)))
     withdrawn = get(session, policy_id)
     _record_version(session, withdrawn, actor, now, keep_version=True)
     return withdrawn
@@ -95,7 +97,8 @@ def expire_due(session: Session, today: date, now: datetime) -> list[dict]:
                           .with_for_update()).scalars().all()
     expired = []
     for policy_id in due:
-        session.execute(update(policies).where(policies.c.id == policy_id).values(status="expired", updated_at=now))
+        session.execute(update(policies).where(policies.c.id == policy_id)
+                        .values(status="expired", updated_at=now, revision=revisions.take(session)))
         policy = get(session, policy_id)
         _record_version(session, policy, {"role": "system", "id": "expiry"}, now, keep_version=True)
         expired.append(policy)
@@ -130,6 +133,7 @@ def get(session: Session | Connection, policy_id: int, for_update: bool = False)
 
 def public(row) -> dict:
     policy = dict(row._mapping)
+    policy.pop("revision", None)   # bookkeeping for in-memory copies, not part of the policy
     for name in ("created_at", "updated_at", "published_at"):
         policy[name] = policy[name] and policy[name].isoformat()
     return policy

@@ -1,15 +1,20 @@
-"""Dependencies the policy service owns: the matcher, and the tag codes rules may name."""
+"""Dependencies the policy service owns: the matcher, the tag codes rules may name, the register
+of departments seeded on start."""
 from __future__ import annotations
 
 import time
 
 import eventlet
 from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import Session
 
+from services.policy import departments
 from services.policy.matching import Matcher
 from services.policy.search import PolicySearch
+from shared import clock
 from shared.config import settings
 from shared.errors import HuiqiError
+from shared.store import Store
 
 TAG_CODES_TTL_S = 30.0
 
@@ -67,3 +72,16 @@ class KnownTagsProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.known
+
+
+class DepartmentRegisterProvider(DependencyProvider):
+    """Adds the city's departments the register does not hold, once, at start; workers get the
+    register's module (`departments`)."""
+
+    def start(self):
+        store = next(extension for extension in self.container.dependencies if isinstance(extension, Store))
+        with store.writing(), store.engine.begin() as connection:
+            departments.seed(Session(bind=connection), clock.now())
+
+    def get_dependency(self, worker_ctx):
+        return departments

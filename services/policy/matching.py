@@ -14,10 +14,10 @@ from datetime import date, datetime
 
 import eventlet
 from eventlet.semaphore import Semaphore
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
-from services.policy import read_model
+from services.policy import read_model, revisions
 from services.policy.models import enterprise_facts, matches, policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
@@ -46,9 +46,12 @@ class Matcher:
         self._stamp = None
 
     def refresh(self, session: Session, today: date) -> None:
-        """Rebuild the index when the set of live policies may have changed (cheap to check)."""
-        stamp = (today, *session.execute(select(func.count(), func.max(policies.c.updated_at))
-                                         .where(policies.c.status == "published")).one())
+        """Rebuild the index when the set of live policies may have changed (cheap to check).
+
+        By the policies' change counter, not their `updated_at`: timestamps can commit out of
+        order, which left an old rule here. The counter is read before the policies, so the index
+        is never older than its stamp."""
+        stamp = (today, revisions.current(session))
         if stamp == self._stamp:
             return
         index: eligibility.PolicyIndex[int] = eligibility.PolicyIndex()

@@ -29,12 +29,25 @@ policies = Table(
     Column("stage_limits", JSON, nullable=False),
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
+    # the policy_changes counter when the row last changed; null only on rows older than the column
+    Column("revision", BigInteger),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
     Column("withdrawn_reason", Text),
     Index("policies_by_status", "status"),
     Index("policies_by_update", "updated_at"),
+    Index("policies_by_revision", "revision"),
+)
+
+# One row: a counter every change to `policies` takes its `revision` from. Taking it locks the row
+# until commit, so revisions become visible in the order they were taken and an in-memory copy
+# that read up to revision N has seen every change up to N, whatever the clocks said. A database
+# sequence would not do: its numbers are handed out in order but may commit out of order.
+policy_changes = Table(
+    "policy_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),
 )
 
 policy_versions = Table(
@@ -85,6 +98,17 @@ matches = Table(
     Column("profile_version", Integer, nullable=False),
     Column("matched_at", UtcDateTime(), nullable=False),
     Index("matches_by_policy", "policy_id", "uscc"),
+)
+
+# The register of departments (contract section 6): a policy or a department's staff account may
+# name only a code held here, so a typo never creates a department.
+departments = Table(
+    "departments", metadata,
+    Column("code", String(100), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("origin", String(20), nullable=False),   # default (the city's register) or staff
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", JSON),                     # null for the default register
 )
 
 # Questions on a policy (政策咨询): asked by an enterprise, answered by the owning department.

@@ -9,7 +9,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from services.policy import catalogue, gift_packs, near_misses, questions, read_model, terms
-from services.policy.dependencies import KnownTagsProvider, MatcherProvider, SearchProvider
+from services.policy.dependencies import (
+    DepartmentRegisterProvider,
+    KnownTagsProvider,
+    MatcherProvider,
+    SearchProvider,
+)
 from services.policy.models import matches, metadata, policies
 from services.policy.subsidy import estimate
 from shared import clock, eligibility
@@ -40,6 +45,7 @@ class PolicyService(Operations):
     matcher = MatcherProvider()
     known_tags = KnownTagsProvider()
     policy_search = SearchProvider()
+    departments = DepartmentRegisterProvider()
     tagging = RpcProxy("tagging")
 
     # --- the bus --------------------------------------------------------------------------------
@@ -84,13 +90,22 @@ class PolicyService(Operations):
             self.log.info("policies_expired", policy_ids=[policy["id"] for policy in expired])
 
     # --- RPC: the lifecycle ---------------------------------------------------------------------
-    def _checked(self, draft: dict, known_tags=None) -> tuple[PolicyDraft, eligibility.Rule]:
+    def _register(self) -> dict[str, str]:
+        """The register of departments: code -> name."""
+        with self.store.reading() as session:
+            return {department["code"]: department["name"] for department in self.departments.listing(session)}
+
+    def _checked(self, draft: dict, known_tags=None, register=None) -> tuple[PolicyDraft, eligibility.Rule]:
         try:
             checked = PolicyDraft.model_validate(draft)
         except ValidationError as error:
             raise Invalid("the policy is not valid", [
                 {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
                 for item in error.errors(include_url=False)]) from None
+        register = register if register is not None else self._register()
+        self.departments.check(checked.department, register)
+        if checked.department_name is None:   # named by code only: the register names it
+            checked = checked.model_copy(update={"department_name": register[checked.department]})
         known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)
         try:
             return checked, catalogue.checked_rule(checked.eligibility, known)
@@ -99,6 +114,27 @@ class PolicyService(Operations):
                 raise
             # perhaps a tag staff created a moment ago: ask the catalogue again before refusing
             return checked, catalogue.checked_rule(checked.eligibility, self.known_tags.codes(self.tagging, fresh=True))
+
+    # --- RPC: the register of departments -------------------------------------------------------
+    @rpc
+    def departments_listed(self) -> dict:
+        with self.store.reading() as session:
+            items = self.departments.listing(session)
+        return {"items": items, "total": len(items)}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def department(self, code: str) -> dict:
+        """The department, or Invalid (422, naming `department`) when the register does not hold it."""
+        with self.store.reading() as session:
+            return self.departments.get(session, code)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def put_department(self, code: str, name: str, actor: dict) -> dict:
+        """Add a department to the register, or rename it: `{"department", "added"}`."""
+        with self.store.transaction() as tx:
+            department, added = self.departments.put(tx.session, code, name, actor, clock.now())
+        self.log.info("department_added" if added else "department_renamed", code=code, actor=actor.get("id"))
+        return {"department": department, "added": added}
 
     @rpc(expected_exceptions=EXPECTED)
     def create_draft(self, draft: dict, actor: dict) -> dict:
@@ -212,11 +248,15 @@ class PolicyService(Operations):
         return answer
 
     @rpc(expected_exceptions=EXPECTED)
-    def near_misses(self, policy_id: int, sample_size: int = 20) -> dict:
+    def near_misses(self, policy_id: int, offset: int = 0, limit: int | None = 50, condition: str | None = None,
+                    uscc: str | None = None) -> dict:
+        """A page of the enterprises failing exactly one condition (see `near_misses.near_misses`)."""
         with self.store.reading() as session:
             policy = catalogue.get(session, policy_id)
+            if uscc is not None:
+                self._enterprise(session, uscc)
             rule = eligibility.parse(policy["eligibility"], lambda _code: True)
-            found = near_misses.near_misses(session, rule, sample_size)
+            found = near_misses.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
 
     # --- RPC: imports ---------------------------------------------------------------------------
@@ -225,10 +265,11 @@ class PolicyService(Operations):
         """Drafts from a spreadsheet, `[[row number, draft body], ...]`, already valid as PolicyDraft.
         Rows whose rule names an unknown tag are reported; the others are created together."""
         known = self.known_tags.codes(self.tagging)
+        register = self._register()
         checked, errors = [], []
         for row_number, body in rows:
             try:
-                checked.append((row_number, *self._checked(body, known)))
+                checked.append((row_number, *self._checked(body, known, register)))
             except Invalid as error:
                 errors.append({"row": row_number, "reason": error.message})
         with self.store.transaction() as tx:

@@ -15,7 +15,14 @@ from eventlet.semaphore import Semaphore
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from services.tagging.domain.catalogue import Catalogue, CatalogueError, Category, Tag, load_default
+from services.tagging.domain.catalogue import (
+    Catalogue,
+    CatalogueError,
+    Category,
+    Tag,
+    fixed_field_changes,
+    load_default,
+)
 from services.tagging.models import catalogue_revision, tag_categories, tag_definitions
 from shared.errors import Conflict, Invalid, NotFound
 
@@ -125,11 +132,13 @@ def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, An
     existing = definition(session, code, for_update=True)
     if existing is None or existing.state != ACTIVE:
         raise NotFound(f"no tag {code} in the catalogue", {"code": code})
+    refused = fixed_field_changes({"code": code, "category": existing.category, "state": existing.state,
+                                   "origin": existing.origin}, body)
+    if refused:
+        raise Invalid("; ".join(f"{error['field']}: {error['message']}" for error in refused), refused)
     merged = {"category": existing.category, "name": existing.name, "description": existing.description,
-              "rule": existing.rule, **{key: value for key, value in body.items() if value is not None}}
-    if merged["category"] != existing.category:
-        raise Invalid("a tag's category is part of its code and cannot change",
-                      [{"field": "category", "message": f"stays {existing.category}"}])
+              "rule": existing.rule, **{key: body[key] for key in ("name", "description", "rule")
+                                        if body.get(key) is not None}}
     _checked(catalogue, Tag(code, merged["category"], merged["name"], merged["description"], merged["rule"]), None)
     session.execute(update(tag_definitions).where(tag_definitions.c.code == code).values(
         name=merged["name"], description=merged["description"], rule=merged["rule"], updated_at=now,

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES
 from shared.facts import FACTS, Kind
 
@@ -44,7 +45,7 @@ class PolicyDraft(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     title: Annotated[str, Field(min_length=1, max_length=300)]
-    department: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
+    department: DepartmentCode
     department_name: Annotated[str, Field(max_length=100)] | None = None
     summary: Annotated[str, Field(min_length=1, max_length=2000)]
     body: Annotated[str, Field(max_length=100_000)] = ""

@@ -258,6 +258,13 @@ class Platform:
     def post(self, path: str, body: Any = None, **kwargs) -> requests.Response:
         return self.http.post(f"{self.url}{path}", json=body, timeout=30, **kwargs)
 
+    def department(self, code: str | None = None) -> str:
+        """A department in the register (a new one unless `code` is given), as the administrator adds it."""
+        code = code or f"dept_{uuid.uuid4().hex[:8]}"
+        answer = self.http.put(f"{self.url}{API}/departments/{code}", json={"name": f"测试部门 {code}"}, timeout=30)
+        assert answer.status_code in (200, 201), f"PUT department {code}: {answer.status_code} {answer.text[:300]}"
+        return code
+
     def enterprise(self, uscc: str) -> dict:
         """The merged profile; AssertionError (so `eventually` retries) until it exists."""
         answer = self.get(f"{API}/enterprises/{uscc}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import time
-import uuid
 from datetime import datetime
 
 import pytest
@@ -67,11 +66,12 @@ def account(platform, body: dict, path: str = "/staff") -> As:
 
 @pytest.fixture(scope="module")
 def people(platform):
-    department = f"dept_{uuid.uuid4().hex[:6]}"
+    department = platform.department()
     return {"department": department,
             "clerk": account(platform, {"name": "窗口", "role": "window_clerk"}),
             "reviewer": account(platform, {"name": "科室", "role": "department_staff", "department": department}),
-            "outsider": account(platform, {"name": "别的科室", "role": "department_staff", "department": "other"}),
+            "outsider": account(platform, {"name": "别的科室", "role": "department_staff",
+                                                   "department": platform.department()}),
             "counsellor": account(platform, {"name": "顾问", "role": "counsellor"})}
 
 

@@ -129,7 +129,7 @@ def test_a_published_policy_is_pushed_once_to_every_matching_enterprise_and_to_n
 
     draft = platform.create_policy(policy_draft(
         "博兴县厨具产业集群发展扶持", {"all": [{"tag": "county.371625"}, {"tag": "industry.c"}, has_interest(marker)]},
-        department="boxing_industry", level="county", county="371625"))
+        department="boxing_industry_it", level="county", county="371625"))
     assert draft["status"] == "draft"
     assert platform.get(f"{API}/policies/{draft['id']}").json()["status"] == "draft"
     published = platform.publish_policy(draft["id"])

@@ -6,10 +6,12 @@ One platform on SQLite serves the module; each test has enterprises and departme
 """
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
 from tests.e2e.harness import (
     API,
@@ -67,8 +69,8 @@ def staff(platform, role: str, **scope) -> As:
     return As(platform, account["token"])
 
 
-def department() -> str:
-    return f"dept_{uuid.uuid4().hex[:8]}"
+def department(platform) -> str:
+    return platform.department()
 
 
 def registered(platform, gov, marker: str, **fields) -> str:
@@ -91,7 +93,7 @@ def pushed(platform, uscc: str, policy_id: int) -> int:
 # --- accounts -----------------------------------------------------------------------------------
 
 def test_staff_accounts_carry_their_role_and_scope_and_only_the_administrator_makes_them(platform):
-    finance = department()
+    finance = department(platform)
     clerk = staff(platform, "department_staff", department=finance)
     me = created(clerk.get("/me"), 200)
     assert (me["role"], me["department"]) == ("department_staff", finance)
@@ -146,7 +148,7 @@ def test_an_enterprise_token_acts_for_that_enterprise_only(platform, gov):
 # --- scopes -------------------------------------------------------------------------------------
 
 def test_department_staff_change_only_their_own_departments_policies(platform):
-    ours, theirs = department(), department()
+    ours, theirs = department(platform), department(platform)
     our_staff, their_staff = staff(platform, "department_staff", department=ours), \
         staff(platform, "department_staff", department=theirs)
     draft = policy_draft("本部门政策", has_interest(new_marker()), department=ours)
@@ -168,14 +170,14 @@ def test_department_staff_change_only_their_own_departments_policies(platform):
 def test_county_staff_change_only_county_level_policies_of_their_county(platform):
     boxing = staff(platform, "county_staff", county="371625")
     # every policy these tests publish asks for an interest no other test's enterprises have
-    county_draft = policy_draft("博兴县政策", has_interest(new_marker()), department="boxing_gov", level="county",
-                                county="371625")
+    county_draft = policy_draft("博兴县政策", has_interest(new_marker()), department="boxing_industry_it",
+                                level="county", county="371625")
     policy = created(boxing.post("/policies", county_draft))
     assert created(boxing.post(f"/policies/{policy['id']}/publish"), 200)["status"] == "published"
 
     error = refused(boxing.post("/policies", {**county_draft, "county": "371602"}), 403)
     assert "371625" in error["message"]
-    refused(boxing.post("/policies", policy_draft("市级政策", {}, department="boxing_gov")), 403)
+    refused(boxing.post("/policies", policy_draft("市级政策", {}, department="boxing_industry_it")), 403)
     city = platform.create_policy(policy_draft("市级政策", {}))
     refused(boxing.post(f"/policies/{city['id']}/publish"), 403)
 
@@ -195,7 +197,7 @@ def test_revising_a_published_rule_re_decides_every_enterprise_at_once_and_pushe
     marker = new_marker()
     small = registered(platform, gov, marker, employees=50)
     large = registered(platform, gov, marker, employees=200)
-    owner = department()
+    owner = department(platform)
     writer = staff(platform, "department_staff", department=owner)
     draft = policy_draft("用工补贴", {"all": [has_interest(marker), {"field": "employees", "op": ">=", "value": 100}]},
                          department=owner)
@@ -273,24 +275,65 @@ def test_near_misses_are_grouped_by_the_one_condition_they_fail(platform, gov):
     too_small = [registered(platform, gov, marker, employees=20) for _ in range(2)]
     elsewhere = registered(platform, gov, marker, employees=300, county="371602")
     registered(platform, gov, marker, employees=10, county="371602")  # fails two: not a near-miss
-    owner = department()
+    owner = department(platform)
     writer = staff(platform, "department_staff", department=owner)
     policy_id = created(writer.post("/policies", policy_draft("近失测试", rule, department=owner)))["id"]
     created(writer.post(f"/policies/{policy_id}/publish"), 200)
     until(lambda: matched_ids(platform, matching) == {policy_id}, what="the match")
 
-    answer = created(writer.get(f"/policies/{policy_id}/near-misses", params={"sample": 200}), 200)
+    def all_near_misses(caller, **params) -> tuple[dict, list[dict]]:
+        items, offset = [], 0
+        while True:
+            page = created(caller.get(f"/policies/{policy_id}/near-misses",
+                                      params={**params, "offset": offset, "limit": 200}), 200)
+            assert (page["offset"], page["limit"]) == (offset, 200)
+            items += page["items"]
+            offset += len(page["items"])
+            if not page["items"] or offset >= page["total"]:
+                return page, items
+
+    answer, items = all_near_misses(writer)
+    assert answer["total"] == len(items) == sum(group["count"] for group in answer["conditions"])
     groups = {group["path"]: group for group in answer["conditions"]}
     # other tests' enterprises lack this test's interest: they may miss on $.all[0] only
     assert set(groups) <= {"$.all[0]", "$.all[1]", "$.all[2]"}
-    assert (groups["$.all[1]"]["count"], sorted(groups["$.all[1]"]["sample"])) == (2, sorted(too_small))
-    assert (groups["$.all[2]"]["count"], groups["$.all[2]"]["sample"]) == (1, [elsewhere])
-    assert answer["total"] == sum(group["count"] for group in groups.values())
+    by_path: dict[str, list[str]] = {}
+    for item in items:
+        by_path.setdefault(item["path"], []).append(item["uscc"])
+    assert (groups["$.all[1]"]["count"], by_path["$.all[1]"]) == (2, sorted(too_small))
+    assert (groups["$.all[2]"]["count"], by_path["$.all[2]"]) == (1, [elsewhere])
     assert "100" in groups["$.all[1]"]["text"]
     ours = {matching, *too_small, elsewhere}
-    assert not ours & set(groups.get("$.all[0]", {}).get("sample", []))
-    other = staff(platform, "department_staff", department=department())
+    assert not ours & set(by_path.get("$.all[0]", []))
+    only_county, only_county_items = all_near_misses(writer, condition="$.all[2]")
+    assert only_county_items == [item for item in items if item["path"] == "$.all[2]"]
+    assert only_county["total"] == 1 and only_county["conditions"] == answer["conditions"]
+    error = refused(writer.get(f"/policies/{policy_id}/near-misses", params={"condition": "$.all[7]"}), 422)
+    assert error["details"][0]["field"] == "condition"
+
+    # one enterprise: staff may ask, and the enterprise itself, for itself only
+    one = created(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": elsewhere}), 200)
+    assert [(item["uscc"], item["path"]) for item in one["items"]] == [(elsewhere, "$.all[2]")]
+    assert [group["count"] for group in one["conditions"]] == [1]
+    firm = As(platform, created(platform.post(f"{API}/enterprises/{elsewhere}/accounts"))["token"])
+    assert created(firm.get(f"/policies/{policy_id}/near-misses", params={"uscc": elsewhere}), 200) == one
+    assert elsewhere in refused(firm.get(f"/policies/{policy_id}/near-misses"), 403)["message"]
+    refused(firm.get(f"/policies/{policy_id}/near-misses", params={"uscc": too_small[0]}), 403)
+    refused(firm.get(f"/policies/{policy_id}/near-misses.xlsx"), 403)
+    assert created(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": matching}), 200)["items"] == []
+    refused(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": new_uscc()}), 404)
+
+    workbook = writer.get(f"/policies/{policy_id}/near-misses.xlsx")
+    assert workbook.status_code == 200, workbook.text[:300]
+    assert workbook.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(workbook.content))["近失企业"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows[0] == ["统一社会信用代码", "企业名称", "未满足的条件", "条件位置"]
+    assert [(row[0], row[3]) for row in rows[1:]] == [(item["uscc"], item["path"]) for item in items]
+
+    other = staff(platform, "department_staff", department=department(platform))
     refused(other.get(f"/policies/{policy_id}/near-misses"), 403)
+    refused(other.get(f"/policies/{policy_id}/near-misses.xlsx"), 403)
     assert created(staff(platform, "assessor").get(f"/policies/{policy_id}/near-misses"), 200)["total"] == \
         answer["total"]
 
@@ -328,7 +371,7 @@ def test_time_travel_is_off_unless_switched_on(platform):
 
 def test_search_finds_chinese_words_and_phrases_ranked_and_filtered(platform, gov):
     marker = new_marker()   # a word only this test's policies carry, so other tests' policies stay out
-    owner = department()
+    owner = department(platform)
     word = f"检索{marker[-6:]}"
     title_hit = platform.create_and_publish(policy_draft(f"{word}专精特新企业奖励", has_interest(marker),
                                                          department=owner, redeemable=True,
@@ -364,3 +407,48 @@ def test_search_finds_chinese_words_and_phrases_ranked_and_filtered(platform, go
     assert search(firm, q=word)["total"] == 3          # drafts are not for enterprises
     refused(firm.get("/policies", params={"status": "draft"}), 403)
     refused(platform.get(f"{API}/policies", params={"county": "37"}), 422)
+
+
+# --- the register of departments ------------------------------------------------------------------
+
+def test_the_administrator_keeps_the_register_and_an_unknown_department_is_refused(platform):
+    reader = staff(platform, "assessor")
+    register = created(reader.get("/departments"), 200)
+    known = {item["code"]: item for item in register["items"]}
+    assert register["total"] == len(known)
+    assert known["industry_it"]["name"] == "滨州市工业和信息化局" and known["hrss"]["origin"] == "default"
+
+    code = f"dept_{uuid.uuid4().hex[:8]}"
+    typo = code[:-1]
+    # a typo creates nothing: not a staff account, not a policy
+    error = refused(platform.post(f"{API}/staff", {"name": "新科室", "role": "department_staff", "department": code}),
+                    422)
+    assert error["details"][0]["field"] == "department" and code in error["message"]
+    draft = policy_draft("新部门的政策", has_interest(new_marker()), department=code)
+    del draft["department_name"]
+    error = refused(platform.post(f"{API}/policies", draft), 422)
+    assert error["details"][0]["field"] == "department" and "PUT /api/v1/departments" in error["message"]
+
+    def admin_put(path, body):
+        return platform.http.put(f"{platform.url}{API}{path}", json=body, timeout=30)
+
+    put = created(admin_put(f"/departments/{code}", {"name": "滨州市新设局"}), 201)
+    assert put["added"] is True
+    assert (put["department"]["code"], put["department"]["name"], put["department"]["origin"]) == \
+        (code, "滨州市新设局", "staff")
+    assert created(admin_put(f"/departments/{code}", {"name": "滨州市新设管理局"}), 200)["added"] is False
+    listed = {item["code"]: item["name"] for item in created(reader.get("/departments"), 200)["items"]}
+    assert listed[code] == "滨州市新设管理局" and typo not in listed
+
+    writer = staff(platform, "department_staff", department=code)
+    policy = created(writer.post("/policies", draft))
+    assert policy["department_name"] == "滨州市新设管理局"   # named by code: the register names it
+    refused(writer.put(f"/policies/{policy['id']}", {**draft, "department": typo}), 403)   # not theirs either
+    error = refused(admin_put(f"/policies/{policy['id']}", {**draft, "department": typo}), 422)
+    assert error["details"][0]["field"] == "department"
+
+    refused(writer.put(f"/departments/{code}", {"name": "自己改名"}), 403)
+    refused(reader.put(f"/departments/{code}", {"name": "自己改名"}), 403)
+    error = refused(admin_put("/departments/Industry-IT", {"name": "x"}), 422)
+    assert "lowercase letters, digits and underscores" in str(error)
+    refused(admin_put(f"/departments/{code}", {"name": " "}), 422)

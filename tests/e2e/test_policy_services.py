@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -98,7 +97,7 @@ def spreadsheet(rows: list[dict]) -> bytes:
 
 
 def test_an_import_creates_the_good_rows_and_names_each_bad_one(platform):
-    owner = f"dept_{uuid.uuid4().hex[:6]}"
+    owner = platform.department()
     good = {"title": "导入政策一", "department": owner, "summary": "摘要", "valid_from": "2026-01-01",
             "valid_to": "2027-12-31", "eligibility": '{"tag": "scale.small"}'}
     rows = [good, {**good, "title": "导入政策二", "eligibility": ""},
@@ -114,6 +113,13 @@ def test_an_import_creates_the_good_rows_and_names_each_bad_one(platform):
     assert "valid_to" in reasons[4] and "no.such_tag" in reasons[5] and "someone_else" in reasons[6]
     titles = {ok(platform.get(f"{API}/policies/{policy_id}"))["title"] for policy_id in answer["ids"]}
     assert titles == {"导入政策一", "导入政策二"}
+    # the administrator may import for any department, but only one in the register: a typo is refused per row
+    typo = f"{owner}x"
+    answer = ok(platform.http.post(f"{platform.url}{API}/policies/import", timeout=30, files={"file": (
+        "policies.csv", spreadsheet([{**good, "title": "管理员导入"}, {**good, "title": "错别字", "department": typo}]),
+        "text/csv")}))
+    assert answer["imported"] == 1 and [error["row"] for error in answer["errors"]] == [3]
+    assert typo in answer["errors"][0]["reason"] and "register of departments" in answer["errors"][0]["reason"]
 
     missing = platform.http.post(f"{platform.url}{API}/policies/import", timeout=30,
                                  files={"other": ("x.csv", b"title\n", "text/csv")})
@@ -128,7 +134,7 @@ def test_an_import_creates_the_good_rows_and_names_each_bad_one(platform):
 def test_a_question_unanswered_after_two_working_days_is_overdue_and_listed(platform, gov):
     marker = new_marker()
     uscc = registered(platform, gov, marker)
-    owner = f"dept_{uuid.uuid4().hex[:6]}"
+    owner = platform.department()
     writer = token_for(platform, "/staff", {"name": "答复员", "role": "department_staff", "department": owner})
     policy = ok(writer.post(f"{platform.url}{API}/policies", json=policy_draft("咨询政策", has_interest(marker),
                                                                                 department=owner), timeout=30), 201)
@@ -146,7 +152,8 @@ def test_a_question_unanswered_after_two_working_days_is_overdue_and_listed(plat
     assert answered["answer"] == "可以申请"
     assert writer.post(f"{platform.url}{API}/questions/{asked[1]['id']}/answer", json={"text": "again"},
                        timeout=30).status_code == 409
-    outsider = token_for(platform, "/staff", {"name": "外部门", "role": "department_staff", "department": "other"})
+    outsider = token_for(platform, "/staff", {"name": "外部门", "role": "department_staff",
+                                                        "department": platform.department()})
     assert outsider.post(f"{platform.url}{API}/questions/{asked[0]['id']}/answer", json={"text": "x"},
                          timeout=30).status_code == 403
 

@@ -120,3 +120,34 @@ def test_tag_changes_are_refused_with_reasons(platform):
     assert platform.http.put(f"{platform.url}{API}/tags/none.such", json={"name": "x"}, timeout=30).status_code == 404
     assert platform.http.put(f"{platform.url}{API}/tags/scale.small", json={}, timeout=30).status_code == 422
     assert platform.get(f"{API}/jobs/999999").status_code == 404
+
+
+def test_a_tag_read_from_the_catalogue_can_be_put_back_and_only_its_identity_is_refused(platform, gov):
+    registered(platform, gov, new_marker(), 30)   # a re-tag job has someone to re-tag
+    code = f"workforce.round_{uuid.uuid4().hex[:6]}"
+    created = ok(platform.post(f"{API}/tags", {
+        "code": code, "category": "workforce", "category_name": "用工规模（自定义）", "name": "往返标签",
+        "description": "员工不少于 5 人", "rule": {"field": "employees", "op": ">=", "value": 5}}), 202)
+    finished(platform, created["job_id"])
+    read = next(tag for tag in ok(platform.get(f"{API}/tags"))["tags"] if tag["code"] == code)
+    assert {"code", "category", "state", "origin", "updated_at"} <= set(read)
+
+    def put(body):
+        return platform.http.put(f"{platform.url}{API}/tags/{code}", json=body, timeout=30)
+
+    unchanged = ok(put(read), 202)
+    finished(platform, unchanged["job_id"])
+    assert unchanged["tag"] == {name: read[name] for name in ("code", "category", "name", "description", "rule")}
+    edited = ok(put({**read, "name": "往返标签（改）"}), 202)
+    assert edited["tag"]["name"] == "往返标签（改）"
+    finished(platform, edited["job_id"])
+
+    for field, value in (("code", "workforce.other"), ("category", "scale"), ("state", "retired"),
+                         ("origin", "default")):
+        refused = put({**read, field: value})
+        assert refused.status_code == 422, (field, refused.text)
+        error = refused.json()["error"]
+        assert [detail["field"] for detail in error["details"]] == [field]
+        assert str(read[field]) in error["details"][0]["message"], error   # says what it must stay
+    current = next(tag for tag in ok(platform.get(f"{API}/tags"))["tags"] if tag["code"] == code)
+    assert current["name"] == "往返标签（改）" and current["category"] == "workforce"

@@ -121,7 +121,7 @@ def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri)
         policies[revised_id] = revised
         expected = expected_pairs(policies, profiles)
         wait_for(lambda: recorded(matches) == expected, what="the revised rule's matches")
-        found = policy_rpc.near_misses(revised_id, 1000)
+        found = policy_rpc.near_misses(revised_id, 0, None)
 
     catalogue = load_default()
     members = eligibility.parse(near_rule, None).rules
@@ -136,5 +136,10 @@ def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri)
         if len(failing) == 1:
             wanted.setdefault(failing[0], set()).add(profile["uscc"])
     assert wanted, "the test data should produce near-misses"
-    assert {group["path"]: set(group["sample"]) for group in found["conditions"]} == wanted
+    listed: dict[str, set[str]] = {}
+    for item in found["items"]:
+        listed.setdefault(item["path"], set()).add(item["uscc"])
+    assert listed == wanted
+    assert {group["path"]: group["count"] for group in found["conditions"]} == \
+        {path: len(codes) for path, codes in wanted.items()}
     assert found["total"] == sum(len(codes) for codes in wanted.values())

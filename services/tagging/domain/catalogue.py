@@ -64,6 +64,26 @@ def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
+# What `GET /api/v1/tags` shows of a tag that a change (PUT) cannot alter. A client may send the
+# representation it read back with its edits, so each is accepted when it says what is already
+# so and refused only when it asks for a change.
+FIXED_ON_CHANGE = {
+    "code": "a tag cannot be renamed: its code is the one in the path ({current}); "
+            "create the new tag and retire this one",
+    "category": "a tag's category is part of its code and cannot change: it stays {current}",
+    "state": "a tag's state cannot be set: it is {current}; DELETE retires a tag",
+    "origin": "read-only: a tag's origin is {current}",
+}
+
+
+def fixed_field_changes(current: Mapping[str, Any], given: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A field error for each field of FIXED_ON_CHANGE that `given` sets to other than `current`'s value;
+    a field `given` leaves out, or sets to None, changes nothing."""
+    return [{"field": name, "message": rule.format(current=current[name])}
+            for name, rule in FIXED_ON_CHANGE.items()
+            if given.get(name) is not None and given[name] != current[name]]
+
+
 def check_tag(tag: Tag, categories: Iterable[str]) -> tuple[Any, tuple[str, ...]]:
     """Validate one tag against the catalogue rules; return its parsed rule and the fields it uses."""
     match = CODE.match(tag.code)

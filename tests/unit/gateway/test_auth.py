@@ -105,7 +105,7 @@ def test_an_enterprise_acts_for_itself_only(action):
 
 @pytest.mark.parametrize("action", [Action.create_policy, Action.publish_policy, Action.read_quarantine,
                                     Action.manage_accounts, Action.publish_event, Action.read_policy_drafts,
-                                    Action.read_near_misses, Action.answer_question])
+                                    Action.answer_question])
 def test_an_enterprise_may_not_act_as_staff(action):
     decision = authorize(ENTERPRISE, action, Resource(uscc=OWN, department="finance"))
     assert not decision
@@ -157,3 +157,13 @@ def test_the_actor_sent_to_services_has_every_scope_field():
     caller = Caller(Role.county_staff, "12", county="371625")
     assert caller.actor() == {"role": "county_staff", "id": "12", "department": None, "county": "371625",
                               "uscc": None}
+
+
+def test_an_enterprise_reads_near_misses_only_naming_itself():
+    assert authorize(ENTERPRISE, Action.read_near_misses, Resource(uscc=OWN))
+    assert authorize(ENTERPRISE, Action.read_near_misses, Resource.of_policy(
+        {"department": "finance", "level": "city"}, OWN))
+    for resource in (Resource(uscc=OTHER), Resource(), Resource.of_policy({"department": "finance"})):
+        decision = authorize(ENTERPRISE, Action.read_near_misses, resource)
+        assert not decision
+        assert OWN in decision.reason

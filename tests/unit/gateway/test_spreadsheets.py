@@ -269,7 +269,7 @@ def test_draft_errors_names_each_field_without_the_formula_tag():
                                 "stage_limits": '{"review": 0, "signing": 2}'})
     reason = draft_errors(_validation_error(body))
     parts = reason.split("; ")
-    assert parts[0].startswith("department: String should match pattern")
+    assert parts[0].startswith("department: a department code is lowercase letters, digits and underscores")
     assert "subsidy.rate: Input should be less than or equal to 1" in parts
     assert "stage_limits.review: Input should be greater than or equal to 1" in parts
     assert any(part.startswith("stage_limits.signing (key): Input should be 'acceptance'") for part in parts)

@@ -19,6 +19,7 @@ PUBLISHERS = {
     "policy.expired": "policy",
     "policy.matches_changed": "policy",
     "application.changed": "application",
+    "calendar.loaded": "application (PUT /api/v1/calendar/{year})",
 }
 MODELS = {
     **{key: gov.EnterpriseEvent for key in gov.SINGLE_ROUTING_KEYS},

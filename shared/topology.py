@@ -53,6 +53,12 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("notification.application_changed", PLATFORM_EVENTS,
           tuple(f"{APPLICATION_MOVES}.{stage}" for stage in ("confirmation", "returned", "completed", "rejected")),
           "notification", "tell the enterprise what it must do next, and the outcome in one reply"),
+    # A year's official working-day arrangement, loaded by the city administrator into the application
+    # service's register: each service counting working days keeps its copy and counts its due times again.
+    Route("application.calendar_loaded", PLATFORM_EVENTS, ("calendar.loaded",),
+          "application", "count again the stage due times in a year whose official arrangement was loaded"),
+    Route("policy.calendar_loaded", PLATFORM_EVENTS, ("calendar.loaded",),
+          "policy", "keep a copy of the loaded arrangement and count again the questions' due times in that year"),
 )}
 
 

@@ -66,6 +66,8 @@ class Action(enum.StrEnum):
     resolve_quarantine = "quarantine.resolve"   # replay or discard a rejected message
     read_dead_letters = "dead_letters.read"
     set_clock = "clock.set"                      # time travel, for demos and tests
+    read_calendar = "calendar.read"
+    load_calendar = "calendar.load"              # a year's official working-day arrangement
 
 
 # Actions on a policy that a department's or county's staff may take only on their own policies.
@@ -80,7 +82,7 @@ ENTERPRISE_ACTIONS = frozenset({
 })
 
 _EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_applications,
-                             Action.act_on_application})
+                             Action.act_on_application, Action.read_calendar})
 _STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
 
 # What each role may do at all; scope is judged separately, below.

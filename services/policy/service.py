@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from services.policy import catalogue, gift_packs, near_misses, questions, read_model, terms
 from services.policy.dependencies import KnownTagsProvider, MatcherProvider, SearchProvider
-from services.policy.models import matches, metadata, policies
+from services.policy.models import calendar_years, matches, metadata, policies
 from services.policy.subsidy import estimate
-from shared import clock, eligibility
+from shared import calendar_register, clock, eligibility, workdays
+from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
 from shared.contracts.events import (
     EVENTS,
+    CalendarLoaded,
     EnterprisesTagged,
     PolicyExpired,
     PolicyPublished,
@@ -41,6 +43,7 @@ class PolicyService(Operations):
     known_tags = KnownTagsProvider()
     policy_search = SearchProvider()
     tagging = RpcProxy("tagging")
+    calendar = CalendarProvider(calendar_years)
 
     # --- the bus --------------------------------------------------------------------------------
     @handles("policy.enterprise_tagged")
@@ -72,6 +75,22 @@ class PolicyService(Operations):
                       changes=[event.routing_key for event in fresh],
                       matched=sum(changed.match_count() for changed in changes),
                       unmatched=sum(len(codes) for changed in changes for codes in changed.unmatched.values()))
+
+    @handles("policy.calendar_loaded")
+    def on_calendar_loaded(self, deliveries: list[Delivery]) -> None:
+        """A year's official arrangement: kept in this service's copy, then the questions due in it recounted."""
+        events = [CalendarLoaded.model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            kept = [event for event in fresh if calendar_register.store(
+                tx.session, calendar_years, workdays.official(
+                    event.year, event.notice, [(holiday.first, holiday.last, holiday.name)
+                                               for holiday in event.holidays], event.workdays),
+                event.revision, clock.now(), "calendar.loaded")]
+            calendar = self.calendar.current(tx.session)
+            changed = sum(questions.recount_year(tx.session, calendar, year)
+                          for year in sorted({event.year for event in kept}))
+        self.log.info("calendar_copied", years=sorted({event.year for event in kept}), questions_recounted=changed)
 
     @timer(interval=EXPIRY_CHECK_S, eager=True)
     def expire_policies(self) -> None:
@@ -243,7 +262,8 @@ class PolicyService(Operations):
     def ask_question(self, policy_id: int, uscc: str, text: str, actor: dict) -> dict:
         with self.store.transaction() as tx:
             policy = catalogue.get(tx.session, policy_id)
-            question = questions.ask(tx.session, policy, uscc, text, actor, clock.now())
+            question = questions.ask(tx.session, policy, uscc, text, actor, clock.now(),
+                                     self.calendar.current(tx.session))
         self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
         return question
 

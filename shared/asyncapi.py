@@ -17,6 +17,7 @@ PUBLISHERS = {
     "policy.revised": "policy",
     "policy.withdrawn": "policy",
     "policy.expired": "policy",
+    "policy.started": "policy",
     "policy.matches_changed": "policy",
     "application.changed": "application",
     "calendar.loaded": "application (PUT /api/v1/calendar/{year})",

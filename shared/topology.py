@@ -41,9 +41,9 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "policy", "re-match enterprises whose profile or tags changed"),
     # The queue keeps its first name (deployed brokers have it); it now carries every lifecycle step.
     Route("policy.policy_published", PLATFORM_EVENTS,
-          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired"),
-          "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn "
-                    "or expires"),
+          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired", "policy.started"),
+          "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn, "
+                    "expires, or reaches its valid_from day"),
     Route("notification.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "notification", "put each first match in the enterprise's inbox, once"),
     Route("application.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),

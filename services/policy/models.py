@@ -33,6 +33,9 @@ policies = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
+    # when the policy was first live while published (valid_from reached): null for one published before its
+    # valid_from day until the day comes and it is pushed (catalogue.start_due)
+    Column("started_at", UtcDateTime()),
     Column("withdrawn_reason", Text),
     Index("policies_by_status", "status"),
     Index("policies_by_update", "updated_at"),

@@ -22,6 +22,7 @@ from shared.contracts.events import (
     PolicyExpired,
     PolicyPublished,
     PolicyRevised,
+    PolicyStarted,
     PolicyWithdrawn,
 )
 from shared.contracts.policies import PolicyDraft
@@ -31,7 +32,7 @@ from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
 
-EXPIRY_CHECK_S = 10  # how often published policies past valid_to are looked for (one indexed query)
+EXPIRY_CHECK_S = 10  # how often published policies past valid_to, or reaching valid_from, are looked for
 
 
 class PolicyService(Operations):
@@ -102,6 +103,16 @@ class PolicyService(Operations):
             self.policy_search.changed()
             self.log.info("policies_expired", policy_ids=[policy["id"] for policy in expired])
 
+    @timer(interval=EXPIRY_CHECK_S, eager=True)
+    def start_policies(self) -> None:
+        """A policy published before its valid_from day is pushed on that day (China time), once."""
+        with self.store.transaction() as tx:
+            started = catalogue.start_due(tx.session, clock.today_in_china(), clock.now())
+            for policy in started:
+                tx.emit(PolicyStarted(policy_id=policy["id"], version=policy["version"]))
+        if started:
+            self.log.info("policies_started", policy_ids=[policy["id"] for policy in started])
+
     # --- RPC: the lifecycle ---------------------------------------------------------------------
     def _checked(self, draft: dict, known_tags=None) -> tuple[PolicyDraft, eligibility.Rule]:
         try:
@@ -132,7 +143,8 @@ class PolicyService(Operations):
     def revise(self, policy_id: int, draft: dict, actor: dict) -> dict:
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
-            policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now())
+            policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
+                                      clock.today_in_china())
             if policy["status"] == "published":
                 tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()

@@ -89,7 +89,15 @@ class PolicyExpired(PolicyChanged):
     routing_key: ClassVar[str] = "policy.expired"
 
 
-POLICY_CHANGES: tuple[type[PolicyChanged], ...] = (PolicyPublished, PolicyRevised, PolicyWithdrawn, PolicyExpired)
+class PolicyStarted(PolicyChanged):
+    """A published policy reached its `valid_from` day (China time): every enterprise that matches it then
+    gets it pushed, once. Published once per policy, only for one published before that day."""
+
+    routing_key: ClassVar[str] = "policy.started"
+
+
+POLICY_CHANGES: tuple[type[PolicyChanged], ...] = (PolicyPublished, PolicyRevised, PolicyWithdrawn, PolicyExpired,
+                                                   PolicyStarted)
 
 
 class MatchesChanged(PlatformEvent):

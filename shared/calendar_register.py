@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from shared import workdays
-from shared.database import UtcDateTime
+from shared.database import UtcDateTime, insert_ignoring_duplicates
 
 
 def define(metadata: MetaData) -> Table:
@@ -39,9 +39,18 @@ def arrangements(connection: Session | Connection, table: Table) -> dict[int, wo
     return {**workdays.seed_arrangements(), **loaded}
 
 
-def revision_of(connection: Session | Connection, table: Table, year: int) -> int:
-    """The year's current revision: 0 while only the transcription (or nothing) stands for it."""
-    return connection.execute(select(table.c.revision).where(table.c.year == year)).scalar() or 0
+def store_next(connection: Session | Connection, table: Table, arrangement: workdays.Arrangement, now: datetime,
+               loaded_by: str | None) -> int:
+    """Keep `arrangement` as the year's next revision, and return that revision. Two loads of one year at once
+    take turns on its row (a first load creates it, the other waits for that and then counts on from it)."""
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    values = {"arrangement": arrangement.to_json(), "loaded_at": now, "loaded_by": loaded_by}
+    connection.execute(insert_ignoring_duplicates(bind.dialect.name, table),
+                       {"year": arrangement.year, "revision": 0, **values})
+    revision = connection.execute(select(table.c.revision).where(table.c.year == arrangement.year)
+                                  .with_for_update()).scalar_one() + 1
+    connection.execute(update(table).where(table.c.year == arrangement.year).values(revision=revision, **values))
+    return revision
 
 
 def store(connection: Session | Connection, table: Table, arrangement: workdays.Arrangement, revision: int,

@@ -18,8 +18,7 @@ def load(session: Session, year: int, notice: str, holidays: list[tuple[date, da
         arrangement = workdays.official(year, notice, holidays, adjusted)
     except workdays.ArrangementError as error:
         raise Invalid(f"{error.field}: {error.message}", [{"field": error.field, "message": error.message}]) from None
-    revision = calendar_register.revision_of(session, calendar_years, year) + 1
-    calendar_register.store(session, calendar_years, arrangement, revision, now, actor.get("id"))
+    revision = calendar_register.store_next(session, calendar_years, arrangement, now, actor.get("id"))
     return CalendarLoaded(year=year, revision=revision, notice=arrangement.notice,
                           holidays=[CalendarHoliday(first=holiday.first, last=holiday.last, name=holiday.name)
                                     for holiday in arrangement.holidays],

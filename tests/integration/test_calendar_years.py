@@ -3,6 +3,7 @@ its alarms whatever the year, a loaded arrangement is kept in the register and e
 its year is counted again (contract section 13)."""
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -119,7 +120,6 @@ def test_the_register_keeps_the_newest_revision_only(engine):
     provider.setup()
     with engine.begin() as connection:
         assert provider.current(connection).is_provisional(2027)
-        assert calendar_register.revision_of(connection, calendar_years, 2027) == 0
         assert calendar_register.store(connection, calendar_years, NOTICE_2027, 2, china("2026-12-30T09:00"), None)
         corrected_earlier = workdays.official(2027, "更早的通知", [], [])
         assert not calendar_register.store(connection, calendar_years, corrected_earlier, 1,
@@ -130,8 +130,31 @@ def test_the_register_keeps_the_newest_revision_only(engine):
         calendar = provider.current(connection)
         assert not calendar.is_provisional(2027) and calendar.arrangement(2027).notice == NOTICE_2027.notice
         assert provider.current(connection) is calendar      # nothing changed: not rebuilt
-        assert calendar_register.revision_of(connection, calendar_years, 2027) == 2
+        assert connection.execute(select(calendar_years.c.revision)).scalar_one() == 2
 
+
+def test_loads_of_one_year_at_once_take_turns(service_engine):
+    engine = service_engine("application", metadata, pool_size=4)
+    barrier, revisions, errors = threading.Barrier(3), [], []
+
+    def load(notice: str) -> None:
+        try:
+            arrangement = workdays.official(2027, notice, [], [])
+            with engine.begin() as connection:
+                barrier.wait(timeout=10)
+                revisions.append(calendar_register.store_next(connection, calendar_years, arrangement,
+                                                              china("2026-12-30T09:00"), "admin"))
+        except Exception as error:  # noqa: BLE001 - reported below, in the test's own thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=load, args=(f"通知{number}",)) for number in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == [] and sorted(revisions) == [1, 2, 3]
+    with engine.connect() as connection:
+        assert connection.execute(select(calendar_years.c.revision)).scalar_one() == 3
 
 def test_questions_due_across_a_loaded_year_are_counted_again(service_engine):
     engine = service_engine("policy", policy_metadata)

@@ -17,7 +17,7 @@ recorded:
 - the finding (`overdue_scan_100k_ms`): the very SELECT `hall.raise_alarms` runs, captured from
   one call of it (rolled back) with SQLAlchemy's `before_cursor_execute` and replayed as it was
   sent to the driver, all rows fetched. So the bench times what the service asks, never a copy;
-- the whole pass (`raise_alarms_100k_ms`): `hall.raise_alarms(session, now)` in one transaction,
+- the whole pass (`raise_alarms_100k_ms`): `hall.raise_alarms(session, now, calendar)` in one transaction,
   committed (an alarm and the stage's mark for each overdue stage it takes, at most its `limit`
   longest overdue, and an escalation for each overdue by more than a working day); between
   repetitions the marks and alarms are cleared, untimed;
@@ -54,6 +54,7 @@ from shared.clock import CHINA
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
 
+CALENDAR = workdays.seeded()
 PHASE = "overdue_scan"
 APPLICATIONS = 100_000
 LABEL = "100k"
@@ -138,11 +139,11 @@ def _working_days_around(now: datetime) -> tuple[list[date], list[date]]:
     day = today
     while len(before) < MOST_OVERDUE_DAYS + 30:
         day -= timedelta(days=1)
-        if workdays.is_working_day(day):
+        if CALENDAR.is_working_day(day):
             before.append(day)
     day = today
     while len(after) < 12:
-        if workdays.is_working_day(day):
+        if CALENDAR.is_working_day(day):
             after.append(day)
         day += timedelta(days=1)
     return before, after
@@ -197,7 +198,7 @@ def _hall(rng: random.Random) -> _Hall:
             finished = moments[position + 1] if position + 1 < len(moments) else entered
             built.stages.append({"id": stage_id, "application_id": application_id, "stage": earlier.value,
                                  "entered_at": moments[position],
-                                 "due_at": workdays.due_at(moments[position], DEFAULT_LIMITS[earlier]),
+                                 "due_at": CALENDAR.due_at(moments[position], DEFAULT_LIMITS[earlier]),
                                  "due_note": None, "completed_at": finished, "actor": STAFF, "alarmed_at": None,
                                  "escalated_at": None})
         stage_id += 1
@@ -306,7 +307,7 @@ def _captured_scan(engine) -> tuple[str, object]:
     try:
         with Session(engine) as session:
             session.begin()
-            hall.raise_alarms(session, NOW)
+            hall.raise_alarms(session, NOW, CALENDAR)
             session.rollback()
     finally:
         event.remove(engine, "before_cursor_execute", capture)
@@ -355,7 +356,7 @@ def _time_raise_alarms(engine, repetitions: int) -> tuple[list[float], int]:
                             .values(alarmed_at=None, escalated_at=None))
         began = time.perf_counter()
         with Session(engine) as session, session.begin():
-            raised = len(hall.raise_alarms(session, NOW))
+            raised = len(hall.raise_alarms(session, NOW, CALENDAR))
         elapsed = (time.perf_counter() - began) * 1000
         if repetition:
             timings.append(elapsed)

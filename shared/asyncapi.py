@@ -17,8 +17,10 @@ PUBLISHERS = {
     "policy.revised": "policy",
     "policy.withdrawn": "policy",
     "policy.expired": "policy",
+    "policy.started": "policy",
     "policy.matches_changed": "policy",
     "application.changed": "application",
+    "calendar.loaded": "application (PUT /api/v1/calendar/{year})",
 }
 MODELS = {
     **{key: gov.EnterpriseEvent for key in gov.SINGLE_ROUTING_KEYS},

@@ -41,9 +41,9 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "policy", "re-match enterprises whose profile or tags changed"),
     # The queue keeps its first name (deployed brokers have it); it now carries every lifecycle step.
     Route("policy.policy_published", PLATFORM_EVENTS,
-          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired"),
-          "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn "
-                    "or expires"),
+          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired", "policy.started"),
+          "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn, "
+                    "expires, or reaches its valid_from day"),
     Route("notification.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "notification", "put each first match in the enterprise's inbox, once"),
     Route("application.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
@@ -53,6 +53,12 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("notification.application_changed", PLATFORM_EVENTS,
           tuple(f"{APPLICATION_MOVES}.{stage}" for stage in ("confirmation", "returned", "completed", "rejected")),
           "notification", "tell the enterprise what it must do next, and the outcome in one reply"),
+    # A year's official working-day arrangement, loaded by the city administrator into the application
+    # service's register: each service counting working days keeps its copy and counts its due times again.
+    Route("application.calendar_loaded", PLATFORM_EVENTS, ("calendar.loaded",),
+          "application", "count again the stage due times in a year whose official arrangement was loaded"),
+    Route("policy.calendar_loaded", PLATFORM_EVENTS, ("calendar.loaded",),
+          "policy", "keep a copy of the loaded arrangement and count again the questions' due times in that year"),
 )}
 
 

@@ -2,7 +2,7 @@
 
 Every function takes the session of one transaction; the caller emits what they return. The
 lifecycle itself (who may do what, in which stage) is `domain.stages`; due times are
-`domain.deadlines`, by the official working-day calendar.
+`domain.deadlines`, by the working-day calendar the service's register holds (`calendar`).
 """
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from services.application.domain import deadlines
 from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
 from services.application.models import alarms, applications, budgets, history, materials, stages
-from shared import workdays
+from shared.clock import CHINA
 from shared.contracts.events import ApplicationChanged
 from shared.database import insert_ignoring_duplicates
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.workdays import WorkingCalendar
 
 SYSTEM = {"role": "system", "id": "system"}
 
@@ -83,7 +84,7 @@ _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).
 
 
 def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: dict,
-                     now: datetime, proactive: bool = False) -> Opened:
+                     now: datetime, calendar: WorkingCalendar, proactive: bool = False) -> Opened:
     """A new application for `terms` (from the policy service): refused unless the policy is published,
     redeemable and matched, and unless the enterprise has no open application of the same exclusive group."""
     policy, uscc = terms["policy"], terms["uscc"]
@@ -123,7 +124,7 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     if listed:
         session.execute(_INSERT_MATERIALS, [{"application_id": application_id, **material, "added_at": now}
                                             for material in listed])
-    entered = _stage_row(application_id, first, limits, now)
+    entered = _stage_row(calendar, application_id, first, limits, now)
     session.execute(_INSERT_STAGES, entered)
     action = "create" if proactive else "submit"
     written = _history_row(application_id, action, None, first, actor, note, None, now)
@@ -139,18 +140,15 @@ def _dialect_of(session: Session | Connection) -> str:
     return (session if isinstance(session, Connection) else session.get_bind()).dialect.name
 
 
-def _stage_row(application_id: int, stage: Stage, limits: dict, now: datetime, due_at: datetime | None = None,
-               completed_by: dict | None = None) -> dict:
+def _stage_row(calendar: WorkingCalendar, application_id: int, stage: Stage, limits: dict, now: datetime,
+               due: deadlines.Due | None = None, completed_by: dict | None = None) -> dict:
     """A stage entered at `now`; `completed_by` for one passed through at once (routing by the hall)."""
-    note = None
-    try:
-        due = due_at if due_at is not None else deadlines.due_at(now, stage, limits)
-        if due is not None:
-            due = due.astimezone(UTC)   # counted in China's time; kept, and answered, in UTC as read back
-    except workdays.CalendarNotCovered as error:
-        due, note = None, str(error)   # reported on the stage, never guessed
-    return {"application_id": application_id, "stage": str(stage), "entered_at": now, "due_at": due,
-            "due_note": note, "completed_at": now if completed_by is not None else None, "actor": completed_by,
+    if due is None:
+        due = deadlines.due_of_entry(calendar, now, stage, limits)
+    return {"application_id": application_id, "stage": str(stage), "entered_at": now,
+            # counted in China's time; kept, and answered, in UTC as read back
+            "due_at": due.at and due.at.astimezone(UTC), "due_provisional": due.provisional, "due_note": None,
+            "completed_at": now if completed_by is not None else None, "actor": completed_by,
             "alarmed_at": None, "escalated_at": None}
 
 
@@ -180,7 +178,7 @@ ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
 def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
-        amount: float | None, now: datetime) -> Opened:
+        amount: float | None, now: datetime, calendar: WorkingCalendar) -> Opened:
     """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
 
     An action that ends in `routing` is followed at once by the hall's own `route` (the policy names its
@@ -209,17 +207,15 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
         # the clock stopped while it was returned: the working time left at the return counts on from now
         returned = session.execute(_LAST_STAGE, {"p_id": application_id, "p_stage": target}).one()
         if returned.due_at is not None:
-            try:
-                due = deadlines.extend_for_return(returned.due_at, returned.completed_at, now)
-            except workdays.CalendarNotCovered:
-                due = None   # _stage_row reports it
+            due = deadlines.due_of_resumption(calendar, deadlines.Due(returned.due_at, bool(returned.due_provisional)),
+                                              returned.completed_at, now)
     session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now, "p_actor": actor})
     limits = row.stage_limits
     moves = [(action, stage, target, actor, comment, new_amount if action == "approve" else None)]
     if target == Stage.routing:
         routed = decide(target, "route", role=SYSTEM["role"])
         moves.append(("route", target, Stage(routed.next_stage), SYSTEM, ROUTING_COMMENT, None))
-    entered = [_stage_row(application_id, to_stage, limits, now, due_at=due if number == 0 else None,
+    entered = [_stage_row(calendar, application_id, to_stage, limits, now, due=due if number == 0 else None,
                           completed_by=moves[number + 1][3] if number + 1 < len(moves) else None)
                for number, (_, _, to_stage, *_) in enumerate(moves)]
     session.execute(_INSERT_STAGES, entered)
@@ -249,14 +245,15 @@ class Batch:
 
 
 def act_many(session: Session, application_ids: list[int], action: str, actor: dict, *, comment: str | None,
-             now: datetime) -> Batch:
+             now: datetime, calendar: WorkingCalendar) -> Batch:
     """`act` on each application in turn, each in a savepoint of its own: one that is refused (with
     the reason it would have had alone) leaves the others' moves standing."""
     outcomes, events = [], []
     for application_id in application_ids:
         try:
             with session.begin_nested():
-                moved = act(session, application_id, action, actor, comment=comment, amount=None, now=now)
+                moved = act(session, application_id, action, actor, comment=comment, amount=None, now=now,
+                            calendar=calendar)
         except (Conflict, Forbidden, Invalid, NotFound) as refused:
             outcomes.append({"id": application_id, "ok": False,
                              "error": {"code": refused.code, "message": refused.message, "details": refused.details}})
@@ -322,7 +319,7 @@ def _answer(row, stage_rows, materials: list[dict], history_rows, now: datetime)
     timeline = [{"stage": stage.stage, "entered_at": stage.entered_at.isoformat(),
                  "due_at": stage.due_at and stage.due_at.isoformat(),
                  "completed_at": stage.completed_at and stage.completed_at.isoformat(), "actor": stage.actor,
-                 **({"due_note": stage.due_note} if stage.due_note else {}),
+                 "provisional": bool(stage.due_provisional),
                  "overdue": deadlines.is_overdue(stage.due_at, stage.completed_at, now)}
                 for stage in stage_rows]
     application.update(
@@ -442,7 +439,7 @@ RESPONSIBLE = {Stage.acceptance: "window_clerk", Stage.routing: "window_clerk", 
                Stage.objection: "department_staff", Stage.disbursement: "department_staff"}
 
 
-def raise_alarms(session: Session, now: datetime, limit: int = 1000) -> list[dict]:
+def raise_alarms(session: Session, now: datetime, calendar: WorkingCalendar, limit: int = 1000) -> list[dict]:
     """One alarm per overdue stage to the staff responsible, and one escalation to the city
     administrator a working day later; returns the alarms raised."""
     raised = []
@@ -468,7 +465,7 @@ def raise_alarms(session: Session, now: datetime, limit: int = 1000) -> list[dic
         if row.alarmed_at is None:
             raised.append(_alarm(row, "overdue", role, now))
             alarmed.append({"key": row.id})
-        if row.escalated_at is None and now > deadlines.escalation_at(row.due_at):
+        if row.escalated_at is None and now > deadlines.escalation_at(calendar, row.due_at):
             raised.append(_alarm(row, "escalation", "city_admin", now))
             escalated.append({"key": row.id})
     if raised:
@@ -504,3 +501,43 @@ def alarm_listing(session: Session, scope: dict, limit: int, offset: int) -> dic
     rows = session.execute(query.order_by(alarms.c.id.desc()).limit(limit).offset(offset))
     return {"items": [{**row._mapping, "due_at": row.due_at.isoformat(), "raised_at": row.raised_at.isoformat()}
                       for row in rows], "total": total}
+
+
+# --- the working-day calendar: a year's official arrangement loaded ------------------------------------
+
+_RECOUNT_CHUNK = 200
+
+
+def recount_year(session: Session, calendar: WorkingCalendar, year: int) -> int:
+    """Count again, on `calendar`, the due times of every application with a stage counted across `year`
+    (China days): entered before it ended and due after it began, or left without a due time by a release
+    that had no provisional years. Whole timelines, as a resumed stage's due time follows from the earlier
+    entry's. Returns how many stages' due times changed. An alarm already raised stays raised."""
+    begins = datetime(year, 1, 1, tzinfo=CHINA)
+    ends = datetime(year + 1, 1, 1, tzinfo=CHINA)
+    touched = (select(stages.c.application_id).where(
+        or_(and_(stages.c.entered_at < ends, stages.c.due_at >= begins),
+            and_(stages.c.due_at.is_(None), stages.c.due_note.is_not(None))))
+        .distinct().order_by(stages.c.application_id))
+    application_ids = list(session.execute(touched).scalars())
+    changed = []
+    for first in range(0, len(application_ids), _RECOUNT_CHUNK):
+        part = application_ids[first:first + _RECOUNT_CHUNK]
+        limits = {row.id: row.stage_limits for row in session.execute(
+            select(applications.c.id, applications.c.stage_limits).where(applications.c.id.in_(part)))}
+        timelines: dict[int, list] = {}
+        for row in session.execute(select(stages).where(stages.c.application_id.in_(part)).order_by(stages.c.id)):
+            timelines.setdefault(row.application_id, []).append(row)
+        for application_id, rows in timelines.items():
+            dues = deadlines.recount(calendar, [deadlines.StageTiming(row.stage, row.entered_at, row.completed_at)
+                                                for row in rows], limits[application_id])
+            for row, due in zip(rows, dues, strict=True):
+                at = due.at and due.at.astimezone(UTC)
+                if at != row.due_at or due.provisional != bool(row.due_provisional) or row.due_note is not None:
+                    changed.append({"key": row.id, "p_due_at": at, "p_provisional": due.provisional})
+    if changed:
+        session.execute(update(stages).where(stages.c.id == bindparam("key"))
+                        .values(due_at=bindparam("p_due_at"), due_provisional=bindparam("p_provisional"),
+                                due_note=None),
+                        changed, execution_options={"synchronize_session": False})
+    return len(changed)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from shared import calendar_register
 from shared.database import UtcDateTime
 
 metadata = MetaData()
@@ -56,8 +57,10 @@ stages = Table(
     Column("application_id", BigInteger, nullable=False),
     Column("stage", String(20), nullable=False),
     Column("entered_at", UtcDateTime(), nullable=False),
-    Column("due_at", UtcDateTime()),                   # null: no limit (the enterprise's own time), or see due_note
-    Column("due_note", Text),                          # why there is no due time (a year the calendar lacks)
+    Column("due_at", UtcDateTime()),                   # null: no limit (the enterprise's own time)
+    # counted, in part, on a year without an official arrangement; counted again when it is loaded
+    Column("due_provisional", Boolean),
+    Column("due_note", Text),                          # rows from before provisional years: why no due time
     Column("completed_at", UtcDateTime()),
     Column("actor", JSON),                             # who completed it
     Column("alarmed_at", UtcDateTime()),               # the one alarm to the responsible staff
@@ -117,3 +120,6 @@ budgets = Table(
     Column("committed", Float, nullable=False),        # approved and not rejected since
     Column("disbursed", Float, nullable=False),
 )
+
+# The register of official working-day arrangements (contract section 13): the application service keeps it.
+calendar_years = calendar_register.define(metadata)

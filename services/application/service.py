@@ -3,18 +3,20 @@ materials in `materials`. Run with `nameko run ... services.application.service:
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from services.application import hall
+from services.application import calendar_loading, hall
 from services.application.materials import MaterialError, MaterialStore, check_materials
-from services.application.models import metadata
-from shared import clock
+from services.application.models import calendar_years, metadata
+from shared import clock, workdays
+from shared.calendar_register import CalendarProvider
 from shared.config import settings
 from shared.consumer import Delivery, handles
-from shared.contracts.events import MatchesChanged
+from shared.contracts.events import CalendarLoaded, MatchesChanged
 from shared.errors import EXPECTED, Conflict, Forbidden, Invalid
 from shared.logs import Logger
 from shared.operations import Operations
@@ -56,6 +58,7 @@ class ApplicationService(Operations):
     policy = RpcProxy("policy")
     materials = Materials()
     proactive = ProactivePolicies()
+    calendar = CalendarProvider(calendar_years)
 
     # --- RPC ------------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -70,7 +73,7 @@ class ApplicationService(Operations):
         terms = self.policy.application_terms(policy_id, uscc)
         with self.store.transaction(core=True) as tx:
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
-                                           now=clock.now())
+                                           now=clock.now(), calendar=self.calendar.current(tx.session))
             tx.emit_all(opened.events)
             # what it does not know of what it wrote is read on the transaction's own connection
             answer = hall.answer(tx.session, opened, clock.now())
@@ -83,7 +86,7 @@ class ApplicationService(Operations):
             amount: float | None = None) -> dict:
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
-                             now=clock.now())
+                             now=clock.now(), calendar=self.calendar.current(tx.session))
             tx.emit_all(moved.events)
             answer = hall.answer(tx.session, moved, clock.now())
         self.log.info("application_moved", application_id=application_id, action=action,
@@ -94,7 +97,8 @@ class ApplicationService(Operations):
     def act_many(self, application_ids: list[int], action: str, actor: dict, comment: str | None = None) -> dict:
         """The same action on several applications in one transaction; an outcome for each."""
         with self.store.transaction(core=True) as tx:
-            batch = hall.act_many(tx.session, application_ids, action, actor, comment=comment, now=clock.now())
+            batch = hall.act_many(tx.session, application_ids, action, actor, comment=comment, now=clock.now(),
+                                  calendar=self.calendar.current(tx.session))
             tx.emit_all(batch.events)
         done = sum(outcome["ok"] for outcome in batch.outcomes)
         self.log.info("applications_moved", action=action, done=done, refused=len(batch.outcomes) - done,
@@ -122,6 +126,46 @@ class ApplicationService(Operations):
     def alarms(self, scope: dict, limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
             return hall.alarm_listing(session, scope, limit, offset)
+
+    # --- the working-day calendar (contract section 13): this service keeps the register -------------
+    @rpc(expected_exceptions=EXPECTED)
+    def calendar_year(self, year: int) -> dict:
+        with self.store.reading() as session:
+            return calendar_loading.shown(self.calendar.current(session), year)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def load_calendar(self, year: int, notice: str, holidays: list[list[str]], adjusted: list[str],
+                      actor: dict) -> dict:
+        """The year's official arrangement, kept as its next revision; every service counting working days
+        (this one included, from its own queue) counts its due times in that year again."""
+        ranges = [(date.fromisoformat(first), date.fromisoformat(last), name) for first, last, name in holidays]
+        with self.store.transaction() as tx:
+            loaded = calendar_loading.load(tx.session, year, notice, ranges,
+                                           [date.fromisoformat(day) for day in adjusted], actor, clock.now())
+            tx.emit(loaded)
+            shown = calendar_loading.shown(self.calendar.current(tx.session), year)
+        self.log.info("calendar_loaded", year=year, revision=loaded.revision, notice=loaded.notice,
+                      actor=actor.get("id"))
+        return {**shown, "revision": loaded.revision}
+
+    @handles("application.calendar_loaded")
+    def on_calendar_loaded(self, deliveries: list[Delivery]) -> None:
+        events = [CalendarLoaded.model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction(core=True) as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            calendar = self.calendar.current(tx.session)
+            changed = sum(hall.recount_year(tx.session, calendar, year)
+                          for year in sorted({event.year for event in fresh}))
+        self.log.info("due_times_recounted", years=sorted({event.year for event in fresh}), stages=changed)
+
+    @rpc
+    def health(self) -> dict:
+        answer = super().health()
+        with self.store.reading() as session:
+            calendar = self.calendar.current(session)
+        warning = workdays.renewal_warning(calendar, clock.today_in_china())
+        return {**answer, "calendar": {"official_years": list(calendar.official_years()),
+                                       **({"warning": warning} if warning else {})}}
 
     # --- the bus: proactive redemption (免申即享) --------------------------------------------------
     @handles("application.matches_changed")
@@ -188,7 +232,8 @@ class ApplicationService(Operations):
             try:
                 with tx.session.begin_nested():
                     opened = hall.open_application(tx.session, terms, note=None, checked_materials=[],
-                                                   actor=hall.SYSTEM, now=clock.now(), proactive=True)
+                                                   actor=hall.SYSTEM, now=clock.now(), proactive=True,
+                                                   calendar=self.calendar.current(tx.session))
             except Conflict:
                 continue   # it applied itself, or has an exclusive rival: nothing to create
             for event in opened.events:
@@ -202,7 +247,8 @@ class ApplicationService(Operations):
             try:
                 with tx.session.begin_nested():
                     moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM,
-                                     comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now())
+                                     comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now(),
+                                     calendar=self.calendar.current(tx.session))
             except (Conflict, Forbidden):
                 continue   # confirmed meanwhile (the staff decide from here), or withdrawn already
             tx.emit_all(moved.events)
@@ -214,12 +260,13 @@ class ApplicationService(Operations):
     def tick(self) -> None:
         """Public notices that ran their course move to disbursement; overdue stages raise alarms."""
         with self.store.transaction(core=True) as tx:
+            calendar = self.calendar.current(tx.session)
             ended = hall.notices_ended(tx.session, clock.now())
             for application_id in ended:
                 moved = hall.act(tx.session, application_id, "end_notice", hall.SYSTEM, comment="公示期满无异议",
-                                 amount=None, now=clock.now())
+                                 amount=None, now=clock.now(), calendar=calendar)
                 for event in moved.events:
                     tx.emit(event)
-            raised = hall.raise_alarms(tx.session, clock.now())
+            raised = hall.raise_alarms(tx.session, clock.now(), calendar)
         if ended or raised:
             self.log.info("hall_ticked", notices_ended=len(ended), alarms=len(raised))

@@ -68,6 +68,8 @@ class Action(enum.StrEnum):
     resolve_quarantine = "quarantine.resolve"   # replay or discard a rejected message
     read_dead_letters = "dead_letters.read"
     set_clock = "clock.set"                      # time travel, for demos and tests
+    read_calendar = "calendar.read"
+    load_calendar = "calendar.load"              # a year's official working-day arrangement
 
 
 # Actions on a policy that a department's or county's staff may take only on their own policies.
@@ -86,7 +88,7 @@ ENTERPRISE_ACTIONS = frozenset({
 ENTERPRISE_NAMED_ACTIONS = frozenset({Action.read_near_misses})
 
 _EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_applications,
-                             Action.act_on_application, Action.read_departments})
+                             Action.act_on_application, Action.read_departments, Action.read_calendar})
 _STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
 
 # What each role may do at all; scope is judged separately, below.

@@ -78,6 +78,18 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.set_clock, bodies=(schemas.ClockRequest,), answer=schemas.ClockAnswer, errors=(404, 503),
           description="For demos and tests only: 404 unless the platform runs with HUIQI_TIME_TRAVEL=1. Answers "
                       "once every service has taken the change."),
+    Route("calendar_year", "GET", f"{API}/calendar/{{year}}", "A year's holidays and adjusted working days",
+          "operations", Action.read_calendar, path_params=schemas.CalendarPath, answer=schemas.CalendarYear,
+          errors=(503,), description="`source` official (the State Council notice loaded) or provisional (weekends "
+                                     "and the statutory holidays, no adjusted days; due times counted on it are "
+                                     "marked provisional)."),
+    Route("load_calendar", "PUT", f"{API}/calendar/{{year}}", "Load a year's official arrangement (city administrator)",
+          "operations", Action.load_calendar, path_params=schemas.CalendarPath, bodies=(schemas.CalendarRequest,),
+          answer=schemas.CalendarYear, errors=(503,),
+          description="No release needed: every service counting working days takes it, and every due time counted "
+                      "across that year (stages, questions) is counted again within seconds. 422 naming the field "
+                      "for a day outside the year, a holiday ending before it starts, overlapping holidays, or an "
+                      "adjusted working day that is a weekday or also a holiday."),
     Route("health", "GET", "/health", "Whether the tagging, policy and notification services answer",
           "operations", None, answer=schemas.Health, errors=(503,), answer_on_error=(503,),
           description="200 when every service answers; 503 naming those that did not."),

@@ -93,6 +93,10 @@ class DepartmentPath(_Parameters):
     code: DepartmentCode
 
 
+class CalendarPath(_Parameters):
+    year: Annotated[int, Field(ge=1901, le=2099, description="a calendar year, 1901 to 2099")]
+
+
 class AccountPath(_Parameters):
     account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
                                      description="an account id as created: staff-N or enterprise-N")]
@@ -175,6 +179,20 @@ class DeadLettersQuery(_Parameters):
 
 class _Request(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+HolidayName = Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]
+
+
+class CalendarRequest(_Request):
+    notice: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S",
+                                 description="the State Council notice, e.g. 国办发明电〔2026〕7号",
+                                 examples=["国办发明电〔2026〕7号"])]
+    holidays: list[tuple[date, date, HolidayName]] = Field(
+        max_length=30, description="each break as `[from, to, name]`, both days included, the weekend days it "
+                                   "joins counted in; only the days within the year",
+        examples=[[["2027-01-01", "2027-01-03", "元旦"]]])
+    workdays: list[date] = Field(max_length=30, description="the Saturdays and Sundays made working days (调休上班)")
 
 
 class ReplayRequest(_Request):
@@ -373,6 +391,9 @@ class Health(_Answer):
     status: Literal["ok", "unavailable"]
     services: dict[str, dict[str, Any]] = Field(description="each service's own health answer")
     gateway: dict[str, Any] = Field(description="the answering gateway replica's own clock: now, clock_offset_s")
+    warnings: list[str] = Field(default_factory=list, description="what needs doing soon, e.g. loading next "
+                                                                  "year's working-day calendar (from 60 days "
+                                                                  "before the last official year ends)")
     failed: dict[str, str] = Field(default_factory=dict, description="service -> why it did not answer")
     error: ErrorDetail | None = Field(None, description="present when status is unavailable (503)")
 
@@ -587,9 +608,9 @@ class Question(_Answer):
     uscc: str
     text: str
     asked_at: datetime
-    due_at: datetime | None = Field(description="the end of the 2nd working day after it was asked (UTC+8); null "
-                                                "when the official calendar does not cover that date (see due_note)")
-    due_note: str | None = None
+    due_at: datetime = Field(description="the end of the 2nd working day after it was asked (UTC+8)")
+    provisional: bool = Field(description="the due time was counted on a year whose official arrangement is not "
+                                          "loaded yet; it is counted again when it is")
     overdue: bool
     answer: str | None = None
     answered_at: datetime | None = None
@@ -674,6 +695,8 @@ class StageEntry(_Answer):
     entered_at: datetime
     due_at: datetime | None = Field(description="the end of the last working day of its limit (UTC+8); null for "
                                                 "the enterprise's own time (confirmation, returned)")
+    provisional: bool = Field(description="the due time was counted, in part, on a year whose official "
+                                          "arrangement is not loaded yet; it is counted again when it is")
     completed_at: datetime | None
     actor: dict[str, Any] | None = Field(description="who completed the stage")
     overdue: bool
@@ -723,6 +746,17 @@ class ApplicationStatistics(_Answer):
 class AlarmPage(_Answer):
     items: list[dict[str, Any]]
     total: int
+
+
+class CalendarYear(_Answer):
+    year: int
+    source: Literal["official", "provisional"] = Field(
+        description="official: the State Council notice loaded; provisional: weekends and the statutory holidays "
+                    "of 全国年节及纪念日放假办法, no adjusted days")
+    notice: str | None = Field(description="the State Council notice of an official year")
+    holidays: list[tuple[date, date, str]] = Field(description="`[from, to, name]`, both days included")
+    workdays: list[date] = Field(description="adjusted working days (weekend days worked)")
+    revision: int | None = Field(None, description="after a PUT: how many times the year has been loaded")
 
 
 class ClockAnswer(_Answer):

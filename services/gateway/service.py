@@ -28,6 +28,7 @@ from services.gateway.schemas import (
     ApplicationRequest,
     ApplicationsQuery,
     BatchActionRequest,
+    CalendarRequest,
     ClockRequest,
     DeadLettersQuery,
     DepartmentRequest,
@@ -121,7 +122,22 @@ class GatewayService(ClockListener):
         report = check_services(self._services())
         # this replica's own clock: behind a load balancer, which one answered shows here
         gateway = {"now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
-        return Reply({**report.body(), "gateway": gateway}, 200 if report.ok else 503)
+        warnings = [answer["calendar"]["warning"] for answer in report.answers.values()
+                    if isinstance(answer.get("calendar"), dict) and answer["calendar"].get("warning")]
+        return Reply({**report.body(), "gateway": gateway, "warnings": warnings}, 200 if report.ok else 503)
+
+    # --- the working-day calendar (contract section 13) -------------------------------------------
+    @endpoint("calendar_year")
+    def calendar_year(self, request, caller: Caller, year: int):
+        return self.application.calendar_year(year)
+
+    @endpoint("load_calendar")
+    def load_calendar(self, request, caller: Caller, year: int, body: CalendarRequest):
+        loaded = self.application.load_calendar(
+            year, body.notice, [[first.isoformat(), last.isoformat(), name] for first, last, name in body.holidays],
+            [day.isoformat() for day in body.workdays], caller.actor())
+        self.log.info("calendar_loaded", year=year, notice=body.notice, by=caller.id)
+        return loaded
 
     @endpoint("openapi")
     def openapi(self, request):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.policy import revisions
 from services.policy.models import policies, policy_versions
 from shared import eligibility
+from shared.clock import CHINA
 from shared.contracts.policies import PolicyDraft
 from shared.errors import Conflict, Invalid, NotFound
 
@@ -50,8 +51,11 @@ def publish(session: Session, policy_id: int, today: date, now: datetime) -> dic
     if policy["valid_to"] < today.isoformat():
         raise Conflict(f"policy {policy_id} ended on {policy['valid_to']}; it cannot be published",
                        {"valid_to": policy["valid_to"]})
+    # live from today: the re-match that follows pushes it; from a later day: `start_due` does, that day
+    started_at = now if policy["valid_from"] <= today.isoformat() else None
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="published", published_at=now, updated_at=now, revision=revisions.take(session)))
+                    .values(status="published", published_at=now, updated_at=now, started_at=started_at,
+                            revision=revisions.take(session)))
     published = get(session, policy_id)
     _record_version(session, published, {}, now, keep_version=True)
     return published
@@ -61,7 +65,7 @@ REVISABLE = ("draft", "published")
 
 
 def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: dict,
-           now: datetime) -> dict:
+           now: datetime, today: date) -> dict:
     """A new version of a draft or published policy: every field replaced, the old version kept."""
     policy = get(session, policy_id, for_update=True)
     if policy["status"] not in REVISABLE:
@@ -70,6 +74,10 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
     values = draft.model_dump(mode="json")
     values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)),
                   version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
+    if policy["status"] == "published":
+        # the re-match a revision causes pushes a policy live today; one moved to a later day starts that day
+        live = values["valid_from"] <= today.isoformat()
+        values["started_at"] = (policy_started_at(session, policy_id) or now) if live else None
     session.execute(update(policies).where(policies.c.id == policy_id).values(**values))
     revised = get(session, policy_id)
     _record_version(session, revised, actor, now)
@@ -105,6 +113,29 @@ def expire_due(session: Session, today: date, now: datetime) -> list[dict]:
     return expired
 
 
+def start_due(session: Session, today: date, now: datetime) -> list[dict]:
+    """Published policies whose `valid_from` day (China) has come and that have not started: those published
+    before that day start now and are returned (their re-match pushes them, once); those that were live when
+    published (rows from before `started_at` was kept) are only marked."""
+    due = session.execute(select(policies.c.id, policies.c.valid_from, policies.c.published_at)
+                          .where(policies.c.status == "published", policies.c.started_at.is_(None),
+                                 policies.c.valid_from <= today.isoformat())
+                          .with_for_update()).all()
+    started = []
+    for row in due:
+        published_on = row.published_at.astimezone(CHINA).date().isoformat()
+        if row.valid_from <= published_on:
+            session.execute(update(policies).where(policies.c.id == row.id).values(started_at=row.published_at))
+            continue
+        session.execute(update(policies).where(policies.c.id == row.id).values(started_at=now))
+        started.append(get(session, row.id))
+    return started
+
+
+def policy_started_at(session: Session, policy_id: int) -> datetime | None:
+    return session.execute(select(policies.c.started_at).where(policies.c.id == policy_id)).scalar()
+
+
 def _record_version(session: Session, policy: dict, actor: dict, now: datetime, keep_version: bool = False) -> None:
     """Every revision is kept; a status change without a revision updates that version's snapshot."""
     key = {"policy_id": policy["id"], "version": policy["version"]}
@@ -134,6 +165,6 @@ def get(session: Session | Connection, policy_id: int, for_update: bool = False)
 def public(row) -> dict:
     policy = dict(row._mapping)
     policy.pop("revision", None)   # bookkeeping for in-memory copies, not part of the policy
-    for name in ("created_at", "updated_at", "published_at"):
+    for name in ("created_at", "updated_at", "published_at", "started_at"):
         policy[name] = policy[name] and policy[name].isoformat()
     return policy

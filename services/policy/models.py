@@ -1,6 +1,7 @@
 """The policy service's own tables: policies and their revisions, its read model of enterprises, matches."""
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
+from shared import calendar_register
 from shared.database import UtcDateTime
 from shared.facts import FACTS, Kind
 
@@ -34,6 +35,9 @@ policies = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
+    # when the policy was first live while published (valid_from reached): null for one published before its
+    # valid_from day until the day comes and it is pushed (catalogue.start_due)
+    Column("started_at", UtcDateTime()),
     Column("withdrawn_reason", Text),
     Index("policies_by_status", "status"),
     Index("policies_by_update", "updated_at"),
@@ -120,8 +124,9 @@ questions = Table(
     Column("text", Text, nullable=False),
     Column("asked_by", JSON, nullable=False),
     Column("asked_at", UtcDateTime(), nullable=False),
-    Column("due_at", UtcDateTime()),          # null when the calendar does not cover the due date
-    Column("due_note", Text),                 # why there is no due time
+    Column("due_at", UtcDateTime()),
+    Column("due_provisional", Boolean),       # counted on a year without an official arrangement (yet)
+    Column("due_note", Text),                 # rows from before provisional years: why no due time
     Column("answer", Text),
     Column("answered_by", JSON),
     Column("answered_at", UtcDateTime()),
@@ -142,3 +147,6 @@ packs = Table(
     Column("scans", Integer, nullable=False, default=0),
     Column("last_scanned_at", UtcDateTime()),
 )
+
+# This service's copy of the official working-day arrangements (the application service keeps the register).
+calendar_years = calendar_register.define(metadata)

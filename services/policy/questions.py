@@ -3,29 +3,28 @@ question left unanswered past its due time (2 working days by default, by the of
 calendar) is overdue."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.policy.models import policies, questions
-from shared import workdays
+from shared.clock import CHINA
 from shared.errors import Conflict, NotFound
+from shared.workdays import WorkingCalendar
 
 DUE_WORKING_DAYS = 2
 
 
-def ask(session: Session, policy: dict, uscc: str, text: str, actor: dict, now: datetime) -> dict:
+def ask(session: Session, policy: dict, uscc: str, text: str, actor: dict, now: datetime,
+        calendar: WorkingCalendar) -> dict:
     if policy["status"] != "published":
         raise Conflict(f"policy {policy['id']} is {policy['status']}; questions are taken on published policies",
                        {"status": policy["status"]})
-    try:
-        due, note = workdays.due_at(now, DUE_WORKING_DAYS), None
-    except workdays.CalendarNotCovered as error:
-        due, note = None, str(error)  # reported, never guessed
+    due = calendar.due_at(now, DUE_WORKING_DAYS)
     question_id = session.execute(insert(questions).values(
         policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor, asked_at=now, due_at=due,
-        due_note=note)).inserted_primary_key[0]
+        due_provisional=calendar.provisional_between(now, due))).inserted_primary_key[0]
     return get(session, question_id, now)
 
 
@@ -54,6 +53,8 @@ def get(session: Session, question_id: int, now: datetime, for_update: bool = Fa
 def public(row, now: datetime) -> dict:
     shown = dict(row._mapping)
     shown["overdue"] = shown["answered_at"] is None and shown["due_at"] is not None and now > shown["due_at"]
+    shown["provisional"] = bool(shown.pop("due_provisional"))
+    shown.pop("due_note")
     for name in ("asked_at", "due_at", "answered_at"):
         shown[name] = shown[name] and shown[name].isoformat()
     return shown
@@ -87,3 +88,24 @@ def listed(session: Session, now: datetime, *, policy_id: int | None = None, usc
     order = (questions.c.due_at, questions.c.id) if overdue else (questions.c.id.desc(),)
     rows = session.execute(query.order_by(*order).limit(limit).offset(offset))
     return {"items": [public(row, now) for row in rows], "total": total, "overdue_total": overdue_total}
+
+
+def recount_year(session: Session, calendar: WorkingCalendar, year: int) -> int:
+    """Count again, on `calendar`, the due time of every question asked before `year` ended and due after it
+    began (China days), or left without one by a release that had no provisional years. How many changed."""
+    begins, ends = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
+    rows = session.execute(select(questions.c.id, questions.c.asked_at, questions.c.due_at,
+                                  questions.c.due_provisional, questions.c.due_note).where(
+        or_(and_(questions.c.asked_at < ends, questions.c.due_at >= begins),
+            and_(questions.c.due_at.is_(None), questions.c.due_note.is_not(None)))))
+    changed = []
+    for row in rows:
+        due = calendar.due_at(row.asked_at, DUE_WORKING_DAYS).astimezone(UTC)
+        provisional = calendar.provisional_between(row.asked_at, due)
+        if due != row.due_at or provisional != bool(row.due_provisional) or row.due_note is not None:
+            changed.append({"key": row.id, "p_due_at": due, "p_provisional": provisional})
+    if changed:
+        session.execute(update(questions).where(questions.c.id == bindparam("key"))
+                        .values(due_at=bindparam("p_due_at"), due_provisional=bindparam("p_provisional"),
+                                due_note=None), changed, execution_options={"synchronize_session": False})
+    return len(changed)

@@ -15,16 +15,19 @@ from services.policy.dependencies import (
     MatcherProvider,
     SearchProvider,
 )
-from services.policy.models import matches, metadata, policies
+from services.policy.models import calendar_years, matches, metadata, policies
 from services.policy.subsidy import estimate
-from shared import clock, eligibility
+from shared import calendar_register, clock, eligibility, workdays
+from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
 from shared.contracts.events import (
     EVENTS,
+    CalendarLoaded,
     EnterprisesTagged,
     PolicyExpired,
     PolicyPublished,
     PolicyRevised,
+    PolicyStarted,
     PolicyWithdrawn,
 )
 from shared.contracts.policies import PolicyDraft
@@ -34,7 +37,7 @@ from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
 
-EXPIRY_CHECK_S = 10  # how often published policies past valid_to are looked for (one indexed query)
+EXPIRY_CHECK_S = 10  # how often published policies past valid_to, or reaching valid_from, are looked for
 
 
 class PolicyService(Operations):
@@ -47,6 +50,7 @@ class PolicyService(Operations):
     policy_search = SearchProvider()
     departments = DepartmentRegisterProvider()
     tagging = RpcProxy("tagging")
+    calendar = CalendarProvider(calendar_years)
 
     # --- the bus --------------------------------------------------------------------------------
     @handles("policy.enterprise_tagged")
@@ -79,6 +83,22 @@ class PolicyService(Operations):
                       matched=sum(changed.match_count() for changed in changes),
                       unmatched=sum(len(codes) for changed in changes for codes in changed.unmatched.values()))
 
+    @handles("policy.calendar_loaded")
+    def on_calendar_loaded(self, deliveries: list[Delivery]) -> None:
+        """A year's official arrangement: kept in this service's copy, then the questions due in it recounted."""
+        events = [CalendarLoaded.model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            kept = [event for event in fresh if calendar_register.store(
+                tx.session, calendar_years, workdays.official(
+                    event.year, event.notice, [(holiday.first, holiday.last, holiday.name)
+                                               for holiday in event.holidays], event.workdays),
+                event.revision, clock.now(), "calendar.loaded")]
+            calendar = self.calendar.current(tx.session)
+            changed = sum(questions.recount_year(tx.session, calendar, year)
+                          for year in sorted({event.year for event in kept}))
+        self.log.info("calendar_copied", years=sorted({event.year for event in kept}), questions_recounted=changed)
+
     @timer(interval=EXPIRY_CHECK_S, eager=True)
     def expire_policies(self) -> None:
         with self.store.transaction() as tx:
@@ -88,6 +108,16 @@ class PolicyService(Operations):
         if expired:
             self.policy_search.changed()
             self.log.info("policies_expired", policy_ids=[policy["id"] for policy in expired])
+
+    @timer(interval=EXPIRY_CHECK_S, eager=True)
+    def start_policies(self) -> None:
+        """A policy published before its valid_from day is pushed on that day (China time), once."""
+        with self.store.transaction() as tx:
+            started = catalogue.start_due(tx.session, clock.today_in_china(), clock.now())
+            for policy in started:
+                tx.emit(PolicyStarted(policy_id=policy["id"], version=policy["version"]))
+        if started:
+            self.log.info("policies_started", policy_ids=[policy["id"] for policy in started])
 
     # --- RPC: the lifecycle ---------------------------------------------------------------------
     def _register(self) -> dict[str, str]:
@@ -149,7 +179,8 @@ class PolicyService(Operations):
     def revise(self, policy_id: int, draft: dict, actor: dict) -> dict:
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
-            policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now())
+            policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
+                                      clock.today_in_china())
             if policy["status"] == "published":
                 tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()
@@ -284,7 +315,8 @@ class PolicyService(Operations):
     def ask_question(self, policy_id: int, uscc: str, text: str, actor: dict) -> dict:
         with self.store.transaction() as tx:
             policy = catalogue.get(tx.session, policy_id)
-            question = questions.ask(tx.session, policy, uscc, text, actor, clock.now())
+            question = questions.ask(tx.session, policy, uscc, text, actor, clock.now(),
+                                     self.calendar.current(tx.session))
         self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
         return question
 

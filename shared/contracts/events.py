@@ -6,7 +6,7 @@ single changes take the same path through tagging, matching and the inbox.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -89,7 +89,15 @@ class PolicyExpired(PolicyChanged):
     routing_key: ClassVar[str] = "policy.expired"
 
 
-POLICY_CHANGES: tuple[type[PolicyChanged], ...] = (PolicyPublished, PolicyRevised, PolicyWithdrawn, PolicyExpired)
+class PolicyStarted(PolicyChanged):
+    """A published policy reached its `valid_from` day (China time): every enterprise that matches it then
+    gets it pushed, once. Published once per policy, only for one published before that day."""
+
+    routing_key: ClassVar[str] = "policy.started"
+
+
+POLICY_CHANGES: tuple[type[PolicyChanged], ...] = (PolicyPublished, PolicyRevised, PolicyWithdrawn, PolicyExpired,
+                                                   PolicyStarted)
 
 
 class MatchesChanged(PlatformEvent):
@@ -129,6 +137,29 @@ class ApplicationChanged(PlatformEvent):
         return f"{APPLICATION_MOVES}.{self.to_stage}"
 
 
+class CalendarHoliday(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first: date
+    last: date
+    name: str
+
+
+class CalendarLoaded(PlatformEvent):
+    """The city administrator loaded a year's official working-day arrangement (contract section 13).
+
+    Every service that counts working days keeps it in its own copy of the register and counts again every
+    due time of its own that the year touches. `revision` grows by one each time the year is loaded, so a
+    late or repeated event never replaces a newer arrangement."""
+
+    routing_key: ClassVar[str] = "calendar.loaded"
+    year: int = Field(ge=1901, le=2099)
+    revision: int = Field(ge=1)
+    notice: str = Field(min_length=1)
+    holidays: list[CalendarHoliday]
+    workdays: list[date]
+
+
 class ClockChanged(BaseModel):
     """Time travel (contract section 7): every process of every service sets its clock `offset_s` from
     the real time. Broadcast by the gateway through Nameko's events (`gateway.events`), not huiqi.events."""
@@ -139,5 +170,6 @@ class ClockChanged(BaseModel):
 
 
 EVENTS: dict[str, type[PlatformEvent]] = {
-    event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged, ApplicationChanged)
+    event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged, ApplicationChanged,
+                                         CalendarLoaded)
 }

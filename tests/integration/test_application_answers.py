@@ -14,7 +14,9 @@ from sqlalchemy.engine import Connection
 from services.application import hall
 from services.application.materials import check_materials
 from services.application.models import metadata
+from shared import workdays
 
+CALENDAR = workdays.seeded()
 NOW = datetime(2026, 11, 27, 2, 0, 0, 123456, tzinfo=UTC)
 USCC = "913716000000000017"
 CLERK = {"role": "window_clerk", "id": "clerk"}
@@ -51,7 +53,8 @@ def submit(engine, amount, *, materials: bool, proactive: bool = False, now: dat
     with engine.begin() as connection:
         opened = hall.open_application(connection, terms(amount, policy_id=policy_id), note="窗口代为提交",
                                        checked_materials=checked,
-                                       actor=hall.SYSTEM if proactive else CLERK, now=now, proactive=proactive)
+                                       actor=hall.SYSTEM if proactive else CLERK, now=now, calendar=CALENDAR,
+                                       proactive=proactive)
         answered = hall.answer(connection, opened, now)
     assert answered == read(engine, opened.application_id, now)
     return answered
@@ -59,7 +62,8 @@ def submit(engine, amount, *, materials: bool, proactive: bool = False, now: dat
 
 def act(engine, application_id: int, action: str, actor: dict, *, amount=None, now: datetime = NOW) -> dict:
     with engine.begin() as connection:
-        moved = hall.act(connection, application_id, action, actor, comment=f"{action} 意见", amount=amount, now=now)
+        moved = hall.act(connection, application_id, action, actor, comment=f"{action} 意见", amount=amount, now=now,
+                         calendar=CALENDAR)
         answered = hall.answer(connection, moved, now)
     assert answered == read(engine, application_id, now)
     return answered
@@ -99,17 +103,19 @@ def test_a_rejection_is_answered_as_it_reads_back(engine):
     assert act(engine, application_id, "reject", REVIEWER)["status"] == "rejected"
 
 
-def test_a_stage_the_calendar_cannot_date_is_answered_as_it_reads_back(engine):
-    beyond = datetime(2031, 3, 2, 2, 0, tzinfo=UTC)   # a year the working-day calendar does not cover
+def test_a_stage_due_in_a_provisional_year_is_answered_as_it_reads_back(engine):
+    beyond = datetime(2031, 3, 2, 2, 0, tzinfo=UTC)   # no official arrangement for 2031; entered on Sunday 2 March
     answered = submit(engine, 20_000, materials=False, now=beyond)
-    assert answered["due_at"] is None and answered["timeline"][-1]["due_note"]
+    assert answered["due_at"] == "2031-03-03T15:59:59+00:00" and answered["timeline"][-1]["provisional"] is True
+    assert submit(engine, 20_000, materials=False, policy_id=8)["timeline"][-1]["provisional"] is False
 
 
 def test_answering_an_action_reads_only_its_stages_and_history(engine):
     application_id = submit(engine, 20_000, materials=True)["id"]
     statements: list[str] = []
     with engine.begin() as connection:
-        moved = hall.act(connection, application_id, "accept", CLERK, comment=None, amount=None, now=NOW)
+        moved = hall.act(connection, application_id, "accept", CLERK, comment=None, amount=None, now=NOW,
+                         calendar=CALENDAR)
         _count_statements(connection, statements)
         hall.answer(connection, moved, NOW)
     assert len(statements) == 2 and all(statement.lstrip().upper().startswith("SELECT") for statement in statements)
@@ -119,7 +125,7 @@ def test_answering_an_action_reads_only_its_stages_and_history(engine):
 def test_answering_a_new_application_reads_nothing(engine):
     with engine.begin() as connection:
         opened = hall.open_application(connection, terms(20_000), note=None, checked_materials=[], actor=CLERK,
-                                       now=NOW)
+                                       now=NOW, calendar=CALENDAR)
         statements: list[str] = []
         _count_statements(connection, statements)
         assert hall.answer(connection, opened, NOW)["id"] == opened.application_id

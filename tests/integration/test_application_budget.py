@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from services.application import hall
 from services.application.models import budgets, metadata
+from shared import workdays
 from shared.errors import Conflict
 
+CALENDAR = workdays.seeded()
 WORKERS = 8
 AMOUNT = 40_000.0
 BUDGET = 100_000.0   # two approvals fit, not three
@@ -41,9 +43,9 @@ def test_concurrent_approvals_stay_within_the_budget(engine):
         session = Session(bind=connection)
         for number in range(WORKERS):
             opened = hall.open_application(session, terms(f"91371600000000{number:04d}"), note=None,
-                                           checked_materials=[], actor=CLERK, now=now)
+                                           checked_materials=[], actor=CLERK, now=now, calendar=CALENDAR)
             ids.append(hall.act(session, opened.application_id, "accept", CLERK, comment=None, amount=None,
-                                now=now).application_id)
+                                now=now, calendar=CALENDAR).application_id)
     outcomes: list[str] = []
     start = threading.Barrier(WORKERS)
 
@@ -52,7 +54,7 @@ def test_concurrent_approvals_stay_within_the_budget(engine):
         try:
             with engine.begin() as connection:
                 hall.act(Session(bind=connection), application_id, "approve", REVIEWER, comment=None, amount=None,
-                         now=now)
+                         now=now, calendar=CALENDAR)
             outcomes.append("approved")
         except Conflict as refused:
             outcomes.append("refused" if "budget" in refused.message else f"other: {refused.message}")
@@ -77,7 +79,7 @@ def test_an_application_stored_before_material_list_still_shows_its_materials(en
     checked = check_materials([{"name": "申请表", "filename": "申请表.pdf", "content_base64": pdf}])
     with engine.begin() as connection:
         opened = hall.open_application(Session(bind=connection), terms("913716000000009999"), note=None,
-                                       checked_materials=checked, actor=CLERK, now=now)
+                                       checked_materials=checked, actor=CLERK, now=now, calendar=CALENDAR)
     with engine.connect() as connection:
         fresh = hall.get(connection, opened.application_id, now)["materials"]
     with engine.begin() as connection:   # as a row written by a release without the column

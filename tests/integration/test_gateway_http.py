@@ -71,6 +71,17 @@ def test_bad_path_parameters_are_422_before_any_service_is_asked(api):
     response = api.get(f"/api/v1/enterprises/{USCC}/notifications", params={"limit": 201, "offset": -1})
     assert response.status_code == 422
     assert {item["field"] for item in error_of(response)["details"]} == {"limit", "offset"}
+    assert error_of(api.get("/api/v1/calendar/1900"))["details"][0]["field"] == "year"
+
+
+def test_a_calendar_arrangement_that_cannot_be_read_is_422_naming_the_field(api):
+    # No service runs: the body is refused before the application service is asked.
+    bad = {"notice": "国办发明电〔2026〕99号", "holidays": [["2027-01-01", "2027-01-03"]], "workdays": []}
+    response = api.put("/api/v1/calendar/2027", json=bad)
+    assert response.status_code == 422
+    assert error_of(response)["details"][0]["field"].startswith("holidays.0")
+    response = api.put("/api/v1/calendar/2027", json={"holidays": [], "workdays": ["2027-13-01"]})
+    assert {item["field"] for item in error_of(response)["details"]} == {"notice", "workdays.0"}
 
 
 def test_a_bad_policy_draft_is_422_with_fields(api):

@@ -52,7 +52,7 @@ def published(engine, body: PolicyDraft, at: datetime) -> int:
 
 def revised(engine, policy_id: int, body: PolicyDraft, at: datetime) -> None:
     with Session(engine) as session, session.begin():
-        catalogue.revise(session, policy_id, body, rule(body), ACTOR, at)
+        catalogue.revise(session, policy_id, body, rule(body), ACTOR, at, TODAY)
 
 
 def test_the_matcher_keeps_the_newest_rule_when_timestamps_run_backwards(engine):

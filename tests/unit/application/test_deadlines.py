@@ -1,19 +1,22 @@
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from services.application.domain.deadlines import (
-    due_at,
-    escalation_at,
-    extend_for_return,
-    is_overdue,
-    resumed_due_at,
-)
+from services.application.domain import deadlines
+from services.application.domain.deadlines import Due, StageTiming, is_overdue, recount
 from services.application.domain.stages import DEFAULT_LIMITS, limits_for
+from shared import workdays
 from shared.clock import CHINA
-from shared.workdays import CalendarNotCovered, is_working_day, working_days_between
+
+CALENDAR = workdays.seeded()
+due_at = partial(deadlines.due_at, CALENDAR)
+escalation_at = partial(deadlines.escalation_at, CALENDAR)
+extend_for_return = partial(deadlines.extend_for_return, CALENDAR)
+resumed_due_at = partial(deadlines.resumed_due_at, CALENDAR)
+is_working_day, working_days_between = CALENDAR.is_working_day, CALENDAR.working_days_between
 
 LIMITS = limits_for({})
 
@@ -74,14 +77,15 @@ def test_due_times_are_in_china_time():
     assert due.utcoffset() == timedelta(hours=8) and due.timetz() == time(23, 59, 59, tzinfo=CHINA)
 
 
-@pytest.mark.parametrize(("entered", "stage"), [
-    ("2027-01-04T09:00", "acceptance"),   # the year itself is not covered
-    ("2022-12-30T09:00", "acceptance"),
-    ("2026-12-28T09:00", "disbursement"),  # the due day would fall in 2027
+@pytest.mark.parametrize(("entered", "stage", "due", "provisional"), [
+    ("2027-01-04T09:00", "acceptance", "2027-01-05", True),   # a year without a notice
+    ("2022-12-30T09:00", "acceptance", "2023-01-03", True),   # 2022 is not transcribed: its 30th is a Friday
+    ("2026-12-28T09:00", "disbursement", "2027-01-12", True),  # 29, 30, 31, (Jan 1 off) Jan 4-8, 11, 12
+    ("2026-12-28T09:00", "review", "2027-01-05", True),
+    ("2026-12-28T09:00", "acceptance", "2026-12-29", False),
 ])
-def test_a_year_the_calendar_does_not_cover_is_reported_not_guessed(entered, stage):
-    with pytest.raises(CalendarNotCovered):
-        due_at(china(entered), stage, LIMITS)
+def test_a_year_without_a_notice_is_counted_on_the_statutory_holidays_and_marked(entered, stage, due, provisional):
+    assert deadlines.due_of_entry(CALENDAR, china(entered), stage, LIMITS) == Due(end_of(due), provisional)
 
 
 def test_naive_times_are_refused():
@@ -158,13 +162,37 @@ def test_a_second_return_is_counted_from_the_due_time_of_the_first_resumption():
     assert extend_for_return(first, china("2026-03-10T00:00"), china("2026-03-12T00:00")) == end_of("2026-03-12")
 
 
-def test_a_return_in_an_uncovered_year_is_reported_not_guessed():
-    entered, returned = china("2026-12-28T09:00"), china("2026-12-29T09:00")
-    with pytest.raises(CalendarNotCovered):
-        resumed_due_at(entered, returned, china("2027-01-04T09:00"), 5)
-    # even when the stage was overdue already and the answer would not need 2027
-    with pytest.raises(CalendarNotCovered):
-        resumed_due_at(china("2026-12-21T09:00"), china("2026-12-28T09:00"), china("2027-01-04T09:00"), 1)
+def test_a_return_into_a_year_without_a_notice_is_counted_and_marked():
+    # review entered Monday Dec 28 09:00, due Jan 5 (29, 30, 31, Jan 4, 5); returned Tuesday Dec 29 09:00 with
+    # 15h + 4 working days left; resubmitted Monday Jan 4 09:00: Jan 4 (15h), 5, 6, 7, 8 -> the end of Jan 8
+    original = deadlines.due_of_entry(CALENDAR, china("2026-12-28T09:00"), "review", LIMITS)
+    assert original == Due(end_of("2027-01-05"), True)
+    resumed = deadlines.due_of_resumption(CALENDAR, original, china("2026-12-29T09:00"), china("2027-01-04T09:00"))
+    assert resumed == Due(end_of("2027-01-08"), True)
+    # overdue already when returned: it keeps its due time, and its mark
+    late = deadlines.due_of_resumption(CALENDAR, Due(end_of("2026-12-22"), False), china("2026-12-28T09:00"),
+                                       china("2027-01-04T09:00"))
+    assert late.at == end_of("2026-12-22")
+
+
+def test_recount_follows_the_timeline_through_a_return():
+    entered = china("2026-12-28T09:00")
+    timeline = [StageTiming("acceptance", entered, entered + timedelta(hours=1)),
+                StageTiming("routing", entered + timedelta(hours=1), entered + timedelta(hours=1)),
+                StageTiming("review", entered + timedelta(hours=1), china("2026-12-29T09:00")),
+                StageTiming("returned", china("2026-12-29T09:00"), china("2027-01-04T09:00")),
+                StageTiming("review", china("2027-01-04T09:00"), None)]
+    dues = recount(CALENDAR, timeline, LIMITS)
+    assert [due.at for due in dues] == [end_of("2026-12-29"), end_of("2026-12-29"), end_of("2027-01-05"), None,
+                                        end_of("2027-01-08")]
+    assert [due.provisional for due in dues] == [False, False, True, False, True]
+    # the same timeline on a calendar with 2027 loaded: 4 January made a holiday moves both review due times
+    loaded = workdays.WorkingCalendar({**workdays.seed_arrangements(), 2027: workdays.official(
+        2027, "国办发明电〔2026〕99号", [(datetime(2027, 1, 1).date(), datetime(2027, 1, 4).date(), "元旦")], [])})
+    again = recount(loaded, timeline, LIMITS)
+    assert [due.at for due in again] == [end_of("2026-12-29"), end_of("2026-12-29"), end_of("2027-01-06"), None,
+                                         end_of("2027-01-11")]
+    assert not any(due.provisional for due in again)
 
 
 @pytest.mark.parametrize(("entered", "returned", "resubmitted", "limit"), [
@@ -216,9 +244,9 @@ def test_escalation_after_one_more_working_day(due, escalation):
     assert escalation_at(end_of(due)) == end_of(escalation)
 
 
-def test_escalation_into_an_uncovered_year_is_reported_not_guessed():
-    with pytest.raises(CalendarNotCovered):
-        escalation_at(end_of("2026-12-31"))
+def test_escalation_into_a_year_without_a_notice_is_counted_on_its_statutory_holidays():
+    # 1 January 2027 is 元旦, then the weekend
+    assert escalation_at(end_of("2026-12-31")) == end_of("2027-01-04")
 
 
 # --- properties ----------------------------------------------------------------------------------

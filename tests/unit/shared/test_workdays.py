@@ -9,15 +9,11 @@ from hypothesis import strategies as st
 
 from shared import workdays
 from shared.clock import CHINA
-from shared.workdays import (
-    CalendarNotCovered,
-    add_working_days,
-    covered_years,
-    due_at,
-    holiday_name,
-    is_working_day,
-    working_days_between,
-)
+
+CALENDAR = workdays.seeded()
+add_working_days, due_at = CALENDAR.add_working_days, CALENDAR.due_at
+holiday_name, is_working_day = CALENDAR.holiday_name, CALENDAR.is_working_day
+working_days_between, covered_years = CALENDAR.working_days_between, CALENDAR.official_years
 
 RAW = json.loads(files("shared").joinpath("workdays_cn.json").read_text(encoding="utf-8"))
 FIRST, LAST = date(min(covered_years()), 1, 1), date(max(covered_years()), 12, 31)
@@ -151,29 +147,6 @@ def test_due_at_refuses_a_naive_time():
         due_at(datetime(2026, 3, 9, 10), 1)
 
 
-def test_a_year_without_a_notice_is_reported_with_the_covered_years():
-    missing = max(covered_years()) + 1
-    with pytest.raises(CalendarNotCovered) as raised:
-        is_working_day(date(missing, 3, 1))
-    assert raised.value.year == missing
-    assert str(missing) in str(raised.value)
-    assert all(str(year) in str(raised.value) for year in covered_years())
-    with pytest.raises(CalendarNotCovered, match=str(min(covered_years()) - 1)):
-        holiday_name(date(min(covered_years()) - 1, 6, 1))
-
-
-def test_counting_into_an_uncovered_year_raises_instead_of_guessing():
-    missing = max(covered_years()) + 1
-    with pytest.raises(CalendarNotCovered, match=str(missing)):
-        add_working_days(LAST - timedelta(days=3), 10)
-    with pytest.raises(CalendarNotCovered, match=str(missing)):
-        due_at(datetime.combine(LAST, time(), tzinfo=CHINA), 5)
-    with pytest.raises(CalendarNotCovered, match=str(missing)):
-        working_days_between(china(f"{LAST}T12:00"), china(f"{missing}-01-02T12:00"))
-    # Up to the last midnight of the covered range nothing uncovered is touched.
-    assert working_days_between(china(f"{LAST}T00:00"), china(f"{missing}-01-01T00:00")) == 1
-
-
 def test_working_days_between_counts_only_working_time_in_china():
     assert working_days_between(china("2026-03-09T00:00"), china("2026-03-10T00:00")) == 1
     assert working_days_between(china("2026-03-09T12:00"), china("2026-03-09T18:00")) == Fraction(1, 4)
@@ -275,5 +248,5 @@ def test_a_full_limit_of_working_time_elapses_exactly_at_due_at(start, n):
     assert working_days_between(after_entry_day, end) == n
 
 
-def test_the_calendar_is_loaded_once():
-    assert workdays._calendar() is workdays._calendar()
+def test_the_transcribed_notices_are_read_once():
+    assert workdays.seed_arrangements() is workdays.seed_arrangements()

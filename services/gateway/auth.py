@@ -12,12 +12,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from services.gateway.errors import Unauthorized
-from shared.config import settings
+from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.errors import Forbidden
 
 
@@ -214,3 +215,36 @@ def authenticate(authorization: str | None, find_account: AccountFinder | None =
 def _same_secret(given: str, expected: str) -> bool:
     # bytes, because compare_digest refuses non-ASCII str and a header may hold anything
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+# The administrator's token may do anything; one that is short, or the development default that the
+# README prints, is guessable by anyone who can reach the gateway.
+MIN_ADMIN_TOKEN_LENGTH = 32
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a gateway bound to `host` is reachable from this machine only. An empty host means
+    every interface; any other name but `localhost` may resolve to anything, so it counts as public."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def admin_token_refusal(host: str, token: str) -> str | None:
+    """Why the gateway must not serve on `host` with this administrator's token, or None if it may:
+    off the loopback interface the token must be set, and at least MIN_ADMIN_TOKEN_LENGTH long."""
+    if is_loopback(host):
+        return None
+    where = f"address {host!r}" if host else "every interface"
+    if _same_secret(token, DEVELOPMENT_ADMIN_TOKEN):
+        return (f"the gateway would listen on {where} with the development administrator's token; "
+                f"set HUIQI_ADMIN_TOKEN to a random secret of at least {MIN_ADMIN_TOKEN_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    if len(token) < MIN_ADMIN_TOKEN_LENGTH:
+        return (f"the gateway would listen on {where} with a {len(token)}-character administrator's token; "
+                f"HUIQI_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN_LENGTH} characters off the loopback "
+                "interface")
+    return None

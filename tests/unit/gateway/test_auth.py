@@ -1,10 +1,12 @@
 """Bearer tokens give a Caller; authorize() is a pure table of role rules."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.gateway import auth
 from services.gateway.auth import Action, Caller, Resource, Role, authenticate, authorize, require
 from services.gateway.errors import Unauthorized
-from shared.config import settings
+from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.errors import Forbidden
 
 TOKEN = "unit-test-admin-token"
@@ -157,3 +159,31 @@ def test_the_actor_sent_to_services_has_every_scope_field():
     caller = Caller(Role.county_staff, "12", county="371625")
     assert caller.actor() == {"role": "county_staff", "id": "12", "department": None, "county": "371625",
                               "uscc": None}
+
+
+# --- the administrator's token off the loopback interface (issue 12, item 10) --------------------
+
+LONG_TOKEN = "x" * auth.MIN_ADMIN_TOKEN_LENGTH
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "localhost", "LOCALHOST", "::1", "[::1]"])
+def test_on_the_loopback_interface_any_token_will_do(host):
+    assert auth.admin_token_refusal(host, DEVELOPMENT_ADMIN_TOKEN) is None
+    assert auth.admin_token_refusal(host, "short") is None
+
+
+@pytest.mark.parametrize("host", ["", "0.0.0.0", "::", "10.0.0.5", "192.168.1.20", "gateway.example.cn",
+                                  "localhost.example.cn", "128.0.0.1"])
+def test_off_the_loopback_interface_the_development_or_a_short_token_is_refused(host):
+    default = auth.admin_token_refusal(host, DEVELOPMENT_ADMIN_TOKEN)
+    assert default is not None and "development" in default and "HUIQI_ADMIN_TOKEN" in default
+    short = auth.admin_token_refusal(host, LONG_TOKEN[:-1])
+    assert short is not None and f"{len(LONG_TOKEN) - 1}-character" in short
+    assert auth.admin_token_refusal(host, LONG_TOKEN) is None
+
+
+@given(st.ip_addresses())
+def test_only_loopback_addresses_count_as_loopback(address):
+    assert auth.is_loopback(str(address)) is address.is_loopback
+    refused = auth.admin_token_refusal(str(address), "a-token-nobody-should-use")
+    assert (refused is None) is address.is_loopback

@@ -7,6 +7,8 @@
     huiqi asyncapi                                 write docs/asyncapi.json from the topology and models
     huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
     huiqi job ID [--url URL]                       follow a re-tag job with a progress bar (HUIQI_ADMIN_TOKEN)
+    huiqi broker-user SOURCE [--vhost V] [--delete]
+                                                   a government system's broker user: writes to gov.events only
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import signal
 import sys
 import time
 
-from shared import dead_letters, topology
+from shared import broker_users, dead_letters, topology
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
@@ -40,8 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     job = commands.add_parser("job", help="follow a re-tag job until it is done, with a progress bar")
     job.add_argument("job_id", type=int)
     job.add_argument("--url", help="the gateway (default: http:// + HUIQI_GATEWAY_BIND)")
+    broker_user = commands.add_parser("broker-user", help="create (or delete) a government system's broker user, "
+                                                          "who may write to gov.events only")
+    broker_user.add_argument("source", help="the `source` its events name, e.g. market-regulation")
+    broker_user.add_argument("--vhost", help="the virtual host (default: the one in HUIQI_AMQP_URI)")
+    broker_user.add_argument("--delete", action="store_true", help="delete the user instead")
     args = parser.parse_args(argv)
     config = settings()
+
+    if args.command == "broker-user":
+        return manage_broker_user(args.source, args.vhost or broker_users.vhost_of(config.amqp_uri), args.delete)
 
     if args.command == "declare":
         for line in topology.declare(config.amqp_uri):
@@ -79,6 +89,21 @@ def main(argv: list[str] | None = None) -> int:
                          | {"failed_at": row["failed_at"].isoformat(),
                             "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()},
                          ensure_ascii=False))
+    return 0
+
+
+def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
+    try:
+        if delete:
+            print(f"deleted broker user {broker_users.delete_system_user(source)}")
+            return 0
+        user, password = broker_users.create_system_user(source, vhost)
+    except (ValueError, broker_users.BrokerUserFailed) as error:
+        print(error, file=sys.stderr)
+        return 1
+    permissions = broker_users.SYSTEM_PERMISSIONS
+    print(f"user: {user}\npassword: {password}  (shown this once)\nvhost: {vhost}\n"
+          f"permissions: configure {permissions.configure}, write {permissions.write}, read {permissions.read}")
     return 0
 
 

@@ -27,12 +27,13 @@ metadata = MetaData()
 accounts = Table(
     "accounts", metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("kind", String(20), nullable=False),         # staff or enterprise
+    Column("kind", String(20), nullable=False),         # staff, enterprise or system
     Column("name", String(200), nullable=False),
     Column("role", String(30), nullable=False),
     Column("department", String(100)),
     Column("county", String(6)),
     Column("uscc", String(18)),
+    Column("source", String(100)),                      # a system's: the events it may publish
     Column("token_digest", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(100), nullable=False),
@@ -40,6 +41,7 @@ accounts = Table(
     Column("disabled_by", String(100)),
 )
 
+ACCOUNT_KINDS = ("staff", "enterprise", "system")
 CACHE_TTL_S = 30.0
 TOKEN_PREFIX = "hq_"
 
@@ -54,12 +56,12 @@ def caller_id(row) -> str:
 
 def _caller(row) -> Caller:
     return Caller(role=Role(row.role), id=caller_id(row), department=row.department, county=row.county,
-                  uscc=row.uscc, name=row.name)
+                  uscc=row.uscc, name=row.name, source=row.source)
 
 
 def public(row) -> dict:
     shown = {"id": caller_id(row), "name": row.name, "role": row.role, "department": row.department,
-             "county": row.county, "uscc": row.uscc, "created_at": row.created_at.isoformat(),
+             "county": row.county, "uscc": row.uscc, "source": row.source, "created_at": row.created_at.isoformat(),
              "created_by": row.created_by, "disabled_at": row.disabled_at and row.disabled_at.isoformat()}
     return {key: value for key, value in shown.items() if value is not None or key == "disabled_at"}
 
@@ -93,11 +95,11 @@ class AccountDirectory(SharedExtension):
         return caller
 
     def create(self, *, kind: str, name: str, role: Role, created_by: str, department: str | None = None,
-               county: str | None = None, uscc: str | None = None) -> dict:
+               county: str | None = None, uscc: str | None = None, source: str | None = None) -> dict:
         """The new account, with its `token` (shown this once)."""
         token = new_token()
         values = {"kind": kind, "name": name, "role": role.value, "department": department, "county": county,
-                  "uscc": uscc, "token_digest": token_digest(token), "created_at": clock.now(),
+                  "uscc": uscc, "source": source, "token_digest": token_digest(token), "created_at": clock.now(),
                   "created_by": created_by}
         with self._writing, self.engine.begin() as connection:
             account_id = connection.execute(insert(accounts).values(**values)).inserted_primary_key[0]
@@ -113,7 +115,7 @@ class AccountDirectory(SharedExtension):
 
     def disable(self, account_id: str, disabled_by: str) -> dict:
         kind, _, number = account_id.partition("-")
-        if kind not in ("staff", "enterprise") or not number.isdigit():
+        if kind not in ACCOUNT_KINDS or not number.isdigit():
             raise NotFound(f"no account {account_id}", {"id": account_id})
         now: datetime = clock.now()
         with self._writing, self.engine.begin() as connection:

@@ -30,9 +30,10 @@ class Role(enum.StrEnum):
     assessor = "assessor"                  # third-party evaluation: reads, never changes
     counsellor = "counsellor"              # helps enterprises: reads, asks on their behalf
     enterprise = "enterprise"              # one enterprise, itself only
+    system = "system"                      # another government system: publishes events of its own `source`
 
 
-STAFF_ROLES = frozenset(Role) - {Role.enterprise}
+STAFF_ROLES = frozenset(Role) - {Role.enterprise, Role.system}
 
 
 class Action(enum.StrEnum):
@@ -97,6 +98,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.counsellor: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.read_near_misses,
                                      Action.read_notifications, Action.ask_question, Action.declare_interests},
     Role.enterprise: _EVERYONE_READS | ENTERPRISE_ACTIONS | {Action.read_questions},
+    # contract section 14: a system's token may only publish events of its own source
+    Role.system: frozenset({Action.publish_event}),
 }
 
 
@@ -110,11 +113,13 @@ class Caller:
     county: str | None = None
     uscc: str | None = None
     name: str | None = None
+    source: str | None = None   # a system's: the `source` of the events it may publish
 
     def actor(self) -> dict:
         """What services are told about the caller (they record it, and filter what it may see)."""
-        return {"role": self.role.value, "id": self.id, "department": self.department,
-                "county": self.county, "uscc": self.uscc}
+        actor = {"role": self.role.value, "id": self.id, "department": self.department,
+                 "county": self.county, "uscc": self.uscc}
+        return actor if self.source is None else {**actor, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class Resource:
     county: str | None = None
     level: str | None = None
     owned: bool = False
+    source: str | None = None   # the `source` an event to be published names
 
     @classmethod
     def of_policy(cls, policy: Mapping[str, Any], uscc: str | None = None) -> Resource:
@@ -169,10 +175,19 @@ def _enterprise_scope(caller: Caller, resource: Resource) -> Decision:
     return ALLOW
 
 
+def _source_scope(caller: Caller, resource: Resource) -> Decision:
+    if resource.source != caller.source:
+        return Decision(False, f"a system's token publishes events of source {caller.source} only, "
+                               f"not of source {resource.source}")
+    return ALLOW
+
+
 def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -> Decision:
     """Whether `caller` may do `action` on `resource`."""
     if action not in PERMISSIONS.get(caller.role, ()):
         return Decision(False, f"the role {caller.role.value} may not {action.value}")
+    if caller.role is Role.system:
+        return _source_scope(caller, resource)
     if caller.role in (Role.department_staff, Role.county_staff) and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:

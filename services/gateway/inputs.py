@@ -56,10 +56,11 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
 
 
 def resource_of(path: Mapping[str, Any], body: BaseModel | None) -> Resource:
-    """The scope the gateway can see: the enterprise in the path, the department, level or county in a body."""
+    """The scope the gateway can see: the enterprise in the path, the department, level or county in a
+    body, the `source` of an event."""
     return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None),
                     department=getattr(body, "department", None), county=getattr(body, "county", None),
-                    level=getattr(body, "level", None))
+                    level=getattr(body, "level", None), source=getattr(body, "source", None))
 
 
 def decode_json(body: bytes) -> Any:

@@ -99,6 +99,13 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.manage_accounts, path_params=schemas.EnterprisePath, bodies=(schemas.EnterpriseAccountRequest,),
           body_optional=True, status=201, answer=schemas.AccountCreated, errors=(404, 503),
           description="404 unless the enterprise has a file (一企一档). The token is shown this once."),
+    Route("create_system", "POST", f"{API}/systems",
+          "Create an account for another government system (city administrator)", "accounts",
+          Action.manage_accounts, bodies=(schemas.SystemRequest,), status=201, answer=schemas.AccountCreated,
+          description="Contract section 14: its token may only publish events whose `source` is the account's "
+                      "(`POST /api/v1/events/{routing_key}`); any other call, or another source, is 403. The "
+                      "token is shown this once. On the bus the system gets a broker user of its own "
+                      "(`huiqi broker-user`, docs/operations.md)."),
     Route("list_accounts", "GET", f"{API}/accounts", "Staff and enterprise accounts (never their tokens)",
           "accounts", Action.manage_accounts, query=schemas.AccountsQuery, answer=schemas.AccountPage),
     Route("disable_account", "POST", f"{API}/accounts/{{account_id}}/disable", "Disable an account's token",

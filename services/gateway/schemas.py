@@ -89,8 +89,8 @@ class ApplicationPath(_Parameters):
 
 
 class AccountPath(_Parameters):
-    account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
-                                     description="an account id as created: staff-N or enterprise-N")]
+    account_id: Annotated[str, Field(pattern=r"^(staff|enterprise|system)-[1-9][0-9]{0,17}$",
+                                     description="an account id as created: staff-N, enterprise-N or system-N")]
 
 
 # Query parameters ----------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class TagsQuery(_Parameters):
 
 
 class AccountsQuery(PageQuery):
-    kind: Literal["staff", "enterprise"] | None = None
+    kind: Literal["staff", "enterprise", "system"] | None = None
 
 
 class QuestionsQuery(PageQuery):
@@ -200,6 +200,14 @@ class StaffRequest(_Request):
 
 class EnterpriseAccountRequest(_Request):
     name: Name | None = Field(None, description="who holds the token, e.g. the enterprise's contact person")
+
+
+class SystemRequest(_Request):
+    source: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+                                 description="the `source` every event of this system names (contract section 1)",
+                                 examples=["market-regulation"])]
+    name: Name | None = Field(None, description="the system, as people call it; the source by default",
+                              examples=["市场监管局企业登记系统"])
 
 
 class WithdrawRequest(_Request):
@@ -461,12 +469,13 @@ class PolicyPage(_Answer):
 
 
 class Account(_Answer):
-    id: str = Field(description="staff-N or enterprise-N")
+    id: str = Field(description="staff-N, enterprise-N or system-N")
     name: str
     role: str
     department: str | None = None
     county: str | None = None
     uscc: str | None = None
+    source: str | None = Field(None, description="a system's: the source of the events it may publish")
     created_at: datetime
     created_by: str
     disabled_at: datetime | None = None

@@ -42,6 +42,7 @@ from services.gateway.schemas import (
     QuestionsQuery,
     ReplayRequest,
     StaffRequest,
+    SystemRequest,
     TagChangeRequest,
     TagCreateRequest,
     TagPreviewRequest,
@@ -148,6 +149,13 @@ class GatewayService(ClockListener):
         account = self.accounts.create(kind="enterprise", name=body.name or enterprise.get("name") or uscc,
                                        role=Role.enterprise, created_by=caller.id, uscc=uscc)
         self.log.info("account_created", account_id=account["id"], role="enterprise", uscc=uscc, by=caller.id)
+        return Reply(account, 201)
+
+    @endpoint("create_system")
+    def create_system(self, request, caller: Caller, body: SystemRequest):
+        account = self.accounts.create(kind="system", name=body.name or body.source, role=Role.system,
+                                       created_by=caller.id, source=body.source)
+        self.log.info("account_created", account_id=account["id"], role="system", source=body.source, by=caller.id)
         return Reply(account, 201)
 
     @endpoint("list_accounts")

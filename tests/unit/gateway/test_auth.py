@@ -61,8 +61,8 @@ BOXING = Caller(Role.county_staff, "staff-2", county="371625")
 ENTERPRISE = Caller(Role.enterprise, "enterprise-1", uscc=OWN)
 
 
-def test_every_role_may_read_the_catalogue_and_policies_and_itself():
-    for role in Role:
+def test_every_role_but_a_system_may_read_the_catalogue_and_policies_and_itself():
+    for role in set(Role) - {Role.system}:
         caller = Caller(role, "x", department="finance", county="371625", uscc=OWN)
         for action in (Action.read_tags, Action.read_policy, Action.read_self):
             assert authorize(caller, action), (role, action)
@@ -187,3 +187,26 @@ def test_only_loopback_addresses_count_as_loopback(address):
     assert auth.is_loopback(str(address)) is address.is_loopback
     refused = auth.admin_token_refusal(str(address), "a-token-nobody-should-use")
     assert (refused is None) is address.is_loopback
+
+
+# --- another government system's account (contract section 14) -----------------------------------
+
+MARKET = Caller(Role.system, "system-1", source="market-regulation")
+
+
+def test_a_system_publishes_events_of_its_own_source_only():
+    assert authorize(MARKET, Action.publish_event, Resource(source="market-regulation"))
+    for source in ("tax", None, "market-regulation2"):
+        decision = authorize(MARKET, Action.publish_event, Resource(source=source))
+        assert not decision and "market-regulation" in decision.reason
+
+
+@pytest.mark.parametrize("action", sorted(set(Action) - {Action.publish_event}))
+def test_a_system_may_do_nothing_else(action):
+    decision = authorize(MARKET, action, Resource(source="market-regulation"))
+    assert not decision and decision.reason == f"the role system may not {action.value}"
+
+
+def test_a_systems_actor_names_its_source_and_others_do_not_carry_one():
+    assert MARKET.actor()["source"] == "market-regulation"
+    assert "source" not in FINANCE.actor()

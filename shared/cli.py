@@ -5,6 +5,7 @@
     huiqi dead-letters SERVICE --replay [ID ...]   publish them again (all waiting ones without ids)
     huiqi reset                                    drop every service database (asks no questions)
     huiqi asyncapi                                 write docs/asyncapi.json from the topology and models
+    huiqi access                                   write docs/access.md: every route × every role
     huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
     huiqi job ID [--url URL]                       follow a re-tag job with a progress bar (HUIQI_ADMIN_TOKEN)
     huiqi broker-user SOURCE [--vhost V] [--delete]
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     letters.add_argument("--all", action="store_true", help="include replayed ones")
     commands.add_parser("reset", help="drop every service database")
     commands.add_parser("asyncapi", help="write docs/asyncapi.json")
+    commands.add_parser("access", help="write docs/access.md from the gateway's routes and permissions")
     run = commands.add_parser("run", help="start every service and serve the gateway until Ctrl-C")
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     job = commands.add_parser("job", help="follow a re-tag job until it is done, with a progress bar")
@@ -63,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         target = ROOT / "docs" / "asyncapi.json"
         target.parent.mkdir(exist_ok=True)
         target.write_text(json.dumps(document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+        return 0
+    if args.command == "access":
+        from services.gateway.access import render
+        from shared.launcher import ROOT
+        target = ROOT / "docs" / "access.md"
+        target.write_text(render(), encoding="utf-8")
         print(f"wrote {target}")
         return 0
     if args.command == "run":

@@ -396,7 +396,8 @@ ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
 
 def scope_conditions(scope: dict) -> list:
     """A department sees the applications routed to it; a county's staff those of its county-level
-    policies; an enterprise its own; the window, the administrator and assessors everything."""
+    policies; an enterprise its own; the window and the administrator everything (the gateway lets no
+    other role list applications; assessors get statistics, which name no enterprise)."""
     role = scope.get("role")
     if role == "enterprise":
         return [applications.c.uscc == scope.get("uscc")]

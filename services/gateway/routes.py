@@ -259,15 +259,15 @@ ROUTE_LIST: tuple[Route, ...] = (
                       "beyond the remaining budget; 403 for a role that may not take it."),
     Route("act_on_applications", "POST", f"{API}/applications/actions",
           "The same action on up to 100 applications (批量受理、批量审批): one outcome each", "applications",
-          Action.act_on_application, bodies=(schemas.BatchActionRequest,), answer=schemas.BatchActionAnswer,
-          errors=(403, 503),
+          Action.act_in_batch, bodies=(schemas.BatchActionRequest,), answer=schemas.BatchActionAnswer,
+          errors=(503,),
           description="For staff working a queue (an enterprise acts on its own applications one at a time). "
                       "Each application is moved, or refused, exactly as the action on it alone would be, in a "
                       "savepoint of its own: the refused ones carry their reason, the others stand. `approve` "
                       "grants the formula's amount; another amount needs the single action."),
     Route("application_statistics", "GET", f"{API}/applications/stats",
           "Applications by stage, and the share of redemptions that were proactive (免申即享)", "applications",
-          Action.read_applications, answer=schemas.ApplicationStatistics, errors=(503,),
+          Action.read_application_statistics, answer=schemas.ApplicationStatistics, errors=(503,),
           description="Over what the caller may see: a department its own, an enterprise its own."),
     Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages past their due time", "applications",
           Action.read_alarms, query=schemas.PageQuery, answer=schemas.AlarmPage, errors=(503,)),

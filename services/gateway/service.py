@@ -412,15 +412,16 @@ class GatewayService(ClockListener):
 
     @endpoint("act_on_application")
     def act_on_application(self, request, caller: Caller, application_id: int, body: ActionRequest):
-        if caller.role is Role.enterprise and body.action != "object":   # anyone may object during public notice
-            self._visible_application(caller, application_id)
+        if body.action != "object":   # anyone may object during public notice
+            if not authorize(caller, Action.read_applications):
+                raise Forbidden(f"the role {caller.role.value} may only object to an application in public notice",
+                                {"role": caller.role.value, "action": body.action})
+            if caller.role is Role.enterprise:
+                self._visible_application(caller, application_id)
         return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount)
 
     @endpoint("act_on_applications")
     def act_on_applications(self, request, caller: Caller, body: BatchActionRequest):
-        if caller.role is Role.enterprise:
-            raise Forbidden("batch actions are for staff; an enterprise acts on its own applications one at a time",
-                            {"role": caller.role.value})
         return self.application.act_many(body.ids, body.action, caller.actor(), body.comment)
 
     @endpoint("application_statistics")

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.gateway import auth
-from services.gateway.auth import Action, Caller, Resource, Role, authenticate, authorize, require
+from services.gateway.auth import Action, Caller, Resource, Role, authenticate, authorize, require, require_role
 from services.gateway.errors import Unauthorized
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.errors import Forbidden
@@ -128,10 +128,30 @@ def test_roles_without_a_department_never_change_policies(role):
         assert not authorize(Caller(role, "x"), action, Resource(department="finance", owned=True))
 
 
-def test_staff_see_any_enterprise_but_an_assessor_sees_none():
-    for caller in (FINANCE, BOXING, Caller(Role.window_clerk, "x"), Caller(Role.counsellor, "x")):
+def test_caseworkers_see_any_enterprise_but_assessors_and_counsellors_see_none():
+    for caller in (FINANCE, BOXING, Caller(Role.window_clerk, "x")):
         assert authorize(caller, Action.read_enterprise, Resource(uscc=OTHER))
-    assert not authorize(Caller(Role.assessor, "x"), Action.read_enterprise, Resource(uscc=OTHER))
+        assert authorize(caller, Action.read_applications)
+    for role in (Role.assessor, Role.counsellor):
+        for action in (Action.read_enterprise, Action.read_applications, Action.explain_policy,
+                       Action.read_notifications, Action.ask_question, Action.declare_interests):
+            decision = authorize(Caller(role, "x"), action, Resource(uscc=OTHER))
+            assert not decision and role.value in decision.reason
+
+
+def test_assessors_see_applications_in_aggregate_only():
+    assessor = Caller(Role.assessor, "x")
+    assert authorize(assessor, Action.read_application_statistics)
+    assert not authorize(assessor, Action.read_applications)
+    assert not authorize(Caller(Role.counsellor, "x"), Action.read_application_statistics)
+
+
+def test_require_role_asks_the_role_only():
+    require_role(ENTERPRISE, Action.read_enterprise)   # scope comes later, with the resource
+    require_role(MARKET, Action.publish_event)
+    with pytest.raises(Forbidden) as raised:
+        require_role(Caller(Role.counsellor, "x"), Action.read_enterprise)
+    assert raised.value.details == {"role": "counsellor", "action": "enterprise.read"}
 
 
 def test_require_raises_forbidden_with_the_reason():

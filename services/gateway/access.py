@@ -69,7 +69,7 @@ wrong one, against a running gateway, and checks every cell.
 | `yes` | allowed, whatever it acts on |
 | `own` | within the token's scope, 403 outside it (see below) |
 | `routed` | the applications routed to the caller's department (or its county's); 403 for any other |
-| `object` | only `{"action": "object"}` during a public notice; 403 for any other action |
+| `object` | only `{"action": "object"}` during a public notice, answered with the public record; 403 otherwise |
 | `403` | refused whatever the request, before its inputs are read |
 | `401` | refused: no token, or one that is not valid (unknown, or its account disabled) |
 
@@ -93,6 +93,9 @@ Decided after the route, by what the request acts on:
   the caller may see; `GET /api/v1/alarms` lists the caller's own.
 - Which action an application takes in which stage, and by whom, is the lifecycle's rule
   (services/application/domain/stages.py): 409 for the stage, 403 for the role, with the reason.
+  Whoever objects during a public notice is answered the notice's public record (公示: enterprise
+  name, policy, department, amount, the objection), never the application's form or materials, and
+  objects once (an enterprise by its code; 409 the second time).
 """
 
 

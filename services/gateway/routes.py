@@ -254,9 +254,13 @@ ROUTE_LIST: tuple[Route, ...] = (
     Route("act_on_application", "POST", f"{API}/applications/{{application_id}}/actions",
           "Move an application: accept, return, resubmit, route, approve, reject, object, disburse, confirm",
           "applications", Action.act_on_application, path_params=schemas.ApplicationPath,
-          bodies=(schemas.ActionRequest,), answer=schemas.Application, errors=(404, 409, 503),
+          bodies=(schemas.ActionRequest,), answer=schemas.ActionAnswer, errors=(404, 409, 503),
           description="409 for an action the stage does not allow (naming those it does) or an approval "
-                      "beyond the remaining budget; 403 for a role that may not take it."),
+                      "beyond the remaining budget; 403 for a role that may not take it. `object` (during a "
+                      "public notice, by anyone but the applicant and the reviewing department) needs a "
+                      "`comment`, is taken once per enterprise (409 the second time), and is answered with the "
+                      "notice's public record: enterprise name, policy, amount and the objection, never the "
+                      "form."),
     Route("act_on_applications", "POST", f"{API}/applications/actions",
           "The same action on up to 100 applications (批量受理、批量审批): one outcome each", "applications",
           Action.act_in_batch, bodies=(schemas.BatchActionRequest,), answer=schemas.BatchActionAnswer,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.pack_codes import CODE_PATTERN
@@ -642,6 +642,29 @@ class Application(_Answer):
     proactive: bool = Field(description="opened by the platform (免申即享): the enterprise only confirms")
     timeline: list[StageEntry]
     next: str | None = Field(description="who acts next")
+
+
+class Objection(_Answer):
+    comment: str
+    at: datetime
+
+
+class PublicNoticeRecord(_Answer):
+    """What an objector is answered: the public notice (公示) of the award with the objection, never the
+    application's form, materials or the enterprise's code."""
+
+    application_id: int
+    policy_id: int
+    policy_title: str
+    department: str
+    enterprise_name: str | None
+    amount: float | None = Field(description="yuan: the amount approved")
+    status: str = Field(description="the stage it is in now: objection")
+    objection: Objection
+
+
+class ActionAnswer(RootModel[Application | PublicNoticeRecord]):
+    """The application as it now stands; to `object`, its public record only."""
 
 
 class BatchOutcome(_Answer):

@@ -110,7 +110,9 @@ ROUTE_LIST: tuple[Route, ...] = (
           "accounts", Action.manage_accounts, query=schemas.AccountsQuery, answer=schemas.AccountPage),
     Route("disable_account", "POST", f"{API}/accounts/{{account_id}}/disable", "Disable an account's token",
           "accounts", Action.manage_accounts, path_params=schemas.AccountPath, answer=schemas.Account,
-          errors=(404, 409), description="Every gateway stops accepting the token within 30 seconds."),
+          errors=(404, 409), description="Every gateway replica stops accepting the token at once: the change "
+                                         "is broadcast on `huiqi.accounts`, and the answer comes once the broker "
+                                         "has handed it to every replica."),
     Route("get_enterprise", "GET", f"{API}/enterprises/{{uscc}}",
           "The enterprise's merged profile, tags, version and field sources", "enterprises",
           Action.read_enterprise, path_params=schemas.EnterprisePath, answer=schemas.EnterpriseFile,

@@ -5,8 +5,11 @@
     huiqi dead-letters SERVICE --replay [ID ...]   publish them again (all waiting ones without ids)
     huiqi reset                                    drop every service database (asks no questions)
     huiqi asyncapi                                 write docs/asyncapi.json from the topology and models
+    huiqi access                                   write docs/access.md: every route × every role
     huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
     huiqi job ID [--url URL]                       follow a re-tag job with a progress bar (HUIQI_ADMIN_TOKEN)
+    huiqi broker-user SOURCE [--vhost V] [--delete]
+                                                   a government system's broker user: writes to gov.events only
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import signal
 import sys
 import time
 
-from shared import dead_letters, topology
+from shared import broker_users, dead_letters, topology
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
@@ -35,13 +38,22 @@ def main(argv: list[str] | None = None) -> int:
     letters.add_argument("--all", action="store_true", help="include replayed ones")
     commands.add_parser("reset", help="drop every service database")
     commands.add_parser("asyncapi", help="write docs/asyncapi.json")
+    commands.add_parser("access", help="write docs/access.md from the gateway's routes and permissions")
     run = commands.add_parser("run", help="start every service and serve the gateway until Ctrl-C")
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     job = commands.add_parser("job", help="follow a re-tag job until it is done, with a progress bar")
     job.add_argument("job_id", type=int)
     job.add_argument("--url", help="the gateway (default: http:// + HUIQI_GATEWAY_BIND)")
+    broker_user = commands.add_parser("broker-user", help="create (or delete) a government system's broker user, "
+                                                          "who may write to gov.events only")
+    broker_user.add_argument("source", help="the `source` its events name, e.g. market-regulation")
+    broker_user.add_argument("--vhost", help="the virtual host (default: the one in HUIQI_AMQP_URI)")
+    broker_user.add_argument("--delete", action="store_true", help="delete the user instead")
     args = parser.parse_args(argv)
     config = settings()
+
+    if args.command == "broker-user":
+        return manage_broker_user(args.source, args.vhost or broker_users.vhost_of(config.amqp_uri), args.delete)
 
     if args.command == "declare":
         for line in topology.declare(config.amqp_uri):
@@ -53,6 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         target = ROOT / "docs" / "asyncapi.json"
         target.parent.mkdir(exist_ok=True)
         target.write_text(json.dumps(document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+        return 0
+    if args.command == "access":
+        from services.gateway.access import render
+        from shared.launcher import ROOT
+        target = ROOT / "docs" / "access.md"
+        target.write_text(render(), encoding="utf-8")
         print(f"wrote {target}")
         return 0
     if args.command == "run":
@@ -79,6 +98,21 @@ def main(argv: list[str] | None = None) -> int:
                          | {"failed_at": row["failed_at"].isoformat(),
                             "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()},
                          ensure_ascii=False))
+    return 0
+
+
+def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
+    try:
+        if delete:
+            print(f"deleted broker user {broker_users.delete_system_user(source)}")
+            return 0
+        user, password = broker_users.create_system_user(source, vhost)
+    except (ValueError, broker_users.BrokerUserFailed) as error:
+        print(error, file=sys.stderr)
+        return 1
+    permissions = broker_users.SYSTEM_PERMISSIONS
+    print(f"user: {user}\npassword: {password}  (shown this once)\nvhost: {vhost}\n"
+          f"permissions: configure {permissions.configure}, write {permissions.write}, read {permissions.read}")
     return 0
 
 

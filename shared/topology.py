@@ -16,7 +16,10 @@ PLATFORM_EVENTS = Exchange("huiqi.events", type="topic", durable=True)
 # An application's moves are published as `application.changed.<stage it moved to>`, so each consumer
 # binds only the moves it needs (`application.changed.#` for all of them).
 APPLICATION_MOVES = "application.changed"
-EXCHANGES = (GOV_EVENTS, PLATFORM_EVENTS)
+# Account changes (a token disabled) for every gateway replica at once: each replica binds a queue of
+# its own, exclusive to its connection, so none is declared here (shared.contracts.accounts).
+ACCOUNT_CHANGES = Exchange("huiqi.accounts", type="fanout", durable=True)
+EXCHANGES = (GOV_EVENTS, PLATFORM_EVENTS, ACCOUNT_CHANGES)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ def must_route(exchange: str, routing_key: str) -> bool:
     Every event must, except an application's move that no queue declared here is bound for: those
     are published for whoever subscribes (`application.changed.#`), and none may. A move the
     topology does route must reach its queue, so an undeclared topology is still caught."""
+    if exchange == ACCOUNT_CHANGES.name:
+        return False   # a broadcast no gateway replica is listening to has no cache to clear
     # a move's own key (`application.changed.<stage>`), not the bare type an older outbox row may carry
     if exchange == PLATFORM_EVENTS.name and routing_key.startswith(APPLICATION_MOVES + "."):
         return bound(exchange, routing_key)

@@ -15,7 +15,7 @@ from sqlalchemy import Float, and_, bindparam, exists, func, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from services.application.domain import deadlines
+from services.application.domain import deadlines, public_notice
 from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
 from services.application.models import alarms, applications, budgets, history, materials, stages
 from shared.clock import CHINA
@@ -81,6 +81,8 @@ _POLICIES_WITH_OFFERS_WAITING = (select(applications.c.policy_id)
 _TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).order_by(stages.c.id)
 _MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
 _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
+_OBJECTORS = select(history.c.actor).where(history.c.application_id == bindparam("p_id"),
+                                           history.c.action == "object")
 
 
 def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: dict,
@@ -194,6 +196,8 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     except Refused as refused:
         error = Forbidden if refused.status == 403 else Conflict
         raise error(refused.reason, {"stage": stage.value, "action": action}) from None
+    if transition.action == "object":
+        _check_objection(session, application_id, actor, comment)
     target = Stage(transition.next_stage)
     new_amount = row.amount
     if action == "approve" and stage == Stage.review:
@@ -233,6 +237,22 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     return Opened(application_id, [_event({**summary, "stage": to_stage}, step, from_stage, by)
                                    for step, from_stage, to_stage, by, *_ in moves],
                   row=SimpleNamespace(**{**row._mapping, **moved}))
+
+
+def _check_objection(session: Session, application_id: int, actor: dict, comment: str | None) -> None:
+    """An objection says what it objects to, and each objector objects once (public_notice)."""
+    if comment is None or not comment.strip():
+        raise Invalid("an objection says what is objected to: `comment`",
+                      [{"field": "comment", "message": "required for object"}])
+    # read under the application's row lock (act takes it first), so one objector's two calls queue
+    if public_notice.objected_before(actor, session.execute(_OBJECTORS, {"p_id": application_id}).scalars()):
+        raise Conflict(f"you have objected to application {application_id} before; each enterprise (or member "
+                       "of staff) objects once", {"application_id": application_id})
+
+
+def public_record(written: Opened, *, comment: str, now: datetime) -> dict:
+    """What an objector is answered: the notice's public record with the objection, never the form."""
+    return public_notice.record(vars(written.row), comment=comment, at=now)
 
 
 @dataclass(frozen=True)
@@ -393,7 +413,8 @@ ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
 
 def scope_conditions(scope: dict) -> list:
     """A department sees the applications routed to it; a county's staff those of its county-level
-    policies; an enterprise its own; the window, the administrator and assessors everything."""
+    policies; an enterprise its own; the window and the administrator everything (the gateway lets no
+    other role list applications; assessors get statistics, which name no enterprise)."""
     role = scope.get("role")
     if role == "enterprise":
         return [applications.c.uscc == scope.get("uscc")]

@@ -84,11 +84,15 @@ class ApplicationService(Operations):
     @rpc(expected_exceptions=EXPECTED)
     def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
             amount: float | None = None) -> dict:
+        """The application as it now stands; to an objection, its public record only (an objector is
+        usually another enterprise)."""
+        now = clock.now()
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
-                             now=clock.now(), calendar=self.calendar.current(tx.session))
+                             now=now, calendar=self.calendar.current(tx.session))
             tx.emit_all(moved.events)
-            answer = hall.answer(tx.session, moved, clock.now())
+            answer = (hall.public_record(moved, comment=comment, now=now) if action == "object"
+                      else hall.answer(tx.session, moved, clock.now()))
         self.log.info("application_moved", application_id=application_id, action=action,
                       stage=moved.events[-1].to_stage, actor=actor.get("id"))
         return answer

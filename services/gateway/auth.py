@@ -12,12 +12,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from services.gateway.errors import Unauthorized
-from shared.config import settings
+from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.errors import Forbidden
 
 
@@ -29,9 +30,10 @@ class Role(enum.StrEnum):
     assessor = "assessor"                  # third-party evaluation: reads, never changes
     counsellor = "counsellor"              # helps enterprises: reads, asks on their behalf
     enterprise = "enterprise"              # one enterprise, itself only
+    system = "system"                      # another government system: publishes events of its own `source`
 
 
-STAFF_ROLES = frozenset(Role) - {Role.enterprise}
+STAFF_ROLES = frozenset(Role) - {Role.enterprise, Role.system}
 
 
 class Action(enum.StrEnum):
@@ -61,8 +63,10 @@ class Action(enum.StrEnum):
     manage_packs = "pack.manage"
     read_packs = "pack.read"
     submit_application = "application.submit"
-    read_applications = "application.read"
+    read_applications = "application.read"      # an application with its form (the enterprise's file) and materials
+    read_application_statistics = "application.statistics"   # counts by stage: no enterprise in them
     act_on_application = "application.act"     # which action, in which stage, is the lifecycle's decision
+    act_in_batch = "application.act_batch"      # staff working a queue
     read_alarms = "alarm.read"
     read_quarantine = "quarantine.read"
     resolve_quarantine = "quarantine.resolve"   # replay or discard a rejected message
@@ -87,23 +91,35 @@ ENTERPRISE_ACTIONS = frozenset({
 # cover every enterprise (near-misses: `?uscc=` for itself, never the whole list).
 ENTERPRISE_NAMED_ACTIONS = frozenset({Action.read_near_misses})
 
-_EVERYONE_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_applications,
-                             Action.act_on_application, Action.read_departments, Action.read_calendar})
-_STAFF_READS = _EVERYONE_READS | {Action.read_policy_drafts, Action.read_questions, Action.read_packs}
+_PUBLIC_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_departments,
+                           Action.read_calendar})
+# The government side that handles applications: the window and the policies' departments and counties.
+_CASEWORK = _PUBLIC_READS | {Action.read_packs, Action.read_policy_drafts, Action.read_questions,
+                             Action.read_enterprise, Action.explain_policy, Action.read_applications,
+                             Action.read_application_statistics,
+                             Action.act_on_application, Action.act_in_batch, Action.read_alarms}
 
-# What each role may do at all; scope is judged separately, below.
+# What each role may do at all; scope is judged separately, below. docs/access.md is this table
+# route by route (services/gateway/access.py writes it; a test calls every route as every role).
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.city_admin: frozenset(Action),
-    Role.department_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy,
-                                                                  Action.read_alarms},
-    Role.county_staff: _STAFF_READS | POLICY_OWNER_ACTIONS | {Action.read_enterprise, Action.explain_policy,
-                                                              Action.read_alarms},
-    Role.window_clerk: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.submit_application,
-                                       Action.read_alarms},
-    Role.assessor: _STAFF_READS | {Action.read_near_misses},
-    Role.counsellor: _STAFF_READS | {Action.read_enterprise, Action.explain_policy, Action.read_near_misses,
-                                     Action.read_notifications, Action.ask_question, Action.declare_interests},
-    Role.enterprise: _EVERYONE_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | {Action.read_questions},
+    Role.department_staff: _CASEWORK | POLICY_OWNER_ACTIONS,
+    Role.county_staff: _CASEWORK | POLICY_OWNER_ACTIONS,
+    Role.window_clerk: _CASEWORK | {Action.submit_application},
+    # Third-party evaluation judges the government's work, never an enterprise's file: policies (drafts too),
+    # questions and their answers, how close enterprises come to a policy, and applications in aggregate.
+    # `act_on_application` only to object during a public notice.
+    Role.assessor: _PUBLIC_READS | {Action.read_packs, Action.read_policy_drafts, Action.read_questions,
+                                    Action.read_near_misses, Action.read_application_statistics,
+                                    Action.act_on_application},
+    # A counsellor will read and act for its team's enterprises only (contract section 10); until teams exist
+    # it reaches no enterprise: what is public, and objecting during a public notice.
+    Role.counsellor: _PUBLIC_READS | {Action.read_packs, Action.act_on_application},
+    Role.enterprise: _PUBLIC_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | {
+        Action.read_questions, Action.read_applications, Action.read_application_statistics,
+        Action.act_on_application},
+    # contract section 14: a system's token may only publish events of its own source
+    Role.system: frozenset({Action.publish_event}),
 }
 
 
@@ -117,11 +133,13 @@ class Caller:
     county: str | None = None
     uscc: str | None = None
     name: str | None = None
+    source: str | None = None   # a system's: the `source` of the events it may publish
 
     def actor(self) -> dict:
         """What services are told about the caller (they record it, and filter what it may see)."""
-        return {"role": self.role.value, "id": self.id, "department": self.department,
-                "county": self.county, "uscc": self.uscc}
+        actor = {"role": self.role.value, "id": self.id, "department": self.department,
+                 "county": self.county, "uscc": self.uscc}
+        return actor if self.source is None else {**actor, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,7 @@ class Resource:
     county: str | None = None
     level: str | None = None
     owned: bool = False
+    source: str | None = None   # the `source` an event to be published names
 
     @classmethod
     def of_policy(cls, policy: Mapping[str, Any], uscc: str | None = None) -> Resource:
@@ -176,10 +195,19 @@ def _enterprise_scope(caller: Caller, resource: Resource) -> Decision:
     return ALLOW
 
 
+def _source_scope(caller: Caller, resource: Resource) -> Decision:
+    if resource.source != caller.source:
+        return Decision(False, f"a system's token publishes events of source {caller.source} only, "
+                               f"not of source {resource.source}")
+    return ALLOW
+
+
 def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -> Decision:
     """Whether `caller` may do `action` on `resource`."""
     if action not in PERMISSIONS.get(caller.role, ()):
         return Decision(False, f"the role {caller.role.value} may not {action.value}")
+    if caller.role is Role.system:
+        return _source_scope(caller, resource)
     if caller.role in (Role.department_staff, Role.county_staff) and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
@@ -190,6 +218,14 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
                                    f"ask with uscc={caller.uscc}")
         return _enterprise_scope(caller, resource)
     return ALLOW
+
+
+def require_role(caller: Caller, action: Action) -> None:
+    """Forbidden (403) unless the caller's role may do `action` at all: asked before a request's
+    inputs are read, so a role that may not call a route learns nothing about what it takes."""
+    if action not in PERMISSIONS.get(caller.role, ()):
+        raise Forbidden(f"the role {caller.role.value} may not {action.value}",
+                        {"role": caller.role.value, "action": action.value})
 
 
 def require(caller: Caller, action: Action, resource: Resource = Resource()) -> None:
@@ -227,3 +263,36 @@ def authenticate(authorization: str | None, find_account: AccountFinder | None =
 def _same_secret(given: str, expected: str) -> bool:
     # bytes, because compare_digest refuses non-ASCII str and a header may hold anything
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+# The administrator's token may do anything; one that is short, or the development default that the
+# README prints, is guessable by anyone who can reach the gateway.
+MIN_ADMIN_TOKEN_LENGTH = 32
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a gateway bound to `host` is reachable from this machine only. An empty host means
+    every interface; any other name but `localhost` may resolve to anything, so it counts as public."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def admin_token_refusal(host: str, token: str) -> str | None:
+    """Why the gateway must not serve on `host` with this administrator's token, or None if it may:
+    off the loopback interface the token must be set, and at least MIN_ADMIN_TOKEN_LENGTH long."""
+    if is_loopback(host):
+        return None
+    where = f"address {host!r}" if host else "every interface"
+    if _same_secret(token, DEVELOPMENT_ADMIN_TOKEN):
+        return (f"the gateway would listen on {where} with the development administrator's token; "
+                f"set HUIQI_ADMIN_TOKEN to a random secret of at least {MIN_ADMIN_TOKEN_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    if len(token) < MIN_ADMIN_TOKEN_LENGTH:
+        return (f"the gateway would listen on {where} with a {len(token)}-character administrator's token; "
+                f"HUIQI_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN_LENGTH} characters off the loopback "
+                "interface")
+    return None

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from services.gateway.auth import AccountFinder, Caller, Resource, authenticate, require
+from services.gateway.auth import AccountFinder, Caller, Resource, authenticate, require, require_role
 from services.gateway.errors import InvalidRequest, MalformedBody
 from services.gateway.routes import Route
 
@@ -36,8 +36,11 @@ class Inputs:
 
 def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping[str, str],
                 query_args: Mapping[str, str], body: bytes, find_account: AccountFinder | None = None) -> Inputs:
-    """Raises Unauthorized (401), MalformedBody (400), InvalidRequest (422) or Forbidden (403)."""
+    """Raises Unauthorized (401), Forbidden (403) for a role that may not call the route at all,
+    MalformedBody (400), InvalidRequest (422), or Forbidden (403) for a resource outside the caller's scope."""
     caller = authenticate(authorization, find_account) if route.needs_token else None
+    if caller is not None:
+        require_role(caller, route.action)
     path = _validate(route.path_params, dict(path_values), "path") if route.path_params else None
     path_fields = dict(path) if path is not None else {}
     # An empty query parameter (`?status=`) means the same as leaving it out.
@@ -57,10 +60,10 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
 
 def resource_of(path: Mapping[str, Any], body: BaseModel | None, query: BaseModel | None = None) -> Resource:
     """The scope the gateway can see: the enterprise in the path, a body or the query, the department,
-    level or county in a body."""
+    level or county in a body, the `source` of an event."""
     return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None) or getattr(query, "uscc", None),
                     department=getattr(body, "department", None), county=getattr(body, "county", None),
-                    level=getattr(body, "level", None))
+                    level=getattr(body, "level", None), source=getattr(body, "source", None))
 
 
 def decode_json(body: bytes) -> Any:

@@ -121,11 +121,20 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.manage_accounts, path_params=schemas.EnterprisePath, bodies=(schemas.EnterpriseAccountRequest,),
           body_optional=True, status=201, answer=schemas.AccountCreated, errors=(404, 503),
           description="404 unless the enterprise has a file (一企一档). The token is shown this once."),
+    Route("create_system", "POST", f"{API}/systems",
+          "Create an account for another government system (city administrator)", "accounts",
+          Action.manage_accounts, bodies=(schemas.SystemRequest,), status=201, answer=schemas.AccountCreated,
+          description="Contract section 14: its token may only publish events whose `source` is the account's "
+                      "(`POST /api/v1/events/{routing_key}`); any other call, or another source, is 403. The "
+                      "token is shown this once. On the bus the system gets a broker user of its own "
+                      "(`huiqi broker-user`, docs/operations.md)."),
     Route("list_accounts", "GET", f"{API}/accounts", "Staff and enterprise accounts (never their tokens)",
           "accounts", Action.manage_accounts, query=schemas.AccountsQuery, answer=schemas.AccountPage),
     Route("disable_account", "POST", f"{API}/accounts/{{account_id}}/disable", "Disable an account's token",
           "accounts", Action.manage_accounts, path_params=schemas.AccountPath, answer=schemas.Account,
-          errors=(404, 409), description="Every gateway stops accepting the token within 30 seconds."),
+          errors=(404, 409), description="Every gateway replica stops accepting the token at once: the change "
+                                         "is broadcast on `huiqi.accounts`, and the answer comes once the broker "
+                                         "has handed it to every replica."),
     Route("get_enterprise", "GET", f"{API}/enterprises/{{uscc}}",
           "The enterprise's merged profile, tags, version and field sources", "enterprises",
           Action.read_enterprise, path_params=schemas.EnterprisePath, answer=schemas.EnterpriseFile,
@@ -276,20 +285,24 @@ ROUTE_LIST: tuple[Route, ...] = (
     Route("act_on_application", "POST", f"{API}/applications/{{application_id}}/actions",
           "Move an application: accept, return, resubmit, route, approve, reject, object, disburse, confirm",
           "applications", Action.act_on_application, path_params=schemas.ApplicationPath,
-          bodies=(schemas.ActionRequest,), answer=schemas.Application, errors=(404, 409, 503),
+          bodies=(schemas.ActionRequest,), answer=schemas.ActionAnswer, errors=(404, 409, 503),
           description="409 for an action the stage does not allow (naming those it does) or an approval "
-                      "beyond the remaining budget; 403 for a role that may not take it."),
+                      "beyond the remaining budget; 403 for a role that may not take it. `object` (during a "
+                      "public notice, by anyone but the applicant and the reviewing department) needs a "
+                      "`comment`, is taken once per enterprise (409 the second time), and is answered with the "
+                      "notice's public record: enterprise name, policy, amount and the objection, never the "
+                      "form."),
     Route("act_on_applications", "POST", f"{API}/applications/actions",
           "The same action on up to 100 applications (批量受理、批量审批): one outcome each", "applications",
-          Action.act_on_application, bodies=(schemas.BatchActionRequest,), answer=schemas.BatchActionAnswer,
-          errors=(403, 503),
+          Action.act_in_batch, bodies=(schemas.BatchActionRequest,), answer=schemas.BatchActionAnswer,
+          errors=(503,),
           description="For staff working a queue (an enterprise acts on its own applications one at a time). "
                       "Each application is moved, or refused, exactly as the action on it alone would be, in a "
                       "savepoint of its own: the refused ones carry their reason, the others stand. `approve` "
                       "grants the formula's amount; another amount needs the single action."),
     Route("application_statistics", "GET", f"{API}/applications/stats",
           "Applications by stage, and the share of redemptions that were proactive (免申即享)", "applications",
-          Action.read_applications, answer=schemas.ApplicationStatistics, errors=(503,),
+          Action.read_application_statistics, answer=schemas.ApplicationStatistics, errors=(503,),
           description="Over what the caller may see: a department its own, an enterprise its own."),
     Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages past their due time", "applications",
           Action.read_alarms, query=schemas.PageQuery, answer=schemas.AlarmPage, errors=(503,)),

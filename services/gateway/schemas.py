@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
@@ -98,8 +98,8 @@ class CalendarPath(_Parameters):
 
 
 class AccountPath(_Parameters):
-    account_id: Annotated[str, Field(pattern=r"^(staff|enterprise)-[1-9][0-9]{0,17}$",
-                                     description="an account id as created: staff-N or enterprise-N")]
+    account_id: Annotated[str, Field(pattern=r"^(staff|enterprise|system)-[1-9][0-9]{0,17}$",
+                                     description="an account id as created: staff-N, enterprise-N or system-N")]
 
 
 # Query parameters ----------------------------------------------------------------------------
@@ -136,7 +136,7 @@ class TagsQuery(_Parameters):
 
 
 class AccountsQuery(PageQuery):
-    kind: Literal["staff", "enterprise"] | None = None
+    kind: Literal["staff", "enterprise", "system"] | None = None
 
 
 class QuestionsQuery(PageQuery):
@@ -233,6 +233,14 @@ class StaffRequest(_Request):
 
 class EnterpriseAccountRequest(_Request):
     name: Name | None = Field(None, description="who holds the token, e.g. the enterprise's contact person")
+
+
+class SystemRequest(_Request):
+    source: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+                                 description="the `source` every event of this system names (contract section 1)",
+                                 examples=["market-regulation"])]
+    name: Name | None = Field(None, description="the system, as people call it; the source by default",
+                              examples=["市场监管局企业登记系统"])
 
 
 class WithdrawRequest(_Request):
@@ -527,12 +535,13 @@ class DepartmentChange(_Answer):
 
 
 class Account(_Answer):
-    id: str = Field(description="staff-N or enterprise-N")
+    id: str = Field(description="staff-N, enterprise-N or system-N")
     name: str
     role: str
     department: str | None = None
     county: str | None = None
     uscc: str | None = None
+    source: str | None = Field(None, description="a system's: the source of the events it may publish")
     created_at: datetime
     created_by: str
     disabled_at: datetime | None = None
@@ -711,6 +720,29 @@ class Application(_Answer):
     proactive: bool = Field(description="opened by the platform (免申即享): the enterprise only confirms")
     timeline: list[StageEntry]
     next: str | None = Field(description="who acts next")
+
+
+class Objection(_Answer):
+    comment: str
+    at: datetime
+
+
+class PublicNoticeRecord(_Answer):
+    """What an objector is answered: the public notice (公示) of the award with the objection, never the
+    application's form, materials or the enterprise's code."""
+
+    application_id: int
+    policy_id: int
+    policy_title: str
+    department: str
+    enterprise_name: str | None
+    amount: float | None = Field(description="yuan: the amount approved")
+    status: str = Field(description="the stage it is in now: objection")
+    objection: Objection
+
+
+class ActionAnswer(RootModel[Application | PublicNoticeRecord]):
+    """The application as it now stands; to `object`, its public record only."""
 
 
 class BatchOutcome(_Answer):

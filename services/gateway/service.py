@@ -45,6 +45,7 @@ from services.gateway.schemas import (
     QuestionsQuery,
     ReplayRequest,
     StaffRequest,
+    SystemRequest,
     TagChangeRequest,
     TagCreateRequest,
     TagPreviewRequest,
@@ -180,6 +181,13 @@ class GatewayService(ClockListener):
         account = self.accounts.create(kind="enterprise", name=body.name or enterprise.get("name") or uscc,
                                        role=Role.enterprise, created_by=caller.id, uscc=uscc)
         self.log.info("account_created", account_id=account["id"], role="enterprise", uscc=uscc, by=caller.id)
+        return Reply(account, 201)
+
+    @endpoint("create_system")
+    def create_system(self, request, caller: Caller, body: SystemRequest):
+        account = self.accounts.create(kind="system", name=body.name or body.source, role=Role.system,
+                                       created_by=caller.id, source=body.source)
+        self.log.info("account_created", account_id=account["id"], role="system", source=body.source, by=caller.id)
         return Reply(account, 201)
 
     @endpoint("list_accounts")
@@ -450,15 +458,16 @@ class GatewayService(ClockListener):
 
     @endpoint("act_on_application")
     def act_on_application(self, request, caller: Caller, application_id: int, body: ActionRequest):
-        if caller.role is Role.enterprise and body.action != "object":   # anyone may object during public notice
-            self._visible_application(caller, application_id)
+        if body.action != "object":   # anyone may object during public notice
+            if not authorize(caller, Action.read_applications):
+                raise Forbidden(f"the role {caller.role.value} may only object to an application in public notice",
+                                {"role": caller.role.value, "action": body.action})
+            if caller.role is Role.enterprise:
+                self._visible_application(caller, application_id)
         return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount)
 
     @endpoint("act_on_applications")
     def act_on_applications(self, request, caller: Caller, body: BatchActionRequest):
-        if caller.role is Role.enterprise:
-            raise Forbidden("batch actions are for staff; an enterprise acts on its own applications one at a time",
-                            {"role": caller.role.value})
         return self.application.act_many(body.ids, body.action, caller.actor(), body.comment)
 
     @endpoint("application_statistics")

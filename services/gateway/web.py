@@ -27,9 +27,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from services.gateway.accounts import AccountDirectory
+from services.gateway.auth import admin_token_refusal
 from services.gateway.errors import ERRORS, ErrorReply, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
+from shared.config import settings
 from shared.entrypoints import CheckedSignature
 from shared.logs import get_logger
 
@@ -91,7 +93,18 @@ class JsonWsgiApp(WsgiApp):
         return response(environ, start_response)
 
 
+class UnsafeAdminToken(RuntimeError):
+    """The gateway refuses to start: it would be reachable from other machines with a guessable
+    administrator's token."""
+
+
 class JsonWebServer(WebServer):
+    def start(self):
+        refusal = admin_token_refusal(self.bind_addr.address, settings().admin_token)
+        if refusal is not None:
+            raise UnsafeAdminToken(refusal)
+        super().start()
+
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 

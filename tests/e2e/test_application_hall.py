@@ -6,6 +6,7 @@ The platform runs with time travel on; tests move the clock forward only.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from datetime import datetime
 
@@ -255,6 +256,38 @@ def test_an_objection_during_public_notice_pauses_it_for_review(platform, gov, p
     assert ok(people["reviewer"].act(application_id, "reject", comment="异议成立"))["status"] == "rejected"
     until(lambda: any(item["kind"] == "application_rejected" for item in platform.notifications_of(uscc)),
           what="the outcome")
+
+
+def test_another_enterprise_objects_once_and_sees_only_the_public_record(platform, gov, people):
+    marker = new_marker()
+    uscc, applicant = firm(platform, gov, marker, annual_revenue=12_345_678.0, total_assets=9_876_543.0,
+                           rd_expense=456_789.0)
+    _, rival = firm(platform, gov, new_marker())
+    policy_id = redeemable(platform, people, marker)
+    matched(platform, uscc, policy_id)
+    application_id = ok(applicant.post("/applications", {"policy_id": policy_id, "uscc": uscc,
+                                                         "materials": [material()]}), 201)["id"]
+    ok(people["clerk"].act(application_id, "accept"))
+    approved = ok(people["reviewer"].act(application_id, "approve"))
+    assert approved["form"]["rd_expense"] == 456_789.0   # staff see the form
+
+    assert rival.get(f"/applications/{application_id}").status_code == 403
+    assert rival.act(application_id, "object").status_code == 422   # an objection says what it objects to
+    objected = ok(rival.act(application_id, "object", comment="该企业员工人数存疑"))
+    assert set(objected) == {"application_id", "policy_id", "policy_title", "department", "enterprise_name",
+                             "amount", "status", "objection"}
+    assert (objected["application_id"], objected["enterprise_name"], objected["amount"], objected["status"]) == (
+        application_id, "滨州申报测试有限公司", approved["amount"], "objection")
+    assert objected["objection"]["comment"] == "该企业员工人数存疑"
+    for secret in (uscc, "12345678", "9876543", "456789", "licence.pdf"):
+        assert secret not in json.dumps(objected), secret
+
+    assert ok(people["reviewer"].act(application_id, "approve", comment="异议不成立"))["status"] == "public_notice"
+    again = rival.act(application_id, "object", comment="再次异议")
+    assert again.status_code == 409 and "once" in again.json()["error"]["message"]
+    assert applicant.act(application_id, "object", comment="自己").status_code == 403
+    # another objector still may, and is answered the public record too
+    assert set(ok(people["counsellor"].act(application_id, "object", comment="顾问异议"))) == set(objected)
 
 
 def offered(me: As, policy_id: int) -> dict:

@@ -5,8 +5,6 @@ and in the policy service (questions). The platform runs with time travel on; th
 """
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from tests.e2e.harness import (
@@ -52,7 +50,7 @@ def test_stages_due_in_a_provisional_year_move_when_its_arrangement_is_loaded(pl
     official_2026 = ok(platform.get(f"{API}/calendar/2026"))
     assert official_2026["source"] == "official" and official_2026["notice"].startswith("国办发明电")
 
-    department = f"dept_{uuid.uuid4().hex[:6]}"
+    department = platform.department()
     clerk = account(platform, {"name": "窗口", "role": "window_clerk"})
     reviewer = account(platform, {"name": "科室", "role": "department_staff", "department": department})
     marker = new_marker()

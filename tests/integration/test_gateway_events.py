@@ -93,3 +93,69 @@ def test_a_broker_that_does_not_take_the_event_is_503(api, gateway_container):
     assert response.status_code == 503
     error = error_of(response)
     assert (error["code"], error["details"]) == ("service_unavailable", {"service": "broker"})
+
+
+# --- system accounts (contract section 14) ---------------------------------------------------------
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def market_regulation(api):
+    created = api.post("/api/v1/systems", json={"source": "market-regulation", "name": "市场监管局登记系统"})
+    assert created.status_code == 201, created.text
+    account = created.json()
+    assert account["role"] == "system" and account["source"] == "market-regulation"
+    assert account["id"].startswith("system-") and account["token"].startswith("hq_")
+    return account
+
+
+def test_a_system_token_publishes_events_of_its_own_source(anonymous, gov_events_queue, market_regulation):
+    response = anonymous.post("/api/v1/events/enterprise.registered", json=EVENT,
+                              headers=bearer(market_regulation["token"]))
+    assert response.status_code == 202, response.text
+    assert json.loads(gov_events_queue.get().body) == EVENT
+
+
+@pytest.mark.parametrize("routing_key", ["enterprise.registered", "enterprise.profiles_synced"])
+def test_a_system_token_may_not_publish_another_sources_events(anonymous, gov_events_queue, market_regulation,
+                                                               routing_key):
+    body = {**EVENT, "source": "tax"}
+    if routing_key == "enterprise.profiles_synced":
+        body = {"event_id": "bulk-1", "source": "tax", "occurred_at": EVENT["occurred_at"],
+                "profiles": [{"sequence": 1, "enterprise": {"uscc": USCC}}]}
+    response = anonymous.post(f"/api/v1/events/{routing_key}", json=body, headers=bearer(market_regulation["token"]))
+    assert response.status_code == 403
+    assert "market-regulation" in error_of(response)["message"] and "tax" in error_of(response)["message"]
+    assert gov_events_queue.empty()
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/api/v1/me", None), ("GET", "/api/v1/tags", None), ("GET", f"/api/v1/enterprises/{USCC}", None),
+    ("GET", "/api/v1/quarantine", None), ("GET", "/api/v1/policies/5", None),
+    ("POST", "/api/v1/systems", {"source": "tax"}), ("POST", "/api/v1/staff", {"name": "x", "role": "assessor"}),
+])
+def test_a_system_token_may_do_nothing_else(anonymous, market_regulation, method, path, body):
+    response = anonymous.request(method, path, json=body, headers=bearer(market_regulation["token"]))
+    assert response.status_code == 403, (path, response.text)
+    assert "system" in error_of(response)["message"]
+
+
+def test_only_the_city_administrator_creates_systems_and_a_disabled_one_is_401(api, anonymous, market_regulation):
+    staff = api.post("/api/v1/staff", json={"name": "窗口", "role": "window_clerk"}).json()
+    refused = anonymous.post("/api/v1/systems", json={"source": "tax"}, headers=bearer(staff["token"]))
+    assert refused.status_code == 403
+    listed = api.get("/api/v1/accounts", params={"kind": "system"}).json()
+    assert [account["id"] for account in listed["items"]] == [market_regulation["id"]]
+    assert api.post(f"/api/v1/accounts/{market_regulation['id']}/disable").status_code == 200
+    response = anonymous.post("/api/v1/events/enterprise.registered", json=EVENT,
+                              headers=bearer(market_regulation["token"]))
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("body", [{}, {"source": ""}, {"source": "Market Regulation"}, {"source": "tax", "x": 1}])
+def test_a_system_needs_a_well_formed_source(api, body):
+    response = api.post("/api/v1/systems", json=body)
+    assert response.status_code == 422
+    assert {item["field"] for item in error_of(response)["details"]} & {"source", "x"}

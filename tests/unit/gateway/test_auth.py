@@ -1,10 +1,12 @@
 """Bearer tokens give a Caller; authorize() is a pure table of role rules."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.gateway import auth
-from services.gateway.auth import Action, Caller, Resource, Role, authenticate, authorize, require
+from services.gateway.auth import Action, Caller, Resource, Role, authenticate, authorize, require, require_role
 from services.gateway.errors import Unauthorized
-from shared.config import settings
+from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.errors import Forbidden
 
 TOKEN = "unit-test-admin-token"
@@ -59,8 +61,8 @@ BOXING = Caller(Role.county_staff, "staff-2", county="371625")
 ENTERPRISE = Caller(Role.enterprise, "enterprise-1", uscc=OWN)
 
 
-def test_every_role_may_read_the_catalogue_and_policies_and_itself():
-    for role in Role:
+def test_every_role_but_a_system_may_read_the_catalogue_and_policies_and_itself():
+    for role in set(Role) - {Role.system}:
         caller = Caller(role, "x", department="finance", county="371625", uscc=OWN)
         for action in (Action.read_tags, Action.read_policy, Action.read_self):
             assert authorize(caller, action), (role, action)
@@ -126,10 +128,30 @@ def test_roles_without_a_department_never_change_policies(role):
         assert not authorize(Caller(role, "x"), action, Resource(department="finance", owned=True))
 
 
-def test_staff_see_any_enterprise_but_an_assessor_sees_none():
-    for caller in (FINANCE, BOXING, Caller(Role.window_clerk, "x"), Caller(Role.counsellor, "x")):
+def test_caseworkers_see_any_enterprise_but_assessors_and_counsellors_see_none():
+    for caller in (FINANCE, BOXING, Caller(Role.window_clerk, "x")):
         assert authorize(caller, Action.read_enterprise, Resource(uscc=OTHER))
-    assert not authorize(Caller(Role.assessor, "x"), Action.read_enterprise, Resource(uscc=OTHER))
+        assert authorize(caller, Action.read_applications)
+    for role in (Role.assessor, Role.counsellor):
+        for action in (Action.read_enterprise, Action.read_applications, Action.explain_policy,
+                       Action.read_notifications, Action.ask_question, Action.declare_interests):
+            decision = authorize(Caller(role, "x"), action, Resource(uscc=OTHER))
+            assert not decision and role.value in decision.reason
+
+
+def test_assessors_see_applications_in_aggregate_only():
+    assessor = Caller(Role.assessor, "x")
+    assert authorize(assessor, Action.read_application_statistics)
+    assert not authorize(assessor, Action.read_applications)
+    assert not authorize(Caller(Role.counsellor, "x"), Action.read_application_statistics)
+
+
+def test_require_role_asks_the_role_only():
+    require_role(ENTERPRISE, Action.read_enterprise)   # scope comes later, with the resource
+    require_role(MARKET, Action.publish_event)
+    with pytest.raises(Forbidden) as raised:
+        require_role(Caller(Role.counsellor, "x"), Action.read_enterprise)
+    assert raised.value.details == {"role": "counsellor", "action": "enterprise.read"}
 
 
 def test_require_raises_forbidden_with_the_reason():
@@ -167,3 +189,54 @@ def test_an_enterprise_reads_near_misses_only_naming_itself():
         decision = authorize(ENTERPRISE, Action.read_near_misses, resource)
         assert not decision
         assert OWN in decision.reason
+
+
+# --- the administrator's token off the loopback interface (issue 12, item 10) --------------------
+
+LONG_TOKEN = "x" * auth.MIN_ADMIN_TOKEN_LENGTH
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "localhost", "LOCALHOST", "::1", "[::1]"])
+def test_on_the_loopback_interface_any_token_will_do(host):
+    assert auth.admin_token_refusal(host, DEVELOPMENT_ADMIN_TOKEN) is None
+    assert auth.admin_token_refusal(host, "short") is None
+
+
+@pytest.mark.parametrize("host", ["", "0.0.0.0", "::", "10.0.0.5", "192.168.1.20", "gateway.example.cn",
+                                  "localhost.example.cn", "128.0.0.1"])
+def test_off_the_loopback_interface_the_development_or_a_short_token_is_refused(host):
+    default = auth.admin_token_refusal(host, DEVELOPMENT_ADMIN_TOKEN)
+    assert default is not None and "development" in default and "HUIQI_ADMIN_TOKEN" in default
+    short = auth.admin_token_refusal(host, LONG_TOKEN[:-1])
+    assert short is not None and f"{len(LONG_TOKEN) - 1}-character" in short
+    assert auth.admin_token_refusal(host, LONG_TOKEN) is None
+
+
+@given(st.ip_addresses())
+def test_only_loopback_addresses_count_as_loopback(address):
+    assert auth.is_loopback(str(address)) is address.is_loopback
+    refused = auth.admin_token_refusal(str(address), "a-token-nobody-should-use")
+    assert (refused is None) is address.is_loopback
+
+
+# --- another government system's account (contract section 14) -----------------------------------
+
+MARKET = Caller(Role.system, "system-1", source="market-regulation")
+
+
+def test_a_system_publishes_events_of_its_own_source_only():
+    assert authorize(MARKET, Action.publish_event, Resource(source="market-regulation"))
+    for source in ("tax", None, "market-regulation2"):
+        decision = authorize(MARKET, Action.publish_event, Resource(source=source))
+        assert not decision and "market-regulation" in decision.reason
+
+
+@pytest.mark.parametrize("action", sorted(set(Action) - {Action.publish_event}))
+def test_a_system_may_do_nothing_else(action):
+    decision = authorize(MARKET, action, Resource(source="market-regulation"))
+    assert not decision and decision.reason == f"the role system may not {action.value}"
+
+
+def test_a_systems_actor_names_its_source_and_others_do_not_carry_one():
+    assert MARKET.actor()["source"] == "market-regulation"
+    assert "source" not in FINANCE.actor()

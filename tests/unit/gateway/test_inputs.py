@@ -285,3 +285,28 @@ def test_declaring_interests_is_its_own_action_on_the_enterprise(monkeypatch):
         (action, resource.uscc)))
     read("declare_interests", path={"uscc": USCC}, body={"interests": ["export"]})
     assert seen == [(Action.declare_interests, USCC)]
+
+
+# who, before what ------------------------------------------------------------------------------
+
+COUNSELLOR = Caller(Role.counsellor, "staff-7")
+
+
+@pytest.mark.parametrize(("route_name", "path", "body"), [
+    ("create_policy", {}, b"{not json"),
+    ("create_policy", {}, {"title": ""}),
+    ("get_enterprise", {"uscc": "not-a-code"}, None),
+    ("publish_event", {"routing_key": "enterprise.renamed"}, {}),
+])
+def test_a_role_that_may_not_call_the_route_is_403_before_its_inputs_are_read(route_name, path, body):
+    raw = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else b"")
+    with pytest.raises(Forbidden) as raised:
+        read_inputs(ROUTES[route_name], authorization="Bearer hq_counsellor", path_values=path, query_args={},
+                    body=raw, find_account=lambda digest: COUNSELLOR)
+    assert raised.value.details["role"] == "counsellor"
+
+
+def test_a_role_that_may_call_the_route_has_its_inputs_read_first():
+    with pytest.raises(InvalidRequest):
+        read_inputs(ROUTES["get_policy"], authorization="Bearer hq_counsellor", path_values={"policy_id": "x"},
+                    query_args={}, body=b"", find_account=lambda digest: COUNSELLOR)

@@ -1,4 +1,5 @@
 """Topic matching and which publishes must reach a queue (`mandatory`)."""
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -56,3 +57,19 @@ def test_moves_nobody_here_is_bound_for_may_go_unrouted_and_every_other_event_mu
     assert must_route(PLATFORM_EVENTS.name, "policy.matches_changed")
     assert must_route(PLATFORM_EVENTS.name, "policy.no_such_event")           # a typo is still caught
     assert must_route(GOV_EVENTS.name, "application.changed.review")          # only on huiqi.events
+
+
+def test_account_changes_are_a_broadcast_that_may_find_no_listener():
+    from pydantic import ValidationError
+
+    from shared.contracts.accounts import AccountChanged
+    from shared.topology import ACCOUNT_CHANGES, EXCHANGES
+
+    assert ACCOUNT_CHANGES in EXCHANGES and ACCOUNT_CHANGES.type == "fanout"
+    assert not must_route(ACCOUNT_CHANGES.name, AccountChanged.routing_key)   # no replica running: nothing to clear
+    change = AccountChanged(account_id="enterprise-12", change="disabled")
+    assert AccountChanged.model_validate_json(change.model_dump_json()) == change
+    for wrong in ({"account_id": "12", "change": "disabled"}, {"account_id": "staff-1", "change": "enabled"},
+                  {"account_id": "staff-1", "change": "disabled", "token": "hq_x"}):
+        with pytest.raises(ValidationError):
+            AccountChanged.model_validate(wrong)

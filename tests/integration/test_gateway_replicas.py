@@ -1,0 +1,88 @@
+"""Two gateway replicas on one accounts database: a disabled token stops working on both at once,
+though both had it cached; the change travels through the outbox and `huiqi.accounts`."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from nameko.testing.utils import get_extension
+from sqlalchemy import func, select
+
+from services.gateway.accounts import AccountDirectory
+from services.gateway.service import GatewayService
+from shared import messaging_tables as tables
+from shared.config import settings
+from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
+from tests.integration.conftest_gateway import ADMIN_TOKEN, free_port, wait_until
+
+
+@pytest.fixture
+def replicas(monkeypatch, quick_consumers, container_factory, amqp_uri, database_url, gateway_settings):
+    """Two gateways (base URLs and containers) on one accounts database, SQLite or PostgreSQL."""
+    monkeypatch.setenv("HUIQI_GATEWAY_DATABASE_URL", database_url.format(service="gateway"))
+    settings.cache_clear()
+    started = []
+    for _ in range(2):
+        address = f"127.0.0.1:{free_port()}"
+        container = container_factory(GatewayService, {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": address,
+                                                       "serializer": "json"})
+        container.start()
+        started.append((f"http://{address}", container))
+    for _, container in started:   # each has bound its queue to huiqi.accounts
+        wait_until(lambda container=container: get_extension(container, AccountDirectory).listener.listening)
+    return started
+
+
+def me(url: str, token: str) -> int:
+    return requests.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code
+
+
+def test_a_disable_on_one_replica_takes_effect_on_both_at_once(replicas):
+    (first, first_container), (second, second_container) = replicas
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    account = requests.post(f"{first}/api/v1/staff", json={"name": "窗口", "role": "window_clerk"}, headers=admin,
+                            timeout=5).json()
+    assert me(first, account["token"]) == 200 and me(second, account["token"]) == 200   # cached on both
+    assert len(get_extension(second_container, AccountDirectory).tokens) >= 1
+
+    asked = time.monotonic()
+    disabled = requests.post(f"{first}/api/v1/accounts/{account['id']}/disable", headers=admin, timeout=10)
+    answered = time.monotonic()
+    assert disabled.status_code == 200 and disabled.json()["disabled_at"]
+    # the broker handed the change to every replica's queue before the disable answered: the second
+    # replica has heard it, or hears it within moments
+    tries = []
+    wait_until(lambda: tries.append(me(second, account["token"])) or tries[-1] == 401, timeout_s=1.0,
+               interval_s=0.005)
+    refused = time.monotonic()
+    assert me(first, account["token"]) == 401
+    print(f"disable answered in {(answered - asked) * 1000:.0f} ms; the second replica refused the token "
+          f"{(refused - answered) * 1000:.0f} ms later, at try {len(tries)}")
+    assert answered - asked < 1.0   # it heard its own broadcast back, rather than waiting out BROADCAST_WAIT_S
+
+    directory = get_extension(first_container, AccountDirectory)
+
+    def outbox_rows() -> int:
+        with directory.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(tables.outbox)).scalar_one()
+
+    wait_until(lambda: outbox_rows() == 0)   # the broadcast left the outbox
+
+
+def test_a_flood_of_wrong_tokens_leaves_good_tokens_cached(replicas):
+    (first, first_container), _ = replicas
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    token = requests.post(f"{first}/api/v1/staff", json={"name": "评估", "role": "assessor"}, headers=admin,
+                          timeout=5).json()["token"]
+    assert me(first, token) == 200
+    directory = get_extension(first_container, AccountDirectory)
+    reads = []
+    original = directory._read
+    directory._read = lambda digest: reads.append(digest) or original(digest)
+    with requests.Session() as session:
+        for number in range(300):
+            assert session.get(f"{first}/api/v1/me", headers={"Authorization": f"Bearer hq_wrong{number}"},
+                               timeout=5).status_code == 401
+    assert len(reads) == 300
+    assert me(first, token) == 200 and len(reads) == 300   # served from the cache: no read

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import enum
 
-from services.gateway.auth import ENTERPRISE_ACTIONS, PERMISSIONS, POLICY_OWNER_ACTIONS, Action, Role
+from services.gateway.auth import (
+    ENTERPRISE_ACTIONS,
+    ENTERPRISE_NAMED_ACTIONS,
+    PERMISSIONS,
+    POLICY_OWNER_ACTIONS,
+    Action,
+    Role,
+)
 from services.gateway.routes import ROUTE_LIST, Route
 
 ROLES = tuple(Role)
@@ -27,6 +34,7 @@ class Cell(enum.StrEnum):
 
 _SCOPED_STAFF = (Role.department_staff, Role.county_staff)
 _APPLICATION_READS = (Action.read_applications, Action.act_on_application)
+_ENTERPRISE_OWN = ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | set(_APPLICATION_READS)
 
 
 def cell(route: Route, role: Role | None) -> Cell:
@@ -42,7 +50,7 @@ def cell(route: Route, role: Role | None) -> Cell:
         return Cell.own
     if role in _SCOPED_STAFF and route.action in POLICY_OWNER_ACTIONS:
         return Cell.own
-    if role is Role.enterprise and (route.action in ENTERPRISE_ACTIONS or route.action in _APPLICATION_READS):
+    if role is Role.enterprise and route.action in _ENTERPRISE_OWN:
         return Cell.own
     if route.action is Action.act_on_application and Action.read_applications not in allowed:
         return Cell.object

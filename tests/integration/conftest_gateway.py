@@ -21,7 +21,7 @@ from nameko.rpc import RPC_QUEUE_TEMPLATE, get_rpc_exchange
 
 from services.gateway.service import GatewayService
 from shared.config import settings
-from shared.errors import EXPECTED, Conflict, NotFound
+from shared.errors import EXPECTED, Conflict, Invalid, NotFound
 from shared.logs import correlation_id_of
 from shared.rpc import rpc
 from shared.topology import GOV_EVENTS
@@ -212,6 +212,14 @@ class FakePolicy:
     @rpc
     def health(self):
         return {"service": "policy", "ok": True}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def department(self, code):
+        """Every code is in this register but `unknown_department` (the real register:
+        tests/integration/test_departments.py)."""
+        if code == "unknown_department":
+            raise Invalid(f"department {code!r} is not in the register of departments", {"department": code})
+        return {"code": code, "name": f"测试部门 {code}"}
 
     @rpc(expected_exceptions=EXPECTED)
     def create_draft(self, draft, actor):

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Float, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Float, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.application.domain import deadlines
 from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
+from services.application.materials import MaterialError, merge
 from services.application.models import alarms, applications, budgets, history, materials, stages
 from shared import workdays
 from shared.contracts.events import ApplicationChanged
@@ -53,6 +54,10 @@ _RIVAL = select(applications.c.id, applications.c.policy_id).where(
 _OPEN_FOR_PAIR = select(applications.c.id).where(applications.c.open_key == bindparam("p_open_key"))
 _INSERT_APPLICATION = insert(applications)
 _INSERT_MATERIALS = insert(materials)
+_DROP_MATERIALS_NAMED = delete(materials).where(materials.c.application_id == bindparam("p_id"),
+                                                materials.c.name.in_(bindparam("p_names", expanding=True)))
+_SET_MATERIAL_LIST = update(applications).where(applications.c.id == bindparam("p_id")).values(
+    material_list=bindparam("p_material_list"))
 _INSERT_STAGES = insert(stages)
 _INSERT_HISTORY = insert(history)
 _MOVE = update(applications).where(applications.c.id == bindparam("p_id")).values(
@@ -180,8 +185,11 @@ ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
 def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
-        amount: float | None, now: datetime) -> Opened:
+        amount: float | None, now: datetime, checked_materials: list | None = None) -> Opened:
     """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
+
+    `checked_materials` (already stored) come with a `resubmit` only: each replaces the material of the
+    same name or is added, at most MAX_MATERIALS in all (Invalid otherwise).
 
     An action that ends in `routing` is followed at once by the hall's own `route` (the policy names its
     department): both moves are written together, each with its stage row, history entry and event."""
@@ -197,6 +205,12 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
         error = Forbidden if refused.status == 403 else Conflict
         raise error(refused.reason, {"stage": stage.value, "action": action}) from None
     target = Stage(transition.next_stage)
+    material_list = row.material_list
+    if checked_materials:
+        if action != "resubmit":
+            raise Invalid(f"materials come with a resubmission, not with {action}",
+                          [{"field": "materials", "message": "only with action resubmit"}])
+        material_list = _resubmit_materials(session, row, checked_materials, now)
     new_amount = row.amount
     if action == "approve" and stage == Stage.review:
         new_amount = _commit_budget(session, row, amount)
@@ -227,7 +241,7 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     moved = {"stage": final.value, "amount": new_amount, "updated_at": now,
              "returned_from": stage.value if final == Stage.returned else None,
              # a rejected application frees the pair: the enterprise may apply again
-             "open_key": None if final == Stage.rejected else row.open_key}
+             "open_key": None if final == Stage.rejected else row.open_key, "material_list": material_list}
     session.execute(_MOVE, {"p_id": application_id, "p_stage": moved["stage"], "p_amount": new_amount, "p_now": now,
                             "p_returned_from": moved["returned_from"], "p_open_key": moved["open_key"]})
     session.execute(_INSERT_HISTORY, [_history_row(application_id, step, from_stage, to_stage, by, note, granted, now)
@@ -237,6 +251,21 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     return Opened(application_id, [_event({**summary, "stage": to_stage}, step, from_stage, by)
                                    for step, from_stage, to_stage, by, *_ in moves],
                   row=SimpleNamespace(**{**row._mapping, **moved}))
+
+
+def _resubmit_materials(session: Session, row, added: list, now: datetime) -> list[dict]:
+    """The application's materials with `added` in (see `materials.merge`), written to both places
+    it keeps them; the list as it now stands."""
+    try:
+        merged = merge(_materials_of(session, row), added)
+    except MaterialError as error:
+        raise Invalid(str(error), error.details) from None
+    names = sorted({material.name for material in added})
+    session.execute(_DROP_MATERIALS_NAMED, {"p_id": row.id, "p_names": names})
+    session.execute(_INSERT_MATERIALS, [{"application_id": row.id, **material.record(), "added_at": now}
+                                        for material in added])
+    session.execute(_SET_MATERIAL_LIST, {"p_id": row.id, "p_material_list": merged})
+    return merged
 
 
 @dataclass(frozen=True)

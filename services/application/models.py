@@ -36,7 +36,7 @@ applications = Table(
     Column("amount", Float),                           # yuan: the estimate, then what was approved
     Column("form", JSON, nullable=False),              # pre-filled from the profile: nothing asked twice
     # what application_materials holds for it, kept here too so reading an application is one
-    # statement fewer (materials never change after submission); null on rows from before it
+    # statement fewer (a resubmission that brings materials rewrites both); null on rows from before it
     Column("material_list", JSON),
     Column("note", Text),
     Column("stage_limits", JSON, nullable=False),

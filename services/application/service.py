@@ -58,15 +58,20 @@ class ApplicationService(Operations):
     proactive = ProactivePolicies()
 
     # --- RPC ------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
-    def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
+    def _stored(self, materials: list[dict]) -> list:
+        """The materials checked, and on disk before the row that names them is committed."""
         try:
             checked = check_materials(materials)
         except MaterialError as error:
             raise Invalid(str(error), error.details) from None
-        for material in checked:      # on disk before the row that names it is committed
+        for material in checked:
             # in an OS thread: its fsyncs would otherwise stop every green thread of the service
             tpool.execute(self.materials.put, material.content)
+        return checked
+
+    @rpc(expected_exceptions=EXPECTED)
+    def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
+        checked = self._stored(materials)
         terms = self.policy.application_terms(policy_id, uscc)
         with self.store.transaction(core=True) as tx:
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
@@ -80,10 +85,11 @@ class ApplicationService(Operations):
 
     @rpc(expected_exceptions=EXPECTED)
     def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
-            amount: float | None = None) -> dict:
+            amount: float | None = None, materials: list[dict] | None = None) -> dict:
+        checked = self._stored(materials) if materials else None
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
-                             now=clock.now())
+                             now=clock.now(), checked_materials=checked)
             tx.emit_all(moved.events)
             answer = hall.answer(tx.session, moved, clock.now())
         self.log.info("application_moved", application_id=application_id, action=action,

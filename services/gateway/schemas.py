@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.pack_codes import CODE_PATTERN
@@ -263,6 +263,16 @@ class ActionRequest(_Request):
     comment: Annotated[str, Field(max_length=2000)] | None = None
     amount: Annotated[float, Field(ge=0)] | None = Field(None, description="approve: the amount granted, at most "
                                                                           "the formula's; default the formula's")
+    materials: Annotated[list[MaterialUpload], Field(max_length=3)] | None = Field(
+        None, description="resubmit: materials answering a return; each replaces the one of the same name or is "
+                          "added, at most 3 in all")
+
+    @field_validator("materials")
+    @classmethod
+    def _materials_with_resubmit(cls, materials: list | None, info: ValidationInfo) -> list | None:
+        if materials and info.data.get("action") != "resubmit":
+            raise ValueError("materials come with action resubmit only")
+        return materials
 
 
 class BatchActionRequest(_Request):

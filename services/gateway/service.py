@@ -406,7 +406,9 @@ class GatewayService(ClockListener):
     def act_on_application(self, request, caller: Caller, application_id: int, body: ActionRequest):
         if caller.role is Role.enterprise and body.action != "object":   # anyone may object during public notice
             self._visible_application(caller, application_id)
-        return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount)
+        materials = None if body.materials is None else [item.model_dump() for item in body.materials]
+        return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount,
+                                    materials)
 
     @endpoint("act_on_applications")
     def act_on_applications(self, request, caller: Caller, body: BatchActionRequest):

@@ -157,8 +157,13 @@ def test_a_return_stops_the_clock_until_the_enterprise_resubmits(platform, gov, 
     until(lambda: any(item["kind"] == "application_returned" for item in platform.notifications_of(uscc)),
           what="the return notice")
     assert people["clerk"].act(application_id, "accept").status_code == 409
-    back = ok(me.act(application_id, "resubmit"))
+    too_many = me.act(application_id, "resubmit", materials=[material(name) for name in ("甲", "乙", "丙", "丁")])
+    assert too_many.status_code == 422 and too_many.json()["error"]["details"][0]["field"] == "materials"
+    back = ok(me.act(application_id, "resubmit", materials=[material("社保缴费证明")]))
     assert back["status"] == "acceptance" and back["timeline"][-1]["due_at"] is not None
+    assert [item["name"] for item in ok(me.get(f"/applications/{application_id}"))["materials"]] == ["社保缴费证明"]
+    not_now = people["clerk"].act(application_id, "accept", materials=[material()])
+    assert not_now.status_code == 422 and not_now.json()["error"]["details"][0]["field"] == "materials"
 
 
 def test_refusals_name_the_reason(platform, gov, people):

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from services.application.domain import deadlines
 from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
 from services.application.materials import MaterialError, merge
-from services.application.models import alarms, applications, budgets, history, materials, stages
+from services.application.models import (
+    alarms,
+    applications,
+    budgets,
+    exclusive_claims,
+    history,
+    materials,
+    stages,
+)
 from shared import workdays
 from shared.contracts.events import ApplicationChanged
 from shared.database import insert_ignoring_duplicates
@@ -52,7 +60,16 @@ _RIVAL = select(applications.c.id, applications.c.policy_id).where(
     applications.c.uscc == bindparam("p_uscc"), applications.c.exclusive_group == bindparam("p_group"),
     applications.c.policy_id != bindparam("p_policy"), applications.c.stage != Stage.rejected.value).limit(1)
 _OPEN_FOR_PAIR = select(applications.c.id).where(applications.c.open_key == bindparam("p_open_key"))
-_INSERT_APPLICATION = insert(applications)
+# nothing inserted (no id returned) when the pair's open_key is taken: no IntegrityError, which would
+# abort a PostgreSQL transaction, and the conflict is answered as one
+_INSERT_APPLICATION_UNLESS_OPEN = {
+    dialect: insert_ignoring_duplicates(dialect, applications).returning(applications.c.id)
+    for dialect in ("sqlite", "postgresql")}
+_CLAIM = {dialect: insert_ignoring_duplicates(dialect, exclusive_claims).returning(exclusive_claims.c.application_id)
+          for dialect in ("sqlite", "postgresql")}
+_CLAIM_HOLDER = select(exclusive_claims).where(exclusive_claims.c.uscc == bindparam("p_uscc"),
+                                               exclusive_claims.c.exclusive_group == bindparam("p_group"))
+_RELEASE_CLAIM = delete(exclusive_claims).where(exclusive_claims.c.application_id == bindparam("p_id"))
 _INSERT_MATERIALS = insert(materials)
 _DROP_MATERIALS_NAMED = delete(materials).where(materials.c.application_id == bindparam("p_id"),
                                                 materials.c.name.in_(bindparam("p_names", expanding=True)))
@@ -100,18 +117,17 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     if not terms["matched"]:
         raise Conflict(f"enterprise {uscc} does not match policy {policy['id']}: " + "；".join(terms["missing"]),
                        {"missing": terms["missing"]})
-    if policy["exclusive_group"]:
-        rival = session.execute(_RIVAL, {"p_uscc": uscc, "p_group": policy["exclusive_group"],
-                                         "p_policy": policy["id"]}).first()
-        if rival is not None:
-            raise Conflict(f"policy {policy['id']} cannot be combined with policy {rival.policy_id} (exclusive "
-                           f"group {policy['exclusive_group']}); application {rival.id} is already open for it",
-                           {"exclusive_group": policy["exclusive_group"], "application_id": rival.id})
+    group = policy["exclusive_group"]
     open_key = _open_key(uscc, policy["id"])
+    # what is committed already, read first to name it (and the rows from before exclusive_claims);
+    # a submission committing meanwhile is caught by the inserts below, which wait for it
     existing = session.execute(_OPEN_FOR_PAIR, {"p_open_key": open_key}).first()
     if existing is not None:
-        raise Conflict(f"enterprise {uscc} already has application {existing.id} for policy {policy['id']}",
-                       {"application_id": existing.id})
+        raise _already_open(uscc, policy["id"], existing.id)
+    if group:
+        rival = session.execute(_RIVAL, {"p_uscc": uscc, "p_group": group, "p_policy": policy["id"]}).first()
+        if rival is not None:
+            raise _exclusive(policy, rival.policy_id, rival.id)
     first = Stage.confirmation if proactive else Stage.acceptance
     limits = limits_for(policy["stage_limits"] or {})
     listed = [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
@@ -124,7 +140,18 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
         "stage": first.value, "returned_from": None, "amount": None if estimated is None else float(estimated),
         "form": terms["profile"], "material_list": listed, "note": note, "stage_limits": limits,
         "created_by": actor, "created_at": now, "updated_at": now, "open_key": open_key}
-    application_id = session.execute(_INSERT_APPLICATION, values).inserted_primary_key[0]
+    dialect = _dialect_of(session)
+    application_id = session.execute(_INSERT_APPLICATION_UNLESS_OPEN[dialect], values).scalar()
+    if application_id is None:   # the unique open_key: a submission for the pair committed meanwhile
+        existing = session.execute(_OPEN_FOR_PAIR, {"p_open_key": open_key}).first()
+        raise _already_open(uscc, policy["id"], existing and existing.id)
+    if group:
+        claimed = session.execute(_CLAIM[dialect], {"uscc": uscc, "exclusive_group": group,
+                                                    "application_id": application_id,
+                                                    "policy_id": policy["id"]}).scalar()
+        if claimed is None:   # an application of the group committed meanwhile
+            holder = session.execute(_CLAIM_HOLDER, {"p_uscc": uscc, "p_group": group}).first()
+            raise _exclusive(policy, holder and holder.policy_id, holder and holder.application_id)
     if listed:
         session.execute(_INSERT_MATERIALS, [{"application_id": application_id, **material, "added_at": now}
                                             for material in listed])
@@ -133,11 +160,23 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     action = "create" if proactive else "submit"
     written = _history_row(application_id, action, None, first, actor, note, None, now)
     session.execute(_INSERT_HISTORY, written)
-    session.execute(_ENSURE_BUDGET[_dialect_of(session)], {"policy_id": policy["id"], "budget": policy["budget"],
+    session.execute(_ENSURE_BUDGET[dialect], {"policy_id": policy["id"], "budget": policy["budget"],
                                                            "committed": 0.0, "disbursed": 0.0})
     row = SimpleNamespace(id=application_id, **values)
     return Opened(application_id, [_event(vars(row), action, None, actor)], row=row,
                   stage_rows=[SimpleNamespace(**entered)], history_rows=[SimpleNamespace(**written)])
+
+
+def _already_open(uscc: str, policy_id: int, application_id: int | None) -> Conflict:
+    return Conflict(f"enterprise {uscc} already has application {application_id} for policy {policy_id}",
+                    {"application_id": application_id})
+
+
+def _exclusive(policy: dict, rival_policy_id: int | None, rival_id: int | None) -> Conflict:
+    group = policy["exclusive_group"]
+    return Conflict(f"policy {policy['id']} cannot be combined with policy {rival_policy_id} (exclusive group "
+                    f"{group}); application {rival_id} is already open for it",
+                    {"exclusive_group": group, "application_id": rival_id})
 
 
 def _dialect_of(session: Session | Connection) -> str:
@@ -244,6 +283,8 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
              "open_key": None if final == Stage.rejected else row.open_key, "material_list": material_list}
     session.execute(_MOVE, {"p_id": application_id, "p_stage": moved["stage"], "p_amount": new_amount, "p_now": now,
                             "p_returned_from": moved["returned_from"], "p_open_key": moved["open_key"]})
+    if final == Stage.rejected and row.exclusive_group:
+        session.execute(_RELEASE_CLAIM, {"p_id": application_id})
     session.execute(_INSERT_HISTORY, [_history_row(application_id, step, from_stage, to_stage, by, note, granted, now)
                                       for step, from_stage, to_stage, by, note, granted in moves])
     summary = {"id": application_id, "policy_id": row.policy_id, "policy_title": row.policy_title, "uscc": row.uscc,

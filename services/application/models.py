@@ -110,6 +110,18 @@ alarms = Table(
     Index("alarms_by_role", "role", "id"),
 )
 
+# The one application an enterprise has open in an exclusive group (policies that cannot be redeemed
+# together), written in that application's own transaction: of two submitted at the same moment the
+# primary key lets one through, and the other waits for it and is refused. Released by a rejection.
+exclusive_claims = Table(
+    "exclusive_claims", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("exclusive_group", String(100), primary_key=True),
+    Column("application_id", BigInteger, nullable=False),
+    Column("policy_id", BigInteger, nullable=False),
+    Index("exclusive_claims_of_application", "application_id"),
+)
+
 budgets = Table(
     "budgets", metadata,
     Column("policy_id", BigInteger, primary_key=True),

@@ -88,8 +88,26 @@ _LAST_STAGE = (select(stages).where(stages.c.application_id == bindparam("p_id")
                                     stages.c.stage == bindparam("p_stage"))
                .order_by(stages.c.id.desc()).limit(1))
 _BUDGET_LOCKED = select(budgets).where(budgets.c.policy_id == bindparam("p_policy")).with_for_update()
-# a policy's budget row is made by its first application; later ones leave it as it is
+# A policy's budget row is made by its first application, or its first revision. A submission leaves
+# an existing row as it is (and unlocked: an upsert would lock it, queueing every submission to the
+# policy behind the others' commits); a revision sets the budget unless the row has a newer version's.
+# The committed and disbursed sums are never touched here.
 _ENSURE_BUDGET = {dialect: insert_ignoring_duplicates(dialect, budgets) for dialect in ("sqlite", "postgresql")}
+
+
+def _budget_upsert(dialect_name: str):
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(budgets)
+    newer = or_(budgets.c.policy_version.is_(None), statement.excluded.policy_version > budgets.c.policy_version)
+    return statement.on_conflict_do_update(
+        index_elements=[budgets.c.policy_id], where=newer,
+        set_={"budget": statement.excluded.budget, "policy_version": statement.excluded.policy_version})
+
+
+_SET_BUDGET = {dialect: _budget_upsert(dialect) for dialect in ("sqlite", "postgresql")}
 _COMMIT_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
     committed=budgets.c.committed + bindparam("p_amount", type_=Float))
 _DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
@@ -160,11 +178,20 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     action = "create" if proactive else "submit"
     written = _history_row(application_id, action, None, first, actor, note, None, now)
     session.execute(_INSERT_HISTORY, written)
-    session.execute(_ENSURE_BUDGET[dialect], {"policy_id": policy["id"], "budget": policy["budget"],
-                                                           "committed": 0.0, "disbursed": 0.0})
+    session.execute(_ENSURE_BUDGET[dialect], _budget_row(policy))
     row = SimpleNamespace(id=application_id, **values)
     return Opened(application_id, [_event(vars(row), action, None, actor)], row=row,
                   stage_rows=[SimpleNamespace(**entered)], history_rows=[SimpleNamespace(**written)])
+
+
+def set_budget(session: Session | Connection, policy: dict) -> None:
+    """The budget of a revised policy, unless the row has a newer version's already."""
+    session.execute(_SET_BUDGET[_dialect_of(session)], _budget_row(policy))
+
+
+def _budget_row(policy: dict) -> dict:
+    return {"policy_id": policy["id"], "budget": policy["budget"], "committed": 0.0, "disbursed": 0.0,
+            "policy_version": policy.get("version")}
 
 
 def _already_open(uscc: str, policy_id: int, application_id: int | None) -> Conflict:

@@ -128,4 +128,7 @@ budgets = Table(
     Column("budget", Float),                           # null: the policy sets no budget
     Column("committed", Float, nullable=False),        # approved and not rejected since
     Column("disbursed", Float, nullable=False),
+    # the policy version `budget` is from: a revision applies only over an older one (events and
+    # submissions may bring them out of order); null on rows from before it
+    Column("policy_version", Integer),
 )

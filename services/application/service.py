@@ -14,8 +14,8 @@ from services.application.models import metadata
 from shared import clock
 from shared.config import settings
 from shared.consumer import Delivery, handles
-from shared.contracts.events import MatchesChanged
-from shared.errors import EXPECTED, Conflict, Forbidden, Invalid
+from shared.contracts.events import MatchesChanged, PolicyRevised
+from shared.errors import EXPECTED, Conflict, Forbidden, Invalid, NotFound
 from shared.logs import Logger
 from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
@@ -214,6 +214,27 @@ class ApplicationService(Operations):
             tx.emit_all(moved.events)
             withdrawn += 1
         return withdrawn
+
+    # --- the bus: revised policies -------------------------------------------------------------------
+    @handles("application.policy_revised")
+    def on_policy_revised(self, deliveries: list[Delivery]) -> None:
+        """A revised budget holds for the next approval: a lowered one refuses what no longer fits."""
+        events = [PolicyRevised.model_validate(delivery.body) for delivery in deliveries]
+        # the policy as it is now, asked before the transaction so no RPC waits under the write lock;
+        # its version decides, so revisions arriving out of order never put an older budget back
+        policies = {}
+        for policy_id in sorted({event.policy_id for event in events}):
+            try:
+                policies[policy_id] = self.policy.get(policy_id)
+            except NotFound:
+                continue   # a database made anew under a running service: nothing to apply
+        with self.store.transaction(core=True) as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            revised = sorted({event.policy_id for event in fresh} & policies.keys())
+            for policy_id in revised:
+                hall.set_budget(tx.session, policies[policy_id])
+        self.log.info("policies_revised", events=len(events), duplicates=len(events) - len(fresh),
+                      budgets={policy_id: policies[policy_id]["budget"] for policy_id in revised})
 
     # --- time -------------------------------------------------------------------------------------
     @timer(interval=TICK_S)

@@ -12,7 +12,9 @@ from datetime import datetime
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from services.application.models import budgets
 from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
 from shared.launcher import ServiceProcesses
@@ -210,6 +212,33 @@ def test_approvals_never_exceed_the_budget(platform, gov, people):
     answers = [people["reviewer"].act(application_id, "approve") for application_id in ids]
     assert [answer.status_code for answer in answers] == [200, 200, 409]
     assert "budget" in answers[2].json()["error"]["message"]
+
+
+def test_a_lowered_budget_refuses_the_next_approval_that_no_longer_fits(platform, gov, people):
+    marker = new_marker()
+    firms = [firm(platform, gov, marker) for _ in range(2)]
+    draft = policy_draft("稳岗补贴", has_interest(marker), department=people["department"], redeemable=True,
+                         subsidy={"type": "per_unit", "field": "employees", "rate": 1000}, budget=100_000)
+    policy_id = ok(people["reviewer"].post("/policies", draft), 201)["id"]
+    ok(people["reviewer"].post(f"/policies/{policy_id}/publish"))
+    ids = []
+    for uscc, me in firms:
+        matched(platform, uscc, policy_id)
+        ids.append(ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc}), 201)["id"])
+        ok(people["clerk"].act(ids[-1], "accept"))
+    ok(people["reviewer"].act(ids[0], "approve"))                 # 40,000 of 100,000
+    revised = ok(people["reviewer"].http.put(f"{people['reviewer'].url}/policies/{policy_id}",
+                                             json={**draft, "budget": 60_000}, timeout=30))
+
+    def budget_row():
+        with platform.engine("application").connect() as connection:
+            return connection.execute(select(budgets.c.budget, budgets.c.policy_version)
+                                      .where(budgets.c.policy_id == policy_id)).one()
+    until(lambda: budget_row().policy_version == revised["version"], what="the revised budget to reach the hall")
+    refused = people["reviewer"].act(ids[1], "approve")            # 40,000 more would make 80,000 of 60,000
+    assert refused.status_code == 409, refused.text[:300]
+    assert "(20000.00 of 60000.00 yuan)" in refused.json()["error"]["message"]
+    assert ok(people["reviewer"].act(ids[1], "approve", amount=20_000))["amount"] == 20_000
 
 
 def test_staff_work_a_queue_in_batches_and_each_refusal_keeps_its_reason(platform, gov, people):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Float, and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -29,8 +30,9 @@ from services.application.models import (
 )
 from shared import workdays
 from shared.contracts.events import ApplicationChanged
-from shared.database import insert_ignoring_duplicates
+from shared.database import Money, insert_ignoring_duplicates
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.money import ZERO, yuan
 
 SYSTEM = {"role": "system", "id": "system"}
 
@@ -109,9 +111,9 @@ def _budget_upsert(dialect_name: str):
 
 _SET_BUDGET = {dialect: _budget_upsert(dialect) for dialect in ("sqlite", "postgresql")}
 _COMMIT_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
-    committed=budgets.c.committed + bindparam("p_amount", type_=Float))
+    committed=budgets.c.committed + bindparam("p_amount", type_=Money()))
 _DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
-    disbursed=budgets.c.disbursed + bindparam("p_amount", type_=Float))
+    disbursed=budgets.c.disbursed + bindparam("p_amount", type_=Money()))
 _OFFERS_WAITING = (select(applications.c.id, applications.c.policy_id, applications.c.uscc)
                    .where(applications.c.open_key.in_(bindparam("p_keys", expanding=True)),
                           applications.c.stage == Stage.confirmation.value))
@@ -155,7 +157,7 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
         "policy_id": policy["id"], "policy_title": policy["title"], "department": policy["department"],
         "level": policy["level"], "county": policy["county"], "exclusive_group": policy["exclusive_group"],
         "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive,
-        "stage": first.value, "returned_from": None, "amount": None if estimated is None else float(estimated),
+        "stage": first.value, "returned_from": None, "amount": None if estimated is None else yuan(estimated),
         "form": terms["profile"], "material_list": listed, "note": note, "stage_limits": limits,
         "created_by": actor, "created_at": now, "updated_at": now, "open_key": open_key}
     dialect = _dialect_of(session)
@@ -190,7 +192,7 @@ def set_budget(session: Session | Connection, policy: dict) -> None:
 
 
 def _budget_row(policy: dict) -> dict:
-    return {"policy_id": policy["id"], "budget": policy["budget"], "committed": 0.0, "disbursed": 0.0,
+    return {"policy_id": policy["id"], "budget": policy["budget"], "committed": ZERO, "disbursed": ZERO,
             "policy_version": policy.get("version")}
 
 
@@ -251,7 +253,7 @@ ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
 def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
-        amount: float | None, now: datetime, checked_materials: list | None = None) -> Opened:
+        amount: Decimal | None, now: datetime, checked_materials: list | None = None) -> Opened:
     """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
 
     `checked_materials` (already stored) come with a `resubmit` only: each replaces the material of the
@@ -281,9 +283,9 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     if action == "approve" and stage == Stage.review:
         new_amount = _commit_budget(session, row, amount)
     elif action == "reject" and stage == Stage.objection:
-        session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": -(row.amount or 0.0)})
+        session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": -(row.amount or ZERO)})
     elif action == "disburse":
-        session.execute(_DISBURSE_BUDGET, {"p_policy": row.policy_id, "p_amount": row.amount or 0.0})
+        session.execute(_DISBURSE_BUDGET, {"p_policy": row.policy_id, "p_amount": row.amount or ZERO})
     due = None
     if action == "resubmit":
         # the clock stopped while it was returned: the working time left at the return counts on from now
@@ -364,21 +366,21 @@ def act_many(session: Session, application_ids: list[int], action: str, actor: d
     return Batch(outcomes, events)
 
 
-def _commit_budget(session: Session, row, amount: float | None) -> float:
+def _commit_budget(session: Session, row, amount: Decimal | None) -> Decimal:
     """Reserve the approved amount against the policy's remaining budget; Conflict when it does not fit."""
-    approved = row.amount if amount is None else float(amount)
+    approved = row.amount if amount is None else yuan(amount)
     if approved is None:
         raise Invalid("approve needs an `amount`: the policy's formula gave none for this enterprise",
                       [{"field": "amount", "message": "required"}])
-    if row.amount is not None and approved > row.amount + 0.005:
+    if row.amount is not None and approved > row.amount:
         raise Invalid(f"amount {approved:.2f} is more than the formula gives ({row.amount:.2f})",
                       [{"field": "amount", "message": f"at most {row.amount:.2f}"}])
     budget = session.execute(_BUDGET_LOCKED, {"p_policy": row.policy_id}).one()
-    if budget.budget is not None and budget.committed + approved > budget.budget + 0.005:
+    if budget.budget is not None and budget.committed + approved > budget.budget:
         remaining = budget.budget - budget.committed
         raise Conflict(f"approving {approved:.2f} yuan would exceed policy {row.policy_id}'s remaining budget "
                        f"({remaining:.2f} of {budget.budget:.2f} yuan)",
-                       {"remaining": round(remaining, 2), "budget": budget.budget, "amount": approved})
+                       {"remaining": remaining, "budget": budget.budget, "amount": approved})
     session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": approved})
     return approved
 
@@ -476,11 +478,11 @@ def statistics(session: Session, scope: dict) -> dict:
     completed = by_stage.get(Stage.completed.value, 0)
     proactive = session.execute(select(func.count()).select_from(applications).where(
         *conditions, applications.c.stage == Stage.completed, applications.c.proactive)).scalar_one()
-    disbursed = session.execute(select(func.coalesce(func.sum(applications.c.amount), 0.0)).where(
+    disbursed = session.execute(select(func.coalesce(func.sum(applications.c.amount), ZERO)).where(
         *conditions, applications.c.stage == Stage.completed)).scalar_one()
     return {"total": sum(by_stage.values()), "by_stage": by_stage, "completed": completed,
             "proactive_completed": proactive, "proactive_share": round(proactive / completed, 4) if completed else None,
-            "disbursed_amount": round(float(disbursed), 2)}
+            "disbursed_amount": disbursed}
 
 
 # stages only a routed application can be in; a rejected or returned one may never have been routed

@@ -5,7 +5,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Float,
     Index,
     Integer,
     MetaData,
@@ -15,7 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from shared.database import UtcDateTime
+from shared.database import Money, UtcDateTime
 
 metadata = MetaData()
 
@@ -33,7 +32,7 @@ applications = Table(
     Column("proactive", Boolean, nullable=False),     # created by the platform (免申即享)
     Column("stage", String(20), nullable=False),
     Column("returned_from", String(20)),
-    Column("amount", Float),                           # yuan: the estimate, then what was approved
+    Column("amount", Money),                           # yuan: the estimate, then what was approved
     Column("form", JSON, nullable=False),              # pre-filled from the profile: nothing asked twice
     # what application_materials holds for it, kept here too so reading an application is one
     # statement fewer (a resubmission that brings materials rewrites both); null on rows from before it
@@ -89,7 +88,7 @@ history = Table(
     Column("to_stage", String(20), nullable=False),
     Column("actor", JSON, nullable=False),
     Column("comment", Text),
-    Column("amount", Float),
+    Column("amount", Money),
     Column("at", UtcDateTime(), nullable=False),
     Index("history_of_application", "application_id", "id"),
 )
@@ -125,9 +124,9 @@ exclusive_claims = Table(
 budgets = Table(
     "budgets", metadata,
     Column("policy_id", BigInteger, primary_key=True),
-    Column("budget", Float),                           # null: the policy sets no budget
-    Column("committed", Float, nullable=False),        # approved and not rejected since
-    Column("disbursed", Float, nullable=False),
+    Column("budget", Money),                           # yuan; null: the policy sets no budget
+    Column("committed", Money, nullable=False),        # approved and not rejected since
+    Column("disbursed", Money, nullable=False),
     # the policy version `budget` is from: a revision applies only over an older one (events and
     # submissions may bring them out of order); null on rows from before it
     Column("policy_version", Integer),

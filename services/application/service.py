@@ -3,6 +3,7 @@ materials in `materials`. Run with `nameko run ... services.application.service:
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
@@ -85,7 +86,7 @@ class ApplicationService(Operations):
 
     @rpc(expected_exceptions=EXPECTED)
     def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
-            amount: float | None = None, materials: list[dict] | None = None) -> dict:
+            amount: Decimal | None = None, materials: list[dict] | None = None) -> dict:
         checked = self._stored(materials) if materials else None
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
@@ -234,7 +235,7 @@ class ApplicationService(Operations):
             for policy_id in revised:
                 hall.set_budget(tx.session, policies[policy_id])
         self.log.info("policies_revised", events=len(events), duplicates=len(events) - len(fresh),
-                      budgets={policy_id: policies[policy_id]["budget"] for policy_id in revised})
+                      policy_ids=revised)
 
     # --- time -------------------------------------------------------------------------------------
     @timer(interval=TICK_S)

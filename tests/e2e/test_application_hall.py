@@ -241,6 +241,23 @@ def test_a_lowered_budget_refuses_the_next_approval_that_no_longer_fits(platform
     assert ok(people["reviewer"].act(ids[1], "approve", amount=20_000))["amount"] == 20_000
 
 
+def test_amounts_are_exact_to_the_fen_rounded_half_up(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker, rd_expense=2.675)   # a float would make it 2.67499999...: 2.67
+    draft = policy_draft("研发补助", has_interest(marker), department=people["department"], redeemable=True,
+                         subsidy={"type": "ratio", "field": "rd_expense", "rate": 1}, budget=1_000_000)
+    policy_id = ok(people["reviewer"].post("/policies", draft), 201)["id"]
+    ok(people["reviewer"].post(f"/policies/{policy_id}/publish"))
+    matched(platform, uscc, policy_id)
+    submitted = me.post("/applications", {"policy_id": policy_id, "uscc": uscc})
+    assert submitted.status_code == 201 and '"amount":2.68,' in submitted.text
+    ok(people["clerk"].act(submitted.json()["id"], "accept"))
+    third_of_a_fen = people["reviewer"].act(submitted.json()["id"], "approve", amount=2.675)
+    assert third_of_a_fen.status_code == 422 and third_of_a_fen.json()["error"]["details"][0]["field"] == "amount"
+    approved = people["reviewer"].act(submitted.json()["id"], "approve", amount=2.67)
+    assert approved.status_code == 200 and '"amount":2.67,' in approved.text
+
+
 def test_staff_work_a_queue_in_batches_and_each_refusal_keeps_its_reason(platform, gov, people):
     firms, ids = three_submitted(platform, gov, people)
     missing = max(ids) + 10_000

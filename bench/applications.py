@@ -50,6 +50,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import requests
 
@@ -61,6 +62,7 @@ from bench.progress import Progress, wait_until
 from bench.world import World
 from services.policy.subsidy import estimate
 from shared import clock
+from shared.money import exact, json_number
 from shared.publisher import ConfirmingPublisher
 
 PHASE = "applications"
@@ -98,7 +100,7 @@ class Path:
     policy_id: int
     department: str
     uscc: str
-    amount: float
+    amount: Decimal
 
 
 @dataclass
@@ -187,7 +189,7 @@ class Client:
             return False
         got = [(outcome.get("id"), outcome.get("ok"), outcome.get("status")) for outcome in answer.get("results", [])]
         wrong = [path for path, outcome, (_, ok, moved) in zip(paths, answer.get("results", []), got, strict=False)
-                 if not ok or moved != stage or abs((outcome.get("amount") or 0) - path.amount) > 0.005]
+                 if not ok or moved != stage or _yuan_of(outcome.get("amount")) != path.amount]
         if got[:len(ids)] != [(application_id, True, stage) for application_id in ids] or wrong:
             self.errors.append(f"{what}: expected each in {stage}; answered {text[:300]}")
             return False
@@ -228,7 +230,7 @@ class Client:
         except (ValueError, KeyError, TypeError):
             self.errors.append(f"{what}: not an application: {text[:300]}")
             return None
-        if got[0] != stage or got[1] is None or abs(got[1] - path.amount) > 0.005:
+        if got[0] != stage or _yuan_of(got[1]) != path.amount:
             self.errors.append(f"{what}: answered stage {got[0]}, amount {got[1]}; expected {stage}, {path.amount}")
             return None
         if measured:
@@ -460,18 +462,18 @@ def _verify(platform: BenchPlatform, progress: Progress, paths: list[Path], ids:
         stage, amount, policy_id, uscc, open_stages, actions = row
         if (stage, policy_id, uscc, open_stages, actions) != (PUBLIC_NOTICE, path.policy_id, path.uscc, 1,
                                                                "submit,accept,route,approve") \
-                or amount is None or abs(amount - path.amount) > 0.005:
+                or _stored_yuan(amount) != path.amount:
             wrong.append(f"{application_id}: {stage} {amount} policy {policy_id} {uscc}, {open_stages} open "
                          f"stages, history {actions}")
     if wrong:
         problems.append(f"{len(wrong):,} applications not as expected (first: {wrong[0]})")
     committed = dict(peek.rows(f"SELECT policy_id, committed FROM budgets WHERE policy_id IN "
                                f"({', '.join('?' for _ in policy_ids)})", *policy_ids))
-    owed: dict[int, float] = defaultdict(float)
+    owed: dict[int, Decimal] = defaultdict(Decimal)
     for path in paths:
         owed[path.policy_id] += path.amount
     for policy_id in policy_ids:
-        if abs(committed.get(policy_id, 0.0) - owed[policy_id]) > 0.01 * len(paths):
+        if _stored_yuan(committed.get(policy_id, 0)) != owed[policy_id]:
             problems.append(f"policy {policy_id}: budget committed {committed.get(policy_id)}, owed {owed[policy_id]}")
     response = requests.get(f"{platform.gateway_url}{API}/applications", params={"status": PUBLIC_NOTICE, "limit": 1},
                             headers={"Authorization": f"Bearer {platform.admin_token}"}, timeout=REQUEST_TIMEOUT_S)
@@ -482,4 +484,16 @@ def _verify(platform: BenchPlatform, progress: Progress, paths: list[Path], ids:
     progress.say(PHASE, f"{len(ids):,} applications read back (database and GET /applications): {verdict}")
     if problems:
         raise ApplicationsFailed(verdict)
-    return {"verdict": verdict, "approved_yuan": round(sum(owed.values()), 2)}
+    return {"verdict": verdict, "approved_yuan": json_number(sum(owed.values(), Decimal("0.00")))}
+
+
+def _yuan_of(answered) -> Decimal | None:
+    """An amount as the gateway answers it: a JSON number with its exact digits."""
+    return None if answered is None else exact(answered)
+
+
+def _stored_yuan(stored) -> Decimal | None:
+    """An amount as a Money column holds it: integer fen on SQLite, NUMERIC on PostgreSQL."""
+    if stored is None:
+        return None
+    return Decimal(stored).scaleb(-2) if isinstance(stored, int) else exact(stored)

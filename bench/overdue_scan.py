@@ -39,6 +39,7 @@ import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
+from decimal import Decimal
 
 from sqlalchemy import delete, event, insert, text, update
 from sqlalchemy.orm import Session
@@ -189,7 +190,7 @@ def _hall(rng: random.Random) -> _Hall:
             "county": rng.choice(COUNTIES) if county_level else None, "exclusive_group": None, "uscc": uscc,
             "enterprise_name": name, "proactive": open_stage == Stage.confirmation, "stage": open_stage.value,
             "returned_from": Stage.review.value if open_stage == Stage.returned else None,
-            "amount": float(rng.choice((10_000, 20_000, 50_000, 100_000))),
+            "amount": Decimal(rng.choice((10_000, 20_000, 50_000, 100_000))),
             "form": {"name": name, "employees": rng.randint(1, 500), "county": rng.choice(COUNTIES)},
             "note": None, "stage_limits": limits, "created_by": STAFF, "created_at": created, "updated_at": entered,
             "open_key": f"{uscc}:{policy_id}"})

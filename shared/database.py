@@ -1,11 +1,31 @@
 """Engines for a service's own database: a SQLite file under var/ by default, PostgreSQL by URL."""
 from __future__ import annotations
 
+import functools
+import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Float,
+    MetaData,
+    Numeric,
+    TypeDecorator,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import make_url
+
+from shared import money
+
+# JSON columns keep amounts (a policy's snapshot, its budget included) as exact numbers
+_JSON_SERIALIZER = functools.partial(json.dumps, default=money.json_default)
 
 
 def engine_for(url: str, *, pool_size: int = 10) -> Engine:
@@ -15,7 +35,7 @@ def engine_for(url: str, *, pool_size: int = 10) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=pool_size, max_overflow=5)
+                               pool_size=pool_size, max_overflow=5, json_serializer=_JSON_SERIALIZER)
         event.listen(engine, "connect", _tune_sqlite)
         # pysqlite's own transaction handling is switched off in _tune_sqlite so that
         # SQLAlchemy's BEGIN and COMMIT are the only ones (the documented SQLAlchemy recipe).
@@ -23,7 +43,8 @@ def engine_for(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     ensure_database(url)
     _wait_cooperatively()
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
+                         json_serializer=_JSON_SERIALIZER)
 
 
 def _wait_cooperatively() -> None:
@@ -114,6 +135,78 @@ class UtcDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Money(TypeDecorator):
+    """Yuan as `Decimal` with two places (`shared.money`): NUMERIC(18, 2) on PostgreSQL; integer fen on
+    SQLite, whose NUMERIC is a binary double, so that what is read back, summed and compared in SQL
+    is exactly what was written. Takes a Decimal, an int, or a float parsed from JSON (`money.yuan`)."""
+
+    impl = Numeric(18, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        amount = money.yuan(value)
+        return int(amount.scaleb(2)) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            # a whole number of fen; a float only in a column not converted yet (see convert_money_columns)
+            return (Decimal(int(value)) if isinstance(value, int) else money.exact(value)).scaleb(-2)
+        return money.yuan(value)
+
+
+def convert_money_columns(engine: Engine, metadata: MetaData) -> list[str]:
+    """Money columns that a database from an earlier release keeps as floats (yuan), converted in place:
+    on PostgreSQL to NUMERIC(18, 2), rounded to the fen; on SQLite to integer fen, through a new column
+    that takes the old one's name (SQLite cannot change a column's type). Returns `table.column` of
+    each converted. Nothing to do, and one inspection, for a database made by this release."""
+    wanted = [(table, column) for table in metadata.sorted_tables for column in table.columns
+              if isinstance(column.type, Money)]
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names())
+    stale = [(table, column) for table, column in wanted if table.name in tables
+             and isinstance(_reflected_types(inspector, table.name).get(column.name), Float)]
+    if not stale:
+        return []
+    preparer = engine.dialect.identifier_preparer
+    converted = []
+    with engine.begin() as connection:
+        for table, column in stale:
+            name, column_name = preparer.quote(table.name), preparer.quote(column.name)
+            if engine.dialect.name == "sqlite":
+                # a write first, so this transaction holds the writer lock before it looks again: a
+                # second process starting at the same time then finds the column converted already
+                connection.exec_driver_sql(f"UPDATE {name} SET {column_name} = {column_name} WHERE 0")
+            if not isinstance(_reflected_types(inspect(connection), table.name).get(column.name), Float):
+                continue
+            if engine.dialect.name == "sqlite":
+                fen = preparer.quote(f"{column.name}__fen")
+                not_null = "" if column.nullable else " NOT NULL DEFAULT 0"
+                # names come from our own metadata, never from input
+                connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {fen} BIGINT{not_null}")
+                connection.exec_driver_sql(f"UPDATE {name} SET {fen} = CAST(ROUND({column_name} * 100) AS INTEGER) "
+                                           f"WHERE {column_name} IS NOT NULL")
+                connection.exec_driver_sql(f"ALTER TABLE {name} DROP COLUMN {column_name}")
+                connection.exec_driver_sql(f"ALTER TABLE {name} RENAME COLUMN {fen} TO {column_name}")
+            else:
+                connection.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN {column_name} TYPE NUMERIC(18, 2) "
+                                           f"USING round({column_name}::numeric, 2)")
+            converted.append(f"{table.name}.{column.name}")
+    return converted
+
+
+def _reflected_types(inspector, table_name: str) -> dict:
+    return {column["name"]: column["type"] for column in inspector.get_columns(table_name)}
 
 
 def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, ignore_duplicates: bool = False) -> int:

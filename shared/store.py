@@ -26,7 +26,7 @@ from shared import clock
 from shared import messaging_tables as tables
 from shared.config import settings
 from shared.contracts.events import PlatformEvent
-from shared.database import engine_for, insert_ignoring_duplicates
+from shared.database import convert_money_columns, engine_for, insert_ignoring_duplicates
 from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
@@ -178,12 +178,14 @@ class Store(DependencyProvider):
 
 
 def create_schema(engine, metadata: MetaData | None) -> None:
-    """Create missing tables, and add columns that a newer release added as nullable, so a
-    database from an earlier run keeps working (anything beyond that needs a real migration)."""
+    """Create missing tables, convert money columns an earlier release kept as floats, and add columns
+    that a newer release added as nullable, so a database from an earlier run keeps working (anything
+    beyond that needs a real migration)."""
     for schema in (tables.metadata, metadata):
         if schema is None:
             continue
         schema.create_all(engine)
+        convert_money_columns(engine, schema)
         existing = inspect(engine)
         with engine.begin() as connection:
             for table in schema.sorted_tables:

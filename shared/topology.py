@@ -51,6 +51,8 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "notification", "put each first match in the enterprise's inbox, once"),
     Route("application.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "application", "open a proactive application (免申即享) when a proactive policy newly matches"),
+    Route("application.policy_revised", PLATFORM_EVENTS, ("policy.revised",),
+          "application", "apply a revised policy's budget to approvals at once"),
     # Only the moves that tell the enterprise something (services.notification.inbox.APPLICATION_NOTICES);
     # the others are not delivered to it at all.
     Route("notification.application_changed", PLATFORM_EVENTS,

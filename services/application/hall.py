@@ -8,20 +8,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Float, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.application.domain import deadlines, public_notice
 from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
-from services.application.models import alarms, applications, budgets, history, materials, stages
+from services.application.materials import MaterialError, merge
+from services.application.models import (
+    alarms,
+    applications,
+    budgets,
+    exclusive_claims,
+    history,
+    materials,
+    stages,
+)
 from shared.clock import CHINA
 from shared.contracts.events import ApplicationChanged
-from shared.database import insert_ignoring_duplicates
+from shared.database import Money, insert_ignoring_duplicates
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.money import ZERO, yuan
 from shared.workdays import WorkingCalendar
 
 SYSTEM = {"role": "system", "id": "system"}
@@ -52,8 +63,21 @@ _RIVAL = select(applications.c.id, applications.c.policy_id).where(
     applications.c.uscc == bindparam("p_uscc"), applications.c.exclusive_group == bindparam("p_group"),
     applications.c.policy_id != bindparam("p_policy"), applications.c.stage != Stage.rejected.value).limit(1)
 _OPEN_FOR_PAIR = select(applications.c.id).where(applications.c.open_key == bindparam("p_open_key"))
-_INSERT_APPLICATION = insert(applications)
+# nothing inserted (no id returned) when the pair's open_key is taken: no IntegrityError, which would
+# abort a PostgreSQL transaction, and the conflict is answered as one
+_INSERT_APPLICATION_UNLESS_OPEN = {
+    dialect: insert_ignoring_duplicates(dialect, applications).returning(applications.c.id)
+    for dialect in ("sqlite", "postgresql")}
+_CLAIM = {dialect: insert_ignoring_duplicates(dialect, exclusive_claims).returning(exclusive_claims.c.application_id)
+          for dialect in ("sqlite", "postgresql")}
+_CLAIM_HOLDER = select(exclusive_claims).where(exclusive_claims.c.uscc == bindparam("p_uscc"),
+                                               exclusive_claims.c.exclusive_group == bindparam("p_group"))
+_RELEASE_CLAIM = delete(exclusive_claims).where(exclusive_claims.c.application_id == bindparam("p_id"))
 _INSERT_MATERIALS = insert(materials)
+_DROP_MATERIALS_NAMED = delete(materials).where(materials.c.application_id == bindparam("p_id"),
+                                                materials.c.name.in_(bindparam("p_names", expanding=True)))
+_SET_MATERIAL_LIST = update(applications).where(applications.c.id == bindparam("p_id")).values(
+    material_list=bindparam("p_material_list"))
 _INSERT_STAGES = insert(stages)
 _INSERT_HISTORY = insert(history)
 _MOVE = update(applications).where(applications.c.id == bindparam("p_id")).values(
@@ -67,12 +91,30 @@ _LAST_STAGE = (select(stages).where(stages.c.application_id == bindparam("p_id")
                                     stages.c.stage == bindparam("p_stage"))
                .order_by(stages.c.id.desc()).limit(1))
 _BUDGET_LOCKED = select(budgets).where(budgets.c.policy_id == bindparam("p_policy")).with_for_update()
-# a policy's budget row is made by its first application; later ones leave it as it is
+# A policy's budget row is made by its first application, or its first revision. A submission leaves
+# an existing row as it is (and unlocked: an upsert would lock it, queueing every submission to the
+# policy behind the others' commits); a revision sets the budget unless the row has a newer version's.
+# The committed and disbursed sums are never touched here.
 _ENSURE_BUDGET = {dialect: insert_ignoring_duplicates(dialect, budgets) for dialect in ("sqlite", "postgresql")}
+
+
+def _budget_upsert(dialect_name: str):
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(budgets)
+    newer = or_(budgets.c.policy_version.is_(None), statement.excluded.policy_version > budgets.c.policy_version)
+    return statement.on_conflict_do_update(
+        index_elements=[budgets.c.policy_id], where=newer,
+        set_={"budget": statement.excluded.budget, "policy_version": statement.excluded.policy_version})
+
+
+_SET_BUDGET = {dialect: _budget_upsert(dialect) for dialect in ("sqlite", "postgresql")}
 _COMMIT_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
-    committed=budgets.c.committed + bindparam("p_amount", type_=Float))
+    committed=budgets.c.committed + bindparam("p_amount", type_=Money()))
 _DISBURSE_BUDGET = update(budgets).where(budgets.c.policy_id == bindparam("p_policy")).values(
-    disbursed=budgets.c.disbursed + bindparam("p_amount", type_=Float))
+    disbursed=budgets.c.disbursed + bindparam("p_amount", type_=Money()))
 _OFFERS_WAITING = (select(applications.c.id, applications.c.policy_id, applications.c.uscc)
                    .where(applications.c.open_key.in_(bindparam("p_keys", expanding=True)),
                           applications.c.stage == Stage.confirmation.value))
@@ -98,18 +140,17 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     if not terms["matched"]:
         raise Conflict(f"enterprise {uscc} does not match policy {policy['id']}: " + "；".join(terms["missing"]),
                        {"missing": terms["missing"]})
-    if policy["exclusive_group"]:
-        rival = session.execute(_RIVAL, {"p_uscc": uscc, "p_group": policy["exclusive_group"],
-                                         "p_policy": policy["id"]}).first()
-        if rival is not None:
-            raise Conflict(f"policy {policy['id']} cannot be combined with policy {rival.policy_id} (exclusive "
-                           f"group {policy['exclusive_group']}); application {rival.id} is already open for it",
-                           {"exclusive_group": policy["exclusive_group"], "application_id": rival.id})
+    group = policy["exclusive_group"]
     open_key = _open_key(uscc, policy["id"])
+    # what is committed already, read first to name it (and the rows from before exclusive_claims);
+    # a submission committing meanwhile is caught by the inserts below, which wait for it
     existing = session.execute(_OPEN_FOR_PAIR, {"p_open_key": open_key}).first()
     if existing is not None:
-        raise Conflict(f"enterprise {uscc} already has application {existing.id} for policy {policy['id']}",
-                       {"application_id": existing.id})
+        raise _already_open(uscc, policy["id"], existing.id)
+    if group:
+        rival = session.execute(_RIVAL, {"p_uscc": uscc, "p_group": group, "p_policy": policy["id"]}).first()
+        if rival is not None:
+            raise _exclusive(policy, rival.policy_id, rival.id)
     first = Stage.confirmation if proactive else Stage.acceptance
     limits = limits_for(policy["stage_limits"] or {})
     listed = [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
@@ -119,10 +160,21 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
         "policy_id": policy["id"], "policy_title": policy["title"], "department": policy["department"],
         "level": policy["level"], "county": policy["county"], "exclusive_group": policy["exclusive_group"],
         "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive,
-        "stage": first.value, "returned_from": None, "amount": None if estimated is None else float(estimated),
+        "stage": first.value, "returned_from": None, "amount": None if estimated is None else yuan(estimated),
         "form": terms["profile"], "material_list": listed, "note": note, "stage_limits": limits,
         "created_by": actor, "created_at": now, "updated_at": now, "open_key": open_key}
-    application_id = session.execute(_INSERT_APPLICATION, values).inserted_primary_key[0]
+    dialect = _dialect_of(session)
+    application_id = session.execute(_INSERT_APPLICATION_UNLESS_OPEN[dialect], values).scalar()
+    if application_id is None:   # the unique open_key: a submission for the pair committed meanwhile
+        existing = session.execute(_OPEN_FOR_PAIR, {"p_open_key": open_key}).first()
+        raise _already_open(uscc, policy["id"], existing and existing.id)
+    if group:
+        claimed = session.execute(_CLAIM[dialect], {"uscc": uscc, "exclusive_group": group,
+                                                    "application_id": application_id,
+                                                    "policy_id": policy["id"]}).scalar()
+        if claimed is None:   # an application of the group committed meanwhile
+            holder = session.execute(_CLAIM_HOLDER, {"p_uscc": uscc, "p_group": group}).first()
+            raise _exclusive(policy, holder and holder.policy_id, holder and holder.application_id)
     if listed:
         session.execute(_INSERT_MATERIALS, [{"application_id": application_id, **material, "added_at": now}
                                             for material in listed])
@@ -131,11 +183,32 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     action = "create" if proactive else "submit"
     written = _history_row(application_id, action, None, first, actor, note, None, now)
     session.execute(_INSERT_HISTORY, written)
-    session.execute(_ENSURE_BUDGET[_dialect_of(session)], {"policy_id": policy["id"], "budget": policy["budget"],
-                                                           "committed": 0.0, "disbursed": 0.0})
+    session.execute(_ENSURE_BUDGET[dialect], _budget_row(policy))
     row = SimpleNamespace(id=application_id, **values)
     return Opened(application_id, [_event(vars(row), action, None, actor)], row=row,
                   stage_rows=[SimpleNamespace(**entered)], history_rows=[SimpleNamespace(**written)])
+
+
+def set_budget(session: Session | Connection, policy: dict) -> None:
+    """The budget of a revised policy, unless the row has a newer version's already."""
+    session.execute(_SET_BUDGET[_dialect_of(session)], _budget_row(policy))
+
+
+def _budget_row(policy: dict) -> dict:
+    return {"policy_id": policy["id"], "budget": policy["budget"], "committed": ZERO, "disbursed": ZERO,
+            "policy_version": policy.get("version")}
+
+
+def _already_open(uscc: str, policy_id: int, application_id: int | None) -> Conflict:
+    return Conflict(f"enterprise {uscc} already has application {application_id} for policy {policy_id}",
+                    {"application_id": application_id})
+
+
+def _exclusive(policy: dict, rival_policy_id: int | None, rival_id: int | None) -> Conflict:
+    group = policy["exclusive_group"]
+    return Conflict(f"policy {policy['id']} cannot be combined with policy {rival_policy_id} (exclusive group "
+                    f"{group}); application {rival_id} is already open for it",
+                    {"exclusive_group": group, "application_id": rival_id})
 
 
 def _dialect_of(session: Session | Connection) -> str:
@@ -180,8 +253,12 @@ ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
 def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
-        amount: float | None, now: datetime, calendar: WorkingCalendar) -> Opened:
+        amount: Decimal | None, now: datetime, calendar: WorkingCalendar,
+        checked_materials: list | None = None) -> Opened:
     """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
+
+    `checked_materials` (already stored) come with a `resubmit` only: each replaces the material of the
+    same name or is added, at most MAX_MATERIALS in all (Invalid otherwise).
 
     An action that ends in `routing` is followed at once by the hall's own `route` (the policy names its
     department): both moves are written together, each with its stage row, history entry and event."""
@@ -199,13 +276,19 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     if transition.action == "object":
         _check_objection(session, application_id, actor, comment)
     target = Stage(transition.next_stage)
+    material_list = row.material_list
+    if checked_materials:
+        if action != "resubmit":
+            raise Invalid(f"materials come with a resubmission, not with {action}",
+                          [{"field": "materials", "message": "only with action resubmit"}])
+        material_list = _resubmit_materials(session, row, checked_materials, now)
     new_amount = row.amount
     if action == "approve" and stage == Stage.review:
         new_amount = _commit_budget(session, row, amount)
     elif action == "reject" and stage == Stage.objection:
-        session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": -(row.amount or 0.0)})
+        session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": -(row.amount or ZERO)})
     elif action == "disburse":
-        session.execute(_DISBURSE_BUDGET, {"p_policy": row.policy_id, "p_amount": row.amount or 0.0})
+        session.execute(_DISBURSE_BUDGET, {"p_policy": row.policy_id, "p_amount": row.amount or ZERO})
     due = None
     if action == "resubmit":
         # the clock stopped while it was returned: the working time left at the return counts on from now
@@ -227,9 +310,11 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     moved = {"stage": final.value, "amount": new_amount, "updated_at": now,
              "returned_from": stage.value if final == Stage.returned else None,
              # a rejected application frees the pair: the enterprise may apply again
-             "open_key": None if final == Stage.rejected else row.open_key}
+             "open_key": None if final == Stage.rejected else row.open_key, "material_list": material_list}
     session.execute(_MOVE, {"p_id": application_id, "p_stage": moved["stage"], "p_amount": new_amount, "p_now": now,
                             "p_returned_from": moved["returned_from"], "p_open_key": moved["open_key"]})
+    if final == Stage.rejected and row.exclusive_group:
+        session.execute(_RELEASE_CLAIM, {"p_id": application_id})
     session.execute(_INSERT_HISTORY, [_history_row(application_id, step, from_stage, to_stage, by, note, granted, now)
                                       for step, from_stage, to_stage, by, note, granted in moves])
     summary = {"id": application_id, "policy_id": row.policy_id, "policy_title": row.policy_title, "uscc": row.uscc,
@@ -253,6 +338,21 @@ def _check_objection(session: Session, application_id: int, actor: dict, comment
 def public_record(written: Opened, *, comment: str, now: datetime) -> dict:
     """What an objector is answered: the notice's public record with the objection, never the form."""
     return public_notice.record(vars(written.row), comment=comment, at=now)
+
+
+def _resubmit_materials(session: Session, row, added: list, now: datetime) -> list[dict]:
+    """The application's materials with `added` in (see `materials.merge`), written to both places
+    it keeps them; the list as it now stands."""
+    try:
+        merged = merge(_materials_of(session, row), added)
+    except MaterialError as error:
+        raise Invalid(str(error), error.details) from None
+    names = sorted({material.name for material in added})
+    session.execute(_DROP_MATERIALS_NAMED, {"p_id": row.id, "p_names": names})
+    session.execute(_INSERT_MATERIALS, [{"application_id": row.id, **material.record(), "added_at": now}
+                                        for material in added])
+    session.execute(_SET_MATERIAL_LIST, {"p_id": row.id, "p_material_list": merged})
+    return merged
 
 
 @dataclass(frozen=True)
@@ -284,21 +384,21 @@ def act_many(session: Session, application_ids: list[int], action: str, actor: d
     return Batch(outcomes, events)
 
 
-def _commit_budget(session: Session, row, amount: float | None) -> float:
+def _commit_budget(session: Session, row, amount: Decimal | None) -> Decimal:
     """Reserve the approved amount against the policy's remaining budget; Conflict when it does not fit."""
-    approved = row.amount if amount is None else float(amount)
+    approved = row.amount if amount is None else yuan(amount)
     if approved is None:
         raise Invalid("approve needs an `amount`: the policy's formula gave none for this enterprise",
                       [{"field": "amount", "message": "required"}])
-    if row.amount is not None and approved > row.amount + 0.005:
+    if row.amount is not None and approved > row.amount:
         raise Invalid(f"amount {approved:.2f} is more than the formula gives ({row.amount:.2f})",
                       [{"field": "amount", "message": f"at most {row.amount:.2f}"}])
     budget = session.execute(_BUDGET_LOCKED, {"p_policy": row.policy_id}).one()
-    if budget.budget is not None and budget.committed + approved > budget.budget + 0.005:
+    if budget.budget is not None and budget.committed + approved > budget.budget:
         remaining = budget.budget - budget.committed
         raise Conflict(f"approving {approved:.2f} yuan would exceed policy {row.policy_id}'s remaining budget "
                        f"({remaining:.2f} of {budget.budget:.2f} yuan)",
-                       {"remaining": round(remaining, 2), "budget": budget.budget, "amount": approved})
+                       {"remaining": remaining, "budget": budget.budget, "amount": approved})
     session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": approved})
     return approved
 
@@ -396,11 +496,11 @@ def statistics(session: Session, scope: dict) -> dict:
     completed = by_stage.get(Stage.completed.value, 0)
     proactive = session.execute(select(func.count()).select_from(applications).where(
         *conditions, applications.c.stage == Stage.completed, applications.c.proactive)).scalar_one()
-    disbursed = session.execute(select(func.coalesce(func.sum(applications.c.amount), 0.0)).where(
+    disbursed = session.execute(select(func.coalesce(func.sum(applications.c.amount), ZERO)).where(
         *conditions, applications.c.stage == Stage.completed)).scalar_one()
     return {"total": sum(by_stage.values()), "by_stage": by_stage, "completed": completed,
             "proactive_completed": proactive, "proactive_share": round(proactive / completed, 4) if completed else None,
-            "disbursed_amount": round(float(disbursed), 2)}
+            "disbursed_amount": disbursed}
 
 
 # stages only a routed application can be in; a rejected or returned one may never have been routed

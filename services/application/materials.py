@@ -322,6 +322,24 @@ def check_materials(items: Any) -> list[CheckedMaterial]:
                             material.sha256, material.content) for material in valid]
 
 
+def merge(current: list[dict[str, Any]], added: list[CheckedMaterial]) -> list[dict[str, Any]]:
+    """An application's materials after a resubmission: each added material replaces the one of the
+    same name, or is added after the others; MaterialError when that makes more than MAX_MATERIALS."""
+    merged = list(current)
+    for material in added:
+        same = [index for index, existing in enumerate(merged) if existing["name"] == material.name]
+        if same:   # in the place of the first of that name (an early submission may have had two)
+            merged[same[0]] = material.record()
+            merged = [existing for index, existing in enumerate(merged) if index not in same[1:]]
+        else:
+            merged.append(material.record())
+    if len(merged) > MAX_MATERIALS:
+        raise MaterialError("materials", f"at most {MAX_MATERIALS} materials in all: the application has "
+                                         f"{len(current)}, and a material replaces only the one of its name; "
+                                         f"these would make {len(merged)}")
+    return merged
+
+
 # --- storage -------------------------------------------------------------------------------------------------
 
 

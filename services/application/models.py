@@ -5,7 +5,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Float,
     Index,
     Integer,
     MetaData,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 
 from shared import calendar_register
-from shared.database import UtcDateTime
+from shared.database import Money, UtcDateTime
 
 metadata = MetaData()
 
@@ -34,10 +33,10 @@ applications = Table(
     Column("proactive", Boolean, nullable=False),     # created by the platform (免申即享)
     Column("stage", String(20), nullable=False),
     Column("returned_from", String(20)),
-    Column("amount", Float),                           # yuan: the estimate, then what was approved
+    Column("amount", Money),                           # yuan: the estimate, then what was approved
     Column("form", JSON, nullable=False),              # pre-filled from the profile: nothing asked twice
     # what application_materials holds for it, kept here too so reading an application is one
-    # statement fewer (materials never change after submission); null on rows from before it
+    # statement fewer (a resubmission that brings materials rewrites both); null on rows from before it
     Column("material_list", JSON),
     Column("note", Text),
     Column("stage_limits", JSON, nullable=False),
@@ -92,7 +91,7 @@ history = Table(
     Column("to_stage", String(20), nullable=False),
     Column("actor", JSON, nullable=False),
     Column("comment", Text),
-    Column("amount", Float),
+    Column("amount", Money),
     Column("at", UtcDateTime(), nullable=False),
     Index("history_of_application", "application_id", "id"),
 )
@@ -113,12 +112,27 @@ alarms = Table(
     Index("alarms_by_role", "role", "id"),
 )
 
+# The one application an enterprise has open in an exclusive group (policies that cannot be redeemed
+# together), written in that application's own transaction: of two submitted at the same moment the
+# primary key lets one through, and the other waits for it and is refused. Released by a rejection.
+exclusive_claims = Table(
+    "exclusive_claims", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("exclusive_group", String(100), primary_key=True),
+    Column("application_id", BigInteger, nullable=False),
+    Column("policy_id", BigInteger, nullable=False),
+    Index("exclusive_claims_of_application", "application_id"),
+)
+
 budgets = Table(
     "budgets", metadata,
     Column("policy_id", BigInteger, primary_key=True),
-    Column("budget", Float),                           # null: the policy sets no budget
-    Column("committed", Float, nullable=False),        # approved and not rejected since
-    Column("disbursed", Float, nullable=False),
+    Column("budget", Money),                           # yuan; null: the policy sets no budget
+    Column("committed", Money, nullable=False),        # approved and not rejected since
+    Column("disbursed", Money, nullable=False),
+    # the policy version `budget` is from: a revision applies only over an older one (events and
+    # submissions may bring them out of order); null on rows from before it
+    Column("policy_version", Integer),
 )
 
 # The register of official working-day arrangements (contract section 13): the application service keeps it.

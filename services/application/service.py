@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from decimal import Decimal
 
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
@@ -16,8 +17,8 @@ from shared import clock, workdays
 from shared.calendar_register import CalendarProvider
 from shared.config import settings
 from shared.consumer import Delivery, handles
-from shared.contracts.events import CalendarLoaded, MatchesChanged
-from shared.errors import EXPECTED, Conflict, Forbidden, Invalid
+from shared.contracts.events import CalendarLoaded, MatchesChanged, PolicyRevised
+from shared.errors import EXPECTED, Conflict, Forbidden, Invalid, NotFound
 from shared.logs import Logger
 from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
@@ -61,15 +62,20 @@ class ApplicationService(Operations):
     calendar = CalendarProvider(calendar_years)
 
     # --- RPC ------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
-    def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
+    def _stored(self, materials: list[dict]) -> list:
+        """The materials checked, and on disk before the row that names them is committed."""
         try:
             checked = check_materials(materials)
         except MaterialError as error:
             raise Invalid(str(error), error.details) from None
-        for material in checked:      # on disk before the row that names it is committed
+        for material in checked:
             # in an OS thread: its fsyncs would otherwise stop every green thread of the service
             tpool.execute(self.materials.put, material.content)
+        return checked
+
+    @rpc(expected_exceptions=EXPECTED)
+    def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
+        checked = self._stored(materials)
         terms = self.policy.application_terms(policy_id, uscc)
         with self.store.transaction(core=True) as tx:
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
@@ -83,13 +89,14 @@ class ApplicationService(Operations):
 
     @rpc(expected_exceptions=EXPECTED)
     def act(self, application_id: int, action: str, actor: dict, comment: str | None = None,
-            amount: float | None = None) -> dict:
+            amount: Decimal | None = None, materials: list[dict] | None = None) -> dict:
         """The application as it now stands; to an objection, its public record only (an objector is
         usually another enterprise)."""
+        checked = self._stored(materials) if materials else None
         now = clock.now()
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
-                             now=now, calendar=self.calendar.current(tx.session))
+                             now=now, calendar=self.calendar.current(tx.session), checked_materials=checked)
             tx.emit_all(moved.events)
             answer = (hall.public_record(moved, comment=comment, now=now) if action == "object"
                       else hall.answer(tx.session, moved, clock.now()))
@@ -258,6 +265,27 @@ class ApplicationService(Operations):
             tx.emit_all(moved.events)
             withdrawn += 1
         return withdrawn
+
+    # --- the bus: revised policies -------------------------------------------------------------------
+    @handles("application.policy_revised")
+    def on_policy_revised(self, deliveries: list[Delivery]) -> None:
+        """A revised budget holds for the next approval: a lowered one refuses what no longer fits."""
+        events = [PolicyRevised.model_validate(delivery.body) for delivery in deliveries]
+        # the policy as it is now, asked before the transaction so no RPC waits under the write lock;
+        # its version decides, so revisions arriving out of order never put an older budget back
+        policies = {}
+        for policy_id in sorted({event.policy_id for event in events}):
+            try:
+                policies[policy_id] = self.policy.get(policy_id)
+            except NotFound:
+                continue   # a database made anew under a running service: nothing to apply
+        with self.store.transaction(core=True) as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            revised = sorted({event.policy_id for event in fresh} & policies.keys())
+            for policy_id in revised:
+                hall.set_budget(tx.session, policies[policy_id])
+        self.log.info("policies_revised", events=len(events), duplicates=len(events) - len(fresh),
+                      policy_ids=revised)
 
     # --- time -------------------------------------------------------------------------------------
     @timer(interval=TICK_S)

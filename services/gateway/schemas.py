@@ -9,10 +9,20 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
+from shared.money import Yuan
 from shared.pack_codes import CODE_PATTERN
 
 SERVICES = ("tagging", "policy", "notification", "application")
@@ -315,8 +325,18 @@ APPLICATION_ACTIONS = ("accept", "return", "resubmit", "route", "approve", "reje
 class ActionRequest(_Request):
     action: Literal[APPLICATION_ACTIONS]  # type: ignore[valid-type]
     comment: Annotated[str, Field(max_length=2000)] | None = None
-    amount: Annotated[float, Field(ge=0)] | None = Field(None, description="approve: the amount granted, at most "
+    amount: Yuan | None = Field(None, description="approve: the amount granted (yuan, to the fen), at most "
                                                                           "the formula's; default the formula's")
+    materials: Annotated[list[MaterialUpload], Field(max_length=3)] | None = Field(
+        None, description="resubmit: materials answering a return; each replaces the one of the same name or is "
+                          "added, at most 3 in all")
+
+    @field_validator("materials")
+    @classmethod
+    def _materials_with_resubmit(cls, materials: list | None, info: ValidationInfo) -> list | None:
+        if materials and info.data.get("action") != "resubmit":
+            raise ValueError("materials come with action resubmit only")
+        return materials
 
 
 class BatchActionRequest(_Request):
@@ -582,7 +602,7 @@ class PolicyExplanation(_Answer):
     matched: bool
     conditions: list[Condition]
     missing: list[Condition] = Field(description="the fewest conditions that would have to change to match")
-    estimated_amount: float | None = Field(None, description="yuan, for a redeemable policy")
+    estimated_amount: Yuan | None = Field(None, description="yuan, for a redeemable policy")
 
 
 class NearMissGroup(_Answer):
@@ -716,7 +736,7 @@ class Application(_Answer):
     policy_id: int
     uscc: str
     status: str = Field(description="the stage it is in")
-    amount: float | None = Field(description="yuan: the formula's estimate, then the amount approved")
+    amount: Yuan | None = Field(description="yuan: the formula's estimate, then the amount approved")
     proactive: bool = Field(description="opened by the platform (免申即享): the enterprise only confirms")
     timeline: list[StageEntry]
     next: str | None = Field(description="who acts next")
@@ -749,7 +769,7 @@ class BatchOutcome(_Answer):
     id: int
     ok: bool
     status: str | None = Field(None, description="when ok: the stage it is in now")
-    amount: float | None = Field(None, description="when ok: yuan, the amount it carries now")
+    amount: Yuan | None = Field(None, description="when ok: yuan, the amount it carries now")
     error: ErrorDetail | None = Field(None, description="when not ok: what the action alone would have answered "
                                                         "(conflict, forbidden, not_found, invalid)")
 
@@ -772,7 +792,7 @@ class ApplicationStatistics(_Answer):
     completed: int = Field(description="redemptions: applications carried through to disbursement")
     proactive_completed: int
     proactive_share: float | None = Field(description="proactive_completed / completed; null before any")
-    disbursed_amount: float
+    disbursed_amount: Yuan
 
 
 class AlarmPage(_Answer):

@@ -464,7 +464,9 @@ class GatewayService(ClockListener):
                                 {"role": caller.role.value, "action": body.action})
             if caller.role is Role.enterprise:
                 self._visible_application(caller, application_id)
-        return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount)
+        materials = None if body.materials is None else [item.model_dump() for item in body.materials]
+        return self.application.act(application_id, body.action, caller.actor(), body.comment, body.amount,
+                                    materials)
 
     @endpoint("act_on_applications")
     def act_on_applications(self, request, caller: Caller, body: BatchActionRequest):

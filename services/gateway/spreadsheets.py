@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
+from shared import money
 from shared.contracts.gov import COUNTIES
 from shared.contracts.policies import PolicyDraft, Subsidy
 
@@ -303,7 +303,7 @@ def _value(name: str, text: str) -> Any:
     if name in _DATE_COLUMNS:
         return _date(text)
     if name == "budget":
-        return _number(text)
+        return _yuan(text)
     if name == "materials":
         materials = [item.strip() for item in _MATERIAL_SEPARATORS.split(text) if item.strip()]
         if len(materials) > MAX_MATERIALS:
@@ -346,14 +346,13 @@ def _date(text: str) -> str:
     raise ValueError(f"must be a date YYYY-MM-DD, got {text!r}")
 
 
-def _number(text: str) -> float:
+def _yuan(text: str) -> float | int | str:
+    """The number as written, for a JSON body: read exactly (never through a float), then written as
+    `money.json_number`, which PolicyDraft reads back to the same digits."""
     try:
-        number = float(text.replace(",", "").replace("，", ""))
+        return money.json_number(money.exact(text.replace(",", "").replace("，", "")))
     except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise ValueError(f"must be a number of yuan, got {text!r}")
-    return number
+        raise ValueError(f"must be a number of yuan, got {text!r}") from None
 
 
 # PolicyDraft's discriminated subsidy puts the chosen formula in the error location

@@ -31,6 +31,7 @@ from services.gateway.auth import admin_token_refusal
 from services.gateway.errors import ERRORS, ErrorReply, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
+from shared import money
 from shared.config import settings
 from shared.entrypoints import CheckedSignature
 from shared.logs import get_logger
@@ -62,7 +63,8 @@ class ApiRequest(Request):
 
 
 def json_response(body: Any, status: int = 200, headers=()) -> Response:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    # amounts come from the services as Decimal: written as numbers with their exact digits
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=money.json_default)
     return Response(text, status=status, headers=list(headers), content_type="application/json; charset=utf-8")
 
 

@@ -2,7 +2,7 @@
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 from shared import calendar_register
-from shared.database import UtcDateTime
+from shared.database import Money, UtcDateTime
 from shared.facts import FACTS, Kind
 
 metadata = MetaData()
@@ -24,7 +24,7 @@ policies = Table(
     Column("redeemable", Boolean, nullable=False),
     Column("proactive", Boolean, nullable=False),
     Column("subsidy", JSON),
-    Column("budget", Float),
+    Column("budget", Money),                          # yuan
     Column("exclusive_group", String(100)),
     Column("materials", JSON, nullable=False),
     Column("stage_limits", JSON, nullable=False),

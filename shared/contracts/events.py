@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.money import Yuan
 from shared.topology import APPLICATION_MOVES
 
 
@@ -129,7 +130,7 @@ class ApplicationChanged(PlatformEvent):
     action: str                      # submit, create and withdraw (proactive), confirm, accept, route, ...
     from_stage: str | None
     to_stage: str
-    amount: float | None = None
+    amount: Yuan | None = None       # the estimate, then the amount approved
     proactive: bool = False
     actor_role: str
 

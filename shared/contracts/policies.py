@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES
 from shared.facts import FACTS, Kind
+from shared.money import Rate, Yuan
 
 NUMERIC_FACTS = tuple(name for name, fact in FACTS.items() if fact.kind is Kind.number and not fact.derived)
 
@@ -16,23 +17,23 @@ NUMERIC_FACTS = tuple(name for name, fact in FACTS.items() if fact.kind is Kind.
 class FixedSubsidy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["fixed"]
-    amount: Annotated[float, Field(gt=0)]
+    amount: Annotated[Yuan, Field(gt=0)]
 
 
 class PerUnitSubsidy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["per_unit"]
     field: Literal[NUMERIC_FACTS]  # type: ignore[valid-type]
-    rate: Annotated[float, Field(gt=0)]
-    cap: Annotated[float, Field(gt=0)] | None = None
+    rate: Annotated[Yuan, Field(gt=0)]             # yuan per unit of the fact
+    cap: Annotated[Yuan, Field(gt=0)] | None = None
 
 
 class RatioSubsidy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["ratio"]
     field: Literal[NUMERIC_FACTS]  # type: ignore[valid-type]
-    rate: Annotated[float, Field(gt=0, le=1)]
-    cap: Annotated[float, Field(gt=0)] | None = None
+    rate: Rate                                     # the share of the fact, to a millionth
+    cap: Annotated[Yuan, Field(gt=0)] | None = None
 
 
 Subsidy = Annotated[FixedSubsidy | PerUnitSubsidy | RatioSubsidy, Field(discriminator="type")]
@@ -57,7 +58,7 @@ class PolicyDraft(BaseModel):
     redeemable: bool = False
     proactive: bool = False
     subsidy: Subsidy | None = None
-    budget: Annotated[float, Field(ge=0)] | None = None
+    budget: Yuan | None = None
     exclusive_group: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     materials: Annotated[list[Text], Field(max_length=3)] = Field(default_factory=list)
     stage_limits: dict[Literal["acceptance", "routing", "review", "public_notice", "disbursement"],

@@ -12,7 +12,9 @@ from datetime import datetime
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from services.application.models import budgets
 from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
 from shared.launcher import ServiceProcesses
@@ -158,8 +160,13 @@ def test_a_return_stops_the_clock_until_the_enterprise_resubmits(platform, gov, 
     until(lambda: any(item["kind"] == "application_returned" for item in platform.notifications_of(uscc)),
           what="the return notice")
     assert people["clerk"].act(application_id, "accept").status_code == 409
-    back = ok(me.act(application_id, "resubmit"))
+    too_many = me.act(application_id, "resubmit", materials=[material(name) for name in ("甲", "乙", "丙", "丁")])
+    assert too_many.status_code == 422 and too_many.json()["error"]["details"][0]["field"] == "materials"
+    back = ok(me.act(application_id, "resubmit", materials=[material("社保缴费证明")]))
     assert back["status"] == "acceptance" and back["timeline"][-1]["due_at"] is not None
+    assert [item["name"] for item in ok(me.get(f"/applications/{application_id}"))["materials"]] == ["社保缴费证明"]
+    not_now = people["clerk"].act(application_id, "accept", materials=[material()])
+    assert not_now.status_code == 422 and not_now.json()["error"]["details"][0]["field"] == "materials"
 
 
 def test_refusals_name_the_reason(platform, gov, people):
@@ -206,6 +213,50 @@ def test_approvals_never_exceed_the_budget(platform, gov, people):
     answers = [people["reviewer"].act(application_id, "approve") for application_id in ids]
     assert [answer.status_code for answer in answers] == [200, 200, 409]
     assert "budget" in answers[2].json()["error"]["message"]
+
+
+def test_a_lowered_budget_refuses_the_next_approval_that_no_longer_fits(platform, gov, people):
+    marker = new_marker()
+    firms = [firm(platform, gov, marker) for _ in range(2)]
+    draft = policy_draft("稳岗补贴", has_interest(marker), department=people["department"], redeemable=True,
+                         subsidy={"type": "per_unit", "field": "employees", "rate": 1000}, budget=100_000)
+    policy_id = ok(people["reviewer"].post("/policies", draft), 201)["id"]
+    ok(people["reviewer"].post(f"/policies/{policy_id}/publish"))
+    ids = []
+    for uscc, me in firms:
+        matched(platform, uscc, policy_id)
+        ids.append(ok(me.post("/applications", {"policy_id": policy_id, "uscc": uscc}), 201)["id"])
+        ok(people["clerk"].act(ids[-1], "accept"))
+    ok(people["reviewer"].act(ids[0], "approve"))                 # 40,000 of 100,000
+    revised = ok(people["reviewer"].http.put(f"{people['reviewer'].url}/policies/{policy_id}",
+                                             json={**draft, "budget": 60_000}, timeout=30))
+
+    def budget_row():
+        with platform.engine("application").connect() as connection:
+            return connection.execute(select(budgets.c.budget, budgets.c.policy_version)
+                                      .where(budgets.c.policy_id == policy_id)).one()
+    until(lambda: budget_row().policy_version == revised["version"], what="the revised budget to reach the hall")
+    refused = people["reviewer"].act(ids[1], "approve")            # 40,000 more would make 80,000 of 60,000
+    assert refused.status_code == 409, refused.text[:300]
+    assert "(20000.00 of 60000.00 yuan)" in refused.json()["error"]["message"]
+    assert ok(people["reviewer"].act(ids[1], "approve", amount=20_000))["amount"] == 20_000
+
+
+def test_amounts_are_exact_to_the_fen_rounded_half_up(platform, gov, people):
+    marker = new_marker()
+    uscc, me = firm(platform, gov, marker, rd_expense=2.675)   # a float would make it 2.67499999...: 2.67
+    draft = policy_draft("研发补助", has_interest(marker), department=people["department"], redeemable=True,
+                         subsidy={"type": "ratio", "field": "rd_expense", "rate": 1}, budget=1_000_000)
+    policy_id = ok(people["reviewer"].post("/policies", draft), 201)["id"]
+    ok(people["reviewer"].post(f"/policies/{policy_id}/publish"))
+    matched(platform, uscc, policy_id)
+    submitted = me.post("/applications", {"policy_id": policy_id, "uscc": uscc})
+    assert submitted.status_code == 201 and '"amount":2.68,' in submitted.text
+    ok(people["clerk"].act(submitted.json()["id"], "accept"))
+    third_of_a_fen = people["reviewer"].act(submitted.json()["id"], "approve", amount=2.675)
+    assert third_of_a_fen.status_code == 422 and third_of_a_fen.json()["error"]["details"][0]["field"] == "amount"
+    approved = people["reviewer"].act(submitted.json()["id"], "approve", amount=2.67)
+    assert approved.status_code == 200 and '"amount":2.67,' in approved.text
 
 
 def test_staff_work_a_queue_in_batches_and_each_refusal_keeps_its_reason(platform, gov, people):

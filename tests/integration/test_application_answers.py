@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, text
@@ -73,7 +74,9 @@ def act(engine, application_id: int, action: str, actor: dict, *, amount=None, n
 def test_a_new_application_is_answered_as_it_reads_back(engine, amount):
     answered = submit(engine, amount, materials=True)
     assert answered["status"] == "acceptance"
-    assert answered["amount"] == amount and (amount is None or isinstance(answered["amount"], float))
+    # exact yuan whatever the formula's number was: the float 12345.67 by the digits it was written with
+    assert answered["amount"] == (None if amount is None else Decimal(str(amount)))
+    assert amount is None or (isinstance(answered["amount"], Decimal) and answered["amount"].as_tuple().exponent == -2)
     assert [entry["to"] for entry in answered["history"]] == ["acceptance"]
     assert [material["filename"] for material in answered["materials"]] == ["申请表.pdf"]
     assert answered["created_at"] == NOW.isoformat()
@@ -92,7 +95,7 @@ def test_every_move_is_answered_as_it_reads_back(engine):
     for action, actor, amount, stage in steps:
         answered = act(engine, application_id, action, actor, amount=amount, now=NOW + timedelta(hours=1))
         assert answered["status"] == stage
-    assert answered["amount"] == 15_000.0 and isinstance(answered["amount"], float)
+    assert answered["amount"] == Decimal("15000.00") and isinstance(answered["amount"], Decimal)
     assert [entry["action"] for entry in answered["history"]] == ["submit", "return", "resubmit", "accept", "route",
                                                                   "approve"]
 

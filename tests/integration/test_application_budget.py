@@ -89,3 +89,40 @@ def test_an_application_stored_before_material_list_still_shows_its_materials(en
         assert hall.get(connection, opened.application_id, now)["materials"] == fresh
     assert [material["filename"] for material in fresh] == ["申请表.pdf"]
     assert fresh[0]["sha256"] == checked[0].sha256
+
+
+def _budget_of(engine, policy_id: int):
+    with engine.connect() as connection:
+        return connection.execute(select(budgets.c.budget, budgets.c.policy_version, budgets.c.committed)
+                                  .where(budgets.c.policy_id == policy_id)).one()
+
+
+def test_a_revised_budget_holds_for_the_next_approval_and_an_older_version_never_comes_back(engine):
+    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    revised = {**terms("913716000000000001")["policy"], "version": 3, "budget": 60_000.0}
+    with engine.begin() as connection:
+        session = Session(bind=connection)
+        ids = []
+        for number in range(2):
+            opened = hall.open_application(session, terms(f"91371600000000{number:04d}"), note=None,
+                                           checked_materials=[], actor=CLERK, now=now)
+            ids.append(hall.act(session, opened.application_id, "accept", CLERK, comment=None, amount=None,
+                                now=now).application_id)
+        hall.act(session, ids[0], "approve", REVIEWER, comment=None, amount=None, now=now)
+        hall.set_budget(connection, revised)                                  # 40,000 approved of 60,000
+        hall.set_budget(connection, {**revised, "version": 2, "budget": BUDGET})   # a late, older revision
+    assert tuple(_budget_of(engine, 7)) == (60_000, 3, AMOUNT)
+    with engine.begin() as connection:   # an application with terms from before the revision changes nothing
+        hall.open_application(Session(bind=connection), {**terms("913716000000000099"),
+                                                         "policy": {**revised, "version": 2, "budget": BUDGET}},
+                              note=None, checked_materials=[], actor=CLERK, now=now)
+    assert tuple(_budget_of(engine, 7)) == (60_000, 3, AMOUNT)
+    with pytest.raises(Conflict) as refused, engine.begin() as connection:
+        hall.act(Session(bind=connection), ids[1], "approve", REVIEWER, comment=None, amount=None, now=now)
+    assert "remaining budget (20000.00 of 60000.00 yuan)" in refused.value.message
+
+
+def test_a_revision_before_any_application_makes_the_budget_row(engine):
+    with engine.begin() as connection:
+        hall.set_budget(connection, {"id": 8, "budget": 5_000.0, "version": 2})
+    assert tuple(_budget_of(engine, 8)) == (5_000, 2, 0)

@@ -515,3 +515,39 @@ def test_the_default_root_is_under_the_var_dir(monkeypatch, tmp_path):
         assert materials.default_root() == tmp_path / "materials"
     finally:
         settings.cache_clear()
+
+
+# --- a resubmission's materials ---------------------------------------------------------------------------------
+
+def _listed(*names: str) -> list[dict]:
+    return [{"name": name, "filename": f"{name}.pdf", "media_type": PDF, "size": 1, "sha256": f"{number:064x}"}
+            for number, name in enumerate(names)]
+
+
+def _new(*names: str) -> list:
+    return check_materials([item(name=name, content=PDF_BYTES + name.encode()) for name in names])
+
+
+def test_a_resubmitted_material_replaces_the_one_of_its_name_in_its_place():
+    merged = materials.merge(_listed("营业执照", "申请表"), _new("营业执照"))
+    assert [entry["name"] for entry in merged] == ["营业执照", "申请表"]
+    assert merged[0]["sha256"] == hashlib.sha256(PDF_BYTES + "营业执照".encode()).hexdigest()
+    assert merged[1] == _listed("营业执照", "申请表")[1]
+
+
+def test_a_resubmitted_material_of_a_new_name_is_added_after_the_others():
+    merged = materials.merge(_listed("营业执照"), _new("社保证明", "承诺书"))
+    assert [entry["name"] for entry in merged] == ["营业执照", "社保证明", "承诺书"]
+
+
+def test_a_resubmission_may_not_make_more_than_three():
+    with pytest.raises(MaterialError) as caught:
+        materials.merge(_listed("营业执照", "申请表"), _new("社保证明", "承诺书"))
+    assert caught.value.field == "materials" and "at most 3 materials in all" in caught.value.message
+    assert [entry["name"] for entry in materials.merge(_listed("营业执照", "申请表", "承诺书"),
+                                                       _new("申请表", "承诺书"))] == ["营业执照", "申请表", "承诺书"]
+
+
+def test_a_resubmitted_material_replaces_every_earlier_one_of_its_name():
+    merged = materials.merge(_listed("营业执照", "营业执照", "申请表"), _new("营业执照", "承诺书"))
+    assert [entry["name"] for entry in merged] == ["营业执照", "申请表", "承诺书"]

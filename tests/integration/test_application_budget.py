@@ -105,20 +105,21 @@ def test_a_revised_budget_holds_for_the_next_approval_and_an_older_version_never
         ids = []
         for number in range(2):
             opened = hall.open_application(session, terms(f"91371600000000{number:04d}"), note=None,
-                                           checked_materials=[], actor=CLERK, now=now)
+                                           checked_materials=[], actor=CLERK, now=now, calendar=CALENDAR)
             ids.append(hall.act(session, opened.application_id, "accept", CLERK, comment=None, amount=None,
-                                now=now).application_id)
-        hall.act(session, ids[0], "approve", REVIEWER, comment=None, amount=None, now=now)
+                                now=now, calendar=CALENDAR).application_id)
+        hall.act(session, ids[0], "approve", REVIEWER, comment=None, amount=None, now=now, calendar=CALENDAR)
         hall.set_budget(connection, revised)                                  # 40,000 approved of 60,000
         hall.set_budget(connection, {**revised, "version": 2, "budget": BUDGET})   # a late, older revision
     assert tuple(_budget_of(engine, 7)) == (60_000, 3, AMOUNT)
     with engine.begin() as connection:   # an application with terms from before the revision changes nothing
         hall.open_application(Session(bind=connection), {**terms("913716000000000099"),
                                                          "policy": {**revised, "version": 2, "budget": BUDGET}},
-                              note=None, checked_materials=[], actor=CLERK, now=now)
+                              note=None, checked_materials=[], actor=CLERK, now=now, calendar=CALENDAR)
     assert tuple(_budget_of(engine, 7)) == (60_000, 3, AMOUNT)
     with pytest.raises(Conflict) as refused, engine.begin() as connection:
-        hall.act(Session(bind=connection), ids[1], "approve", REVIEWER, comment=None, amount=None, now=now)
+        hall.act(Session(bind=connection), ids[1], "approve", REVIEWER, comment=None, amount=None,
+                 now=now, calendar=CALENDAR)
     assert "remaining budget (20000.00 of 60000.00 yuan)" in refused.value.message
 
 

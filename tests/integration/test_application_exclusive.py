@@ -14,7 +14,10 @@ from sqlalchemy import func, select, text
 
 from services.application import hall
 from services.application.models import exclusive_claims, metadata
+from shared import workdays
 from shared.errors import Conflict
+
+CALENDAR = workdays.seeded()
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 USCC = "913716000000000017"
@@ -38,7 +41,7 @@ def engine(service_engine):
 def submit(engine, policy_id: int) -> int:
     with engine.begin() as connection:
         return hall.open_application(connection, terms(policy_id), note=None, checked_materials=[], actor=CLERK,
-                                     now=NOW).application_id
+                                     now=NOW, calendar=CALENDAR).application_id
 
 
 def test_a_second_policy_of_the_group_is_refused_until_the_first_is_rejected(engine):
@@ -47,8 +50,8 @@ def test_a_second_policy_of_the_group_is_refused_until_the_first_is_rejected(eng
         submit(engine, 2)
     assert refused.value.details == {"exclusive_group": "stable_jobs", "application_id": first}
     with engine.begin() as connection:
-        hall.act(connection, first, "accept", CLERK, comment=None, amount=None, now=NOW)
-        hall.act(connection, first, "reject", REVIEWER, comment=None, amount=None, now=NOW)
+        hall.act(connection, first, "accept", CLERK, comment=None, amount=None, now=NOW, calendar=CALENDAR)
+        hall.act(connection, first, "reject", REVIEWER, comment=None, amount=None, now=NOW, calendar=CALENDAR)
     second = submit(engine, 2)
     with engine.connect() as connection:
         holders = connection.execute(select(exclusive_claims.c.application_id)).scalars().all()
@@ -69,7 +72,7 @@ def _race(engine, first_policy: int, second_policy: int) -> tuple[int, BaseExcep
     with engine.connect() as connection:
         transaction = connection.begin()
         first = hall.open_application(connection, terms(first_policy), note=None, checked_materials=[],
-                                      actor=CLERK, now=NOW).application_id
+                                      actor=CLERK, now=NOW, calendar=CALENDAR).application_id
         thread = threading.Thread(target=second)
         thread.start()
         with engine.connect() as watcher:

@@ -8,8 +8,11 @@ import pytest
 
 from services.application import hall
 from services.application.models import metadata
+from shared import workdays
 from shared.errors import Conflict, Forbidden, Invalid
 from tests.integration.test_application_answers import CLERK, ENTERPRISE, REVIEWER, terms
+
+CALENDAR = workdays.seeded()
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 RIVAL = {"role": "enterprise", "id": "enterprise-2", "uscc": "91371600000000000X"}
@@ -26,16 +29,16 @@ def engine(service_engine):
 def in_notice(engine) -> int:
     with engine.begin() as connection:
         application_id = hall.open_application(connection, terms(20_000.0), note=None, checked_materials=[],
-                                               actor=CLERK, now=NOW).application_id
-        hall.act(connection, application_id, "accept", CLERK, comment=None, amount=None, now=NOW)
-        hall.act(connection, application_id, "approve", REVIEWER, comment=None, amount=None, now=NOW)
+                                               actor=CLERK, now=NOW, calendar=CALENDAR).application_id
+        hall.act(connection, application_id, "accept", CLERK, comment=None, amount=None, now=NOW, calendar=CALENDAR)
+        hall.act(connection, application_id, "approve", REVIEWER, comment=None, amount=None, now=NOW, calendar=CALENDAR)
     return application_id
 
 
 def act(engine, application_id: int, action: str, actor: dict, comment: str | None = "意见"):
     with engine.begin() as connection:
         return hall.act(connection, application_id, action, actor, comment=comment, amount=None,
-                        now=NOW + timedelta(hours=1))
+                        now=NOW + timedelta(hours=1), calendar=CALENDAR)
 
 
 def test_an_enterprise_objects_once_whichever_account_it_uses(engine, in_notice):
@@ -63,7 +66,8 @@ def test_the_applicant_never_objects(engine, in_notice):
 
 def test_the_objector_is_answered_the_public_record(engine, in_notice):
     with engine.begin() as connection:
-        moved = hall.act(connection, in_notice, "object", RIVAL, comment="员工人数存疑", amount=None, now=NOW)
+        moved = hall.act(connection, in_notice, "object", RIVAL, comment="员工人数存疑", amount=None,
+                         now=NOW, calendar=CALENDAR)
     shown = hall.public_record(moved, comment="员工人数存疑", now=NOW)
     assert shown == {"application_id": in_notice, "policy_id": 7, "policy_title": "稳岗补贴", "department": "finance",
                      "enterprise_name": "滨州测试有限公司", "amount": 20_000.0, "status": "objection",

@@ -10,7 +10,10 @@ import pytest
 from services.application import hall
 from services.application.materials import check_materials
 from services.application.models import metadata
+from shared import workdays
 from shared.errors import Invalid
+
+CALENDAR = workdays.seeded()
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 USCC = "913716000000000017"
@@ -39,8 +42,9 @@ def engine(service_engine):
 def returned_application(engine, *materials: dict) -> int:
     with engine.begin() as connection:
         opened = hall.open_application(connection, terms(), note=None, actor=CLERK, now=NOW,
-                                       checked_materials=check_materials(list(materials)))
-        hall.act(connection, opened.application_id, "return", CLERK, comment="缺社保证明", amount=None, now=NOW)
+                                       checked_materials=check_materials(list(materials)), calendar=CALENDAR)
+        hall.act(connection, opened.application_id, "return", CLERK, comment="缺社保证明", amount=None,
+                 now=NOW, calendar=CALENDAR)
     return opened.application_id
 
 
@@ -48,7 +52,7 @@ def resubmit(engine, application_id: int, *materials: dict) -> dict:
     later = NOW + timedelta(hours=2)
     with engine.begin() as connection:
         moved = hall.act(connection, application_id, "resubmit", ENTERPRISE, comment="已补充", amount=None,
-                         now=later, checked_materials=check_materials(list(materials)))
+                         now=later, checked_materials=check_materials(list(materials)), calendar=CALENDAR)
         answered = hall.answer(connection, moved, later)
     with engine.connect() as connection:
         assert hall.get(connection, application_id, later) == answered
@@ -79,7 +83,7 @@ def test_more_than_three_in_all_is_refused_naming_the_field_and_nothing_moves(en
     application_id = returned_application(engine, pdf("营业执照"), pdf("申请表"))
     with pytest.raises(Invalid) as refused, engine.begin() as connection:
         hall.act(connection, application_id, "resubmit", ENTERPRISE, comment=None, amount=None, now=NOW,
-                 checked_materials=check_materials([pdf("社保证明"), pdf("承诺书")]))
+                 checked_materials=check_materials([pdf("社保证明"), pdf("承诺书")]), calendar=CALENDAR)
     assert refused.value.details[0]["field"] == "materials"
     with engine.connect() as connection:
         application = hall.get(connection, application_id, NOW)
@@ -88,8 +92,9 @@ def test_more_than_three_in_all_is_refused_naming_the_field_and_nothing_moves(en
 
 def test_materials_come_with_a_resubmission_only(engine):
     with engine.begin() as connection:
-        opened = hall.open_application(connection, terms(), note=None, checked_materials=[], actor=CLERK, now=NOW)
+        opened = hall.open_application(connection, terms(), note=None, checked_materials=[], actor=CLERK,
+                                       now=NOW, calendar=CALENDAR)
     with pytest.raises(Invalid) as refused, engine.begin() as connection:
         hall.act(connection, opened.application_id, "accept", CLERK, comment=None, amount=None, now=NOW,
-                 checked_materials=check_materials([pdf("社保证明")]))
+                 checked_materials=check_materials([pdf("社保证明")]), calendar=CALENDAR)
     assert refused.value.details == [{"field": "materials", "message": "only with action resubmit"}]

@@ -8,9 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Column, Float, Integer, MetaData, Table, bindparam, func, insert, inspect, select, update
 
+from shared import workdays
 from shared.database import Money, convert_money_columns, drop_database, engine_for
 from shared.money import MAX_YUAN
 from shared.store import create_schema
+
+CALENDAR = workdays.seeded()
 
 D = Decimal
 
@@ -115,7 +118,8 @@ def test_an_application_database_of_the_float_release_is_converted_and_keeps_its
     with engine.begin() as connection:
         review = connection.execute(select(applications.c.id).where(applications.c.stage == "review")).scalar_one()
         assert hall.statistics(connection, {})["disbursed_amount"] == D("0.30")
-        approved = hall.act(connection, review, "approve", reviewer, comment=None, amount=None, now=now)
+        approved = hall.act(connection, review, "approve", reviewer, comment=None, amount=None,
+                            now=now, calendar=CALENDAR)
     assert approved.events[-1].amount == D("40000.00")
     with engine.connect() as connection:   # 0.30 + 40,000 fits 40,000.30 exactly: no fen lost to a float
         assert tuple(connection.execute(select(budgets.c.budget, budgets.c.committed)).one()) == (

@@ -5,7 +5,6 @@ submitted twice; never a 500."""
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 
@@ -23,7 +22,7 @@ def platform(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def reviewer(platform):
-    department = f"dept_{uuid.uuid4().hex[:6]}"
+    department = platform.department()
     return department, account(platform, {"name": "科室", "role": "department_staff", "department": department})
 
 

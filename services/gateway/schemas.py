@@ -11,7 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.contracts.bounds import json_at_most
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
+from shared.contracts.policies import MAX_RULE_CHARS
 from shared.pack_codes import CODE_PATTERN
 
 SERVICES = ("tagging", "policy", "notification", "application")
@@ -23,7 +25,8 @@ EnterpriseCode = Annotated[Uscc, Field(
     examples=["913716024JURQ28300"])]
 PositiveId = Annotated[int, Field(gt=0, le=2**63 - 1, description="a positive integer id")]
 Limit = Annotated[int, Field(ge=1, le=200, description="at most this many items (1 to 200)")]
-Offset = Annotated[int, Field(ge=0, description="skip this many items")]
+# bounded so that no offset reaches a service that SQLite (64-bit integers) or PostgreSQL cannot bind
+Offset = Annotated[int, Field(ge=0, le=1_000_000_000, description="skip this many items (at most 10^9)")]
 
 
 class _Parameters(BaseModel):
@@ -162,8 +165,11 @@ class _Request(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+MAX_REPLAY_CHARS = 8 * 1024 * 1024  # a whole bulk message of 1,000 profiles is about a megabyte
+
+
 class ReplayRequest(_Request):
-    body: dict[str, Any] | None = Field(
+    body: Annotated[dict[str, Any], json_at_most(MAX_REPLAY_CHARS)] | None = Field(
         None, description="a corrected message to apply instead of the one received: the whole event for a "
                           "whole message, or the one item (`sequence`, `enterprise`) for a bulk item")
 
@@ -207,9 +213,9 @@ class WithdrawRequest(_Request):
                                  description="why the policy is withdrawn; kept with it")]
 
 
-Rule = Annotated[dict[str, Any], Field(description="an eligibility rule (contract section 3) over profile fields "
-                                                  "and derived values; tags cannot be named",
-                                      examples=[{"field": "employees", "op": ">=", "value": 300}])]
+Rule = Annotated[dict[str, Any], json_at_most(MAX_RULE_CHARS), Field(
+    description="an eligibility rule (contract section 3) over profile fields and derived values; tags cannot be named",
+    examples=[{"field": "employees", "op": ">=", "value": 300}])]
 
 
 class TagPreviewRequest(_Request):

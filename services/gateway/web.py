@@ -17,7 +17,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote_plus
 
 from eventlet import wsgi
 from eventlet.event import Event
@@ -27,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from services.gateway.accounts import AccountDirectory
-from services.gateway.errors import ERRORS, ErrorReply, error_reply, routing_error_reply
+from services.gateway.errors import ERRORS, ErrorReply, envelope, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
 from shared.entrypoints import CheckedSignature
@@ -91,11 +93,51 @@ class JsonWsgiApp(WsgiApp):
         return response(environ, start_response)
 
 
+class JsonHttpProtocol(HttpOnlyProtocol):
+    """eventlet answers a request line or header past its limits (8 KiB a line) itself, before any
+    application sees it, with an empty body; these answer the same statuses as JSON errors."""
+
+    def _read_request_line(self):
+        line = super()._read_request_line()
+        if len(line) >= self.server.url_length_limit:
+            self._refuse(414, "uri_too_long", f"the URL is longer than {self.server.url_length_limit} bytes",
+                         request_line_field(line))
+            return ""  # eventlet closes the connection on an empty request line
+        return line
+
+    def parse_request(self):
+        try:
+            return super().parse_request()
+        except (wsgi.HeaderLineTooLong, wsgi.HeadersTooLarge):
+            self._refuse(431, "request_header_fields_too_large",
+                         f"a header line is longer than {wsgi.MAX_HEADER_LINE} bytes, or the headers than "
+                         f"{wsgi.MAX_TOTAL_HEADER_SIZE}", {"field": "(headers)", "in": "header"})
+            return False
+
+    def _refuse(self, status: int, code: str, message: str, details: dict) -> None:
+        body = json.dumps(envelope(code, message, details), ensure_ascii=False).encode()
+        self.wfile.write(f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nConnection: close\r\n"
+                         f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                         f"\r\n".encode("latin-1") + body)
+        self.close_connection = 1
+
+
+def request_line_field(line: bytes) -> dict[str, str]:
+    """Which part of a request line cut off at the limit is too long: the query parameter being read
+    when it ran out (its name is before the cut), else the path."""
+    target = line.decode("latin-1").partition(" ")[2]
+    path, _, query = target.partition("?")
+    if not query:
+        return {"field": "(path)", "in": "path"}
+    name = unquote_plus(query.rsplit("&", 1)[-1].partition("=")[0])
+    return {"field": name or "(query)", "in": "query"}
+
+
 class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
-    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+    def get_wsgi_server(self, sock, wsgi_app, protocol=JsonHttpProtocol, debug=False):
         # Answers are written as headers then body; with Nagle's algorithm a small body waits for the
         # client's delayed ACK (40 ms on Linux). Accepted sockets inherit this from the listener.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

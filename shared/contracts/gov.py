@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared import uscc as uscc_rules
+from shared.contracts.bounds import in_utc
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -130,7 +131,7 @@ class _GovEvent(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("must carry a UTC offset, e.g. 2026-11-27T09:30:00+08:00")
-        return value
+        return in_utc(value)
 
 
 class EnterpriseEvent(_GovEvent):

@@ -41,6 +41,8 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
                 query_args: Mapping[str, str], body: bytes, find_account: AccountFinder | None = None) -> Inputs:
     """Raises Unauthorized (401), MalformedBody (400), InvalidRequest (422) or Forbidden (403)."""
     caller = authenticate(authorization, find_account) if route.needs_token else None
+    _refuse_nul(path_values, "path")
+    _refuse_nul(query_args, "query")
     path = _validate(route.path_params, dict(path_values), "path") if route.path_params else None
     path_fields = dict(path) if path is not None else {}
     # An empty query parameter (`?status=`) means the same as leaving it out.
@@ -71,6 +73,9 @@ MAX_JSON_DEPTH = 100
 # Every integer the platform keeps is a 64-bit column (SQLite, PostgreSQL bigint); a larger one
 # would overflow when bound to SQL, in whichever service stores it.
 MAX_JSON_INT = 2**63 - 1
+# PostgreSQL's text cannot hold U+0000 (psycopg refuses to send it), so a string carrying it would fail
+# in whichever service stored it; no field of the platform means it.
+NUL_MESSAGE = "must not contain the NUL character (U+0000)"
 # A string token (skipped whole, so brackets inside it do not count) or a bracket.
 _JSON_NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
@@ -94,12 +99,23 @@ def decode_json(body: bytes) -> Any:
                             {"line": error.lineno, "column": error.colno}) from None
     except ValueError as error:  # e.g. an integer of more than 4,300 digits
         raise MalformedBody(f"the body is not valid JSON: {error}") from None
+    details = []
     if out_of_range:
-        details = [{"field": field, "message": _out_of_range_message(literal), "in": "body"}
-                   for field, literal in _numbers_out_of_range(value, out_of_range)]
+        details += [{"field": field, "message": _out_of_range_message(literal), "in": "body"}
+                    for field, literal in _numbers_out_of_range(value, out_of_range)]
+    if "\\u0000" in text:  # a raw NUL byte is not JSON; only the escape can carry one
+        details += [{"field": field, "message": NUL_MESSAGE, "in": "body"} for field in _strings_with_nul(value)]
+    if details:
         fields = ", ".join(dict.fromkeys(item["field"] for item in details))
         raise InvalidRequest(f"invalid body: {fields}", details)
     return value
+
+
+def _refuse_nul(values: Mapping[str, str], location: str) -> None:
+    details = [{"field": name, "message": NUL_MESSAGE, "in": location} for name, value in values.items()
+               if "\x00" in name or "\x00" in value]
+    if details:
+        raise InvalidRequest(f"invalid {location}: {', '.join(item['field'] for item in details)}", details)
 
 
 def _check_depth(text: str) -> None:
@@ -139,6 +155,22 @@ def _out_of_range_message(literal: str) -> str:
     if any(mark in literal for mark in ".eE") or literal in ("inf", "-inf"):
         return f"the number {literal} is out of range: a decimal must be finite (at most about 1.8e308)"
     return f"the number {literal} is out of range: an integer must lie within ±{MAX_JSON_INT} (64 bits)"
+
+
+def _strings_with_nul(value: Any) -> list[str]:
+    """Where a string (or an object's key) holds U+0000, in document order."""
+    found: list[str] = []
+    stack: list[tuple[tuple[str, ...], Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            found += [".".join(path + (key.replace("\x00", "\\u0000"),)) for key in item if "\x00" in key]
+            stack.extend((path + (str(key),), child) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((path + (str(index),), child) for index, child in reversed(list(enumerate(item))))
+        elif isinstance(item, str) and "\x00" in item:
+            found.append(".".join(path) or "(body)")
+    return found
 
 
 def _numbers_out_of_range(value: Any, literals: list[str]) -> list[tuple[str, str]]:

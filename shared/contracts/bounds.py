@@ -1,6 +1,6 @@
 """Bounds the request and message models share, where a type alone admits nonsense: free-form JSON
-(an eligibility rule, a corrected message) of any size, and dates a calendar holds but no policy
-or clock of the platform means (year 9999)."""
+(an eligibility rule, a corrected message) of any size, dates a calendar holds but no policy or
+clock of the platform means (year 9999), and text that PostgreSQL cannot store (U+0000)."""
 from __future__ import annotations
 
 import json
@@ -40,6 +40,15 @@ def in_utc(value: datetime) -> datetime:
         raise ValueError("is out of range: the instant falls outside years 1 to 9999 in UTC") from None
     return value
 
+
+def _nul_free(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character (U+0000)")
+    return value
+
+
+NUL_FREE = AfterValidator(_nul_free)
+"""PostgreSQL's text cannot hold U+0000: a string carrying it would fail wherever it is stored."""
 
 PlatformDate = Annotated[date, AfterValidator(_within_window)]
 """A date of a policy's validity: 1900-01-01 to 2099-12-31."""

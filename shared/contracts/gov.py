@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared import uscc as uscc_rules
-from shared.contracts.bounds import in_utc
+from shared.contracts.bounds import NUL_FREE, in_utc
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -89,7 +89,7 @@ class EnterpriseProfile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
 
     uscc: Uscc
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200), NUL_FREE] | None = None
     registered_on: date | None = None
     ownership: Ownership | None = None
     industry_code: Annotated[str, AfterValidator(_industry_code)] | None = None
@@ -122,7 +122,7 @@ PROFILE_FIELDS = tuple(name for name in EnterpriseProfile.model_fields if name !
 class _GovEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    event_id: Annotated[str, Field(min_length=1, max_length=100)]
+    event_id: Annotated[str, Field(min_length=1, max_length=100), NUL_FREE]
     source: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     occurred_at: datetime
 

@@ -94,6 +94,13 @@ CASES = [
          upload=lambda: xlsx_bomb(64, HEADER)),
     Case("XLSX understating its size", "POST", "/api/v1/policies/import", 422, "file",
          upload=lambda: zip_bomb(300, declared_mib=1)),
+    # U+0000, which PostgreSQL's text cannot hold (a 500 from whichever service stored it)
+    Case("NUL in a policy title", "POST", "/api/v1/policies", 422, "title", json={**DRAFT, "title": "稳岗\x00补贴"}),
+    Case("NUL in a staff name", "POST", "/api/v1/staff", 422, "name",
+         json={"name": "张\x00三", "role": "window_clerk"}),
+    Case("NUL in an event id", "POST", "/api/v1/events/enterprise.registered", 422, "event_id",
+         json={**EVENT, "event_id": "e\x00"}),
+    Case("NUL in search words", "GET", "/api/v1/policies", 422, "q", params={"q": "稳\x00岗"}),
     # the unified social credit code's check character (GB 32100-2015)
     Case("USCC in the path", "GET", f"/api/v1/enterprises/{WRONG_CHECK_USCC}", 422, "uscc"),
     Case("USCC in an event", "POST", "/api/v1/events/enterprise.registered", 422, "enterprise.uscc",

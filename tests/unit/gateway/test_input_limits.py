@@ -5,9 +5,11 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from services.gateway.errors import InvalidRequest, MalformedBody
-from services.gateway.inputs import MAX_JSON_DEPTH, MAX_JSON_INT, decode_json
+from services.gateway.inputs import MAX_JSON_DEPTH, MAX_JSON_INT, decode_json, read_inputs
+from services.gateway.routes import ROUTES
 from services.gateway.spreadsheets import (
     MAX_XLSX_EXPANDED_BYTES,
     MAX_XLSX_RATIO,
@@ -15,7 +17,21 @@ from services.gateway.spreadsheets import (
     read_rows,
     refuse_zip_bomb,
 )
+from shared.config import settings
+from shared.contracts.gov import EnterpriseEvent
 from tests.crafted_zips import MIB, deflated_zeros, zip_archive, zip_bomb
+
+TOKEN = "unit-test-admin-token"
+EVENT = {"event_id": "e-1", "source": "market-regulation", "occurred_at": "2026-11-27T09:30:00+08:00",
+         "sequence": 1, "enterprise": {"uscc": "913716024JURQ28300"}}
+
+
+@pytest.fixture(autouse=True)
+def admin_token(monkeypatch):
+    monkeypatch.setenv("HUIQI_ADMIN_TOKEN", TOKEN)
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 def nested(depth: int, inner: str = "1") -> bytes:
@@ -52,8 +68,11 @@ def test_the_line_and_column_of_the_offending_bracket():
     assert (raised.value.details["line"], raised.value.details["column"]) == (3, MAX_JSON_DEPTH)
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers(-MAX_JSON_INT, MAX_JSON_INT) | st.text(),
-                    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(), children, max_size=3),
+TEXT = st.text(st.characters(exclude_characters="\x00"))
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers(-MAX_JSON_INT, MAX_JSON_INT) | TEXT,
+                    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3),
                     max_leaves=30))
 def test_any_json_within_the_limits_reads_back_unchanged(value):
     assert decode_json(json.dumps(value).encode()) == value
@@ -131,3 +150,32 @@ def test_a_workbook_within_the_limits_is_read(tmp_path):
     content = (tmp_path / "p.xlsx").read_bytes()
     refuse_zip_bomb(content)
     assert read_rows("p.xlsx", content)[0][1]["title"] == "稳岗补贴"
+
+
+# text PostgreSQL cannot store ------------------------------------------------------------------------
+
+def test_a_nul_character_in_a_body_string_or_key_is_422_naming_it():
+    with pytest.raises(InvalidRequest) as raised:
+        decode_json(b'{"title": "\\u7a33\\u0000", "rule": {"all": [{"k\\u0000": 1}]}, "fine": "\\\\u0000"}')
+    assert [item["field"] for item in raised.value.details] == ["title", "rule.all.0.k\\u0000"]
+    assert all("U+0000" in item["message"] for item in raised.value.details)
+
+
+@pytest.mark.parametrize(("route", "path", "query", "field", "location"), [
+    ("search_policies", {}, {"q": "稳\x00岗"}, "q", "query"),
+    ("search_policies", {}, {"department\x00": "hrss"}, "department\x00", "query"),
+    ("get_enterprise", {"uscc": "913716024JURQ2830\x00"}, {}, "uscc", "path"),
+])
+def test_a_nul_character_in_a_path_or_query_parameter_is_422_naming_it(route, path, query, field, location):
+    with pytest.raises(InvalidRequest) as raised:
+        read_inputs(ROUTES[route], authorization=f"Bearer {TOKEN}", path_values=path, query_args=query, body=b"")
+    assert [(item["field"], item["in"]) for item in raised.value.details] == [(field, location)]
+
+
+@pytest.mark.parametrize("event", [
+    {**EVENT, "event_id": "e\x001"},
+    {**EVENT, "enterprise": {"uscc": "913716024JURQ28300", "name": "滨州\x00公司"}},
+])
+def test_a_government_event_with_a_nul_character_is_invalid_so_it_is_quarantined(event):
+    with pytest.raises(ValidationError, match="U\\+0000"):
+        EnterpriseEvent.model_validate(event)

@@ -478,6 +478,18 @@ class Account(_Answer):
     disabled_at: datetime | None = None
 
 
+class Identity(_Answer):
+    """Who a token belongs to; the administrator's token (HUIQI_ADMIN_TOKEN) is no account, so it has
+    no name, no creation and no scope."""
+
+    id: str = Field(description="city-admin, staff-N or enterprise-N")
+    role: str
+    name: str | None = None
+    department: str | None = None
+    county: str | None = None
+    uscc: str | None = None
+
+
 class AccountCreated(Account):
     token: str = Field(description="the bearer token; shown this once and never again")
 

@@ -6,12 +6,12 @@ Request bodies are the shared contracts themselves (`EnterpriseEvent`, `Profiles
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.contracts.bounds import json_at_most
+from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.contracts.policies import MAX_RULE_CHARS
 from shared.pack_codes import CODE_PATTERN
@@ -286,6 +286,9 @@ class BatchActionRequest(_Request):
         return ids
 
 
+MAX_CLOCK_MOVE = timedelta(days=36_500)
+
+
 class ClockRequest(_Request):
     advance: timedelta | None = Field(None, description="ISO 8601 duration to move every clock forward, e.g. P3D")
     set: datetime | None = Field(None, description="the time every clock shows from now on, with its offset, "
@@ -298,6 +301,22 @@ class ClockRequest(_Request):
         if self.set is not None and self.set.tzinfo is None:
             raise ValueError("set needs a UTC offset, e.g. +08:00")
         return self
+
+    # every service adds working days and deadlines to its clock: one near year 9999 would overflow
+    @field_validator("advance")
+    @classmethod
+    def _within_a_century(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and abs(value) > MAX_CLOCK_MOVE:
+            raise ValueError(f"must move the clock by at most {MAX_CLOCK_MOVE.days} days")
+        return value
+
+    @field_validator("set")
+    @classmethod
+    def _within_the_window(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None and \
+                not EARLIEST_DATE <= in_utc(value).astimezone(UTC).date() <= LATEST_DATE:
+            raise ValueError(f"must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+        return value
 
 
 class QuestionRequest(_Request):

@@ -159,3 +159,16 @@ def test_a_body_past_the_size_limit_is_413_json(api):
                         headers={"Content-Type": "application/json"}, timeout=60)
     assert response.status_code == 413
     assert error_of(response)["code"] == "request_entity_too_large"
+
+
+@pytest.fixture
+def time_travel(monkeypatch):
+    monkeypatch.setenv("HUIQI_TIME_TRAVEL", "1")  # read when the gateway starts, after this
+
+
+def test_advances_that_add_up_past_2099_are_422_naming_advance(time_travel, api):
+    # each advance is within its bound; the clock they would make is not
+    response = api.post("/api/v1/admin/clock", json={"advance": "P36500D"})
+    error = error_of(response)
+    assert response.status_code == 422, error
+    assert named(error, "advance") and "2099-12-31" in error["message"]

@@ -179,3 +179,24 @@ def test_a_nul_character_in_a_path_or_query_parameter_is_422_naming_it(route, pa
 def test_a_government_event_with_a_nul_character_is_invalid_so_it_is_quarantined(event):
     with pytest.raises(ValidationError, match="U\\+0000"):
         EnterpriseEvent.model_validate(event)
+
+
+# the time-travel clock ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"advance": "P999999999D"}, "advance"),
+    ({"advance": "-P36501D"}, "advance"),
+    ({"set": "9999-12-31T23:59:59-12:00"}, "set"),
+    ({"set": "2150-01-01T00:00:00+08:00"}, "set"),
+])
+def test_the_clock_cannot_be_moved_out_of_range(body, field):
+    with pytest.raises(InvalidRequest) as raised:
+        read_inputs(ROUTES["admin_clock"], authorization=f"Bearer {TOKEN}", path_values={}, query_args={},
+                    body=json.dumps(body).encode())
+    assert [item["field"] for item in raised.value.details] == [field]
+
+
+def test_the_clock_moves_within_range():
+    inputs = read_inputs(ROUTES["admin_clock"], authorization=f"Bearer {TOKEN}", path_values={}, query_args={},
+                         body=b'{"advance": "P36500D"}')
+    assert inputs.body.advance.days == 36_500

@@ -1,7 +1,8 @@
 """Schemathesis against the running platform (issue 12, item 18): for every operation of the gateway's
 OpenAPI document, requests drawn from its schema (valid ones, and ones that break it) with the city
-administrator's token and an enterprise's. None may be answered 5xx: bad input is a 4xx, and every
-service is up. How many requests were sent is printed (docs/testing.md keeps the figure).
+administrator's token, an enterprise's or a department's staff's. None may be answered 5xx: bad
+input is a 4xx, and every service is up. How many requests were sent is printed
+(docs/bad-input.md keeps the figures).
 
 Every answer must also match the document: a status it lists, its content type, its body schema
 (answers may carry fields the document does not name). Mismatches are counted per operation and
@@ -50,8 +51,8 @@ def platform(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tokens(platform) -> dict[str, str]:
-    """The administrator's token and an enterprise's, with an enterprise and a published policy for
-    the drawn ids to sometimes hit."""
+    """The administrator's token, an enterprise's and a department's staff's, with an enterprise and a
+    published policy (of that department) for the drawn ids to sometimes hit."""
     uscc = new_uscc()
     event = enterprise_event(uscc, {"name": "滨州模糊测试有限公司", "employees": 50, "county": "371602"})
     assert platform.post(f"{API}/events/enterprise.registered", event).status_code == 202
@@ -59,7 +60,11 @@ def tokens(platform) -> dict[str, str]:
     platform.create_and_publish(policy_draft("模糊测试政策", {}))
     account = platform.post(f"{API}/enterprises/{uscc}/accounts", {"name": "模糊测试"})
     assert account.status_code == 201, account.text
-    return {"city_admin": ADMIN_TOKEN, "enterprise": account.json()["token"]}
+    staff = platform.post(f"{API}/staff", {"name": "模糊测试科员", "role": "department_staff",
+                                           "department": "industry_it"})
+    assert staff.status_code == 201, staff.text
+    return {"city_admin": ADMIN_TOKEN, "enterprise": account.json()["token"],
+            "department_staff": staff.json()["token"]}
 
 
 def test_no_request_drawn_from_the_openapi_document_is_a_server_error(platform, tokens):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from services.gateway.auth import AccountFinder, Caller, Resource, authenticate, require
 from services.gateway.errors import InvalidRequest, MalformedBody
 from services.gateway.routes import Route
+from shared.contracts.bounds import MAX_INT64
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def resource_of(path: Mapping[str, Any], body: BaseModel | None) -> Resource:
 MAX_JSON_DEPTH = 100
 # Every integer the platform keeps is a 64-bit column (SQLite, PostgreSQL bigint); a larger one
 # would overflow when bound to SQL, in whichever service stores it.
-MAX_JSON_INT = 2**63 - 1
+MAX_JSON_INT = MAX_INT64
 # PostgreSQL's text cannot hold U+0000 (psycopg refuses to send it), so a string carrying it would fail
 # in whichever service stored it; no field of the platform means it.
 NUL_MESSAGE = "must not contain the NUL character (U+0000)"

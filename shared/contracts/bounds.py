@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
+MAX_INT64 = 2**63 - 1  # SQLite's integers and PostgreSQL's bigint: a larger one cannot be bound to SQL
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
 

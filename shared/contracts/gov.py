@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared import uscc as uscc_rules
-from shared.contracts.bounds import NUL_FREE, in_utc
+from shared.contracts.bounds import MAX_INT64, NUL_FREE, in_utc
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -94,7 +94,7 @@ class EnterpriseProfile(BaseModel):
     ownership: Ownership | None = None
     industry_code: Annotated[str, AfterValidator(_industry_code)] | None = None
     county: Annotated[str, AfterValidator(_known_county)] | None = None
-    employees: Annotated[int, Field(ge=0, strict=True)] | None = None
+    employees: Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)] | None = None
     annual_revenue: Money | None = None
     total_assets: Money | None = None
     rd_expense: Money | None = None
@@ -137,7 +137,7 @@ class _GovEvent(BaseModel):
 class EnterpriseEvent(_GovEvent):
     """`enterprise.registered`, `enterprise.profile_changed`, `enterprise.deregistered`."""
 
-    sequence: Annotated[int, Field(ge=0, strict=True)]
+    sequence: Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)]
     enterprise: EnterpriseProfile
 
 
@@ -146,7 +146,7 @@ class SyncedProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    sequence: Annotated[int, Field(ge=0, strict=True)]
+    sequence: Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)]
     enterprise: EnterpriseProfile
 
 

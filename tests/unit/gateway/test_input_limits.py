@@ -200,3 +200,13 @@ def test_the_clock_moves_within_range():
     inputs = read_inputs(ROUTES["admin_clock"], authorization=f"Bearer {TOKEN}", path_values={}, query_args={},
                          body=b'{"advance": "P36500D"}')
     assert inputs.body.advance.days == 36_500
+
+
+@pytest.mark.parametrize("event", [
+    {**EVENT, "sequence": 2**63},
+    {**EVENT, "enterprise": {"uscc": "913716024JURQ28300", "employees": 2**63}},
+])
+def test_a_government_event_with_an_integer_past_64_bits_is_invalid_so_it_is_quarantined(event):
+    # a publisher on the bus does not pass through the gateway's JSON reader
+    with pytest.raises(ValidationError, match="less than or equal to 9223372036854775807"):
+        EnterpriseEvent.model_validate(event)

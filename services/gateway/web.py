@@ -25,7 +25,7 @@ from eventlet import wsgi
 from eventlet.event import Event
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from services.gateway.accounts import AccountDirectory
@@ -76,6 +76,10 @@ class JsonWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
         started = time.monotonic()
         correlation_id = environ[CORRELATION_KEY] = correlation_id_for(environ)
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # eventlet de-chunks wsgi.input and ends it at the last chunk; unless told so, werkzeug
+            # reads a body without Content-Length as empty (and would not apply MAX_BODY_BYTES)
+            environ["wsgi.input_terminated"] = True
         request = ApiRequest(environ, shallow=True)
         try:
             provider, values = self.url_map.bind_to_environ(environ).match()
@@ -164,7 +168,7 @@ class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
         try:
             inputs = read_inputs(self.route, authorization=request.headers.get("Authorization"),
                                  path_values=request.path_values, query_args=request.args,
-                                 body=request.get_data() if self.route.bodies else b"",
+                                 body=request_body(request) if self.route.bodies else b"",
                                  find_account=self.accounts.find)
             args, kwargs = (request,), inputs.arguments(self.route)
             self.check_signature(args, kwargs)
@@ -189,6 +193,15 @@ class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
                        error=f"{type(exc).__name__}: {exc}", remote=getattr(exc, "remote", None),
                        exc_info=exc)
         return _error_response(reply)
+
+
+def request_body(request: Request) -> bytes:
+    """The body; RequestEntityTooLarge (413) past MAX_BODY_BYTES, chunked bodies included."""
+    body = request.get_data()
+    if request.content_length is None and len(body) >= MAX_BODY_BYTES:
+        # werkzeug stops reading a body without Content-Length at the limit and says nothing
+        raise RequestEntityTooLarge()
+    return body
 
 
 def _error_response(reply: ErrorReply) -> Response:

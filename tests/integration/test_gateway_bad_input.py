@@ -172,3 +172,40 @@ def test_advances_that_add_up_past_2099_are_422_naming_advance(time_travel, api)
     error = error_of(response)
     assert response.status_code == 422, error
     assert named(error, "advance") and "2099-12-31" in error["message"]
+
+
+def _chunks(total_mib: int, block: bytes = b" " * (1024 * 1024)):
+    for _ in range(total_mib):
+        yield block
+
+
+def test_a_chunked_body_is_read(api):
+    # no Content-Length: the body arrives in chunks, and is judged like any other
+    response = api.post("/api/v1/policies", data=iter([json.dumps({**DRAFT, "title": ""}).encode()]),
+                        headers={"Content-Type": "application/json"})
+    error = error_of(response)
+    assert response.status_code == 422, error
+    assert named(error, "title")
+
+
+def test_a_chunked_body_past_the_size_limit_is_413_json(api):
+    from services.gateway.web import MAX_BODY_BYTES
+
+    response = api.post("/api/v1/policies", data=_chunks(MAX_BODY_BYTES // (1024 * 1024) + 2),
+                        headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_entity_too_large"
+
+
+def test_a_chunked_upload_past_the_size_limit_is_413_json(api):
+    from services.gateway.web import MAX_BODY_BYTES
+
+    def multipart():
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="p.csv"\r\n\r\n'
+        yield from _chunks(MAX_BODY_BYTES // (1024 * 1024) + 2, b"title,department\r\n" * 58_254)
+        yield b"\r\n--x--\r\n"
+
+    response = api.post("/api/v1/policies/import", data=multipart(),
+                        headers={"Content-Type": "multipart/form-data; boundary=x"}, timeout=60)
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_entity_too_large"

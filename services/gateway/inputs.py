@@ -83,7 +83,8 @@ _JSON_NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 def decode_json(body: bytes) -> Any:
     """Strict JSON, UTF-8, at most MAX_JSON_DEPTH deep: MalformedBody (400) otherwise. A number no
-    64-bit column or double can hold (NaN, Infinity, 1e400, 2**63) is InvalidRequest (422) naming its field."""
+    64-bit column or double can hold (1e400, 2**63) or a string holding U+0000 is InvalidRequest (422)
+    naming its field."""
     if not body or not body.strip():
         raise MalformedBody("the body is empty; send a JSON object")
     try:

@@ -101,7 +101,7 @@ ROUTE_LIST: tuple[Route, ...] = (
           description="`enterprise.profiles_synced` takes the bulk body (ProfilesSynced; its items are "
                       "validated one by one by the tagging service); the other keys take EnterpriseEvent."),
     Route("whoami", "GET", f"{API}/me", "Who the token belongs to: role and scope", "accounts",
-          Action.read_self, answer=schemas.Account),
+          Action.read_self, answer=schemas.Identity),
     Route("create_staff", "POST", f"{API}/staff", "Create a staff account (city administrator)", "accounts",
           Action.manage_accounts, bodies=(schemas.StaffRequest,), status=201, answer=schemas.AccountCreated,
           errors=(503,), description="The answer holds the account's bearer `token`, shown this once; only its "

@@ -6,7 +6,7 @@ Request bodies are the shared contracts themselves (`EnterpriseEvent`, `Profiles
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,8 +20,10 @@ from pydantic import (
     model_validator,
 )
 
+from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most
 from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
+from shared.contracts.policies import MAX_RULE_CHARS
 from shared.money import Yuan
 from shared.pack_codes import CODE_PATTERN
 
@@ -34,7 +36,8 @@ EnterpriseCode = Annotated[Uscc, Field(
     examples=["913716024JURQ28300"])]
 PositiveId = Annotated[int, Field(gt=0, le=2**63 - 1, description="a positive integer id")]
 Limit = Annotated[int, Field(ge=1, le=200, description="at most this many items (1 to 200)")]
-Offset = Annotated[int, Field(ge=0, description="skip this many items")]
+# bounded so that no offset reaches a service that SQLite (64-bit integers) or PostgreSQL cannot bind
+Offset = Annotated[int, Field(ge=0, le=1_000_000_000, description="skip this many items (at most 10^9)")]
 
 
 class _Parameters(BaseModel):
@@ -205,8 +208,11 @@ class CalendarRequest(_Request):
     workdays: list[date] = Field(max_length=30, description="the Saturdays and Sundays made working days (调休上班)")
 
 
+MAX_REPLAY_CHARS = 8 * 1024 * 1024  # a whole bulk message of 1,000 profiles is about a megabyte
+
+
 class ReplayRequest(_Request):
-    body: dict[str, Any] | None = Field(
+    body: Annotated[dict[str, Any], json_at_most(MAX_REPLAY_CHARS)] | None = Field(
         None, description="a corrected message to apply instead of the one received: the whole event for a "
                           "whole message, or the one item (`sequence`, `enterprise`) for a bulk item")
 
@@ -258,9 +264,9 @@ class WithdrawRequest(_Request):
                                  description="why the policy is withdrawn; kept with it")]
 
 
-Rule = Annotated[dict[str, Any], Field(description="an eligibility rule (contract section 3) over profile fields "
-                                                  "and derived values; tags cannot be named",
-                                      examples=[{"field": "employees", "op": ">=", "value": 300}])]
+Rule = Annotated[dict[str, Any], json_at_most(MAX_RULE_CHARS), Field(
+    description="an eligibility rule (contract section 3) over profile fields and derived values; tags cannot be named",
+    examples=[{"field": "employees", "op": ">=", "value": 300}])]
 
 
 class TagPreviewRequest(_Request):
@@ -354,6 +360,9 @@ class BatchActionRequest(_Request):
         return ids
 
 
+MAX_CLOCK_MOVE = timedelta(days=36_500)
+
+
 class ClockRequest(_Request):
     advance: timedelta | None = Field(None, description="ISO 8601 duration to move every clock forward, e.g. P3D")
     set: datetime | None = Field(None, description="the time every clock shows from now on, with its offset, "
@@ -366,6 +375,22 @@ class ClockRequest(_Request):
         if self.set is not None and self.set.tzinfo is None:
             raise ValueError("set needs a UTC offset, e.g. +08:00")
         return self
+
+    # every service adds working days and deadlines to its clock: one near year 9999 would overflow
+    @field_validator("advance")
+    @classmethod
+    def _within_a_century(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and abs(value) > MAX_CLOCK_MOVE:
+            raise ValueError(f"must move the clock by at most {MAX_CLOCK_MOVE.days} days")
+        return value
+
+    @field_validator("set")
+    @classmethod
+    def _within_the_window(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None and \
+                not EARLIEST_DATE <= in_utc(value).astimezone(UTC).date() <= LATEST_DATE:
+            raise ValueError(f"must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+        return value
 
 
 class QuestionRequest(_Request):
@@ -565,6 +590,18 @@ class Account(_Answer):
     created_at: datetime
     created_by: str
     disabled_at: datetime | None = None
+
+
+class Identity(_Answer):
+    """Who a token belongs to; the administrator's token (HUIQI_ADMIN_TOKEN) is no account, so it has
+    no name, no creation and no scope."""
+
+    id: str = Field(description="city-admin, staff-N or enterprise-N")
+    role: str
+    name: str | None = None
+    department: str | None = None
+    county: str | None = None
+    uscc: str | None = None
 
 
 class AccountCreated(Account):

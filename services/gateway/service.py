@@ -57,6 +57,7 @@ from services.gateway.web import Reply, endpoint
 from services.gateway.workbooks import XLSX, near_misses_workbook
 from shared import clock
 from shared.config import settings
+from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE
 from shared.contracts.events import ClockChanged
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
@@ -96,6 +97,10 @@ class GatewayService(ClockListener):
             raise NotFound("time travel is off; the platform must run with HUIQI_TIME_TRAVEL=1")
         real_now = datetime.now(UTC)
         target = body.set if body.set is not None else clock.now() + body.advance
+        if not EARLIEST_DATE <= target.astimezone(UTC).date() <= LATEST_DATE:  # advances add up
+            raise InvalidRequest(f"the clock would show {target.isoformat()}; it stays between {EARLIEST_DATE} and "
+                                 f"{LATEST_DATE}", [{"field": "advance", "message": "moves the clock out of range",
+                                                     "in": "body"}])
         offset_s = (target - real_now).total_seconds()
         self.clock_events(CLOCK_CHANGED, ClockChanged(offset_s=offset_s).model_dump())
         clock.set_offset(timedelta(seconds=offset_s))

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -24,6 +25,14 @@ from shared.contracts.policies import PolicyDraft, Subsidy
 
 MAX_ROWS = 5_000
 MAX_MATERIALS = 3
+# An XLSX is a zip of XML parts. A real policy list of MAX_ROWS rows expands to tens of megabytes; a
+# zip bomb expands a few kilobytes to gigabytes, which openpyxl would hold in the gateway's memory.
+MAX_XLSX_EXPANDED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_PARTS = 1_000
+# Deflate compresses at most about 1,030:1; XML of Excel's rarely beyond 100:1.
+MAX_XLSX_RATIO = 250
+_RATIO_FLOOR_BYTES = 1024 * 1024  # a small part may compress any amount: it cannot expand to much
+_READ_CHUNK_BYTES = 1024 * 1024
 
 
 class SpreadsheetError(ValueError):
@@ -168,6 +177,7 @@ def _csv(content: bytes) -> Generator[tuple[int, list[str]], None, None]:
 def _xlsx(content: bytes) -> Generator[tuple[int, list[str]], None, None]:
     from openpyxl import load_workbook  # only imports that open a workbook pay for openpyxl
 
+    refuse_zip_bomb(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # a broken zip or workbook surfaces as any of a dozen types from zipfile, lxml, openpyxl
@@ -184,6 +194,44 @@ def _xlsx(content: bytes) -> Generator[tuple[int, list[str]], None, None]:
             yield row_number, [_cell_text(value) for value in row]
     finally:
         workbook.close()
+
+
+def refuse_zip_bomb(content: bytes) -> None:
+    """SpreadsheetError unless the XLSX's parts expand to at most MAX_XLSX_EXPANDED_BYTES in all, each at
+    most MAX_XLSX_RATIO times its compressed size: by the sizes the zip declares, then by the bytes its
+    parts really expand to (a forged header can declare anything), reading no more than the limit."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise SpreadsheetError(f"the XLSX file cannot be read (not a zip archive: {exc})") from None
+    limit_mb = MAX_XLSX_EXPANDED_BYTES // (1024 * 1024)
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_XLSX_PARTS:
+            raise SpreadsheetError(f"the XLSX file has {len(parts)} parts; a workbook has at most {MAX_XLSX_PARTS}")
+        declared = sum(part.file_size for part in parts)
+        if declared > MAX_XLSX_EXPANDED_BYTES:
+            raise SpreadsheetError(f"the XLSX file expands to {declared / (1024 * 1024):,.0f} MB; at most {limit_mb} "
+                                   f"MB are read (split the list into several files)")
+        for part in parts:
+            ratio = part.file_size // max(part.compress_size, 1)
+            if part.file_size > _RATIO_FLOOR_BYTES and ratio > MAX_XLSX_RATIO:
+                raise SpreadsheetError(f"the XLSX part {part.filename} expands {ratio:,} times over; at most "
+                                       f"{MAX_XLSX_RATIO} times is read")
+        expanded = 0
+        for part in parts:
+            try:
+                with archive.open(part) as stream:
+                    while chunk := stream.read(_READ_CHUNK_BYTES):
+                        expanded += len(chunk)
+                        if expanded > MAX_XLSX_EXPANDED_BYTES:
+                            raise SpreadsheetError(f"the XLSX file expands to more than {limit_mb} MB (its zip "
+                                                   f"headers say {declared:,} bytes)")
+            except SpreadsheetError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - zipfile, zlib and bz2 each raise their own types
+                raise SpreadsheetError(f"the XLSX file cannot be read ({part.filename}: {type(exc).__name__}: "
+                                       f"{exc})") from None
 
 
 def _cell_text(value: Any) -> str:

@@ -17,18 +17,20 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote_plus
 
 from eventlet import wsgi
 from eventlet.event import Event
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from services.gateway.accounts import AccountDirectory
 from services.gateway.auth import admin_token_refusal
-from services.gateway.errors import ERRORS, ErrorReply, error_reply, routing_error_reply
+from services.gateway.errors import ERRORS, ErrorReply, envelope, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
 from shared import money
@@ -78,6 +80,10 @@ class JsonWsgiApp(WsgiApp):
     def __call__(self, environ, start_response):
         started = time.monotonic()
         correlation_id = environ[CORRELATION_KEY] = correlation_id_for(environ)
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # eventlet de-chunks wsgi.input and ends it at the last chunk; unless told so, werkzeug
+            # reads a body without Content-Length as empty (and would not apply MAX_BODY_BYTES)
+            environ["wsgi.input_terminated"] = True
         request = ApiRequest(environ, shallow=True)
         try:
             provider, values = self.url_map.bind_to_environ(environ).match()
@@ -95,6 +101,46 @@ class JsonWsgiApp(WsgiApp):
         return response(environ, start_response)
 
 
+class JsonHttpProtocol(HttpOnlyProtocol):
+    """eventlet answers a request line or header past its limits (8 KiB a line) itself, before any
+    application sees it, with an empty body; these answer the same statuses as JSON errors."""
+
+    def _read_request_line(self):
+        line = super()._read_request_line()
+        if len(line) >= self.server.url_length_limit:
+            self._refuse(414, "uri_too_long", f"the URL is longer than {self.server.url_length_limit} bytes",
+                         request_line_field(line))
+            return ""  # eventlet closes the connection on an empty request line
+        return line
+
+    def parse_request(self):
+        try:
+            return super().parse_request()
+        except (wsgi.HeaderLineTooLong, wsgi.HeadersTooLarge):
+            self._refuse(431, "request_header_fields_too_large",
+                         f"a header line is longer than {wsgi.MAX_HEADER_LINE} bytes, or the headers than "
+                         f"{wsgi.MAX_TOTAL_HEADER_SIZE}", {"field": "(headers)", "in": "header"})
+            return False
+
+    def _refuse(self, status: int, code: str, message: str, details: dict) -> None:
+        body = json.dumps(envelope(code, message, details), ensure_ascii=False).encode()
+        self.wfile.write(f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nConnection: close\r\n"
+                         f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                         f"\r\n".encode("latin-1") + body)
+        self.close_connection = 1
+
+
+def request_line_field(line: bytes) -> dict[str, str]:
+    """Which part of a request line cut off at the limit is too long: the query parameter being read
+    when it ran out (its name is before the cut), else the path."""
+    target = line.decode("latin-1").partition(" ")[2]
+    path, _, query = target.partition("?")
+    if not query:
+        return {"field": "(path)", "in": "path"}
+    name = unquote_plus(query.rsplit("&", 1)[-1].partition("=")[0])
+    return {"field": name or "(query)", "in": "query"}
+
+
 class UnsafeAdminToken(RuntimeError):
     """The gateway refuses to start: it would be reachable from other machines with a guessable
     administrator's token."""
@@ -110,7 +156,7 @@ class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
-    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+    def get_wsgi_server(self, sock, wsgi_app, protocol=JsonHttpProtocol, debug=False):
         # Answers are written as headers then body; with Nagle's algorithm a small body waits for the
         # client's delayed ACK (40 ms on Linux). Accepted sockets inherit this from the listener.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -137,7 +183,7 @@ class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
         try:
             inputs = read_inputs(self.route, authorization=request.headers.get("Authorization"),
                                  path_values=request.path_values, query_args=request.args,
-                                 body=request.get_data() if self.route.bodies else b"",
+                                 body=request_body(request) if self.route.bodies else b"",
                                  find_account=self.accounts.find)
             args, kwargs = (request,), inputs.arguments(self.route)
             self.check_signature(args, kwargs)
@@ -162,6 +208,15 @@ class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
                        error=f"{type(exc).__name__}: {exc}", remote=getattr(exc, "remote", None),
                        exc_info=exc)
         return _error_response(reply)
+
+
+def request_body(request: Request) -> bytes:
+    """The body; RequestEntityTooLarge (413) past MAX_BODY_BYTES, chunked bodies included."""
+    body = request.get_data()
+    if request.content_length is None and len(body) >= MAX_BODY_BYTES:
+        # werkzeug stops reading a body without Content-Length at the limit and says nothing
+        raise RequestEntityTooLarge()
+    return body
 
 
 def _error_response(reply: ErrorReply) -> Response:

@@ -24,7 +24,7 @@ def message_to_replay(*, routing_key: str, stored_body: str, item_index: int | N
     if corrected is None:
         try:
             body = json.loads(stored_body)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # quarantined because undecodable: nested too deep
             raise Invalid("the stored body is not JSON: replay it with a corrected body",
                           [{"field": "body", "message": f"not JSON: {error}"}]) from None
     else:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared import uscc as uscc_rules
+from shared.contracts.bounds import MAX_INT64, NUL_FREE, in_utc
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -88,12 +89,12 @@ class EnterpriseProfile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
 
     uscc: Uscc
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200), NUL_FREE] | None = None
     registered_on: date | None = None
     ownership: Ownership | None = None
     industry_code: Annotated[str, AfterValidator(_industry_code)] | None = None
     county: Annotated[str, AfterValidator(_known_county)] | None = None
-    employees: Annotated[int, Field(ge=0, strict=True)] | None = None
+    employees: Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)] | None = None
     annual_revenue: Money | None = None
     total_assets: Money | None = None
     rd_expense: Money | None = None
@@ -121,7 +122,7 @@ PROFILE_FIELDS = tuple(name for name in EnterpriseProfile.model_fields if name !
 class _GovEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    event_id: Annotated[str, Field(min_length=1, max_length=100)]
+    event_id: Annotated[str, Field(min_length=1, max_length=100), NUL_FREE]
     source: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     occurred_at: datetime
 
@@ -130,13 +131,13 @@ class _GovEvent(BaseModel):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("must carry a UTC offset, e.g. 2026-11-27T09:30:00+08:00")
-        return value
+        return in_utc(value)
 
 
 class EnterpriseEvent(_GovEvent):
     """`enterprise.registered`, `enterprise.profile_changed`, `enterprise.deregistered`."""
 
-    sequence: Annotated[int, Field(ge=0, strict=True)]
+    sequence: Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)]
     enterprise: EnterpriseProfile
 
 
@@ -145,7 +146,7 @@ class SyncedProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    sequence: Annotated[int, Field(ge=0, strict=True)]
+    sequence: Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)]
     enterprise: EnterpriseProfile
 
 

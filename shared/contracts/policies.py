@@ -1,16 +1,17 @@
 """Policy bodies as staff send them (contract sections 4 and 6); the gateway and the policy service share them."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.contracts.bounds import PlatformDate, json_at_most
 from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES
 from shared.facts import FACTS, Kind
 from shared.money import Rate, Yuan
 
+MAX_RULE_CHARS = 64 * 1024  # a rule of 32 levels naming hundreds of codes is a few kilobytes
 NUMERIC_FACTS = tuple(name for name, fact in FACTS.items() if fact.kind is Kind.number and not fact.derived)
 
 
@@ -37,7 +38,7 @@ class RatioSubsidy(BaseModel):
 
 
 Subsidy = Annotated[FixedSubsidy | PerUnitSubsidy | RatioSubsidy, Field(discriminator="type")]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class PolicyDraft(BaseModel):
@@ -52,9 +53,9 @@ class PolicyDraft(BaseModel):
     body: Annotated[str, Field(max_length=100_000)] = ""
     level: Literal["national", "provincial", "city", "county"] = "city"
     county: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
-    eligibility: dict[str, Any] = Field(default_factory=dict)
-    valid_from: date
-    valid_to: date
+    eligibility: Annotated[dict[str, Any], json_at_most(MAX_RULE_CHARS)] = Field(default_factory=dict)
+    valid_from: PlatformDate
+    valid_to: PlatformDate
     redeemable: bool = False
     proactive: bool = False
     subsidy: Subsidy | None = None

@@ -24,10 +24,11 @@ import amqp.exceptions
 import kombu.exceptions
 from eventlet.event import Event
 from nameko.exceptions import ContainerBeingKilled
-from nameko.messaging import Consumer, QueueConsumer
+from nameko.messaging import Consumer
 
 from shared.failures import Failure, classify, pause_before_retry
 from shared.logs import get_logger
+from shared.queue_consumer import StoppableQueueConsumer
 from shared.topology import ROUTES
 
 MAX_CONFLICT_RETRIES = 3    # a constraint still violated after these is the message's own doing
@@ -64,7 +65,7 @@ def _json_safe(headers: dict | None) -> dict:
     return json.loads(json.dumps(headers or {}, default=str))
 
 
-class GuardedQueueConsumer(QueueConsumer):
+class GuardedQueueConsumer(StoppableQueueConsumer):
     """Nameko's queue consumer, but an undecodable body reaches the handler instead of crashing,
     and enough messages are prefetched to form batches (Nameko would take max_workers)."""
 

@@ -137,7 +137,7 @@ class Store(DependencyProvider):
 
     def stop(self):
         self._running = False
-        self.relay.wake()
+        self.relay.stop()
         if self._relay_thread is not None:
             self._relay_thread.wait()
         try:

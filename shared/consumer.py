@@ -29,6 +29,7 @@ from nameko.messaging import Consumer
 from shared.failures import Failure, classify, pause_before_retry
 from shared.logs import get_logger
 from shared.queue_consumer import StoppableQueueConsumer
+from shared.storable_text import escaped, escaped_tree
 from shared.topology import ROUTES
 
 MAX_CONFLICT_RETRIES = 3    # a constraint still violated after these is the message's own doing
@@ -49,20 +50,22 @@ class Delivery:
 
     @property
     def event_id(self) -> str | None:
+        """As sent, but storable: it goes into the inbox, dead letters and correlation ids (a NUL
+        in it must not fail those writes; validation refuses such a message)."""
         if isinstance(self.body, dict) and isinstance(self.body.get("event_id"), str):
-            return self.body["event_id"]
+            return escaped(self.body["event_id"])
         return None
 
 
 def _text(message) -> str:
     body = message.body
     if isinstance(body, bytes):
-        return body.decode("utf-8", errors="replace")
-    return body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+        return escaped(body.decode("utf-8", errors="replace"))
+    return escaped(body) if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
 
 
 def _json_safe(headers: dict | None) -> dict:
-    return json.loads(json.dumps(headers or {}, default=str))
+    return escaped_tree(json.loads(json.dumps(headers or {}, default=str)))
 
 
 class GuardedQueueConsumer(StoppableQueueConsumer):

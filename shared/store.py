@@ -30,6 +30,7 @@ from shared.database import engine_for, insert_ignoring_duplicates
 from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
+from shared.storable_text import escaped
 from shared.topology import PLATFORM_EVENTS
 
 
@@ -167,12 +168,13 @@ class Store(DependencyProvider):
 
     def record_dead_letter(self, *, queue, exchange, routing_key, event_id, correlation_id, body: str,
                            headers: dict, exc_info) -> None:
-        error = "".join(traceback_module.format_exception_only(exc_info[0], exc_info[1])).strip()
+        # escaped: the error may quote the value that failed, NUL included
+        error = escaped("".join(traceback_module.format_exception_only(exc_info[0], exc_info[1])).strip())
         with self.writing(), self.engine.begin() as connection:
             connection.execute(insert(tables.dead_letters), {
                 "queue": queue, "exchange": exchange, "routing_key": routing_key, "event_id": event_id,
                 "correlation_id": correlation_id, "body": body, "headers": headers, "error": error,
-                "traceback": "".join(traceback_module.format_exception(*exc_info)),
+                "traceback": escaped("".join(traceback_module.format_exception(*exc_info))),
                 "failed_at": utcnow(), "replay_count": 0,
             })
 

@@ -93,3 +93,18 @@ def test_a_broker_that_does_not_take_the_event_is_503(api, gateway_container):
     assert response.status_code == 503
     error = error_of(response)
     assert (error["code"], error["details"]) == ("service_unavailable", {"service": "broker"})
+
+
+@pytest.mark.parametrize(("field", "change"), [
+    ("enterprise.name", {"enterprise": {**EVENT["enterprise"], "name": "滨州\u0000测试"}}),
+    ("enterprise.name", {"enterprise": {**EVENT["enterprise"], "name": "滨州\ud800测试"}}),
+    ("event_id", {"event_id": "9b2f3c1e-\u0000"}),
+], ids=["nul", "lone-surrogate", "nul-in-event-id"])
+def test_text_the_database_cannot_store_is_422_naming_the_field(api, gov_events_queue, field, change):
+    # json.dumps writes them as the escapes \u0000 and \ud800, as any JSON publisher would
+    response = api.post("/api/v1/events/enterprise.registered", data=json.dumps({**EVENT, **change}),
+                        headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    [detail] = error_of(response)["details"]
+    assert detail["field"] == field and ("U+0000" in detail["message"] or "surrogate" in detail["message"])
+    assert gov_events_queue.empty()

@@ -11,6 +11,8 @@ reused; one pair of pump threads per connection.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from eventlet.patcher import original
 
 socket = original("socket")
@@ -94,6 +96,13 @@ class TcpProxy:
             self._connections -= {source, sink}
         _close(source)
         _close(sink)
+
+
+def url_through(url: str, proxy: TcpProxy) -> str:
+    """`url` (a database or broker URL on 127.0.0.1) with its host and port replaced by the proxy's."""
+    parts = urlsplit(url)
+    credentials, at, _ = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{credentials}{at}127.0.0.1:{proxy.port}"))
 
 
 def _close(connection: socket.socket) -> None:

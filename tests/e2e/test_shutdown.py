@@ -7,23 +7,15 @@ from __future__ import annotations
 
 import signal
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from shared.launcher import ServiceProcesses
 from tests.e2e import harness
-from tests.tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy, url_through
 
 STOP_WITHIN_S = 10.0
 pytestmark = pytest.mark.postgres
-
-
-def through(url: str, proxy: TcpProxy) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)
-    host = f"127.0.0.1:{proxy.port}"
-    return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
 
 
 @pytest.fixture(scope="module")
@@ -38,18 +30,31 @@ def tagging(vhost, tmp_path):
     """`(processes, database proxy, broker proxy)`: tagging started through both proxies."""
     database, broker = TcpProxy(5432).start(), TcpProxy(5672).start()
     template = harness.postgres_template()
-    env = {"HUIQI_AMQP_URI": through(vhost, broker), "HUIQI_DATABASE_URL": through(template, database),
+    env = {"HUIQI_AMQP_URI": url_through(vhost, broker), "HUIQI_DATABASE_URL": url_through(template, database),
            "HUIQI_VAR_DIR": str(tmp_path)}
     processes = ServiceProcesses(tmp_path / "log", env, services=("tagging",))
     processes.start("tagging")
     try:
         processes.wait_ready("tagging", timeout_s=60)
+        # started: the catalogue is seeded (the RPC queue is consumed before that is done, and a
+        # service whose database goes during its start exits, which is not what this test is about)
+        engine = harness.read_only_engine(template.format(service="tagging"))
+        harness.until(lambda: _seeded(engine), what="the catalogue seeded")
+        engine.dispose()
         yield processes, database, broker
     finally:
         processes.stop(timeout_s=1)
         database.close()
         broker.close()
         harness.drop_databases(template)
+
+
+def _seeded(engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT count(*) FROM tag_definitions").scalar_one() > 0
+    except Exception:  # noqa: BLE001 - the table is not there yet
+        return False
 
 
 def publish_some(amqp_uri: str, count: int = 50) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from shared import dead_letters, failures
 from shared.consumer import handles
+from shared.errors import Unavailable
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.store import Store
 
@@ -25,7 +26,8 @@ handled = Table("handled_in_test", metadata,
 
 class Script:
     """What the handler below does with the next batches (set by each test)."""
-    unavailable_for: int = 0      # this many batches fail as if the database were unreachable
+    unavailable_for: int = 0      # this many batches fail as if a dependency were unreachable
+    unavailable = None            # makes the error they fail with
     poison: frozenset = frozenset()  # event ids whose batch fails, every time
     batches: list = []            # sizes of the batches the handler got
 
@@ -39,7 +41,7 @@ class RecordingService:
         Script.batches.append(len(deliveries))
         if Script.unavailable_for > 0:
             Script.unavailable_for -= 1
-            raise OperationalError("SELECT 1", {}, ConnectionRefusedError(111, "Connection refused"))
+            raise Script.unavailable()
         poisoned = [delivery.event_id for delivery in deliveries if delivery.event_id in Script.poison]
         if poisoned:
             raise ValueError(f"cannot handle {poisoned}")
@@ -87,10 +89,18 @@ def dead_letter_ids(container) -> list[str]:
     return sorted(letter["event_id"] for letter in dead_letters.listing(store.engine))
 
 
-def test_an_unavailable_database_pauses_the_queue_and_loses_no_message_nor_its_order(
-        container_factory, nameko_config, platform_env, amqp_uri, purge_queues, quick_pauses):
+UNAVAILABLE = {
+    "database": lambda: OperationalError("SELECT 1", {}, ConnectionRefusedError(111, "Connection refused")),
+    "service": lambda: Unavailable("the policy service did not answer matches within 60 s"),
+    "broker": lambda: ConnectionResetError(104, "Connection reset by peer"),
+}
+
+
+@pytest.mark.parametrize("dependency", sorted(UNAVAILABLE))
+def test_an_unavailable_dependency_pauses_the_queue_and_loses_no_message_nor_its_order(
+        container_factory, nameko_config, platform_env, amqp_uri, purge_queues, quick_pauses, dependency):
     # more failures in a row than any count of attempts would allow: the outage only lasts longer
-    Script.unavailable_for = 12
+    Script.unavailable_for, Script.unavailable = 12, UNAVAILABLE[dependency]
     ids = publish_numbered(amqp_uri, 120)
     container = container_factory(RecordingService, nameko_config)
     container.start()

@@ -16,6 +16,7 @@ import traceback as traceback_module
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
@@ -32,6 +33,8 @@ from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
 from shared.storable_text import escaped
 from shared.topology import PLATFORM_EVENTS
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -58,6 +61,24 @@ class Transaction:
             {"consumer": self.consumer, "event_id": event_id, "handled_at": utcnow()},
         ).first()
         return claimed is not None
+
+    def first_deliveries(self, items: list[tuple[T, str]]) -> list[T]:
+        """`first_delivery` for a batch, in one statement: of `(message, event_id)` pairs in arrival
+        order, the messages whose id this consumer claims now (an id twice in the batch: the first)."""
+        ids = list(dict.fromkeys(event_id for _, event_id in items))
+        if not ids:
+            return []
+        at = utcnow()
+        claimed = set(self.session.execute(
+            insert_ignoring_duplicates(self._dialect, tables.inbox).returning(tables.inbox.c.event_id),
+            [{"consumer": self.consumer, "event_id": event_id, "handled_at": at} for event_id in ids],
+        ).scalars())
+        fresh = []
+        for message, event_id in items:
+            if event_id in claimed:
+                claimed.discard(event_id)
+                fresh.append(message)
+        return fresh
 
     def emit(self, event: PlatformEvent) -> None:
         """Record `event` in the outbox; it is published only if this transaction commits. Emit

@@ -57,5 +57,7 @@ class StoppableQueueConsumer(QueueConsumer):
         for provider, removed in pending.items():
             self._consumers.pop(provider, None)
             removed.send()
+        if self._consumers_ready.ready() and not self._providers:
+            self.should_stop = True     # every provider is gone: nothing left to reconnect for
         if self.should_stop:
             raise StoppingWhileBrokerAway("stopping while the broker is unreachable")

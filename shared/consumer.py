@@ -61,7 +61,7 @@ def _text(message) -> str:
     body = message.body
     if isinstance(body, bytes):
         return escaped(body.decode("utf-8", errors="replace"))
-    return escaped(body) if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return escaped(body if isinstance(body, str) else json.dumps(body, ensure_ascii=False))
 
 
 def _json_safe(headers: dict | None) -> dict:

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared import dead_letters, failures
 from shared.consumer import handles
@@ -29,6 +29,7 @@ class Script:
     unavailable_for: int = 0      # this many batches fail as if a dependency were unreachable
     unavailable = None            # makes the error they fail with
     poison: frozenset = frozenset()  # event ids whose batch fails, every time
+    poison_error = ValueError        # ... with this error
     batches: list = []            # sizes of the batches the handler got
 
 
@@ -44,7 +45,7 @@ class RecordingService:
             raise Script.unavailable()
         poisoned = [delivery.event_id for delivery in deliveries if delivery.event_id in Script.poison]
         if poisoned:
-            raise ValueError(f"cannot handle {poisoned}")
+            raise Script.poison_error(f"cannot handle {poisoned}")
         with self.store.transaction() as tx:
             fresh = [delivery.event_id for delivery in deliveries if tx.first_delivery(delivery.event_id)]
             if fresh:
@@ -54,7 +55,7 @@ class RecordingService:
 @pytest.fixture
 def quick_pauses(monkeypatch):
     monkeypatch.setattr(failures, "INFRASTRUCTURE_PAUSE_S", (0.05, 0.2))
-    Script.unavailable_for, Script.poison, Script.batches = 0, frozenset(), []
+    Script.unavailable_for, Script.poison, Script.poison_error, Script.batches = 0, frozenset(), ValueError, []
 
 
 def publish_numbered(amqp_uri, count: int) -> list[str]:
@@ -126,3 +127,17 @@ def test_a_message_that_fails_by_itself_is_the_only_dead_letter_and_the_others_k
     assert dead_letter_ids(container) == sorted(Script.poison)
     # isolating three messages among 150 takes a few halvings, not one handler call per message
     assert len(Script.batches) < 60
+
+
+def test_a_constraint_a_message_breaks_every_time_is_retried_a_little_then_only_it_is_dead_lettered(
+        container_factory, nameko_config, platform_env, amqp_uri, purge_queues, quick_pauses):
+    ids = publish_numbered(amqp_uri, 60)
+    Script.poison = frozenset({ids[40]})
+    Script.poison_error = lambda text: IntegrityError("INSERT ...", {}, Exception(text))
+    container = container_factory(RecordingService, nameko_config)
+    container.start()
+
+    expected = [event_id for event_id in ids if event_id != ids[40]]
+    wait_for(lambda: len(handled_in_order(container)) == len(expected) and dead_letter_ids(container))
+    assert handled_in_order(container) == expected
+    assert dead_letter_ids(container) == [ids[40]]

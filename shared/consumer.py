@@ -26,6 +26,7 @@ from eventlet.event import Event
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
+from shared import stop_deadline
 from shared.failures import Failure, classify, pause_before_retry
 from shared.logs import get_logger
 from shared.queue_consumer import StoppableQueueConsumer
@@ -159,6 +160,7 @@ class QueueHandler(Consumer):
                               service=self.container.service_name, queue=self.route.queue)
 
     def stop(self):
+        stop_deadline.arm(self.container)
         self._stopping = True
         if not self._stopped.ready():
             self._stopped.send(True)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from nameko.events import BROADCAST, EventHandler
 
-from shared import clock, dead_letters
+from shared import clock, dead_letters, stop_deadline
 from shared.config import settings
 from shared.contracts.events import ClockChanged
 from shared.logs import get_logger
@@ -17,6 +17,10 @@ CLOCK_SOURCE, CLOCK_CHANGED = "gateway", "clock_changed"
 
 class _BroadcastHandler(EventHandler):
     queue_consumer = StoppableQueueConsumer()   # shared with RPC's: one that can stop with the broker away
+
+    def stop(self):
+        stop_deadline.arm(self.container)   # every service has this entrypoint, the gateway too
+        super().stop()
 
 
 class ClockListener:

@@ -27,6 +27,7 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._holding = False
 
     def start(self) -> TcpProxy:
         self._listen()
@@ -42,7 +43,13 @@ class TcpProxy:
         for connection in connections:
             _close(connection)
 
+    def black_hole(self) -> None:
+        """Keep every connection and accept new ones, but pass nothing on (a host that is gone,
+        as far as the applications can tell, without refusing anything)."""
+        self._holding = True
+
     def restore(self) -> None:
+        self._holding = False
         if self._listener is None:
             self._listen()
 
@@ -89,7 +96,11 @@ class TcpProxy:
                 data = source.recv(65536)
                 if not data:
                     break
-                sink.sendall(data)
+                while self._holding:   # swallowed by the black hole until restored
+                    data = b""
+                    threading.Event().wait(0.05)
+                if data:
+                    sink.sendall(data)
         except OSError:
             pass
         with self._lock:

@@ -1,4 +1,5 @@
-"""SIGTERM stops a service within 10 s whatever is down: its database, its broker, or both.
+"""SIGTERM stops a service within 10 s whatever is down: its database, its broker, or both, and
+also a database that swallows everything without refusing (then by the stop deadline, 8 s).
 
 The tagging service runs as its own process (as deployed, `nameko run`), reaching PostgreSQL and
 RabbitMQ through TCP proxies this test cuts; the real servers are never touched. Messages are in
@@ -76,11 +77,13 @@ def stop_seconds(processes: ServiceProcesses) -> float:
     return time.monotonic() - started
 
 
-@pytest.mark.parametrize("down", ["database", "broker", "both"])
+@pytest.mark.parametrize("down", ["database", "broker", "both", "database-black-hole"])
 def test_sigterm_stops_the_service_within_10_s_whatever_is_down(tagging, vhost, down):
     processes, database, broker = tagging
     if down in ("database", "both"):
         database.cut()
+    if down == "database-black-hole":
+        database.black_hole()
     publish_some(vhost)            # reaches the broker directly: messages wait for the service
     if down in ("broker", "both"):
         broker.cut()
@@ -91,3 +94,5 @@ def test_sigterm_stops_the_service_within_10_s_whatever_is_down(tagging, vhost, 
     log = (processes.log_dir / "tagging.log").read_text(errors="replace")
     assert processes.processes["tagging"].poll() is not None, f"still running after 30 s:\n{log[-3000:]}"
     assert seconds <= STOP_WITHIN_S, f"stopped in {seconds:.1f} s:\n{log[-3000:]}"
+    # a refused connection lets the stop finish by itself; a black hole needs the deadline
+    assert ("stop_deadline_passed" in log) == (down == "database-black-hole"), log[-3000:]

@@ -4,9 +4,11 @@ Differences from Nameko's own consumers, each deliberate:
 - the queue and its bindings come from `shared.topology` (declared at deploy time);
 - the handler gets a `Delivery` with the raw body, routing key and headers, and also gets
   messages whose body could not be decoded (Nameko would crash its consumer on them);
-- a handler that raises does not lose the message: it is written to the service's dead-letter
-  table with the error and traceback, then acked. If even that write fails the message is
-  requeued after a pause, so it is never acked away unrecorded.
+- a handler that raises does not lose the message, nor reorder the queue: what happens depends
+  on the error (`shared.failures`, and `QueueHandler` below). A dependency away (database, broker,
+  another service) pauses the queue and retries the same batch until it is back; only a failure
+  the message itself causes makes it a dead letter (the service's `dead_letters` table, with the
+  error and traceback), and then only that message. See docs/reliability.md.
 """
 from __future__ import annotations
 
@@ -19,21 +21,19 @@ from functools import partial
 from typing import Any
 
 import amqp.exceptions
-import eventlet
 import kombu.exceptions
+from eventlet.event import Event
 from nameko.exceptions import ContainerBeingKilled
-from nameko.messaging import Consumer, QueueConsumer
-from sqlalchemy.exc import IntegrityError, OperationalError
+from nameko.messaging import Consumer
 
-from shared.errors import Unavailable
+from shared import stop_deadline
+from shared.failures import Failure, classify, pause_before_retry
 from shared.logs import get_logger
+from shared.queue_consumer import StoppableQueueConsumer
+from shared.storable_text import escaped, escaped_tree
 from shared.topology import ROUTES
 
-# Deadlocks, serialisation failures, unique-key races between concurrent workers, lost connections,
-# a service asked over RPC that did not answer in time
-TRANSIENT_ERRORS = (OperationalError, IntegrityError, Unavailable)
-MAX_TRANSIENT_RETRIES = 5
-MAX_BATCHES_IN_FLIGHT = 1  # per queue and process: batches stay in arrival order, and grow under load
+MAX_CONFLICT_RETRIES = 3    # a constraint still violated after these is the message's own doing
 PREFETCH = 400
 SETTLEMENT_ERRORS = (OSError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError)
 
@@ -51,23 +51,25 @@ class Delivery:
 
     @property
     def event_id(self) -> str | None:
+        """As sent, but storable: it goes into the inbox, dead letters and correlation ids (a NUL
+        in it must not fail those writes; validation refuses such a message)."""
         if isinstance(self.body, dict) and isinstance(self.body.get("event_id"), str):
-            return self.body["event_id"]
+            return escaped(self.body["event_id"])
         return None
 
 
 def _text(message) -> str:
     body = message.body
     if isinstance(body, bytes):
-        return body.decode("utf-8", errors="replace")
-    return body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+        return escaped(body.decode("utf-8", errors="replace"))
+    return escaped(body if isinstance(body, str) else json.dumps(body, ensure_ascii=False))
 
 
 def _json_safe(headers: dict | None) -> dict:
-    return json.loads(json.dumps(headers or {}, default=str))
+    return escaped_tree(json.loads(json.dumps(headers or {}, default=str)))
 
 
-class GuardedQueueConsumer(QueueConsumer):
+class GuardedQueueConsumer(StoppableQueueConsumer):
     """Nameko's queue consumer, but an undecodable body reaches the handler instead of crashing,
     and enough messages are prefetched to form batches (Nameko would take max_workers)."""
 
@@ -112,8 +114,25 @@ class QueueHandler(Consumer):
     Batches form by themselves: while a batch is being handled, what arrives waits in a buffer
     and becomes the next batch. One message alone goes straight through (no waiting for company),
     a busy queue is handled hundreds at a time, which is what makes per-message costs (commit,
-    outbox, publish confirm) small. If a batch fails, each of its messages is tried alone, so
-    only the one that fails becomes a dead letter.
+    outbox, publish confirm) small.
+
+    One batch at a time, and a failed batch is never requeued nor split into messages racing each
+    other: the messages of a queue are handled in the order they arrived, whatever fails (a
+    source's `sequence 17` applied before its `sequence 16` would make 16 stale for good). What
+    happens to a failed batch depends on the error (`shared.failures.classify`):
+
+    - infrastructure (the database, the broker or a service unreachable, a deadlock): the same
+      batch is tried again, in place, after a pause that doubles each time (capped, with jitter),
+      for as long as it takes; each pause is logged. Meanwhile nothing new is taken: the broker
+      stops delivering once the prefetched messages wait unacknowledged. Never a dead letter.
+    - a constraint violated (usually two workers racing): tried again in place a few times, then
+      treated as the message's own failure.
+    - the message's own failure (validation, a value the database refuses, a bug): the batch is
+      halved and the halves handled in order, down to the one message that fails; that message
+      becomes a dead letter (table `dead_letters`, with the error and traceback), the others are
+      handled as usual, still in order.
+
+    On stop, the batch waiting for its next try and everything buffered are requeued unhandled.
     """
 
     queue_consumer = GuardedQueueConsumer()
@@ -126,9 +145,11 @@ class QueueHandler(Consumer):
 
     def setup(self):
         super().setup()
-        self._transient_failures: dict = {}
-        self._buffer: deque = deque()
-        self._in_flight = 0
+        self._buffer: deque = deque()       # (message, delivery) received, not yet in a batch
+        self._ahead: deque[_Batch] = deque()  # parts of a split batch: they go before the buffer
+        self._busy = False                  # a batch is being handled or waits for its next try
+        self._stopping = False
+        self._stopped = Event()             # wakes a batch waiting out a pause
         from shared.store import Store  # the store is the service's own database
         stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
         if not stores:
@@ -137,6 +158,15 @@ class QueueHandler(Consumer):
         self.store = stores[0]
         self.log = get_logger(f"huiqi.{self.container.service_name}.consumer",
                               service=self.container.service_name, queue=self.route.queue)
+
+    def stop(self):
+        stop_deadline.arm(self.container)
+        self._stopping = True
+        if not self._stopped.ready():
+            self._stopped.send(True)
+        if not self._busy:
+            self._give_back_held()
+        super().stop()
 
     def handle_message(self, body, message):
         self.handle_delivery(message, body, None)
@@ -149,86 +179,143 @@ class QueueHandler(Consumer):
             body=body, raw=_text(message), headers=_json_safe(message.headers),
             redelivered=bool(message.delivery_info.get("redelivered")), decode_error=decode_error,
         )
+        if self._stopping:
+            self.queue_consumer.requeue_message(message)
+            return
         self._buffer.append((message, delivery))
         self._dispatch()
 
     def _dispatch(self) -> None:
-        while self._buffer and self._in_flight < MAX_BATCHES_IN_FLIGHT:
-            batch, size = [], 0
-            while self._buffer and len(batch) < self.max_batch:
-                weight = len(self._buffer[0][1].raw)
-                if batch and size + weight > self.max_batch_bytes:
-                    break
-                batch.append(self._buffer.popleft())
-                size += weight
-            self._spawn(batch)
+        if self._busy or self._stopping:
+            return
+        if self._ahead:
+            batch = self._ahead.popleft()
+        elif self._buffer:
+            batch = _Batch(self._take_from_buffer())
+        else:
+            return
+        self._busy = True
+        self._spawn(batch)
 
-    def _spawn(self, batch: list) -> None:
-        first_message, first = batch[0]
+    def _take_from_buffer(self) -> list:
+        items, size = [], 0
+        while self._buffer and len(items) < self.max_batch:
+            weight = len(self._buffer[0][1].raw)
+            if items and size + weight > self.max_batch_bytes:
+                break
+            items.append(self._buffer.popleft())
+            size += weight
+        return items
+
+    def _spawn(self, batch: _Batch) -> None:
+        first_message, first = batch.items[0]
         context_data = self.unpack_message_headers(first_message)
         context_data.setdefault(
             "correlation_id", first.event_id or first_message.properties.get("message_id") or str(uuid.uuid4()))
-        self._in_flight += 1
         try:
-            self.container.spawn_worker(self, ([delivery for _, delivery in batch],), {},
+            self.container.spawn_worker(self, ([delivery for _, delivery in batch.items],), {},
                                         context_data=context_data, handle_result=partial(self._settle, batch))
         except ContainerBeingKilled:
-            self._in_flight -= 1
-            for message, _ in batch:
-                self.queue_consumer.requeue_message(message)
+            self._give_back(batch)
+            self._stopping = True
+            self._finished()
 
-    def _settle(self, batch: list, worker_ctx, result, exc_info):
-        try:
-            if exc_info is None:
-                for message, _ in batch:
-                    self.queue_consumer.ack_message(message)
-            elif len(batch) > 1:
-                self.log.warning("batch_failed_trying_each_alone", size=len(batch), error=repr(exc_info[1]))
-                for item in batch:
-                    self._spawn([item])
-            else:
-                self._settle_failure(*batch[0], worker_ctx, exc_info)
-        finally:
-            self._in_flight -= 1
-            self._dispatch()
+    def _settle(self, batch: _Batch, worker_ctx, result, exc_info):
+        if exc_info is None:
+            for message, _ in batch.items:
+                self.queue_consumer.ack_message(message)
+            if batch.attempts:
+                self.log.info("consumer_resumed", size=len(batch.items), after_attempts=batch.attempts)
+            self._finished()
+        else:
+            try:
+                self._after_failure(batch, worker_ctx, exc_info)
+            except Exception:  # noqa: BLE001 - settling must never leave the queue stuck
+                self.log.exception("batch_settlement_failed", size=len(batch.items))
+                self._give_back(batch)
+                self._finished()
         return result, exc_info
 
-    def _settle_failure(self, message, delivery: Delivery, worker_ctx, exc_info) -> None:
-        if self._retry_later(delivery, exc_info[1]):
-            self.queue_consumer.requeue_message(message)
+    def _after_failure(self, batch: _Batch, worker_ctx, exc_info) -> None:
+        error = exc_info[1]
+        if self._stopping:
+            self._give_back(batch)
+            self._finished()
             return
+        kind = classify(error)
+        if kind is Failure.INFRASTRUCTURE or (kind is Failure.CONFLICT and batch.attempts < MAX_CONFLICT_RETRIES):
+            self._try_again_later(batch, kind, error)
+        elif len(batch.items) > 1:
+            middle = len(batch.items) // 2
+            self.log.warning("batch_failed_isolating_the_message", size=len(batch.items), error=repr(error))
+            self._ahead.extendleft([_Batch(batch.items[middle:]), _Batch(batch.items[:middle])])
+            self._finished()
+        else:
+            self._dead_letter(batch, worker_ctx, exc_info)
+
+    def _try_again_later(self, batch: _Batch, kind: Failure, error: BaseException) -> None:
+        batch.attempts += 1
+        delay = pause_before_retry(kind, batch.attempts, random.random())
+        event_ids = [delivery.event_id for _, delivery in batch.items[:5]]
+        if kind is Failure.INFRASTRUCTURE:
+            self.log.warning("consumer_paused", reason="a dependency is unavailable", error=repr(error),
+                             attempt=batch.attempts, retry_in_s=round(delay, 2), size=len(batch.items),
+                             event_ids=event_ids)
+        else:
+            self.log.warning("batch_retried", reason="conflict with a concurrent transaction", error=repr(error),
+                             attempt=batch.attempts, retry_in_s=round(delay, 2), size=len(batch.items))
+        self.container.spawn_managed_thread(partial(self._retry_after, batch, delay),
+                                            identifier=f"{self.route.queue}-retry")
+
+    def _retry_after(self, batch: _Batch, delay: float) -> None:
+        self._stopped.wait(delay)
+        if self._stopping:
+            self._give_back(batch)
+            self._finished()
+            return
+        self._spawn(batch)
+
+    def _dead_letter(self, batch: _Batch, worker_ctx, exc_info) -> None:
+        [(message, delivery)] = batch.items
         correlation_id = worker_ctx.context_data.get("correlation_id")
         try:
             self.store.record_dead_letter(
                 queue=delivery.queue, exchange=delivery.exchange, routing_key=delivery.routing_key,
                 event_id=delivery.event_id, correlation_id=correlation_id,
                 body=delivery.raw, headers=delivery.headers, exc_info=exc_info)
-        except Exception as error:  # noqa: BLE001 - keep the message on the broker instead
-            self.log.error("dead_letter_write_failed", event_id=delivery.event_id, error=repr(error))
-            eventlet.sleep(2.0)
-            self.queue_consumer.requeue_message(message)
+        except Exception as error:  # noqa: BLE001 - the message stays, and is tried again
+            # the database is away again: the handler gets another go once it is back
+            self._try_again_later(batch, Failure.INFRASTRUCTURE, error)
             return
         self.log.error("message_dead_lettered", event_id=delivery.event_id, routing_key=delivery.routing_key,
                        error=repr(exc_info[1]), correlation_id=correlation_id)
         self.queue_consumer.ack_message(message)
+        self._finished()
 
-    def _retry_later(self, delivery: Delivery, error: BaseException) -> bool:
-        """A conflict with a concurrent transaction, a lost database connection or a service that
-        did not answer in time is worth another go, a few times, after a short random pause;
-        anything else is a dead letter."""
-        if not isinstance(error, TRANSIENT_ERRORS):
-            return False
-        key = delivery.event_id or hash(delivery.raw)
-        attempts = self._transient_failures.get(key, 0) + 1
-        if attempts > MAX_TRANSIENT_RETRIES:
-            self._transient_failures.pop(key, None)
-            return False
-        if len(self._transient_failures) > 10_000:
-            self._transient_failures.clear()  # a bound on memory; worst case one more retry each
-        self._transient_failures[key] = attempts
-        self.log.warning("message_retried", event_id=delivery.event_id, attempt=attempts, error=repr(error))
-        eventlet.sleep(random.uniform(0.05, 0.3) * attempts)
-        return True
+    def _finished(self) -> None:
+        self._busy = False
+        if self._stopping:
+            self._give_back_held()
+        else:
+            self._dispatch()
+
+    def _give_back(self, batch: _Batch) -> None:
+        for message, _ in batch.items:
+            self.queue_consumer.requeue_message(message)
+
+    def _give_back_held(self) -> None:
+        """On stop: what was received and not handled goes back to the broker, unhandled."""
+        while self._ahead:
+            self._give_back(self._ahead.popleft())
+        while self._buffer:
+            message, _ = self._buffer.popleft()
+            self.queue_consumer.requeue_message(message)
+
+
+@dataclass
+class _Batch:
+    items: list                     # (message, Delivery), in arrival order
+    attempts: int = 0               # failed tries of this very batch, retried in place
 
 
 handles = QueueHandler.decorator

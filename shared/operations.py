@@ -3,15 +3,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nameko.events import BROADCAST, event_handler
+from nameko.events import BROADCAST, EventHandler
 
-from shared import clock, dead_letters
+from shared import clock, dead_letters, stop_deadline
 from shared.config import settings
 from shared.contracts.events import ClockChanged
 from shared.logs import get_logger
+from shared.queue_consumer import StoppableQueueConsumer
 from shared.rpc import rpc
 
 CLOCK_SOURCE, CLOCK_CHANGED = "gateway", "clock_changed"
+
+
+class _BroadcastHandler(EventHandler):
+    queue_consumer = StoppableQueueConsumer()   # shared with RPC's: one that can stop with the broker away
+
+    def stop(self):
+        stop_deadline.arm(self.container)   # every service has this entrypoint, the gateway too
+        super().stop()
 
 
 class ClockListener:
@@ -19,7 +28,7 @@ class ClockListener:
 
     # Time travel (contract section 7, for demos and tests): every process of every service hears it.
     # A service started later keeps the real time until the clock is set again.
-    @event_handler(CLOCK_SOURCE, CLOCK_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
+    @_BroadcastHandler.decorator(CLOCK_SOURCE, CLOCK_CHANGED, handler_type=BROADCAST, reliable_delivery=False)
     def on_clock_changed(self, payload: dict) -> None:
         log = get_logger(f"huiqi.{self.name}.clock", service=self.name)
         if not settings().time_travel:

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 
 import eventlet
+from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
 from sqlalchemy import bindparam, delete, insert, select
 
@@ -51,6 +52,7 @@ class OutboxRelay:
         self._draining = True           # until the first drain: what a crash left goes first
         self._next_scan = 0.0
         self._wakeups = LightQueue(maxsize=1)
+        self._stopped = Event()
 
     # --- called by transactions ----------------------------------------------------------------
     def hand_over(self, rows: list[tuple[int, Outgoing]]) -> None:
@@ -67,21 +69,33 @@ class OutboxRelay:
 
     # --- the relay's own thread -------------------------------------------------------------------
     def run(self, running: Callable[[], bool]) -> None:
+        """Until `running()` is false (then `stop()` wakes it): one last step publishes what the
+        transactions finished before the stop handed over, whatever failed before."""
         backoff = 0.2
         while True:
             try:
                 self.step()
                 backoff = 0.2
             except Exception as error:  # noqa: BLE001 - the relay must outlive broker and database outages
-                self.log.warning("outbox_relay_failed", error=str(error), retry_in_s=backoff)
                 self._draining = True   # the events not confirmed are in the table: it goes first
                 self._ready.clear()
-                eventlet.sleep(backoff)
+                if not running():
+                    # what was not published stays in the outbox for the next start
+                    self.log.warning("outbox_relay_stopped_unpublished", error=str(error))
+                    return
+                self.log.warning("outbox_relay_failed", error=str(error), retry_in_s=backoff)
+                self._stopped.wait(backoff)   # a stop ends the pause at once
                 backoff = min(backoff * 2, 5.0)
                 continue
             if not running():
                 return
             self._wait()
+
+    def stop(self) -> None:
+        """Wake the relay for its last step, also out of a pause after a failure."""
+        if not self._stopped.ready():
+            self._stopped.send(True)
+        self.wake()
 
     def step(self) -> None:
         if self._draining or time.monotonic() >= self._next_scan:

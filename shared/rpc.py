@@ -55,6 +55,7 @@ from nameko.constants import (
 from shared.config import settings
 from shared.entrypoints import CheckedSignature
 from shared.errors import Unavailable
+from shared.queue_consumer import StoppableQueueConsumer
 
 _log = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ class _Responder(nameko_rpc.Responder):
 
 
 class _RpcConsumer(nameko_rpc.RpcConsumer):
+    queue_consumer = StoppableQueueConsumer()
+
     def handle_result(self, message, result, exc_info):
         config = self.container.config
         responder = _Responder(config[AMQP_URI_CONFIG_KEY], nameko_rpc.get_rpc_exchange(config),
@@ -159,6 +162,8 @@ class _ReplyListener(nameko_rpc.ReplyListener):
     The QueueConsumer (and its channel) is shared with the service's request consumer, which must
     keep acking, so no_ack is set on this listener's queue only: kombu consumes each queue with the
     queue's own no_ack, also when it consumes again after a reconnection."""
+
+    queue_consumer = StoppableQueueConsumer()
 
     def setup(self):
         super().setup()

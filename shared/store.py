@@ -16,6 +16,7 @@ import traceback as traceback_module
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
@@ -30,7 +31,10 @@ from shared.database import convert_money_columns, engine_for, insert_ignoring_d
 from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
+from shared.storable_text import escaped
 from shared.topology import PLATFORM_EVENTS
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -57,6 +61,24 @@ class Transaction:
             {"consumer": self.consumer, "event_id": event_id, "handled_at": utcnow()},
         ).first()
         return claimed is not None
+
+    def first_deliveries(self, items: list[tuple[T, str]]) -> list[T]:
+        """`first_delivery` for a batch, in one statement: of `(message, event_id)` pairs in arrival
+        order, the messages whose id this consumer claims now (an id twice in the batch: the first)."""
+        ids = list(dict.fromkeys(event_id for _, event_id in items))
+        if not ids:
+            return []
+        at = utcnow()
+        claimed = set(self.session.execute(
+            insert_ignoring_duplicates(self._dialect, tables.inbox).returning(tables.inbox.c.event_id),
+            [{"consumer": self.consumer, "event_id": event_id, "handled_at": at} for event_id in ids],
+        ).scalars())
+        fresh = []
+        for message, event_id in items:
+            if event_id in claimed:
+                claimed.discard(event_id)
+                fresh.append(message)
+        return fresh
 
     def emit(self, event: PlatformEvent) -> None:
         """Record `event` in the outbox; it is published only if this transaction commits. Emit
@@ -137,7 +159,7 @@ class Store(DependencyProvider):
 
     def stop(self):
         self._running = False
-        self.relay.wake()
+        self.relay.stop()
         if self._relay_thread is not None:
             self._relay_thread.wait()
         try:
@@ -167,12 +189,13 @@ class Store(DependencyProvider):
 
     def record_dead_letter(self, *, queue, exchange, routing_key, event_id, correlation_id, body: str,
                            headers: dict, exc_info) -> None:
-        error = "".join(traceback_module.format_exception_only(exc_info[0], exc_info[1])).strip()
+        # escaped: the error may quote the value that failed, NUL included
+        error = escaped("".join(traceback_module.format_exception_only(exc_info[0], exc_info[1])).strip())
         with self.writing(), self.engine.begin() as connection:
             connection.execute(insert(tables.dead_letters), {
                 "queue": queue, "exchange": exchange, "routing_key": routing_key, "event_id": event_id,
                 "correlation_id": correlation_id, "body": body, "headers": headers, "error": error,
-                "traceback": "".join(traceback_module.format_exception(*exc_info)),
+                "traceback": escaped("".join(traceback_module.format_exception(*exc_info))),
                 "failed_at": utcnow(), "replay_count": 0,
             })
 

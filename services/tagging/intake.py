@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.contracts.gov import BULK_ROUTING_KEY, EnterpriseEvent, ProfilesSynced, SyncedProfile
+from shared.storable_text import escaped
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ class Intake:
 
 def field_errors(error: ValidationError, prefix: tuple = ()) -> list[dict[str, str]]:
     """pydantic's errors as `{"field": "enterprise.uscc", "message": "..."}`, one per broken rule."""
-    return [{"field": ".".join(str(part) for part in (*prefix, *item["loc"])) or "(body)",
-             "message": item["msg"]} for item in error.errors(include_url=False)]
+    # escaped: an unknown key can itself hold a NUL, and this is stored with the quarantined item
+    return [{"field": escaped(".".join(str(part) for part in (*prefix, *item["loc"]))) or "(body)",
+             "message": escaped(item["msg"])} for item in error.errors(include_url=False)]
 
 
 def _reason(errors: list[dict[str, str]]) -> str:
@@ -58,8 +60,8 @@ def read(routing_key: str, body: Any, raw: str, decode_error: str | None = None)
     if decode_error is not None:
         errors = [{"field": "(body)", "message": f"not JSON: {decode_error}"}]
         return Intake(None, rejected=[Rejected(routing_key, raw, _reason(errors), errors)])
-    event_id = body.get("event_id") if isinstance(body, dict) and isinstance(body.get("event_id"), str) else None
-    source = body.get("source") if isinstance(body, dict) and isinstance(body.get("source"), str) else None
+    event_id = escaped(body["event_id"]) if isinstance(body, dict) and isinstance(body.get("event_id"), str) else None
+    source = escaped(body["source"]) if isinstance(body, dict) and isinstance(body.get("source"), str) else None
     try:
         if routing_key == BULK_ROUTING_KEY:
             return _read_batch(ProfilesSynced.model_validate(body), routing_key)
@@ -77,7 +79,7 @@ def _read_batch(batch: ProfilesSynced, routing_key: str) -> Intake:
             profile = SyncedProfile.model_validate(item)
         except ValidationError as error:
             errors = field_errors(error, ("profiles", index))
-            rejected.append(Rejected(routing_key, json.dumps(item, ensure_ascii=False, default=str),
+            rejected.append(Rejected(routing_key, escaped(json.dumps(item, ensure_ascii=False, default=str)),
                                      _reason(errors), errors, batch.event_id, batch.source, index))
             continue
         updates.append(_update(batch, profile.sequence, profile.enterprise, routing_key))

@@ -44,7 +44,7 @@ class TaggingService(Operations):
         received = [(intake.read(delivery.routing_key, delivery.body, delivery.raw, delivery.decode_error),
                      _identity(delivery)) for delivery in deliveries]
         with self.store.transaction() as tx:
-            fresh = [message for message, identity in received if tx.first_delivery(identity)]
+            fresh = tx.first_deliveries(received)
             catalogue = self.catalogue.current(tx.session)
             outcome = enterprise_files.apply(tx.session, intake.combine(fresh), catalogue,
                                              clock.today_in_china(), clock.now())

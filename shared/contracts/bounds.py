@@ -42,14 +42,5 @@ def in_utc(value: datetime) -> datetime:
     return value
 
 
-def _nul_free(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character (U+0000)")
-    return value
-
-
-NUL_FREE = AfterValidator(_nul_free)
-"""PostgreSQL's text cannot hold U+0000: a string carrying it would fail wherever it is stored."""
-
 PlatformDate = Annotated[date, AfterValidator(_within_window)]
 """A date of a policy's validity: 1900-01-01 to 2099-12-31."""

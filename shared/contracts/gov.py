@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from shared import storable_text
 from shared import uscc as uscc_rules
-from shared.contracts.bounds import MAX_INT64, NUL_FREE, in_utc
+from shared.contracts.bounds import MAX_INT64, in_utc
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -79,17 +80,37 @@ def _codes(values: list[str]) -> list[str]:
     return sorted(set(values))
 
 
+def _storable(value: Any) -> Any:
+    """Strings (and lists of strings) PostgreSQL can store; checked before any other rule."""
+    for position, item in enumerate(value if isinstance(value, list) else [value]):
+        if isinstance(item, str) and (rule := storable_text.problem(item)) is not None:
+            raise ValueError(rule if not isinstance(value, list) else f"item {position}: {rule}")
+    return value
+
+
+class _GovModel(BaseModel):
+    """Every string field of a government message must be text the platform can store: a NUL
+    accepted here would fail the whole transaction that writes it (a bulk batch with it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return _storable(value)
+
+
 Uscc = Annotated[str, AfterValidator(_valid_uscc)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
-class EnterpriseProfile(BaseModel):
+class EnterpriseProfile(_GovModel):
     """A partial profile: only the fields one source knows. Unset fields are absent, not null."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
 
     uscc: Uscc
-    name: Annotated[str, Field(min_length=1, max_length=200), NUL_FREE] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     registered_on: date | None = None
     ownership: Ownership | None = None
     industry_code: Annotated[str, AfterValidator(_industry_code)] | None = None
@@ -119,10 +140,8 @@ class EnterpriseProfile(BaseModel):
 PROFILE_FIELDS = tuple(name for name in EnterpriseProfile.model_fields if name != "uscc")
 
 
-class _GovEvent(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    event_id: Annotated[str, Field(min_length=1, max_length=100), NUL_FREE]
+class _GovEvent(_GovModel):
+    event_id: Annotated[str, Field(min_length=1, max_length=100)]
     source: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     occurred_at: datetime
 
@@ -141,10 +160,8 @@ class EnterpriseEvent(_GovEvent):
     enterprise: EnterpriseProfile
 
 
-class SyncedProfile(BaseModel):
+class SyncedProfile(_GovModel):
     """One item of a bulk batch; validated on its own so a bad item rejects only itself."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     sequence: Annotated[int, Field(ge=0, le=MAX_INT64, strict=True)]
     enterprise: EnterpriseProfile

@@ -159,3 +159,18 @@ def test_a_system_needs_a_well_formed_source(api, body):
     response = api.post("/api/v1/systems", json=body)
     assert response.status_code == 422
     assert {item["field"] for item in error_of(response)["details"]} & {"source", "x"}
+
+
+@pytest.mark.parametrize(("field", "change"), [
+    ("enterprise.name", {"enterprise": {**EVENT["enterprise"], "name": "滨州\u0000测试"}}),
+    ("enterprise.name", {"enterprise": {**EVENT["enterprise"], "name": "滨州\ud800测试"}}),
+    ("event_id", {"event_id": "9b2f3c1e-\u0000"}),
+], ids=["nul", "lone-surrogate", "nul-in-event-id"])
+def test_text_the_database_cannot_store_is_422_naming_the_field(api, gov_events_queue, field, change):
+    # json.dumps writes them as the escapes \u0000 and \ud800, as any JSON publisher would
+    response = api.post("/api/v1/events/enterprise.registered", data=json.dumps({**EVENT, **change}),
+                        headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    [detail] = error_of(response)["details"]
+    assert detail["field"] == field and ("U+0000" in detail["message"] or "surrogate" in detail["message"])
+    assert gov_events_queue.empty()

@@ -119,3 +119,19 @@ def test_events_written_while_the_broker_is_unreachable_leave_first_and_in_order
         relay.wake()
         thread.wait()
         relay.publisher.close()
+
+
+def test_the_relay_stops_at_once_while_the_broker_is_unreachable_and_keeps_what_it_could_not_send(engine):
+    relay = relay_for(engine, UNREACHABLE)
+    running = [True]
+    thread = eventlet.spawn(relay.run, lambda: running[0])
+    commit(engine, relay, 1)
+    eventlet.sleep(2.0)                         # several failures: the pauses have grown to seconds
+    running[0] = False
+    stopping = time.monotonic()
+    relay.stop()
+    with eventlet.Timeout(10):
+        thread.wait()
+    assert time.monotonic() - stopping < 1.0
+    assert outbox_size(engine) == 1             # published at the next start
+    relay.publisher.close()

@@ -1,0 +1,98 @@
+"""SIGTERM stops a service within 10 s whatever is down: its database, its broker, or both, and
+also a database that swallows everything without refusing (then by the stop deadline, 8 s).
+
+The tagging service runs as its own process (as deployed, `nameko run`), reaching PostgreSQL and
+RabbitMQ through TCP proxies this test cuts; the real servers are never touched. Messages are in
+flight when the dependency goes, so a batch waits out its pauses and the outbox relay fails."""
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from shared.launcher import ServiceProcesses
+from tests.e2e import harness
+from tests.tcp_proxy import TcpProxy, url_through
+
+STOP_WITHIN_S = 10.0
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def vhost():
+    with harness.fresh_vhost("shutdown") as amqp_uri:
+        harness.declare(amqp_uri)
+        yield amqp_uri
+
+
+@pytest.fixture
+def tagging(vhost, tmp_path):
+    """`(processes, database proxy, broker proxy)`: tagging started through both proxies."""
+    database, broker = TcpProxy(5432).start(), TcpProxy(5672).start()
+    template = harness.postgres_template()
+    env = {"HUIQI_AMQP_URI": url_through(vhost, broker), "HUIQI_DATABASE_URL": url_through(template, database),
+           "HUIQI_VAR_DIR": str(tmp_path)}
+    processes = ServiceProcesses(tmp_path / "log", env, services=("tagging",))
+    processes.start("tagging")
+    try:
+        processes.wait_ready("tagging", timeout_s=60)
+        # started: the catalogue is seeded (the RPC queue is consumed before that is done, and a
+        # service whose database goes during its start exits, which is not what this test is about)
+        engine = harness.read_only_engine(template.format(service="tagging"))
+        harness.until(lambda: _seeded(engine), what="the catalogue seeded")
+        engine.dispose()
+        yield processes, database, broker
+    finally:
+        processes.stop(timeout_s=1)
+        database.close()
+        broker.close()
+        harness.drop_databases(template)
+
+
+def _seeded(engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT count(*) FROM tag_definitions").scalar_one() > 0
+    except Exception:  # noqa: BLE001 - the table is not there yet
+        return False
+
+
+def publish_some(amqp_uri: str, count: int = 50) -> None:
+    publisher = harness.GovPublisher(amqp_uri)
+    try:
+        for _ in range(count):
+            publisher.publish("enterprise.registered", harness.enterprise_event(harness.new_uscc(), {"employees": 5}))
+    finally:
+        publisher.close()
+
+
+def stop_seconds(processes: ServiceProcesses) -> float:
+    process = processes.processes["tagging"]
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    deadline = started + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("down", ["database", "broker", "both", "database-black-hole"])
+def test_sigterm_stops_the_service_within_10_s_whatever_is_down(tagging, vhost, down):
+    processes, database, broker = tagging
+    if down in ("database", "both"):
+        database.cut()
+    if down == "database-black-hole":
+        database.black_hole()
+    publish_some(vhost)            # reaches the broker directly: messages wait for the service
+    if down in ("broker", "both"):
+        broker.cut()
+    time.sleep(3)                  # not waiting for work: letting the outage be noticed and pauses grow
+    assert processes.alive("tagging"), processes.log_dir.joinpath("tagging.log").read_text()[-3000:]
+    seconds = stop_seconds(processes)
+    print(f"\nSIGTERM with the {down} down: stopped in {seconds:.1f} s")
+    log = (processes.log_dir / "tagging.log").read_text(errors="replace")
+    assert processes.processes["tagging"].poll() is not None, f"still running after 30 s:\n{log[-3000:]}"
+    assert seconds <= STOP_WITHIN_S, f"stopped in {seconds:.1f} s:\n{log[-3000:]}"
+    # a refused connection lets the stop finish by itself; a black hole needs the deadline
+    assert ("stop_deadline_passed" in log) == (down == "database-black-hole"), log[-3000:]

@@ -117,7 +117,7 @@ def _responses(route: Route, refs) -> dict[str, Any]:
     for name, text in route.answer_headers.items():
         headers[name] = {"description": text, "schema": {"type": "string"}}
     success["headers"] = headers
-    responses = {str(route.status): success}
+    responses = {str(status): success for status in (route.status, *route.also)}
     error = {"application/json": {"schema": refs[(schemas.ErrorResponse, "serialization")]}}
     for status in route.error_statuses():
         content = success["content"] if status in route.answer_on_error else error

@@ -35,6 +35,7 @@ class Route:
     choose_body: Callable[[Mapping[str, Any]], type[BaseModel]] | None = None
     body_optional: bool = False  # an empty body reads as `{}` (the body model's defaults)
     status: int = 200
+    also: tuple[int, ...] = ()   # further success statuses, answered with `answer` too
     answer: type[BaseModel] | None = None
     answer_is_list: bool = False
     answer_headers: Mapping[str, str] = field(default_factory=dict)
@@ -113,7 +114,7 @@ ROUTE_LIST: tuple[Route, ...] = (
                       "is refused (422), so a typo never creates a department."),
     Route("put_department", "PUT", f"{API}/departments/{{code}}", "Add a department to the register, or rename "
           "it (city administrator)", "accounts", Action.manage_departments, path_params=schemas.DepartmentPath,
-          bodies=(schemas.DepartmentRequest,), answer=schemas.DepartmentChange, errors=(503,),
+          bodies=(schemas.DepartmentRequest,), answer=schemas.DepartmentChange, also=(201,), errors=(503,),
           description="201 when the code is new, 200 when it renames one. A code is lowercase letters, digits "
                       "and underscores, starting with a letter."),
     Route("create_enterprise_account", "POST", f"{API}/enterprises/{{uscc}}/accounts",

@@ -843,7 +843,10 @@ class CalendarYear(_Answer):
         description="official: the State Council notice loaded; provisional: weekends and the statutory holidays "
                     "of 全国年节及纪念日放假办法, no adjusted days")
     notice: str | None = Field(description="the State Council notice of an official year")
-    holidays: list[tuple[date, date, str]] = Field(description="`[from, to, name]`, both days included")
+    # three strings rather than a typed tuple: schemathesis reads a tuple's `prefixItems` in an answer
+    # as the draft-4 `items` array and refuses the whole document
+    holidays: list[Annotated[list[str], Field(min_length=3, max_length=3)]] = Field(
+        description="`[from, to, name]`, both days included, the days as YYYY-MM-DD")
     workdays: list[date] = Field(description="adjusted working days (weekend days worked)")
     revision: int | None = Field(None, description="after a PUT: how many times the year has been loaded")
 

@@ -75,6 +75,10 @@ class GuardedQueueConsumer(QueueConsumer):
     def prefetch_count(self):
         return self.container.config.get("PREFETCH_COUNT", PREFETCH)
 
+    def waiting_for(self) -> str | None:
+        """For `shared.readiness`: None once the broker has confirmed every queue's consumer."""
+        return None if self._consumers_ready.ready() else "bus consumers"
+
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():

@@ -9,6 +9,7 @@ from shared import clock, dead_letters
 from shared.config import settings
 from shared.contracts.events import ClockChanged
 from shared.logs import get_logger
+from shared.readiness import Readiness
 from shared.rpc import rpc
 
 CLOCK_SOURCE, CLOCK_CHANGED = "gateway", "clock_changed"
@@ -33,11 +34,17 @@ class ClockListener:
 class Operations(ClockListener):
     """Mixed into a service class that has `store = Store(...)`."""
 
+    readiness = Readiness()
+
     @rpc
     def health(self) -> dict:
+        """`ready` once the database answers and nothing the service needs is still warming up
+        (`waiting_for` names what is)."""
         with self.store.reading() as session:
             session.connection().exec_driver_sql("SELECT 1")
-        return {"service": self.name, "ok": True, "dead_letters": dead_letters.summary(self.store.engine),
+        waiting = self.readiness()
+        return {"service": self.name, "ok": True, "ready": not waiting, "waiting_for": waiting,
+                "dead_letters": dead_letters.summary(self.store.engine),
                 "now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
 
     @rpc

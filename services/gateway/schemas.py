@@ -345,8 +345,15 @@ class Health(_Answer):
     status: Literal["ok", "unavailable"]
     services: dict[str, dict[str, Any]] = Field(description="each service's own health answer")
     gateway: dict[str, Any] = Field(description="the answering gateway replica's own clock: now, clock_offset_s")
-    failed: dict[str, str] = Field(default_factory=dict, description="service -> why it did not answer")
+    failed: dict[str, str] = Field(default_factory=dict,
+                                   description="service -> why it is not ready (did not answer, or what it "
+                                               "still waits for)")
     error: ErrorDetail | None = Field(None, description="present when status is unavailable (503)")
+
+
+class Liveness(_Answer):
+    status: Literal["alive"]
+    gateway: dict[str, Any] = Field(description="the answering gateway replica's own clock: now, clock_offset_s")
 
 
 class EventAccepted(_Answer):

@@ -114,9 +114,20 @@ class GatewayService(ClockListener):
     @endpoint("health")
     def health(self, request):
         report = check_services(self._services())
+        return Reply({**report.body(), "gateway": self._own_clock()}, 200 if report.ok else 503)
+
+    @endpoint("health_ready")
+    def health_ready(self, request):
+        return self.health(request)
+
+    @endpoint("health_live")
+    def health_live(self, request):
+        return {"status": "alive", "gateway": self._own_clock()}
+
+    @staticmethod
+    def _own_clock() -> dict:
         # this replica's own clock: behind a load balancer, which one answered shows here
-        gateway = {"now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
-        return Reply({**report.body(), "gateway": gateway}, 200 if report.ok else 503)
+        return {"now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
 
     @endpoint("openapi")
     def openapi(self, request):

@@ -21,6 +21,7 @@ from shared.logs import Logger
 from shared.operations import Operations
 from shared.rpc import rpc
 from shared.store import Store
+from shared.topology import in_bulk_lane
 
 SNAPSHOTS_PER_EVENT = 1000
 SELF_SOURCE = "self"  # what the enterprise declares itself (its interests)
@@ -39,11 +40,14 @@ class TaggingService(Operations):
     log = Logger()
     catalogue = CatalogueProvider()
 
+    # Two lanes, one handler: a bulk batch (1,000 enterprises) at a time, so a live change waits
+    # for one at most; live changes batch freely (they are small).
     @handles("tagging.gov_events")
+    @handles("tagging.gov_events.bulk", max_batch=1)
     def on_gov_event(self, deliveries: list[Delivery]) -> None:
         received = [(intake.read(delivery.routing_key, delivery.body, delivery.raw, delivery.decode_error),
                      _identity(delivery)) for delivery in deliveries]
-        with self.store.transaction() as tx:
+        with self.store.transaction(bulk=in_bulk_lane(deliveries[0].queue)) as tx:
             fresh = [message for message, identity in received if tx.first_delivery(identity)]
             catalogue = self.catalogue.current(tx.session)
             outcome = enterprise_files.apply(tx.session, intake.combine(fresh), catalogue,
@@ -189,7 +193,7 @@ class TaggingService(Operations):
         started, changed = time.monotonic(), 0
         try:
             while True:
-                with self.store.transaction() as tx:
+                with self.store.transaction(bulk=True) as tx:   # every enterprise: bulk work
                     snapshots, finished = retagging.run_batch(
                         tx.session, job_id, self.catalogue.current(tx.session), clock.today_in_china(), clock.now())
                     self._emit_snapshots(tx, snapshots)

@@ -133,6 +133,7 @@ class QueueHandler(Consumer):
         self._transient_failures: dict = {}
         self._buffer: deque = deque()
         self._in_flight = 0
+        self._held_in_flight = 0   # messages in the batches being handled
         from shared.store import Store  # the store is the service's own database
         stores = [dep for dep in self.container.dependencies if isinstance(dep, Store)]
         if not stores:
@@ -141,6 +142,10 @@ class QueueHandler(Consumer):
         self.store = stores[0]
         self.log = get_logger(f"huiqi.{self.container.service_name}.consumer",
                               service=self.container.service_name, queue=self.route.queue)
+
+    def backlog(self) -> int:
+        """For `shared.readiness`: messages received and not yet settled (waiting or being handled)."""
+        return len(self._buffer) + self._held_in_flight
 
     def handle_message(self, body, message):
         self.handle_delivery(message, body, None)
@@ -173,11 +178,13 @@ class QueueHandler(Consumer):
         context_data.setdefault(
             "correlation_id", first.event_id or first_message.properties.get("message_id") or str(uuid.uuid4()))
         self._in_flight += 1
+        self._held_in_flight += len(batch)
         try:
             self.container.spawn_worker(self, ([delivery for _, delivery in batch],), {},
                                         context_data=context_data, handle_result=partial(self._settle, batch))
         except ContainerBeingKilled:
             self._in_flight -= 1
+            self._held_in_flight -= len(batch)
             for message, _ in batch:
                 self.queue_consumer.requeue_message(message)
 
@@ -194,6 +201,7 @@ class QueueHandler(Consumer):
                 self._settle_failure(*batch[0], worker_ctx, exc_info)
         finally:
             self._in_flight -= 1
+            self._held_in_flight -= len(batch)
             self._dispatch()
         return result, exc_info
 

@@ -39,11 +39,13 @@ class Operations(ClockListener):
     @rpc
     def health(self) -> dict:
         """`ready` once the database answers and nothing the service needs is still warming up
-        (`waiting_for` names what is)."""
+        (`waiting_for` names what is); `backlog`, bus messages it holds unsettled, and `outbox`,
+        events it has still to publish: both 0 when this process has nothing to do."""
         with self.store.reading() as session:
-            session.connection().exec_driver_sql("SELECT 1")
-        waiting = self.readiness()
+            outbox = session.connection().exec_driver_sql("SELECT count(*) FROM outbox").scalar_one()
+        waiting = self.readiness.waiting_for()
         return {"service": self.name, "ok": True, "ready": not waiting, "waiting_for": waiting,
+                "backlog": self.readiness.backlog(), "outbox": outbox,
                 "dead_letters": dead_letters.summary(self.store.engine),
                 "now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
 

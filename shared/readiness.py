@@ -13,10 +13,11 @@ from nameko.extensions import DependencyProvider
 
 
 class Readiness(DependencyProvider):
-    """Each worker gets `waiting_for()`: what this process still waits for (empty once ready)."""
+    """Each worker gets this provider: `waiting_for()`, what this process still waits for (empty
+    once ready), and `backlog()`, the bus messages it holds unsettled (0 when it has no work)."""
 
     def get_dependency(self, worker_ctx):
-        return self.waiting_for
+        return self
 
     def waiting_for(self) -> list[str]:
         waiting = []
@@ -27,3 +28,7 @@ class Readiness(DependencyProvider):
                 if what:
                     waiting.append(what)
         return sorted(set(waiting))
+
+    def backlog(self) -> int:
+        return sum(extension.backlog() for extension in self.container.extensions
+                   if extension is not self and callable(getattr(extension, "backlog", None)))

@@ -99,5 +99,7 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
             + f", max {details['live_changes']['max_ms']:.1f} ms over {details['live_changes']['changes']} changes "
               f"(published from {details['live_changes']['first_published_s']} s to "
               f"{details['live_changes']['last_published_s']} s; tagging done with the sync at "
-              f"{details['live_changes']['tagging_done_with_the_sync_s']} s)")
+              f"{details['live_changes']['tagging_done_with_the_sync_s']} s); publish to the tagging service "
+              f"taking it up: p50 {details['live_changes']['to_tagging_p50_ms']} ms, "
+              f"p99 {details['live_changes']['to_tagging_p99_ms']} ms")
     return results, details

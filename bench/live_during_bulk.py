@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from datetime import UTC, datetime
 
 from bench.change_to_inbox import InboxWatcher, percentile
 from bench.platform import BenchPlatform
@@ -41,6 +42,7 @@ class LiveChangesDuringBulk:
         self.changes = world.pick_changes(changes, rng, among=first, keep_matches=True)
         self.known_after = len(first)   # enterprises the tagging service holds before the first change
         self.published: dict[str, float] = {}
+        self.published_wall: dict[str, float] = {}   # time.time(), to compare with the services' clocks
         self.failure: BaseException | None = None
         self.watcher = InboxWatcher(DatabasePeek(platform.peek["notification"].path),
                                     {change.uscc: change.gained for change in self.changes},
@@ -65,6 +67,7 @@ class LiveChangesDuringBulk:
                 if delay > 0:
                     time.sleep(delay)
                 self.published[change.uscc] = time.perf_counter()
+                self.published_wall[change.uscc] = time.time()
                 publisher.publish([change.message])
             self._last_at = time.monotonic()
         except BaseException as error:  # noqa: BLE001 - reported by result(), the sync must not hang silently
@@ -90,6 +93,11 @@ class LiveChangesDuringBulk:
             raise RuntimeError(f"{len(missing)} live changes never notified, e.g. {missing[:3]}")
         latencies = [(self.watcher.seen[change.uscc] - self.published[change.uscc]) * 1000 for change in self.changes]
         p50, p90, p99 = (percentile(latencies, share) for share in (0.50, 0.90, 0.99))
+        # the first hop apart: publish to the tagging service starting the change's transaction
+        # (its inbox row's time), so a slow hop shows
+        started_at = self._tagging_started()
+        to_tagging = [(started_at[change.message.message_id] - self.published_wall[change.uscc]) * 1000
+                      for change in self.changes if change.message.message_id in started_at]
         window = {"first_published_s": round(self._first_at - sync_started, 1),
                   "last_published_s": round(self._last_at - sync_started, 1),
                   "tagging_done_with_the_sync_s": tagged_at and round(tagged_at - sync_started, 1)}
@@ -97,4 +105,22 @@ class LiveChangesDuringBulk:
                 {"changes": len(self.changes), "per_second": self.per_second, "p90_ms": round(p90, 1),
                  "max_ms": round(max(latencies), 1), "min_ms": round(min(latencies), 1),
                  "mean_ms": round(sum(latencies) / len(latencies), 1), **window,
+                 "to_tagging_p50_ms": to_tagging and round(percentile(to_tagging, 0.5), 1),
+                 "to_tagging_p99_ms": to_tagging and round(percentile(to_tagging, 0.99), 1),
                  "observed_by": "notification database, read-only"})
+
+    def _tagging_started(self) -> dict[str, float]:
+        """Each change's event id -> when the tagging service claimed it (time.time() scale)."""
+        peek = DatabasePeek(self.platform.peek["tagging"].path)
+        try:
+            wanted = {change.message.message_id for change in self.changes}
+            rows = peek.rows("SELECT event_id, handled_at FROM inbox WHERE consumer = 'tagging.on_gov_event'")
+        finally:
+            peek.close()
+        return {event_id: _epoch(at) for event_id, at in rows if event_id in wanted}
+
+
+def _epoch(stored) -> float:
+    """A UtcDateTime column as SQLite holds it (ISO text, UTC)."""
+    moment = datetime.fromisoformat(str(stored))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()

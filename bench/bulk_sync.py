@@ -99,7 +99,8 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
             + f", max {details['live_changes']['max_ms']:.1f} ms over {details['live_changes']['changes']} changes "
               f"(published from {details['live_changes']['first_published_s']} s to "
               f"{details['live_changes']['last_published_s']} s; tagging done with the sync at "
-              f"{details['live_changes']['tagging_done_with_the_sync_s']} s); publish to the tagging service "
-              f"taking it up: p50 {details['live_changes']['to_tagging_p50_ms']} ms, "
-              f"p99 {details['live_changes']['to_tagging_p99_ms']} ms")
+              f"{details['live_changes']['tagging_done_with_the_sync_s']} s); by hop (p50 / p99 ms): " + ", ".join(
+                  f"{hop.replace('_', ' ')} {details['live_changes'][hop + '_p50_ms']} / "
+                  f"{details['live_changes'][hop + '_p99_ms']}"
+                  for hop in ("to_tagging", "tagging_to_policy", "policy_to_notification")))
     return results, details

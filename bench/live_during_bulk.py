@@ -93,11 +93,18 @@ class LiveChangesDuringBulk:
             raise RuntimeError(f"{len(missing)} live changes never notified, e.g. {missing[:3]}")
         latencies = [(self.watcher.seen[change.uscc] - self.published[change.uscc]) * 1000 for change in self.changes]
         p50, p90, p99 = (percentile(latencies, share) for share in (0.50, 0.90, 0.99))
-        # the first hop apart: publish to the tagging service starting the change's transaction
-        # (its inbox row's time), so a slow hop shows
+        # each hop apart, from the times the services wrote (their clocks are this machine's):
+        # publish -> the tagging transaction starting (its inbox row), -> the policy transaction
+        # that matched the change (matched_at), -> the notification transaction (created_at)
         started_at = self._tagging_started()
         to_tagging = [(started_at[change.message.message_id] - self.published_wall[change.uscc]) * 1000
                       for change in self.changes if change.message.message_id in started_at]
+        matched_at, created_at = self._first_of_gained()
+        to_policy = [(matched_at[change.uscc] - started_at[change.message.message_id]) * 1000
+                     for change in self.changes
+                     if change.uscc in matched_at and change.message.message_id in started_at]
+        to_notification = [(created_at[change.uscc] - matched_at[change.uscc]) * 1000
+                           for change in self.changes if change.uscc in created_at and change.uscc in matched_at]
         window = {"first_published_s": round(self._first_at - sync_started, 1),
                   "last_published_s": round(self._last_at - sync_started, 1),
                   "tagging_done_with_the_sync_s": tagged_at and round(tagged_at - sync_started, 1)}
@@ -105,8 +112,10 @@ class LiveChangesDuringBulk:
                 {"changes": len(self.changes), "per_second": self.per_second, "p90_ms": round(p90, 1),
                  "max_ms": round(max(latencies), 1), "min_ms": round(min(latencies), 1),
                  "mean_ms": round(sum(latencies) / len(latencies), 1), **window,
-                 "to_tagging_p50_ms": to_tagging and round(percentile(to_tagging, 0.5), 1),
-                 "to_tagging_p99_ms": to_tagging and round(percentile(to_tagging, 0.99), 1),
+                 **{f"{name}_{label}_ms": values and round(percentile(values, share), 1)
+                    for name, values in (("to_tagging", to_tagging), ("tagging_to_policy", to_policy),
+                                         ("policy_to_notification", to_notification))
+                    for label, share in (("p50", 0.5), ("p99", 0.99))},
                  "observed_by": "notification database, read-only"})
 
     def _tagging_started(self) -> dict[str, float]:
@@ -118,6 +127,22 @@ class LiveChangesDuringBulk:
         finally:
             peek.close()
         return {event_id: _epoch(at) for event_id, at in rows if event_id in wanted}
+
+    def _first_of_gained(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Per changed enterprise: when the policy service matched its first gained policy, and
+        when the notification service wrote that notification (time.time() scale)."""
+        gained = {change.uscc: min(change.gained) for change in self.changes}
+        found: list[dict[str, float]] = []
+        for service, table, column in (("policy", "matches", "matched_at"),
+                                       ("notification", "notifications", "created_at")):
+            peek = DatabasePeek(self.platform.peek[service].path)
+            try:
+                rows = peek.rows(f"SELECT uscc, policy_id, {column} FROM {table} WHERE uscc IN "
+                                 f"({', '.join('?' for _ in gained)})", *gained)
+            finally:
+                peek.close()
+            found.append({uscc: _epoch(at) for uscc, policy_id, at in rows if gained.get(uscc) == policy_id})
+        return found[0], found[1]
 
 
 def _epoch(stored) -> float:

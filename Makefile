@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONWARNINGS := ignore
 
-.PHONY: run test bench reset install lint
+.PHONY: run test bench soak reset install lint
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The full drill restarts the shared RabbitMQ: SOAK_ARGS="--no-broker-restart --enterprises 2000 --changes 500"
+# on a machine others use (docs/soak.md).
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak.drill $(SOAK_ARGS)
 
 reset: $(STAMP)
 	$(BIN)/huiqi reset

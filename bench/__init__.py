@@ -20,6 +20,7 @@ Measurements, one module each, in the order they run:
 | `bus_hop`          | `bus_hop_events_per_s` (the baseline: a bare Nameko event hop)     |
 | `search`           | `search_p99_ms`, `_p50_ms`, `_p95_ms`, `_max_ms`, `_requests_per_s`; `search_saturated_*` |
 | `bulk_sync`        | `bulk_sync_100k_s`, `bulk_sync_100k_matches`, `..._notifications`  |
+| `live_during_bulk` | `live_change_during_bulk_p50_ms`, `_p99_ms` (run inside `bulk_sync`) |
 | `publish_match`    | `publish_match_100k_s`, `publish_match_100k_matched`               |
 | `stream_changes`   | `stream_changes_per_s`                                             |
 | `change_to_inbox`  | `change_to_inbox_p50_ms`, `change_to_inbox_p99_ms`                 |

@@ -26,6 +26,7 @@ from bench import (
     search,
     stream_changes,
 )
+from bench.live_during_bulk import LiveChangesDuringBulk
 from bench.platform import BENCH_DIR, PLATFORM_SERVICES, BenchPlatform
 from bench.profiling import Profiler
 from bench.progress import Progress
@@ -44,19 +45,21 @@ class Size:
     search_policies: int
     search_requests: int   # measured, after the warm-up
     applications: int      # carried through the hall, after the warm-up
+    live_changes: int      # published at 10 per second during the bulk sync (live_change_during_bulk)
 
 
 SIZES = {
-    "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300, 1_000, 4_000, 2_000),
-    "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100, 200, 1_000, 300),
+    "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300, 1_000, 4_000, 2_000, 400),
+    "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100, 200, 1_000, 300, 40),
 }
 # `search` runs before the enterprises and synthetic policies arrive: its corpus is its own.
 # `applications` runs after everything that counts notifications or matches (its policies add both).
-MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "publish_match", "stream_changes", "change_to_inbox",
-                "revise_rematch", "retag_all", "applications", "overdue_scan", "peak_rss")
+MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
+                "change_to_inbox", "revise_rematch", "retag_all", "applications", "overdue_scan", "peak_rss")
 # keys whose names do not start with their measurement's
 KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan"}
-NEED_DATA = {"bulk_sync", "publish_match", "stream_changes", "change_to_inbox", "revise_rematch", "retag_all"}
+NEED_DATA = {"bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes", "change_to_inbox",
+             "revise_rematch", "retag_all"}
 LATENCY_PER_SECOND = 10.0
 PUBLISH_SELECTIVITY = (0.02, 0.06)   # "a few %" for the one more policy
 CHANGE_SEED = 2026
@@ -129,10 +132,13 @@ def main(argv: list[str] | None = None) -> int:
             if data is not None:
                 world, entries, extra, spares = data
                 ready = measure("setup", lambda: _publish_policies(platform, progress, world, entries), record=False)
-                synced = ready and measure("bulk_sync", lambda: bulk_sync.run(platform, progress, world,
-                                                                              label=size.label),
-                                           record="bulk_sync" in chosen)
                 rng = random.Random(CHANGE_SEED)
+                # live changes during the sync: picked now, so the world's expectations include them
+                live = (LiveChangesDuringBulk(platform, world, changes=size.live_changes, rng=rng)
+                        if ready and "live_change_during_bulk" in chosen else None)
+                synced = ready and measure("bulk_sync", lambda: bulk_sync.run(platform, progress, world,
+                                                                              label=size.label, live=live),
+                                           record=bool({"bulk_sync", "live_change_during_bulk"} & set(chosen)))
                 if synced:
                     if "publish_match" in chosen:
                         measure("publish_match", lambda: publish_match.run(platform, progress, world, extra,
@@ -150,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                     if "retag_all" in chosen:
                         measure("retag_all", lambda: retag_all.run(platform, progress, world, label=size.label))
                 else:
-                    for name in NEED_DATA & set(chosen) - {"bulk_sync"}:
+                    for name in NEED_DATA & set(chosen) - {"bulk_sync", "live_change_during_bulk"}:
                         failures[name] = "skipped: the bulk sync it builds on failed"
             if "applications" in chosen:
                 if data is None or synced:   # without the run's world it syncs a few thousand of its own

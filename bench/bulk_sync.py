@@ -6,11 +6,15 @@ awaited together) and stops when the three counts reach what `world` computed be
 enterprises in the tagging database, matches in the policy database, notifications in the
 notification database (read-only peeks, see `probes`). The counts are then confirmed through
 the services' own RPC methods and recorded (`..._matches`, `..._notifications`).
+
+When `live_change_during_bulk` is measured, it runs during this sync (`live_during_bulk`): 10
+single changes a second for a minute or so at 100k, next to the 100 batches of 1,000.
 """
 from __future__ import annotations
 
 import time
 
+from bench.live_during_bulk import LiveChangesDuringBulk
 from bench.platform import BenchPlatform, CpuWindow
 from bench.progress import Progress, wait_until
 from bench.world import SYNC_SOURCE, World
@@ -19,9 +23,13 @@ from shared.publisher import ConfirmingPublisher
 PHASE = "bulk_sync"
 
 
-def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str) -> tuple[dict, dict]:
+def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str,
+        live: LiveChangesDuringBulk | None = None) -> tuple[dict, dict]:
+    """With `live`, single changes are published while the sync runs (`live_during_bulk`); the
+    world's expectations include them, so the sync is done once they are in too."""
     messages = world.sync_messages()
-    enterprises, expected = len(world), world.match_total
+    # a live change during the sync (`live`) may add notifications beyond the matches
+    enterprises, expected, notifying = len(world), world.match_total, world.notification_total
     tagging, policy, notification = (platform.peek[name] for name in ("tagging", "policy", "notification"))
     progress.say(PHASE, f"publishing {enterprises:,} enterprises in {len(messages)} batches "
                         f"(source {SYNC_SOURCE}); expecting {expected:,} matches and as many notifications")
@@ -32,14 +40,14 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
                   notification.appended("notifications"))
         now = time.monotonic()
         for name, count, wanted in zip(("tagged", "matched", "notified"), counts,
-                                       (enterprises, expected, expected), strict=True):
+                                       (enterprises, expected, notifying), strict=True):
             if count >= wanted and name not in milestones:
                 milestones[name] = now - started
         return counts
 
     def describe(counts: tuple[int, int, int]) -> str:
         return (f"tagged {counts[0]:,}/{enterprises:,}, matches {counts[1]:,}/{expected:,}, "
-                f"notifications {counts[2]:,}/{expected:,}")
+                f"notifications {counts[2]:,}/{notifying:,}")
 
     cpu = CpuWindow(platform).start()
     started = time.monotonic()
@@ -50,9 +58,18 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
         publisher.close()
     published = time.monotonic() - started
     progress.say(PHASE, f"{len(messages)} batches confirmed by the broker in {published:.1f} s")
-    _, finished = wait_until(read, lambda counts: counts[0] >= enterprises and counts[1] >= expected
-                             and counts[2] >= expected, progress=progress, phase=PHASE, describe=describe,
-                             started=started, check=platform.check, poll_s=0.1, stall_s=90)
+    if live is not None:
+        progress.say(PHASE, f"publishing {len(live.changes)} live changes at {live.per_second:g} per second "
+                            f"once the first {live.known_after:,} enterprises are tagged")
+        live.start()
+    try:
+        _, finished = wait_until(read, lambda counts: counts[0] >= enterprises and counts[1] >= expected
+                                 and counts[2] >= notifying and (live is None or live.all_published()),
+                                 progress=progress, phase=PHASE, describe=describe,
+                                 started=started, check=platform.check, poll_s=0.1, stall_s=90)
+    finally:
+        if live is not None:
+            live.stop()
     elapsed = finished - started
     cpu.stop()
     progress.say(PHASE, f"done in {elapsed:.1f} s: all tagged at {milestones.get('tagged', elapsed):.1f} s, "
@@ -63,7 +80,7 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
     counted = platform.rpc.tagging.counts()
     matches = platform.rpc.policy.match_count()
     notifications = platform.rpc.notification.notification_count()
-    verdict = "as expected" if (counted["enterprises"], matches, notifications) == (enterprises, expected, expected) \
+    verdict = "as expected" if (counted["enterprises"], matches, notifications) == (enterprises, expected, notifying) \
         else "MISMATCH"
     progress.say(PHASE, f"confirmed by RPC: {counted['enterprises']:,} enterprises "
                         f"({counted['quarantined']} quarantined), {matches:,} matches, "
@@ -73,4 +90,17 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
     details = {"enterprises": enterprises, "batches": len(messages), "expected_matches": expected,
                "publish_s": round(published, 2), "milestones_s": {k: round(v, 2) for k, v in milestones.items()},
                "tagging_counts": counted, "verdict": verdict, "cpu_s": cpu.used}
+    if live is not None:
+        tagged = milestones.get("tagged")
+        live_results, details["live_changes"] = live.result(started, None if tagged is None else started + tagged)
+        results.update(live_results)
+        progress.say(PHASE, "live changes published during the sync, publish to inbox: " + ", ".join(
+            f"{key.rsplit('_', 2)[-2]} {value:.1f} ms" for key, value in live_results.items())
+            + f", max {details['live_changes']['max_ms']:.1f} ms over {details['live_changes']['changes']} changes "
+              f"(published from {details['live_changes']['first_published_s']} s to "
+              f"{details['live_changes']['last_published_s']} s; tagging done with the sync at "
+              f"{details['live_changes']['tagging_done_with_the_sync_s']} s); by hop (p50 / p99 ms): " + ", ".join(
+                  f"{hop.replace('_', ' ')} {details['live_changes'][hop + '_p50_ms']} / "
+                  f"{details['live_changes'][hop + '_p99_ms']}"
+                  for hop in ("to_tagging", "tagging_to_policy", "policy_to_notification")))
     return results, details

@@ -245,23 +245,27 @@ class World:
         self.notification_total += len(retag.pushed)
 
     # single-enterprise changes --------------------------------------------------------------------
-    def pick_changes(self, count: int, rng: random.Random) -> list[Change]:
-        """`count` changes to distinct enterprises (none changed before), each newly qualifying its
-        enterprise for at least one policy. The world is updated as if they had been applied."""
-        candidates = [uscc for uscc in self.profiles if uscc not in self.changed]
+    def pick_changes(self, count: int, rng: random.Random, among: Iterable[str] | None = None,
+                     keep_matches: bool = False) -> list[Change]:
+        """`count` changes to distinct enterprises (none changed before, and of `among` if given), each
+        newly qualifying its enterprise for at least one policy. The world is updated as if they had
+        been applied. `keep_matches`: only changes after which the enterprise still matches every
+        policy it matched before (then the notifications do not depend on whether the platform saw
+        the profile before the change at all)."""
+        candidates = [uscc for uscc in (self.profiles if among is None else among) if uscc not in self.changed]
         rng.shuffle(candidates)
         changes: list[Change] = []
         for uscc in candidates:
             if len(changes) == count:
                 break
-            change = self._qualifying_change(uscc, rng)
+            change = self._qualifying_change(uscc, rng, keep_matches)
             if change is not None:
                 changes.append(change)
         if len(changes) < count:
             raise RuntimeError(f"found only {len(changes)} qualifying changes of {count} wanted")
         return changes
 
-    def _qualifying_change(self, uscc: str, rng: random.Random) -> Change | None:
+    def _qualifying_change(self, uscc: str, rng: random.Random, keep_matches: bool = False) -> Change | None:
         profile = self.profiles[uscc]
         options = list(_mutations(profile))
         rng.shuffle(options)
@@ -271,7 +275,7 @@ class World:
             tags = frozenset(self.catalogue.assign(facts))
             found = self._matching(uscc, facts, tags)
             gained = found - self.notified[uscc]
-            if not gained:
+            if not gained or (keep_matches and not found >= self.matches[uscc]):
                 continue
             before = self.matches[uscc]
             self.profiles[uscc], self.facts[uscc], self.tags[uscc] = changed, facts, tags

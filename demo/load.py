@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
+import kombu
 import requests
 
 from demo import load_policies
@@ -19,6 +20,7 @@ from demo.enterprises import generate, split_by_source
 from shared.clock import CHINA
 from shared.contracts.gov import BULK_ROUTING_KEY, GOV_EXCHANGE, MAX_BATCH
 from shared.publisher import ConfirmingPublisher, Outgoing
+from shared.topology import ROUTES
 
 DEMO_ENTERPRISES = 1000
 
@@ -95,6 +97,46 @@ def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_fil
         scope = account.get("department") or account.get("county") or account.get("uscc") or ""
         say(f"demo account {account['role']:<16} {scope:<18} token {account['token']}")
     return True
+
+
+def wait_until_settled(gateway_url: str, amqp_uri: str, *, say=print, timeout_s: float = 600.0,
+                       poll_s: float = 0.5) -> None:
+    """Until the platform has nothing left to do with the demo: every queue of the platform empty,
+    and every service ready, holding no bus message unsettled and no event unpublished, at two
+    looks `poll_s` apart (a message between two hops is in one of those places)."""
+    deadline = time.monotonic() + timeout_s
+    quiet, last_said = 0, 0.0
+    while quiet < 2:
+        pending = platform_work(gateway_url, amqp_uri)
+        quiet = quiet + 1 if not pending else 0
+        if pending and time.monotonic() - last_said > 5:
+            say("the demo data are still being worked: " + ", ".join(f"{name} {count:,}"
+                                                                       for name, count in pending.items()))
+            last_said = time.monotonic()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the demo data did not settle within {timeout_s:g} s: {pending}")
+        time.sleep(poll_s)
+
+
+def platform_work(gateway_url: str, amqp_uri: str) -> dict[str, int]:
+    """What the platform still has to do: messages per queue, and per service what it holds
+    (`backlog`) or has to publish (`outbox`); empty when idle. A service not ready counts as work."""
+    pending: dict[str, int] = {}
+    with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
+        channel = connection.channel()
+        for name in ROUTES:
+            waiting = channel.queue_declare(name, passive=True).message_count
+            if waiting:
+                pending[name] = waiting
+    answer = requests.get(f"{gateway_url}/health", timeout=30)
+    body = answer.json()
+    for service, health in body.get("services", {}).items():
+        work = int(health.get("backlog") or 0) + int(health.get("outbox") or 0)
+        if work:
+            pending[service] = work
+    for service in body.get("failed", {}):
+        pending.setdefault(service, 1)
+    return pending
 
 
 def enterprise_with_file(session: requests.Session, gateway_url: str, uscc: str, timeout_s: float = 60) -> str:

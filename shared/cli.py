@@ -117,7 +117,7 @@ def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
 
 
 def run_platform(*, load_demo: bool) -> int:
-    from demo.load import load
+    from demo.load import load, wait_until_settled
     from shared.launcher import ServiceProcesses
 
     config = settings()
@@ -135,6 +135,8 @@ def run_platform(*, load_demo: bool) -> int:
         accounts_file = config.var_dir / "demo-accounts.json"
         if load_demo:
             load(url, config.admin_token, config.amqp_uri, accounts_file=accounts_file)
+            # "running" means the demo is in: every enterprise tagged, matched and notified
+            wait_until_settled(url, config.amqp_uri)
         print(f"\nHuiqi is running: {url}  (OpenAPI: {url}/api/v1/openapi.json)")
         token = "from HUIQI_ADMIN_TOKEN" if config.admin_token != DEVELOPMENT_ADMIN_TOKEN else config.admin_token
         print(f"admin token: {token}")

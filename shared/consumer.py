@@ -77,6 +77,10 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
     def prefetch_count(self):
         return self.container.config.get("PREFETCH_COUNT", PREFETCH)
 
+    def waiting_for(self) -> str | None:
+        """For `shared.readiness`: None once the broker has confirmed every queue's consumer."""
+        return None if self._consumers_ready.ready() else "bus consumers"
+
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
@@ -148,6 +152,7 @@ class QueueHandler(Consumer):
         self._buffer: deque = deque()       # (message, delivery) received, not yet in a batch
         self._ahead: deque[_Batch] = deque()  # parts of a split batch: they go before the buffer
         self._busy = False                  # a batch is being handled or waits for its next try
+        self._held = 0                      # messages in that batch
         self._stopping = False
         self._stopped = Event()             # wakes a batch waiting out a pause
         from shared.store import Store  # the store is the service's own database
@@ -167,6 +172,10 @@ class QueueHandler(Consumer):
         if not self._busy:
             self._give_back_held()
         super().stop()
+
+    def backlog(self) -> int:
+        """For `shared.readiness`: messages received and not yet settled (waiting or being handled)."""
+        return len(self._buffer) + sum(len(batch.items) for batch in self._ahead) + self._held
 
     def handle_message(self, body, message):
         self.handle_delivery(message, body, None)
@@ -195,6 +204,7 @@ class QueueHandler(Consumer):
         else:
             return
         self._busy = True
+        self._held = len(batch.items)
         self._spawn(batch)
 
     def _take_from_buffer(self) -> list:
@@ -294,6 +304,7 @@ class QueueHandler(Consumer):
 
     def _finished(self) -> None:
         self._busy = False
+        self._held = 0
         if self._stopping:
             self._give_back_held()
         else:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, insert, inspect
 from sqlalchemy.orm import Session
@@ -32,7 +31,8 @@ from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
 from shared.storable_text import escaped
-from shared.topology import PLATFORM_EVENTS
+from shared.topology import PLATFORM_EVENTS, lane_key
+from shared.turns import LiveFirstLock
 
 T = TypeVar("T")
 
@@ -51,6 +51,7 @@ class Transaction:
     correlation_id: str | None
     consumer: str
     _dialect: str = field(default="", repr=False)
+    bulk: bool = False   # bulk work: its events go in the bulk lane (shared.topology.lane_key)
     outgoing: list[tuple[int, Outgoing]] = field(default_factory=list, repr=False)
 
     def first_delivery(self, event_id: str) -> bool:
@@ -90,7 +91,8 @@ class Transaction:
         if not events:
             return
         at = utcnow()
-        rows = [{"event_id": event.event_id, "exchange": PLATFORM_EVENTS.name, "routing_key": event.published_key(),
+        rows = [{"event_id": event.event_id, "exchange": PLATFORM_EVENTS.name,
+                 "routing_key": lane_key(PLATFORM_EVENTS.name, event.published_key(), self.bulk),
                  "body": event.model_dump_json(), "correlation_id": self.correlation_id, "created_at": at}
                 for event in events]
         ids = self.session.execute(_INSERT_OUTBOX, rows).scalars().all()
@@ -108,15 +110,16 @@ class StoreAccess:
         self.engine = provider.engine
 
     @contextmanager
-    def transaction(self, core: bool = False):
+    def transaction(self, core: bool = False, bulk: bool = False):
         """`core=True`: `tx.session` is a plain Connection, for work made only of Core statements
-        (no ORM session around each of them)."""
+        (no ORM session around each of them). `bulk=True`: the events it emits are bulk work, and
+        go in the bulk lane where there is one (so live changes overtake them)."""
         # the connection is taken once the writer lock is held, not while waiting for it
-        with self._provider.writing(), (self.engine.connect() if core else
+        with self._provider.writing(bulk), (self.engine.connect() if core else
                                          Session(self.engine, expire_on_commit=False)) as session:
             with session.begin():
                 tx = Transaction(session, self.correlation_id, self.consumer,
-                                 _dialect=self.engine.dialect.name)
+                                 _dialect=self.engine.dialect.name, bulk=bulk)
                 yield tx
             if tx.outgoing:   # committed; still under SQLite's writer lock, so in commit order
                 self._provider.relay.hand_over(tx.outgoing)
@@ -147,7 +150,8 @@ class Store(DependencyProvider):
         # SQLite has one writer at a time, and its busy wait blocks the whole process without
         # yielding to other green threads; so writers queue here instead, which also lets long
         # transactions yield (eventlet.sleep) safely. PostgreSQL needs no such lock.
-        self._write_lock = Semaphore(1) if self.engine.dialect.name == "sqlite" else None
+        # Live work first (shared.turns): a live change waits for the bulk transaction in progress only.
+        self._write_lock = LiveFirstLock() if self.engine.dialect.name == "sqlite" else None
         self.relay = OutboxRelay(self.engine, self.publisher, self.writing, self.log)
         self._running = False
         self._relay_thread = None
@@ -180,8 +184,8 @@ class Store(DependencyProvider):
         consumer = f"{self.service_name}.{entrypoint.method_name}"
         return StoreAccess(self, correlation_id_of(worker_ctx), consumer)
 
-    def writing(self):
-        return self._write_lock if self._write_lock is not None else nullcontext()
+    def writing(self, bulk: bool = False):
+        return self._write_lock.turn(bulk) if self._write_lock is not None else nullcontext()
 
     def flush_outbox(self) -> int:
         """Publish and delete whatever the outbox holds now; how many events left it."""

@@ -22,6 +22,15 @@ ACCOUNT_CHANGES = Exchange("huiqi.accounts", type="fanout", durable=True)
 EXCHANGES = (GOV_EVENTS, PLATFORM_EVENTS, ACCOUNT_CHANGES)
 
 
+# Live and bulk lanes. A single enterprise's change (and whatever it causes downstream) travels in
+# the live lane; a bulk synchronisation, a re-tag job and a policy's fan-out to every enterprise in
+# the bulk lane: at each hop that carries both, the bulk lane is a queue of its own
+# (`<live queue>.bulk`, its events published as `<key>.bulk`), consumed by the same handler through
+# a consumer of its own, so a live change never waits behind queued bulk batches, only behind the
+# one bulk transaction in progress (docs/lanes.md).
+BULK = ".bulk"
+
+
 @dataclass(frozen=True)
 class Route:
     queue: str
@@ -29,6 +38,7 @@ class Route:
     routing_keys: tuple[str, ...]
     consumer: str  # the service that consumes it
     purpose: str
+    bulk: bool = False  # the bulk lane: what its handler causes is published in the bulk lane too
 
     def kombu_queue(self) -> Queue:
         return Queue(self.queue, bindings=[binding(self.exchange, routing_key=key) for key in self.routing_keys],
@@ -37,11 +47,14 @@ class Route:
 
 ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("tagging.gov_events", GOV_EVENTS,
-          ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered",
-           "enterprise.profiles_synced"),
-          "tagging", "validate, merge and tag enterprise data from other government systems"),
+          ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered"),
+          "tagging", "validate, merge and tag a single enterprise's data from another government system"),
+    Route("tagging.gov_events.bulk", GOV_EVENTS, ("enterprise.profiles_synced",),
+          "tagging", "validate, merge and tag a bulk synchronisation, one batch at a time (bulk lane)", bulk=True),
     Route("policy.enterprise_tagged", PLATFORM_EVENTS, ("enterprise.tagged",),
           "policy", "re-match enterprises whose profile or tags changed"),
+    Route("policy.enterprise_tagged.bulk", PLATFORM_EVENTS, ("enterprise.tagged" + BULK,),
+          "policy", "re-match enterprises a bulk synchronisation or a re-tag job changed (bulk lane)", bulk=True),
     # The queue keeps its first name (deployed brokers have it); it now carries every lifecycle step.
     Route("policy.policy_published", PLATFORM_EVENTS,
           ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired", "policy.started"),
@@ -49,10 +62,14 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
                     "expires, or reaches its valid_from day"),
     Route("notification.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "notification", "put each first match in the enterprise's inbox, once"),
+    Route("notification.matches_changed.bulk", PLATFORM_EVENTS, ("policy.matches_changed" + BULK,),
+          "notification", "the same for matches from bulk work and from a policy's fan-out (bulk lane)", bulk=True),
     Route("application.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "application", "open a proactive application (免申即享) when a proactive policy newly matches"),
     Route("application.policy_revised", PLATFORM_EVENTS, ("policy.revised",),
           "application", "apply a revised policy's budget to approvals at once"),
+    Route("application.matches_changed.bulk", PLATFORM_EVENTS, ("policy.matches_changed" + BULK,),
+          "application", "the same for matches from bulk work and from a policy's fan-out (bulk lane)", bulk=True),
     # Only the moves that tell the enterprise something (services.notification.inbox.APPLICATION_NOTICES);
     # the others are not delivered to it at all.
     Route("notification.application_changed", PLATFORM_EVENTS,
@@ -65,6 +82,14 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("policy.calendar_loaded", PLATFORM_EVENTS, ("calendar.loaded",),
           "policy", "keep a copy of the loaded arrangement and count again the questions' due times in that year"),
 )}
+
+
+# Bindings earlier releases declared and this one does not: `huiqi declare` removes them from a
+# broker that has them, after declaring what replaces them (so nothing is unroutable meanwhile).
+# Messages already waiting in the queue are still handled by its consumer.
+RETIRED_BINDINGS: tuple[tuple[str, Exchange, str], ...] = (
+    ("tagging.gov_events", GOV_EVENTS, "enterprise.profiles_synced"),   # now tagging.gov_events.bulk
+)
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -86,8 +111,23 @@ def bound(exchange: str, routing_key: str) -> bool:
 
 
 def event_type_of(routing_key: str) -> str:
-    """The event type a routing key carries: an application's moves are `application.changed.<stage>`."""
-    return APPLICATION_MOVES if routing_key.startswith(APPLICATION_MOVES + ".") else routing_key
+    """The event type a routing key carries: an application's moves are `application.changed.<stage>`,
+    an event in the bulk lane is `<type>.bulk`."""
+    if routing_key.startswith(APPLICATION_MOVES + "."):
+        return APPLICATION_MOVES
+    return routing_key.removesuffix(BULK)
+
+
+def in_bulk_lane(queue: str) -> bool:
+    """Whether what arrives on `queue` is bulk work (then what its handler causes is bulk work too)."""
+    return ROUTES[queue].bulk
+
+
+@functools.lru_cache(maxsize=256)
+def lane_key(exchange: str, routing_key: str, bulk: bool) -> str:
+    """The routing key to publish an event under: `<key>.bulk` for bulk work where a bulk lane is
+    bound for it, the key itself otherwise (a hop with one queue has one lane)."""
+    return routing_key + BULK if bulk and bound(exchange, routing_key + BULK) else routing_key
 
 
 @functools.lru_cache(maxsize=1024)  # asked for every event published; the topology never changes while running
@@ -116,5 +156,24 @@ def declare(amqp_uri: str) -> list[str]:
         for route in ROUTES.values():
             route.kombu_queue()(channel).declare()
             declared.append(f"queue {route.queue} <- {route.exchange.name} {', '.join(route.routing_keys)}")
+        for queue, exchange, routing_key in RETIRED_BINDINGS:
+            if _queue_exists(connection, queue):
+                channel.queue_unbind(queue, exchange.name, routing_key)
+                # RabbitMQ answers ok whether or not the binding was there: declare stays idempotent
+                declared.append(f"retired binding {queue} <- {exchange.name} {routing_key} (removed if present)")
         channel.close()
     return declared
+
+
+def _queue_exists(connection: Connection, queue: str) -> bool:
+    channel = connection.channel()   # a passive declare of a missing queue closes its channel
+    try:
+        channel.queue_declare(queue, passive=True)
+        return True
+    except connection.channel_errors:
+        return False
+    finally:
+        try:
+            channel.close()
+        except connection.connection_errors + connection.channel_errors:
+            pass

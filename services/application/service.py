@@ -180,6 +180,7 @@ class ApplicationService(Operations):
 
     # --- the bus: proactive redemption (免申即享) --------------------------------------------------
     @handles("application.matches_changed")
+    @handles("application.matches_changed.bulk", max_batch=1)
     def on_matches_changed(self, deliveries: list[Delivery]) -> None:
         events = [MatchesChanged.model_validate(delivery.body) for delivery in deliveries]
         proactive = self._proactive_ids({policy_id for event in events for policy_id in event.matched})

@@ -1,4 +1,6 @@
-"""`GET /health`: ask every service at once and wait for all of them under one deadline."""
+"""`GET /health` (and `/health/ready`): ask every service at once and wait for all of them under one
+deadline. Ready means every dependency a request needs is ready: each service answers, and says it
+is ready itself (its database, its bus consumers, what it loads at start; `shared.readiness`)."""
 from __future__ import annotations
 
 import time
@@ -25,7 +27,7 @@ class HealthReport:
         names = ", ".join(sorted(self.failed))
         # Also in the contract's error shape, so clients that only read `error` understand it.
         return {"status": "unavailable", "services": self.answers, "failed": self.failed,
-                "error": {"code": "service_unavailable", "message": f"not answering: {names}",
+                "error": {"code": "service_unavailable", "message": f"not ready: {names}",
                           "details": {"failed": self.failed}}}
 
 
@@ -40,7 +42,9 @@ def check_services(services: Mapping[str, TimedService]) -> HealthReport:
             report.failed[name] = error.message
     for name, call in pending.items():
         try:
-            report.answers[name] = call.result(deadline)
+            report.answers[name] = answer = call.result(deadline)
+            if answer.get("ready") is False:
+                report.failed[name] = "not ready: waiting for " + ", ".join(answer.get("waiting_for") or ["start"])
         except (ServiceUnavailable, ServiceFailed) as error:
             report.failed[name] = error.message
         except Exception as error:  # noqa: BLE001 - a health check reports, it does not fail

@@ -91,9 +91,19 @@ ROUTE_LIST: tuple[Route, ...] = (
                       "across that year (stages, questions) is counted again within seconds. 422 naming the field "
                       "for a day outside the year, a holiday ending before it starts, overlapping holidays, or an "
                       "adjusted working day that is a weekday or also a holiday."),
-    Route("health", "GET", "/health", "Whether the tagging, policy and notification services answer",
-          "operations", None, answer=schemas.Health, errors=(503,), answer_on_error=(503,),
-          description="200 when every service answers; 503 naming those that did not."),
+    Route("health", "GET", "/health", "Whether the platform is ready to serve requests", "operations", None,
+          answer=schemas.Health, errors=(503,), answer_on_error=(503,),
+          description="200 when every service answers and is ready (its database, its bus consumers and what "
+                      "it loads at start: the tag catalogue, the policy index); 503 naming those that are not, "
+                      "and why."),
+    Route("health_ready", "GET", "/health/ready", "Readiness probe: the same as /health", "operations", None,
+          answer=schemas.Health, errors=(503,), answer_on_error=(503,),
+          description="For a load balancer or Kubernetes readinessProbe: send requests to this replica only "
+                      "while it answers 200."),
+    Route("health_live", "GET", "/health/live", "Liveness probe: this gateway process serves HTTP", "operations",
+          None, answer=schemas.Liveness,
+          description="200 whenever the process answers; asks no service (a service still starting must not get "
+                      "the gateway restarted)."),
     Route("openapi", "GET", f"{API}/openapi.json", "This document", "operations", None),
     Route("publish_event", "POST", f"{API}/events/{{routing_key}}",
           "Publish a government event to gov.events, as an AMQP publisher would", "events",

@@ -447,8 +447,15 @@ class Health(_Answer):
     warnings: list[str] = Field(default_factory=list, description="what needs doing soon, e.g. loading next "
                                                                   "year's working-day calendar (from 60 days "
                                                                   "before the last official year ends)")
-    failed: dict[str, str] = Field(default_factory=dict, description="service -> why it did not answer")
+    failed: dict[str, str] = Field(default_factory=dict,
+                                   description="service -> why it is not ready (did not answer, or what it "
+                                               "still waits for)")
     error: ErrorDetail | None = Field(None, description="present when status is unavailable (503)")
+
+
+class Liveness(_Answer):
+    status: Literal["alive"]
+    gateway: dict[str, Any] = Field(description="the answering gateway replica's own clock: now, clock_offset_s")
 
 
 class EventAccepted(_Answer):

@@ -126,11 +126,23 @@ class GatewayService(ClockListener):
     @endpoint("health")
     def health(self, request):
         report = check_services(self._services())
-        # this replica's own clock: behind a load balancer, which one answered shows here
-        gateway = {"now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
         warnings = [answer["calendar"]["warning"] for answer in report.answers.values()
                     if isinstance(answer.get("calendar"), dict) and answer["calendar"].get("warning")]
-        return Reply({**report.body(), "gateway": gateway, "warnings": warnings}, 200 if report.ok else 503)
+        return Reply({**report.body(), "gateway": self._own_clock(), "warnings": warnings},
+                     200 if report.ok else 503)
+
+    @endpoint("health_ready")
+    def health_ready(self, request):
+        return self.health(request)
+
+    @endpoint("health_live")
+    def health_live(self, request):
+        return {"status": "alive", "gateway": self._own_clock()}
+
+    @staticmethod
+    def _own_clock() -> dict:
+        # this replica's own clock: behind a load balancer, which one answered shows here
+        return {"now": clock.now().isoformat(), "clock_offset_s": clock.offset().total_seconds()}
 
     # --- the working-day calendar (contract section 13) -------------------------------------------
     @endpoint("calendar_year")

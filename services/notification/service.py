@@ -19,6 +19,7 @@ class NotificationService(Operations):
     log = Logger()
 
     @handles("notification.matches_changed")
+    @handles("notification.matches_changed.bulk", max_batch=1)
     def on_matches_changed(self, deliveries: list[Delivery]) -> None:
         events = [MatchesChanged.model_validate(delivery.body) for delivery in deliveries]
         with self.store.transaction() as tx:

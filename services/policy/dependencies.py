@@ -13,34 +13,75 @@ from services.policy.matching import Matcher
 from services.policy.search import PolicySearch
 from shared import clock
 from shared.config import settings
-from shared.errors import HuiqiError
+from shared.errors import Unavailable
+from shared.logs import get_logger
 from shared.store import Store
 
 TAG_CODES_TTL_S = 30.0
 
 
-class MatcherProvider(DependencyProvider):
+class WarmedAtStart(DependencyProvider):
+    """Builds its in-memory index from the database in a thread of its own at start, so the first
+    request does not pay for it; `shared.readiness` reports the service not ready until it has.
+    A failure (the database still away) is tried again after a pause."""
+
+    what = "index"
+    retry_s = 1.0
+
+    def start(self):
+        self.warm = False
+        self.container.spawn_managed_thread(self._warm_up, identifier=f"warm-{self.what}")
+
+    def _warm_up(self) -> None:
+        store = next(extension for extension in self.container.dependencies if isinstance(extension, Store))
+        log = get_logger(f"huiqi.{self.container.service_name}.warm_up", service=self.container.service_name)
+        while True:
+            try:
+                with Session(store.engine) as session:
+                    self.build(session)
+            except Exception as error:  # noqa: BLE001 - not ready yet; requests still build it themselves
+                log.warning("warm_up_failed", index=self.what, error=repr(error))
+                eventlet.sleep(self.retry_s)
+                continue
+            self.warm = True
+            return
+
+    def build(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def waiting_for(self) -> str | None:
+        return None if getattr(self, "warm", False) else self.what
+
+
+class MatcherProvider(WarmedAtStart):
     """One matcher (index and lock) per process, shared by every worker."""
+
+    what = "policy index"
 
     def setup(self):
         self.matcher = Matcher()
+
+    def build(self, session: Session) -> None:
+        with self.matcher.lock:
+            self.matcher.refresh(session, clock.today_in_china())
 
     def get_dependency(self, worker_ctx):
         return self.matcher
 
 
-class SearchProvider(DependencyProvider):
+class SearchProvider(WarmedAtStart):
     """One search index per process, shared by every worker."""
+
+    what = "search index"
 
     def setup(self):
         self.search = PolicySearch()
 
+    def build(self, session: Session) -> None:
+        self.search.refresh(session)
+
     def get_dependency(self, worker_ctx):
         return self.search
-
-
-class TagCatalogueUnavailable(HuiqiError):
-    code, status = "service_unavailable", 503
 
 
 class KnownTags:
@@ -60,7 +101,8 @@ class KnownTags:
             except (eventlet.Timeout, Exception) as error:  # noqa: BLE001 - any failure means "cannot check"
                 if self._codes:
                     return self._codes  # a slightly old catalogue beats refusing every rule
-                raise TagCatalogueUnavailable(f"the tag catalogue could not be read: {error!r}") from None
+                # transient: a gateway caller gets a 503, a bus handler retries
+                raise Unavailable(f"the tag catalogue could not be read: {error!r}") from None
             self._codes = frozenset(tag["code"] for tag in catalogue["tags"])
             self._fetched_at = time.monotonic()
         return self._codes

@@ -13,7 +13,6 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import eventlet
-from eventlet.semaphore import Semaphore
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,7 @@ from services.policy.models import enterprise_facts, matches, policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
 from shared.database import database_time, fast_delete, fast_insert
+from shared.turns import LiveFirstLock
 
 EVENT_CHUNK = 5000          # enterprises per MatchesChanged when a policy is published
 ENTERPRISES_PER_EVENT = 1000  # enterprises per MatchesChanged when enterprises changed
@@ -40,7 +40,7 @@ def live(today: date):
 
 class Matcher:
     def __init__(self):
-        self.lock = Semaphore(1)
+        self.lock = LiveFirstLock()   # `with lock:` live work, `with lock.bulk():` bulk work
         self.index: eligibility.PolicyIndex[int] = eligibility.PolicyIndex()
         self.meta: dict[int, tuple[str, int]] = {}  # policy id -> (title, version)
         self._stamp = None

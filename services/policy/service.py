@@ -36,6 +36,7 @@ from shared.logs import Logger
 from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
+from shared.topology import in_bulk_lane
 
 EXPIRY_CHECK_S = 10  # how often published policies past valid_to, or reaching valid_from, are looked for
 
@@ -54,9 +55,11 @@ class PolicyService(Operations):
 
     # --- the bus --------------------------------------------------------------------------------
     @handles("policy.enterprise_tagged")
+    @handles("policy.enterprise_tagged.bulk", max_batch=1)   # one event (up to 1,000 enterprises) at a time
     def on_enterprise_tagged(self, deliveries: list[Delivery]) -> None:
         events = [EnterprisesTagged.model_validate(delivery.body) for delivery in deliveries]
-        with self.matcher.lock, self.store.transaction() as tx:
+        bulk = in_bulk_lane(deliveries[0].queue)
+        with self.matcher.lock.turn(bulk), self.store.transaction(bulk=bulk) as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             changes = self.matcher.match_enterprises(
                 tx.session, [snapshot for event in fresh for snapshot in event.enterprises],
@@ -71,7 +74,8 @@ class PolicyService(Operations):
     def on_policy_changed(self, deliveries: list[Delivery]) -> None:
         """Published, revised, withdrawn or expired: re-decide the policy against every enterprise."""
         events = [EVENTS[delivery.routing_key].model_validate(delivery.body) for delivery in deliveries]
-        with self.matcher.lock, self.store.transaction() as tx:
+        # a policy's fan-out to every enterprise is bulk work: its matches go in the bulk lane
+        with self.matcher.lock.bulk(), self.store.transaction(bulk=True) as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             changes = [changed for event in fresh
                        for changed in self.matcher.match_policy(tx.session, event.policy_id,

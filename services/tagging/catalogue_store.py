@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import eventlet
+from eventlet.event import Event
 from eventlet.semaphore import Semaphore
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -24,9 +26,10 @@ from services.tagging.domain.catalogue import (
     load_default,
 )
 from services.tagging.models import catalogue_revision, tag_categories, tag_definitions
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound, Unavailable
 
 ACTIVE, RETIRED = "active", "retired"
+LOAD_WAIT_S = 5.0  # a worker that runs before the catalogue is loaded at start waits this long for it
 
 
 def seed(session: Session, now: datetime) -> int:
@@ -75,13 +78,33 @@ def build(session: Session) -> Catalogue:
 class CatalogueCache:
     """One compiled catalogue per process, rebuilt when the stored revision moves."""
 
-    def __init__(self) -> None:
+    def __init__(self, wait_s: float = LOAD_WAIT_S) -> None:
         self._revision: int | None = None
         self._catalogue: Catalogue | None = None
         self._building = Semaphore(1)
+        self._loaded = Event()
+        self._wait_s = wait_s
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded.ready()
+
+    def load(self, session: Session) -> None:
+        """Once the seed has committed (at start): compile the catalogue; from now on workers get it."""
+        self._compile(session, revision(session))
+        self._loaded.send(True)
 
     def current(self, session: Session) -> Catalogue:
-        stored = revision(session)
+        """Unavailable (a transient error: a message is retried, a call answered 503) while the
+        catalogue is still being seeded at start."""
+        if not self._loaded.ready():
+            with eventlet.Timeout(self._wait_s, False):
+                self._loaded.wait()
+            if not self._loaded.ready():
+                raise Unavailable("the tag catalogue is still being loaded; try again shortly")
+        return self._compile(session, revision(session))
+
+    def _compile(self, session: Session, stored: int) -> Catalogue:
         if stored != self._revision or self._catalogue is None:
             with self._building:
                 if stored != self._revision or self._catalogue is None:

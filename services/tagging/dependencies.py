@@ -1,7 +1,6 @@
 """Dependencies the tagging service owns: the tag catalogue, seeded on start and compiled per process."""
 from __future__ import annotations
 
-from eventlet.event import Event
 from nameko.extensions import DependencyProvider
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -12,16 +11,12 @@ from shared.store import Store
 
 
 class CatalogueProvider(DependencyProvider):
-    """Adds the default tags the database has never held (once, at start), then serves each worker
-    the catalogue of the current revision.
-
-    Nameko starts every extension at once, so the queue consumer may hand over a message (one
-    published before the platform ever ran) while the seeding is still under way: a worker waits
-    for it, or it would find no catalogue and dead-letter a message that is fine."""
+    """Adds the default tags the database has never held (once, at start) and compiles them, then
+    serves each worker the catalogue of the current revision. Nameko starts the entrypoints beside
+    this, so a worker may run before the catalogue is loaded: it waits for it (CatalogueCache)."""
 
     def setup(self):
         self.cache = CatalogueCache()
-        self._seeded = Event()
 
     def start(self):
         store = next(extension for extension in self.container.dependencies if isinstance(extension, Store))
@@ -32,8 +27,12 @@ class CatalogueProvider(DependencyProvider):
                 break
             except IntegrityError:
                 continue   # another replica seeded at the same moment: look again
-        self._seeded.send(True)
+        with Session(store.engine) as session:
+            self.cache.load(session)
+
+    def waiting_for(self) -> str | None:
+        """For `shared.readiness`: the catalogue every request and message of this service needs."""
+        return None if self.cache.loaded else "tag catalogue"
 
     def get_dependency(self, worker_ctx):
-        self._seeded.wait()
         return self.cache

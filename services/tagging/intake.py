@@ -100,3 +100,12 @@ def combine(intakes: list[Intake]) -> Intake:
     """Several messages' updates and rejections as one, in arrival order (one transaction)."""
     return Intake(None, [update for item in intakes for update in item.updates],
                   [rejected for item in intakes for rejected in item.rejected])
+
+
+def parts(message: Intake, size: int) -> list[Intake]:
+    """A message's updates in parts of at most `size`, in order, its rejected items with the first
+    part: each part is applied in a transaction of its own. A message of `size` or fewer is one part."""
+    if len(message.updates) <= size:
+        return [message]
+    return [Intake(message.event_id, message.updates[start:start + size], message.rejected if start == 0 else [])
+            for start in range(0, len(message.updates), size)]

@@ -21,8 +21,10 @@ from shared.logs import Logger
 from shared.operations import Operations
 from shared.rpc import rpc
 from shared.store import Store
+from shared.topology import in_bulk_lane
 
 SNAPSHOTS_PER_EVENT = 1000
+BULK_PART = 250      # enterprises of a bulk batch per transaction (and so per enterprise.tagged.bulk event)
 SELF_SOURCE = "self"  # what the enterprise declares itself (its interests)
 JOB_CHECK_S = 1.0    # how often to look for re-tag jobs (and a new day)
 
@@ -39,17 +41,32 @@ class TaggingService(Operations):
     log = Logger()
     catalogue = CatalogueProvider()
 
+    # Two lanes, one handler. Live changes batch freely (they are small). A bulk batch is applied
+    # one message at a time, in parts of BULK_PART enterprises, one transaction each: a live change
+    # waits for one part at most (docs/lanes.md).
     @handles("tagging.gov_events")
+    @handles("tagging.gov_events.bulk", max_batch=1)
     def on_gov_event(self, deliveries: list[Delivery]) -> None:
         received = [(intake.read(delivery.routing_key, delivery.body, delivery.raw, delivery.decode_error),
                      _identity(delivery)) for delivery in deliveries]
-        with self.store.transaction() as tx:
+        if not in_bulk_lane(deliveries[0].queue):
+            self._apply(received, bulk=False)
+            return
+        for message, identity in received:
+            pieces = intake.parts(message, BULK_PART)
+            for number, part in enumerate(pieces):
+                # Each part is claimed on its own, the last under the message's identity: a redelivery
+                # after a crash applies only the parts that had not committed.
+                self._apply([(part, identity if number == len(pieces) - 1 else f"{identity}#{number}")], bulk=True)
+
+    def _apply(self, received: list[tuple[intake.Intake, str]], *, bulk: bool) -> None:
+        with self.store.transaction(bulk=bulk) as tx:
             fresh = tx.first_deliveries(received)
             catalogue = self.catalogue.current(tx.session)
             outcome = enterprise_files.apply(tx.session, intake.combine(fresh), catalogue,
                                              clock.today_in_china(), clock.now())
             self._emit_snapshots(tx, outcome.snapshots)
-        self.log.info("enterprise_data_applied", messages=len(deliveries), duplicates=len(deliveries) - len(fresh),
+        self.log.info("enterprise_data_applied", messages=len(received), duplicates=len(received) - len(fresh),
                       event_ids=[message.event_id for message in fresh][:20], applied=outcome.applied,
                       stale=outcome.stale, quarantined=outcome.quarantined, retagged=len(outcome.snapshots))
 
@@ -189,7 +206,7 @@ class TaggingService(Operations):
         started, changed = time.monotonic(), 0
         try:
             while True:
-                with self.store.transaction() as tx:
+                with self.store.transaction(bulk=True) as tx:   # every enterprise: bulk work
                     snapshots, finished = retagging.run_batch(
                         tx.session, job_id, self.catalogue.current(tx.session), clock.today_in_china(), clock.now())
                     self._emit_snapshots(tx, snapshots)

@@ -55,6 +55,16 @@ def test_unavailable_names_each_failed_service():
     assert "notification, policy" in body["error"]["message"]
 
 
+def test_a_service_that_answers_but_is_not_ready_makes_the_platform_not_ready():
+    waiting = {"ok": True, "ready": False, "waiting_for": ["bus consumers", "tag catalogue"]}
+    report = check_services({"tagging": FakeService(waiting), "policy": FakeService({"ok": True, "ready": True})})
+    body = report.body()
+    assert not report.ok
+    assert body["services"]["tagging"] == waiting, "its answer is still shown"
+    assert body["failed"] == {"tagging": "not ready: waiting for bus consumers, tag catalogue"}
+    assert body["error"]["message"] == "not ready: tagging"
+
+
 def test_a_failing_health_check_is_reported_not_raised():
     report = check_services({"tagging": FakeService(ServiceFailed("tagging", "OperationalError", "db")),
                              "policy": FakeService(RuntimeError("odd"))})

@@ -73,3 +73,37 @@ def test_account_changes_are_a_broadcast_that_may_find_no_listener():
                   {"account_id": "staff-1", "change": "disabled", "token": "hq_x"}):
         with pytest.raises(ValidationError):
             AccountChanged.model_validate(wrong)
+
+
+def test_live_and_bulk_lanes_are_separate_queues_at_every_hop_that_carries_both():
+    """Each bulk queue has a live queue beside it, consumed by the same service, bound to the same
+    keys without the `.bulk` suffix; nothing routes a single change into a bulk queue."""
+    from shared.topology import BULK
+    bulk = [route for route in ROUTES.values() if route.bulk]
+    assert {route.queue for route in bulk} == {"tagging.gov_events.bulk", "policy.enterprise_tagged.bulk",
+                                               "notification.matches_changed.bulk",
+                                               "application.matches_changed.bulk"}
+    for route in bulk:
+        live = ROUTES[route.queue.removesuffix(BULK)]
+        assert not live.bulk and live.consumer == route.consumer and live.exchange == route.exchange
+        assert not set(live.routing_keys) & set(route.routing_keys)
+    for key in ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered"):
+        assert [route.queue for route in ROUTES.values() if route.exchange == GOV_EVENTS
+                and any(topic_matches(pattern, key) for pattern in route.routing_keys)] == ["tagging.gov_events"]
+    assert [route.queue for route in ROUTES.values() if route.exchange == GOV_EVENTS and
+            "enterprise.profiles_synced" in route.routing_keys] == ["tagging.gov_events.bulk"]
+
+
+def test_bulk_work_is_published_in_the_bulk_lane_only_where_one_is_bound():
+    from shared.topology import event_type_of, in_bulk_lane, lane_key
+    events = PLATFORM_EVENTS.name
+    assert lane_key(events, "enterprise.tagged", True) == "enterprise.tagged.bulk"
+    assert lane_key(events, "enterprise.tagged", False) == "enterprise.tagged"
+    assert lane_key(events, "policy.matches_changed", True) == "policy.matches_changed.bulk"
+    # no bulk lane for these: bulk work publishes them under their own key
+    assert lane_key(events, "policy.published", True) == "policy.published"
+    assert lane_key(events, "application.changed.confirmation", True) == "application.changed.confirmation"
+    assert event_type_of("enterprise.tagged.bulk") == "enterprise.tagged"
+    assert event_type_of("policy.matches_changed.bulk") == "policy.matches_changed"
+    assert event_type_of("application.changed.completed") == "application.changed"
+    assert in_bulk_lane("policy.enterprise_tagged.bulk") and not in_bulk_lane("policy.enterprise_tagged")

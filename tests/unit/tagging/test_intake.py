@@ -1,4 +1,8 @@
 import json
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.tagging import intake
 from shared.uscc import complete
@@ -64,3 +68,18 @@ def test_a_batch_envelope_that_is_wrong_rejects_the_whole_message():
     received = intake.read("enterprise.profiles_synced", {"event_id": "b-2", "source": "tax",
                                                           "occurred_at": "2026-11-27T09:30:00", "profiles": []}, "{}")
     assert {error["field"] for error in received.rejected[0].errors} == {"occurred_at", "profiles"}
+
+
+@given(st.integers(0, 40), st.integers(0, 3), st.integers(1, 12))
+def test_parts_keep_every_update_once_in_order_and_the_rejections_with_the_first(updates, rejected, size):
+    message = intake.Intake("batch-1", [
+        intake.ProfileUpdate("batch-1", "enterprise.profiles_synced", "tax", 1, f"u{number}", {"employees": number},
+                             datetime(2026, 12, 1, tzinfo=UTC)) for number in range(updates)],
+        [intake.Rejected("enterprise.profiles_synced", "{}", "bad", [], "batch-1", "tax", number)
+         for number in range(rejected)])
+    parts = intake.parts(message, size)
+    assert [update for part in parts for update in part.updates] == message.updates
+    assert all(0 < len(part.updates) <= size for part in parts) or parts == [message]
+    assert parts[0].rejected == message.rejected and all(not part.rejected for part in parts[1:])
+    assert len(parts) == max(1, -(-updates // size))
+    assert {part.event_id for part in parts} == {"batch-1"}

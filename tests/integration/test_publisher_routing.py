@@ -4,6 +4,7 @@ import json
 
 import kombu
 
+from shared import topology
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.topology import PLATFORM_EVENTS
 
@@ -34,5 +35,6 @@ def test_a_move_the_topology_routes_is_returned_when_its_queue_is_missing(amqp_u
         unroutable = publisher.publish([_outgoing("review", 1), _outgoing("completed", 2)])
     finally:
         publisher.close()
+        topology.declare(amqp_uri)   # the vhost is the session's: later tests need the queue back
     assert [lost.message.message_id for lost in unroutable] == ["move-2"]
     assert "application.changed.completed" in unroutable[0].reason

@@ -13,9 +13,7 @@ from services.policy.matching import Matcher
 from services.policy.models import metadata
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft
-from shared.database import drop_database, engine_for
 from shared.errors import NotFound
-from shared.store import create_schema
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -37,13 +35,8 @@ ENTERPRISES = [
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="policy")
-    engine = engine_for(url)
-    create_schema(engine, metadata)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("policy", metadata)
 
 
 @pytest.fixture

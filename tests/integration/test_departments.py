@@ -9,22 +9,15 @@ from sqlalchemy.orm import Session
 
 from services.policy import departments
 from services.policy.models import metadata
-from shared.database import drop_database, engine_for
 from shared.errors import Invalid
-from shared.store import create_schema
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 ADMIN = {"role": "city_admin", "id": "city-admin"}
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="policy")
-    engine = engine_for(url)
-    create_schema(engine, metadata)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("policy", metadata)
 
 
 def test_the_register_is_seeded_once_and_kept_by_the_administrator(engine):

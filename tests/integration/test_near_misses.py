@@ -11,9 +11,7 @@ from services.policy import near_misses, read_model
 from services.policy.models import metadata
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
-from shared.database import drop_database, engine_for
 from shared.errors import Invalid
-from shared.store import create_schema
 
 RULE = {"all": [{"tag": "scale.small"}, {"field": "employees", "op": ">=", "value": 100},
                 {"field": "county", "op": "==", "value": "371625"}]}
@@ -21,13 +19,8 @@ ENTERPRISES = 900
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="policy")
-    engine = engine_for(url)
-    create_schema(engine, metadata)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("policy", metadata)
 
 
 def snapshots() -> list[EnterpriseSnapshot]:

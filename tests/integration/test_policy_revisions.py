@@ -14,8 +14,6 @@ from services.policy.matching import Matcher
 from services.policy.models import metadata, policies
 from services.policy.search import PolicySearch
 from shared.contracts.policies import PolicyDraft
-from shared.database import drop_database, engine_for
-from shared.store import create_schema
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -23,13 +21,8 @@ ACTOR = {"id": "test"}
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="policy")
-    engine = engine_for(url)
-    create_schema(engine, metadata)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("policy", metadata)
 
 
 def draft(title: str, employees: int) -> PolicyDraft:

@@ -13,8 +13,6 @@ from services.policy.matching import Matcher
 from services.policy.models import metadata, policies
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft
-from shared.database import drop_database, engine_for
-from shared.store import create_schema
 
 PUBLISHED = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)          # 10:00 on 5 December in China
 RULE = {"field": "employees", "op": ">=", "value": 10}
@@ -23,13 +21,8 @@ FIRM = EnterpriseSnapshot(uscc="91371600MA00000001", version=1, status="active",
 
 
 @pytest.fixture
-def engine(database_url):
-    url = database_url.format(service="policy")
-    engine = engine_for(url)
-    create_schema(engine, metadata)
-    yield engine
-    engine.dispose()
-    drop_database(url)
+def engine(service_engine):
+    return service_engine("policy", metadata)
 
 
 def published(engine, valid_from: str, today: date = date(2026, 12, 5)) -> int:

@@ -45,7 +45,9 @@ def test_events_published_after_deployment_but_before_any_service_ever_started_a
                 enterprise_event(second, {"employees": 60}, source="human-resources", sequence=1))
     gov.publish("enterprise.profiles_synced", bulk_event("market-regulation", [
         {"sequence": 1, "enterprise": {"uscc": synced, **profile("博兴县某食品有限公司", marker)}}]))
-    assert queue_totals(platform.amqp_uri)["tagging.gov_events"] == 4, "the declared queue keeps them"
+    waiting = queue_totals(platform.amqp_uri)
+    assert (waiting["tagging.gov_events"], waiting["tagging.gov_events.bulk"]) == (3, 1), \
+        "the declared queues keep them: single events in the live lane, the synchronisation in the bulk lane"
 
     platform.start()
 
@@ -80,7 +82,8 @@ def test_events_published_while_tagging_is_stopped_are_handled_after_it_starts(p
                 enterprise_event(known, {"employees": 90}, source="human-resources", sequence=1))
     gov.publish("enterprise.profiles_synced", bulk_event("market-regulation", [
         {"sequence": 2, "enterprise": {"uscc": known, "name": "无棣县某盐业集团有限公司"}}]))
-    assert queue_totals(platform.amqp_uri)["tagging.gov_events"] == 3, "they wait in the queue"
+    waiting = queue_totals(platform.amqp_uri)
+    assert (waiting["tagging.gov_events"], waiting["tagging.gov_events.bulk"]) == (2, 1), "they wait in the queues"
     # a service that is down gives 503 JSON, not a hang
     down = platform.get(f"{API}/enterprises/{known}")
     assert down.status_code == 503 and down.json()["error"]["code"] == "service_unavailable", down.text

@@ -14,43 +14,10 @@ from services.policy.search import PolicySearch
 from shared import clock
 from shared.config import settings
 from shared.errors import Unavailable
-from shared.logs import get_logger
 from shared.store import Store
+from shared.warm_up import WarmedAtStart
 
 TAG_CODES_TTL_S = 30.0
-
-
-class WarmedAtStart(DependencyProvider):
-    """Builds its in-memory index from the database in a thread of its own at start, so the first
-    request does not pay for it; `shared.readiness` reports the service not ready until it has.
-    A failure (the database still away) is tried again after a pause."""
-
-    what = "index"
-    retry_s = 1.0
-
-    def start(self):
-        self.warm = False
-        self.container.spawn_managed_thread(self._warm_up, identifier=f"warm-{self.what}")
-
-    def _warm_up(self) -> None:
-        store = next(extension for extension in self.container.dependencies if isinstance(extension, Store))
-        log = get_logger(f"huiqi.{self.container.service_name}.warm_up", service=self.container.service_name)
-        while True:
-            try:
-                with Session(store.engine) as session:
-                    self.build(session)
-            except Exception as error:  # noqa: BLE001 - not ready yet; requests still build it themselves
-                log.warning("warm_up_failed", index=self.what, error=repr(error))
-                eventlet.sleep(self.retry_s)
-                continue
-            self.warm = True
-            return
-
-    def build(self, session: Session) -> None:
-        raise NotImplementedError
-
-    def waiting_for(self) -> str | None:
-        return None if getattr(self, "warm", False) else self.what
 
 
 class MatcherProvider(WarmedAtStart):
@@ -61,8 +28,8 @@ class MatcherProvider(WarmedAtStart):
     def setup(self):
         self.matcher = Matcher()
 
-    def build(self, session: Session) -> None:
-        with self.matcher.lock:
+    def build(self, store: Store) -> None:
+        with self.matcher.lock, Session(store.engine) as session:
             self.matcher.refresh(session, clock.today_in_china())
 
     def get_dependency(self, worker_ctx):
@@ -77,8 +44,9 @@ class SearchProvider(WarmedAtStart):
     def setup(self):
         self.search = PolicySearch()
 
-    def build(self, session: Session) -> None:
-        self.search.refresh(session)
+    def build(self, store: Store) -> None:
+        with Session(store.engine) as session:
+            self.search.refresh(session)
 
     def get_dependency(self, worker_ctx):
         return self.search

@@ -37,8 +37,8 @@ def tagging(vhost, tmp_path):
     processes.start("tagging")
     try:
         processes.wait_ready("tagging", timeout_s=60)
-        # started: the catalogue is seeded (the RPC queue is consumed before that is done, and a
-        # service whose database goes during its start exits, which is not what this test is about)
+        # started: the catalogue is seeded (the RPC queue is consumed before that is done; a
+        # database gone during the start is waited out, shared.warm_up, but this test is about stops)
         engine = harness.read_only_engine(template.format(service="tagging"))
         harness.until(lambda: _seeded(engine), what="the catalogue seeded")
         engine.dispose()

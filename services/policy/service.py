@@ -31,17 +31,19 @@ from shared.contracts.events import (
     PolicyWithdrawn,
 )
 from shared.contracts.policies import PolicyDraft
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Invalid
+from shared.health import HealthRpc
 from shared.logs import Logger
-from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
+from shared.time_travel import ClockListener
 from shared.topology import in_bulk_lane
 
 EXPIRY_CHECK_S = 10  # how often published policies past valid_to, or reaching valid_from, are looked for
 
 
-class PolicyService(Operations):
+class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "policy"
 
     store = Store(metadata)

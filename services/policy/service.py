@@ -72,7 +72,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                       enterprises=sum(len(event.enterprises) for event in fresh),
                       matched=sum(changed.match_count() for changed in changes))
 
-    @handles("policy.policy_published")
+    @handles("policy.policy_changed")
     def on_policy_changed(self, deliveries: list[Delivery]) -> None:
         """Published, revised, withdrawn or expired: re-decide the policy against every enterprise."""
         events = [EVENTS[delivery.routing_key].model_validate(delivery.body) for delivery in deliveries]

@@ -30,7 +30,7 @@ from bench.live_during_bulk import LiveChangesDuringBulk
 from bench.platform import BENCH_DIR, PLATFORM_SERVICES, BenchPlatform
 from bench.profiling import Profiler
 from bench.progress import Progress
-from shared.launcher import ROOT
+from tools.launcher import ROOT
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@
 
 Entering creates the vhost (`rabbitmqctl add_vhost`, guest permissions), a fresh folder
 var/bench/run-<timestamp>/ for the SQLite files and logs, declares the topology and starts the
-services with `shared.launcher.ServiceProcesses`; leaving stops them and removes the vhost and
+services with `tools.launcher.ServiceProcesses`; leaving stops them and removes the vhost and
 (unless BENCH_KEEP=1) the folder. The gateway is not started with them: a measurement that needs
 HTTP calls `start_extra("gateway")` and reaches it at `gateway_url` with `admin_token` (this run's
 own `HUIQI_ADMIN_TOKEN`).
@@ -26,9 +26,10 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from bench.probes import DatabasePeek
 from bench.progress import Progress
-from shared import launcher, topology
+from shared import topology
 from shared.config import settings
-from shared.launcher import ROOT, ServiceProcesses
+from tools import launcher
+from tools.launcher import ROOT, ServiceProcesses
 
 PLATFORM_SERVICES = ("tagging", "policy", "notification", "application")
 HOP_SERVICE = "bench_hop"
@@ -37,7 +38,7 @@ BENCH_DIR = ROOT / "var" / "bench"
 RPC_TIMEOUT_S = 300.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-# ServiceProcesses starts what shared.launcher.SERVICES names; the bench's own trivial service
+# ServiceProcesses starts what tools.launcher.SERVICES names; the bench's own trivial service
 # joins that table in this process only (it is no part of the platform).
 launcher.SERVICES.setdefault(HOP_SERVICE, "bench.hop_service:HopService")
 

@@ -59,7 +59,7 @@ def create_drafts(platform: BenchPlatform, progress: Progress, entries: list[dic
 def change_status(platform: BenchPlatform, progress: Progress, policy_ids: list[int], *, action: str,
                   phase: str) -> None:
     """`publish` or `withdraw` each policy, then wait until the policy service has re-decided every one
-    (its `policy.policy_published` handler took each event)."""
+    (its `policy.policy_changed` handler took each event)."""
     policy = platform.rpc.policy
     handled_before = platform.peek["policy"].handled("policy.on_policy_changed")
     started = time.monotonic()

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from bench.platform import BENCH_DIR, BenchPlatform
 from bench.progress import Progress
-from shared.launcher import ROOT
+from tools.launcher import ROOT
 
 PROFILE_DIR = BENCH_DIR / "profiles"
 PROJECT_DIRS = ("shared/", "services/", "bench/")

@@ -11,13 +11,10 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     Engine,
-    Float,
-    MetaData,
     Numeric,
     TypeDecorator,
     create_engine,
     event,
-    inspect,
     text,
 )
 from sqlalchemy.engine import make_url
@@ -160,53 +157,8 @@ class Money(TypeDecorator):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            # a whole number of fen; a float only in a column not converted yet (see convert_money_columns)
-            return (Decimal(int(value)) if isinstance(value, int) else money.exact(value)).scaleb(-2)
+            return Decimal(value).scaleb(-2)   # a whole number of fen
         return money.yuan(value)
-
-
-def convert_money_columns(engine: Engine, metadata: MetaData) -> list[str]:
-    """Money columns that a database from an earlier release keeps as floats (yuan), converted in place:
-    on PostgreSQL to NUMERIC(18, 2), rounded to the fen; on SQLite to integer fen, through a new column
-    that takes the old one's name (SQLite cannot change a column's type). Returns `table.column` of
-    each converted. Nothing to do, and one inspection, for a database made by this release."""
-    wanted = [(table, column) for table in metadata.sorted_tables for column in table.columns
-              if isinstance(column.type, Money)]
-    inspector = inspect(engine)
-    tables = set(inspector.get_table_names())
-    stale = [(table, column) for table, column in wanted if table.name in tables
-             and isinstance(_reflected_types(inspector, table.name).get(column.name), Float)]
-    if not stale:
-        return []
-    preparer = engine.dialect.identifier_preparer
-    converted = []
-    with engine.begin() as connection:
-        for table, column in stale:
-            name, column_name = preparer.quote(table.name), preparer.quote(column.name)
-            if engine.dialect.name == "sqlite":
-                # a write first, so this transaction holds the writer lock before it looks again: a
-                # second process starting at the same time then finds the column converted already
-                connection.exec_driver_sql(f"UPDATE {name} SET {column_name} = {column_name} WHERE 0")
-            if not isinstance(_reflected_types(inspect(connection), table.name).get(column.name), Float):
-                continue
-            if engine.dialect.name == "sqlite":
-                fen = preparer.quote(f"{column.name}__fen")
-                not_null = "" if column.nullable else " NOT NULL DEFAULT 0"
-                # names come from our own metadata, never from input
-                connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {fen} BIGINT{not_null}")
-                connection.exec_driver_sql(f"UPDATE {name} SET {fen} = CAST(ROUND({column_name} * 100) AS INTEGER) "
-                                           f"WHERE {column_name} IS NOT NULL")
-                connection.exec_driver_sql(f"ALTER TABLE {name} DROP COLUMN {column_name}")
-                connection.exec_driver_sql(f"ALTER TABLE {name} RENAME COLUMN {fen} TO {column_name}")
-            else:
-                connection.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN {column_name} TYPE NUMERIC(18, 2) "
-                                           f"USING round({column_name}::numeric, 2)")
-            converted.append(f"{table.name}.{column.name}")
-    return converted
-
-
-def _reflected_types(inspector, table_name: str) -> dict:
-    return {column["name"]: column["type"] for column in inspector.get_columns(table_name)}
 
 
 def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, ignore_duplicates: bool = False) -> int:

@@ -1,10 +1,12 @@
-"""Reading and replaying a service's dead letters (used by `huiqi dead-letters` and by RPC)."""
+"""Reading and replaying a service's dead letters: `huiqi dead-letters` calls these functions, the
+gateway the `dead_letters` RPC every service with a database answers (`DeadLetterRpc`)."""
 from __future__ import annotations
 
 from sqlalchemy import Engine, func, select, update
 
 from shared import messaging_tables as tables
 from shared.publisher import ConfirmingPublisher, Outgoing
+from shared.rpc import rpc
 from shared.store import utcnow
 
 UNROUTABLE = "(unroutable)"
@@ -56,3 +58,13 @@ def replay(engine: Engine, amqp_uri: str, ids: list[int] | None = None) -> int:
                            .values(replayed_at=utcnow(),
                                    replay_count=tables.dead_letters.c.replay_count + 1))
     return len(replayed)
+
+
+class DeadLetterRpc:
+    """Mixed into a service class that has `store = Store(...)`."""
+
+    @rpc
+    def dead_letters(self, include_replayed: bool = False, limit: int = 100) -> list[dict]:
+        rows = listing(self.store.engine, include_replayed=include_replayed, limit=limit)
+        return [{**row, "failed_at": row["failed_at"].isoformat(),
+                 "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()} for row in rows]

@@ -9,7 +9,7 @@ to it, so a service asked to stop (SIGTERM) waits for the broker to come back. H
 - the reconnect loop asks every second whether the service is stopping, and then gives up.
 
 Every entrypoint and proxy that consumes uses this class (or a subclass): `@handles` (through
-`shared.consumer`), RPC (`shared.rpc`) and the clock broadcast (`shared.operations`); one
+`shared.consumer`), RPC (`shared.rpc`) and the clock broadcast (`shared.time_travel`); one
 Nameko `QueueConsumer` left in a container would keep the old wait.
 """
 from __future__ import annotations

@@ -19,14 +19,14 @@ from datetime import datetime
 from typing import TypeVar
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, insert, inspect
+from sqlalchemy import MetaData, insert
 from sqlalchemy.orm import Session
 
 from shared import clock
 from shared import messaging_tables as tables
 from shared.config import settings
 from shared.contracts.events import PlatformEvent
-from shared.database import convert_money_columns, engine_for, insert_ignoring_duplicates
+from shared.database import engine_for, insert_ignoring_duplicates
 from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
@@ -205,25 +205,8 @@ class Store(DependencyProvider):
 
 
 def create_schema(engine, metadata: MetaData | None) -> None:
-    """Create missing tables, convert money columns an earlier release kept as floats, and add columns
-    that a newer release added as nullable, so a database from an earlier run keeps working (anything
-    beyond that needs a real migration)."""
+    """Create the messaging tables and `metadata`'s tables that do not exist yet. A table that exists
+    is left as it is: changing one takes a migration."""
     for schema in (tables.metadata, metadata):
-        if schema is None:
-            continue
-        schema.create_all(engine)
-        convert_money_columns(engine, schema)
-        existing = inspect(engine)
-        with engine.begin() as connection:
-            for table in schema.sorted_tables:
-                present = {column["name"] for column in existing.get_columns(table.name)}
-                for column in table.columns:
-                    if column.name in present:
-                        continue
-                    if not column.nullable:
-                        raise RuntimeError(f"{table.name}.{column.name} is new and NOT NULL: write a migration")
-                    kind = column.type.compile(dialect=engine.dialect)
-                    preparer = engine.dialect.identifier_preparer
-                    # names come from our own metadata, never from input
-                    connection.exec_driver_sql(f"ALTER TABLE {preparer.quote(table.name)} "
-                                               f"ADD COLUMN {preparer.quote(column.name)} {kind}")
+        if schema is not None:
+            schema.create_all(engine)

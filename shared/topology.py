@@ -55,8 +55,8 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "policy", "re-match enterprises whose profile or tags changed"),
     Route("policy.enterprise_tagged.bulk", PLATFORM_EVENTS, ("enterprise.tagged" + BULK,),
           "policy", "re-match enterprises a bulk synchronisation or a re-tag job changed (bulk lane)", bulk=True),
-    # The queue keeps its first name (deployed brokers have it); it now carries every lifecycle step.
-    Route("policy.policy_published", PLATFORM_EVENTS,
+    # Every step of a policy's lifecycle, one queue: each re-decides the policy against every enterprise.
+    Route("policy.policy_changed", PLATFORM_EVENTS,
           ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired", "policy.started"),
           "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn, "
                     "expires, or reaches its valid_from day"),

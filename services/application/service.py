@@ -18,11 +18,13 @@ from shared.calendar_register import CalendarProvider
 from shared.config import settings
 from shared.consumer import Delivery, handles
 from shared.contracts.events import CalendarLoaded, MatchesChanged, PolicyRevised
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Conflict, Forbidden, Invalid, NotFound
+from shared.health import HealthRpc
 from shared.logs import Logger
-from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
+from shared.time_travel import ClockListener
 
 TICK_S = 2.0               # how often notices that ran their course end and overdue stages raise alarms
 PROACTIVE_CACHE_S = 10.0   # how long the list of proactive policies is trusted
@@ -51,7 +53,7 @@ class ProactivePolicies(DependencyProvider):
         return self
 
 
-class ApplicationService(Operations):
+class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "application"
 
     store = Store(metadata)

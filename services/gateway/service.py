@@ -63,7 +63,7 @@ from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
 from shared.contracts.policies import PolicyDraft
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.logs import Logger
-from shared.operations import CLOCK_CHANGED, ClockListener
+from shared.time_travel import CLOCK_CHANGED, ClockListener
 
 EXPORT_PAGE = 10_000   # near-misses per RPC when a whole list is exported
 

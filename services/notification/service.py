@@ -5,14 +5,16 @@ from services.notification import inbox
 from services.notification.models import metadata
 from shared.consumer import Delivery, handles
 from shared.contracts.events import ApplicationChanged, MatchesChanged
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED
+from shared.health import HealthRpc
 from shared.logs import Logger
-from shared.operations import Operations
 from shared.rpc import rpc
 from shared.store import Store, utcnow
+from shared.time_travel import ClockListener
 
 
-class NotificationService(Operations):
+class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "notification"
 
     store = Store(metadata)

@@ -31,17 +31,19 @@ from shared.contracts.events import (
     PolicyWithdrawn,
 )
 from shared.contracts.policies import PolicyDraft
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Invalid
+from shared.health import HealthRpc
 from shared.logs import Logger
-from shared.operations import Operations
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
+from shared.time_travel import ClockListener
 from shared.topology import in_bulk_lane
 
 EXPIRY_CHECK_S = 10  # how often published policies past valid_to, or reaching valid_from, are looked for
 
 
-class PolicyService(Operations):
+class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "policy"
 
     store = Store(metadata)
@@ -70,7 +72,7 @@ class PolicyService(Operations):
                       enterprises=sum(len(event.enterprises) for event in fresh),
                       matched=sum(changed.match_count() for changed in changes))
 
-    @handles("policy.policy_published")
+    @handles("policy.policy_changed")
     def on_policy_changed(self, deliveries: list[Delivery]) -> None:
         """Published, revised, withdrawn or expired: re-decide the policy against every enterprise."""
         events = [EVENTS[delivery.routing_key].model_validate(delivery.body) for delivery in deliveries]

@@ -16,11 +16,13 @@ from services.tagging.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
 from shared.contracts.events import EnterprisesTagged
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED
+from shared.health import HealthRpc
 from shared.logs import Logger
-from shared.operations import Operations
 from shared.rpc import rpc
 from shared.store import Store
+from shared.time_travel import ClockListener
 from shared.topology import in_bulk_lane
 
 SNAPSHOTS_PER_EVENT = 1000
@@ -34,7 +36,7 @@ def _identity(delivery: Delivery) -> str:
     return delivery.event_id or "sha256:" + hashlib.sha256(delivery.raw.encode()).hexdigest()
 
 
-class TaggingService(Operations):
+class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "tagging"
 
     store = Store(metadata)

@@ -1,6 +1,6 @@
 """Driving a started platform the way outside systems and operators do.
 
-- `Platform`: every service as its own `nameko run` process (shared.launcher.ServiceProcesses),
+- `Platform`: every service as its own `nameko run` process (tools.launcher.ServiceProcesses),
   on a RabbitMQ virtual host and databases of its own, with HTTP helpers for the gateway;
 - `GovPublisher`: an outside government system publishing to `gov.events` with kombu only
   (persistent, publisher confirms, retrying on connection errors);
@@ -35,9 +35,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from shared.clock import CHINA
-from shared.launcher import ServiceProcesses
 from shared.topology import GOV_EVENTS, ROUTES
 from shared.uscc import complete
+from tools.launcher import ServiceProcesses
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"

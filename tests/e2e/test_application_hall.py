@@ -17,7 +17,6 @@ from sqlalchemy import select
 from services.application.models import budgets
 from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
-from shared.launcher import ServiceProcesses
 from tests.e2e.harness import (
     API,
     enterprise_event,
@@ -30,6 +29,7 @@ from tests.e2e.harness import (
     running_platform,
     until,
 )
+from tools.launcher import ServiceProcesses
 
 pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from shared.launcher import ServiceProcesses
 from tests.e2e import harness
 from tests.tcp_proxy import TcpProxy, url_through
+from tools.launcher import ServiceProcesses
 
 STOP_WITHIN_S = 10.0
 pytestmark = pytest.mark.postgres

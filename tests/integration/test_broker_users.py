@@ -6,9 +6,9 @@ import amqp
 import pytest
 from kombu import Connection, Exchange, Producer, Queue
 
-from shared import broker_users, cli
 from shared.config import settings
 from shared.topology import GOV_EVENTS, PLATFORM_EVENTS
+from tools import broker_users, cli
 
 BROKER_HOST = "127.0.0.1:5672"
 

@@ -35,7 +35,6 @@ from pathlib import Path
 
 from demo.enterprises import generate
 from shared.clock import today_in_china
-from shared.launcher import ROOT
 from tests.e2e.harness import (
     DATABASE_SERVICES,
     MONOTONE_POLICIES,
@@ -49,6 +48,7 @@ from tests.e2e.harness import (
     running_platform,
     sync_batches,
 )
+from tools.launcher import ROOT
 
 RESULT = ROOT / "var" / "soak" / "last.json"
 # Thresholds the generated population spans, and tags the changes never touch

@@ -6,8 +6,8 @@ import pytest
 from nameko.containers import ServiceContainer
 from nameko.messaging import QueueConsumer
 
-from shared.launcher import SERVICES
 from shared.queue_consumer import StoppableQueueConsumer
+from tools.launcher import SERVICES
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))

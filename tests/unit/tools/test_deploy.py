@@ -3,7 +3,7 @@ import importlib
 
 import yaml
 
-from shared.launcher import ROOT, SERVICES
+from tools.launcher import ROOT, SERVICES
 
 
 def _class_of(target: str):

@@ -1,7 +1,7 @@
 """The job progress bar: what it draws, and that it follows a job to its end."""
 import io
 
-from shared.job_progress import bar, follow
+from tools.job_progress import bar, follow
 
 
 def job(done, total=1000, state="running", changed=0, error=None):

@@ -1,8 +1,8 @@
 import json
 
-from shared.asyncapi import document
-from shared.launcher import ROOT
 from shared.topology import ROUTES
+from tools.asyncapi import document
+from tools.launcher import ROOT
 
 
 def test_the_committed_asyncapi_document_is_current():

@@ -19,10 +19,11 @@ import signal
 import sys
 import time
 
-from shared import broker_users, dead_letters, topology
+from shared import dead_letters, topology
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
+from tools import broker_users
 
 SERVICES = ("tagging", "policy", "notification", "application")
 
@@ -60,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"declared {line}")
         return 0
     if args.command == "asyncapi":
-        from shared.asyncapi import document
-        from shared.launcher import ROOT
+        from tools.asyncapi import document
+        from tools.launcher import ROOT
         target = ROOT / "docs" / "asyncapi.json"
         target.parent.mkdir(exist_ok=True)
         target.write_text(json.dumps(document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "access":
         from services.gateway.access import render
-        from shared.launcher import ROOT
+        from tools.launcher import ROOT
         target = ROOT / "docs" / "access.md"
         target.write_text(render(), encoding="utf-8")
         print(f"wrote {target}")
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return run_platform(load_demo=not args.no_demo)
     if args.command == "job":
-        from shared.job_progress import fetcher, follow
+        from tools.job_progress import fetcher, follow
         url = (args.url or f"http://{config.gateway_bind}").rstrip("/")
         return 0 if follow(fetcher(url, config.admin_token, args.job_id))["state"] == "done" else 1
     if args.command == "reset":
@@ -118,7 +119,7 @@ def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
 
 def run_platform(*, load_demo: bool) -> int:
     from demo.load import load, wait_until_settled
-    from shared.launcher import ServiceProcesses
+    from tools.launcher import ServiceProcesses
 
     config = settings()
     for line in topology.declare(config.amqp_uri):

@@ -19,7 +19,8 @@ import signal
 import sys
 import time
 
-from shared import broker_users, dead_letters, topology
+from services.accounts import broker_users
+from shared import dead_letters, topology
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.database import drop_database, engine_for
 from shared.store import create_schema

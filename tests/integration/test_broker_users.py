@@ -6,7 +6,8 @@ import amqp
 import pytest
 from kombu import Connection, Exchange, Producer, Queue
 
-from shared import broker_users, cli
+from services.accounts import broker_users
+from shared import cli
 from shared.config import settings
 from shared.topology import GOV_EVENTS, PLATFORM_EVENTS
 

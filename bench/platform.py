@@ -32,6 +32,8 @@ from tools import launcher
 from tools.launcher import ROOT, ServiceProcesses
 
 PLATFORM_SERVICES = ("tagging", "policy", "notification", "application")
+# what an extra process cannot serve without: the gateway asks the accounts service who holds each token
+EXTRA_NEEDS = {"gateway": ("accounts",)}
 HOP_SERVICE = "bench_hop"
 BROKER = os.environ.get("BENCH_BROKER", "amqp://guest:guest@127.0.0.1:5672")
 BENCH_DIR = ROOT / "var" / "bench"
@@ -200,11 +202,12 @@ class BenchPlatform:
 
     # the bench's own service ------------------------------------------------------------------------
     def start_extra(self, name: str) -> None:
-        self.processes.start(name)
-        self.processes.wait_ready(name, timeout_s=60)
+        needed = [*EXTRA_NEEDS.get(name, ()), name]
+        self.processes.start(*needed)
+        self.processes.wait_ready(*needed, timeout_s=60)
 
     def stop_extra(self, name: str) -> None:
-        self.processes.stop(name)
+        self.processes.stop(name, *EXTRA_NEEDS.get(name, ()))
 
     def check_extra(self, name: str) -> None:
         """Raise ServiceFailed if a process started with `start_extra` has exited."""

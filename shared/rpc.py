@@ -156,7 +156,7 @@ class _Rpc(CheckedSignature, nameko_rpc.Rpc):
 rpc = _Rpc.decorator
 
 
-class _ReplyListener(nameko_rpc.ReplyListener):
+class ReplyListener(nameko_rpc.ReplyListener):
     """Nameko's ReplyListener, consuming its reply queue without acks.
 
     The QueueConsumer (and its channel) is shared with the service's request consumer, which must
@@ -254,7 +254,7 @@ class RpcProxy(nameko_rpc.RpcProxy):
     """Nameko's RpcProxy, with the request publishing, unacked replies and deadline described in the
     module docstring."""
 
-    rpc_reply_listener = _ReplyListener()
+    rpc_reply_listener = ReplyListener()
 
     def setup(self):
         super().setup()

@@ -31,7 +31,7 @@ from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
 from shared.storable_text import escaped
-from shared.topology import PLATFORM_EVENTS, lane_key
+from shared.topology import lane_key
 from shared.turns import LiveFirstLock
 
 T = TypeVar("T")
@@ -91,8 +91,8 @@ class Transaction:
         if not events:
             return
         at = utcnow()
-        rows = [{"event_id": event.event_id, "exchange": PLATFORM_EVENTS.name,
-                 "routing_key": lane_key(PLATFORM_EVENTS.name, event.published_key(), self.bulk),
+        rows = [{"event_id": event.event_id, "exchange": event.exchange,
+                 "routing_key": lane_key(event.exchange, event.published_key(), self.bulk),
                  "body": event.model_dump_json(), "correlation_id": self.correlation_id, "created_at": at}
                 for event in events]
         ids = self.session.execute(_INSERT_OUTBOX, rows).scalars().all()

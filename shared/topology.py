@@ -22,6 +22,24 @@ ACCOUNT_CHANGES = Exchange("huiqi.accounts", type="fanout", durable=True)
 EXCHANGES = (GOV_EVENTS, PLATFORM_EVENTS, ACCOUNT_CHANGES)
 
 
+@dataclass(frozen=True)
+class Broadcast:
+    """A fanout that every process of `consumer` hears on a queue of its own, `<queue_prefix><uuid>`,
+    exclusive to its connection: each process declares it as it listens, `huiqi declare` never does."""
+
+    exchange: Exchange
+    routing_key: str
+    publisher: str
+    consumer: str
+    queue_prefix: str
+    purpose: str
+
+
+ACCOUNT_BROADCAST = Broadcast(ACCOUNT_CHANGES, "account.changed", "accounts (through its outbox)", "gateway",
+                              "gateway.accounts.", "every replica forgets the account's cached tokens at once")
+BROADCASTS = (ACCOUNT_BROADCAST,)
+
+
 # Live and bulk lanes. A single enterprise's change (and whatever it causes downstream) travels in
 # the live lane; a bulk synchronisation, a re-tag job and a policy's fan-out to every enterprise in
 # the bulk lane: at each hop that carries both, the bulk lane is a queue of its own

@@ -60,7 +60,7 @@ def database_url(request, tmp_path, container_factory):
         pytest.fail("PostgreSQL does not answer on 127.0.0.1:5432 (start it as DEVELOPERS.md says)")
     template = f"{POSTGRES}/huiqi_test_{uuid.uuid4().hex[:8]}_{{service}}"
     yield template
-    for service in ("tagging", "policy", "notification", "application", "gateway"):
+    for service in ("tagging", "policy", "notification", "application", "accounts"):
         drop_database(template.format(service=service))
 
 

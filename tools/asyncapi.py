@@ -4,8 +4,10 @@
 """
 from __future__ import annotations
 
-from shared.contracts import events, gov
-from shared.topology import ROUTES, event_type_of
+from kombu import Exchange
+
+from shared.contracts import accounts, events, gov
+from shared.topology import BROADCASTS, ROUTES, event_type_of
 
 PUBLISHERS = {
     "enterprise.registered": "other government systems (or POST /api/v1/events/{routing_key})",
@@ -21,33 +23,42 @@ PUBLISHERS = {
     "policy.matches_changed": "policy",
     "application.changed": "application",
     "calendar.loaded": "application (PUT /api/v1/calendar/{year})",
+    **{broadcast.routing_key: broadcast.publisher for broadcast in BROADCASTS},
 }
 MODELS = {
     **{key: gov.EnterpriseEvent for key in gov.SINGLE_ROUTING_KEYS},
     gov.BULK_ROUTING_KEY: gov.ProfilesSynced,
     **events.EVENTS,
+    accounts.AccountChanged.routing_key: accounts.AccountChanged,
 }
 
 
 def document() -> dict:
     channels, schemas = {}, {}
+
+    def channel(exchange: Exchange, key: str) -> dict:
+        model = MODELS[event_type_of(key)]
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+        return channels.setdefault(key, {
+            "description": f"exchange `{exchange.name}` ({exchange.type}, durable), "
+                           f"routing key `{key}`; published by {PUBLISHERS[event_type_of(key)]}",
+            "bindings": {"amqp": {"is": "routingKey", "exchange": {
+                "name": exchange.name, "type": exchange.type, "durable": True}}},
+            "subscribe": {"message": {"name": key, "contentType": "application/json",
+                                      "payload": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+            "x-consumers": [],
+        })
+
     for route in ROUTES.values():
         for key in route.routing_keys:
-            model = MODELS[event_type_of(key)]
-            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(schema.pop("$defs", {}))
-            schemas[model.__name__] = schema
-            channel = channels.setdefault(key, {
-                "description": f"exchange `{route.exchange.name}` ({route.exchange.type}, durable), "
-                               f"routing key `{key}`; published by {PUBLISHERS[event_type_of(key)]}",
-                "bindings": {"amqp": {"is": "routingKey", "exchange": {
-                    "name": route.exchange.name, "type": route.exchange.type, "durable": True}}},
-                "subscribe": {"message": {"name": key, "contentType": "application/json",
-                                          "payload": {"$ref": f"#/components/schemas/{model.__name__}"}}},
-                "x-consumers": [],
-            })
-            channel["x-consumers"].append({"service": route.consumer, "queue": route.queue,
-                                           "purpose": route.purpose})
+            channel(route.exchange, key)["x-consumers"].append({"service": route.consumer, "queue": route.queue,
+                                                                "purpose": route.purpose})
+    for broadcast in BROADCASTS:
+        channel(broadcast.exchange, broadcast.routing_key)["x-consumers"].append({
+            "service": broadcast.consumer, "queue": f"{broadcast.queue_prefix}<uuid> (one per process, exclusive)",
+            "purpose": broadcast.purpose})
     return {
         "asyncapi": "2.6.0",
         "info": {"title": "Huiqi bus", "version": "1",

@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         url = (args.url or f"http://{config.gateway_bind}").rstrip("/")
         return 0 if follow(fetcher(url, config.admin_token, args.job_id))["state"] == "done" else 1
     if args.command == "reset":
-        for service in (*SERVICES, "gateway"):
+        for service in (*SERVICES, "accounts"):
             drop_database(config.database_url_for(service))
             print(f"dropped the {service} database")
         return 0

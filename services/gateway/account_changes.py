@@ -1,10 +1,10 @@
-"""A gateway replica's ear on `huiqi.accounts`: account changes from whichever replica made them.
+"""A gateway replica's ear on `huiqi.accounts`: every change the accounts service makes to an account.
 
 Each replica binds a queue of its own to the fanout exchange, exclusive to its connection (the
 broker deletes it when the replica goes), and consumes without acknowledgements: a lost
 broadcast costs nothing, because every time the replica (re)connects it first binds its queue
 and then forgets every cached token (`on_connect`), so whatever changed while it was not
-listening is read from the database again.
+listening is asked of the accounts service again.
 """
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from collections.abc import Callable
 
 import eventlet
 import kombu
-from eventlet.event import Event
 from pydantic import ValidationError
 
 from shared.contracts.accounts import AccountChanged
-from shared.topology import ACCOUNT_CHANGES
+from shared.topology import ACCOUNT_BROADCAST
 
-QUEUE_PREFIX = "gateway.accounts."
 POLL_S = 1.0
 
 
@@ -30,9 +28,8 @@ class AccountChangeListener:
         self.on_change = on_change
         self.on_connect = on_connect
         self.log = log
-        self.queue_name = QUEUE_PREFIX + uuid.uuid4().hex
+        self.queue_name = ACCOUNT_BROADCAST.queue_prefix + uuid.uuid4().hex
         self.listening = False
-        self._awaited: dict[str, Event] = {}
 
     def run(self, running: Callable[[], bool]) -> None:
         backoff = 0.2
@@ -48,7 +45,7 @@ class AccountChangeListener:
                 backoff = min(backoff * 2, 5.0)
 
     def _listen(self, running: Callable[[], bool]) -> None:
-        queue = kombu.Queue(self.queue_name, exchange=ACCOUNT_CHANGES, durable=False, exclusive=True,
+        queue = kombu.Queue(self.queue_name, exchange=ACCOUNT_BROADCAST.exchange, durable=False, exclusive=True,
                             auto_delete=True)
         with kombu.Connection(self.amqp_uri, connect_timeout=5, heartbeat=30) as connection:
             with connection.Consumer([queue], on_message=self._received, no_ack=True):
@@ -71,15 +68,3 @@ class AccountChangeListener:
             self.on_connect()
             return
         self.on_change(change)
-        awaited = self._awaited.pop(change.event_id, None)
-        if awaited is not None:
-            awaited.send(True)
-
-    def awaiting(self, event_id: str) -> Event:
-        """An event sent once this replica has heard `event_id` back from the broker, which by then
-        has handed it to every replica's queue."""
-        self._awaited[event_id] = Event()
-        return self._awaited[event_id]
-
-    def forget(self, event_id: str) -> None:
-        self._awaited.pop(event_id, None)

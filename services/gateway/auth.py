@@ -10,7 +10,6 @@ the administrator's are looked up through the `find_account` function the caller
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import ipaddress
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from typing import Any
 
 from services.gateway.errors import Unauthorized
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
+from shared.contracts.accounts import token_digest
 from shared.errors import Forbidden
 
 
@@ -234,11 +234,6 @@ def require(caller: Caller, action: Action, resource: Resource = Resource()) -> 
     if not decision:
         raise Forbidden(decision.reason or f"not allowed to {action.value}",
                         {"role": caller.role.value, "action": action.value})
-
-
-def token_digest(token: str) -> str:
-    """What is stored of a token: tokens are long random strings, so one SHA-256 is enough."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 AccountFinder = Callable[[str], "Caller | None"]  # token digest -> the account's caller, or None

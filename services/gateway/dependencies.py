@@ -12,15 +12,16 @@ import eventlet
 from eventlet.semaphore import Semaphore
 from kombu.exceptions import OperationalError
 from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.containers import WorkerContext
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
-from nameko.extensions import DependencyProvider
+from nameko.extensions import DependencyProvider, Entrypoint, SharedExtension
 from nameko.rpc import RpcReply
 
 from services.gateway.errors import ServiceFailed, ServiceUnavailable
 from shared.config import settings
 from shared.logs import correlation_id_of
 from shared.publisher import ConfirmingPublisher, Outgoing, PublishFailed
-from shared.rpc import RpcProxy, ServiceProxy, forget
+from shared.rpc import ReplyListener, RpcProxy, ServiceProxy, forget
 from shared.topology import GOV_EVENTS
 
 BROKER = "broker"
@@ -39,6 +40,34 @@ class TimedRpcProxy(RpcProxy):
     def get_dependency(self, worker_ctx):
         proxy = self.service_proxy(worker_ctx, expiration=self.timeout_s)
         return TimedService(self.target_service, proxy, self.rpc_reply_listener, self.timeout_s)
+
+
+class EntrypointRpc(SharedExtension):
+    """RPC to one service from an entrypoint, before any worker runs (who holds a request's token),
+    with TimedRpcProxy's deadline and errors, and the worker's correlation id."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def __init__(self, target_service: str):
+        super().__init__()
+        self.target_service = target_service
+
+    @property
+    def sharing_key(self):
+        return type(self), self.target_service
+
+    def setup(self):
+        self.timeout_s = settings().rpc_timeout_s
+        self.routable = False   # as RpcProxy's: confirms only until the broker has routed a request
+
+    def service(self, entrypoint: Entrypoint, correlation_id: str) -> TimedService:
+        asking = WorkerContext(self.container, None, entrypoint, data={"correlation_id": correlation_id})
+        proxy = ServiceProxy(asking, self.target_service, self.rpc_reply_listener, routed=self._routed,
+                             expiration=self.timeout_s, use_confirms=not self.routable)
+        return TimedService(self.target_service, proxy, self.rpc_reply_listener, self.timeout_s)
+
+    def _routed(self) -> None:
+        self.routable = True
 
 
 class TimedService:

@@ -62,7 +62,8 @@ class Route:
     def error_statuses(self) -> tuple[int, ...]:
         statuses = set(self.errors)
         if self.needs_token:
-            statuses |= {401, 403}
+            # 503: a token other than the administrator's is looked up with the accounts service
+            statuses |= {401, 403, 503}
         if self.path_params or self.query or self.bodies or self.upload:
             statuses.add(422)
         if self.bodies or self.upload:

@@ -1,10 +1,11 @@
-"""The callers of recently seen tokens, so that a busy gateway does not read its database per request.
+"""The callers of recently seen tokens, so that a busy gateway does not ask the accounts service
+per request.
 
 Good tokens and wrong ones are kept apart, each in a bounded TTL cache (cachetools): a stream of
 wrong tokens evicts only other wrong ones, never a good token (and never empties the cache), and
-a wrong token tried again within its TTL does not reach the database again. An account change
-(`forget_account`) drops the account's tokens at once; a look-up that was reading the database
-while an account changed keeps nothing of what it read, so a stale read cannot re-cache a
+a wrong token tried again within its TTL is not asked about again. An account change
+(`forget_account`) drops the account's tokens at once; a look-up that was asking the accounts
+service while an account changed keeps nothing of what it read, so a stale read cannot re-cache a
 disabled token.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from cachetools import TTLCache
 
 from services.gateway.auth import Caller
 
-KNOWN_TTL_S = 30.0       # the longest a token is served without the database, had a broadcast been lost
+KNOWN_TTL_S = 30.0       # the longest a token is served without asking, had a broadcast been lost
 KNOWN_SIZE = 100_000
 UNKNOWN_TTL_S = 30.0
 UNKNOWN_SIZE = 10_000
@@ -32,14 +33,14 @@ class TokenCache:
         self._changes = 0   # account changes seen: a look-up spanning one keeps nothing
 
     def find(self, digest: str, read: Callable[[str], Caller | None]) -> Caller | None:
-        """The caller of the token with this digest, from the cache or else from `read` (the database)."""
+        """The caller of the token with this digest, from the cache or else from `read` (the accounts service)."""
         known = self._known.get(digest, _MISSING)
         if known is not _MISSING:
             return known
         if self._unknown.get(digest, False):
             return None
         changes = self._changes
-        caller = read(digest)   # may yield to other green threads while the database answers
+        caller = read(digest)   # may yield to other green threads while the accounts service answers
         if changes == self._changes:
             if caller is None:
                 self._unknown[digest] = True

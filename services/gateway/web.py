@@ -28,11 +28,11 @@ from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from services.gateway.accounts import AccountDirectory
 from services.gateway.auth import admin_token_refusal
 from services.gateway.errors import ERRORS, ErrorReply, envelope, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
+from services.gateway.tokens import TokenDirectory
 from shared import money
 from shared.config import settings
 from shared.entrypoints import CheckedSignature
@@ -170,7 +170,7 @@ class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
     called as `method(request, **path, caller=..., query=..., body=...)` (only those it takes)."""
 
     server = JsonWebServer()
-    accounts = AccountDirectory()
+    tokens = TokenDirectory()
 
     def __init__(self, route_name: str, **kwargs):
         self.route = ROUTES[route_name]
@@ -184,7 +184,8 @@ class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
             inputs = read_inputs(self.route, authorization=request.headers.get("Authorization"),
                                  path_values=request.path_values, query_args=request.args,
                                  body=request_body(request) if self.route.bodies else b"",
-                                 find_account=self.accounts.find)
+                                 find_account=partial(self.tokens.find, entrypoint=self,
+                                                      correlation_id=correlation_id))
             args, kwargs = (request,), inputs.arguments(self.route)
             self.check_signature(args, kwargs)
             done = Event()

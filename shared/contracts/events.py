@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.money import Yuan
-from shared.topology import APPLICATION_MOVES
+from shared.topology import APPLICATION_MOVES, PLATFORM_EVENTS
 
 
 def _new_id() -> str:
@@ -27,6 +27,7 @@ class PlatformEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     routing_key: ClassVar[str]
+    exchange: ClassVar[str] = PLATFORM_EVENTS.name   # where the outbox publishes it
     schema_version: Literal[1] = 1
     event_id: str = Field(default_factory=_new_id)
     occurred_at: datetime = Field(default_factory=_now)

@@ -43,7 +43,7 @@ BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
 API = "/api/v1"
-DATABASE_SERVICES = ("tagging", "policy", "notification", "application")
+DATABASE_SERVICES = ("tagging", "policy", "notification", "application", "accounts")
 HUIQI = str(Path(sys.executable).parent / "huiqi")
 
 T = TypeVar("T")
@@ -200,7 +200,7 @@ def running_platform(label: str, backend: str, directory: Path, *, start: bool =
 
 
 class Platform:
-    """The four services as separate processes, and the gateway's HTTP API."""
+    """Every service as a separate process, and the gateway's HTTP API."""
 
     def __init__(self, amqp_uri: str, database_url: str, var_dir: Path, env: dict[str, str] | None = None):
         self.amqp_uri = amqp_uri

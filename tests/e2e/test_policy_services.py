@@ -158,7 +158,7 @@ def test_a_question_unanswered_after_two_working_days_is_overdue_and_listed(plat
                          timeout=30).status_code == 403
 
     moved = ok(platform.post(f"{API}/admin/clock", {"set": (due - timedelta(seconds=5)).isoformat()}))
-    assert set(moved["services"]) == {"tagging", "policy", "notification", "application"}
+    assert set(moved["services"]) == {"tagging", "policy", "notification", "application", "accounts"}
     listed = ok(firm.get(f"{platform.url}{API}/policies/{policy['id']}/questions", timeout=30))
     assert [item["overdue"] for item in listed["items"]] == [False, False]   # not yet: the clocks run on
     ok(platform.post(f"{API}/admin/clock", {"advance": "PT10S"}))

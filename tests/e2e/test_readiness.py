@@ -31,7 +31,7 @@ from tests.e2e.harness import (
 
 pytestmark = pytest.mark.e2e
 
-SERVICES = ("tagging", "policy", "notification", "application")
+SERVICES = ("tagging", "policy", "notification", "application", "accounts")
 
 
 def health(platform) -> requests.Response:

@@ -1,6 +1,7 @@
 """Fixtures for the gateway's integration tests: the real GatewayService on a free port, on the
 test session's own RabbitMQ virtual host (`amqp_uri` from tests/conftest.py), with a short RPC
-timeout so a missing service fails fast; and small stand-ins for the three services it calls.
+timeout so a missing service fails fast; small stand-ins for the services it calls, and the real
+accounts service (on a SQLite file of the test's own) for its tokens.
 
 Imported by the test modules (tests/conftest.py belongs to the whole suite).
 """
@@ -19,6 +20,7 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, get_rpc_exchange
 
+from services.accounts.service import AccountsService
 from services.gateway.service import GatewayService
 from shared.config import settings
 from shared.errors import EXPECTED, Conflict, Invalid, NotFound
@@ -28,7 +30,7 @@ from shared.topology import GOV_EVENTS
 
 # The fixtures; a test module takes them with `from tests.integration.conftest_gateway import *`.
 __all__ = ["quick_consumers", "gateway_settings", "nameko_gateway_config", "gateway_container", "gateway", "api",
-           "anonymous", "rpc_queues", "gov_events_queue", "fake_services"]
+           "anonymous", "rpc_queues", "gov_events_queue", "accounts_service", "fake_services"]
 
 ADMIN_TOKEN = "gateway-test-admin-token"
 RPC_TIMEOUT_S = 0.5
@@ -64,7 +66,7 @@ def quick_consumers(monkeypatch):
 def gateway_settings(monkeypatch, amqp_uri, tmp_path):
     """Settings are read when the container starts; `settings` is cached, so clear it around."""
     monkeypatch.setenv("HUIQI_ADMIN_TOKEN", ADMIN_TOKEN)
-    monkeypatch.setenv("HUIQI_GATEWAY_DATABASE_URL", f"sqlite:///{tmp_path}/gateway.sqlite3")
+    monkeypatch.setenv("HUIQI_ACCOUNTS_DATABASE_URL", f"sqlite:///{tmp_path}/accounts.sqlite3")
     monkeypatch.setenv("HUIQI_RPC_TIMEOUT_S", str(RPC_TIMEOUT_S))
     monkeypatch.setenv("HUIQI_AMQP_URI", amqp_uri)
     settings.cache_clear()
@@ -276,8 +278,16 @@ class FakeNotification:
 
 
 @pytest.fixture
-def fake_services(quick_consumers, container_factory, amqp_uri):
-    """The three services the gateway calls, as stand-ins answering the agreed shapes."""
+def accounts_service(quick_consumers, container_factory, gateway_settings, amqp_uri):
+    """The real accounts service, which the gateway asks who holds each token."""
+    container = container_factory(AccountsService, {"AMQP_URI": amqp_uri, "serializer": "json"})
+    container.start()
+    return container
+
+
+@pytest.fixture
+def fake_services(quick_consumers, container_factory, amqp_uri, accounts_service):
+    """The services the gateway calls, as stand-ins answering the agreed shapes (accounts: the real one)."""
     containers = [container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"})
                   for cls in (FakeTagging, FakePolicy, FakeNotification, FakeApplication)]
     for container in containers:

@@ -68,7 +68,7 @@ class ScopedApplication:
 
 
 @pytest.fixture
-def services(quick_consumers, container_factory, amqp_uri):
+def services(quick_consumers, container_factory, amqp_uri, accounts_service):
     for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication):
         container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"}).start()
 

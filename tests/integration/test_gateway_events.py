@@ -102,7 +102,7 @@ def bearer(token: str) -> dict:
 
 
 @pytest.fixture
-def market_regulation(api):
+def market_regulation(api, accounts_service):
     created = api.post("/api/v1/systems", json={"source": "market-regulation", "name": "市场监管局登记系统"})
     assert created.status_code == 201, created.text
     account = created.json()

@@ -32,7 +32,7 @@ def test_no_token_is_401(anonymous):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_wrong_token_is_401(anonymous):
+def test_a_wrong_token_is_401(anonymous, accounts_service):
     for header in ("Bearer not-the-token", f"Basic {ADMIN_TOKEN}", f"Bearer {ADMIN_TOKEN}-"):
         response = anonymous.get(f"/api/v1/enterprises/{USCC}", headers={"Authorization": header})
         assert response.status_code == 401, header
@@ -98,7 +98,7 @@ def test_health_is_200_when_every_service_answers(anonymous, fake_services):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["services"]) == {"tagging", "policy", "notification", "application"}
+    assert set(body["services"]) == {"tagging", "policy", "notification", "application", "accounts"}
 
 
 def test_the_enterprise_file_passes_through_with_the_correlation_id(api, fake_services):

@@ -1,5 +1,6 @@
-"""Two gateway replicas on one accounts database: a disabled token stops working on both at once,
-though both had it cached; the change travels through the outbox and `huiqi.accounts`."""
+"""Two gateway replicas and the accounts service: a disabled token stops working on both replicas at
+once, though both had it cached; the change travels through the accounts service's outbox and
+`huiqi.accounts`."""
 from __future__ import annotations
 
 import time
@@ -9,19 +10,29 @@ import requests
 from nameko.testing.utils import get_extension
 from sqlalchemy import func, select
 
-from services.gateway.accounts import AccountDirectory
+from services.accounts.service import AccountsService
 from services.gateway.service import GatewayService
+from services.gateway.tokens import TokenDirectory
 from shared import messaging_tables as tables
 from shared.config import settings
+from shared.store import Store
 from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
 from tests.integration.conftest_gateway import ADMIN_TOKEN, free_port, wait_until
 
 
 @pytest.fixture
-def replicas(monkeypatch, quick_consumers, container_factory, amqp_uri, database_url, gateway_settings):
-    """Two gateways (base URLs and containers) on one accounts database, SQLite or PostgreSQL."""
-    monkeypatch.setenv("HUIQI_GATEWAY_DATABASE_URL", database_url.format(service="gateway"))
+def accounts(monkeypatch, quick_consumers, container_factory, amqp_uri, database_url, gateway_settings):
+    """The accounts service on its own database, SQLite or PostgreSQL."""
+    monkeypatch.setenv("HUIQI_ACCOUNTS_DATABASE_URL", database_url.format(service="accounts"))
     settings.cache_clear()
+    container = container_factory(AccountsService, {"AMQP_URI": amqp_uri, "serializer": "json"})
+    container.start()
+    return container
+
+
+@pytest.fixture
+def replicas(quick_consumers, container_factory, amqp_uri, gateway_settings, accounts):
+    """Two gateways (base URLs and containers)."""
     started = []
     for _ in range(2):
         address = f"127.0.0.1:{free_port()}"
@@ -30,7 +41,7 @@ def replicas(monkeypatch, quick_consumers, container_factory, amqp_uri, database
         container.start()
         started.append((f"http://{address}", container))
     for _, container in started:   # each has bound its queue to huiqi.accounts
-        wait_until(lambda container=container: get_extension(container, AccountDirectory).listener.listening)
+        wait_until(lambda container=container: get_extension(container, TokenDirectory).listener.listening)
     return started
 
 
@@ -38,13 +49,13 @@ def me(url: str, token: str) -> int:
     return requests.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code
 
 
-def test_a_disable_on_one_replica_takes_effect_on_both_at_once(replicas):
-    (first, first_container), (second, second_container) = replicas
+def test_a_disable_on_one_replica_takes_effect_on_both_at_once(replicas, accounts):
+    (first, _), (second, second_container) = replicas
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     account = requests.post(f"{first}/api/v1/staff", json={"name": "窗口", "role": "window_clerk"}, headers=admin,
                             timeout=5).json()
     assert me(first, account["token"]) == 200 and me(second, account["token"]) == 200   # cached on both
-    assert len(get_extension(second_container, AccountDirectory).tokens) >= 1
+    assert len(get_extension(second_container, TokenDirectory).tokens) >= 1
 
     asked = time.monotonic()
     disabled = requests.post(f"{first}/api/v1/accounts/{account['id']}/disable", headers=admin, timeout=10)
@@ -61,10 +72,10 @@ def test_a_disable_on_one_replica_takes_effect_on_both_at_once(replicas):
           f"{(refused - answered) * 1000:.0f} ms later, at try {len(tries)}")
     assert answered - asked < 1.0   # it heard its own broadcast back, rather than waiting out BROADCAST_WAIT_S
 
-    directory = get_extension(first_container, AccountDirectory)
+    store = get_extension(accounts, Store)
 
     def outbox_rows() -> int:
-        with directory.engine.connect() as connection:
+        with store.engine.connect() as connection:
             return connection.execute(select(func.count()).select_from(tables.outbox)).scalar_one()
 
     wait_until(lambda: outbox_rows() == 0)   # the broadcast left the outbox
@@ -76,10 +87,10 @@ def test_a_flood_of_wrong_tokens_leaves_good_tokens_cached(replicas):
     token = requests.post(f"{first}/api/v1/staff", json={"name": "评估", "role": "assessor"}, headers=admin,
                           timeout=5).json()["token"]
     assert me(first, token) == 200
-    directory = get_extension(first_container, AccountDirectory)
+    asking = get_extension(first_container, TokenDirectory).accounts
     reads = []
-    original = directory._read
-    directory._read = lambda digest: reads.append(digest) or original(digest)
+    original = asking.service
+    asking.service = lambda *args: reads.append(args) or original(*args)
     with requests.Session() as session:
         for number in range(300):
             assert session.get(f"{first}/api/v1/me", headers={"Authorization": f"Bearer hq_wrong{number}"},

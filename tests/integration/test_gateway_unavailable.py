@@ -50,7 +50,18 @@ def test_health_is_503_naming_every_silent_service_within_one_timeout(anonymous,
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert set(body["failed"]) == {"tagging", "policy", "notification", "application"}
+    assert set(body["failed"]) == {"tagging", "policy", "notification", "application", "accounts"}
     assert "not running" in body["failed"]["tagging"]
     assert body["error"]["code"] == "service_unavailable"
     assert took < RPC_TIMEOUT_S + MARGIN_S  # the services are asked at once, not one after another
+
+
+def test_a_token_is_503_naming_accounts_while_it_cannot_be_looked_up_and_the_administrators_works(
+        api, anonymous, rpc_queues):
+    rpc_queues.stopped("accounts")
+    response, took = timed(lambda: anonymous.get("/api/v1/me", headers={"Authorization": "Bearer hq_someone"}))
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert (error["code"], error["details"]) == ("service_unavailable", {"service": "accounts"})
+    assert took < RPC_TIMEOUT_S + MARGIN_S
+    assert api.get("/api/v1/me").json()["role"] == "city_admin"   # the administrator's token is no account

@@ -1,0 +1,65 @@
+"""Accounts: staff, enterprise and system tokens (contract sections 5 and 14).
+
+An account's token is made here and shown once, when the account is created; only its digest is
+kept (`shared.contracts.accounts.token_digest`). An account is named `<kind>-<number>` everywhere
+(answers, the actor of a change, the broadcast of a change), never by its token.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+KINDS = ("staff", "enterprise", "system")
+TOKEN_PREFIX = "hq_"
+# the roles whose accounts are not staff: an enterprise's token and another government system's
+ROLE_OF_KIND = {"enterprise": "enterprise", "system": "system"}
+_ACCOUNT_ID = re.compile(r"(staff|enterprise|system)-([1-9][0-9]{0,17})")
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def account_id(kind: str, number: int) -> str:
+    return f"{kind}-{number}"
+
+
+def parse_account_id(text: str) -> tuple[str, int] | None:
+    """(kind, number) of an id such as `staff-3`; None for anything else."""
+    matched = _ACCOUNT_ID.fullmatch(text)
+    return (matched[1], int(matched[2])) if matched else None
+
+
+def role_of(kind: str, role: str | None) -> str:
+    """The role of a new account of `kind`: an enterprise's and a system's are their kind's; a staff
+    account's is the staff role asked for. ValueError saying why when they do not fit."""
+    if kind not in KINDS:
+        raise ValueError(f"there is no kind of account {kind!r}; it is one of {', '.join(KINDS)}")
+    own = ROLE_OF_KIND.get(kind)
+    if own is not None:
+        if role not in (None, own):
+            raise ValueError(f"an account of kind {kind} has the role {own}, not {role}")
+        return own
+    if role is None or role in ROLE_OF_KIND.values():
+        raise ValueError(f"a staff account needs a staff role, not {role}")
+    return role
+
+
+def shown(account: Mapping[str, Any]) -> dict:
+    """An account as the city administrator sees it: never its token or the token's digest; empty
+    scope fields left out, `disabled_at` always there."""
+    view = {"id": account_id(account["kind"], account["id"]), "name": account["name"], "role": account["role"],
+            "department": account["department"], "county": account["county"], "uscc": account["uscc"],
+            "source": account["source"], "created_at": account["created_at"].isoformat(),
+            "created_by": account["created_by"],
+            "disabled_at": account["disabled_at"] and account["disabled_at"].isoformat()}
+    return {key: value for key, value in view.items() if value is not None or key == "disabled_at"}
+
+
+def holder(account: Mapping[str, Any]) -> dict:
+    """Who the account's token acts as: its role, id and scope, and its name."""
+    return {"id": account_id(account["kind"], account["id"]), "role": account["role"], "name": account["name"],
+            "department": account["department"], "county": account["county"], "uscc": account["uscc"],
+            "source": account["source"]}

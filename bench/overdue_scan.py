@@ -192,7 +192,7 @@ def _hall(rng: random.Random) -> _Hall:
             "returned_from": Stage.review.value if open_stage == Stage.returned else None,
             "amount": Decimal(rng.choice((10_000, 20_000, 50_000, 100_000))),
             "form": {"name": name, "employees": rng.randint(1, 500), "county": rng.choice(COUNTIES)},
-            "note": None, "stage_limits": limits, "created_by": STAFF, "created_at": created, "updated_at": entered,
+            "material_list": [], "note": None, "stage_limits": limits, "created_by": STAFF, "created_at": created, "updated_at": entered,
             "open_key": f"{uscc}:{policy_id}"})
         for position, earlier in enumerate(passed):
             stage_id += 1
@@ -200,11 +200,11 @@ def _hall(rng: random.Random) -> _Hall:
             built.stages.append({"id": stage_id, "application_id": application_id, "stage": earlier.value,
                                  "entered_at": moments[position],
                                  "due_at": CALENDAR.due_at(moments[position], DEFAULT_LIMITS[earlier]),
-                                 "due_note": None, "completed_at": finished, "actor": STAFF, "alarmed_at": None,
+                                 "due_provisional": False, "completed_at": finished, "actor": STAFF, "alarmed_at": None,
                                  "escalated_at": None})
         stage_id += 1
         built.stages.append({"id": stage_id, "application_id": application_id, "stage": open_stage.value,
-                             "entered_at": entered, "due_at": due, "due_note": None, "completed_at": None,
+                             "entered_at": entered, "due_at": due, "due_provisional": False, "completed_at": None,
                              "actor": None, "alarmed_at": None, "escalated_at": None})
         built.open_stage[application_id] = open_stage.value
     return built

@@ -59,9 +59,6 @@ def _open_key(uscc: str, policy_id: int) -> str:
 # SQLite takes to run it, and every action runs several.
 _APPLICATION = select(applications).where(applications.c.id == bindparam("p_id"))
 _APPLICATION_LOCKED = _APPLICATION.with_for_update()
-_RIVAL = select(applications.c.id, applications.c.policy_id).where(
-    applications.c.uscc == bindparam("p_uscc"), applications.c.exclusive_group == bindparam("p_group"),
-    applications.c.policy_id != bindparam("p_policy"), applications.c.stage != Stage.rejected.value).limit(1)
 _OPEN_FOR_PAIR = select(applications.c.id).where(applications.c.open_key == bindparam("p_open_key"))
 # nothing inserted (no id returned) when the pair's open_key is taken: no IntegrityError, which would
 # abort a PostgreSQL transaction, and the conflict is answered as one
@@ -104,9 +101,8 @@ def _budget_upsert(dialect_name: str):
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     statement = dialect_insert(budgets)
-    newer = or_(budgets.c.policy_version.is_(None), statement.excluded.policy_version > budgets.c.policy_version)
     return statement.on_conflict_do_update(
-        index_elements=[budgets.c.policy_id], where=newer,
+        index_elements=[budgets.c.policy_id], where=statement.excluded.policy_version > budgets.c.policy_version,
         set_={"budget": statement.excluded.budget, "policy_version": statement.excluded.policy_version})
 
 
@@ -121,7 +117,6 @@ _OFFERS_WAITING = (select(applications.c.id, applications.c.policy_id, applicati
 _POLICIES_WITH_OFFERS_WAITING = (select(applications.c.policy_id)
                                  .where(applications.c.stage == Stage.confirmation.value).distinct())
 _TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).order_by(stages.c.id)
-_MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
 _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
 _OBJECTORS = select(history.c.actor).where(history.c.application_id == bindparam("p_id"),
                                            history.c.action == "object")
@@ -142,15 +137,15 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
                        {"missing": terms["missing"]})
     group = policy["exclusive_group"]
     open_key = _open_key(uscc, policy["id"])
-    # what is committed already, read first to name it (and the rows from before exclusive_claims);
-    # a submission committing meanwhile is caught by the inserts below, which wait for it
+    # what is committed already, read first to name it; a submission committing meanwhile is caught
+    # by the inserts below, which wait for it
     existing = session.execute(_OPEN_FOR_PAIR, {"p_open_key": open_key}).first()
     if existing is not None:
         raise _already_open(uscc, policy["id"], existing.id)
     if group:
-        rival = session.execute(_RIVAL, {"p_uscc": uscc, "p_group": group, "p_policy": policy["id"]}).first()
-        if rival is not None:
-            raise _exclusive(policy, rival.policy_id, rival.id)
+        holder = session.execute(_CLAIM_HOLDER, {"p_uscc": uscc, "p_group": group}).first()
+        if holder is not None:
+            raise _exclusive(policy, holder.policy_id, holder.application_id)
     first = Stage.confirmation if proactive else Stage.acceptance
     limits = limits_for(policy["stage_limits"] or {})
     listed = [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
@@ -196,7 +191,7 @@ def set_budget(session: Session | Connection, policy: dict) -> None:
 
 def _budget_row(policy: dict) -> dict:
     return {"policy_id": policy["id"], "budget": policy["budget"], "committed": ZERO, "disbursed": ZERO,
-            "policy_version": policy.get("version")}
+            "policy_version": policy["version"]}
 
 
 def _already_open(uscc: str, policy_id: int, application_id: int | None) -> Conflict:
@@ -222,7 +217,7 @@ def _stage_row(calendar: WorkingCalendar, application_id: int, stage: Stage, lim
         due = deadlines.due_of_entry(calendar, now, stage, limits)
     return {"application_id": application_id, "stage": str(stage), "entered_at": now,
             # counted in China's time; kept, and answered, in UTC as read back
-            "due_at": due.at and due.at.astimezone(UTC), "due_provisional": due.provisional, "due_note": None,
+            "due_at": due.at and due.at.astimezone(UTC), "due_provisional": due.provisional,
             "completed_at": now if completed_by is not None else None, "actor": completed_by,
             "alarmed_at": None, "escalated_at": None}
 
@@ -344,7 +339,7 @@ def _resubmit_materials(session: Session, row, added: list, now: datetime) -> li
     """The application's materials with `added` in (see `materials.merge`), written to both places
     it keeps them; the list as it now stands."""
     try:
-        merged = merge(_materials_of(session, row), added)
+        merged = merge(row.material_list, added)
     except MaterialError as error:
         raise Invalid(str(error), error.details) from None
     names = sorted({material.name for material in added})
@@ -409,7 +404,7 @@ def get(session: Session | Connection, application_id: int, now: datetime) -> di
     row = session.execute(_APPLICATION, {"p_id": application_id}).first()
     if row is None:
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
-    return _answer(row, session.execute(_TIMELINE, {"p_id": application_id}), _materials_of(session, row),
+    return _answer(row, session.execute(_TIMELINE, {"p_id": application_id}),
                    session.execute(_HISTORY, {"p_id": application_id}), now)
 
 
@@ -421,32 +416,25 @@ def answer(session: Session | Connection, written: Opened, now: datetime) -> dic
                   else session.execute(_TIMELINE, {"p_id": row.id}))
     history_rows = (written.history_rows if written.history_rows is not None
                     else session.execute(_HISTORY, {"p_id": row.id}))
-    return _answer(row, stage_rows, _materials_of(session, row), history_rows, now)
+    return _answer(row, stage_rows, history_rows, now)
 
 
-def _materials_of(session: Session | Connection, row) -> list[dict]:
-    if row.material_list is not None:
-        return row.material_list
-    # a row from before `material_list` was kept
-    return [{"name": material.name, "filename": material.filename, "media_type": material.media_type,
-             "size": material.size, "sha256": material.sha256}
-            for material in session.execute(_MATERIALS, {"p_id": row.id})]
 
 
-def _answer(row, stage_rows, materials: list[dict], history_rows, now: datetime) -> dict:
+def _answer(row, stage_rows, history_rows, now: datetime) -> dict:
     """The application as its readers see it, from its row, its stages and its history in order."""
     application = _summary(row)
     timeline = [{"stage": stage.stage, "entered_at": stage.entered_at.isoformat(),
                  "due_at": stage.due_at and stage.due_at.isoformat(),
                  "completed_at": stage.completed_at and stage.completed_at.isoformat(), "actor": stage.actor,
-                 "provisional": bool(stage.due_provisional),
+                 "provisional": stage.due_provisional,
                  "overdue": deadlines.is_overdue(stage.due_at, stage.completed_at, now)}
                 for stage in stage_rows]
     application.update(
         status=row.stage, timeline=timeline, overdue=bool(timeline and timeline[-1]["overdue"]),
         due_at=timeline[-1]["due_at"] if timeline and not timeline[-1]["completed_at"] else None,
         next=None if row.stage in TERMINAL else who_acts(Stage(row.stage)),
-        form=row.form, note=row.note, materials=materials,
+        form=row.form, note=row.note, materials=row.material_list,
         history=[{"action": entry.action, "from": entry.from_stage, "to": entry.to_stage, "actor": entry.actor,
                   "comment": entry.comment, "amount": entry.amount, "at": entry.at.isoformat()}
                  for entry in history_rows])
@@ -631,15 +619,13 @@ _RECOUNT_CHUNK = 200
 
 def recount_year(session: Session, calendar: WorkingCalendar, year: int) -> int:
     """Count again, on `calendar`, the due times of every application with a stage counted across `year`
-    (China days): entered before it ended and due after it began, or left without a due time by a release
-    that had no provisional years. Whole timelines, as a resumed stage's due time follows from the earlier
-    entry's. Returns how many stages' due times changed. An alarm already raised stays raised."""
+    (China days): entered before it ended and due after it began. Whole timelines, as a resumed stage's due
+    time follows from the earlier entry's. Returns how many stages' due times changed. An alarm already raised
+    stays raised."""
     begins = datetime(year, 1, 1, tzinfo=CHINA)
     ends = datetime(year + 1, 1, 1, tzinfo=CHINA)
-    touched = (select(stages.c.application_id).where(
-        or_(and_(stages.c.entered_at < ends, stages.c.due_at >= begins),
-            and_(stages.c.due_at.is_(None), stages.c.due_note.is_not(None))))
-        .distinct().order_by(stages.c.application_id))
+    touched = (select(stages.c.application_id).where(stages.c.entered_at < ends, stages.c.due_at >= begins)
+               .distinct().order_by(stages.c.application_id))
     application_ids = list(session.execute(touched).scalars())
     changed = []
     for first in range(0, len(application_ids), _RECOUNT_CHUNK):
@@ -654,11 +640,10 @@ def recount_year(session: Session, calendar: WorkingCalendar, year: int) -> int:
                                                 for row in rows], limits[application_id])
             for row, due in zip(rows, dues, strict=True):
                 at = due.at and due.at.astimezone(UTC)
-                if at != row.due_at or due.provisional != bool(row.due_provisional) or row.due_note is not None:
+                if at != row.due_at or due.provisional != row.due_provisional:
                     changed.append({"key": row.id, "p_due_at": at, "p_provisional": due.provisional})
     if changed:
         session.execute(update(stages).where(stages.c.id == bindparam("key"))
-                        .values(due_at=bindparam("p_due_at"), due_provisional=bindparam("p_provisional"),
-                                due_note=None),
+                        .values(due_at=bindparam("p_due_at"), due_provisional=bindparam("p_provisional")),
                         changed, execution_options={"synchronize_session": False})
     return len(changed)

@@ -29,7 +29,7 @@ PDF = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\
 def terms(amount, *, policy_id: int = 7) -> dict:
     policy = {"id": policy_id, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
               "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {"review": 3},
-              "budget": 1_000_000}
+              "budget": 1_000_000, "version": 1}
     return {"policy": policy, "uscc": USCC, "matched": True, "missing": [], "estimated_amount": amount,
             "profile": {"name": "滨州测试有限公司", "employees": 40, "industries": ["C13", "C14"]}}
 

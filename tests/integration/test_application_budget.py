@@ -2,12 +2,11 @@
 runs in its own transaction on its own connection, at the same moment."""
 from __future__ import annotations
 
-import base64
 import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.application import hall
@@ -26,7 +25,7 @@ REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance
 def terms(uscc: str) -> dict:
     policy = {"id": 7, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
               "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {},
-              "budget": BUDGET}
+              "budget": BUDGET, "version": 1}
     return {"policy": policy, "uscc": uscc, "matched": True, "missing": [], "estimated_amount": AMOUNT,
             "profile": {"name": uscc}}
 
@@ -68,27 +67,6 @@ def test_concurrent_approvals_stay_within_the_budget(engine):
     with engine.connect() as connection:
         committed = connection.execute(select(budgets.c.committed).where(budgets.c.policy_id == 7)).scalar_one()
     assert committed == 2 * AMOUNT
-
-
-def test_an_application_stored_before_material_list_still_shows_its_materials(engine):
-    from services.application.materials import check_materials
-    from services.application.models import applications
-
-    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-    pdf = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
-    checked = check_materials([{"name": "申请表", "filename": "申请表.pdf", "content_base64": pdf}])
-    with engine.begin() as connection:
-        opened = hall.open_application(Session(bind=connection), terms("913716000000009999"), note=None,
-                                       checked_materials=checked, actor=CLERK, now=now, calendar=CALENDAR)
-    with engine.connect() as connection:
-        fresh = hall.get(connection, opened.application_id, now)["materials"]
-    with engine.begin() as connection:   # as a row written by a release without the column
-        connection.execute(update(applications).where(applications.c.id == opened.application_id)
-                           .values(material_list=None))
-    with engine.connect() as connection:
-        assert hall.get(connection, opened.application_id, now)["materials"] == fresh
-    assert [material["filename"] for material in fresh] == ["申请表.pdf"]
-    assert fresh[0]["sha256"] == checked[0].sha256
 
 
 def _budget_of(engine, policy_id: int):

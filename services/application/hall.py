@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.application.domain import deadlines, public_notice
+from services.application.domain.materials import MaterialError, merge
 from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
-from services.application.materials import MaterialError, merge
 from services.application.models import (
     alarms,
     applications,

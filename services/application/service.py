@@ -11,7 +11,8 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from services.application import calendar_loading, hall
-from services.application.materials import MaterialError, MaterialStore, check_materials
+from services.application.domain.materials import MaterialError, check_materials
+from services.application.material_store import MaterialStore
 from services.application.models import calendar_years, metadata
 from shared import clock, workdays
 from shared.calendar_register import CalendarProvider

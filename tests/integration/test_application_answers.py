@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 
 from services.application import hall
-from services.application.materials import check_materials
+from services.application.domain.materials import check_materials
 from services.application.models import metadata
 from shared import workdays
 

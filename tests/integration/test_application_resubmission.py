@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.application import hall
-from services.application.materials import check_materials
+from services.application.domain.materials import check_materials
 from services.application.models import metadata
 from shared import workdays
 from shared.errors import Invalid

@@ -17,7 +17,8 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
 
 from shared import money
 
@@ -198,3 +199,8 @@ def database_time(dialect_name: str, value: datetime):
     if dialect_name == "sqlite":
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
+
+
+def dialect_of(session: Session | Connection) -> str:
+    """The name of the database dialect a session or connection talks to."""
+    return (session if isinstance(session, Connection) else session.get_bind()).dialect.name

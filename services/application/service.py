@@ -10,8 +10,10 @@ from eventlet import tpool
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from services.application import calendar_loading, hall
+from services.application import application_store, budget_store, calendar_loading, hall
 from services.application.domain.materials import MaterialError, check_materials
+from services.application.domain.moves import SYSTEM
+from services.application.domain.proactive import WITHDRAWN_COMMENT
 from services.application.material_store import MaterialStore
 from services.application.models import calendar_years, metadata
 from shared import clock, workdays
@@ -225,10 +227,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
         if not unmatched:
             return {}
         with self.store.reading_core() as connection:
-            offering = hall.policies_with_offers_waiting(connection)
-            candidates = [pair for pair in unmatched if pair[0] in offering]
-            waiting = hall.offers_waiting(connection, candidates) if candidates else []
-        offers = {(policy_id, uscc): application_id for application_id, policy_id, uscc in waiting}
+            offers = application_store.offers_waiting(connection, unmatched)
         by_policy: dict[int, list[str]] = {}
         for policy_id, uscc in offers:
             by_policy.setdefault(policy_id, []).append(uscc)
@@ -247,7 +246,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             try:
                 with tx.session.begin_nested():
                     opened = hall.open_application(tx.session, terms, note=None, checked_materials=[],
-                                                   actor=hall.SYSTEM, now=clock.now(), proactive=True,
+                                                   actor=SYSTEM, now=clock.now(), proactive=True,
                                                    calendar=self.calendar.current(tx.session))
             except Conflict:
                 continue   # it applied itself, or has an exclusive rival: nothing to create
@@ -261,8 +260,8 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
         for application_id in application_ids:
             try:
                 with tx.session.begin_nested():
-                    moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM,
-                                     comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now(),
+                    moved = hall.act(tx.session, application_id, "withdraw", SYSTEM,
+                                     comment=WITHDRAWN_COMMENT, amount=None, now=clock.now(),
                                      calendar=self.calendar.current(tx.session))
             except (Conflict, Forbidden):
                 continue   # confirmed meanwhile (the staff decide from here), or withdrawn already
@@ -287,7 +286,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             revised = sorted({event.policy_id for event in fresh} & policies.keys())
             for policy_id in revised:
-                hall.set_budget(tx.session, policies[policy_id])
+                budget_store.revise(tx.session, policies[policy_id])
         self.log.info("policies_revised", events=len(events), duplicates=len(events) - len(fresh),
                       policy_ids=revised)
 
@@ -297,10 +296,8 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
         """Public notices that ran their course move to disbursement; overdue stages raise alarms."""
         with self.store.transaction(core=True) as tx:
             calendar = self.calendar.current(tx.session)
-            ended = hall.notices_ended(tx.session, clock.now())
-            for application_id in ended:
-                moved = hall.act(tx.session, application_id, "end_notice", hall.SYSTEM, comment="公示期满无异议",
-                                 amount=None, now=clock.now(), calendar=calendar)
+            ended = hall.end_notices(tx.session, clock.now(), calendar)
+            for moved in ended:
                 for event in moved.events:
                     tx.emit(event)
             raised = hall.raise_alarms(tx.session, clock.now(), calendar)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from services.application import hall
 from services.application.domain.materials import check_materials
+from services.application.domain.moves import SYSTEM
 from services.application.models import metadata
 from shared import workdays
 
@@ -54,7 +55,7 @@ def submit(engine, amount, *, materials: bool, proactive: bool = False, now: dat
     with engine.begin() as connection:
         opened = hall.open_application(connection, terms(amount, policy_id=policy_id), note="窗口代为提交",
                                        checked_materials=checked,
-                                       actor=hall.SYSTEM if proactive else CLERK, now=now, calendar=CALENDAR,
+                                       actor=SYSTEM if proactive else CLERK, now=now, calendar=CALENDAR,
                                        proactive=proactive)
         answered = hall.answer(connection, opened, now)
     assert answered == read(engine, opened.application_id, now)
@@ -142,7 +143,7 @@ def _count_statements(connection: Connection, into: list[str]) -> None:
 
 
 def test_department_staff_see_only_what_was_routed_to_them(engine):
-    cases = [("withdrawn offer", [("withdraw", hall.SYSTEM)], True),
+    cases = [("withdrawn offer", [("withdraw", SYSTEM)], True),
              ("returned by the window", [("return", CLERK)], False),
              ("waiting at the window", [], False),
              ("in review", [("accept", CLERK)], False),

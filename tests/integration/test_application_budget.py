@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.application import hall
+from services.application import budget_store, hall
 from services.application.models import budgets, metadata
 from shared import workdays
 from shared.errors import Conflict
@@ -87,8 +87,8 @@ def test_a_revised_budget_holds_for_the_next_approval_and_an_older_version_never
             ids.append(hall.act(session, opened.application_id, "accept", CLERK, comment=None, amount=None,
                                 now=now, calendar=CALENDAR).application_id)
         hall.act(session, ids[0], "approve", REVIEWER, comment=None, amount=None, now=now, calendar=CALENDAR)
-        hall.set_budget(connection, revised)                                  # 40,000 approved of 60,000
-        hall.set_budget(connection, {**revised, "version": 2, "budget": BUDGET})   # a late, older revision
+        budget_store.revise(connection, revised)                                  # 40,000 approved of 60,000
+        budget_store.revise(connection, {**revised, "version": 2, "budget": BUDGET})   # a late, older revision
     assert tuple(_budget_of(engine, 7)) == (60_000, 3, AMOUNT)
     with engine.begin() as connection:   # an application with terms from before the revision changes nothing
         hall.open_application(Session(bind=connection), {**terms("913716000000000099"),
@@ -103,5 +103,5 @@ def test_a_revised_budget_holds_for_the_next_approval_and_an_older_version_never
 
 def test_a_revision_before_any_application_makes_the_budget_row(engine):
     with engine.begin() as connection:
-        hall.set_budget(connection, {"id": 8, "budget": 5_000.0, "version": 2})
+        budget_store.revise(connection, {"id": 8, "budget": 5_000.0, "version": 2})
     assert tuple(_budget_of(engine, 8)) == (5_000, 2, 0)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from types import MappingProxyType
 
+from services.application.domain.refusals import Refused
+
 
 class Stage(StrEnum):
     confirmation = "confirmation"
@@ -72,15 +74,6 @@ DEFAULT_LIMITS: Mapping[Stage, int] = MappingProxyType({
     Stage.objection: 5,
     Stage.disbursement: 10,
 })
-
-
-class Refused(Exception):
-    """An action that may not be taken: status 409 (not in this stage) or 403 (not by this role)."""
-
-    def __init__(self, reason: str, status: int):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
 
 
 @dataclass(frozen=True)

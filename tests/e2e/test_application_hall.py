@@ -14,8 +14,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from services.application.dependencies import PROACTIVE_CACHE_S
 from services.application.models import budgets
-from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
 from tests.e2e.harness import (
     API,

@@ -38,8 +38,8 @@ from shared.clock import CHINA
 from shared.launcher import ServiceProcesses
 from shared.topology import GOV_EVENTS, ROUTES
 from shared.uscc import complete
+from tests.broker import fresh_vhost, queue_totals
 
-BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
 API = "/api/v1"
@@ -72,24 +72,6 @@ def until(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = ""
 
 
 # --- broker and databases --------------------------------------------------------------------------
-def rabbitmqctl(*args: str, timeout: float = 60.0) -> str:
-    done = subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,
-                          timeout=timeout)
-    return done.stdout
-
-
-@contextmanager
-def fresh_vhost(label: str):
-    """A RabbitMQ virtual host of our own, with nothing declared in it yet."""
-    vhost = f"huiqi-e2e-{label}-{uuid.uuid4().hex[:6]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    try:
-        yield f"{BROKER}/{vhost}"
-    finally:
-        rabbitmqctl("delete_vhost", vhost)
-
-
 def huiqi(*args: str, env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess:
     """The operations command, as deployment and operators run it."""
     return subprocess.run([HUIQI, *args], env={**os.environ, "PYTHONWARNINGS": "ignore", **env},
@@ -108,19 +90,6 @@ def queue_depths(amqp_uri: str) -> dict[str, int]:
     with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
         channel = connection.channel()
         return {name: channel.queue_declare(name, passive=True)[1] for name in ROUTES}
-
-
-def queue_totals(amqp_uri: str) -> dict[str, int]:
-    """Messages per platform queue, ready and unacknowledged together (a message is gone from
-    here only once its handler finished and acknowledged it)."""
-    vhost = amqp_uri.rsplit("/", 1)[1]
-    listing = rabbitmqctl("list_queues", "-p", vhost, "--no-table-headers", "name", "messages")
-    totals = {}
-    for line in listing.splitlines():
-        name, _, count = line.strip().rpartition("\t")
-        if name in ROUTES:
-            totals[name] = int(count)
-    return totals
 
 
 def drained(platform: Platform, timeout: float = 20.0) -> None:
@@ -183,7 +152,7 @@ def running_platform(label: str, backend: str, directory: Path, *, start: bool =
     databases (SQLite files in `directory`, or fresh PostgreSQL databases), then every service."""
     if backend == "postgresql" and not postgres_answers():
         raise RuntimeError("PostgreSQL does not answer on 127.0.0.1:5432 (start it as DEVELOPERS.md says)")
-    with fresh_vhost(label) as amqp_uri:
+    with fresh_vhost(f"huiqi-e2e-{label}") as amqp_uri:
         declare(amqp_uri)
         template = sqlite_template(directory) if backend == "sqlite" else postgres_template()
         platform = Platform(amqp_uri, template, directory, env)

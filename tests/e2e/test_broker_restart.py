@@ -9,6 +9,7 @@ import pytest
 
 from demo.enterprises import generate, split_by_source
 from shared.clock import today_in_china
+from tests.broker import rabbitmqctl
 from tests.e2e.harness import (
     DATABASE_SERVICES,
     GovPublisher,
@@ -17,7 +18,6 @@ from tests.e2e.harness import (
     expected_effects,
     publish_monotone_policies,
     quiescent,
-    rabbitmqctl,
     running_platform,
     sync_batches,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.broker import queue_totals
 from tests.e2e.harness import (
     API,
     bulk_event,
@@ -14,7 +15,6 @@ from tests.e2e.harness import (
     new_marker,
     new_uscc,
     policy_draft,
-    queue_totals,
     running_platform,
 )
 

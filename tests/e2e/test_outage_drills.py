@@ -16,6 +16,7 @@ import pytest
 
 from services.tagging import intake
 from services.tagging.domain.merge import Applied, merge
+from tests.broker import fresh_vhost
 from tests.e2e import harness
 from tests.tcp_proxy import TcpProxy, url_through
 
@@ -80,7 +81,7 @@ def inbox_ids(platform: harness.Platform) -> list[str]:
 def tagging_behind_a_proxy(tmp_path):
     """A platform of the tagging service alone, its database reached through a proxy."""
     proxy = TcpProxy(5432).start()
-    with harness.fresh_vhost("outage") as amqp_uri:
+    with fresh_vhost("huiqi-e2e-outage") as amqp_uri:
         harness.declare(amqp_uri)
         template = harness.postgres_template()
         platform = harness.Platform(amqp_uri, template, tmp_path,

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from shared.launcher import ServiceProcesses
+from tests.broker import fresh_vhost
 from tests.e2e import harness
 from tests.tcp_proxy import TcpProxy, url_through
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def vhost():
-    with harness.fresh_vhost("shutdown") as amqp_uri:
+    with fresh_vhost("huiqi-e2e-shutdown") as amqp_uri:
         harness.declare(amqp_uri)
         yield amqp_uri
 

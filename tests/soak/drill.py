@@ -36,6 +36,7 @@ from pathlib import Path
 from demo.enterprises import generate
 from shared.clock import today_in_china
 from shared.launcher import ROOT
+from tests.broker import rabbitmqctl
 from tests.e2e.harness import (
     DATABASE_SERVICES,
     MONOTONE_POLICIES,
@@ -45,7 +46,6 @@ from tests.e2e.harness import (
     expected_effects,
     policy_draft,
     quiescent,
-    rabbitmqctl,
     running_platform,
     sync_batches,
 )

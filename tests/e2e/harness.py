@@ -21,12 +21,12 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import kombu
 import requests
@@ -39,36 +39,13 @@ from shared.launcher import ServiceProcesses
 from shared.topology import GOV_EVENTS, ROUTES
 from shared.uscc import complete
 from tests.broker import fresh_vhost, queue_totals
+from tests.polling import eventually
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
 API = "/api/v1"
 DATABASE_SERVICES = ("tagging", "policy", "notification", "application")
 HUIQI = str(Path(sys.executable).parent / "huiqi")
-
-T = TypeVar("T")
-
-
-# --- waiting ---------------------------------------------------------------------------------------
-def eventually(check: Callable[[], T], *, timeout: float = 20.0, interval: float = 0.1, what: str = "") -> T:
-    """`check()`'s value once it stops raising AssertionError; its last AssertionError at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError as error:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not within {timeout:g} s{': ' + what if what else ''}: {error}") from None
-        time.sleep(interval)
-
-
-def until(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "") -> Any:
-    """`condition()`'s value once it is truthy (or stops raising AssertionError with a truthy value)."""
-    def check():
-        value = condition()
-        assert value, f"still {value!r}"
-        return value
-    return eventually(check, timeout=timeout, what=what)
 
 
 # --- broker and databases --------------------------------------------------------------------------
@@ -324,31 +301,38 @@ class Counts:
     dead_letters: dict[str, int]
 
 
+class Stalled(Exception):
+    """Nothing moved for too long: waiting longer would not help (not an AssertionError, so polling stops)."""
+
+
 def quiescent(platform: Platform, expected: Expected, *, timeout: float, stall_s: float = 20.0) -> Counts:
     """Wait until every effect is counted, no queue holds a message and every outbox is empty,
-    twice in a row a second apart (so a late duplicate would still show); returns the counts.
+    and the counts stay so for a second (so a late duplicate would still show); returns the counts.
 
     Fails early, with what the databases are waiting for, when nothing has moved for `stall_s`."""
-    deadline = time.monotonic() + timeout
+    settled: list = []   # [counts, since when] while the platform looks settled
     last_seen, last_change = None, time.monotonic()
-    while True:
+
+    def steady() -> Counts:
+        nonlocal last_seen, last_change
         try:
-            first = _settled_once(platform, expected)
-            time.sleep(1.0)  # not waiting for work: checking that nothing more arrives
-            second = _settled_once(platform, expected)
-            assert first == second, f"still moving: {first} then {second}"
-            return second
+            counts = _settled_once(platform, expected)
         except AssertionError as error:
+            settled.clear()
             now = time.monotonic()
             seen = (platform.counts(), tuple(sorted(queue_totals(platform.amqp_uri).items())))
             if seen != last_seen:
                 last_seen, last_change = seen, now
             if now - last_change > stall_s:
-                raise AssertionError(f"stalled: nothing moved for {stall_s:g} s: {error}\n"
-                                     f"{database_waits(platform)}") from None
-            if now > deadline:
-                raise AssertionError(f"not settled within {timeout:g} s: {error}") from None
-        time.sleep(0.5)
+                raise Stalled(f"stalled: nothing moved for {stall_s:g} s: {error}\n"
+                              f"{database_waits(platform)}") from None
+            raise
+        if not settled or settled[0] != counts:
+            settled[:] = [counts, time.monotonic()]
+        assert time.monotonic() - settled[1] >= 1.0, f"settled at {counts}: checking that nothing more arrives"
+        return counts
+
+    return eventually(steady, timeout=timeout, interval=0.5, what="the platform to settle")
 
 
 def database_waits(platform: Platform) -> str:
@@ -398,19 +382,24 @@ class GovPublisher:
 
     def publish(self, routing_key: str, body: dict | str) -> None:
         payload = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-        deadline = time.monotonic() + self.retry_for_s
-        while True:
+        attempts = 0
+
+        def published() -> None:
+            nonlocal attempts
+            attempts += 1
             try:
                 self._producer().publish(payload, exchange=GOV_EVENTS.name, routing_key=routing_key,
                                          delivery_mode=2, content_type="application/json",
                                          content_encoding="utf-8")
-                return
             except self.retry_on as error:
                 self.close()
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"could not publish for {self.retry_for_s:g} s: {error!r}") from error
-                self.retries += 1
-                time.sleep(0.3)  # back off before reconnecting to a broker that is away
+                raise AssertionError(f"could not publish: {error!r}") from error
+
+        try:
+            # a pause between attempts, as a careful system reconnects to a broker that is away
+            eventually(published, timeout=self.retry_for_s, interval=0.3)
+        finally:
+            self.retries += attempts - 1
 
     def close(self) -> None:
         if self.connection is not None:

@@ -31,7 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.harness import ADMIN_TOKEN, API, enterprise_event, new_uscc, policy_draft, running_platform, until
+from tests.e2e.harness import ADMIN_TOKEN, API, enterprise_event, new_uscc, policy_draft, running_platform
+from tests.polling import until
 
 pytestmark = pytest.mark.e2e
 

@@ -21,15 +21,14 @@ from shared.launcher import ServiceProcesses
 from tests.e2e.harness import (
     API,
     enterprise_event,
-    eventually,
     free_port,
     has_interest,
     new_marker,
     new_uscc,
     policy_draft,
     running_platform,
-    until,
 )
+from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -14,13 +14,13 @@ from tests.e2e.harness import (
     DATABASE_SERVICES,
     GovPublisher,
     enterprise_event,
-    eventually,
     expected_effects,
     publish_monotone_policies,
     quiescent,
     running_platform,
     sync_batches,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -7,18 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import (
-    API,
-    enterprise_event,
-    eventually,
-    has_interest,
-    new_marker,
-    new_uscc,
-    policy_draft,
-    running_platform,
-    until,
-)
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft, running_platform
 from tests.e2e.test_application_hall import As, account, ok
+from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
 # made up for the test (the real notice for 2027 is not out): 元旦 1-4 January, Saturday 9 January worked

@@ -6,8 +6,6 @@ domain rules say the input must produce, computed here from the generated profil
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from demo.enterprises import generate, split_by_source
@@ -22,6 +20,7 @@ from tests.e2e.harness import (
     running_platform,
     sync_batches,
 )
+from tests.polling import until
 
 pytestmark = pytest.mark.e2e
 
@@ -47,12 +46,12 @@ def platform_service(consumer: str) -> str:
 
 def kill_midway(platform, service: str, consumer: str, total: int, *, timeout: float = 40.0) -> int:
     """kill -9 `service` once its consumer has finished some of its `total` messages but not all."""
-    deadline = time.monotonic() + timeout
-    while (done := handled(platform, consumer)) < 2:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{consumer} handled {done} of {total} messages in {timeout:g} s; "
-                                 f"{platform.counts()}\n{database_waits(platform)}")
-        time.sleep(0.02)  # polling the inbox closely, to kill while the sync is still going on
+    try:
+        # polling the inbox closely, to kill while the sync is still going on
+        until(lambda: handled(platform, consumer) >= 2, timeout=timeout, interval=0.02)
+    except AssertionError:
+        raise AssertionError(f"{consumer} handled {handled(platform, consumer)} of {total} messages in "
+                             f"{timeout:g} s; {platform.counts()}\n{database_waits(platform)}") from None
     platform.kill(service)
     done = handled(platform, consumer)
     assert done < total, f"{service} had already handled all {total} messages when killed: not a mid-sync kill"

@@ -10,13 +10,13 @@ from tests.e2e.harness import (
     bulk_event,
     drained,
     enterprise_event,
-    eventually,
     has_interest,
     new_marker,
     new_uscc,
     policy_draft,
     running_platform,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

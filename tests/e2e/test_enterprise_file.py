@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import API, enterprise_event, eventually, new_marker, new_uscc, policy_draft, running_platform
+from tests.e2e.harness import API, enterprise_event, new_marker, new_uscc, policy_draft, running_platform
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,6 @@ from tests.e2e.harness import (
     bulk_event,
     drained,
     enterprise_event,
-    eventually,
     expected_tags,
     has_interest,
     huiqi,
@@ -31,6 +30,7 @@ from tests.e2e.harness import (
     running_platform,
     with_wrong_check_character,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,6 @@ from tests.e2e.harness import (
     DATABASE_SERVICES,
     GovPublisher,
     enterprise_event,
-    eventually,
     expected_effects,
     has_interest,
     new_marker,
@@ -24,6 +23,7 @@ from tests.e2e.harness import (
     running_platform,
     sync_batches,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -12,17 +12,8 @@ import pytest
 import requests
 
 from shared.clock import CHINA
-from tests.e2e.harness import (
-    API,
-    enterprise_event,
-    eventually,
-    has_interest,
-    new_marker,
-    new_uscc,
-    policy_draft,
-    running_platform,
-    until,
-)
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft, running_platform
+from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
 

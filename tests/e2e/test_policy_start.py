@@ -9,15 +9,14 @@ from tests.e2e.harness import (
     API,
     drained,
     enterprise_event,
-    eventually,
     has_interest,
     new_marker,
     new_uscc,
     policy_draft,
     running_platform,
-    until,
 )
 from tests.e2e.test_application_hall import ok
+from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
 

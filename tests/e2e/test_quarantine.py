@@ -13,12 +13,12 @@ from tests.e2e.harness import (
     API,
     bulk_event,
     enterprise_event,
-    eventually,
     new_marker,
     new_uscc,
     running_platform,
     with_wrong_check_character,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

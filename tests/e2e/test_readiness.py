@@ -21,13 +21,13 @@ from shared.store import create_schema
 from tests.e2e.harness import (
     API,
     GovPublisher,
-    eventually,
     expected_effects,
     policy_draft,
     publish_monotone_policies,
     running_platform,
     sync_batches,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 

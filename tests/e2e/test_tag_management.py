@@ -9,17 +9,8 @@ import uuid
 
 import pytest
 
-from tests.e2e.harness import (
-    API,
-    enterprise_event,
-    eventually,
-    has_interest,
-    new_marker,
-    new_uscc,
-    policy_draft,
-    running_platform,
-    until,
-)
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft, running_platform
+from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
 

@@ -42,13 +42,13 @@ from tests.e2e.harness import (
     MONOTONE_POLICIES,
     GovPublisher,
     enterprise_event,
-    eventually,
     expected_effects,
     policy_draft,
     quiescent,
     running_platform,
     sync_batches,
 )
+from tests.polling import eventually
 
 RESULT = ROOT / "var" / "soak" / "last.json"
 # Thresholds the generated population spans, and tags the changes never touch

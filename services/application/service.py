@@ -25,7 +25,6 @@ from shared.rpc import RpcProxy, rpc
 from shared.store import Store
 
 TICK_S = 2.0               # how often notices that ran their course end and overdue stages raise alarms
-PROACTIVE_CACHE_S = 10.0   # how long the list of proactive policies is trusted
 
 
 class Materials(DependencyProvider):
@@ -40,9 +39,11 @@ class Materials(DependencyProvider):
 
 
 class ProactivePolicies(DependencyProvider):
-    """The ids of published proactive policies, asked of the policy service and kept briefly."""
+    """The ids of published proactive policies, asked of the policy service and kept briefly
+    (HUIQI_PROACTIVE_CACHE_S)."""
 
     def setup(self):
+        self.trusted_for_s = settings().proactive_cache_s
         self.ids: frozenset[int] = frozenset()
         self.published: frozenset[int] = frozenset()
         self.fetched_at = float("-inf")
@@ -209,7 +210,7 @@ class ApplicationService(Operations):
     def _proactive_ids(self, named: set[int]) -> frozenset[int]:
         """Asked again when a policy not seen yet (a newly published one) matches, or after a while."""
         cache = self.proactive
-        if not named <= cache.published or time.monotonic() - cache.fetched_at > PROACTIVE_CACHE_S:
+        if not named <= cache.published or time.monotonic() - cache.fetched_at > cache.trusted_for_s:
             flags = self.policy.published_policy_flags()
             cache.ids, cache.published = frozenset(flags["proactive"]), frozenset(flags["published"])
             cache.fetched_at = time.monotonic()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from datetime import datetime
 
 import pytest
@@ -15,7 +14,6 @@ import requests
 from sqlalchemy import select
 
 from services.application.models import budgets
-from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
 from shared.launcher import ServiceProcesses
 from tests.e2e.harness import (
@@ -37,7 +35,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
     with running_platform("application_hall", "sqlite", tmp_path_factory.mktemp("application-hall"),
-                          env={"HUIQI_TIME_TRAVEL": "1"}) as running:
+                          env={"HUIQI_TIME_TRAVEL": "1", "HUIQI_PROACTIVE_CACHE_S": "0"}) as running:
         yield running
 
 
@@ -386,9 +384,8 @@ def test_offers_are_withdrawn_with_their_policy_even_after_the_proactive_list_wa
     _, me = firm(platform, gov, marker)
     policy_id = redeemable(platform, people, marker, proactive=True)
     offer = offered(me, policy_id)
-    # past the time the service trusts its list of proactive policies: the withdrawn policy is then
-    # no longer on it, and its offers must still be withdrawn
-    time.sleep(PROACTIVE_CACHE_S + 1)
+    # the platform runs with HUIQI_PROACTIVE_CACHE_S=0: the service asks for its list of proactive
+    # policies every time, so the withdrawn policy is no longer on it, and its offers must still be withdrawn
     ok(people["reviewer"].post(f"/policies/{policy_id}/withdraw", {"reason": "政策调整"}))
     until(lambda: ok(me.get(f"/applications/{offer['id']}"))["status"] == "rejected" or None,
           what="the offer to be withdrawn with its policy")

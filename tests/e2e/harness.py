@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ from shared.topology import GOV_EVENTS, ROUTES
 from shared.uscc import complete
 from tests.broker import fresh_vhost, queue_totals
 from tests.polling import eventually
+from tests.tcp_proxy import free_port
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
@@ -110,12 +110,6 @@ def postgres_answers() -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not available"
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- the platform ----------------------------------------------------------------------------------

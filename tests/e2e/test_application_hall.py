@@ -19,7 +19,6 @@ from shared.launcher import ServiceProcesses
 from tests.e2e.harness import (
     API,
     enterprise_event,
-    free_port,
     has_interest,
     new_marker,
     new_uscc,
@@ -27,6 +26,7 @@ from tests.e2e.harness import (
     running_platform,
 )
 from tests.polling import eventually, until
+from tests.tcp_proxy import free_port
 
 pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

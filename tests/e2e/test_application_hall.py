@@ -23,20 +23,12 @@ from tests.e2e.harness import (
     new_marker,
     new_uscc,
     policy_draft,
-    running_platform,
 )
 from tests.polling import eventually, until
 from tests.tcp_proxy import free_port
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1", "HUIQI_PROACTIVE_CACHE_S": "0"})]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("application_hall", "sqlite", tmp_path_factory.mktemp("application-hall"),
-                          env={"HUIQI_TIME_TRAVEL": "1", "HUIQI_PROACTIVE_CACHE_S": "0"}) as running:
-        yield running
 
 
 class As:

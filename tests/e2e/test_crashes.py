@@ -17,7 +17,6 @@ from tests.e2e.harness import (
     expected_effects,
     publish_monotone_policies,
     quiescent,
-    running_platform,
     sync_batches,
 )
 from tests.polling import until
@@ -25,12 +24,6 @@ from tests.polling import until
 pytestmark = pytest.mark.e2e
 
 ENTERPRISES = 2600  # about 20 batches of 500 partial profiles from five sources
-
-
-@pytest.fixture
-def platform(request, tmp_path):
-    with running_platform("crash", request.param, tmp_path) as running:
-        yield running
 
 
 def handled(platform, consumer: str) -> int:
@@ -58,14 +51,15 @@ def kill_midway(platform, service: str, consumer: str, total: int, *, timeout: f
     return done
 
 
-@pytest.mark.parametrize(("platform", "service", "consumer", "seed"), [
+@pytest.mark.parametrize(("fresh_platform", "service", "consumer", "seed"), [
     ("sqlite", "tagging", "tagging.on_gov_event", 101),
     ("sqlite", "policy", "policy.on_enterprise_tagged", 202),
     pytest.param("postgresql", "tagging", "tagging.on_gov_event", 303, marks=pytest.mark.postgres),
     pytest.param("postgresql", "policy", "policy.on_enterprise_tagged", 404, marks=pytest.mark.postgres),
-], indirect=["platform"])
+], indirect=["fresh_platform"])
 def test_kill_9_in_the_middle_of_a_bulk_sync_then_restart_has_exactly_one_effect_per_input(
-        platform, service, consumer, seed):
+        fresh_platform, service, consumer, seed):
+    platform = fresh_platform
     rules = publish_monotone_policies(platform)
     profiles = generate(ENTERPRISES, seed=seed)
     batches = sync_batches(profiles, batch_size=500)

@@ -14,19 +14,10 @@ from tests.e2e.harness import (
     new_marker,
     new_uscc,
     policy_draft,
-    running_platform,
 )
 from tests.polling import eventually
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    """Deployed (`huiqi declare` on a virtual host of its own) but not started."""
-    with running_platform("downtime", "sqlite", tmp_path_factory.mktemp("downtime"), start=False,
-                          env={"HUIQI_RPC_TIMEOUT_S": "3"}) as deployed:
-        yield deployed
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(start=False, env={"HUIQI_RPC_TIMEOUT_S": "3"})]
 
 
 def profile(name: str, marker: str, **changes) -> dict:

@@ -13,16 +13,10 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft, running_platform
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
 from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("policy_hall", "sqlite", tmp_path_factory.mktemp("policy-hall-sqlite")) as running:
-        yield running
 
 
 class As:

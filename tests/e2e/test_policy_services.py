@@ -12,17 +12,10 @@ import pytest
 import requests
 
 from shared.clock import CHINA
-from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft, running_platform
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
 from tests.polling import eventually, until
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("policy_services", "sqlite", tmp_path_factory.mktemp("policy-services"),
-                          env={"HUIQI_TIME_TRAVEL": "1"}) as running:
-        yield running
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1"})]
 
 
 def ok(answer, status: int = 200) -> dict:

@@ -15,18 +15,11 @@ from tests.e2e.harness import (
     enterprise_event,
     new_marker,
     new_uscc,
-    running_platform,
     with_wrong_check_character,
 )
 from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("quarantine", "sqlite", tmp_path_factory.mktemp("quarantine-sqlite")) as running:
-        yield running
 
 
 def firm(marker: str, **changes) -> dict:

@@ -2,6 +2,8 @@
 
 - `Platform`: every service as its own `nameko run` process (shared.launcher.ServiceProcesses),
   on a RabbitMQ virtual host and databases of its own, with HTTP helpers for the gateway;
+- `checked_session`: HTTP to the gateway, every JSON answer checked against its route's answer
+  model (tests/e2e/answer_models.py);
 - `GovPublisher`: an outside government system publishing to `gov.events` with kombu only
   (persistent, publisher confirms, retrying on connection errors);
 - `Counts` and `quiescent`: the effects, counted in the service databases opened read-only;
@@ -38,6 +40,7 @@ from shared.launcher import ServiceProcesses
 from shared.topology import GOV_EVENTS, ROUTES
 from shared.uscc import complete
 from tests.broker import fresh_vhost, queue_totals
+from tests.e2e import answer_models
 from tests.polling import eventually
 from tests.tcp_proxy import free_port
 
@@ -139,6 +142,16 @@ def running_platform(label: str, backend: str, directory: Path, *, start: bool =
                 drop_databases(template)
 
 
+def checked_session(token: str | None = None) -> requests.Session:
+    """A session whose every answer is checked against its route's answer model; with `token`'s
+    bearer authorization."""
+    session = requests.Session()
+    session.hooks["response"].append(answer_models.check)
+    if token:
+        session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 class Platform:
     """The four services as separate processes, and the gateway's HTTP API."""
 
@@ -152,8 +165,7 @@ class Platform:
                     "HUIQI_ADMIN_TOKEN": ADMIN_TOKEN, **(env or {})}
         self.processes = ServiceProcesses(self.var_dir / "log", self.env)
         self.url = f"http://{bind}"
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+        self.http = checked_session(ADMIN_TOKEN)
         self._engines: dict[str, Engine] = {}
 
     # processes

@@ -10,14 +10,15 @@ import json
 from datetime import datetime
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from services.application.models import budgets
 from shared.clock import CHINA
 from shared.launcher import ServiceProcesses
 from tests.e2e.harness import (
+    ADMIN_TOKEN,
     API,
+    checked_session,
     enterprise_event,
     has_interest,
     new_marker,
@@ -34,8 +35,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 class As:
     def __init__(self, platform, token: str):
         self.url = f"{platform.url}{API}"
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.http = checked_session(token)
 
     def get(self, path, **params):
         return self.http.get(f"{self.url}{path}", params=params, timeout=30)
@@ -416,11 +416,10 @@ def test_time_travel_moves_every_gateway_replica_whichever_took_the_request(plat
     replica.start()
     try:
         replica.wait_ready(timeout_s=60)
-        replica_http = requests.Session()
-        replica_http.headers.update(platform.http.headers)
+        replica_http = checked_session(ADMIN_TOKEN)
 
         def offset_at(url: str) -> float:
-            return ok(requests.get(f"{url}/health", timeout=30))["gateway"]["clock_offset_s"]
+            return ok(replica_http.get(f"{url}/health", timeout=30))["gateway"]["clock_offset_s"]
 
         for told, other in ((platform.url, f"http://{bind}"), (f"http://{bind}", platform.url)):
             moved = ok(replica_http.post(f"{told}{API}/admin/clock", json={"advance": "PT1S"}, timeout=30))

@@ -29,10 +29,10 @@ from tests.polling import until
 from tests.tcp_proxy import free_port
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def quick_consumers(monkeypatch):
-    """Nameko's consumers check whether to stop once per kombu `safety_interval` (1 s), so killing a
-    container takes a second; poll ten times as often so tests tear down at once."""
+    """Nameko's consumers check whether to stop once per kombu `safety_interval` (1 s), so stopping a
+    container takes a second; poll ten times as often so every integration test tears down at once."""
     monkeypatch.setattr(QueueConsumer, "consume", partialmethod(ConsumerMixin.consume, safety_interval=0.1))
 
 

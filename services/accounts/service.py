@@ -11,14 +11,16 @@ from services.accounts import account_store
 from services.accounts.domain.accounts import holder, new_token, role_of, shown
 from services.accounts.models import metadata
 from shared.contracts.accounts import AccountChanged, token_digest
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Invalid
+from shared.health import HealthRpc
 from shared.logs import Logger
-from shared.operations import Operations
 from shared.rpc import rpc
 from shared.store import Store, utcnow
+from shared.time_travel import ClockListener
 
 
-class AccountsService(Operations):
+class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "accounts"
 
     store = Store(metadata)

@@ -27,7 +27,6 @@ from shared.store import Store
 from shared.time_travel import ClockListener
 
 TICK_S = 2.0               # how often notices that ran their course end and overdue stages raise alarms
-PROACTIVE_CACHE_S = 10.0   # how long the list of proactive policies is trusted
 
 
 class Materials(DependencyProvider):
@@ -42,9 +41,11 @@ class Materials(DependencyProvider):
 
 
 class ProactivePolicies(DependencyProvider):
-    """The ids of published proactive policies, asked of the policy service and kept briefly."""
+    """The ids of published proactive policies, asked of the policy service and kept briefly
+    (HUIQI_PROACTIVE_CACHE_S)."""
 
     def setup(self):
+        self.trusted_for_s = settings().proactive_cache_s
         self.ids: frozenset[int] = frozenset()
         self.published: frozenset[int] = frozenset()
         self.fetched_at = float("-inf")
@@ -211,7 +212,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     def _proactive_ids(self, named: set[int]) -> frozenset[int]:
         """Asked again when a policy not seen yet (a newly published one) matches, or after a while."""
         cache = self.proactive
-        if not named <= cache.published or time.monotonic() - cache.fetched_at > PROACTIVE_CACHE_S:
+        if not named <= cache.published or time.monotonic() - cache.fetched_at > cache.trusted_for_s:
             flags = self.policy.published_policy_flags()
             cache.ids, cache.published = frozenset(flags["proactive"]), frozenset(flags["published"])
             cache.fetched_at = time.monotonic()

@@ -7,7 +7,7 @@ Request bodies are the shared contracts themselves (`EnterpriseEvent`, `Profiles
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +26,8 @@ from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
 from shared.contracts.policies import MAX_RULE_CHARS
 from shared.money import Yuan
 from shared.pack_codes import CODE_PATTERN
+
+T = TypeVar("T")
 
 SERVICES = ("tagging", "policy", "notification", "application")
 POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
@@ -430,6 +432,13 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class Page(_Answer, Generic[T]):
+    """A page of a list (the route says in which order), and how many items the list has."""
+
+    items: list[T]
+    total: int = Field(description="items in the whole list, not only on this page")
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="stable, machine-readable: unauthorized, forbidden, not_found, invalid, ...")
     message: str
@@ -499,10 +508,6 @@ class ProfileVersion(_Answer):
     at: datetime = Field(description="when the platform applied it")
 
 
-class ProfileHistory(_Answer):
-    items: list[ProfileVersion] = Field(description="newest first")
-    total: int
-
 
 class EnterprisePolicy(_Answer):
     policy_id: int
@@ -564,10 +569,6 @@ class PolicyListed(_Answer):
     snippet: str | None = Field(None, description="where the words were found, each in 【】")
 
 
-class PolicyPage(_Answer):
-    items: list[PolicyListed] = Field(description="best match first; newest first without q")
-    total: int
-
 
 class Department(_Answer):
     code: str
@@ -575,10 +576,6 @@ class Department(_Answer):
     origin: str = Field(description="`default` (the city's register) or `staff` (added by the administrator)")
     updated_at: datetime
 
-
-class DepartmentList(_Answer):
-    items: list[Department] = Field(description="by code")
-    total: int
 
 
 class DepartmentChange(_Answer):
@@ -614,10 +611,6 @@ class Identity(_Answer):
 class AccountCreated(Account):
     token: str = Field(description="the bearer token; shown this once and never again")
 
-
-class AccountPage(_Answer):
-    items: list[Account]
-    total: int
 
 
 class PolicyVersion(_Answer):
@@ -689,9 +682,7 @@ class Question(_Answer):
     answered_at: datetime | None = None
 
 
-class QuestionPage(_Answer):
-    items: list[Question]
-    total: int
+class QuestionPage(Page[Question]):
     overdue_total: int = Field(description="overdue questions in the caller's scope, whatever the filters")
 
 
@@ -705,10 +696,6 @@ class Pack(_Answer):
     url: str = Field(description="the public page the QR code points at")
     created_at: datetime
 
-
-class PackPage(_Answer):
-    items: list[Pack]
-    total: int
 
 
 class PublicPack(_Answer):
@@ -751,10 +738,6 @@ class Job(_Answer):
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
-
-class JobPage(_Answer):
-    items: list[Job]
-    total: int
 
 
 class CatalogueChange(_Answer):
@@ -825,10 +808,6 @@ class BatchActionAnswer(_Answer):
     results: list[BatchOutcome] = Field(description="one per id, in the order given")
 
 
-class ApplicationPage(_Answer):
-    items: list[dict[str, Any]] = Field(description="overdue first, longest overdue first")
-    total: int
-
 
 class ApplicationStatistics(_Answer):
     total: int
@@ -838,10 +817,6 @@ class ApplicationStatistics(_Answer):
     proactive_share: float | None = Field(description="proactive_completed / completed; null before any")
     disbursed_amount: Yuan
 
-
-class AlarmPage(_Answer):
-    items: list[dict[str, Any]]
-    total: int
 
 
 class CalendarYear(_Answer):
@@ -884,10 +859,6 @@ class QuarantinedMessage(_Answer):
     resolved_at: datetime | None = None
     corrected_body: str | None = Field(None, description="the corrected message replayed, if one was given")
 
-
-class QuarantinePage(_Answer):
-    items: list[QuarantinedMessage]
-    total: int
 
 
 class DeadLetter(_Answer):

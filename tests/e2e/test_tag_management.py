@@ -9,25 +9,10 @@ import uuid
 
 import pytest
 
-from tests.e2e.harness import (
-    API,
-    enterprise_event,
-    eventually,
-    has_interest,
-    new_marker,
-    new_uscc,
-    policy_draft,
-    running_platform,
-    until,
-)
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
+from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("tag_management", "sqlite", tmp_path_factory.mktemp("tag-management")) as running:
-        yield running
 
 
 def ok(answer, status: int = 200) -> dict:

@@ -6,7 +6,6 @@ PostgreSQL's."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +15,7 @@ from services.application import hall
 from services.application.models import exclusive_claims, metadata
 from shared import workdays
 from shared.errors import Conflict
+from tests.polling import until
 
 CALENDAR = workdays.seeded()
 
@@ -76,14 +76,10 @@ def _race(engine, first_policy: int, second_policy: int) -> tuple[int, BaseExcep
         thread = threading.Thread(target=second)
         thread.start()
         with engine.connect() as watcher:
-            deadline = time.monotonic() + 20
-            while not outcome and time.monotonic() < deadline:
-                waiting = watcher.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'")).scalar_one()
-                if waiting:
-                    break
-                time.sleep(0.01)
+            until(lambda: outcome or watcher.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar_one(), interval=0.01,
+                what="the second submission to wait for the first, or to finish")
         transaction.commit()
     thread.join(timeout=30)
     return first, outcome[0]

@@ -18,8 +18,7 @@ from services.gateway.routes import ROUTE_LIST, Route
 from shared.errors import EXPECTED, NotFound
 from shared.rpc import rpc
 from shared.uscc import complete
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import USCC, FakeNotification, FakePolicy, FakeTagging
+from tests.integration.gateway_stand_ins import USCC, FakeNotification, FakePolicy, FakeTagging
 
 ACCESS_MD = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 OTHER_USCC = complete("91371600000000000")

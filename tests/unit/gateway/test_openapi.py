@@ -147,7 +147,7 @@ def test_the_history_is_a_page_of_versions():
     history = _operation(ROUTES["enterprise_history"])
     assert {p["name"] for p in history["parameters"] if p["in"] == "query"} == {"limit", "offset"}
     schema = history["responses"]["200"]["content"]["application/json"]["schema"]
-    assert schema == {"$ref": "#/components/schemas/ProfileHistory"}
+    assert schema == {"$ref": "#/components/schemas/Page_ProfileVersion_"}
     assert "404" in history["responses"]
     assert set(COMPONENTS["ProfileVersion"]["properties"]) >= {"version", "source", "sequence", "changes",
                                                                "tags_added", "tags_removed", "at"}

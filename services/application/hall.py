@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.application.domain import deadlines, public_notice
-from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
+from services.application.domain.stages import TERMINAL, Refused, decide, limits_for, who_acts
 from services.application.materials import MaterialError, merge
 from services.application.models import (
     alarms,
@@ -29,7 +29,10 @@ from services.application.models import (
     stages,
 )
 from shared.clock import CHINA
+from shared.contracts.actors import Role
+from shared.contracts.applications import ApplicationAction, Opening, Stage
 from shared.contracts.events import ApplicationChanged
+from shared.contracts.policies import PolicyLevel, PolicyStatus
 from shared.database import Money, insert_ignoring_duplicates
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.money import ZERO, yuan
@@ -124,7 +127,7 @@ _TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).o
 _MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
 _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
 _OBJECTORS = select(history.c.actor).where(history.c.application_id == bindparam("p_id"),
-                                           history.c.action == "object")
+                                           history.c.action == ApplicationAction.object)
 
 
 def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: dict,
@@ -132,7 +135,7 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
     """A new application for `terms` (from the policy service): refused unless the policy is published,
     redeemable and matched, and unless the enterprise has no open application of the same exclusive group."""
     policy, uscc = terms["policy"], terms["uscc"]
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Conflict(f"policy {policy['id']} is {policy['status']}; applications are for published policies",
                        {"status": policy["status"]})
     if not policy["redeemable"]:
@@ -180,7 +183,7 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
                                             for material in listed])
     entered = _stage_row(calendar, application_id, first, limits, now)
     session.execute(_INSERT_STAGES, entered)
-    action = "create" if proactive else "submit"
+    action = Opening.create if proactive else Opening.submit
     written = _history_row(application_id, action, None, first, actor, note, None, now)
     session.execute(_INSERT_HISTORY, written)
     session.execute(_ENSURE_BUDGET[dialect], _budget_row(policy))
@@ -273,24 +276,24 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
     except Refused as refused:
         error = Forbidden if refused.status == 403 else Conflict
         raise error(refused.reason, {"stage": stage.value, "action": action}) from None
-    if transition.action == "object":
+    if transition.action == ApplicationAction.object:
         _check_objection(session, application_id, actor, comment)
     target = Stage(transition.next_stage)
     material_list = row.material_list
     if checked_materials:
-        if action != "resubmit":
+        if action != ApplicationAction.resubmit:
             raise Invalid(f"materials come with a resubmission, not with {action}",
                           [{"field": "materials", "message": "only with action resubmit"}])
         material_list = _resubmit_materials(session, row, checked_materials, now)
     new_amount = row.amount
-    if action == "approve" and stage == Stage.review:
+    if action == ApplicationAction.approve and stage == Stage.review:
         new_amount = _commit_budget(session, row, amount)
-    elif action == "reject" and stage == Stage.objection:
+    elif action == ApplicationAction.reject and stage == Stage.objection:
         session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": -(row.amount or ZERO)})
-    elif action == "disburse":
+    elif action == ApplicationAction.disburse:
         session.execute(_DISBURSE_BUDGET, {"p_policy": row.policy_id, "p_amount": row.amount or ZERO})
     due = None
-    if action == "resubmit":
+    if action == ApplicationAction.resubmit:
         # the clock stopped while it was returned: the working time left at the return counts on from now
         returned = session.execute(_LAST_STAGE, {"p_id": application_id, "p_stage": target}).one()
         if returned.due_at is not None:
@@ -298,10 +301,10 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
                                               returned.completed_at, now)
     session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now, "p_actor": actor})
     limits = row.stage_limits
-    moves = [(action, stage, target, actor, comment, new_amount if action == "approve" else None)]
+    moves = [(action, stage, target, actor, comment, new_amount if action == ApplicationAction.approve else None)]
     if target == Stage.routing:
-        routed = decide(target, "route", role=SYSTEM["role"])
-        moves.append(("route", target, Stage(routed.next_stage), SYSTEM, ROUTING_COMMENT, None))
+        routed = decide(target, ApplicationAction.route, role=SYSTEM["role"])
+        moves.append((ApplicationAction.route, target, Stage(routed.next_stage), SYSTEM, ROUTING_COMMENT, None))
     entered = [_stage_row(calendar, application_id, to_stage, limits, now, due=due if number == 0 else None,
                           completed_by=moves[number + 1][3] if number + 1 < len(moves) else None)
                for number, (_, _, to_stage, *_) in enumerate(moves)]
@@ -506,7 +509,8 @@ def statistics(session: Session, scope: dict) -> dict:
 # stages only a routed application can be in; a rejected or returned one may never have been routed
 # (an offer withdrawn in confirmation, an application returned by the window), so its history says
 ALWAYS_ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed)
-_WAS_ROUTED = exists().where(history.c.application_id == applications.c.id, history.c.action == "route")
+_WAS_ROUTED = exists().where(history.c.application_id == applications.c.id,
+                             history.c.action == ApplicationAction.route)
 ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
              and_(applications.c.stage.in_((Stage.rejected, Stage.returned)), _WAS_ROUTED))
 
@@ -556,8 +560,9 @@ def notices_ended(session: Session, now: datetime, limit: int = 500) -> list[int
         .order_by(stages.c.due_at).limit(limit)).scalars())
 
 
-RESPONSIBLE = {Stage.acceptance: "window_clerk", Stage.routing: "window_clerk", Stage.review: "department_staff",
-               Stage.objection: "department_staff", Stage.disbursement: "department_staff"}
+RESPONSIBLE = {Stage.acceptance: Role.window_clerk, Stage.routing: Role.window_clerk,
+               Stage.review: Role.department_staff, Stage.objection: Role.department_staff,
+               Stage.disbursement: Role.department_staff}
 
 
 def raise_alarms(session: Session, now: datetime, calendar: WorkingCalendar, limit: int = 1000) -> list[dict]:
@@ -581,13 +586,13 @@ def raise_alarms(session: Session, now: datetime, calendar: WorkingCalendar, lim
     alarmed, escalated = [], []
     for row in overdue:
         role = RESPONSIBLE[Stage(row.stage)]
-        if role == "department_staff" and row.level == "county":
-            role = "county_staff"
+        if role == Role.department_staff and row.level == PolicyLevel.county:
+            role = Role.county_staff
         if row.alarmed_at is None:
             raised.append(_alarm(row, "overdue", role, now))
             alarmed.append({"key": row.id})
         if row.escalated_at is None and now > deadlines.escalation_at(calendar, row.due_at):
-            raised.append(_alarm(row, "escalation", "city_admin", now))
+            raised.append(_alarm(row, "escalation", Role.city_admin, now))
             escalated.append({"key": row.id})
     if raised:
         session.execute(insert(alarms), raised)
@@ -600,7 +605,7 @@ def raise_alarms(session: Session, now: datetime, calendar: WorkingCalendar, lim
     return raised
 
 
-def _alarm(row, kind: str, role: str, now: datetime) -> dict:
+def _alarm(row, kind: str, role: Role, now: datetime) -> dict:
     return {"application_id": row.application_id, "stage_id": row.id, "stage": row.stage, "kind": kind,
             "role": role, "department": row.department, "county": row.county, "due_at": row.due_at,
             "raised_at": now}
@@ -609,13 +614,13 @@ def _alarm(row, kind: str, role: str, now: datetime) -> dict:
 def alarm_listing(session: Session, scope: dict, limit: int, offset: int) -> dict:
     role = scope.get("role")
     conditions = []
-    if role == "department_staff":
-        conditions = [alarms.c.role == "department_staff", alarms.c.department == scope.get("department")]
-    elif role == "county_staff":
-        conditions = [alarms.c.role == "county_staff", alarms.c.county == scope.get("county")]
-    elif role == "window_clerk":
-        conditions = [alarms.c.role == "window_clerk"]
-    elif role != "city_admin":
+    if role == Role.department_staff:
+        conditions = [alarms.c.role == Role.department_staff, alarms.c.department == scope.get("department")]
+    elif role == Role.county_staff:
+        conditions = [alarms.c.role == Role.county_staff, alarms.c.county == scope.get("county")]
+    elif role == Role.window_clerk:
+        conditions = [alarms.c.role == Role.window_clerk]
+    elif role != Role.city_admin:
         return {"items": [], "total": 0}
     query = select(alarms).where(*conditions)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

@@ -17,6 +17,7 @@ from shared import clock, workdays
 from shared.calendar_register import CalendarProvider
 from shared.config import settings
 from shared.consumer import Delivery, handles
+from shared.contracts.applications import ApplicationAction
 from shared.contracts.events import CalendarLoaded, MatchesChanged, PolicyRevised
 from shared.errors import EXPECTED, Conflict, Forbidden, Invalid, NotFound
 from shared.logs import Logger
@@ -98,7 +99,7 @@ class ApplicationService(Operations):
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
                              now=now, calendar=self.calendar.current(tx.session), checked_materials=checked)
             tx.emit_all(moved.events)
-            answer = (hall.public_record(moved, comment=comment, now=now) if action == "object"
+            answer = (hall.public_record(moved, comment=comment, now=now) if action == ApplicationAction.object
                       else hall.answer(tx.session, moved, clock.now()))
         self.log.info("application_moved", application_id=application_id, action=action,
                       stage=moved.events[-1].to_stage, actor=actor.get("id"))
@@ -258,7 +259,7 @@ class ApplicationService(Operations):
         for application_id in application_ids:
             try:
                 with tx.session.begin_nested():
-                    moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM,
+                    moved = hall.act(tx.session, application_id, ApplicationAction.withdraw, hall.SYSTEM,
                                      comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now(),
                                      calendar=self.calendar.current(tx.session))
             except (Conflict, Forbidden):
@@ -296,8 +297,8 @@ class ApplicationService(Operations):
             calendar = self.calendar.current(tx.session)
             ended = hall.notices_ended(tx.session, clock.now())
             for application_id in ended:
-                moved = hall.act(tx.session, application_id, "end_notice", hall.SYSTEM, comment="公示期满无异议",
-                                 amount=None, now=clock.now(), calendar=calendar)
+                moved = hall.act(tx.session, application_id, ApplicationAction.end_notice, hall.SYSTEM,
+                                 comment="公示期满无异议", amount=None, now=clock.now(), calendar=calendar)
                 for event in moved.events:
                     tx.emit(event)
             raised = hall.raise_alarms(tx.session, clock.now(), calendar)

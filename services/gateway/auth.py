@@ -19,21 +19,9 @@ from typing import Any
 
 from services.gateway.errors import Unauthorized
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
+from shared.contracts.actors import POLICY_OWNER_ROLES, Role
+from shared.contracts.policies import PolicyLevel
 from shared.errors import Forbidden
-
-
-class Role(enum.StrEnum):
-    city_admin = "city_admin"
-    department_staff = "department_staff"  # one department's policies
-    county_staff = "county_staff"          # county-level policies of one county
-    window_clerk = "window_clerk"          # the one window (application hall)
-    assessor = "assessor"                  # third-party evaluation: reads, never changes
-    counsellor = "counsellor"              # helps enterprises: reads, asks on their behalf
-    enterprise = "enterprise"              # one enterprise, itself only
-    system = "system"                      # another government system: publishes events of its own `source`
-
-
-STAFF_ROLES = frozenset(Role) - {Role.enterprise, Role.system}
 
 
 class Action(enum.StrEnum):
@@ -182,7 +170,7 @@ def _policy_scope(caller: Caller, resource: Resource) -> Decision:
     if caller.role is Role.department_staff and resource.department != caller.department:
         return Decision(False, f"department staff of {caller.department} may act only on their own department's "
                                f"policies; this one belongs to {resource.department}")
-    if caller.role is Role.county_staff and (resource.level != "county" or resource.county != caller.county):
+    if caller.role is Role.county_staff and (resource.level != PolicyLevel.county or resource.county != caller.county):
         return Decision(False, f"county staff of {caller.county} may act only on county-level policies of "
                                f"county {caller.county}; this one is {resource.level or 'not county-level'}"
                                f"{f' of county {resource.county}' if resource.county else ''}")
@@ -208,7 +196,7 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
         return Decision(False, f"the role {caller.role.value} may not {action.value}")
     if caller.role is Role.system:
         return _source_scope(caller, resource)
-    if caller.role in (Role.department_staff, Role.county_staff) and action in POLICY_OWNER_ACTIONS:
+    if caller.role in POLICY_OWNER_ROLES and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
         return _enterprise_scope(caller, resource)

@@ -59,8 +59,8 @@ from shared import clock
 from shared.config import settings
 from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE
 from shared.contracts.events import ClockChanged
-from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
-from shared.contracts.policies import PolicyDraft
+from shared.contracts.gov import EnterpriseEvent, ProfilesSynced, QuarantineState
+from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.logs import Logger
 from shared.operations import CLOCK_CHANGED, ClockListener
@@ -86,7 +86,7 @@ class GatewayService(ClockListener):
         """The policy, once the caller may act on it: a draft is hidden (404) from those who may not see
         drafts, and a scoped role must own it (403)."""
         policy = self.policy.get(policy_id)
-        if policy["status"] == "draft" and not authorize(caller, Action.read_policy_drafts):
+        if policy["status"] == PolicyStatus.draft and not authorize(caller, Action.read_policy_drafts):
             raise NotFound(f"no policy {policy_id}", {"policy_id": policy_id})
         require(caller, action, Resource.of_policy(policy, uscc))
         return policy
@@ -427,7 +427,7 @@ class GatewayService(ClockListener):
     @endpoint("search_policies")
     def search_policies(self, request, caller: Caller, query: PolicySearchQuery):
         hide_drafts = not authorize(caller, Action.read_policy_drafts)
-        if hide_drafts and query.status == "draft":
+        if hide_drafts and query.status == PolicyStatus.draft:
             require(caller, Action.read_policy_drafts)
         return self.policy.search(query.filters(), hide_drafts, query.limit, query.offset)
 
@@ -499,7 +499,7 @@ class GatewayService(ClockListener):
 
     @endpoint("quarantine")
     def quarantine(self, request, caller: Caller, query: QuarantineQuery):
-        if query.state == "waiting":  # the service's default
+        if query.state == QuarantineState.waiting:  # the service's default
             return self.tagging.quarantine(query.limit, query.offset)
         return self.tagging.quarantine(query.limit, query.offset, state=None if query.state == "all" else query.state)
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.policy.models import packs, policies
+from shared.contracts.policies import PolicyStatus
 from shared.errors import Invalid, NotFound
 from shared.pack_codes import new_code
 
@@ -22,7 +23,7 @@ def create(session: Session, title: str, description: str | None, policy_ids: li
     found = dict(session.execute(select(policies.c.id, policies.c.status).where(policies.c.id.in_(ordered))).all())
     problems = [{"field": f"policy_ids.{position}", "message": f"no policy {policy_id}"
                  if policy_id not in found else f"policy {policy_id} is {found[policy_id]}, not published"}
-                for position, policy_id in enumerate(ordered) if found.get(policy_id) != "published"]
+                for position, policy_id in enumerate(ordered) if found.get(policy_id) != PolicyStatus.published]
     if problems:
         raise Invalid("a gift pack holds published policies only", problems)
     for _attempt in range(5):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.policy.models import policies, questions
 from shared.clock import CHINA
+from shared.contracts.policies import PolicyStatus
 from shared.errors import Conflict, NotFound
 from shared.workdays import WorkingCalendar
 
@@ -18,7 +19,7 @@ DUE_WORKING_DAYS = 2
 
 def ask(session: Session, policy: dict, uscc: str, text: str, actor: dict, now: datetime,
         calendar: WorkingCalendar) -> dict:
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Conflict(f"policy {policy['id']} is {policy['status']}; questions are taken on published policies",
                        {"status": policy["status"]})
     due = calendar.due_at(now, DUE_WORKING_DAYS)

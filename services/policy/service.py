@@ -30,7 +30,7 @@ from shared.contracts.events import (
     PolicyStarted,
     PolicyWithdrawn,
 )
-from shared.contracts.policies import PolicyDraft
+from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import EXPECTED, Invalid
 from shared.logs import Logger
 from shared.operations import Operations
@@ -185,7 +185,7 @@ class PolicyService(Operations):
         with self.store.transaction() as tx:
             policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
                                       clock.today_in_china())
-            if policy["status"] == "published":
+            if policy["status"] == PolicyStatus.published:
                 tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()
         self.log.info("policy_revised", policy_id=policy_id, version=policy["version"], actor=actor.get("id"))
@@ -386,7 +386,7 @@ class PolicyService(Operations):
         applications by themselves)."""
         with self.store.reading() as session:
             rows = session.execute(select(policies.c.id, policies.c.proactive)
-                                   .where(policies.c.status == "published")).all()
+                                   .where(policies.c.status == PolicyStatus.published)).all()
         return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
 
     @rpc
@@ -394,7 +394,7 @@ class PolicyService(Operations):
         """Published policies whose rule names the tag (a tag they use cannot be retired)."""
         with self.store.reading() as session:
             rows = session.execute(select(policies.c.id, policies.c.title, policies.c.department,
-                                          policies.c.tags_used).where(policies.c.status == "published"))
+                                          policies.c.tags_used).where(policies.c.status == PolicyStatus.published))
             return [{"id": row.id, "title": row.title, "department": row.department}
                     for row in rows if code in row.tags_used]
 

@@ -13,7 +13,6 @@ from services.tagging import intake
 from shared.contracts.gov import BULK_ROUTING_KEY
 from shared.errors import Invalid
 
-WAITING, REPLAYED, DISCARDED = "waiting", "replayed", "discarded"
 BULK_ITEM_PREFIX = "profiles.0."
 
 

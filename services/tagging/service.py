@@ -16,6 +16,7 @@ from services.tagging.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
 from shared.contracts.events import EnterprisesTagged
+from shared.contracts.gov import QuarantineState
 from shared.errors import EXPECTED
 from shared.logs import Logger
 from shared.operations import Operations
@@ -89,7 +90,7 @@ class TaggingService(Operations):
             self._emit_snapshots(tx, outcome.snapshots)
             result = "stale" if outcome.stale else "applied"
             item = enterprise_files.resolve_quarantined(
-                tx.session, quarantine_id, state=replay.REPLAYED, now=now,
+                tx.session, quarantine_id, state=QuarantineState.replayed, now=now,
                 resolution=replay.replayed_resolution(actor, body is not None, result),
                 corrected_body=None if body is None else json.dumps(body, ensure_ascii=False, default=str))
         self.log.info("quarantine_replayed", quarantine_id=quarantine_id, event_id=row.event_id,
@@ -102,7 +103,7 @@ class TaggingService(Operations):
         with self.store.transaction() as tx:
             enterprise_files.waiting_quarantined(tx.session, quarantine_id)
             item = enterprise_files.resolve_quarantined(
-                tx.session, quarantine_id, state=replay.DISCARDED, now=clock.now(),
+                tx.session, quarantine_id, state=QuarantineState.discarded, now=clock.now(),
                 resolution=replay.discarded_resolution(actor, text))
         self.log.info("quarantine_discarded", quarantine_id=quarantine_id, reason=text,
                       actor=actor and actor.get("id"))
@@ -222,7 +223,7 @@ class TaggingService(Operations):
         self.log.info("retag_done", job_id=job_id, changed=changed, seconds=round(time.monotonic() - started, 2))
 
     @rpc
-    def quarantine(self, limit: int = 50, offset: int = 0, state: str | None = "waiting") -> dict:
+    def quarantine(self, limit: int = 50, offset: int = 0, state: str | None = QuarantineState.waiting) -> dict:
         with self.store.reading() as session:
             return enterprise_files.list_quarantine(session, state=state, limit=limit, offset=offset)
 

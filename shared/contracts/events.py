@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import one_of
+from shared.contracts.gov import Status
 from shared.money import Yuan
 from shared.topology import APPLICATION_MOVES
 
@@ -43,7 +45,7 @@ class EnterpriseSnapshot(BaseModel):
 
     uscc: str
     version: int
-    status: Literal["active", "deregistered"]
+    status: one_of(Status)  # type: ignore[valid-type]
     facts: dict[str, Any]
     tags: list[str]
 

@@ -29,7 +29,7 @@ from services.application.models import (
     stages,
 )
 from shared.clock import CHINA
-from shared.contracts.actors import Role
+from shared.contracts.actors import Actor, Role
 from shared.contracts.applications import ApplicationAction, Opening, Stage
 from shared.contracts.events import ApplicationChanged
 from shared.contracts.policies import PolicyLevel, PolicyStatus
@@ -38,7 +38,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.money import ZERO, yuan
 from shared.workdays import WorkingCalendar
 
-SYSTEM = {"role": "system", "id": "system"}
+SYSTEM = Actor(role=Role.system, id="system")   # the hall itself: routing, ending notices, withdrawing offers
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ _OBJECTORS = select(history.c.actor).where(history.c.application_id == bindparam
                                            history.c.action == ApplicationAction.object)
 
 
-def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: dict,
+def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: Actor,
                      now: datetime, calendar: WorkingCalendar, proactive: bool = False) -> Opened:
     """A new application for `terms` (from the policy service): refused unless the policy is published,
     redeemable and matched, and unless the enterprise has no open application of the same exclusive group."""
@@ -165,7 +165,7 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
         "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive,
         "stage": first.value, "returned_from": None, "amount": None if estimated is None else yuan(estimated),
         "form": terms["profile"], "material_list": listed, "note": note, "stage_limits": limits,
-        "created_by": actor, "created_at": now, "updated_at": now, "open_key": open_key}
+        "created_by": actor.model_dump(mode="json"), "created_at": now, "updated_at": now, "open_key": open_key}
     dialect = _dialect_of(session)
     application_id = session.execute(_INSERT_APPLICATION_UNLESS_OPEN[dialect], values).scalar()
     if application_id is None:   # the unique open_key: a submission for the pair committed meanwhile
@@ -219,43 +219,44 @@ def _dialect_of(session: Session | Connection) -> str:
 
 
 def _stage_row(calendar: WorkingCalendar, application_id: int, stage: Stage, limits: dict, now: datetime,
-               due: deadlines.Due | None = None, completed_by: dict | None = None) -> dict:
+               due: deadlines.Due | None = None, completed_by: Actor | None = None) -> dict:
     """A stage entered at `now`; `completed_by` for one passed through at once (routing by the hall)."""
     if due is None:
         due = deadlines.due_of_entry(calendar, now, stage, limits)
     return {"application_id": application_id, "stage": str(stage), "entered_at": now,
             # counted in China's time; kept, and answered, in UTC as read back
             "due_at": due.at and due.at.astimezone(UTC), "due_provisional": due.provisional, "due_note": None,
-            "completed_at": now if completed_by is not None else None, "actor": completed_by,
+            "completed_at": now if completed_by is not None else None,
+            "actor": completed_by and completed_by.model_dump(mode="json"),
             "alarmed_at": None, "escalated_at": None}
 
 
-def _history_row(application_id, action, from_stage, to_stage, actor, comment, amount, now) -> dict:
+def _history_row(application_id, action, from_stage, to_stage, actor: Actor, comment, amount, now) -> dict:
     return {"application_id": application_id, "action": action, "from_stage": from_stage and str(from_stage),
-            "to_stage": str(to_stage), "actor": actor, "comment": comment, "amount": amount, "at": now}
+            "to_stage": str(to_stage), "actor": actor.model_dump(mode="json"), "comment": comment, "amount": amount,
+            "at": now}
 
 
-def _event(application: dict, action: str, from_stage: str | None, actor: dict) -> ApplicationChanged:
+def _event(application: dict, action: str, from_stage: str | None, actor: Actor) -> ApplicationChanged:
     return ApplicationChanged(application_id=application["id"], policy_id=application["policy_id"],
                               policy_title=application["policy_title"], uscc=application["uscc"], action=action,
                               from_stage=from_stage, to_stage=application["stage"], amount=application["amount"],
-                              proactive=application["proactive"], actor_role=actor["role"])
+                              proactive=application["proactive"], actor_role=actor.role)
 
 
-def owns(actor: dict, application) -> bool:
+def owns(actor: Actor, application) -> bool:
     """Whether the actor is staff of the department (or county) the application's policy belongs to."""
-    role = actor.get("role")
-    if role == "department_staff":
-        return actor.get("department") == application.department
-    if role == "county_staff":
-        return application.level == "county" and actor.get("county") == application.county
+    if actor.role == Role.department_staff:
+        return actor.department == application.department
+    if actor.role == Role.county_staff:
+        return application.level == PolicyLevel.county and actor.county == application.county
     return False
 
 
 ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
-def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
+def act(session: Session, application_id: int, action: str, actor: Actor, *, comment: str | None,
         amount: Decimal | None, now: datetime, calendar: WorkingCalendar,
         checked_materials: list | None = None) -> Opened:
     """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
@@ -270,8 +271,8 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
     stage = Stage(row.stage)
     try:
-        transition = decide(stage, action, role=actor["role"], owns_policy=owns(actor, row),
-                            is_applicant=actor.get("uscc") == row.uscc,
+        transition = decide(stage, action, role=actor.role, owns_policy=owns(actor, row),
+                            is_applicant=actor.uscc == row.uscc,
                             returned_from=Stage(row.returned_from) if row.returned_from else None)
     except Refused as refused:
         error = Forbidden if refused.status == 403 else Conflict
@@ -299,11 +300,12 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
         if returned.due_at is not None:
             due = deadlines.due_of_resumption(calendar, deadlines.Due(returned.due_at, bool(returned.due_provisional)),
                                               returned.completed_at, now)
-    session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now, "p_actor": actor})
+    session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now,
+                                           "p_actor": actor.model_dump(mode="json")})
     limits = row.stage_limits
     moves = [(action, stage, target, actor, comment, new_amount if action == ApplicationAction.approve else None)]
     if target == Stage.routing:
-        routed = decide(target, ApplicationAction.route, role=SYSTEM["role"])
+        routed = decide(target, ApplicationAction.route, role=SYSTEM.role)
         moves.append((ApplicationAction.route, target, Stage(routed.next_stage), SYSTEM, ROUTING_COMMENT, None))
     entered = [_stage_row(calendar, application_id, to_stage, limits, now, due=due if number == 0 else None,
                           completed_by=moves[number + 1][3] if number + 1 < len(moves) else None)
@@ -327,13 +329,14 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
                   row=SimpleNamespace(**{**row._mapping, **moved}))
 
 
-def _check_objection(session: Session, application_id: int, actor: dict, comment: str | None) -> None:
+def _check_objection(session: Session, application_id: int, actor: Actor, comment: str | None) -> None:
     """An objection says what it objects to, and each objector objects once (public_notice)."""
     if comment is None or not comment.strip():
         raise Invalid("an objection says what is objected to: `comment`",
                       [{"field": "comment", "message": "required for object"}])
     # read under the application's row lock (act takes it first), so one objector's two calls queue
-    if public_notice.objected_before(actor, session.execute(_OBJECTORS, {"p_id": application_id}).scalars()):
+    earlier = session.execute(_OBJECTORS, {"p_id": application_id}).scalars()
+    if public_notice.objected_before(actor.model_dump(mode="json"), earlier):
         raise Conflict(f"you have objected to application {application_id} before; each enterprise (or member "
                        "of staff) objects once", {"application_id": application_id})
 
@@ -367,7 +370,7 @@ class Batch:
     events: list[ApplicationChanged]
 
 
-def act_many(session: Session, application_ids: list[int], action: str, actor: dict, *, comment: str | None,
+def act_many(session: Session, application_ids: list[int], action: str, actor: Actor, *, comment: str | None,
              now: datetime, calendar: WorkingCalendar) -> Batch:
     """`act` on each application in turn, each in a savepoint of its own: one that is refused (with
     the reason it would have had alone) leaves the others' moves standing."""
@@ -463,7 +466,7 @@ def _summary(row) -> dict:
             "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
 
 
-def listing(session: Session, now: datetime, *, scope: dict, status: str | None, overdue: bool | None,
+def listing(session: Session, now: datetime, *, actor: Actor, status: str | None, overdue: bool | None,
             policy_id: int | None, limit: int, offset: int) -> dict:
     """What the caller may see, overdue first (longest overdue first), then newest."""
     open_stage = (select(stages.c.application_id, stages.c.due_at).where(stages.c.completed_at.is_(None))
@@ -471,7 +474,7 @@ def listing(session: Session, now: datetime, *, scope: dict, status: str | None,
     late = and_(open_stage.c.due_at.is_not(None), open_stage.c.due_at < now)
     query = select(applications, open_stage.c.due_at).outerjoin(
         open_stage, open_stage.c.application_id == applications.c.id)
-    conditions = [*scope_conditions(scope)]
+    conditions = [*scope_conditions(actor)]
     if status is not None:
         conditions.append(applications.c.stage == status)
     if policy_id is not None:
@@ -491,9 +494,9 @@ def listing(session: Session, now: datetime, *, scope: dict, status: str | None,
     return {"items": items, "total": total}
 
 
-def statistics(session: Session, scope: dict) -> dict:
+def statistics(session: Session, actor: Actor) -> dict:
     """Counts by stage, and the share of redemptions (completed applications) that were proactive."""
-    conditions = scope_conditions(scope)
+    conditions = scope_conditions(actor)
     by_stage = dict(session.execute(select(applications.c.stage, func.count()).where(*conditions)
                                     .group_by(applications.c.stage)).tuples().all())
     completed = by_stage.get(Stage.completed.value, 0)
@@ -515,17 +518,16 @@ ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
              and_(applications.c.stage.in_((Stage.rejected, Stage.returned)), _WAS_ROUTED))
 
 
-def scope_conditions(scope: dict) -> list:
+def scope_conditions(actor: Actor) -> list:
     """A department sees the applications routed to it; a county's staff those of its county-level
     policies; an enterprise its own; the window and the administrator everything (the gateway lets no
     other role list applications; assessors get statistics, which name no enterprise)."""
-    role = scope.get("role")
-    if role == "enterprise":
-        return [applications.c.uscc == scope.get("uscc")]
-    if role == "department_staff":
-        return [applications.c.department == scope.get("department"), ROUTED]
-    if role == "county_staff":
-        return [applications.c.level == "county", applications.c.county == scope.get("county"), ROUTED]
+    if actor.role == Role.enterprise:
+        return [applications.c.uscc == actor.uscc]
+    if actor.role == Role.department_staff:
+        return [applications.c.department == actor.department, ROUTED]
+    if actor.role == Role.county_staff:
+        return [applications.c.level == PolicyLevel.county, applications.c.county == actor.county, ROUTED]
     return []
 
 
@@ -611,13 +613,13 @@ def _alarm(row, kind: str, role: Role, now: datetime) -> dict:
             "raised_at": now}
 
 
-def alarm_listing(session: Session, scope: dict, limit: int, offset: int) -> dict:
-    role = scope.get("role")
+def alarm_listing(session: Session, actor: Actor, limit: int, offset: int) -> dict:
+    role = actor.role
     conditions = []
     if role == Role.department_staff:
-        conditions = [alarms.c.role == Role.department_staff, alarms.c.department == scope.get("department")]
+        conditions = [alarms.c.role == Role.department_staff, alarms.c.department == actor.department]
     elif role == Role.county_staff:
-        conditions = [alarms.c.role == Role.county_staff, alarms.c.county == scope.get("county")]
+        conditions = [alarms.c.role == Role.county_staff, alarms.c.county == actor.county]
     elif role == Role.window_clerk:
         conditions = [alarms.c.role == Role.window_clerk]
     elif role != Role.city_admin:

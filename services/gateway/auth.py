@@ -19,7 +19,7 @@ from typing import Any
 
 from services.gateway.errors import Unauthorized
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
-from shared.contracts.actors import POLICY_OWNER_ROLES, Role
+from shared.contracts.actors import POLICY_OWNER_ROLES, Actor, Role
 from shared.contracts.policies import PolicyLevel
 from shared.errors import Forbidden
 
@@ -123,11 +123,14 @@ class Caller:
     name: str | None = None
     source: str | None = None   # a system's: the `source` of the events it may publish
 
+    def as_actor(self) -> Actor:
+        scope = {"department": self.department, "county": self.county, "uscc": self.uscc}
+        return Actor(role=self.role, id=self.id, **scope, **({} if self.source is None else {"source": self.source}))
+
     def actor(self) -> dict:
-        """What services are told about the caller (they record it, and filter what it may see)."""
-        actor = {"role": self.role.value, "id": self.id, "department": self.department,
-                 "county": self.county, "uscc": self.uscc}
-        return actor if self.source is None else {**actor, "source": self.source}
+        """What services are told about the caller, an `Actor` as it travels (they record it, and
+        judge by it what the caller may see)."""
+        return self.as_actor().model_dump(mode="json")
 
 
 @dataclass(frozen=True)

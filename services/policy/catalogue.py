@@ -12,6 +12,7 @@ from services.policy import revisions
 from services.policy.models import policies, policy_versions
 from shared import eligibility
 from shared.clock import CHINA
+from shared.contracts.actors import Actor
 from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import Conflict, Invalid, NotFound
 
@@ -29,7 +30,7 @@ def checked_rule(rule_json: Any, known_tags) -> eligibility.Rule:
                       [{"field": f"eligibility{error.path[1:]}", "message": error.message}]) from None
 
 
-def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: dict, now: datetime) -> dict:
+def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor, now: datetime) -> dict:
     values = draft.model_dump(mode="json")
     values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)), status=PolicyStatus.draft,
                   version=1, created_at=now, updated_at=now, published_at=None, revision=revisions.take(session))
@@ -55,14 +56,14 @@ def publish(session: Session, policy_id: int, today: date, now: datetime) -> dic
                     .values(status=PolicyStatus.published, published_at=now, updated_at=now, started_at=started_at,
                             revision=revisions.take(session)))
     published = get(session, policy_id)
-    _record_version(session, published, {}, now, keep_version=True)
+    _record_version(session, published, None, now, keep_version=True)
     return published
 
 
 REVISABLE = (PolicyStatus.draft, PolicyStatus.published)
 
 
-def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: dict,
+def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor,
            now: datetime, today: date) -> dict:
     """A new version of a draft or published policy: every field replaced, the old version kept."""
     policy = get(session, policy_id, for_update=True)
@@ -82,7 +83,7 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
     return revised
 
 
-def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: datetime) -> dict:
+def withdraw(session: Session, policy_id: int, reason: str, actor: Actor, now: datetime) -> dict:
     """A published policy stops matching; its matches are dropped by the re-match that follows."""
     policy = get(session, policy_id, for_update=True)
     if policy["status"] != PolicyStatus.published:
@@ -106,7 +107,7 @@ def expire_due(session: Session, today: date, now: datetime) -> list[dict]:
         session.execute(update(policies).where(policies.c.id == policy_id)
                         .values(status=PolicyStatus.expired, updated_at=now, revision=revisions.take(session)))
         policy = get(session, policy_id)
-        _record_version(session, policy, {"role": "system", "id": "expiry"}, now, keep_version=True)
+        _record_version(session, policy, None, now, keep_version=True)
         expired.append(policy)
     return expired
 
@@ -134,15 +135,18 @@ def policy_started_at(session: Session, policy_id: int) -> datetime | None:
     return session.execute(select(policies.c.started_at).where(policies.c.id == policy_id)).scalar()
 
 
-def _record_version(session: Session, policy: dict, actor: dict, now: datetime, keep_version: bool = False) -> None:
-    """Every revision is kept; a status change without a revision updates that version's snapshot."""
+def _record_version(session: Session, policy: dict, actor: Actor | None, now: datetime,
+                    keep_version: bool = False) -> None:
+    """Every revision is kept, with who made it; a status change without a revision updates that
+    version's snapshot (`actor` is then not asked for: the version keeps its author)."""
     key = {"policy_id": policy["id"], "version": policy["version"]}
     if keep_version:
         session.execute(update(policy_versions).where(policy_versions.c.policy_id == policy["id"],
                                                       policy_versions.c.version == policy["version"])
                         .values(snapshot=policy))
         return
-    session.execute(insert(policy_versions), {**key, "snapshot": policy, "actor": actor, "at": now})
+    session.execute(insert(policy_versions), {**key, "snapshot": policy, "actor": actor.model_dump(mode="json"),
+                                              "at": now})
 
 
 def versions(session: Session, policy_id: int) -> list[dict]:

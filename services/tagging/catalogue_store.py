@@ -26,6 +26,7 @@ from services.tagging.domain.catalogue import (
     load_default,
 )
 from services.tagging.models import catalogue_revision, tag_categories, tag_definitions
+from shared.contracts.actors import Actor
 from shared.contracts.tags import TagState
 from shared.errors import Conflict, Invalid, NotFound, Unavailable
 
@@ -132,7 +133,7 @@ def _checked(catalogue: Catalogue, tag: Tag, category_name: str | None) -> Catal
         raise Invalid(str(error), [{"field": field, "message": str(error)}]) from None
 
 
-def create(session: Session, catalogue: Catalogue, body: dict[str, Any], actor: dict, now: datetime) -> int:
+def create(session: Session, catalogue: Catalogue, body: dict[str, Any], actor: Actor, now: datetime) -> int:
     """A new tag (or a retired one brought back); returns the new catalogue revision."""
     tag = Tag(body["code"], body["category"], body["name"], body["description"], body["rule"])
     existing = definition(session, tag.code, for_update=True)
@@ -141,7 +142,7 @@ def create(session: Session, catalogue: Catalogue, body: dict[str, Any], actor: 
     _checked(catalogue, tag, body.get("category_name"))
     _store_category(session, tag.category, body.get("category_name"))
     values = {"category": tag.category, "name": tag.name, "description": tag.description, "rule": tag.rule,
-              "state": TagState.active, "updated_at": now, "updated_by": actor}
+              "state": TagState.active, "updated_at": now, "updated_by": actor.model_dump(mode="json")}
     if existing is None:
         position = session.execute(select(func.count()).select_from(tag_definitions)).scalar_one()
         session.execute(insert(tag_definitions).values(code=tag.code, position=position, origin="staff", **values))
@@ -150,7 +151,7 @@ def create(session: Session, catalogue: Catalogue, body: dict[str, Any], actor: 
     return _raise_revision(session)
 
 
-def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, Any], actor: dict,
+def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, Any], actor: Actor,
            now: datetime) -> int:
     existing = definition(session, code, for_update=True)
     if existing is None or existing.state != TagState.active:
@@ -165,18 +166,18 @@ def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, An
     _checked(catalogue, Tag(code, merged["category"], merged["name"], merged["description"], merged["rule"]), None)
     session.execute(update(tag_definitions).where(tag_definitions.c.code == code).values(
         name=merged["name"], description=merged["description"], rule=merged["rule"], updated_at=now,
-        updated_by=actor))
+        updated_by=actor.model_dump(mode="json")))
     return _raise_revision(session)
 
 
-def retire(session: Session, code: str, actor: dict, now: datetime) -> int:
+def retire(session: Session, code: str, actor: Actor, now: datetime) -> int:
     existing = definition(session, code, for_update=True)
     if existing is None:
         raise NotFound(f"no tag {code} in the catalogue", {"code": code})
     if existing.state == TagState.retired:
         raise Conflict(f"tag {code} is already retired", {"code": code})
     session.execute(update(tag_definitions).where(tag_definitions.c.code == code)
-                    .values(state=TagState.retired, updated_at=now, updated_by=actor))
+                    .values(state=TagState.retired, updated_at=now, updated_by=actor.model_dump(mode="json")))
     return _raise_revision(session)
 
 

@@ -49,7 +49,7 @@ def _state_of(row) -> ProfileState:
 
 
 def status_of(profile: dict) -> str:
-    return Status.deregistered if profile.get("status") == Status.deregistered else Status.active
+    return (Status.deregistered if profile.get("status") == Status.deregistered else Status.active).value
 
 
 def apply(session: Session, intake: Intake, catalogue: Catalogue, today: date, now: datetime) -> Outcome:

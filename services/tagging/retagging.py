@@ -21,6 +21,7 @@ from services.tagging.domain.merge import ProfileState
 from services.tagging.enterprise_files import snapshot
 from services.tagging.models import catalogue_revision, enterprises, jobs, profile_versions
 from shared import eligibility
+from shared.contracts.actors import Actor
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.gov import Status
 from shared.contracts.tags import JobState
@@ -33,12 +34,12 @@ CATALOGUE_SOURCE = "catalogue"
 PREVIEW_CHUNK = 2000
 
 
-def enqueue(session: Session, kind: str, tag_code: str | None, revision: int, actor: dict | None,
+def enqueue(session: Session, kind: str, tag_code: str | None, revision: int, actor: Actor | None,
             now: datetime) -> dict[str, Any]:
     total = session.execute(select(func.count()).select_from(enterprises)).scalar_one()
     job_id = session.execute(insert(jobs).values(
         kind=kind, tag_code=tag_code, revision=revision, state=JobState.queued, total=total, done=0, changed=0,
-        cursor="", actor=actor, created_at=now)).inserted_primary_key[0]
+        cursor="", actor=actor and actor.model_dump(mode="json"), created_at=now)).inserted_primary_key[0]
     return get(session, job_id)
 
 

@@ -15,6 +15,7 @@ from services.tagging.dependencies import CatalogueProvider
 from services.tagging.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
+from shared.contracts.actors import Actor
 from shared.contracts.events import EnterprisesTagged
 from shared.contracts.gov import QuarantineState
 from shared.errors import EXPECTED
@@ -79,6 +80,7 @@ class TaggingService(Operations):
     def replay_quarantined(self, quarantine_id: int, body: Any = None, actor: dict | None = None) -> dict:
         """Apply a quarantined message (or its corrected `body`) as if it had just been consumed;
         Invalid if it still does not validate (then nothing changes and it keeps waiting)."""
+        actor = None if actor is None else Actor.model_validate(actor)
         with self.store.transaction() as tx:
             row = enterprise_files.waiting_quarantined(tx.session, quarantine_id)
             message = replay.message_to_replay(
@@ -94,11 +96,12 @@ class TaggingService(Operations):
                 resolution=replay.replayed_resolution(actor, body is not None, result),
                 corrected_body=None if body is None else json.dumps(body, ensure_ascii=False, default=str))
         self.log.info("quarantine_replayed", quarantine_id=quarantine_id, event_id=row.event_id,
-                      corrected=body is not None, outcome=result, actor=actor and actor.get("id"))
+                      corrected=body is not None, outcome=result, actor=actor and actor.id)
         return item
 
     @rpc(expected_exceptions=EXPECTED)
     def discard_quarantined(self, quarantine_id: int, reason: str | None = None, actor: dict | None = None) -> dict:
+        actor = None if actor is None else Actor.model_validate(actor)
         text = replay.discard_reason(reason)
         with self.store.transaction() as tx:
             enterprise_files.waiting_quarantined(tx.session, quarantine_id)
@@ -106,7 +109,7 @@ class TaggingService(Operations):
                 tx.session, quarantine_id, state=QuarantineState.discarded, now=clock.now(),
                 resolution=replay.discarded_resolution(actor, text))
         self.log.info("quarantine_discarded", quarantine_id=quarantine_id, reason=text,
-                      actor=actor and actor.get("id"))
+                      actor=actor and actor.id)
         return item
 
     @rpc(expected_exceptions=EXPECTED)
@@ -124,6 +127,7 @@ class TaggingService(Operations):
     def declare_interests(self, uscc: str, interests: list[str], actor: dict | None = None) -> dict:
         """The enterprise's own policy interests (source `self`), applied as any source's update is.
         NotFound unless the enterprise already has a file: interests alone do not register it."""
+        actor = None if actor is None else Actor.model_validate(actor)
         with self.store.transaction() as tx:
             sequence = enterprise_files.next_sequence(tx.session, uscc, SELF_SOURCE)
             update = intake.ProfileUpdate(
@@ -136,7 +140,7 @@ class TaggingService(Operations):
             self._emit_snapshots(tx, outcome.snapshots)
             file = enterprise_files.read_file(tx.session, uscc, clock.today_in_china())
         self.log.info("interests_declared", uscc=uscc, sequence=sequence, interests=update.fields["interests"],
-                      retagged=len(outcome.snapshots), actor=actor and actor.get("id"))
+                      retagged=len(outcome.snapshots), actor=actor and actor.id)
         return file
 
     @rpc
@@ -150,28 +154,31 @@ class TaggingService(Operations):
         with self.store.reading() as session:
             return {"code": code, **retagging.preview(session, rule, code, clock.today_in_china(), sample_size)}
 
-    def _change_catalogue(self, kind: str, code: str, change, actor: dict) -> dict:
+    def _change_catalogue(self, kind: str, code: str, change, actor: Actor) -> dict:
         with self.store.transaction() as tx:
             revision = change(tx.session, self.catalogue.current(tx.session))
             job = retagging.enqueue(tx.session, kind, code, revision, actor, clock.now())
             catalogue = self.catalogue.current(tx.session)
             tag = catalogue.get(code).to_dict() if code in catalogue else None
         self.log.info("catalogue_changed", change=kind, code=code, revision=revision, job_id=job["id"],
-                      actor=actor.get("id"))
+                      actor=actor.id)
         return {"tag": tag, "revision": revision, "job_id": job["id"], "job": job}
 
     @rpc(expected_exceptions=EXPECTED)
     def create_tag(self, body: dict, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         return self._change_catalogue("create", body["code"], lambda session, catalogue: catalogue_store.create(
             session, catalogue, body, actor, clock.now()), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def change_tag(self, code: str, body: dict, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         return self._change_catalogue("change", code, lambda session, catalogue: catalogue_store.change(
             session, catalogue, code, body, actor, clock.now()), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def retire_tag(self, code: str, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         return self._change_catalogue("retire", code, lambda session, _catalogue: catalogue_store.retire(
             session, code, actor, clock.now()), actor)
 

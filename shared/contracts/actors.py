@@ -1,7 +1,16 @@
-"""Who acts (contract section 5): the roles."""
+"""Who acts (contract section 5): the roles, and the `Actor` the gateway names on every RPC.
+
+The gateway authenticates a caller and tells the services who it is; the services record the actor
+and judge by it what it may see (an enterprise only itself, a department's staff only what was
+routed to it). `Actor` travels as `model_dump(mode="json")` and is read back with `model_validate`
+at the receiving entrypoint.
+"""
 from __future__ import annotations
 
 import enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 
 class Role(enum.StrEnum):
@@ -21,3 +30,25 @@ class Role(enum.StrEnum):
 STAFF_ROLES: tuple[Role, ...] = tuple(role for role in Role if role not in (Role.enterprise, Role.system))
 # staff whose scope is the policies of one department, or the county-level policies of one county
 POLICY_OWNER_ROLES = frozenset({Role.department_staff, Role.county_staff})
+
+
+class Actor(BaseModel):
+    """Who a request or a timer acts as. Scope fields are set only for scoped roles: `department`
+    for department staff, `county` for county staff, `uscc` for an enterprise, `source` for a
+    government system's account."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Role
+    id: str
+    department: str | None = None
+    county: str | None = None
+    uscc: str | None = None
+    source: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _as_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Services record actors as they were sent (a stage's `actor`, a history entry's): a field
+        # never given stays out, so the platform's own actor is `{"role": "system", "id": ...}` and
+        # a staff member's names its (empty) scope, as every record before this model did.
+        return {name: value for name, value in handler(self).items() if name in self.model_fields_set}

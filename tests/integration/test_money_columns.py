@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Column, Float, Integer, MetaData, Table, bindparam, func, insert, inspect, select, update
 
 from shared import workdays
+from shared.contracts.actors import Actor, Role
 from shared.database import Money, convert_money_columns, drop_database, engine_for
 from shared.money import MAX_YUAN
 from shared.store import create_schema
@@ -114,10 +115,10 @@ def test_an_application_database_of_the_float_release_is_converted_and_keeps_its
         connection.execute(insert(earlier.tables["budgets"]), {"policy_id": 7, "budget": 40_000.3,
                                                                "committed": 0.1 + 0.2, "disbursed": 0.3})
     create_schema(engine, application_metadata)
-    reviewer = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+    reviewer = Actor(role=Role.department_staff, id="reviewer", department="finance")
     with engine.begin() as connection:
         review = connection.execute(select(applications.c.id).where(applications.c.stage == "review")).scalar_one()
-        assert hall.statistics(connection, {})["disbursed_amount"] == D("0.30")
+        assert hall.statistics(connection, Actor(role=Role.city_admin, id="admin"))["disbursed_amount"] == D("0.30")
         approved = hall.act(connection, review, "approve", reviewer, comment=None, amount=None,
                             now=now, calendar=CALENDAR)
     assert approved.events[-1].amount == D("40000.00")

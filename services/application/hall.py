@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, selec
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from services.application.domain import deadlines, public_notice
+from services.application.domain import deadlines, public_notice, visibility
 from services.application.domain.stages import TERMINAL, Refused, decide, limits_for, who_acts
 from services.application.materials import MaterialError, merge
 from services.application.models import (
@@ -244,15 +244,6 @@ def _event(application: dict, action: str, from_stage: str | None, actor: Actor)
                               proactive=application["proactive"], actor_role=actor.role)
 
 
-def owns(actor: Actor, application) -> bool:
-    """Whether the actor is staff of the department (or county) the application's policy belongs to."""
-    if actor.role == Role.department_staff:
-        return actor.department == application.department
-    if actor.role == Role.county_staff:
-        return application.level == PolicyLevel.county and actor.county == application.county
-    return False
-
-
 ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
@@ -271,7 +262,8 @@ def act(session: Session, application_id: int, action: str, actor: Actor, *, com
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
     stage = Stage(row.stage)
     try:
-        transition = decide(stage, action, role=actor.role, owns_policy=owns(actor, row),
+        owns_policy = actor.owns_policy(department=row.department, level=row.level, county=row.county)
+        transition = decide(stage, action, role=actor.role, owns_policy=owns_policy,
                             is_applicant=actor.uscc == row.uscc,
                             returned_from=Stage(row.returned_from) if row.returned_from else None)
     except Refused as refused:
@@ -419,6 +411,15 @@ def get(session: Session | Connection, application_id: int, now: datetime) -> di
                    session.execute(_HISTORY, {"p_id": application_id}), now)
 
 
+def get_for(session: Session | Connection, application_id: int, actor: Actor, now: datetime) -> dict:
+    """`get`, for an actor who may see the application (`visibility.may_see`); Forbidden (403) otherwise."""
+    application = get(session, application_id, now)
+    if not visibility.may_see(actor, application):
+        raise Forbidden(f"application {application_id} is not yours to see",
+                        {"role": actor.role.value, "application_id": application_id})
+    return application
+
+
 def answer(session: Session | Connection, written: Opened, now: datetime) -> dict:
     """What `get` gives right after `written`, in its transaction, reading only what the write does
     not know itself (none of it for a new application; its stages and history after an action)."""
@@ -509,26 +510,18 @@ def statistics(session: Session, actor: Actor) -> dict:
             "disbursed_amount": disbursed}
 
 
-# stages only a routed application can be in; a rejected or returned one may never have been routed
-# (an offer withdrawn in confirmation, an application returned by the window), so its history says
-ALWAYS_ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed)
+# `visibility.was_routed` in SQL: the stage says, or for the stages that do not, the history
 _WAS_ROUTED = exists().where(history.c.application_id == applications.c.id,
                              history.c.action == ApplicationAction.route)
-ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
-             and_(applications.c.stage.in_((Stage.rejected, Stage.returned)), _WAS_ROUTED))
+ROUTED = or_(applications.c.stage.in_(visibility.ALWAYS_ROUTED),
+             and_(applications.c.stage.in_(visibility.ROUTED_IF_HISTORY_SAYS), _WAS_ROUTED))
 
 
 def scope_conditions(actor: Actor) -> list:
-    """A department sees the applications routed to it; a county's staff those of its county-level
-    policies; an enterprise its own; the window and the administrator everything (the gateway lets no
-    other role list applications; assessors get statistics, which name no enterprise)."""
-    if actor.role == Role.enterprise:
-        return [applications.c.uscc == actor.uscc]
-    if actor.role == Role.department_staff:
-        return [applications.c.department == actor.department, ROUTED]
-    if actor.role == Role.county_staff:
-        return [applications.c.level == PolicyLevel.county, applications.c.county == actor.county, ROUTED]
-    return []
+    """`visibility.may_see` as conditions on the applications table: what `actor` may list and count."""
+    rule = visibility.visibility(actor)
+    conditions = [applications.c[field] == value for field, value in rule.fields.items()]
+    return [*conditions, ROUTED] if rule.routed_only else conditions
 
 
 # --- proactive offers the enterprise no longer matches -----------------------------------------------

@@ -122,9 +122,12 @@ class ApplicationService(Operations):
         return {"action": action, "done": done, "refused": len(batch.outcomes) - done, "results": batch.outcomes}
 
     @rpc(expected_exceptions=EXPECTED)
-    def get(self, application_id: int) -> dict:
+    def get(self, application_id: int, actor: dict) -> dict:
+        """The application, if `actor` may see it: NotFound (404) when there is none, Forbidden (403)
+        when it is not theirs to see."""
+        actor = Actor.model_validate(actor)
         with self.store.reading_core() as connection:
-            return hall.get(connection, application_id, clock.now())
+            return hall.get_for(connection, application_id, actor, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
     def list(self, actor: dict, status: str | None = None, overdue: bool | None = None,

@@ -20,7 +20,6 @@ from typing import Any
 from services.gateway.errors import Unauthorized
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.contracts.actors import POLICY_OWNER_ROLES, Actor, Role
-from shared.contracts.policies import PolicyLevel
 from shared.errors import Forbidden
 
 
@@ -170,14 +169,14 @@ def _policy_scope(caller: Caller, resource: Resource) -> Decision:
     policies of their county."""
     if not resource.owned and resource.department is None and resource.county is None:
         return ALLOW  # the owner is not known yet: asked again once the policy is read
-    if caller.role is Role.department_staff and resource.department != caller.department:
+    if caller.as_actor().owns_policy(department=resource.department, level=resource.level, county=resource.county):
+        return ALLOW
+    if caller.role is Role.department_staff:
         return Decision(False, f"department staff of {caller.department} may act only on their own department's "
                                f"policies; this one belongs to {resource.department}")
-    if caller.role is Role.county_staff and (resource.level != PolicyLevel.county or resource.county != caller.county):
-        return Decision(False, f"county staff of {caller.county} may act only on county-level policies of "
-                               f"county {caller.county}; this one is {resource.level or 'not county-level'}"
-                               f"{f' of county {resource.county}' if resource.county else ''}")
-    return ALLOW
+    return Decision(False, f"county staff of {caller.county} may act only on county-level policies of "
+                           f"county {caller.county}; this one is {resource.level or 'not county-level'}"
+                           f"{f' of county {resource.county}' if resource.county else ''}")
 
 
 def _enterprise_scope(caller: Caller, resource: Resource) -> Decision:

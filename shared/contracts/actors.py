@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
+from shared.contracts.policies import PolicyLevel
+
 
 class Role(enum.StrEnum):
     """The roles of contract section 5, and the platform itself acting on a timer or by rule."""
@@ -52,3 +54,19 @@ class Actor(BaseModel):
         # never given stays out, so the platform's own actor is `{"role": "system", "id": ...}` and
         # a staff member's names its (empty) scope, as every record before this model did.
         return {name: value for name, value in handler(self).items() if name in self.model_fields_set}
+
+    def policy_scope(self) -> dict[str, str | None] | None:
+        """The policies this actor's scope makes its own, as the values their `department`, `level`
+        and `county` must have: a department's staff own their department's policies, a county's
+        staff the county-level policies of their county. None for a role that owns none by scope."""
+        if self.role is Role.department_staff:
+            return {"department": self.department}
+        if self.role is Role.county_staff:
+            return {"level": PolicyLevel.county, "county": self.county}
+        return None
+
+    def owns_policy(self, *, department: str | None, level: str | None, county: str | None) -> bool:
+        """Whether the policy with this owner is this actor's own by scope (see `policy_scope`)."""
+        scope = self.policy_scope()
+        owner = {"department": department, "level": level, "county": county}
+        return scope is not None and all(owner[field] == value for field, value in scope.items())

@@ -42,3 +42,19 @@ def test_the_gateway_sends_its_caller_as_an_actor():
     system = Caller(role=Role.system, id="system-1", source="tax")
     assert Actor.model_validate(system.actor()) == system.as_actor()
     assert system.actor()["source"] == "tax"
+
+
+@pytest.mark.parametrize(("actor", "owner", "owns"), [
+    (Actor(role=Role.department_staff, id="1", department="finance"), ("finance", "city", None), True),
+    (Actor(role=Role.department_staff, id="1", department="finance"), ("finance", "county", "371625"), True),
+    (Actor(role=Role.department_staff, id="1", department="finance"), ("hrss", "city", None), False),
+    (Actor(role=Role.county_staff, id="2", county="371625"), ("finance", "county", "371625"), True),
+    (Actor(role=Role.county_staff, id="2", county="371625"), ("finance", "county", "371602"), False),
+    (Actor(role=Role.county_staff, id="2", county="371625"), ("finance", "city", "371625"), False),
+    (Actor(role=Role.city_admin, id="3"), ("finance", "city", None), False),
+    (Actor(role=Role.enterprise, id="4", uscc="913716024JURQ28300"), ("finance", "city", None), False),
+])
+def test_a_policy_is_owned_by_its_departments_staff_and_a_county_level_one_by_its_countys(actor, owner, owns):
+    department, level, county = owner
+    assert actor.owns_policy(department=department, level=level, county=county) is owns
+    assert (actor.policy_scope() is not None) == (actor.role in (Role.department_staff, Role.county_staff))

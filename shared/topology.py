@@ -62,6 +62,9 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired", "policy.started"),
           "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn, "
                     "expires, or reaches its valid_from day"),
+    Route("tagging.policy_changed", PLATFORM_EVENTS,
+          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired"),
+          "tagging", "keep which tags published policies use: a tag one of them uses is not retired"),
     Route("notification.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "notification", "put each first match in the enterprise's inbox, once"),
     Route("notification.matches_changed.bulk", PLATFORM_EVENTS, ("policy.matches_changed" + BULK,),

@@ -61,7 +61,7 @@ from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE
 from shared.contracts.events import ClockChanged
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced, QuarantineState
 from shared.contracts.policies import PolicyDraft, PolicyStatus
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Forbidden, NotFound
 from shared.logs import Logger
 from shared.operations import CLOCK_CHANGED, ClockListener
 
@@ -265,11 +265,6 @@ class GatewayService(ClockListener):
 
     @endpoint("retire_tag")
     def retire_tag(self, request, caller: Caller, code: str):
-        using = self.policy.policies_using_tag(code)
-        if using:
-            names = "; ".join(f"{policy['id']} {policy['title']}" for policy in using[:10])
-            raise Conflict(f"published policies use tag {code}; change their rules first: {names}",
-                           {"code": code, "policies": using})
         change = self.tagging.retire_tag(code, caller.actor())
         return Reply(change, 202, {"Location": f"{API}/jobs/{change['job_id']}"})
 

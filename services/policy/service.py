@@ -190,7 +190,8 @@ class PolicyService(Operations):
             policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
                                       clock.today_in_china())
             if policy["status"] == PolicyStatus.published:
-                tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
+                tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"], title=policy["title"],
+                                      department=policy["department"], tags_used=policy["tags_used"]))
         self.policy_search.changed()
         self.log.info("policy_revised", policy_id=policy_id, version=policy["version"], actor=actor.id)
         return policy
@@ -200,7 +201,8 @@ class PolicyService(Operations):
         actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             policy = catalogue.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
-            tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"]))
+            tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"], title=policy["title"],
+                                    department=policy["department"], tags_used=policy["tags_used"]))
         self.policy_search.changed()
         self.log.info("policy_published", policy_id=policy_id, actor=actor.id)
         return policy
@@ -398,15 +400,6 @@ class PolicyService(Operations):
             rows = session.execute(select(policies.c.id, policies.c.proactive)
                                    .where(policies.c.status == PolicyStatus.published)).all()
         return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
-
-    @rpc
-    def policies_using_tag(self, code: str) -> list[dict]:
-        """Published policies whose rule names the tag (a tag they use cannot be retired)."""
-        with self.store.reading() as session:
-            rows = session.execute(select(policies.c.id, policies.c.title, policies.c.department,
-                                          policies.c.tags_used).where(policies.c.status == PolicyStatus.published))
-            return [{"id": row.id, "title": row.title, "department": row.department}
-                    for row in rows if code in row.tags_used]
 
     @rpc
     def match_count(self) -> int:

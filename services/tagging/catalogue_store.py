@@ -17,6 +17,7 @@ from eventlet.semaphore import Semaphore
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from services.tagging import tag_uses
 from services.tagging.domain.catalogue import (
     Catalogue,
     CatalogueError,
@@ -171,7 +172,10 @@ def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, An
 
 
 def retire(session: Session, code: str, actor: Actor, now: datetime) -> int:
+    """Retire the tag, unless a published policy uses it (Conflict naming them): decided under the
+    tag row's lock, which recording a policy's use of the tag waits for (`tag_uses.hear`)."""
     existing = definition(session, code, for_update=True)
+    tag_uses.refuse_if_used(session, code)
     if existing is None:
         raise NotFound(f"no tag {code} in the catalogue", {"code": code})
     if existing.state == TagState.retired:

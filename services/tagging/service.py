@@ -10,13 +10,13 @@ from typing import Any
 import eventlet
 from nameko.timer import timer
 
-from services.tagging import catalogue_store, enterprise_files, intake, replay, retagging
+from services.tagging import catalogue_store, enterprise_files, intake, replay, retagging, tag_uses
 from services.tagging.dependencies import CatalogueProvider
 from services.tagging.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
 from shared.contracts.actors import Actor
-from shared.contracts.events import EnterprisesTagged
+from shared.contracts.events import EVENTS, EnterprisesTagged
 from shared.contracts.gov import QuarantineState
 from shared.errors import EXPECTED
 from shared.logs import Logger
@@ -75,6 +75,18 @@ class TaggingService(Operations):
     def _emit_snapshots(self, tx, snapshots) -> None:
         for start in range(0, len(snapshots), SNAPSHOTS_PER_EVENT):
             tx.emit(EnterprisesTagged(enterprises=snapshots[start:start + SNAPSHOTS_PER_EVENT]))
+
+    @handles("tagging.policy_changed")
+    def on_policy_changed(self, deliveries: list[Delivery]) -> None:
+        """Published, revised, withdrawn or expired: which tags published policies use (retire_tag)."""
+        events = [EVENTS[delivery.routing_key].model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            retired_in_use = tag_uses.hear(tx.session, fresh)
+        self.log.info("policy_tag_uses_heard", policy_ids=[event.policy_id for event in fresh],
+                      changes=[event.routing_key for event in fresh], duplicates=len(events) - len(fresh))
+        if retired_in_use:
+            self.log.warning("published_policy_uses_retired_tags", codes=sorted(set(retired_in_use)))
 
     @rpc(expected_exceptions=EXPECTED)
     def replay_quarantined(self, quarantine_id: int, body: Any = None, actor: dict | None = None) -> dict:

@@ -20,18 +20,20 @@ from pydantic import (
     model_validator,
 )
 
-from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most
+from shared.contracts.actors import STAFF_ROLES, Role
+from shared.contracts.applications import REQUESTED_ACTIONS, ApplicationAction, Stage
+from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most, one_of
 from shared.contracts.departments import DepartmentCode
-from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
-from shared.contracts.policies import MAX_RULE_CHARS
+from shared.contracts.gov import COUNTIES, ROUTING_KEYS, QuarantineState, Uscc, _codes
+from shared.contracts.policies import MAX_RULE_CHARS, PolicyLevelName, PolicyStatusName
+from shared.contracts.tags import JobState
 from shared.money import Yuan
 from shared.pack_codes import CODE_PATTERN
 
 T = TypeVar("T")
 
 SERVICES = ("tagging", "policy", "notification", "application")
-POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
-QUARANTINE_STATES = ("waiting", "replayed", "discarded", "all")
+QUARANTINE_STATES = (*QuarantineState, "all")
 
 EnterpriseCode = Annotated[Uscc, Field(
     description="18-character unified social credit code; its check character must verify per GB 32100-2015",
@@ -129,10 +131,10 @@ class PolicySearchQuery(PageQuery):
                                                        "all of them; \"a phrase\" in quotes; Chinese included")] \
         | None = None
     department: Annotated[str, Field(max_length=100, description="the owning department's code")] | None = None
-    level: Literal["national", "provincial", "city", "county"] | None = None
+    level: PolicyLevelName | None = None
     county: Annotated[str, Field(pattern=r"^\d{6}$", description="county-level policies of this county")] | None = None
     tag: Annotated[str, Field(max_length=100, description="a tag code the eligibility rule uses")] | None = None
-    status: Literal[POLICY_STATUSES] | None = None  # type: ignore[valid-type]
+    status: PolicyStatusName | None = None
     redeemable: bool | None = None
     valid_on: date | None = Field(None, description="policies valid on this day (valid_from <= it <= valid_to)")
 
@@ -142,8 +144,9 @@ class PolicySearchQuery(PageQuery):
 
 
 class QuarantineQuery(PageQuery):
-    state: Annotated[Literal[QUARANTINE_STATES], Field(  # type: ignore[valid-type]
-        description="which rejected messages: still waiting (default), replayed, discarded or all")] = "waiting"
+    state: Annotated[one_of(QUARANTINE_STATES), Field(
+        description="which rejected messages: still waiting (default), replayed, discarded or all")] = \
+        QuarantineState.waiting.value
 
 
 class TagsQuery(_Parameters):
@@ -159,12 +162,8 @@ class QuestionsQuery(PageQuery):
     answered: bool | None = None
 
 
-APPLICATION_STAGES = ("confirmation", "acceptance", "routing", "review", "public_notice", "objection", "returned",
-                      "disbursement", "completed", "rejected")
-
-
 class ApplicationsQuery(PageQuery):
-    status: Literal[APPLICATION_STAGES] | None = Field(  # type: ignore[valid-type]
+    status: one_of(Stage) | None = Field(  # type: ignore[valid-type]
         None, description="the stage the application is in")
     overdue: bool | None = None
     policy_id: PositiveId | None = None
@@ -224,13 +223,12 @@ class DiscardRequest(_Request):
                                  description="why the message is discarded; recorded with who discarded it")]
 
 
-STAFF_ROLES = ("city_admin", "department_staff", "county_staff", "window_clerk", "assessor", "counsellor")
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 
 
 class StaffRequest(_Request):
     name: Name
-    role: Literal[STAFF_ROLES]  # type: ignore[valid-type]
+    role: one_of(STAFF_ROLES)  # type: ignore[valid-type]
     department: DepartmentCode | None = Field(None, description="the department a department_staff account acts "
                                                                "for: a code in GET /api/v1/departments")
     county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
@@ -238,13 +236,13 @@ class StaffRequest(_Request):
 
     @model_validator(mode="after")
     def _scope_matches_role(self) -> StaffRequest:
-        if self.role == "department_staff" and self.department is None:
+        if self.role == Role.department_staff and self.department is None:
             raise ValueError("a department_staff account needs department")
-        if self.role == "county_staff" and self.county not in COUNTIES:
+        if self.role == Role.county_staff and self.county not in COUNTIES:
             raise ValueError(f"a county_staff account needs county, one of {', '.join(COUNTIES)}")
-        if self.role != "department_staff" and self.department is not None:
+        if self.role != Role.department_staff and self.department is not None:
             raise ValueError("department is only for department_staff")
-        if self.role != "county_staff" and self.county is not None:
+        if self.role != Role.county_staff and self.county is not None:
             raise ValueError("county is only for county_staff")
         return self
 
@@ -327,11 +325,8 @@ class ApplicationRequest(_Request):
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
-APPLICATION_ACTIONS = ("accept", "return", "resubmit", "route", "approve", "reject", "object", "disburse", "confirm")
-
-
 class ActionRequest(_Request):
-    action: Literal[APPLICATION_ACTIONS]  # type: ignore[valid-type]
+    action: one_of(REQUESTED_ACTIONS)  # type: ignore[valid-type]
     comment: Annotated[str, Field(max_length=2000)] | None = None
     amount: Yuan | None = Field(None, description="approve: the amount granted (yuan, to the fen), at most "
                                                                           "the formula's; default the formula's")
@@ -342,13 +337,13 @@ class ActionRequest(_Request):
     @field_validator("materials")
     @classmethod
     def _materials_with_resubmit(cls, materials: list | None, info: ValidationInfo) -> list | None:
-        if materials and info.data.get("action") != "resubmit":
+        if materials and info.data.get("action") != ApplicationAction.resubmit:
             raise ValueError("materials come with action resubmit only")
         return materials
 
 
 class BatchActionRequest(_Request):
-    action: Literal[APPLICATION_ACTIONS]  # type: ignore[valid-type]
+    action: one_of(REQUESTED_ACTIONS)  # type: ignore[valid-type]
     ids: Annotated[list[PositiveId], Field(min_length=1, max_length=100)] = Field(
         description="the applications, each at most once; each is moved as the same action alone would")
     comment: Annotated[str, Field(max_length=2000)] | None = None
@@ -729,7 +724,7 @@ class Job(_Answer):
     id: int
     kind: str = Field(description="create, change, retire or daily (age tags move with the date)")
     tag_code: str | None
-    state: Literal["queued", "running", "done", "failed"]
+    state: one_of(JobState)  # type: ignore[valid-type]
     done: int
     total: int
     changed: int = Field(description="enterprises whose tags changed so far")

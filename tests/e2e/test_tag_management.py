@@ -84,7 +84,10 @@ def test_a_new_tag_is_previewed_created_applied_by_a_job_and_pushes_what_now_mat
     assert conflict.status_code == 409
     assert [item["id"] for item in conflict.json()["error"]["details"]["policies"]] == [policy_id]
     ok(platform.post(f"{API}/policies/{policy_id}/withdraw", {"reason": "改用其他条件"}))
-    job = finished(platform, ok(platform.http.delete(f"{platform.url}{API}/tags/{code}", timeout=30), 202)["job_id"])
+    # the tagging service hears of the withdrawal on the bus: until then it still refuses, changing nothing
+    retired = until(lambda: (lambda answer: answer if answer.status_code != 409 else None)(
+        platform.http.delete(f"{platform.url}{API}/tags/{code}", timeout=30)), what="the withdrawal to be heard")
+    job = finished(platform, ok(retired, 202)["job_id"])
     assert job["kind"] == "retire"
     assert code not in platform.enterprise(large)["tags"]
     assert all(tag["code"] != code for tag in ok(platform.get(f"{API}/tags"))["tags"])

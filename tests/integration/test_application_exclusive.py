@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from services.application import hall
 from services.application.models import exclusive_claims, metadata
 from shared import workdays
+from shared.contracts.actors import Actor, Role
 from shared.errors import Conflict
 from tests.polling import until
 
@@ -21,8 +22,8 @@ CALENDAR = workdays.seeded()
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 USCC = "913716000000000017"
-CLERK = {"role": "window_clerk", "id": "clerk"}
-REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
+REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance")
 
 
 def terms(policy_id: int, group: str | None = "stable_jobs") -> dict:

@@ -12,11 +12,12 @@ from demo.load import publish_batches
 from services.tagging.domain.catalogue import load_default
 from services.tagging.domain.derived import derive
 from shared import clock, eligibility
+from shared.contracts.actors import Actor, Role
 from shared.contracts.policies import PolicyDraft
 from tests.broker import queue_totals
 from tests.polling import eventually, until
 
-ADMIN = {"role": "city_admin", "id": "admin"}
+ADMIN = Actor(role=Role.city_admin, id="admin").model_dump(mode="json")   # as it travels
 ENTERPRISES = 300
 EXTRA_RULES = [
     {"all": [{"field": "qualifications", "op": "!=", "value": "high_tech_enterprise"}, {"tag": "industry.c"}]},

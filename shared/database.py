@@ -201,6 +201,10 @@ def database_time(dialect_name: str, value: datetime):
     return value
 
 
-def dialect_of(session: Session | Connection) -> str:
+# what a store runs its statements on: the caller's session, or a connection, in the caller's transaction
+SessionOrConnection = Session | Connection
+
+
+def dialect_of(session: SessionOrConnection) -> str:
     """The name of the database dialect a session or connection talks to."""
     return (session if isinstance(session, Connection) else session.get_bind()).dialect.name

@@ -6,12 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.engine import Connection, Row
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Row
 
 from services.application.models import alarms, applications, stages
-
-Reader = Session | Connection
+from shared.database import SessionOrConnection
 
 _COLUMNS = (stages.c.id, stages.c.application_id, stages.c.stage, stages.c.due_at, stages.c.alarmed_at,
             stages.c.escalated_at, applications.c.department, applications.c.level, applications.c.county)
@@ -19,7 +17,7 @@ _BY_KEY = stages.c.id == bindparam("key")
 _UNSYNCHRONISED = {"synchronize_session": False}
 
 
-def overdue(session: Reader, now: datetime, stages_alarmed: Sequence[str], *, escalating_after: datetime,
+def overdue(session: SessionOrConnection, now: datetime, stages_alarmed: Sequence[str], *, escalating_after: datetime,
             limit: int) -> list[Row]:
     """Open stages of `stages_alarmed` past their due time that have raised no alarm yet, and those alarmed
     and due before `escalating_after` that have not escalated yet; each with its application's department,
@@ -43,7 +41,7 @@ def alarm_row(stage: Row, kind: str, role: str, now: datetime) -> dict[str, Any]
             "raised_at": now}
 
 
-def record(session: Reader, raised: Sequence[Mapping[str, Any]], alarmed: Sequence[int],
+def record(session: SessionOrConnection, raised: Sequence[Mapping[str, Any]], alarmed: Sequence[int],
            escalated: Sequence[int], now: datetime) -> None:
     """Keep the alarms `raised`, and mark the stages `alarmed` and `escalated` (their ids) at `now`."""
     if raised:
@@ -56,7 +54,7 @@ def record(session: Reader, raised: Sequence[Mapping[str, Any]], alarmed: Sequen
                         [{"key": key} for key in escalated], execution_options=_UNSYNCHRONISED)
 
 
-def listing(session: Reader, fields: Mapping[str, Any], limit: int, offset: int) -> dict[str, Any]:
+def listing(session: SessionOrConnection, fields: Mapping[str, Any], limit: int, offset: int) -> dict[str, Any]:
     """The alarms whose fields have these values, newest first, and how many there are in all."""
     query = select(alarms).where(*(alarms.c[name] == value for name, value in fields.items()))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

@@ -7,14 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.engine import Connection, Row
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Row
 
 from services.application.models import budgets
-from shared.database import Money, dialect_of, insert_ignoring_duplicates
+from shared.database import Money, SessionOrConnection, dialect_of, insert_ignoring_duplicates
 from shared.money import ZERO
-
-Reader = Session | Connection
 
 
 def _upsert(dialect_name: str):
@@ -46,25 +43,25 @@ def _row(policy: Mapping[str, Any]) -> dict[str, Any]:
             "policy_version": policy["version"]}
 
 
-def ensure(session: Reader, policy: Mapping[str, Any]) -> None:
+def ensure(session: SessionOrConnection, policy: Mapping[str, Any]) -> None:
     """The policy's budget row, made from `policy` (as the policy service describes it) unless it exists."""
     session.execute(_ENSURE[dialect_of(session)], _row(policy))
 
 
-def revise(session: Reader, policy: Mapping[str, Any]) -> None:
+def revise(session: SessionOrConnection, policy: Mapping[str, Any]) -> None:
     """The budget of a revised policy, unless the row has a newer version's already."""
     session.execute(_SET[dialect_of(session)], _row(policy))
 
 
-def lock(session: Reader, policy_id: int) -> Row:
+def lock(session: SessionOrConnection, policy_id: int) -> Row:
     """The policy's budget row, locked until the transaction ends: approvals against it take turns."""
     return session.execute(_LOCKED, {"p_policy": policy_id}).one()
 
 
-def commit(session: Reader, policy_id: int, amount: Decimal) -> None:
+def commit(session: SessionOrConnection, policy_id: int, amount: Decimal) -> None:
     """Add `amount` (negative: give it back) to what is approved against the policy's budget."""
     session.execute(_COMMIT, {"p_policy": policy_id, "p_amount": amount})
 
 
-def disburse(session: Reader, policy_id: int, amount: Decimal) -> None:
+def disburse(session: SessionOrConnection, policy_id: int, amount: Decimal) -> None:
     session.execute(_DISBURSE, {"p_policy": policy_id, "p_amount": amount})

@@ -13,8 +13,6 @@ from services.application.material_store import MaterialStore
 from shared.config import settings
 from shared.errors import Invalid
 
-PROACTIVE_CACHE_S = 10.0   # how long the list of proactive policies is trusted
-
 
 class Materials(DependencyProvider):
     """Where application materials are kept: content-addressed files under var/materials."""
@@ -40,9 +38,11 @@ class Materials(DependencyProvider):
 
 
 class ProactivePolicies(DependencyProvider):
-    """The ids of published proactive policies, asked of the policy service and kept briefly."""
+    """The ids of published proactive policies, asked of the policy service and kept briefly
+    (HUIQI_PROACTIVE_CACHE_S)."""
 
     def setup(self):
+        self.trusted_for_s = settings().proactive_cache_s
         self.proactive: frozenset[int] = frozenset()
         self.published: frozenset[int] = frozenset()
         self.fetched_at = float("-inf")
@@ -52,8 +52,8 @@ class ProactivePolicies(DependencyProvider):
 
     def ids(self, named: set[int], ask: Callable[[], dict[str, list[int]]]) -> frozenset[int]:
         """The proactive policies, known again from `ask` (the policy service's `published_policy_flags`)
-        when a policy not seen yet (a newly published one) is `named`, or after PROACTIVE_CACHE_S."""
-        if not named <= self.published or time.monotonic() - self.fetched_at > PROACTIVE_CACHE_S:
+        when a policy not seen yet (a newly published one) is `named`, or once trusted long enough."""
+        if not named <= self.published or time.monotonic() - self.fetched_at > self.trusted_for_s:
             flags = ask()
             self.proactive, self.published = frozenset(flags["proactive"]), frozenset(flags["published"])
             self.fetched_at = time.monotonic()

@@ -15,10 +15,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, exists, or_
-from sqlalchemy.engine import Connection, Row
-from sqlalchemy.orm import Session
-
 from services.application import alarm_store, application_store, budget_store
 from services.application.domain import (
     alarms,
@@ -28,14 +24,16 @@ from services.application.domain import (
     moves,
     opening,
     public_notice,
+    visibility,
 )
 from services.application.domain.materials import CheckedMaterial, MaterialError, merge
 from services.application.domain.moves import SYSTEM
 from services.application.domain.proactive import WITHDRAWN_COMMENT
 from services.application.domain.refusals import Refused
-from services.application.domain.stages import Stage
-from services.application.models import applications, history
+from shared.contracts.actors import Actor
+from shared.contracts.applications import ApplicationAction, Stage
 from shared.contracts.events import ApplicationChanged
+from shared.database import SessionOrConnection
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.money import ZERO
 from shared.workdays import WorkingCalendar
@@ -68,8 +66,8 @@ class Moved:
     history_rows: list | None = None
 
 
-def open_application(session: Session | Connection, terms: dict, *, note: str | None,
-                     checked_materials: list[CheckedMaterial], actor: dict, now: datetime,
+def open_application(session: SessionOrConnection, terms: dict, *, note: str | None,
+                     checked_materials: list[CheckedMaterial], actor: Actor, now: datetime,
                      calendar: WorkingCalendar, proactive: bool = False) -> Moved:
     """A new application for `terms` (from the policy service): refused unless the policy is published,
     redeemable and matched, and unless the enterprise has no open application of the same exclusive group."""
@@ -108,17 +106,7 @@ def open_application(session: Session | Connection, terms: dict, *, note: str | 
                  stage_rows=[SimpleNamespace(**entered)], history_rows=[SimpleNamespace(**written)])
 
 
-def owns(actor: dict, application) -> bool:
-    """Whether the actor is staff of the department (or county) the application's policy belongs to."""
-    role = actor.get("role")
-    if role == "department_staff":
-        return actor.get("department") == application.department
-    if role == "county_staff":
-        return application.level == "county" and actor.get("county") == application.county
-    return False
-
-
-def act(session: Session | Connection, application_id: int, action: str, actor: dict, *, comment: str | None,
+def act(session: SessionOrConnection, application_id: int, action: str, actor: Actor, *, comment: str | None,
         amount: Decimal | None, now: datetime, calendar: WorkingCalendar,
         checked_materials: list[CheckedMaterial] | None = None) -> Moved:
     """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
@@ -133,9 +121,8 @@ def act(session: Session | Connection, application_id: int, action: str, actor: 
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
     stage = Stage(row.stage)
     with _refusals_as_errors():
-        taken = moves.transition(stage, action, actor, owns_policy=owns(actor, row), applicant=row.uscc,
-                                 returned_from=row.returned_from)
-        if taken.action == "object":
+        taken = moves.transition(row, action, actor)
+        if taken.action == ApplicationAction.object:
             # read under the application's row lock (taken first), so one objector's two calls queue
             public_notice.check_objection(application_id, actor, comment,
                                           application_store.objectors(session, application_id))
@@ -173,7 +160,7 @@ def act(session: Session | Connection, application_id: int, action: str, actor: 
                  row=SimpleNamespace(**after))
 
 
-def _settle_budget(session: Session | Connection, row: Row, effect: budget.Effect | None,
+def _settle_budget(session: SessionOrConnection, row: Any, effect: budget.Effect | None,
                    asked: Decimal | None) -> Decimal | None:
     """Apply the move's `effect` to the policy's budget; the application's amount after it."""
     if effect is budget.Effect.commit:
@@ -203,7 +190,7 @@ class Batch:
     events: list[ApplicationChanged]
 
 
-def act_many(session: Session | Connection, application_ids: list[int], action: str, actor: dict, *,
+def act_many(session: SessionOrConnection, application_ids: list[int], action: str, actor: Actor, *,
              comment: str | None, now: datetime, calendar: WorkingCalendar) -> Batch:
     """`act` on each application in turn, each in a savepoint of its own: one that is refused (with
     the reason it would have had alone) leaves the others' moves standing."""
@@ -225,7 +212,7 @@ def act_many(session: Session | Connection, application_ids: list[int], action: 
 
 # --- proactive redemption (免申即享) ---------------------------------------------------------------------------
 
-def open_offers(session: Session | Connection, offers: Iterable[Mapping[str, Any]], *, now: datetime,
+def open_offers(session: SessionOrConnection, offers: Iterable[Mapping[str, Any]], *, now: datetime,
                 calendar: WorkingCalendar) -> list[Moved]:
     """An offer for each of `offers` (`proactive.offers`), each in a savepoint of its own; none where the
     enterprise applied itself, or has an application of the policy's exclusive group open."""
@@ -240,15 +227,15 @@ def open_offers(session: Session | Connection, offers: Iterable[Mapping[str, Any
     return opened
 
 
-def withdraw_offers(session: Session | Connection, application_ids: Iterable[int], *, now: datetime,
+def withdraw_offers(session: SessionOrConnection, application_ids: Iterable[int], *, now: datetime,
                     calendar: WorkingCalendar) -> list[Moved]:
     """Withdraw each of the offers (`proactive.lapsed`), each in a savepoint of its own."""
     withdrawn = []
     for application_id in application_ids:
         try:
             with session.begin_nested():
-                withdrawn.append(act(session, application_id, "withdraw", SYSTEM, comment=WITHDRAWN_COMMENT,
-                                     amount=None, now=now, calendar=calendar))
+                withdrawn.append(act(session, application_id, ApplicationAction.withdraw, SYSTEM,
+                                     comment=WITHDRAWN_COMMENT, amount=None, now=now, calendar=calendar))
         except (Conflict, Forbidden):
             continue   # confirmed meanwhile (the staff decide from here), or withdrawn already
     return withdrawn
@@ -256,7 +243,7 @@ def withdraw_offers(session: Session | Connection, application_ids: Iterable[int
 
 # --- reading --------------------------------------------------------------------------------------------------
 
-def get(session: Session | Connection, application_id: int, now: datetime) -> dict:
+def get(session: SessionOrConnection, application_id: int, now: datetime) -> dict:
     row = application_store.read(session, application_id)
     if row is None:
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
@@ -264,7 +251,16 @@ def get(session: Session | Connection, application_id: int, now: datetime) -> di
                                application_store.history_of(session, application_id), now)
 
 
-def answer(session: Session | Connection, written: Moved, now: datetime) -> dict:
+def get_for(session: SessionOrConnection, application_id: int, actor: Actor, now: datetime) -> dict:
+    """`get`, for an actor who may see the application (`visibility.may_see`); Forbidden (403) otherwise."""
+    application = get(session, application_id, now)
+    if not visibility.may_see(actor, application):
+        raise Forbidden(f"application {application_id} is not yours to see",
+                        {"role": actor.role.value, "application_id": application_id})
+    return application
+
+
+def answer(session: SessionOrConnection, written: Moved, now: datetime) -> dict:
     """What `get` gives right after `written`, in its transaction, reading only what the write does
     not know itself (none of it for a new application; its stages and history after an action)."""
     row = written.row
@@ -275,51 +271,30 @@ def answer(session: Session | Connection, written: Moved, now: datetime) -> dict
     return answers.application(row, stage_rows, history_rows, now)
 
 
-def listing(session: Session | Connection, now: datetime, *, scope: dict, status: str | None,
+def listing(session: SessionOrConnection, now: datetime, *, actor: Actor, status: str | None,
             overdue: bool | None, policy_id: int | None, limit: int, offset: int) -> dict:
-    """What the caller may see, overdue first (longest overdue first), then newest."""
-    rows, total = application_store.listing(session, now, scope_conditions(scope), status=status, overdue=overdue,
+    """What `actor` may see, overdue first (longest overdue first), then newest."""
+    rows, total = application_store.listing(session, now, actor, status=status, overdue=overdue,
                                             policy_id=policy_id, limit=limit, offset=offset)
     return {"items": [answers.listed(row, now) for row in rows], "total": total}
 
 
-def statistics(session: Session | Connection, scope: dict) -> dict:
-    """Counts by stage, and the share of redemptions (completed applications) that were proactive."""
-    return answers.statistics(*application_store.counts(session, scope_conditions(scope)))
-
-
-# stages only a routed application can be in; a rejected or returned one may never have been routed
-# (an offer withdrawn in confirmation, an application returned by the window), so its history says
-ALWAYS_ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed)
-_WAS_ROUTED = exists().where(history.c.application_id == applications.c.id, history.c.action == "route")
-ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
-             and_(applications.c.stage.in_((Stage.rejected, Stage.returned)), _WAS_ROUTED))
-
-
-def scope_conditions(scope: dict) -> list:
-    """A department sees the applications routed to it; a county's staff those of its county-level
-    policies; an enterprise its own; the window and the administrator everything (the gateway lets no
-    other role list applications; assessors get statistics, which name no enterprise)."""
-    role = scope.get("role")
-    if role == "enterprise":
-        return [applications.c.uscc == scope.get("uscc")]
-    if role == "department_staff":
-        return [applications.c.department == scope.get("department"), ROUTED]
-    if role == "county_staff":
-        return [applications.c.level == "county", applications.c.county == scope.get("county"), ROUTED]
-    return []
+def statistics(session: SessionOrConnection, actor: Actor) -> dict:
+    """Of what `actor` may see: counts by stage, and the share of redemptions (completed applications) that
+    were proactive."""
+    return answers.statistics(*application_store.counts(session, actor))
 
 
 # --- time: notices ending, alarms, a year's calendar loaded ---------------------------------------------------
 
-def end_notices(session: Session | Connection, now: datetime, calendar: WorkingCalendar) -> list[Moved]:
+def end_notices(session: SessionOrConnection, now: datetime, calendar: WorkingCalendar) -> list[Moved]:
     """The public notices that ran their course without objection end: on to disbursement."""
-    return [act(session, application_id, "end_notice", SYSTEM, comment=public_notice.ENDED_COMMENT, amount=None,
-                now=now, calendar=calendar)
+    return [act(session, application_id, ApplicationAction.end_notice, SYSTEM, comment=public_notice.ENDED_COMMENT,
+                amount=None, now=now, calendar=calendar)
             for application_id in application_store.notices_ended(session, now)]
 
 
-def raise_alarms(session: Session | Connection, now: datetime, calendar: WorkingCalendar,
+def raise_alarms(session: SessionOrConnection, now: datetime, calendar: WorkingCalendar,
                  limit: int = 1000) -> list[dict]:
     """One alarm per overdue stage to the staff responsible, and one escalation to the city
     administrator a working day later; returns the alarms raised."""
@@ -336,14 +311,14 @@ def raise_alarms(session: Session | Connection, now: datetime, calendar: Working
     return raised
 
 
-def alarm_listing(session: Session | Connection, scope: dict, limit: int, offset: int) -> dict:
-    fields = alarms.seen_by(scope)
+def alarm_listing(session: SessionOrConnection, actor: Actor, limit: int, offset: int) -> dict:
+    fields = alarms.seen_by(actor)
     if fields is None:
         return {"items": [], "total": 0}
     return alarm_store.listing(session, fields, limit, offset)
 
 
-def recount_year(session: Session | Connection, calendar: WorkingCalendar, year: int) -> int:
+def recount_year(session: SessionOrConnection, calendar: WorkingCalendar, year: int) -> int:
     """Count again, on `calendar`, the due times of every application with a stage counted across `year`
     (`application_store.timelines_across`). Whole timelines, as a resumed stage's due time follows from the
     earlier entry's. Returns how many stages' due times changed. An alarm already raised stays raised."""

@@ -14,6 +14,8 @@ from services.application.models import calendar_years, metadata
 from shared import clock, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
+from shared.contracts.actors import Actor
+from shared.contracts.applications import ApplicationAction
 from shared.contracts.events import CalendarLoaded, MatchesChanged, PolicyRevised
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, NotFound
@@ -39,6 +41,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     # --- RPC ------------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         checked = self.materials.keep(materials)
         terms = self.policy.application_terms(policy_id, uscc)
         with self.store.transaction(core=True) as tx:
@@ -48,7 +51,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             # what it does not know of what it wrote is read on the transaction's own connection
             answer = hall.answer(tx.session, opened, clock.now())
         self.log.info("application_submitted", application_id=opened.application_id, policy_id=policy_id,
-                      uscc=uscc, materials=len(checked), actor=actor.get("id"))
+                      uscc=uscc, materials=len(checked), actor=actor.id)
         return answer
 
     @rpc(expected_exceptions=EXPECTED)
@@ -56,51 +59,60 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             amount: Decimal | None = None, materials: list[dict] | None = None) -> dict:
         """The application as it now stands; to an objection, its public record only (an objector is
         usually another enterprise)."""
+        actor = Actor.model_validate(actor)
         checked = self.materials.keep(materials) if materials else None
         now = clock.now()
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
                              now=now, calendar=self.calendar.current(tx.session), checked_materials=checked)
             tx.emit_all(moved.events)
-            answer = (hall.public_record(moved, comment=comment, now=now) if action == "object"
+            answer = (hall.public_record(moved, comment=comment, now=now) if action == ApplicationAction.object
                       else hall.answer(tx.session, moved, clock.now()))
         self.log.info("application_moved", application_id=application_id, action=action,
-                      stage=moved.events[-1].to_stage, actor=actor.get("id"))
+                      stage=moved.events[-1].to_stage, actor=actor.id)
         return answer
 
     @rpc(expected_exceptions=EXPECTED)
     def act_many(self, application_ids: list[int], action: str, actor: dict, comment: str | None = None) -> dict:
         """The same action on several applications in one transaction; an outcome for each."""
+        actor = Actor.model_validate(actor)
         with self.store.transaction(core=True) as tx:
             batch = hall.act_many(tx.session, application_ids, action, actor, comment=comment, now=clock.now(),
                                   calendar=self.calendar.current(tx.session))
             tx.emit_all(batch.events)
         done = sum(outcome["ok"] for outcome in batch.outcomes)
         self.log.info("applications_moved", action=action, done=done, refused=len(batch.outcomes) - done,
-                      actor=actor.get("id"))
+                      actor=actor.id)
         return {"action": action, "done": done, "refused": len(batch.outcomes) - done, "results": batch.outcomes}
 
     @rpc(expected_exceptions=EXPECTED)
-    def get(self, application_id: int) -> dict:
+    def get(self, application_id: int, actor: dict) -> dict:
+        """The application, if `actor` may see it: NotFound (404) when there is none, Forbidden (403)
+        when it is not theirs to see."""
+        actor = Actor.model_validate(actor)
         with self.store.reading_core() as connection:
-            return hall.get(connection, application_id, clock.now())
+            return hall.get_for(connection, application_id, actor, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
-    def list(self, scope: dict, status: str | None = None, overdue: bool | None = None,
+    def list(self, actor: dict, status: str | None = None, overdue: bool | None = None,
              policy_id: int | None = None, limit: int = 50, offset: int = 0) -> dict:
+        """What `actor` may see, with these filters."""
+        actor = Actor.model_validate(actor)
         with self.store.reading() as session:
-            return hall.listing(session, clock.now(), scope=scope, status=status, overdue=overdue,
+            return hall.listing(session, clock.now(), actor=actor, status=status, overdue=overdue,
                                 policy_id=policy_id, limit=limit, offset=offset)
 
     @rpc(expected_exceptions=EXPECTED)
-    def statistics(self, scope: dict) -> dict:
+    def statistics(self, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.reading() as session:
-            return hall.statistics(session, scope)
+            return hall.statistics(session, actor)
 
     @rpc(expected_exceptions=EXPECTED)
-    def alarms(self, scope: dict, limit: int = 50, offset: int = 0) -> dict:
+    def alarms(self, actor: dict, limit: int = 50, offset: int = 0) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.reading() as session:
-            return hall.alarm_listing(session, scope, limit, offset)
+            return hall.alarm_listing(session, actor, limit, offset)
 
     # --- the working-day calendar (contract section 13): this service keeps the register -------------
     @rpc(expected_exceptions=EXPECTED)
@@ -113,6 +125,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
                       actor: dict) -> dict:
         """The year's official arrangement, kept as its next revision; every service counting working days
         (this one included, from its own queue) counts its due times in that year again."""
+        actor = Actor.model_validate(actor)
         ranges = [(date.fromisoformat(first), date.fromisoformat(last), name) for first, last, name in holidays]
         with self.store.transaction() as tx:
             loaded = calendar_loading.load(tx.session, year, notice, ranges,
@@ -120,7 +133,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             tx.emit(loaded)
             shown = calendar_loading.shown(self.calendar.current(tx.session), year)
         self.log.info("calendar_loaded", year=year, revision=loaded.revision, notice=loaded.notice,
-                      actor=actor.get("id"))
+                      actor=actor.id)
         return {**shown, "revision": loaded.revision}
 
     @handles("application.calendar_loaded")

@@ -12,10 +12,9 @@ from services.policy import revisions
 from services.policy.models import policies, policy_versions
 from shared import eligibility
 from shared.clock import CHINA
-from shared.contracts.policies import PolicyDraft
+from shared.contracts.actors import Actor
+from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import Conflict, Invalid, NotFound
-
-STATUSES = ("draft", "published", "withdrawn", "expired")
 
 # built once: a statement built per call costs more CPU than the query itself
 _POLICY = select(policies).where(policies.c.id == bindparam("p_id"))
@@ -31,9 +30,9 @@ def checked_rule(rule_json: Any, known_tags) -> eligibility.Rule:
                       [{"field": f"eligibility{error.path[1:]}", "message": error.message}]) from None
 
 
-def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: dict, now: datetime) -> dict:
+def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor, now: datetime) -> dict:
     values = draft.model_dump(mode="json")
-    values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)), status="draft",
+    values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)), status=PolicyStatus.draft,
                   version=1, created_at=now, updated_at=now, published_at=None, revision=revisions.take(session))
     policy_id = session.execute(insert(policies).values(**values)).inserted_primary_key[0]
     policy = get(session, policy_id)
@@ -43,9 +42,9 @@ def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, a
 
 def publish(session: Session, policy_id: int, today: date, now: datetime) -> dict:
     policy = get(session, policy_id, for_update=True)
-    if policy["status"] == "published":
+    if policy["status"] == PolicyStatus.published:
         raise Conflict(f"policy {policy_id} is already published", {"status": policy["status"]})
-    if policy["status"] != "draft":
+    if policy["status"] != PolicyStatus.draft:
         raise Conflict(f"only a draft can be published; policy {policy_id} is {policy['status']}",
                        {"status": policy["status"]})
     if policy["valid_to"] < today.isoformat():
@@ -54,17 +53,17 @@ def publish(session: Session, policy_id: int, today: date, now: datetime) -> dic
     # live from today: the re-match that follows pushes it; from a later day: `start_due` does, that day
     started_at = now if policy["valid_from"] <= today.isoformat() else None
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="published", published_at=now, updated_at=now, started_at=started_at,
+                    .values(status=PolicyStatus.published, published_at=now, updated_at=now, started_at=started_at,
                             revision=revisions.take(session)))
     published = get(session, policy_id)
-    _record_version(session, published, {}, now, keep_version=True)
+    _record_version(session, published, None, now, keep_version=True)
     return published
 
 
-REVISABLE = ("draft", "published")
+REVISABLE = (PolicyStatus.draft, PolicyStatus.published)
 
 
-def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: dict,
+def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor,
            now: datetime, today: date) -> dict:
     """A new version of a draft or published policy: every field replaced, the old version kept."""
     policy = get(session, policy_id, for_update=True)
@@ -74,7 +73,7 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
     values = draft.model_dump(mode="json")
     values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)),
                   version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
-    if policy["status"] == "published":
+    if policy["status"] == PolicyStatus.published:
         # the re-match a revision causes pushes a policy live today; one moved to a later day starts that day
         live = values["valid_from"] <= today.isoformat()
         values["started_at"] = (policy_started_at(session, policy_id) or now) if live else None
@@ -84,14 +83,14 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
     return revised
 
 
-def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: datetime) -> dict:
+def withdraw(session: Session, policy_id: int, reason: str, actor: Actor, now: datetime) -> dict:
     """A published policy stops matching; its matches are dropped by the re-match that follows."""
     policy = get(session, policy_id, for_update=True)
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Conflict(f"only a published policy can be withdrawn; policy {policy_id} is {policy['status']}",
                        {"status": policy["status"]})
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="withdrawn", withdrawn_reason=reason, updated_at=now,
+                    .values(status=PolicyStatus.withdrawn, withdrawn_reason=reason, updated_at=now,
                             revision=revisions.take(session)))
     withdrawn = get(session, policy_id)
     _record_version(session, withdrawn, actor, now, keep_version=True)
@@ -100,15 +99,15 @@ def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: da
 
 def expire_due(session: Session, today: date, now: datetime) -> list[dict]:
     """Published policies whose `valid_to` has passed become expired; returns them."""
-    due = session.execute(select(policies.c.id).where(policies.c.status == "published",
+    due = session.execute(select(policies.c.id).where(policies.c.status == PolicyStatus.published,
                                                       policies.c.valid_to < today.isoformat())
                           .with_for_update()).scalars().all()
     expired = []
     for policy_id in due:
         session.execute(update(policies).where(policies.c.id == policy_id)
-                        .values(status="expired", updated_at=now, revision=revisions.take(session)))
+                        .values(status=PolicyStatus.expired, updated_at=now, revision=revisions.take(session)))
         policy = get(session, policy_id)
-        _record_version(session, policy, {"role": "system", "id": "expiry"}, now, keep_version=True)
+        _record_version(session, policy, None, now, keep_version=True)
         expired.append(policy)
     return expired
 
@@ -118,7 +117,7 @@ def start_due(session: Session, today: date, now: datetime) -> list[dict]:
     before that day start now and are returned (their re-match pushes them, once); those that were live when
     published (rows from before `started_at` was kept) are only marked."""
     due = session.execute(select(policies.c.id, policies.c.valid_from, policies.c.published_at)
-                          .where(policies.c.status == "published", policies.c.started_at.is_(None),
+                          .where(policies.c.status == PolicyStatus.published, policies.c.started_at.is_(None),
                                  policies.c.valid_from <= today.isoformat())
                           .with_for_update()).all()
     started = []
@@ -136,15 +135,18 @@ def policy_started_at(session: Session, policy_id: int) -> datetime | None:
     return session.execute(select(policies.c.started_at).where(policies.c.id == policy_id)).scalar()
 
 
-def _record_version(session: Session, policy: dict, actor: dict, now: datetime, keep_version: bool = False) -> None:
-    """Every revision is kept; a status change without a revision updates that version's snapshot."""
+def _record_version(session: Session, policy: dict, actor: Actor | None, now: datetime,
+                    keep_version: bool = False) -> None:
+    """Every revision is kept, with who made it; a status change without a revision updates that
+    version's snapshot (`actor` is then not asked for: the version keeps its author)."""
     key = {"policy_id": policy["id"], "version": policy["version"]}
     if keep_version:
         session.execute(update(policy_versions).where(policy_versions.c.policy_id == policy["id"],
                                                       policy_versions.c.version == policy["version"])
                         .values(snapshot=policy))
         return
-    session.execute(insert(policy_versions), {**key, "snapshot": policy, "actor": actor, "at": now})
+    session.execute(insert(policy_versions), {**key, "snapshot": policy, "actor": actor.model_dump(mode="json"),
+                                              "at": now})
 
 
 def versions(session: Session, policy_id: int) -> list[dict]:

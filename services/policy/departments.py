@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.policy.models import departments
+from shared.contracts.actors import Actor
 from shared.contracts.departments import CODE_RULE
 from shared.database import insert_ignoring_duplicates
 from shared.errors import Invalid
@@ -69,9 +70,9 @@ def unknown(code: str, known: Collection[str]) -> Invalid:
                    [{"field": "department", "message": f"unknown department {code!r}: not in GET /api/v1/departments"}])
 
 
-def put(session: Session, code: str, name: str, actor: dict, now: datetime) -> tuple[dict, bool]:
+def put(session: Session, code: str, name: str, actor: Actor, now: datetime) -> tuple[dict, bool]:
     """Add the department, or rename it; returns it and whether it was added."""
-    values = {"name": name, "updated_at": now, "updated_by": actor}
+    values = {"name": name, "updated_at": now, "updated_by": actor.model_dump(mode="json")}
     # one statement that cannot fail on a duplicate: two administrators adding the same code at once
     added = session.execute(insert_ignoring_duplicates(session.bind.dialect.name, departments)
                             .values(code=code, origin="staff", **values)

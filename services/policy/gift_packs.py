@@ -9,6 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.policy.models import packs, policies
+from shared.contracts.actors import Actor
+from shared.contracts.policies import PolicyStatus
 from shared.errors import Invalid, NotFound
 from shared.pack_codes import new_code
 
@@ -16,13 +18,13 @@ _SHOWN = ("id", "title", "department", "department_name", "summary", "valid_from
           "proactive", "status", "level", "county")
 
 
-def create(session: Session, title: str, description: str | None, policy_ids: list[int], actor: dict,
+def create(session: Session, title: str, description: str | None, policy_ids: list[int], actor: Actor,
            now: datetime) -> dict:
     ordered = list(dict.fromkeys(policy_ids))
     found = dict(session.execute(select(policies.c.id, policies.c.status).where(policies.c.id.in_(ordered))).all())
     problems = [{"field": f"policy_ids.{position}", "message": f"no policy {policy_id}"
                  if policy_id not in found else f"policy {policy_id} is {found[policy_id]}, not published"}
-                for position, policy_id in enumerate(ordered) if found.get(policy_id) != "published"]
+                for position, policy_id in enumerate(ordered) if found.get(policy_id) != PolicyStatus.published]
     if problems:
         raise Invalid("a gift pack holds published policies only", problems)
     for _attempt in range(5):
@@ -30,8 +32,8 @@ def create(session: Session, title: str, description: str | None, policy_ids: li
         try:
             with session.begin_nested():
                 pack_id = session.execute(insert(packs).values(
-                    code=code, title=title, description=description, policy_ids=ordered, created_by=actor,
-                    created_at=now, scans=0)).inserted_primary_key[0]
+                    code=code, title=title, description=description, policy_ids=ordered,
+                    created_by=actor.model_dump(mode="json"), created_at=now, scans=0)).inserted_primary_key[0]
             return get(session, pack_id)
         except IntegrityError:
             continue  # 31^8 codes: a clash is rare, five in a row would mean something else is wrong

@@ -20,6 +20,8 @@ from services.policy import read_model, revisions
 from services.policy.models import enterprise_facts, matches, policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
+from shared.contracts.gov import Status
+from shared.contracts.policies import PolicyStatus
 from shared.database import database_time, fast_delete, fast_insert
 from shared.turns import LiveFirstLock
 
@@ -35,7 +37,7 @@ def _any_tag(_code: str) -> bool:
 def live(today: date):
     """The condition for a policy that matches today: published and within its validity."""
     iso = today.isoformat()
-    return and_(policies.c.status == "published", policies.c.valid_from <= iso, policies.c.valid_to >= iso)
+    return and_(policies.c.status == PolicyStatus.published, policies.c.valid_from <= iso, policies.c.valid_to >= iso)
 
 
 class Matcher:
@@ -80,7 +82,7 @@ class Matcher:
         for position, snapshot in enumerate(fresh):
             if position % YIELD_EVERY == YIELD_EVERY - 1:
                 eventlet.sleep(0)  # CPU work: let heartbeats and RPC replies through
-            if snapshot.status == "active":
+            if snapshot.status == Status.active:
                 wanted.update((snapshot.uscc, policy_id)
                               for policy_id in self.index.matching(snapshot.facts, snapshot.tags))
         current = set()

@@ -10,30 +10,32 @@ from sqlalchemy.orm import Session
 
 from services.policy.models import policies, questions
 from shared.clock import CHINA
+from shared.contracts.actors import Actor
+from shared.contracts.policies import PolicyStatus
 from shared.errors import Conflict, NotFound
 from shared.workdays import WorkingCalendar
 
 DUE_WORKING_DAYS = 2
 
 
-def ask(session: Session, policy: dict, uscc: str, text: str, actor: dict, now: datetime,
+def ask(session: Session, policy: dict, uscc: str, text: str, actor: Actor, now: datetime,
         calendar: WorkingCalendar) -> dict:
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Conflict(f"policy {policy['id']} is {policy['status']}; questions are taken on published policies",
                        {"status": policy["status"]})
     due = calendar.due_at(now, DUE_WORKING_DAYS)
     question_id = session.execute(insert(questions).values(
-        policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor, asked_at=now, due_at=due,
+        policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor.model_dump(mode="json"), asked_at=now, due_at=due,
         due_provisional=calendar.provisional_between(now, due))).inserted_primary_key[0]
     return get(session, question_id, now)
 
 
-def answer(session: Session, question_id: int, text: str, actor: dict, now: datetime) -> dict:
+def answer(session: Session, question_id: int, text: str, actor: Actor, now: datetime) -> dict:
     question = get(session, question_id, now, for_update=True)
     if question["answered_at"] is not None:
         raise Conflict(f"question {question_id} was already answered", {"answered_at": question["answered_at"]})
     session.execute(update(questions).where(questions.c.id == question_id)
-                    .values(answer=text, answered_by=actor, answered_at=now))
+                    .values(answer=text, answered_by=actor.model_dump(mode="json"), answered_at=now))
     return get(session, question_id, now)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.policy import catalogue, read_model, terms
 from services.policy.matching import Matcher
 from services.policy.models import metadata
+from shared.contracts.actors import Actor, Role
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft
 from shared.errors import NotFound
@@ -47,7 +48,7 @@ def policy_id(engine) -> int:
         "subsidy": {"type": "per_unit", "field": "employees", "rate": 1000, "cap": 30_000}})
     with Session(engine) as session, session.begin():
         policy = catalogue.create_draft(session, draft, catalogue.checked_rule(RULE, lambda _code: True),
-                                        {"id": "test"}, NOW)
+                                        Actor(role=Role.city_admin, id="test"), NOW)
         catalogue.publish(session, policy["id"], TODAY, NOW)
         Matcher().match_enterprises(session, ENTERPRISES, TODAY, NOW)
     return policy["id"]

@@ -13,22 +13,24 @@ from types import MappingProxyType
 from typing import Any
 
 from services.application.domain import deadlines
-from services.application.domain.stages import Stage
+from shared.contracts.actors import Actor, Role
+from shared.contracts.applications import Stage
+from shared.contracts.policies import PolicyLevel
 from shared.workdays import WorkingCalendar
 
-RESPONSIBLE: Mapping[Stage, str] = MappingProxyType({
-    Stage.acceptance: "window_clerk", Stage.routing: "window_clerk", Stage.review: "department_staff",
-    Stage.objection: "department_staff", Stage.disbursement: "department_staff"})
-ESCALATED_TO = "city_admin"
+RESPONSIBLE: Mapping[Stage, Role] = MappingProxyType({
+    Stage.acceptance: Role.window_clerk, Stage.routing: Role.window_clerk, Stage.review: Role.department_staff,
+    Stage.objection: Role.department_staff, Stage.disbursement: Role.department_staff})
+ESCALATED_TO = Role.city_admin
 # an escalation comes a working day after the due day ends, so never less than a day after the due time
 EARLIEST_ESCALATION = timedelta(days=1)
 
 
-def told(stage: str, level: str) -> str:
+def told(stage: str, level: str) -> Role:
     """The role an overdue `stage` of an application of a policy at `level` alarms."""
     role = RESPONSIBLE[Stage(stage)]
-    if role == "department_staff" and level == "county":
-        return "county_staff"
+    if role == Role.department_staff and level == PolicyLevel.county:
+        return Role.county_staff
     return role
 
 
@@ -37,16 +39,15 @@ def escalates(calendar: WorkingCalendar, due_at: datetime, now: datetime) -> boo
     return now > deadlines.escalation_at(calendar, due_at)
 
 
-def seen_by(scope: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The values an alarm's fields have for the caller to see it (no condition: every alarm); None when the
-    caller's role reads no alarms."""
-    role = scope.get("role")
-    if role == "department_staff":
-        return {"role": "department_staff", "department": scope.get("department")}
-    if role == "county_staff":
-        return {"role": "county_staff", "county": scope.get("county")}
-    if role == "window_clerk":
-        return {"role": "window_clerk"}
-    if role == ESCALATED_TO:
+def seen_by(actor: Actor) -> dict[str, Any] | None:
+    """The values an alarm's fields have for `actor` to see it (no condition: every alarm); None when the
+    actor's role reads no alarms."""
+    if actor.role is Role.department_staff:
+        return {"role": Role.department_staff, "department": actor.department}
+    if actor.role is Role.county_staff:
+        return {"role": Role.county_staff, "county": actor.county}
+    if actor.role is Role.window_clerk:
+        return {"role": Role.window_clerk}
+    if actor.role is ESCALATED_TO:
         return {}
     return None

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from services.application.domain import deadlines
-from services.application.domain.stages import TERMINAL, Stage, who_acts
+from services.application.domain.stages import TERMINAL, who_acts
+from shared.contracts.applications import Stage
 
 
 def summary(row: Any) -> dict[str, Any]:

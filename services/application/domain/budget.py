@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 
 from services.application.domain.refusals import Refused
-from services.application.domain.stages import Stage
+from shared.contracts.applications import ApplicationAction, Stage
 from shared.money import yuan
 
 
@@ -25,11 +25,11 @@ class Effect(Enum):
 def effect_of(stage: Stage, action: str) -> Effect | None:
     """The budget effect of taking `action` in `stage`; None for the moves that leave the budget alone
     (an objection dismissed approves again, and reserves nothing twice)."""
-    if action == "approve" and stage == Stage.review:
+    if action == ApplicationAction.approve and stage == Stage.review:
         return Effect.commit
-    if action == "reject" and stage == Stage.objection:
+    if action == ApplicationAction.reject and stage == Stage.objection:
         return Effect.release
-    if action == "disburse":
+    if action == ApplicationAction.disburse:
         return Effect.disburse
     return None
 

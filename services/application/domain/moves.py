@@ -12,10 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from services.application.domain.refusals import Refused
-from services.application.domain.stages import Stage, Transition, decide
+from services.application.domain.stages import Transition, decide
+from shared.contracts.actors import Actor, Role
+from shared.contracts.applications import ApplicationAction, Stage
 from shared.contracts.events import ApplicationChanged
 
-SYSTEM = {"role": "system", "id": "system"}   # the platform itself: routing, ending notices, withdrawing offers
+SYSTEM = Actor(role=Role.system, id="system")   # the platform itself: routing, ending notices, withdrawing offers
 ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
@@ -26,37 +28,39 @@ class Step:
     action: str
     from_stage: Stage | None
     to_stage: Stage
-    actor: Mapping[str, Any]
+    actor: Actor
     comment: str | None = None
     amount: Decimal | None = None   # an approval's amount, on the approval's step only
 
 
-def transition(stage: Stage, action: str, actor: Mapping[str, Any], *, owns_policy: bool, applicant: str,
-               returned_from: str | None) -> Transition:
-    """`stages.decide` for `actor` on an application of the enterprise `applicant`; its refusal names the
-    stage and the action."""
+def transition(application: Any, action: str, actor: Actor) -> Transition:
+    """`stages.decide` for `actor` on `application` (its row: stage, return stage, enterprise and policy
+    owner), with the actor's scope judged against it; a refusal names the stage and the action."""
+    stage = Stage(application.stage)
     try:
-        return decide(stage, action, role=actor["role"], owns_policy=owns_policy,
-                      is_applicant=actor.get("uscc") == applicant,
-                      returned_from=Stage(returned_from) if returned_from else None)
+        return decide(stage, action, role=actor.role,
+                      owns_policy=actor.owns_policy(department=application.department, level=application.level,
+                                                    county=application.county),
+                      is_applicant=actor.uscc == application.uscc,
+                      returned_from=Stage(application.returned_from) if application.returned_from else None)
     except Refused as refused:
         raise Refused(refused.reason, refused.status, {"stage": stage.value, "action": action}) from None
 
 
 def check_materials_allowed(action: str) -> None:
     """Materials come with a resubmission only: Refused (422) with any other action."""
-    if action != "resubmit":
+    if action != ApplicationAction.resubmit:
         raise Refused(f"materials come with a resubmission, not with {action}", 422,
                       [{"field": "materials", "message": "only with action resubmit"}])
 
 
-def steps(taken: Transition, actor: Mapping[str, Any], comment: str | None, amount: Decimal | None) -> list[Step]:
+def steps(taken: Transition, actor: Actor, comment: str | None, amount: Decimal | None) -> list[Step]:
     """The steps of `taken`, with the hall's own routing after it when it ends in `routing`."""
-    moved = [Step(str(taken.action), taken.stage, taken.next_stage, actor, comment,
-                  amount if taken.action == "approve" else None)]
+    moved = [Step(taken.action, taken.stage, taken.next_stage, actor, comment,
+                  amount if taken.action == ApplicationAction.approve else None)]
     if taken.next_stage == Stage.routing:
-        routed = decide(Stage.routing, "route", role=SYSTEM["role"])
-        moved.append(Step("route", Stage.routing, routed.next_stage, SYSTEM, ROUTING_COMMENT))
+        routed = decide(Stage.routing, ApplicationAction.route, role=SYSTEM.role)
+        moved.append(Step(ApplicationAction.route, Stage.routing, routed.next_stage, SYSTEM, ROUTING_COMMENT))
     return moved
 
 
@@ -77,4 +81,4 @@ def changed(application: Mapping[str, Any], step: Step) -> ApplicationChanged:
     return ApplicationChanged(application_id=application["id"], policy_id=application["policy_id"],
                               policy_title=application["policy_title"], uscc=application["uscc"], action=step.action,
                               from_stage=step.from_stage, to_stage=step.to_stage, amount=application["amount"],
-                              proactive=application["proactive"], actor_role=step.actor["role"])
+                              proactive=application["proactive"], actor_role=step.actor.role)

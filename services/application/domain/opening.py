@@ -14,14 +14,17 @@ from datetime import datetime
 from typing import Any
 
 from services.application.domain.refusals import Refused
-from services.application.domain.stages import Stage, limits_for
+from services.application.domain.stages import limits_for
+from shared.contracts.actors import Actor
+from shared.contracts.applications import Opening, Stage
+from shared.contracts.policies import PolicyStatus
 from shared.money import yuan
 
 
 def check_terms(terms: Mapping[str, Any]) -> None:
     """Refused (409) unless the policy is published and redeemable and the enterprise matches it."""
     policy, uscc = terms["policy"], terms["uscc"]
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Refused(f"policy {policy['id']} is {policy['status']}; applications are for published policies", 409,
                       {"status": policy["status"]})
     if not policy["redeemable"]:
@@ -53,13 +56,13 @@ def first_stage(proactive: bool) -> Stage:
     return Stage.confirmation if proactive else Stage.acceptance
 
 
-def opening_action(proactive: bool) -> str:
+def opening_action(proactive: bool) -> Opening:
     """The history's name for opening: the platform creates an offer, an applicant submits."""
-    return "create" if proactive else "submit"
+    return Opening.create if proactive else Opening.submit
 
 
 def application(terms: Mapping[str, Any], *, proactive: bool, note: str | None, materials: Sequence[dict],
-                created_by: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+                created_by: Actor, now: datetime) -> dict[str, Any]:
     """A new application's fields: the policy as the terms describe it, the form pre-filled from the
     enterprise's profile (nothing asked twice), the formula's estimate as its amount, the policy's stage limits
     over the defaults, and `materials` as their records (name, filename, media type, size, sha256)."""
@@ -72,4 +75,5 @@ def application(terms: Mapping[str, Any], *, proactive: bool, note: str | None, 
         "stage": first_stage(proactive).value, "returned_from": None,
         "amount": None if estimated is None else yuan(estimated), "form": terms["profile"],
         "material_list": list(materials), "note": note, "stage_limits": limits_for(policy["stage_limits"] or {}),
-        "created_by": created_by, "created_at": now, "updated_at": now, "open_key": open_key(uscc, policy["id"])}
+        "created_by": created_by.model_dump(mode="json"), "created_at": now, "updated_at": now,
+        "open_key": open_key(uscc, policy["id"])}

@@ -16,13 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from services.application.domain.refusals import Refused
+from shared.contracts.actors import Actor, Role
 
 ENDED_COMMENT = "公示期满无异议"   # the history's note when a notice runs its course without objection
 
 
 def objector(actor: Mapping[str, Any]) -> str:
     """Who objects, as counted for `one objection each`."""
-    if actor.get("role") == "enterprise":
+    if actor.get("role") == Role.enterprise:
         return f"enterprise:{actor.get('uscc')}"
     return f"{actor.get('role')}:{actor.get('id')}"
 
@@ -33,13 +34,13 @@ def objected_before(actor: Mapping[str, Any], earlier_objectors: Iterable[Mappin
     return any(objector(earlier) == me for earlier in earlier_objectors)
 
 
-def check_objection(application_id: int, actor: Mapping[str, Any], comment: str | None,
+def check_objection(application_id: int, actor: Actor, comment: str | None,
                     earlier_objectors: Iterable[Mapping[str, Any]]) -> None:
     """Refused unless the objection says what it objects to (422) and its author has not objected before (409)."""
     if comment is None or not comment.strip():
         raise Refused("an objection says what is objected to: `comment`", 422,
                       [{"field": "comment", "message": "required for object"}])
-    if objected_before(actor, earlier_objectors):
+    if objected_before(actor.model_dump(mode="json"), earlier_objectors):
         raise Refused(f"you have objected to application {application_id} before; each enterprise (or member "
                       "of staff) objects once", 409, {"application_id": application_id})
 

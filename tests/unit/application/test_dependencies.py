@@ -58,10 +58,11 @@ def test_proactive_policies_are_asked_again_for_a_policy_not_seen_or_after_a_whi
 
     policies = ProactivePolicies()
     policies.setup()
+    assert policies.trusted_for_s == 10.0   # HUIQI_PROACTIVE_CACHE_S, unless set
     assert policies.ids({1}, ask) == frozenset({2}) and len(asked) == 1
-    clock.now += dependencies.PROACTIVE_CACHE_S
+    clock.now += policies.trusted_for_s
     assert policies.ids({1, 3}, ask) == frozenset({2}) and len(asked) == 1   # known, and fresh enough
     assert policies.ids({4}, ask) == frozenset({2}) and len(asked) == 2      # a policy published meanwhile?
-    clock.now += dependencies.PROACTIVE_CACHE_S + 1
+    clock.now += policies.trusted_for_s + 1
     policies.ids(set(), ask)
     assert len(asked) == 3

@@ -7,6 +7,7 @@ from services.application.domain import alarms
 from services.application.domain.stages import Stage
 from shared import workdays
 from shared.clock import CHINA
+from shared.contracts.actors import Actor
 
 CALENDAR = workdays.seeded()
 
@@ -43,4 +44,4 @@ def test_an_escalation_comes_after_one_more_working_day():
     ({"role": "assessor"}, None),
 ])
 def test_each_role_reads_the_alarms_addressed_to_it_within_its_scope(scope, fields):
-    assert alarms.seen_by(scope) == fields
+    assert alarms.seen_by(Actor.model_validate({"id": "someone", **scope})) == fields

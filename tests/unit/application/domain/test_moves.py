@@ -1,17 +1,26 @@
 """What an action writes: its steps (with the hall's own routing), the fields after, and its events."""
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
 from services.application.domain import moves
 from services.application.domain.moves import ROUTING_COMMENT, SYSTEM, Step
 from services.application.domain.refusals import Refused
-from services.application.domain.stages import Stage, decide
+from services.application.domain.stages import decide
+from shared.contracts.actors import Actor, Role
+from shared.contracts.applications import Stage
 
-CLERK = {"role": "window_clerk", "id": "clerk"}
-REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
+REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance")
 USCC = "913716000000000017"
-ENTERPRISE = {"role": "enterprise", "id": "owner", "uscc": USCC}
+ENTERPRISE = Actor(role=Role.enterprise, id="owner", uscc=USCC)
+
+
+def application(stage: str, *, department: str = "finance", level: str = "city", county: str | None = None):
+    """An application's row, as far as deciding a move reads it."""
+    return SimpleNamespace(stage=stage, returned_from=None, uscc=USCC, department=department, level=level,
+                           county=county)
 
 
 def test_an_acceptance_is_routed_at_once_by_the_platform():
@@ -37,20 +46,27 @@ def test_a_resubmission_to_the_window_is_routed_again_but_one_to_the_department_
 
 def test_a_refused_transition_names_the_stage_and_the_action():
     with pytest.raises(Refused) as refused:
-        moves.transition(Stage.review, "approve", REVIEWER, owns_policy=False, applicant=USCC, returned_from=None)
+        moves.transition(application("review", department="hrss"), "approve", REVIEWER)
     assert (refused.value.status, refused.value.details) == (403, {"stage": "review", "action": "approve"})
     with pytest.raises(Refused) as refused:
-        moves.transition(Stage.completed, "approve", REVIEWER, owns_policy=True, applicant=USCC, returned_from=None)
+        moves.transition(application("completed"), "approve", REVIEWER)
     assert (refused.value.status, refused.value.details) == (409, {"stage": "completed", "action": "approve"})
 
 
+def test_staff_decide_the_applications_of_their_own_department_or_county():
+    assert moves.transition(application("review"), "approve", REVIEWER).next_stage == Stage.public_notice
+    county = Actor(role=Role.county_staff, id="county", county="371625")
+    mine = application("review", department="hrss", level="county", county="371625")
+    assert moves.transition(mine, "approve", county).next_stage == Stage.public_notice
+    with pytest.raises(Refused):
+        moves.transition(application("review", level="city", county="371625"), "approve", county)
+
+
 def test_the_applicant_is_the_enterprise_whose_code_the_application_bears():
-    confirm = moves.transition(Stage.confirmation, "confirm", ENTERPRISE, owns_policy=False, applicant=USCC,
-                               returned_from=None)
-    assert confirm.next_stage == Stage.acceptance
+    assert moves.transition(application("confirmation"), "confirm", ENTERPRISE).next_stage == Stage.acceptance
     with pytest.raises(Refused) as refused:
-        moves.transition(Stage.confirmation, "confirm", {**ENTERPRISE, "uscc": "91371600000000000X"},
-                         owns_policy=False, applicant=USCC, returned_from=None)
+        moves.transition(application("confirmation"), "confirm",
+                         ENTERPRISE.model_copy(update={"uscc": "91371600000000000X"}))
     assert refused.value.status == 403
 
 

@@ -6,11 +6,13 @@ import pytest
 
 from services.application.domain import opening
 from services.application.domain.refusals import Refused
-from services.application.domain.stages import DEFAULT_LIMITS, Stage
+from services.application.domain.stages import DEFAULT_LIMITS
+from shared.contracts.actors import Actor, Role
+from shared.contracts.applications import Stage
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 USCC = "913716000000000017"
-CLERK = {"role": "window_clerk", "id": "clerk"}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
 
 
 def terms(**policy_changes) -> dict:
@@ -78,7 +80,9 @@ def test_a_new_application_records_the_policy_the_form_and_the_estimate_in_fen()
     assert values["material_list"] == listed and values["note"] == "窗口代为提交"
     assert values["stage_limits"] == {**DEFAULT_LIMITS, Stage.review: 3}
     assert values["open_key"] == opening.open_key(USCC, 7) and values["returned_from"] is None
-    assert (values["created_by"], values["created_at"], values["updated_at"]) == (CLERK, NOW, NOW)
+    # who opened it is recorded as the gateway named them
+    assert (values["created_by"], values["created_at"], values["updated_at"]) == (
+        {"role": "window_clerk", "id": "clerk"}, NOW, NOW)
 
 
 def test_without_an_estimate_the_amount_waits_for_the_reviewer():

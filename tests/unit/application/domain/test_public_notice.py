@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from services.application.domain import public_notice
 from services.application.domain.refusals import Refused
+from shared.contracts.actors import Actor
 
 FIRM = {"role": "enterprise", "id": "enterprise-1", "uscc": "913716024JURQ28300"}
 SAME_FIRM_OTHER_ACCOUNT = {"role": "enterprise", "id": "enterprise-9", "uscc": "913716024JURQ28300"}
@@ -52,13 +53,14 @@ def test_the_record_shows_what_a_notice_shows_and_nothing_of_the_file():
 def test_an_objection_says_what_it_objects_to():
     for comment in (None, "", "  \n"):
         with pytest.raises(Refused) as refused:
-            public_notice.check_objection(7, OTHER_FIRM, comment, [])
+            public_notice.check_objection(7, Actor.model_validate(OTHER_FIRM), comment, [])
         assert (refused.value.status, refused.value.details) == (
             422, [{"field": "comment", "message": "required for object"}])
 
 
 def test_an_objector_objects_once_and_the_refusal_names_the_application():
-    public_notice.check_objection(7, OTHER_FIRM, "员工人数存疑", [COUNSELLOR])
+    public_notice.check_objection(7, Actor.model_validate(OTHER_FIRM), "员工人数存疑", [COUNSELLOR])
     with pytest.raises(Refused) as refused:
-        public_notice.check_objection(7, SAME_FIRM_OTHER_ACCOUNT, "员工人数存疑", [COUNSELLOR, FIRM])
+        public_notice.check_objection(7, Actor.model_validate(SAME_FIRM_OTHER_ACCOUNT), "员工人数存疑",
+                                      [COUNSELLOR, FIRM])
     assert (refused.value.status, refused.value.details) == (409, {"application_id": 7})

@@ -48,6 +48,7 @@ from bench.platform import BenchPlatform, CpuWindow
 from bench.progress import Progress
 from services.application import hall
 from services.application.domain import deadlines
+from services.application.domain.alarms import RESPONSIBLE
 from services.application.domain.stages import DEFAULT_LIMITS
 from services.application.models import alarms, applications, metadata, stages
 from shared import workdays
@@ -194,6 +195,7 @@ def _hall(rng: random.Random) -> _Hall:
             "returned_from": Stage.review.value if open_stage == Stage.returned else None,
             "amount": Decimal(rng.choice((10_000, 20_000, 50_000, 100_000))),
             "form": {"name": name, "employees": rng.randint(1, 500), "county": rng.choice(COUNTIES)},
+            "material_list": [],
             "note": None, "stage_limits": limits, "created_by": STAFF, "created_at": created, "updated_at": entered,
             "open_key": f"{uscc}:{policy_id}"})
         for position, earlier in enumerate(passed):
@@ -202,11 +204,11 @@ def _hall(rng: random.Random) -> _Hall:
             built.stages.append({"id": stage_id, "application_id": application_id, "stage": earlier.value,
                                  "entered_at": moments[position],
                                  "due_at": CALENDAR.due_at(moments[position], DEFAULT_LIMITS[earlier]),
-                                 "due_note": None, "completed_at": finished, "actor": STAFF, "alarmed_at": None,
+                                 "due_provisional": False, "completed_at": finished, "actor": STAFF, "alarmed_at": None,
                                  "escalated_at": None})
         stage_id += 1
         built.stages.append({"id": stage_id, "application_id": application_id, "stage": open_stage.value,
-                             "entered_at": entered, "due_at": due, "due_note": None, "completed_at": None,
+                             "entered_at": entered, "due_at": due, "due_provisional": False, "completed_at": None,
                              "actor": None, "alarmed_at": None, "escalated_at": None})
         built.open_stage[application_id] = open_stage.value
     return built
@@ -218,10 +220,10 @@ def _expected(built: _Hall) -> dict[str, int]:
     they escalate, so the count of escalations among those taken is exact."""
     overdue = [row for row in built.stages if row["completed_at"] is None and row["due_at"] is not None
                and row["due_at"] < NOW]
-    responsible = sorted((row for row in overdue if row["stage"] in hall.RESPONSIBLE), key=lambda row: row["due_at"])
+    responsible = sorted((row for row in overdue if row["stage"] in RESPONSIBLE), key=lambda row: row["due_at"])
     limit = inspect.signature(hall.raise_alarms).parameters.get("limit")
     taken = responsible[:limit.default] if limit is not None and limit.default is not None else responsible
-    escalations = sum(1 for row in taken if NOW > deadlines.escalation_at(row["due_at"]))
+    escalations = sum(1 for row in taken if NOW > deadlines.escalation_at(CALENDAR, row["due_at"]))
     return {"overdue_open": len(overdue), "overdue_responsible": len(responsible),
             "pass_limit": None if limit is None else limit.default, "found": len(taken), "escalations": escalations,
             "alarms": len(taken) + escalations}

@@ -17,7 +17,8 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
 
 from shared import money
 
@@ -198,3 +199,12 @@ def database_time(dialect_name: str, value: datetime):
     if dialect_name == "sqlite":
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
+
+
+# what a store runs its statements on: the caller's session, or a connection, in the caller's transaction
+SessionOrConnection = Session | Connection
+
+
+def dialect_of(session: SessionOrConnection) -> str:
+    """The name of the database dialect a session or connection talks to."""
+    return (session if isinstance(session, Connection) else session.get_bind()).dialect.name

@@ -36,8 +36,8 @@ applications = Table(
     Column("amount", Money),                           # yuan: the estimate, then what was approved
     Column("form", JSON, nullable=False),              # pre-filled from the profile: nothing asked twice
     # what application_materials holds for it, kept here too so reading an application is one
-    # statement fewer (a resubmission that brings materials rewrites both); null on rows from before it
-    Column("material_list", JSON),
+    # statement fewer (a resubmission that brings materials rewrites both)
+    Column("material_list", JSON, nullable=False),
     Column("note", Text),
     Column("stage_limits", JSON, nullable=False),
     Column("created_by", JSON, nullable=False),
@@ -58,8 +58,7 @@ stages = Table(
     Column("entered_at", UtcDateTime(), nullable=False),
     Column("due_at", UtcDateTime()),                   # null: no limit (the enterprise's own time)
     # counted, in part, on a year without an official arrangement; counted again when it is loaded
-    Column("due_provisional", Boolean),
-    Column("due_note", Text),                          # rows from before provisional years: why no due time
+    Column("due_provisional", Boolean, nullable=False),
     Column("completed_at", UtcDateTime()),
     Column("actor", JSON),                             # who completed it
     Column("alarmed_at", UtcDateTime()),               # the one alarm to the responsible staff
@@ -131,8 +130,8 @@ budgets = Table(
     Column("committed", Money, nullable=False),        # approved and not rejected since
     Column("disbursed", Money, nullable=False),
     # the policy version `budget` is from: a revision applies only over an older one (events and
-    # submissions may bring them out of order); null on rows from before it
-    Column("policy_version", Integer),
+    # submissions may bring them out of order)
+    Column("policy_version", Integer, nullable=False),
 )
 
 # The register of official working-day arrangements (contract section 13): the application service keeps it.

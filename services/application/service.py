@@ -1,59 +1,31 @@
-"""Application service: entrypoints only. The hall's rules in `hall`, the lifecycle in `domain`,
-materials in `materials`. Run with `nameko run ... services.application.service:ApplicationService`."""
+"""Application service: entrypoints only. The hall's use cases in `hall`, their rules in `domain`, the
+rows in the `*_store` modules. Run with `nameko run ... services.application.service:ApplicationService`."""
 from __future__ import annotations
 
-import time
 from datetime import date
 from decimal import Decimal
 
-from eventlet import tpool
-from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
-from services.application import calendar_loading, hall
-from services.application.materials import MaterialError, MaterialStore, check_materials
+from services.application import application_store, budget_store, calendar_loading, hall
+from services.application.dependencies import Materials, ProactivePolicies
+from services.application.domain import proactive
 from services.application.models import calendar_years, metadata
 from shared import clock, workdays
 from shared.calendar_register import CalendarProvider
-from shared.config import settings
 from shared.consumer import Delivery, handles
 from shared.contracts.actors import Actor
 from shared.contracts.applications import ApplicationAction
 from shared.contracts.events import CalendarLoaded, MatchesChanged, PolicyRevised
 from shared.dead_letters import DeadLetterRpc
-from shared.errors import EXPECTED, Conflict, Forbidden, Invalid, NotFound
+from shared.errors import EXPECTED, NotFound
 from shared.health import HealthRpc
 from shared.logs import Logger
 from shared.rpc import RpcProxy, rpc
 from shared.store import Store
 from shared.time_travel import ClockListener
 
-TICK_S = 2.0               # how often notices that ran their course end and overdue stages raise alarms
-
-
-class Materials(DependencyProvider):
-    """Where application materials are kept: content-addressed files under var/materials."""
-
-    def setup(self):
-        config = settings()
-        self.store = MaterialStore((config.materials_dir or config.var_dir / "materials").resolve())
-
-    def get_dependency(self, worker_ctx):
-        return self.store
-
-
-class ProactivePolicies(DependencyProvider):
-    """The ids of published proactive policies, asked of the policy service and kept briefly
-    (HUIQI_PROACTIVE_CACHE_S)."""
-
-    def setup(self):
-        self.trusted_for_s = settings().proactive_cache_s
-        self.ids: frozenset[int] = frozenset()
-        self.published: frozenset[int] = frozenset()
-        self.fetched_at = float("-inf")
-
-    def get_dependency(self, worker_ctx):
-        return self
+TICK_S = 2.0   # how often notices that ran their course end and overdue stages raise alarms
 
 
 class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
@@ -63,25 +35,14 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     log = Logger()
     policy = RpcProxy("policy")
     materials = Materials()
-    proactive = ProactivePolicies()
+    proactive_policies = ProactivePolicies()
     calendar = CalendarProvider(calendar_years)
 
     # --- RPC ------------------------------------------------------------------------------------
-    def _stored(self, materials: list[dict]) -> list:
-        """The materials checked, and on disk before the row that names them is committed."""
-        try:
-            checked = check_materials(materials)
-        except MaterialError as error:
-            raise Invalid(str(error), error.details) from None
-        for material in checked:
-            # in an OS thread: its fsyncs would otherwise stop every green thread of the service
-            tpool.execute(self.materials.put, material.content)
-        return checked
-
     @rpc(expected_exceptions=EXPECTED)
     def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
         actor = Actor.model_validate(actor)
-        checked = self._stored(materials)
+        checked = self.materials.keep(materials)
         terms = self.policy.application_terms(policy_id, uscc)
         with self.store.transaction(core=True) as tx:
             opened = hall.open_application(tx.session, terms, note=note, checked_materials=checked, actor=actor,
@@ -99,7 +60,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
         """The application as it now stands; to an objection, its public record only (an objector is
         usually another enterprise)."""
         actor = Actor.model_validate(actor)
-        checked = self._stored(materials) if materials else None
+        checked = self.materials.keep(materials) if materials else None
         now = clock.now()
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
@@ -199,89 +160,37 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     @handles("application.matches_changed.bulk", max_batch=1)
     def on_matches_changed(self, deliveries: list[Delivery]) -> None:
         events = [MatchesChanged.model_validate(delivery.body) for delivery in deliveries]
-        proactive = self._proactive_ids({policy_id for event in events for policy_id in event.matched})
         # the policy service is asked before the transaction, so no RPC waits under the write lock;
         # events naming no proactive policy change nothing here and open no transaction at all
-        terms = {event.event_id: [terms for policy_id, usccs in event.matched.items() if policy_id in proactive
-                                  for terms in self.policy.application_terms_many(policy_id, usccs)]
-                 for event in events}
-        # an offer waiting for confirmation is withdrawn once its enterprise no longer matches
-        unmatched = {event.event_id: [(policy_id, uscc) for policy_id, usccs in event.unmatched.items()
-                                      for uscc in usccs] for event in events}
-        lapsed_now = self._lapsed_offers([pair for pairs in unmatched.values() for pair in pairs])
-        lapsed = {event_id: [lapsed_now[pair] for pair in pairs if pair in lapsed_now]
-                  for event_id, pairs in unmatched.items()}
-        if not any(terms.values()) and not any(lapsed.values()):
+        proactive_ids = self.proactive_policies.ids(proactive.named_policies(events),
+                                                    ask=self.policy.published_policy_flags)
+        offers = {event.event_id: proactive.offers(
+            terms for policy_id, usccs in proactive.proactive_matches(event, proactive_ids)
+            for terms in self.policy.application_terms_many(policy_id, usccs)) for event in events}
+        # an offer waiting for confirmation is withdrawn once its enterprise no longer matches; the
+        # withdrawal checks the offer's stage again, under the write lock
+        unmatched = [pair for event in events for pair in proactive.unmatched(event)]
+        waiting = {}
+        if unmatched:
+            with self.store.reading_core() as connection:
+                waiting = application_store.offers_waiting(connection, unmatched)
+        lapsed = proactive.lapsed(waiting, [terms for policy_id, usccs in proactive.by_policy(waiting).items()
+                                            for terms in self.policy.application_terms_many(policy_id, usccs)])
+        withdrawals = proactive.withdrawals(events, lapsed)
+        if not any(offers.values()) and not any(withdrawals.values()):
             return
         with self.store.transaction(core=True) as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            calendar = self.calendar.current(tx.session)
             created = withdrawn = 0
             for event in fresh:   # in order: a pair unmatched then matched again ends with an offer
-                withdrawn += self._withdraw_lapsed(tx, lapsed[event.event_id])
-                created += self._open_proactive(tx, terms[event.event_id])
+                taken_back = hall.withdraw_offers(tx.session, withdrawals[event.event_id], now=clock.now(),
+                                                  calendar=calendar)
+                opened = hall.open_offers(tx.session, offers[event.event_id], now=clock.now(), calendar=calendar)
+                tx.emit_all([change for moved in taken_back + opened for change in moved.events])
+                withdrawn, created = withdrawn + len(taken_back), created + len(opened)
         self.log.info("matches_seen", events=len(events), duplicates=len(events) - len(fresh),
                       proactive_created=created, proactive_withdrawn=withdrawn)
-
-    def _proactive_ids(self, named: set[int]) -> frozenset[int]:
-        """Asked again when a policy not seen yet (a newly published one) matches, or after a while."""
-        cache = self.proactive
-        if not named <= cache.published or time.monotonic() - cache.fetched_at > cache.trusted_for_s:
-            flags = self.policy.published_policy_flags()
-            cache.ids, cache.published = frozenset(flags["proactive"]), frozenset(flags["published"])
-            cache.fetched_at = time.monotonic()
-        return cache.ids
-
-    def _lapsed_offers(self, unmatched: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
-        """(policy id, uscc) -> the id of its offer waiting for confirmation, for the pairs among `unmatched`
-        that the policy service says do not match now: an event may come late, or after the pair matched
-        again. The withdrawal checks the offer's stage again, under the write lock."""
-        if not unmatched:
-            return {}
-        with self.store.reading_core() as connection:
-            offering = hall.policies_with_offers_waiting(connection)
-            candidates = [pair for pair in unmatched if pair[0] in offering]
-            waiting = hall.offers_waiting(connection, candidates) if candidates else []
-        offers = {(policy_id, uscc): application_id for application_id, policy_id, uscc in waiting}
-        by_policy: dict[int, list[str]] = {}
-        for policy_id, uscc in offers:
-            by_policy.setdefault(policy_id, []).append(uscc)
-        lapsed = {}
-        for policy_id, usccs in by_policy.items():   # one call per policy, not per pair
-            for terms in self.policy.application_terms_many(policy_id, usccs):
-                if not terms["matched"]:
-                    lapsed[(policy_id, terms["uscc"])] = offers[(policy_id, terms["uscc"])]
-        return lapsed
-
-    def _open_proactive(self, tx, offers: list[dict]) -> int:
-        created = 0
-        for terms in offers:
-            if terms["estimated_amount"] is None or not terms["matched"]:
-                continue   # its data does not suffice to fill in the amount: it applies as usual
-            try:
-                with tx.session.begin_nested():
-                    opened = hall.open_application(tx.session, terms, note=None, checked_materials=[],
-                                                   actor=hall.SYSTEM, now=clock.now(), proactive=True,
-                                                   calendar=self.calendar.current(tx.session))
-            except Conflict:
-                continue   # it applied itself, or has an exclusive rival: nothing to create
-            for event in opened.events:
-                tx.emit(event)
-            created += 1
-        return created
-
-    def _withdraw_lapsed(self, tx, application_ids: list[int]) -> int:
-        withdrawn = 0
-        for application_id in application_ids:
-            try:
-                with tx.session.begin_nested():
-                    moved = hall.act(tx.session, application_id, ApplicationAction.withdraw, hall.SYSTEM,
-                                     comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now(),
-                                     calendar=self.calendar.current(tx.session))
-            except (Conflict, Forbidden):
-                continue   # confirmed meanwhile (the staff decide from here), or withdrawn already
-            tx.emit_all(moved.events)
-            withdrawn += 1
-        return withdrawn
 
     # --- the bus: revised policies -------------------------------------------------------------------
     @handles("application.policy_revised")
@@ -300,7 +209,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             revised = sorted({event.policy_id for event in fresh} & policies.keys())
             for policy_id in revised:
-                hall.set_budget(tx.session, policies[policy_id])
+                budget_store.revise(tx.session, policies[policy_id])
         self.log.info("policies_revised", events=len(events), duplicates=len(events) - len(fresh),
                       policy_ids=revised)
 
@@ -310,12 +219,8 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
         """Public notices that ran their course move to disbursement; overdue stages raise alarms."""
         with self.store.transaction(core=True) as tx:
             calendar = self.calendar.current(tx.session)
-            ended = hall.notices_ended(tx.session, clock.now())
-            for application_id in ended:
-                moved = hall.act(tx.session, application_id, ApplicationAction.end_notice, hall.SYSTEM,
-                                 comment="公示期满无异议", amount=None, now=clock.now(), calendar=calendar)
-                for event in moved.events:
-                    tx.emit(event)
+            ended = hall.end_notices(tx.session, clock.now(), calendar)
+            tx.emit_all([change for moved in ended for change in moved.events])
             raised = hall.raise_alarms(tx.session, clock.now(), calendar)
         if ended or raised:
             self.log.info("hall_ticked", notices_ended=len(ended), alarms=len(raised))

@@ -13,7 +13,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 
 from services.application import hall
-from services.application.materials import check_materials
+from services.application.domain.materials import check_materials
+from services.application.domain.moves import SYSTEM
 from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
@@ -30,7 +31,7 @@ PDF = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\
 def terms(amount, *, policy_id: int = 7) -> dict:
     policy = {"id": policy_id, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
               "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {"review": 3},
-              "budget": 1_000_000}
+              "budget": 1_000_000, "version": 1}
     return {"policy": policy, "uscc": USCC, "matched": True, "missing": [], "estimated_amount": amount,
             "profile": {"name": "滨州测试有限公司", "employees": 40, "industries": ["C13", "C14"]}}
 
@@ -55,7 +56,7 @@ def submit(engine, amount, *, materials: bool, proactive: bool = False, now: dat
     with engine.begin() as connection:
         opened = hall.open_application(connection, terms(amount, policy_id=policy_id), note="窗口代为提交",
                                        checked_materials=checked,
-                                       actor=hall.SYSTEM if proactive else CLERK, now=now, calendar=CALENDAR,
+                                       actor=SYSTEM if proactive else CLERK, now=now, calendar=CALENDAR,
                                        proactive=proactive)
         answered = hall.answer(connection, opened, now)
     assert answered == read(engine, opened.application_id, now)
@@ -143,7 +144,7 @@ def _count_statements(connection: Connection, into: list[str]) -> None:
 
 
 def test_department_staff_see_only_what_was_routed_to_them(engine):
-    cases = [("withdrawn offer", [("withdraw", hall.SYSTEM)], True),
+    cases = [("withdrawn offer", [("withdraw", SYSTEM)], True),
              ("returned by the window", [("return", CLERK)], False),
              ("waiting at the window", [], False),
              ("in review", [("accept", CLERK)], False),

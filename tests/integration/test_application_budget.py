@@ -2,15 +2,14 @@
 runs in its own transaction on its own connection, at the same moment."""
 from __future__ import annotations
 
-import base64
 import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.application import hall
+from services.application import budget_store, hall
 from services.application.models import budgets, metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
@@ -27,7 +26,7 @@ REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance"
 def terms(uscc: str) -> dict:
     policy = {"id": 7, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
               "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {},
-              "budget": BUDGET}
+              "budget": BUDGET, "version": 1}
     return {"policy": policy, "uscc": uscc, "matched": True, "missing": [], "estimated_amount": AMOUNT,
             "profile": {"name": uscc}}
 
@@ -71,27 +70,6 @@ def test_concurrent_approvals_stay_within_the_budget(engine):
     assert committed == 2 * AMOUNT
 
 
-def test_an_application_stored_before_material_list_still_shows_its_materials(engine):
-    from services.application.materials import check_materials
-    from services.application.models import applications
-
-    now = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-    pdf = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
-    checked = check_materials([{"name": "申请表", "filename": "申请表.pdf", "content_base64": pdf}])
-    with engine.begin() as connection:
-        opened = hall.open_application(Session(bind=connection), terms("913716000000009999"), note=None,
-                                       checked_materials=checked, actor=CLERK, now=now, calendar=CALENDAR)
-    with engine.connect() as connection:
-        fresh = hall.get(connection, opened.application_id, now)["materials"]
-    with engine.begin() as connection:   # as a row written by a release without the column
-        connection.execute(update(applications).where(applications.c.id == opened.application_id)
-                           .values(material_list=None))
-    with engine.connect() as connection:
-        assert hall.get(connection, opened.application_id, now)["materials"] == fresh
-    assert [material["filename"] for material in fresh] == ["申请表.pdf"]
-    assert fresh[0]["sha256"] == checked[0].sha256
-
-
 def _budget_of(engine, policy_id: int):
     with engine.connect() as connection:
         return connection.execute(select(budgets.c.budget, budgets.c.policy_version, budgets.c.committed)
@@ -110,8 +88,8 @@ def test_a_revised_budget_holds_for_the_next_approval_and_an_older_version_never
             ids.append(hall.act(session, opened.application_id, "accept", CLERK, comment=None, amount=None,
                                 now=now, calendar=CALENDAR).application_id)
         hall.act(session, ids[0], "approve", REVIEWER, comment=None, amount=None, now=now, calendar=CALENDAR)
-        hall.set_budget(connection, revised)                                  # 40,000 approved of 60,000
-        hall.set_budget(connection, {**revised, "version": 2, "budget": BUDGET})   # a late, older revision
+        budget_store.revise(connection, revised)                                  # 40,000 approved of 60,000
+        budget_store.revise(connection, {**revised, "version": 2, "budget": BUDGET})   # a late, older revision
     assert tuple(_budget_of(engine, 7)) == (60_000, 3, AMOUNT)
     with engine.begin() as connection:   # an application with terms from before the revision changes nothing
         hall.open_application(Session(bind=connection), {**terms("913716000000000099"),
@@ -126,5 +104,5 @@ def test_a_revised_budget_holds_for_the_next_approval_and_an_older_version_never
 
 def test_a_revision_before_any_application_makes_the_budget_row(engine):
     with engine.begin() as connection:
-        hall.set_budget(connection, {"id": 8, "budget": 5_000.0, "version": 2})
+        budget_store.revise(connection, {"id": 8, "budget": 5_000.0, "version": 2})
     assert tuple(_budget_of(engine, 8)) == (5_000, 2, 0)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.application import hall
-from services.application.materials import check_materials
+from services.application.domain.materials import check_materials
 from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
@@ -66,18 +66,6 @@ def test_a_resubmission_adds_and_replaces_materials(engine):
     assert answered["status"] == "acceptance"
     assert [(item["name"], item["filename"]) for item in answered["materials"]] == [
         ("营业执照", "新执照.pdf"), ("申请表", "申请表.pdf"), ("社保证明", "社保证明.pdf")]
-
-
-def test_a_resubmission_of_a_row_kept_before_material_list_reads_its_materials_table(engine):
-    from sqlalchemy import update
-
-    from services.application.models import applications
-
-    application_id = returned_application(engine, pdf("营业执照"))
-    with engine.begin() as connection:
-        connection.execute(update(applications).where(applications.c.id == application_id).values(material_list=None))
-    answered = resubmit(engine, application_id, pdf("社保证明"))
-    assert [item["name"] for item in answered["materials"]] == ["营业执照", "社保证明"]
 
 
 def test_more_than_three_in_all_is_refused_naming_the_field_and_nothing_moves(engine):

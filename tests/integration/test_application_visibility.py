@@ -1,4 +1,4 @@
-"""Who may see an application, listed and counted in SQL (`hall.scope_conditions`) and answered for one
+"""Who may see an application, listed and counted in SQL (`application_store.scope_conditions`) and answered for one
 application (`visibility.may_see`, behind the scoped `get`): the same applications for every role and
 scope, on SQLite and PostgreSQL."""
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 
 from services.application import hall
 from services.application.domain import visibility
+from services.application.domain.moves import SYSTEM
 from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
@@ -29,9 +30,9 @@ PATHS = {
     "returned in review": [("accept", CLERK), ("return", ADMIN)],
     "rejected in review": [("accept", CLERK), ("reject", ADMIN)],
     "in public notice": [("accept", CLERK), ("approve", ADMIN)],
-    "completed": [("accept", CLERK), ("approve", ADMIN), ("end_notice", hall.SYSTEM), ("disburse", ADMIN)],
+    "completed": [("accept", CLERK), ("approve", ADMIN), ("end_notice", SYSTEM), ("disburse", ADMIN)],
     "offer waiting": None,   # proactive: opened by the platform
-    "offer withdrawn": [("withdraw", hall.SYSTEM)],
+    "offer withdrawn": [("withdraw", SYSTEM)],
 }
 PROACTIVE = {"offer waiting", "offer withdrawn"}
 
@@ -40,7 +41,7 @@ def terms(policy_id: int, uscc: str, owner: tuple) -> dict:
     department, level, county = owner
     policy = {"id": policy_id, "title": "稳岗补贴", "department": department, "level": level, "county": county,
               "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {},
-              "budget": 10_000_000}
+              "budget": 10_000_000, "version": 1}
     return {"policy": policy, "uscc": uscc, "matched": True, "missing": [], "estimated_amount": 20_000,
             "profile": {"name": "滨州测试有限公司"}}
 
@@ -59,7 +60,7 @@ def hall_of_every_kind(engine) -> list[int]:
             proactive = name in PROACTIVE
             application_id = hall.open_application(
                 connection, terms(policy_id, uscc, owner), note=None, checked_materials=[],
-                actor=hall.SYSTEM if proactive else CLERK, now=NOW, calendar=CALENDAR,
+                actor=SYSTEM if proactive else CLERK, now=NOW, calendar=CALENDAR,
                 proactive=proactive).application_id
             for action, actor in steps or []:
                 hall.act(connection, application_id, action, actor, comment="意见", amount=None, now=NOW,

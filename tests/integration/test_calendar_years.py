@@ -7,10 +7,10 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from services.application import hall
-from services.application.models import alarms, calendar_years, metadata, stages
+from services.application.models import alarms, calendar_years, metadata
 from services.policy import questions
 from services.policy.models import calendar_years as policy_calendar_years
 from services.policy.models import metadata as policy_metadata
@@ -38,7 +38,7 @@ def china(text: str) -> datetime:
 def terms(policy_id: int = 7) -> dict:
     policy = {"id": policy_id, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
               "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {},
-              "budget": None}
+              "budget": None, "version": 1}
     return {"policy": policy, "uscc": USCC, "matched": True, "missing": [], "estimated_amount": 20_000,
             "profile": {"name": "滨州测试有限公司"}}
 
@@ -91,30 +91,27 @@ def test_a_loaded_year_moves_every_due_time_counted_across_it(engine):
     # what was left at the return (15 hours and 4 working days) counted from Monday 4 January: the end of the 8th
     assert resumed["timeline"][-1]["due_at"] == "2027-01-08T15:59:59+00:00"
     assert resumed["timeline"][-1]["provisional"] is True
-    legacy = open_at(engine, china("2026-11-02T09:00"), policy_id=8)
-    before_legacy = act(engine, legacy, "accept", CLERK, china("2026-11-02T10:00"))["timeline"]
-    # a stage a release without provisional years left with no due time is counted too
-    with engine.begin() as connection:
-        connection.execute(update(stages).where(stages.c.application_id == legacy, stages.c.stage == "review")
-                           .values(due_at=None, due_note="the calendar does not cover 2027"))
+    # an application all of whose stages are due before the year is left as it is
+    earlier = open_at(engine, china("2026-11-02T09:00"), policy_id=8)
+    before_earlier = act(engine, earlier, "accept", CLERK, china("2026-11-02T10:00"))["timeline"]
 
     with engine.begin() as connection:
         assert calendar_register.store(connection, calendar_years, NOTICE_2027, 1, china("2026-12-30T09:00"), "admin")
         calendar = calendar_register.arrangements(connection, calendar_years)
         assert calendar[2027] == NOTICE_2027
         changed = hall.recount_year(connection, LOADED, 2027)
-    assert changed == 3   # the first review, its resumption and the stage left without a due time
+    assert changed == 2   # the first review and its resumption
 
     with engine.connect() as connection:
         after = hall.get(connection, application_id, china("2027-01-05T09:00"))["timeline"]
-        after_legacy = hall.get(connection, legacy, china("2027-01-05T09:00"))["timeline"]
+        after_earlier = hall.get(connection, earlier, china("2027-01-05T09:00"))["timeline"]
     # 4 January is a holiday now: review due 29, 30, 31, 5, 6 January; the resumption runs from the 5th:
     # 5 (the 15 hours), 6, 7, 8, 9 (the Saturday worked) -> the end of Saturday 9 January
     assert [entry["due_at"] for entry in after] == [
         "2026-12-29T15:59:59+00:00", "2026-12-29T15:59:59+00:00", "2027-01-06T15:59:59+00:00", None,
         "2027-01-09T15:59:59+00:00"]
     assert not any(entry["provisional"] for entry in after)
-    assert [entry["due_at"] for entry in after_legacy] == [entry["due_at"] for entry in before_legacy]
+    assert [entry["due_at"] for entry in after_earlier] == [entry["due_at"] for entry in before_earlier]
 
 
 def test_the_register_keeps_the_newest_revision_only(engine):

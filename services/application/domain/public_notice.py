@@ -15,7 +15,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from shared.contracts.actors import Role
+from services.application.domain.refusals import Refused
+from shared.contracts.actors import Actor, Role
+
+ENDED_COMMENT = "公示期满无异议"   # the history's note when a notice runs its course without objection
 
 
 def objector(actor: Mapping[str, Any]) -> str:
@@ -29,6 +32,17 @@ def objected_before(actor: Mapping[str, Any], earlier_objectors: Iterable[Mappin
     """Whether `actor` is the author of one of the earlier objections (their actors)."""
     me = objector(actor)
     return any(objector(earlier) == me for earlier in earlier_objectors)
+
+
+def check_objection(application_id: int, actor: Actor, comment: str | None,
+                    earlier_objectors: Iterable[Mapping[str, Any]]) -> None:
+    """Refused unless the objection says what it objects to (422) and its author has not objected before (409)."""
+    if comment is None or not comment.strip():
+        raise Refused("an objection says what is objected to: `comment`", 422,
+                      [{"field": "comment", "message": "required for object"}])
+    if objected_before(actor.model_dump(mode="json"), earlier_objectors):
+        raise Refused(f"you have objected to application {application_id} before; each enterprise (or member "
+                      "of staff) objects once", 409, {"application_id": application_id})
 
 
 def record(application: Mapping[str, Any], *, comment: str, at: datetime) -> dict:

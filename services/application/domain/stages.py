@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
+from services.application.domain.refusals import Refused
 from shared.contracts.actors import POLICY_OWNER_ROLES, Role
 from shared.contracts.applications import ApplicationAction, Stage
 
@@ -34,15 +35,6 @@ DEFAULT_LIMITS: Mapping[Stage, int] = MappingProxyType({
     Stage.objection: 5,
     Stage.disbursement: 10,
 })
-
-
-class Refused(Exception):
-    """An action that may not be taken: status 409 (not in this stage) or 403 (not by this role)."""
-
-    def __init__(self, reason: str, status: int):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Who may see an application (contract section 5): the one rule, for one application (`may_see`)
-and, as conditions on the hall's columns, for a listing (`hall.scope_conditions`).
+and, as conditions on the hall's columns, for a listing (`application_store.scope_conditions`).
 
 An enterprise sees its own applications. A department's staff see those the window routed to their
 department, a county's staff those of their county's county-level policies routed to them: an offer

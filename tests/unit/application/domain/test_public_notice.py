@@ -1,10 +1,13 @@
 """Objections to a public notice: one per objector; the public record carries no form."""
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.application.domain import public_notice
+from services.application.domain.refusals import Refused
+from shared.contracts.actors import Actor
 
 FIRM = {"role": "enterprise", "id": "enterprise-1", "uscc": "913716024JURQ28300"}
 SAME_FIRM_OTHER_ACCOUNT = {"role": "enterprise", "id": "enterprise-9", "uscc": "913716024JURQ28300"}
@@ -45,3 +48,19 @@ def test_the_record_shows_what_a_notice_shows_and_nothing_of_the_file():
     assert shown == {"application_id": 7, "policy_id": 3, "policy_title": "研发补助", "department": "sci",
                      "enterprise_name": "甲公司", "amount": 50_000.0, "status": "objection",
                      "objection": {"comment": "员工人数存疑", "at": at.isoformat()}}
+
+
+def test_an_objection_says_what_it_objects_to():
+    for comment in (None, "", "  \n"):
+        with pytest.raises(Refused) as refused:
+            public_notice.check_objection(7, Actor.model_validate(OTHER_FIRM), comment, [])
+        assert (refused.value.status, refused.value.details) == (
+            422, [{"field": "comment", "message": "required for object"}])
+
+
+def test_an_objector_objects_once_and_the_refusal_names_the_application():
+    public_notice.check_objection(7, Actor.model_validate(OTHER_FIRM), "员工人数存疑", [COUNSELLOR])
+    with pytest.raises(Refused) as refused:
+        public_notice.check_objection(7, Actor.model_validate(SAME_FIRM_OTHER_ACCOUNT), "员工人数存疑",
+                                      [COUNSELLOR, FIRM])
+    assert (refused.value.status, refused.value.details) == (409, {"application_id": 7})

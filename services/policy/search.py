@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.policy import catalogue, revisions
+from services.policy.domain.search_index import PolicyDoc, SearchIndex, SearchQuery
 from services.policy.models import policies
 from services.policy.read_model import chunks
-from services.policy.search_index import PolicyDoc, SearchIndex, SearchQuery
 
 STAMP_EVERY_S = 1.0
 # What a search answer shows of each policy: enough to list it, not its body or rule.

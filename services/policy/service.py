@@ -15,8 +15,8 @@ from services.policy.dependencies import (
     MatcherProvider,
     SearchProvider,
 )
+from services.policy.domain.subsidy import estimate
 from services.policy.models import calendar_years, matches, metadata, policies
-from services.policy.subsidy import estimate
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles

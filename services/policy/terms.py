@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.policy import catalogue, read_model
+from services.policy.domain.subsidy import estimate
 from services.policy.models import matches
-from services.policy.subsidy import estimate
 from shared import eligibility
 from shared.errors import NotFound
 

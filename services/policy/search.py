@@ -17,7 +17,7 @@ from eventlet.semaphore import Semaphore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.policy import catalogue, revisions
+from services.policy import policy_store, revisions
 from services.policy.domain.search_index import PolicyDoc, SearchIndex, SearchQuery
 from services.policy.models import policies
 from services.policy.read_model import chunks
@@ -57,7 +57,7 @@ class PolicySearch:
                 changed = changed.where(policies.c.revision > self._revision)
             for part in chunks(session.execute(changed).scalars().all(), 200):
                 for row in session.execute(select(policies).where(policies.c.id.in_(part))):
-                    policy = catalogue.public(row)
+                    policy = policy_store.public(row)
                     self.index.put(PolicyDoc.from_policy(policy))
                     self.listed[policy["id"]] = {name: policy[name] for name in LISTED}
                 eventlet.sleep(0)  # a first build of thousands of policies must not starve the process

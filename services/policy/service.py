@@ -1,5 +1,5 @@
-"""Policy service: entrypoints only. Lifecycle in `catalogue`, matching in `matching`,
-near-misses in `near_misses`, the subsidy formulas in `subsidy`."""
+"""Policy service: entrypoints only. Policies and their lifecycle in `policy_store`, matching in
+`matching`, near-misses in `near_misses`, the subsidy formulas in `domain.subsidy`."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,7 +8,7 @@ from nameko.timer import timer
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from services.policy import catalogue, gift_packs, near_misses, questions, read_model, terms
+from services.policy import gift_packs, near_misses, policy_store, questions, read_model, terms
 from services.policy.dependencies import (
     DepartmentRegisterProvider,
     KnownTagsProvider,
@@ -108,7 +108,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @timer(interval=EXPIRY_CHECK_S, eager=True)
     def expire_policies(self) -> None:
         with self.store.transaction() as tx:
-            expired = catalogue.expire_due(tx.session, clock.today_in_china(), clock.now())
+            expired = policy_store.expire_due(tx.session, clock.today_in_china(), clock.now())
             for policy in expired:
                 tx.emit(PolicyExpired(policy_id=policy["id"], version=policy["version"]))
         if expired:
@@ -119,7 +119,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def start_policies(self) -> None:
         """A policy published before its valid_from day is pushed on that day (China time), once."""
         with self.store.transaction() as tx:
-            started = catalogue.start_due(tx.session, clock.today_in_china(), clock.now())
+            started = policy_store.start_due(tx.session, clock.today_in_china(), clock.now())
             for policy in started:
                 tx.emit(PolicyStarted(policy_id=policy["id"], version=policy["version"]))
         if started:
@@ -144,12 +144,13 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             checked = checked.model_copy(update={"department_name": register[checked.department]})
         known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)
         try:
-            return checked, catalogue.checked_rule(checked.eligibility, known)
+            return checked, policy_store.checked_rule(checked.eligibility, known)
         except Invalid:
             if known_tags is not None:
                 raise
             # perhaps a tag staff created a moment ago: ask the catalogue again before refusing
-            return checked, catalogue.checked_rule(checked.eligibility, self.known_tags.codes(self.tagging, fresh=True))
+            fresh = self.known_tags.codes(self.tagging, fresh=True)
+            return checked, policy_store.checked_rule(checked.eligibility, fresh)
 
     # --- RPC: the register of departments -------------------------------------------------------
     @rpc
@@ -176,7 +177,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def create_draft(self, draft: dict, actor: dict) -> dict:
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
-            policy = catalogue.create_draft(tx.session, checked, rule, actor, clock.now())
+            policy = policy_store.create_draft(tx.session, checked, rule, actor, clock.now())
         self.policy_search.changed()
         self.log.info("policy_drafted", policy_id=policy["id"], actor=actor.get("id"))
         return policy
@@ -185,7 +186,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def revise(self, policy_id: int, draft: dict, actor: dict) -> dict:
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
-            policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
+            policy = policy_store.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
                                       clock.today_in_china())
             if policy["status"] == "published":
                 tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
@@ -196,7 +197,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def publish(self, policy_id: int, actor: dict) -> dict:
         with self.store.transaction() as tx:
-            policy = catalogue.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
+            policy = policy_store.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
             tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()
         self.log.info("policy_published", policy_id=policy_id, actor=actor.get("id"))
@@ -205,7 +206,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def withdraw(self, policy_id: int, reason: str, actor: dict) -> dict:
         with self.store.transaction() as tx:
-            policy = catalogue.withdraw(tx.session, policy_id, reason, actor, clock.now())
+            policy = policy_store.withdraw(tx.session, policy_id, reason, actor, clock.now())
             tx.emit(PolicyWithdrawn(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()
         self.log.info("policy_withdrawn", policy_id=policy_id, actor=actor.get("id"))
@@ -215,12 +216,12 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def get(self, policy_id: int) -> dict:
         with self.store.reading() as session:
-            return catalogue.get(session, policy_id)
+            return policy_store.get(session, policy_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def versions(self, policy_id: int) -> list[dict]:
         with self.store.reading() as session:
-            return catalogue.versions(session, policy_id)
+            return policy_store.versions(session, policy_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def search(self, filters: dict, hide_drafts: bool = False, limit: int = 20, offset: int = 0) -> dict:
@@ -268,7 +269,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def explain(self, policy_id: int, uscc: str) -> dict:
         """Each condition of the policy's rule with the enterprise's value and whether it held."""
         with self.store.reading() as session:
-            policy = catalogue.get(session, policy_id)
+            policy = policy_store.get(session, policy_id)
             facts, tags, version = self._enterprise(session, uscc)
             matched_row = session.execute(select(matches).where(matches.c.uscc == uscc,
                                                                 matches.c.policy_id == policy_id)).first()
@@ -289,7 +290,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                     uscc: str | None = None) -> dict:
         """A page of the enterprises failing exactly one condition (see `near_misses.near_misses`)."""
         with self.store.reading() as session:
-            policy = catalogue.get(session, policy_id)
+            policy = policy_store.get(session, policy_id)
             if uscc is not None:
                 self._enterprise(session, uscc)
             rule = eligibility.parse(policy["eligibility"], lambda _code: True)
@@ -310,7 +311,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             except Invalid as error:
                 errors.append({"row": row_number, "reason": error.message})
         with self.store.transaction() as tx:
-            created = [catalogue.create_draft(tx.session, draft, rule, actor, clock.now())
+            created = [policy_store.create_draft(tx.session, draft, rule, actor, clock.now())
                        for _row, draft, rule in checked]
         self.policy_search.changed()
         self.log.info("policies_imported", imported=len(created), refused=len(errors), actor=actor.get("id"))
@@ -320,7 +321,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def ask_question(self, policy_id: int, uscc: str, text: str, actor: dict) -> dict:
         with self.store.transaction() as tx:
-            policy = catalogue.get(tx.session, policy_id)
+            policy = policy_store.get(tx.session, policy_id)
             question = questions.ask(tx.session, policy, uscc, text, actor, clock.now(),
                                      self.calendar.current(tx.session))
         self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
@@ -344,7 +345,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                   limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
             if policy_id is not None:
-                catalogue.get(session, policy_id)
+                policy_store.get(session, policy_id)
             return questions.listed(session, clock.now(), policy_id=policy_id, uscc=uscc, department=department,
                                     county=county, overdue=overdue, answered=answered, limit=limit, offset=offset)
 

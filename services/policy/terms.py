@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from services.policy import catalogue, read_model
+from services.policy import policy_store, read_model
 from services.policy.domain.subsidy import estimate
 from services.policy.models import matches
 from shared import eligibility
@@ -71,7 +71,7 @@ def _read(session: Session | Connection, policy_id: int,
 
 def application_terms(session: Session | Connection, policy_id: int, usccs: list[str]) -> list[dict]:
     """One answer per entry of `usccs`, in order; NotFound for an unknown policy or enterprise."""
-    policy = catalogue.get(session, policy_id)
+    policy = policy_store.get(session, policy_id)
     rule, check = rule_of(policy)
     terms = {name: policy[name] for name in TERMS}
     matched, known = _read(session, policy_id, usccs)

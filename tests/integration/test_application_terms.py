@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from services.policy import catalogue, read_model, terms
+from services.policy import policy_store, read_model, terms
 from services.policy.matching import Matcher
 from services.policy.models import metadata
 from shared.contracts.events import EnterpriseSnapshot
@@ -46,9 +46,9 @@ def policy_id(engine) -> int:
         "valid_from": "2026-01-01", "valid_to": "2099-12-31", "redeemable": True, "budget": 1_000_000,
         "subsidy": {"type": "per_unit", "field": "employees", "rate": 1000, "cap": 30_000}})
     with Session(engine) as session, session.begin():
-        policy = catalogue.create_draft(session, draft, catalogue.checked_rule(RULE, lambda _code: True),
+        policy = policy_store.create_draft(session, draft, policy_store.checked_rule(RULE, lambda _code: True),
                                         {"id": "test"}, NOW)
-        catalogue.publish(session, policy["id"], TODAY, NOW)
+        policy_store.publish(session, policy["id"], TODAY, NOW)
         Matcher().match_enterprises(session, ENTERPRISES, TODAY, NOW)
     return policy["id"]
 

@@ -1,4 +1,5 @@
-"""Policies and their lifecycle: drafts, publishing, reading and searching."""
+"""The policies table and every version kept of each policy: their lifecycle (draft, publish,
+revise, withdraw, expire, start) as stored, and reading them."""
 from __future__ import annotations
 
 from datetime import date, datetime

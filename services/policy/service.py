@@ -15,6 +15,7 @@ from services.policy.dependencies import (
     MatcherProvider,
     SearchProvider,
 )
+from services.policy.domain import departments
 from services.policy.domain.subsidy import estimate
 from services.policy.models import calendar_years, matches, metadata, policies
 from shared import calendar_register, clock, eligibility, workdays
@@ -139,7 +140,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                 {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
                 for item in error.errors(include_url=False)]) from None
         register = register if register is not None else self._register()
-        self.departments.check(checked.department, register)
+        departments.check(checked.department, register)
         if checked.department_name is None:   # named by code only: the register names it
             checked = checked.model_copy(update={"department_name": register[checked.department]})
         known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from services.policy import read_model, revisions
+from services.policy.domain import lifecycle
 from services.policy.models import enterprise_facts, matches, policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
@@ -26,10 +27,6 @@ from shared.turns import LiveFirstLock
 EVENT_CHUNK = 5000          # enterprises per MatchesChanged when a policy is published
 ENTERPRISES_PER_EVENT = 1000  # enterprises per MatchesChanged when enterprises changed
 YIELD_EVERY = 100  # enterprise codes per MatchesChanged event when a policy is published
-
-
-def _any_tag(_code: str) -> bool:
-    return True  # rules were checked against the catalogue when the policy was saved
 
 
 def live(today: date):
@@ -58,7 +55,7 @@ class Matcher:
         meta = {}
         for row in session.execute(select(policies.c.id, policies.c.title, policies.c.version,
                                           policies.c.eligibility).where(live(today))):
-            index.put(row.id, eligibility.parse(row.eligibility, _any_tag))
+            index.put(row.id, lifecycle.stored_rule(row.eligibility))
             meta[row.id] = (row.title, row.version)
         self.index, self.meta, self._stamp = index, meta, stamp
 

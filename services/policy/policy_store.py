@@ -3,39 +3,27 @@ revise, withdraw, expire, start) as stored, and reading them."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.policy import revisions
+from services.policy.domain import lifecycle
 from services.policy.models import policies, policy_versions
 from shared import eligibility
-from shared.clock import CHINA
 from shared.contracts.policies import PolicyDraft
-from shared.errors import Conflict, Invalid, NotFound
-
-STATUSES = ("draft", "published", "withdrawn", "expired")
+from shared.errors import NotFound
 
 # built once: a statement built per call costs more CPU than the query itself
 _POLICY = select(policies).where(policies.c.id == bindparam("p_id"))
 _POLICY_LOCKED = _POLICY.with_for_update()
 
 
-def checked_rule(rule_json: Any, known_tags) -> eligibility.Rule:
-    """The parsed rule, or Invalid naming the offending node (422)."""
-    try:
-        return eligibility.parse(rule_json, known_tags)
-    except eligibility.RuleError as error:
-        raise Invalid(f"eligibility {error.path}: {error.message}",
-                      [{"field": f"eligibility{error.path[1:]}", "message": error.message}]) from None
-
-
 def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: dict, now: datetime) -> dict:
-    values = draft.model_dump(mode="json")
-    values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)), status="draft",
-                  version=1, created_at=now, updated_at=now, published_at=None, revision=revisions.take(session))
+    values = lifecycle.stored_fields(draft, rule)
+    values.update(status="draft", version=1, created_at=now, updated_at=now, published_at=None,
+                  revision=revisions.take(session))
     policy_id = session.execute(insert(policies).values(**values)).inserted_primary_key[0]
     policy = get(session, policy_id)
     _record_version(session, policy, actor, now)
@@ -44,41 +32,27 @@ def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, a
 
 def publish(session: Session, policy_id: int, today: date, now: datetime) -> dict:
     policy = get(session, policy_id, for_update=True)
-    if policy["status"] == "published":
-        raise Conflict(f"policy {policy_id} is already published", {"status": policy["status"]})
-    if policy["status"] != "draft":
-        raise Conflict(f"only a draft can be published; policy {policy_id} is {policy['status']}",
-                       {"status": policy["status"]})
-    if policy["valid_to"] < today.isoformat():
-        raise Conflict(f"policy {policy_id} ended on {policy['valid_to']}; it cannot be published",
-                       {"valid_to": policy["valid_to"]})
-    # live from today: the re-match that follows pushes it; from a later day: `start_due` does, that day
-    started_at = now if policy["valid_from"] <= today.isoformat() else None
+    lifecycle.check_publishable(policy, today)
+    # one that starts on a later day is pushed by `start_due`, that day
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="published", published_at=now, updated_at=now, started_at=started_at,
+                    .values(status="published", published_at=now, updated_at=now,
+                            started_at=lifecycle.started_when_published(policy, today, now),
                             revision=revisions.take(session)))
     published = get(session, policy_id)
     _record_version(session, published, {}, now, keep_version=True)
     return published
 
 
-REVISABLE = ("draft", "published")
-
-
 def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: dict,
            now: datetime, today: date) -> dict:
     """A new version of a draft or published policy: every field replaced, the old version kept."""
     policy = get(session, policy_id, for_update=True)
-    if policy["status"] not in REVISABLE:
-        raise Conflict(f"policy {policy_id} is {policy['status']}; only a draft or a published policy can be "
-                       "revised", {"status": policy["status"]})
-    values = draft.model_dump(mode="json")
-    values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)),
-                  version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
+    lifecycle.check_revisable(policy)
+    values = lifecycle.stored_fields(draft, rule)
+    values.update(version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
     if policy["status"] == "published":
-        # the re-match a revision causes pushes a policy live today; one moved to a later day starts that day
-        live = values["valid_from"] <= today.isoformat()
-        values["started_at"] = (policy_started_at(session, policy_id) or now) if live else None
+        values["started_at"] = lifecycle.started_when_revised(values["valid_from"], today,
+                                                              policy_started_at(session, policy_id), now)
     session.execute(update(policies).where(policies.c.id == policy_id).values(**values))
     revised = get(session, policy_id)
     _record_version(session, revised, actor, now)
@@ -87,10 +61,7 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
 
 def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: datetime) -> dict:
     """A published policy stops matching; its matches are dropped by the re-match that follows."""
-    policy = get(session, policy_id, for_update=True)
-    if policy["status"] != "published":
-        raise Conflict(f"only a published policy can be withdrawn; policy {policy_id} is {policy['status']}",
-                       {"status": policy["status"]})
+    lifecycle.check_withdrawable(get(session, policy_id, for_update=True))
     session.execute(update(policies).where(policies.c.id == policy_id)
                     .values(status="withdrawn", withdrawn_reason=reason, updated_at=now,
                             revision=revisions.take(session)))
@@ -124,8 +95,7 @@ def start_due(session: Session, today: date, now: datetime) -> list[dict]:
                           .with_for_update()).all()
     started = []
     for row in due:
-        published_on = row.published_at.astimezone(CHINA).date().isoformat()
-        if row.valid_from <= published_on:
+        if lifecycle.live_when_published(row.valid_from, row.published_at):
             session.execute(update(policies).where(policies.c.id == row.id).values(started_at=row.published_at))
             continue
         session.execute(update(policies).where(policies.c.id == row.id).values(started_at=now))

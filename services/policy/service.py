@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nameko.timer import timer
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from services.policy import gift_packs, near_misses, policy_store, questions, read_model, terms
@@ -15,7 +14,7 @@ from services.policy.dependencies import (
     MatcherProvider,
     SearchProvider,
 )
-from services.policy.domain import departments
+from services.policy.domain import lifecycle
 from services.policy.domain.subsidy import estimate
 from services.policy.models import calendar_years, matches, metadata, policies
 from shared import calendar_register, clock, eligibility, workdays
@@ -133,25 +132,16 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             return {department["code"]: department["name"] for department in self.departments.listing(session)}
 
     def _checked(self, draft: dict, known_tags=None, register=None) -> tuple[PolicyDraft, eligibility.Rule]:
-        try:
-            checked = PolicyDraft.model_validate(draft)
-        except ValidationError as error:
-            raise Invalid("the policy is not valid", [
-                {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
-                for item in error.errors(include_url=False)]) from None
-        register = register if register is not None else self._register()
-        departments.check(checked.department, register)
-        if checked.department_name is None:   # named by code only: the register names it
-            checked = checked.model_copy(update={"department_name": register[checked.department]})
+        checked = lifecycle.checked_draft(draft, register if register is not None else self._register())
         known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)
         try:
-            return checked, policy_store.checked_rule(checked.eligibility, known)
+            return checked, lifecycle.checked_rule(checked.eligibility, known)
         except Invalid:
             if known_tags is not None:
                 raise
             # perhaps a tag staff created a moment ago: ask the catalogue again before refusing
             fresh = self.known_tags.codes(self.tagging, fresh=True)
-            return checked, policy_store.checked_rule(checked.eligibility, fresh)
+            return checked, lifecycle.checked_rule(checked.eligibility, fresh)
 
     # --- RPC: the register of departments -------------------------------------------------------
     @rpc
@@ -247,7 +237,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             result = []
             groups: dict[str, list[dict]] = defaultdict(list)
             for row in rows:
-                rule = eligibility.parse(row.eligibility, lambda _code: True)
+                rule = lifecycle.stored_rule(row.eligibility)
                 item = {"policy_id": row.id, "title": row.title, "department": row.department,
                         "matched_at": row.matched_at.isoformat(), "policy_version": row.policy_version,
                         "profile_version": row.profile_version, "redeemable": row.redeemable,
@@ -274,7 +264,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             facts, tags, version = self._enterprise(session, uscc)
             matched_row = session.execute(select(matches).where(matches.c.uscc == uscc,
                                                                 matches.c.policy_id == policy_id)).first()
-        rule = eligibility.parse(policy["eligibility"], lambda _code: True)
+        rule = lifecycle.stored_rule(policy["eligibility"])
         explanation = eligibility.explain(rule, facts, tags)
         answer = {"policy_id": policy_id, "policy_version": policy["version"], "policy_status": policy["status"],
                   "uscc": uscc, "profile_version": version, **explanation.to_json(),
@@ -294,7 +284,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             policy = policy_store.get(session, policy_id)
             if uscc is not None:
                 self._enterprise(session, uscc)
-            rule = eligibility.parse(policy["eligibility"], lambda _code: True)
+            rule = lifecycle.stored_rule(policy["eligibility"])
             found = near_misses.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
 

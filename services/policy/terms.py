@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.policy import policy_store, read_model
+from services.policy.domain import lifecycle
 from services.policy.domain.subsidy import estimate
 from services.policy.models import matches
 from shared import eligibility
@@ -46,7 +47,7 @@ def rule_of(policy: dict) -> tuple[eligibility.Rule, Check]:
     cached = _rules.get(key)
     if cached is not None and cached[0] == policy["eligibility"]:
         return cached[1], cached[2]
-    rule = eligibility.parse(policy["eligibility"], lambda _code: True)
+    rule = lifecycle.stored_rule(policy["eligibility"])
     check = eligibility.compile_rule(rule)
     if len(_rules) >= RULES_KEPT:
         _rules.clear()

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from services.policy import policy_store, read_model, terms
+from services.policy.domain import lifecycle
 from services.policy.matching import Matcher
 from services.policy.models import metadata
 from shared.contracts.events import EnterpriseSnapshot
@@ -46,7 +47,7 @@ def policy_id(engine) -> int:
         "valid_from": "2026-01-01", "valid_to": "2099-12-31", "redeemable": True, "budget": 1_000_000,
         "subsidy": {"type": "per_unit", "field": "employees", "rate": 1000, "cap": 30_000}})
     with Session(engine) as session, session.begin():
-        policy = policy_store.create_draft(session, draft, policy_store.checked_rule(RULE, lambda _code: True),
+        policy = policy_store.create_draft(session, draft, lifecycle.checked_rule(RULE, lambda _code: True),
                                         {"id": "test"}, NOW)
         policy_store.publish(session, policy["id"], TODAY, NOW)
         Matcher().match_enterprises(session, ENTERPRISES, TODAY, NOW)

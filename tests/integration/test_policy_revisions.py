@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.policy import policy_store, revisions, search
+from services.policy.domain import lifecycle
 from services.policy.matching import Matcher
 from services.policy.models import metadata, policies
 from services.policy.search import PolicySearch
@@ -33,7 +34,7 @@ def draft(title: str, employees: int) -> PolicyDraft:
 
 
 def rule(body: PolicyDraft):
-    return policy_store.checked_rule(body.eligibility, lambda _code: True)
+    return lifecycle.checked_rule(body.eligibility, lambda _code: True)
 
 
 def published(engine, body: PolicyDraft, at: datetime) -> int:

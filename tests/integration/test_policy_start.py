@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from services.policy import policy_store
+from services.policy.domain import lifecycle
 from services.policy.matching import Matcher
 from services.policy.models import metadata, policies
 from shared.contracts.events import EnterpriseSnapshot
@@ -29,7 +30,7 @@ def published(engine, valid_from: str, today: date = date(2026, 12, 5)) -> int:
     draft = PolicyDraft.model_validate({"title": "新年补助", "department": "science", "summary": "自新年起",
                                         "eligibility": RULE, "valid_from": valid_from, "valid_to": "2027-12-31"})
     with Session(engine) as session, session.begin():
-        policy = policy_store.create_draft(session, draft, policy_store.checked_rule(RULE, lambda _code: True),
+        policy = policy_store.create_draft(session, draft, lifecycle.checked_rule(RULE, lambda _code: True),
                                         {"id": "test"}, PUBLISHED)
         policy_store.publish(session, policy["id"], today, PUBLISHED)
     return policy["id"]
@@ -75,7 +76,7 @@ def test_a_published_policy_moved_to_a_later_day_starts_on_that_day(engine):
     draft = PolicyDraft.model_validate({"title": "新年补助", "department": "science", "summary": "推迟到二月",
                                         "eligibility": RULE, "valid_from": "2027-02-01", "valid_to": "2027-12-31"})
     with Session(engine) as session, session.begin():
-        revised = policy_store.revise(session, policy_id, draft, policy_store.checked_rule(RULE, lambda _code: True),
+        revised = policy_store.revise(session, policy_id, draft, lifecycle.checked_rule(RULE, lambda _code: True),
                                    {"id": "test"}, PUBLISHED + timedelta(hours=1), date(2026, 12, 5))
         assert revised["started_at"] is None
     assert start_due(engine, date(2027, 1, 31), PUBLISHED + timedelta(days=57)) == []

@@ -9,7 +9,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session
 
 from services.policy import department_store
-from services.policy.matching import Matcher
+from services.policy.matcher import Matcher
 from services.policy.search import PolicySearch
 from shared import clock
 from shared.config import settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -101,6 +101,14 @@ def start_due(session: Session, today: date, now: datetime) -> list[dict]:
         session.execute(update(policies).where(policies.c.id == row.id).values(started_at=now))
         started.append(get(session, row.id))
     return started
+
+
+def live_rules(session: Session, today: date) -> list:
+    """(id, title, version, eligibility) of every policy that matches today: published and within its validity."""
+    iso = today.isoformat()
+    return session.execute(select(policies.c.id, policies.c.title, policies.c.version, policies.c.eligibility)
+                           .where(and_(policies.c.status == "published", policies.c.valid_from <= iso,
+                                       policies.c.valid_to >= iso))).all()
 
 
 def policy_started_at(session: Session, policy_id: int) -> datetime | None:

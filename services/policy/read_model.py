@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.policy.models import CODE_FACTS, SCALAR_FACTS, enterprise_codes, enterprise_facts, enterprise_tags
+from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
 from shared.database import fast_insert
 
@@ -115,6 +116,17 @@ def _facts(row) -> dict[str, Any]:
         if getattr(row, column_name):
             facts[name] = []
     return facts
+
+
+def holding(session: Session, rule: eligibility.Rule) -> dict[str, int]:
+    """uscc -> profile version of every active enterprise for which the rule holds, in one query."""
+    return dict(session.execute(select(enterprise_facts.c.uscc, enterprise_facts.c.version)
+                                .where(enterprise_facts.c.active, condition(rule))).all())
+
+
+def condition(rule: eligibility.Rule):
+    """The rule as an SQL condition on an `enterprise_facts` row."""
+    return eligibility.to_sql(rule, column=column, has_tag=has_tag, has_code=has_code, has_fact=has_fact)
 
 
 def column(field: str):

@@ -1,5 +1,5 @@
 """Policy service: entrypoints only. Policies and their lifecycle in `policy_store`, matching in
-`matching`, near-misses in `near_misses`, the subsidy formulas in `domain.subsidy`."""
+`matcher`, near-misses in `near_misses`, the rules in `domain`."""
 from __future__ import annotations
 
 from collections import defaultdict

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.policy import policy_store, revisions, search
 from services.policy.domain import lifecycle
-from services.policy.matching import Matcher
+from services.policy.matcher import Matcher
 from services.policy.models import metadata, policies
 from services.policy.search import PolicySearch
 from shared.contracts.policies import PolicyDraft

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.policy import policy_store
 from services.policy.domain import lifecycle
-from services.policy.matching import Matcher
+from services.policy.matcher import Matcher
 from services.policy.models import metadata, policies
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft

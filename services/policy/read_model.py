@@ -12,6 +12,7 @@ from services.policy.models import CODE_FACTS, SCALAR_FACTS, enterprise_codes, e
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
 from shared.database import fast_insert
+from shared.errors import NotFound
 
 CHUNK = 500  # keeps IN lists under every database's parameter limit
 
@@ -72,6 +73,18 @@ _SCALAR_COLUMNS = tuple((name, f"fact_{name}") for name in SCALAR_FACTS)
 _KNOWN_COLUMNS = tuple((name, f"known_{name}") for name in CODE_FACTS)
 
 Enterprise = tuple[dict[str, Any], set[str], int]  # facts, tags, profile version
+
+
+def unknown_enterprise(uscc: str) -> NotFound:
+    return NotFound(f"no enterprise {uscc} is known to the policy service yet", {"uscc": uscc})
+
+
+def known(session: Session | Connection, uscc: str) -> Enterprise:
+    """`load`, or NotFound (404) for an enterprise not known here."""
+    enterprise = load(session, uscc)
+    if enterprise is None:
+        raise unknown_enterprise(uscc)
+    return enterprise
 
 
 def load(session: Session | Connection, uscc: str) -> Enterprise | None:

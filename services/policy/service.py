@@ -2,21 +2,18 @@
 `matcher`, near-misses in `near_misses`, the rules in `domain`."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 from nameko.timer import timer
 from sqlalchemy import select
 
-from services.policy import gift_packs, near_misses, policy_store, questions, read_model, terms
+from services.policy import gift_packs, match_store, near_misses, policy_store, questions, read_model, terms
 from services.policy.dependencies import (
     DepartmentRegisterProvider,
     KnownTagsProvider,
     MatcherProvider,
     SearchProvider,
 )
-from services.policy.domain import lifecycle
-from services.policy.domain.subsidy import estimate
-from services.policy.models import calendar_years, matches, metadata, policies
+from services.policy.domain import explanations, lifecycle
+from services.policy.models import calendar_years, metadata, policies
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
@@ -220,61 +217,21 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.reading() as session:
             return self.policy_search.search(session, **filters, hide_drafts=hide_drafts, limit=limit, offset=offset)
 
-    def _enterprise(self, session, uscc: str):
-        known = read_model.load(session, uscc)
-        if known is None:
-            raise terms.unknown_enterprise(uscc)
-        return known
-
     @rpc(expected_exceptions=EXPECTED)
     def enterprise_policies(self, uscc: str) -> list[dict]:
         with self.store.reading() as session:
-            facts, tags, _version = self._enterprise(session, uscc)
-            rows = session.execute(
-                select(matches.c.matched_at, matches.c.policy_version, matches.c.profile_version, policies)
-                .join(policies, policies.c.id == matches.c.policy_id)
-                .where(matches.c.uscc == uscc).order_by(matches.c.matched_at.desc(), policies.c.id))
-            result = []
-            groups: dict[str, list[dict]] = defaultdict(list)
-            for row in rows:
-                rule = lifecycle.stored_rule(row.eligibility)
-                item = {"policy_id": row.id, "title": row.title, "department": row.department,
-                        "matched_at": row.matched_at.isoformat(), "policy_version": row.policy_version,
-                        "profile_version": row.profile_version, "redeemable": row.redeemable,
-                        "proactive": row.proactive, "valid_to": row.valid_to,
-                        "explanation": eligibility.explain(rule, facts, tags).to_json()}
-                if row.redeemable:
-                    item["estimated_amount"] = estimate(row.subsidy, facts, row.budget)
-                if row.exclusive_group:
-                    item["exclusive_group"] = row.exclusive_group
-                    groups[row.exclusive_group].append(item)
-                result.append(item)
-            for members in groups.values():
-                for item in members:
-                    others = [other["policy_id"] for other in members if other is not item]
-                    item["combinable"] = not others
-                    item["not_combinable_with"] = others
-            return result
+            facts, tags, _version = read_model.known(session, uscc)
+            matched = match_store.with_policies(session, uscc)
+        return explanations.matched_policies(matched, facts, tags)
 
     @rpc(expected_exceptions=EXPECTED)
     def explain(self, policy_id: int, uscc: str) -> dict:
         """Each condition of the policy's rule with the enterprise's value and whether it held."""
         with self.store.reading() as session:
             policy = policy_store.get(session, policy_id)
-            facts, tags, version = self._enterprise(session, uscc)
-            matched_row = session.execute(select(matches).where(matches.c.uscc == uscc,
-                                                                matches.c.policy_id == policy_id)).first()
-        rule = lifecycle.stored_rule(policy["eligibility"])
-        explanation = eligibility.explain(rule, facts, tags)
-        answer = {"policy_id": policy_id, "policy_version": policy["version"], "policy_status": policy["status"],
-                  "uscc": uscc, "profile_version": version, **explanation.to_json(),
-                  "missing": [condition.to_json() for condition in eligibility.failed_leaves(rule, facts, tags)],
-                  "match": matched_row and {"matched_at": matched_row.matched_at.isoformat(),
-                                            "policy_version": matched_row.policy_version,
-                                            "profile_version": matched_row.profile_version}}
-        if policy["redeemable"]:
-            answer["estimated_amount"] = estimate(policy["subsidy"], facts, policy["budget"])
-        return answer
+            facts, tags, version = read_model.known(session, uscc)
+            match = match_store.one(session, uscc, policy_id)
+        return explanations.explanation(policy, uscc, facts, tags, version, match)
 
     @rpc(expected_exceptions=EXPECTED)
     def near_misses(self, policy_id: int, offset: int = 0, limit: int | None = 50, condition: str | None = None,
@@ -283,7 +240,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.reading() as session:
             policy = policy_store.get(session, policy_id)
             if uscc is not None:
-                self._enterprise(session, uscc)
+                read_model.known(session, uscc)
             rule = lifecycle.stored_rule(policy["eligibility"])
             found = near_misses.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
@@ -395,4 +352,4 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc
     def match_count(self) -> int:
         with self.store.reading() as session:
-            return session.query(matches).count()
+            return match_store.count(session)

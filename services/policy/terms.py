@@ -16,7 +16,6 @@ from services.policy.domain import lifecycle
 from services.policy.domain.subsidy import estimate
 from services.policy.models import matches
 from shared import eligibility
-from shared.errors import NotFound
 
 PROFILE_FIELDS = ("name", "registered_on", "ownership", "industry_code", "county", "employees", "annual_revenue",
                   "total_assets", "rd_expense", "qualifications")  # what an application form is pre-filled with
@@ -35,10 +34,6 @@ Check = Callable[[Mapping[str, Any], Collection[str]], bool]
 # revision bumps the version; the JSON is compared too, so a reused id (a database made anew
 # under a running service) can never be answered with another policy's rule.
 _rules: dict[tuple[int, int], tuple[Any, eligibility.Rule, Check]] = {}
-
-
-def unknown_enterprise(uscc: str) -> NotFound:
-    return NotFound(f"no enterprise {uscc} is known to the policy service yet", {"uscc": uscc})
 
 
 def rule_of(policy: dict) -> tuple[eligibility.Rule, Check]:
@@ -80,7 +75,7 @@ def application_terms(session: Session | Connection, policy_id: int, usccs: list
     for uscc in usccs:
         enterprise = known.get(uscc)
         if enterprise is None:
-            raise unknown_enterprise(uscc)
+            raise read_model.unknown_enterprise(uscc)
         facts, tags, version = enterprise
         answers.append({
             "policy": terms, "uscc": uscc, "profile_version": version, "matched": uscc in matched,

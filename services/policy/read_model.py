@@ -87,6 +87,15 @@ def known(session: Session | Connection, uscc: str) -> Enterprise:
     return enterprise
 
 
+def known_many(session: Session | Connection, usccs: list[str]) -> dict[str, Enterprise]:
+    """`load_many`, or NotFound (404) for the first of `usccs` not known here."""
+    enterprises = load_many(session, usccs)
+    for uscc in usccs:
+        if uscc not in enterprises:
+            raise unknown_enterprise(uscc)
+    return enterprises
+
+
 def load(session: Session | Connection, uscc: str) -> Enterprise | None:
     """The facts, tags and profile version of one enterprise, or None if it is not known here: what
     `load_many` gives for it, from `==` statements (no IN list to render per call)."""
@@ -103,6 +112,9 @@ def load(session: Session | Connection, uscc: str) -> Enterprise | None:
 def load_many(session: Session | Connection, usccs: list[str]) -> dict[str, Enterprise]:
     """`load` for many enterprises in three queries a chunk: uscc -> (facts, tags, version) of those known."""
     distinct = list(dict.fromkeys(usccs))
+    if len(distinct) == 1:   # one enterprise, the usual ask: `load`'s statements render no IN list
+        enterprise = load(session, distinct[0])
+        return {} if enterprise is None else {distinct[0]: enterprise}
     known: dict[str, Enterprise] = {}
     for part in chunks(distinct):
         parameters = {"p_usccs": part}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from nameko.timer import timer
 from sqlalchemy import select
 
-from services.policy import gift_packs, match_store, near_misses, policy_store, questions, read_model, terms
+from services.policy import gift_packs, match_store, near_misses, policy_store, questions, read_model
 from services.policy.dependencies import (
     DepartmentRegisterProvider,
     KnownTagsProvider,
     MatcherProvider,
     SearchProvider,
 )
-from services.policy.domain import explanations, lifecycle
+from services.policy.domain import application_terms, explanations, lifecycle
 from services.policy.models import calendar_years, metadata, policies
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
@@ -329,7 +329,10 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def application_terms_many(self, policy_id: int, usccs: list[str]) -> list[dict]:
         with self.store.reading_core() as connection:  # every statement it runs is Core
-            return terms.application_terms(connection, policy_id, usccs)
+            policy = policy_store.get(connection, policy_id)
+            matched = match_store.matched_among(connection, policy_id, usccs)
+            enterprises = read_model.known_many(connection, usccs)
+        return application_terms.answers(policy, usccs, matched, enterprises)
 
     @rpc
     def published_policy_flags(self) -> dict[str, list[int]]:

@@ -134,6 +134,33 @@ def versions(session: Session, policy_id: int) -> list[dict]:
             for row in rows]
 
 
+def get_many(session: Session, policy_ids: list[int]) -> list[dict]:
+    """The policies of `policy_ids` that exist, in no particular order."""
+    return [public(row) for row in session.execute(select(policies).where(policies.c.id.in_(policy_ids)))]
+
+
+def changed_since(session: Session, revision: int | None) -> list[int]:
+    """The policies changed after the change counter's `revision`; every one when None (rows older
+    than the counter have no revision)."""
+    changed = select(policies.c.id)
+    if revision is not None:
+        changed = changed.where(policies.c.revision > revision)
+    return list(session.execute(changed).scalars())
+
+
+def published_flags(session: Session) -> dict[str, list[int]]:
+    """Published policies (`published`) and which of them are proactive (`proactive`)."""
+    rows = session.execute(select(policies.c.id, policies.c.proactive).where(policies.c.status == "published")).all()
+    return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
+
+
+def published_using_tag(session: Session, code: str) -> list[dict]:
+    """id, title and department of each published policy whose rule names the tag."""
+    rows = session.execute(select(policies.c.id, policies.c.title, policies.c.department, policies.c.tags_used)
+                           .where(policies.c.status == "published"))
+    return [{"id": row.id, "title": row.title, "department": row.department} for row in rows if code in row.tags_used]
+
+
 def get(session: Session | Connection, policy_id: int, for_update: bool = False) -> dict:
     row = session.execute(_POLICY_LOCKED if for_update else _POLICY, {"p_id": policy_id}).first()
     if row is None:

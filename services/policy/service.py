@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from nameko.timer import timer
-from sqlalchemy import select
 
 from services.policy import gift_packs, match_store, near_misses, policy_store, questions, read_model
 from services.policy.dependencies import (
@@ -13,7 +12,7 @@ from services.policy.dependencies import (
     SearchProvider,
 )
 from services.policy.domain import application_terms, explanations, lifecycle
-from services.policy.models import calendar_years, metadata, policies
+from services.policy.models import calendar_years, metadata
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
@@ -339,18 +338,13 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         """Published policies (`published`) and which are proactive (免申即享: their new matches become
         applications by themselves)."""
         with self.store.reading() as session:
-            rows = session.execute(select(policies.c.id, policies.c.proactive)
-                                   .where(policies.c.status == "published")).all()
-        return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
+            return policy_store.published_flags(session)
 
     @rpc
     def policies_using_tag(self, code: str) -> list[dict]:
         """Published policies whose rule names the tag (a tag they use cannot be retired)."""
         with self.store.reading() as session:
-            rows = session.execute(select(policies.c.id, policies.c.title, policies.c.department,
-                                          policies.c.tags_used).where(policies.c.status == "published"))
-            return [{"id": row.id, "title": row.title, "department": row.department}
-                    for row in rows if code in row.tags_used]
+            return policy_store.published_using_tag(session, code)
 
     @rpc
     def match_count(self) -> int:

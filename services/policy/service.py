@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nameko.timer import timer
 
-from services.policy import gift_packs, match_store, near_misses, policy_store, questions, read_model
+from services.policy import gift_packs, match_store, near_misses, policy_store, question_store, read_model
 from services.policy.dependencies import (
     DepartmentRegisterProvider,
     KnownTagsProvider,
@@ -97,7 +97,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                                                for holiday in event.holidays], event.workdays),
                 event.revision, clock.now(), "calendar.loaded")]
             calendar = self.calendar.current(tx.session)
-            changed = sum(questions.recount_year(tx.session, calendar, year)
+            changed = sum(question_store.recount_year(tx.session, calendar, year)
                           for year in sorted({event.year for event in kept}))
         self.log.info("calendar_copied", years=sorted({event.year for event in kept}), questions_recounted=changed)
 
@@ -269,7 +269,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def ask_question(self, policy_id: int, uscc: str, text: str, actor: dict) -> dict:
         with self.store.transaction() as tx:
             policy = policy_store.get(tx.session, policy_id)
-            question = questions.ask(tx.session, policy, uscc, text, actor, clock.now(),
+            question = question_store.ask(tx.session, policy, uscc, text, actor, clock.now(),
                                      self.calendar.current(tx.session))
         self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
         return question
@@ -277,14 +277,14 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def answer_question(self, question_id: int, text: str, actor: dict) -> dict:
         with self.store.transaction() as tx:
-            question = questions.answer(tx.session, question_id, text, actor, clock.now())
+            question = question_store.answer(tx.session, question_id, text, actor, clock.now())
         self.log.info("question_answered", question_id=question_id, actor=actor.get("id"))
         return question
 
     @rpc(expected_exceptions=EXPECTED)
     def question(self, question_id: int) -> dict:
         with self.store.reading() as session:
-            return questions.get(session, question_id, clock.now())
+            return question_store.get(session, question_id, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
     def questions(self, policy_id: int | None = None, uscc: str | None = None, department: str | None = None,
@@ -293,7 +293,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.reading() as session:
             if policy_id is not None:
                 policy_store.get(session, policy_id)
-            return questions.listed(session, clock.now(), policy_id=policy_id, uscc=uscc, department=department,
+            return question_store.listed(session, clock.now(), policy_id=policy_id, uscc=uscc, department=department,
                                     county=county, overdue=overdue, answered=answered, limit=limit, offset=offset)
 
     # --- RPC: gift packs (大礼包) -----------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nameko.timer import timer
 
-from services.policy import gift_packs, match_store, near_misses, policy_store, question_store, read_model
+from services.policy import gift_pack_store, match_store, near_misses, policy_store, question_store, read_model
 from services.policy.dependencies import (
     DepartmentRegisterProvider,
     KnownTagsProvider,
@@ -300,24 +300,24 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def create_pack(self, title: str, description: str | None, policy_ids: list[int], actor: dict) -> dict:
         with self.store.transaction() as tx:
-            pack = gift_packs.create(tx.session, title, description, policy_ids, actor, clock.now())
+            pack = gift_pack_store.create(tx.session, title, description, policy_ids, actor, clock.now())
         self.log.info("pack_created", pack_id=pack["id"], code=pack["code"], policies=len(pack["policy_ids"]))
         return pack
 
     @rpc(expected_exceptions=EXPECTED)
     def pack(self, pack_id: int) -> dict:
         with self.store.reading() as session:
-            return gift_packs.get(session, pack_id)
+            return gift_pack_store.get(session, pack_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def packs(self, limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
-            return gift_packs.listed(session, limit, offset)
+            return gift_pack_store.listed(session, limit, offset)
 
     @rpc(expected_exceptions=EXPECTED)
     def visit_pack(self, code: str) -> dict:
         with self.store.transaction() as tx:
-            return gift_packs.visit(tx.session, code, clock.now())
+            return gift_pack_store.visit(tx.session, code, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
     def application_terms(self, policy_id: int, uscc: str) -> dict:

@@ -7,6 +7,7 @@
 - `near_misses`: a rule's conditions, and how the enterprises failing just one are shown;
 - `application_terms`: what the application hall opens an application on;
 - `questions`: asked on a published policy, answered once, due in working days;
+- `gift_packs`: what a gift pack may hold;
 - `departments`: the default register, and refusing a code it does not hold;
 - `subsidy`: the amount a match is estimated to receive;
 - `search_index`: searching policies in memory (folding, query terms, ranking, snippets).

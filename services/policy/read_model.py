@@ -1,13 +1,17 @@
-"""The policy service's own copy of what rules need from each enterprise (from `enterprise.tagged`)."""
+"""The policy service's own copy of what rules need from each enterprise (from `enterprise.tagged`):
+keeping it, loading enterprises from it, and finding in it those a rule holds for (`holding`) or
+those failing exactly one of its conditions (`near_misses`, one SQL query to count them by
+condition, one more to read the page)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy import bindparam, case, delete, exists, func, insert, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from services.policy.domain.near_misses import conditions, page, position_of
 from services.policy.models import CODE_FACTS, SCALAR_FACTS, enterprise_codes, enterprise_facts, enterprise_tags
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
@@ -146,10 +150,38 @@ def _facts(row) -> dict[str, Any]:
 def holding(session: Session, rule: eligibility.Rule) -> dict[str, int]:
     """uscc -> profile version of every active enterprise for which the rule holds, in one query."""
     return dict(session.execute(select(enterprise_facts.c.uscc, enterprise_facts.c.version)
-                                .where(enterprise_facts.c.active, condition(rule))).all())
+                                .where(enterprise_facts.c.active, sql_condition(rule))).all())
 
 
-def condition(rule: eligibility.Rule):
+def near_misses(session: Session, rule: eligibility.Rule, *, offset: int = 0, limit: int | None = 50,
+                condition: str | None = None, uscc: str | None = None) -> dict:
+    """A page of the near-misses, in the order of the condition they fail then by code (`limit` None:
+    all from `offset`), narrowed to one condition (its path) or one enterprise when asked.
+
+    `total` counts every near-miss the filters keep; `conditions` counts them by condition under
+    every filter but `condition` (so asked for one enterprise, it says nothing about others)."""
+    members = conditions(rule)
+    position = position_of(members, condition)
+    if len(members) < 2:
+        return page(members, {}, [], offset=offset, limit=limit, position=position)
+    holds = [sql_condition(member) for _path, member in members]
+    failures = sum((case((held, 0), else_=1) for held in holds), literal(0))
+    # which one failed: the first that does not hold (exactly one does not)
+    failed = case(*((~held, at) for at, held in enumerate(holds)), else_=-1)
+    near = select(enterprise_facts.c.uscc, column("name").label("name"), failed.label("failed")) \
+        .where(enterprise_facts.c.active, failures == 1)
+    if uscc is not None:
+        near = near.where(enterprise_facts.c.uscc == uscc)
+    near = near.subquery()
+    counts = dict(session.execute(select(near.c.failed, func.count()).group_by(near.c.failed)).all())
+    wanted = select(near.c.uscc, near.c.name, near.c.failed)
+    if position is not None:
+        wanted = wanted.where(near.c.failed == position)
+    rows = session.execute(wanted.order_by(near.c.failed, near.c.uscc).offset(offset).limit(limit)).all()
+    return page(members, counts, [tuple(row) for row in rows], offset=offset, limit=limit, position=position)
+
+
+def sql_condition(rule: eligibility.Rule):
     """The rule as an SQL condition on an `enterprise_facts` row."""
     return eligibility.to_sql(rule, column=column, has_tag=has_tag, has_code=has_code, has_fact=has_fact)
 

@@ -1,10 +1,11 @@
-"""Policy service: entrypoints only. Policies and their lifecycle in `policy_store`, matching in
-`matcher`, near-misses in `near_misses`, the rules in `domain`."""
+"""Policy service: entrypoints only. The rules are in `domain`; the tables in the stores
+(`policy_store`, `match_store`, `read_model`, `question_store`, `gift_pack_store`,
+`department_store`); each process's in-memory matcher and search index in `matcher` and `search`."""
 from __future__ import annotations
 
 from nameko.timer import timer
 
-from services.policy import gift_pack_store, match_store, near_misses, policy_store, question_store, read_model
+from services.policy import gift_pack_store, match_store, policy_store, question_store, read_model
 from services.policy.dependencies import (
     DepartmentRegisterProvider,
     KnownTagsProvider,
@@ -235,13 +236,13 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def near_misses(self, policy_id: int, offset: int = 0, limit: int | None = 50, condition: str | None = None,
                     uscc: str | None = None) -> dict:
-        """A page of the enterprises failing exactly one condition (see `near_misses.near_misses`)."""
+        """A page of the enterprises failing exactly one condition (see `read_model.near_misses`)."""
         with self.store.reading() as session:
             policy = policy_store.get(session, policy_id)
             if uscc is not None:
                 read_model.known(session, uscc)
             rule = lifecycle.stored_rule(policy["eligibility"])
-            found = near_misses.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
+            found = read_model.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
 
     # --- RPC: imports ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@ A condition is one member of the rule's top-level `all` (a rule that is not an `
 condition, so it has no near-misses to speak of: failing it is failing the policy). Grouping
 the near-misses by the condition they fail shows staff the cheapest way to widen a policy's
 reach, and the list of every one of them (a page at a time, in condition then code order) is
-whom to call. Here: what the conditions are and how the answer reads; `near_misses` counts them.
+whom to call. Here: what the conditions are and how the answer reads; `read_model.near_misses`
+counts them.
 """
 from __future__ import annotations
 

@@ -175,7 +175,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
             policy = policy_store.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
-                                      clock.today_in_china())
+                                         clock.today_in_china())
             if policy["status"] == "published":
                 tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()
@@ -271,7 +271,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.transaction() as tx:
             policy = policy_store.get(tx.session, policy_id)
             question = question_store.ask(tx.session, policy, uscc, text, actor, clock.now(),
-                                     self.calendar.current(tx.session))
+                                          self.calendar.current(tx.session))
         self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
         return question
 
@@ -294,8 +294,9 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.reading() as session:
             if policy_id is not None:
                 policy_store.get(session, policy_id)
-            return question_store.listed(session, clock.now(), policy_id=policy_id, uscc=uscc, department=department,
-                                    county=county, overdue=overdue, answered=answered, limit=limit, offset=offset)
+            return question_store.listed(session, clock.now(), policy_id=policy_id, uscc=uscc,
+                                         department=department, county=county, overdue=overdue, answered=answered,
+                                         limit=limit, offset=offset)
 
     # --- RPC: gift packs (大礼包) -----------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

@@ -48,7 +48,7 @@ def policy_id(engine) -> int:
         "subsidy": {"type": "per_unit", "field": "employees", "rate": 1000, "cap": 30_000}})
     with Session(engine) as session, session.begin():
         policy = policy_store.create_draft(session, draft, lifecycle.checked_rule(RULE, lambda _code: True),
-                                        {"id": "test"}, NOW)
+                                           {"id": "test"}, NOW)
         policy_store.publish(session, policy["id"], TODAY, NOW)
         Matcher().match_enterprises(session, ENTERPRISES, TODAY, NOW)
     return policy["id"]

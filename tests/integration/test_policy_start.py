@@ -31,7 +31,7 @@ def published(engine, valid_from: str, today: date = date(2026, 12, 5)) -> int:
                                         "eligibility": RULE, "valid_from": valid_from, "valid_to": "2027-12-31"})
     with Session(engine) as session, session.begin():
         policy = policy_store.create_draft(session, draft, lifecycle.checked_rule(RULE, lambda _code: True),
-                                        {"id": "test"}, PUBLISHED)
+                                           {"id": "test"}, PUBLISHED)
         policy_store.publish(session, policy["id"], today, PUBLISHED)
     return policy["id"]
 
@@ -77,7 +77,7 @@ def test_a_published_policy_moved_to_a_later_day_starts_on_that_day(engine):
                                         "eligibility": RULE, "valid_from": "2027-02-01", "valid_to": "2027-12-31"})
     with Session(engine) as session, session.begin():
         revised = policy_store.revise(session, policy_id, draft, lifecycle.checked_rule(RULE, lambda _code: True),
-                                   {"id": "test"}, PUBLISHED + timedelta(hours=1), date(2026, 12, 5))
+                                      {"id": "test"}, PUBLISHED + timedelta(hours=1), date(2026, 12, 5))
         assert revised["started_at"] is None
     assert start_due(engine, date(2027, 1, 31), PUBLISHED + timedelta(days=57)) == []
     assert start_due(engine, date(2027, 2, 1), PUBLISHED + timedelta(days=58)) == [policy_id]

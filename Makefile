@@ -1,11 +1,12 @@
-# Huiqi: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every test.
+# Huiqi: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every test (what CI
+# runs), `make test-fast` the unit and integration tests only (no end-to-end processes), in under 2 minutes.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONWARNINGS := ignore
 
-.PHONY: run test bench soak reset install lint
+.PHONY: run test test-fast bench soak reset install lint
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q tests/unit tests/integration
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

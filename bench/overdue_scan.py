@@ -48,10 +48,12 @@ from bench.platform import BenchPlatform, CpuWindow
 from bench.progress import Progress
 from services.application import hall
 from services.application.domain import deadlines
-from services.application.domain.stages import DEFAULT_LIMITS, Stage
+from services.application.domain.stages import DEFAULT_LIMITS
 from services.application.models import alarms, applications, metadata, stages
 from shared import workdays
 from shared.clock import CHINA
+from shared.contracts.actors import Actor, Role
+from shared.contracts.applications import Stage
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
 
@@ -335,11 +337,11 @@ def _time_scan(engine, sql: str, parameters, repetitions: int) -> tuple[list[flo
 
 def _time_listing(engine, repetitions: int) -> tuple[list[float], int]:
     timings, total = [], 0
-    scope = {"role": "window_clerk"}
+    clerk = Actor(role=Role.window_clerk, id="bench-clerk")
     for repetition in range(repetitions + 1):
         with Session(engine) as session:
             began = time.perf_counter()
-            page = hall.listing(session, NOW, scope=scope, status=None, overdue=True, policy_id=None, limit=50,
+            page = hall.listing(session, NOW, actor=clerk, status=None, overdue=True, policy_id=None, limit=50,
                                 offset=0)
             elapsed = (time.perf_counter() - began) * 1000
         total = page["total"]

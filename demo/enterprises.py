@@ -42,6 +42,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any
 
+from shared.contracts.gov import Status
 from shared.uscc import complete
 
 TODAY = date(2026, 11, 27)
@@ -543,7 +544,7 @@ def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
         interests = _interests(rng, industry, employees, has_rd)
         if interests:
             profile["interests"] = interests
-        profile["status"] = "active"
+        profile["status"] = Status.active.value
 
         division = "371600" if not individual and rng.random() < 0.15 else county
         if division == "371681" and registered_on < ZOUPING_RENAMED:

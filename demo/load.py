@@ -18,6 +18,7 @@ import requests
 from demo import load_policies
 from demo.enterprises import generate, split_by_source
 from shared.clock import CHINA
+from shared.contracts.actors import Role
 from shared.contracts.gov import BULK_ROUTING_KEY, GOV_EXCHANGE, MAX_BATCH
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.topology import ROUTES
@@ -46,11 +47,11 @@ def publish_batches(amqp_uri: str, batches: list[dict]) -> None:
 
 
 DEMO_STAFF = (
-    {"name": "市工信局 张科长", "role": "department_staff", "department": "industry_it"},
-    {"name": "博兴县 李主任", "role": "county_staff", "county": "371625"},
-    {"name": "一窗受理 王专员", "role": "window_clerk"},
-    {"name": "第三方评估 赵老师", "role": "assessor"},
-    {"name": "惠企顾问 陈顾问", "role": "counsellor"},
+    {"name": "市工信局 张科长", "role": Role.department_staff, "department": "industry_it"},
+    {"name": "博兴县 李主任", "role": Role.county_staff, "county": "371625"},
+    {"name": "一窗受理 王专员", "role": Role.window_clerk},
+    {"name": "第三方评估 赵老师", "role": Role.assessor},
+    {"name": "惠企顾问 陈顾问", "role": Role.counsellor},
 )
 
 

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # that only a reply lost for good (a broker restart loses transient replies) ends in Unavailable.
     service_rpc_timeout_s: float = 60.0
     time_travel: bool = False
+    # How long the application service trusts its list of published proactive policies.
+    proactive_cache_s: float = 10.0
     materials_dir: Path | None = None   # application materials; var_dir/materials by default
     log_level: str = "INFO"
 

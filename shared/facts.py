@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from shared.contracts.gov import Status
+
 
 class Kind(enum.StrEnum):
     string = "string"
@@ -39,7 +41,7 @@ FACTS: dict[str, Fact] = {fact.name: fact for fact in (
     Fact("rd_expense", Kind.number, "研发费用（元）"),
     Fact("qualifications", Kind.codes, "资质"),
     Fact("interests", Kind.codes, "政策需求"),
-    Fact("status", Kind.string, "经营状态", choices=("active", "deregistered")),
+    Fact("status", Kind.string, "经营状态", choices=tuple(status.value for status in Status)),
     # derived by the tagging service from the fields above
     Fact("age_years", Kind.number, "成立年限（年）", derived=True),
     Fact("revenue_per_employee", Kind.number, "人均营业收入（元）", derived=True),

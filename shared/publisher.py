@@ -85,7 +85,9 @@ class ConfirmingPublisher:
     def _open(self):
         if self._channel is None:
             connection = kombu.Connection(self.amqp_uri, connect_timeout=5)
-            connection.connect()
+            # one attempt: each caller retries on its own terms (the relay backs off, the gateway
+            # answers 503); kombu's connect() tries again after 2 s, which would hold up a stop
+            connection.ensure_connection(max_retries=0)
             channel = connection.channel()
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)

@@ -54,7 +54,7 @@ from nameko.constants import (
 
 from shared.config import settings
 from shared.entrypoints import CheckedSignature
-from shared.errors import Unavailable
+from shared.errors import HuiqiError, Unavailable
 from shared.queue_consumer import StoppableQueueConsumer
 
 _log = logging.getLogger(__name__)
@@ -119,11 +119,25 @@ def _wire(amqp_uri: str) -> _Wire:
     return _wires[amqp_uri]
 
 
+def _serialized(error: BaseException) -> dict:
+    """Nameko's form of a raised exception. Nameko turns every value of its arguments into text (an
+    id 7 arrives as "7", None as "None"); a service's own errors keep their details as the JSON the
+    service wrote, which is what the gateway answers with."""
+    serialized = nameko_rpc.serialize(error)
+    if isinstance(error, HuiqiError):
+        try:
+            dumps(error.details)
+        except Exception:  # noqa: BLE001 - not JSON: Nameko's text is the best that can travel
+            return serialized
+        serialized["exc_args"] = [error.message, error.details]
+    return serialized
+
+
 class _Responder(nameko_rpc.Responder):
     def send_response(self, result, exc_info):
         error = None
         if exc_info is not None:
-            error = nameko_rpc.serialize(exc_info[1])
+            error = _serialized(exc_info[1])
         try:
             body = dumps({"result": result, "error": error})
         except Exception:  # noqa: BLE001 - as Nameko does: the caller is told, the service lives on

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue, binding
 
+from shared.contracts.applications import Stage
+
 GOV_EVENTS = Exchange("gov.events", type="topic", durable=True)
 PLATFORM_EVENTS = Exchange("huiqi.events", type="topic", durable=True)
 # An application's moves are published as `application.changed.<stage it moved to>`, so each consumer
@@ -78,6 +80,9 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired", "policy.started"),
           "policy", "re-decide a policy against every enterprise when it is published, revised, withdrawn, "
                     "expires, or reaches its valid_from day"),
+    Route("tagging.policy_changed", PLATFORM_EVENTS,
+          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired"),
+          "tagging", "keep which tags published policies use: a tag one of them uses is not retired"),
     Route("notification.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
           "notification", "put each first match in the enterprise's inbox, once"),
     Route("notification.matches_changed.bulk", PLATFORM_EVENTS, ("policy.matches_changed" + BULK,),
@@ -91,7 +96,8 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
     # Only the moves that tell the enterprise something (services.notification.inbox.APPLICATION_NOTICES);
     # the others are not delivered to it at all.
     Route("notification.application_changed", PLATFORM_EVENTS,
-          tuple(f"{APPLICATION_MOVES}.{stage}" for stage in ("confirmation", "returned", "completed", "rejected")),
+          tuple(f"{APPLICATION_MOVES}.{stage}"
+                for stage in (Stage.confirmation, Stage.returned, Stage.completed, Stage.rejected)),
           "notification", "tell the enterprise what it must do next, and the outcome in one reply"),
     # A year's official working-day arrangement, loaded by the city administrator into the application
     # service's register: each service counting working days keeps its copy and counts its due times again.

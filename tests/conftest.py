@@ -8,17 +8,13 @@ import eventlet
 
 eventlet.monkey_patch()  # Nameko's workers are green threads; patch before anything opens a socket
 
-import subprocess  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
 
-BROKER = "amqp://guest:guest@127.0.0.1:5672"
+from tests.broker import fresh_vhost  # noqa: E402
+
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
-
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture(scope="session")
@@ -26,13 +22,9 @@ def amqp_uri():
     """A virtual host of our own on the real broker, with the platform's topology declared."""
     from shared import topology
 
-    vhost = f"huiqi-test-{uuid.uuid4().hex[:8]}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    uri = f"{BROKER}/{vhost}"
-    topology.declare(uri)
-    yield uri
-    _rabbitmqctl("delete_vhost", vhost)
+    with fresh_vhost("huiqi-test") as uri:
+        topology.declare(uri)
+        yield uri
 
 
 def _postgres_available() -> bool:

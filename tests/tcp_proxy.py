@@ -1,5 +1,6 @@
-"""A TCP proxy a test puts in front of PostgreSQL or RabbitMQ to take it away and bring it back,
-without touching the real server (which other developers share).
+"""TCP for tests: a free port to listen on, and a proxy a test puts in front of PostgreSQL or
+RabbitMQ to take it away and bring it back without touching the real server (which other
+developers share).
 
     proxy = TcpProxy(5432).start()     # services connect to 127.0.0.1:proxy.port
     proxy.cut()                        # every connection dropped, new ones refused
@@ -122,3 +123,10 @@ def _close(connection: socket.socket) -> None:
     except OSError:
         pass
     connection.close()
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server the test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -11,14 +11,17 @@ from services.accounts import account_store
 from services.accounts.domain.accounts import holder, new_token, role_of, shown
 from services.accounts.models import metadata
 from shared.contracts.accounts import AccountChanged, token_digest
+from shared.contracts.actors import Actor
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Invalid
+from shared.health import HealthRpc
 from shared.logs import Logger
-from shared.operations import Operations
 from shared.rpc import rpc
 from shared.store import Store, utcnow
+from shared.time_travel import ClockListener
 
 
-class AccountsService(Operations):
+class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "accounts"
 
     store = Store(metadata)
@@ -28,6 +31,7 @@ class AccountsService(Operations):
     def create(self, kind: str, name: str, actor: dict, role: str | None = None, department: str | None = None,
                county: str | None = None, uscc: str | None = None, source: str | None = None) -> dict:
         """The new account, with its `token`: shown this once, only its digest is kept."""
+        actor = Actor.model_validate(actor)
         try:
             role = role_of(kind, role)
         except ValueError as refusal:
@@ -35,10 +39,10 @@ class AccountsService(Operations):
         token = new_token()
         with self.store.transaction(core=True) as tx:
             account = account_store.create(tx.session, kind=kind, name=name, role=role, digest=token_digest(token),
-                                           created_by=actor["id"], now=utcnow(), department=department,
+                                           created_by=actor.id, now=utcnow(), department=department,
                                            county=county, uscc=uscc, source=source)
         created = shown(account)
-        self.log.info("account_created", account_id=created["id"], role=role, by=actor["id"])
+        self.log.info("account_created", account_id=created["id"], role=role, by=actor.id)
         return {**created, "token": token}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -50,10 +54,11 @@ class AccountsService(Operations):
     @rpc(expected_exceptions=EXPECTED)
     def disable(self, account_id: str, actor: dict) -> dict:
         """The account, disabled; the change is broadcast to every gateway replica."""
+        actor = Actor.model_validate(actor)
         with self.store.transaction(core=True) as tx:
-            account = account_store.disable(tx.session, account_id, disabled_by=actor["id"], now=utcnow())
+            account = account_store.disable(tx.session, account_id, disabled_by=actor.id, now=utcnow())
             tx.emit(AccountChanged(account_id=account_id, change="disabled"))
-        self.log.info("account_disabled", account_id=account_id, by=actor["id"])
+        self.log.info("account_disabled", account_id=account_id, by=actor.id)
         return shown(account)
 
     @rpc

@@ -16,8 +16,8 @@ from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, selec
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from services.application.domain import deadlines, public_notice
-from services.application.domain.stages import TERMINAL, Refused, Stage, decide, limits_for, who_acts
+from services.application.domain import deadlines, public_notice, visibility
+from services.application.domain.stages import TERMINAL, Refused, decide, limits_for, who_acts
 from services.application.materials import MaterialError, merge
 from services.application.models import (
     alarms,
@@ -29,13 +29,16 @@ from services.application.models import (
     stages,
 )
 from shared.clock import CHINA
+from shared.contracts.actors import Actor, Role
+from shared.contracts.applications import ApplicationAction, Opening, Stage
 from shared.contracts.events import ApplicationChanged
+from shared.contracts.policies import PolicyLevel, PolicyStatus
 from shared.database import Money, insert_ignoring_duplicates
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.money import ZERO, yuan
 from shared.workdays import WorkingCalendar
 
-SYSTEM = {"role": "system", "id": "system"}
+SYSTEM = Actor(role=Role.system, id="system")   # the hall itself: routing, ending notices, withdrawing offers
 
 
 @dataclass(frozen=True)
@@ -124,15 +127,15 @@ _TIMELINE = select(stages).where(stages.c.application_id == bindparam("p_id")).o
 _MATERIALS = select(materials).where(materials.c.application_id == bindparam("p_id")).order_by(materials.c.id)
 _HISTORY = select(history).where(history.c.application_id == bindparam("p_id")).order_by(history.c.id)
 _OBJECTORS = select(history.c.actor).where(history.c.application_id == bindparam("p_id"),
-                                           history.c.action == "object")
+                                           history.c.action == ApplicationAction.object)
 
 
-def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: dict,
+def open_application(session: Session, terms: dict, *, note: str | None, checked_materials: list, actor: Actor,
                      now: datetime, calendar: WorkingCalendar, proactive: bool = False) -> Opened:
     """A new application for `terms` (from the policy service): refused unless the policy is published,
     redeemable and matched, and unless the enterprise has no open application of the same exclusive group."""
     policy, uscc = terms["policy"], terms["uscc"]
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Conflict(f"policy {policy['id']} is {policy['status']}; applications are for published policies",
                        {"status": policy["status"]})
     if not policy["redeemable"]:
@@ -162,7 +165,7 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
         "uscc": uscc, "enterprise_name": terms["profile"].get("name"), "proactive": proactive,
         "stage": first.value, "returned_from": None, "amount": None if estimated is None else yuan(estimated),
         "form": terms["profile"], "material_list": listed, "note": note, "stage_limits": limits,
-        "created_by": actor, "created_at": now, "updated_at": now, "open_key": open_key}
+        "created_by": actor.model_dump(mode="json"), "created_at": now, "updated_at": now, "open_key": open_key}
     dialect = _dialect_of(session)
     application_id = session.execute(_INSERT_APPLICATION_UNLESS_OPEN[dialect], values).scalar()
     if application_id is None:   # the unique open_key: a submission for the pair committed meanwhile
@@ -180,7 +183,7 @@ def open_application(session: Session, terms: dict, *, note: str | None, checked
                                             for material in listed])
     entered = _stage_row(calendar, application_id, first, limits, now)
     session.execute(_INSERT_STAGES, entered)
-    action = "create" if proactive else "submit"
+    action = Opening.create if proactive else Opening.submit
     written = _history_row(application_id, action, None, first, actor, note, None, now)
     session.execute(_INSERT_HISTORY, written)
     session.execute(_ENSURE_BUDGET[dialect], _budget_row(policy))
@@ -216,43 +219,35 @@ def _dialect_of(session: Session | Connection) -> str:
 
 
 def _stage_row(calendar: WorkingCalendar, application_id: int, stage: Stage, limits: dict, now: datetime,
-               due: deadlines.Due | None = None, completed_by: dict | None = None) -> dict:
+               due: deadlines.Due | None = None, completed_by: Actor | None = None) -> dict:
     """A stage entered at `now`; `completed_by` for one passed through at once (routing by the hall)."""
     if due is None:
         due = deadlines.due_of_entry(calendar, now, stage, limits)
     return {"application_id": application_id, "stage": str(stage), "entered_at": now,
             # counted in China's time; kept, and answered, in UTC as read back
             "due_at": due.at and due.at.astimezone(UTC), "due_provisional": due.provisional, "due_note": None,
-            "completed_at": now if completed_by is not None else None, "actor": completed_by,
+            "completed_at": now if completed_by is not None else None,
+            "actor": completed_by and completed_by.model_dump(mode="json"),
             "alarmed_at": None, "escalated_at": None}
 
 
-def _history_row(application_id, action, from_stage, to_stage, actor, comment, amount, now) -> dict:
+def _history_row(application_id, action, from_stage, to_stage, actor: Actor, comment, amount, now) -> dict:
     return {"application_id": application_id, "action": action, "from_stage": from_stage and str(from_stage),
-            "to_stage": str(to_stage), "actor": actor, "comment": comment, "amount": amount, "at": now}
+            "to_stage": str(to_stage), "actor": actor.model_dump(mode="json"), "comment": comment, "amount": amount,
+            "at": now}
 
 
-def _event(application: dict, action: str, from_stage: str | None, actor: dict) -> ApplicationChanged:
+def _event(application: dict, action: str, from_stage: str | None, actor: Actor) -> ApplicationChanged:
     return ApplicationChanged(application_id=application["id"], policy_id=application["policy_id"],
                               policy_title=application["policy_title"], uscc=application["uscc"], action=action,
                               from_stage=from_stage, to_stage=application["stage"], amount=application["amount"],
-                              proactive=application["proactive"], actor_role=actor["role"])
-
-
-def owns(actor: dict, application) -> bool:
-    """Whether the actor is staff of the department (or county) the application's policy belongs to."""
-    role = actor.get("role")
-    if role == "department_staff":
-        return actor.get("department") == application.department
-    if role == "county_staff":
-        return application.level == "county" and actor.get("county") == application.county
-    return False
+                              proactive=application["proactive"], actor_role=actor.role)
 
 
 ROUTING_COMMENT = "自动分派至政策主管部门"
 
 
-def act(session: Session, application_id: int, action: str, actor: dict, *, comment: str | None,
+def act(session: Session, application_id: int, action: str, actor: Actor, *, comment: str | None,
         amount: Decimal | None, now: datetime, calendar: WorkingCalendar,
         checked_materials: list | None = None) -> Opened:
     """Take `action` on the application; Conflict (409) or Forbidden (403) with the reason otherwise.
@@ -267,41 +262,43 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
     stage = Stage(row.stage)
     try:
-        transition = decide(stage, action, role=actor["role"], owns_policy=owns(actor, row),
-                            is_applicant=actor.get("uscc") == row.uscc,
+        owns_policy = actor.owns_policy(department=row.department, level=row.level, county=row.county)
+        transition = decide(stage, action, role=actor.role, owns_policy=owns_policy,
+                            is_applicant=actor.uscc == row.uscc,
                             returned_from=Stage(row.returned_from) if row.returned_from else None)
     except Refused as refused:
         error = Forbidden if refused.status == 403 else Conflict
         raise error(refused.reason, {"stage": stage.value, "action": action}) from None
-    if transition.action == "object":
+    if transition.action == ApplicationAction.object:
         _check_objection(session, application_id, actor, comment)
     target = Stage(transition.next_stage)
     material_list = row.material_list
     if checked_materials:
-        if action != "resubmit":
+        if action != ApplicationAction.resubmit:
             raise Invalid(f"materials come with a resubmission, not with {action}",
                           [{"field": "materials", "message": "only with action resubmit"}])
         material_list = _resubmit_materials(session, row, checked_materials, now)
     new_amount = row.amount
-    if action == "approve" and stage == Stage.review:
+    if action == ApplicationAction.approve and stage == Stage.review:
         new_amount = _commit_budget(session, row, amount)
-    elif action == "reject" and stage == Stage.objection:
+    elif action == ApplicationAction.reject and stage == Stage.objection:
         session.execute(_COMMIT_BUDGET, {"p_policy": row.policy_id, "p_amount": -(row.amount or ZERO)})
-    elif action == "disburse":
+    elif action == ApplicationAction.disburse:
         session.execute(_DISBURSE_BUDGET, {"p_policy": row.policy_id, "p_amount": row.amount or ZERO})
     due = None
-    if action == "resubmit":
+    if action == ApplicationAction.resubmit:
         # the clock stopped while it was returned: the working time left at the return counts on from now
         returned = session.execute(_LAST_STAGE, {"p_id": application_id, "p_stage": target}).one()
         if returned.due_at is not None:
             due = deadlines.due_of_resumption(calendar, deadlines.Due(returned.due_at, bool(returned.due_provisional)),
                                               returned.completed_at, now)
-    session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now, "p_actor": actor})
+    session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now,
+                                           "p_actor": actor.model_dump(mode="json")})
     limits = row.stage_limits
-    moves = [(action, stage, target, actor, comment, new_amount if action == "approve" else None)]
+    moves = [(action, stage, target, actor, comment, new_amount if action == ApplicationAction.approve else None)]
     if target == Stage.routing:
-        routed = decide(target, "route", role=SYSTEM["role"])
-        moves.append(("route", target, Stage(routed.next_stage), SYSTEM, ROUTING_COMMENT, None))
+        routed = decide(target, ApplicationAction.route, role=SYSTEM.role)
+        moves.append((ApplicationAction.route, target, Stage(routed.next_stage), SYSTEM, ROUTING_COMMENT, None))
     entered = [_stage_row(calendar, application_id, to_stage, limits, now, due=due if number == 0 else None,
                           completed_by=moves[number + 1][3] if number + 1 < len(moves) else None)
                for number, (_, _, to_stage, *_) in enumerate(moves)]
@@ -324,13 +321,14 @@ def act(session: Session, application_id: int, action: str, actor: dict, *, comm
                   row=SimpleNamespace(**{**row._mapping, **moved}))
 
 
-def _check_objection(session: Session, application_id: int, actor: dict, comment: str | None) -> None:
+def _check_objection(session: Session, application_id: int, actor: Actor, comment: str | None) -> None:
     """An objection says what it objects to, and each objector objects once (public_notice)."""
     if comment is None or not comment.strip():
         raise Invalid("an objection says what is objected to: `comment`",
                       [{"field": "comment", "message": "required for object"}])
     # read under the application's row lock (act takes it first), so one objector's two calls queue
-    if public_notice.objected_before(actor, session.execute(_OBJECTORS, {"p_id": application_id}).scalars()):
+    earlier = session.execute(_OBJECTORS, {"p_id": application_id}).scalars()
+    if public_notice.objected_before(actor.model_dump(mode="json"), earlier):
         raise Conflict(f"you have objected to application {application_id} before; each enterprise (or member "
                        "of staff) objects once", {"application_id": application_id})
 
@@ -364,7 +362,7 @@ class Batch:
     events: list[ApplicationChanged]
 
 
-def act_many(session: Session, application_ids: list[int], action: str, actor: dict, *, comment: str | None,
+def act_many(session: Session, application_ids: list[int], action: str, actor: Actor, *, comment: str | None,
              now: datetime, calendar: WorkingCalendar) -> Batch:
     """`act` on each application in turn, each in a savepoint of its own: one that is refused (with
     the reason it would have had alone) leaves the others' moves standing."""
@@ -411,6 +409,15 @@ def get(session: Session | Connection, application_id: int, now: datetime) -> di
         raise NotFound(f"no application {application_id}", {"application_id": application_id})
     return _answer(row, session.execute(_TIMELINE, {"p_id": application_id}), _materials_of(session, row),
                    session.execute(_HISTORY, {"p_id": application_id}), now)
+
+
+def get_for(session: Session | Connection, application_id: int, actor: Actor, now: datetime) -> dict:
+    """`get`, for an actor who may see the application (`visibility.may_see`); Forbidden (403) otherwise."""
+    application = get(session, application_id, now)
+    if not visibility.may_see(actor, application):
+        raise Forbidden(f"application {application_id} is not yours to see",
+                        {"role": actor.role.value, "application_id": application_id})
+    return application
 
 
 def answer(session: Session | Connection, written: Opened, now: datetime) -> dict:
@@ -460,7 +467,7 @@ def _summary(row) -> dict:
             "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
 
 
-def listing(session: Session, now: datetime, *, scope: dict, status: str | None, overdue: bool | None,
+def listing(session: Session, now: datetime, *, actor: Actor, status: str | None, overdue: bool | None,
             policy_id: int | None, limit: int, offset: int) -> dict:
     """What the caller may see, overdue first (longest overdue first), then newest."""
     open_stage = (select(stages.c.application_id, stages.c.due_at).where(stages.c.completed_at.is_(None))
@@ -468,7 +475,7 @@ def listing(session: Session, now: datetime, *, scope: dict, status: str | None,
     late = and_(open_stage.c.due_at.is_not(None), open_stage.c.due_at < now)
     query = select(applications, open_stage.c.due_at).outerjoin(
         open_stage, open_stage.c.application_id == applications.c.id)
-    conditions = [*scope_conditions(scope)]
+    conditions = [*scope_conditions(actor)]
     if status is not None:
         conditions.append(applications.c.stage == status)
     if policy_id is not None:
@@ -488,9 +495,9 @@ def listing(session: Session, now: datetime, *, scope: dict, status: str | None,
     return {"items": items, "total": total}
 
 
-def statistics(session: Session, scope: dict) -> dict:
+def statistics(session: Session, actor: Actor) -> dict:
     """Counts by stage, and the share of redemptions (completed applications) that were proactive."""
-    conditions = scope_conditions(scope)
+    conditions = scope_conditions(actor)
     by_stage = dict(session.execute(select(applications.c.stage, func.count()).where(*conditions)
                                     .group_by(applications.c.stage)).tuples().all())
     completed = by_stage.get(Stage.completed.value, 0)
@@ -503,26 +510,18 @@ def statistics(session: Session, scope: dict) -> dict:
             "disbursed_amount": disbursed}
 
 
-# stages only a routed application can be in; a rejected or returned one may never have been routed
-# (an offer withdrawn in confirmation, an application returned by the window), so its history says
-ALWAYS_ROUTED = (Stage.review, Stage.public_notice, Stage.objection, Stage.disbursement, Stage.completed)
-_WAS_ROUTED = exists().where(history.c.application_id == applications.c.id, history.c.action == "route")
-ROUTED = or_(applications.c.stage.in_(ALWAYS_ROUTED),
-             and_(applications.c.stage.in_((Stage.rejected, Stage.returned)), _WAS_ROUTED))
+# `visibility.was_routed` in SQL: the stage says, or for the stages that do not, the history
+_WAS_ROUTED = exists().where(history.c.application_id == applications.c.id,
+                             history.c.action == ApplicationAction.route)
+ROUTED = or_(applications.c.stage.in_(visibility.ALWAYS_ROUTED),
+             and_(applications.c.stage.in_(visibility.ROUTED_IF_HISTORY_SAYS), _WAS_ROUTED))
 
 
-def scope_conditions(scope: dict) -> list:
-    """A department sees the applications routed to it; a county's staff those of its county-level
-    policies; an enterprise its own; the window and the administrator everything (the gateway lets no
-    other role list applications; assessors get statistics, which name no enterprise)."""
-    role = scope.get("role")
-    if role == "enterprise":
-        return [applications.c.uscc == scope.get("uscc")]
-    if role == "department_staff":
-        return [applications.c.department == scope.get("department"), ROUTED]
-    if role == "county_staff":
-        return [applications.c.level == "county", applications.c.county == scope.get("county"), ROUTED]
-    return []
+def scope_conditions(actor: Actor) -> list:
+    """`visibility.may_see` as conditions on the applications table: what `actor` may list and count."""
+    rule = visibility.visibility(actor)
+    conditions = [applications.c[field] == value for field, value in rule.fields.items()]
+    return [*conditions, ROUTED] if rule.routed_only else conditions
 
 
 # --- proactive offers the enterprise no longer matches -----------------------------------------------
@@ -556,8 +555,9 @@ def notices_ended(session: Session, now: datetime, limit: int = 500) -> list[int
         .order_by(stages.c.due_at).limit(limit)).scalars())
 
 
-RESPONSIBLE = {Stage.acceptance: "window_clerk", Stage.routing: "window_clerk", Stage.review: "department_staff",
-               Stage.objection: "department_staff", Stage.disbursement: "department_staff"}
+RESPONSIBLE = {Stage.acceptance: Role.window_clerk, Stage.routing: Role.window_clerk,
+               Stage.review: Role.department_staff, Stage.objection: Role.department_staff,
+               Stage.disbursement: Role.department_staff}
 
 
 def raise_alarms(session: Session, now: datetime, calendar: WorkingCalendar, limit: int = 1000) -> list[dict]:
@@ -581,13 +581,13 @@ def raise_alarms(session: Session, now: datetime, calendar: WorkingCalendar, lim
     alarmed, escalated = [], []
     for row in overdue:
         role = RESPONSIBLE[Stage(row.stage)]
-        if role == "department_staff" and row.level == "county":
-            role = "county_staff"
+        if role == Role.department_staff and row.level == PolicyLevel.county:
+            role = Role.county_staff
         if row.alarmed_at is None:
             raised.append(_alarm(row, "overdue", role, now))
             alarmed.append({"key": row.id})
         if row.escalated_at is None and now > deadlines.escalation_at(calendar, row.due_at):
-            raised.append(_alarm(row, "escalation", "city_admin", now))
+            raised.append(_alarm(row, "escalation", Role.city_admin, now))
             escalated.append({"key": row.id})
     if raised:
         session.execute(insert(alarms), raised)
@@ -600,22 +600,22 @@ def raise_alarms(session: Session, now: datetime, calendar: WorkingCalendar, lim
     return raised
 
 
-def _alarm(row, kind: str, role: str, now: datetime) -> dict:
+def _alarm(row, kind: str, role: Role, now: datetime) -> dict:
     return {"application_id": row.application_id, "stage_id": row.id, "stage": row.stage, "kind": kind,
             "role": role, "department": row.department, "county": row.county, "due_at": row.due_at,
             "raised_at": now}
 
 
-def alarm_listing(session: Session, scope: dict, limit: int, offset: int) -> dict:
-    role = scope.get("role")
+def alarm_listing(session: Session, actor: Actor, limit: int, offset: int) -> dict:
+    role = actor.role
     conditions = []
-    if role == "department_staff":
-        conditions = [alarms.c.role == "department_staff", alarms.c.department == scope.get("department")]
-    elif role == "county_staff":
-        conditions = [alarms.c.role == "county_staff", alarms.c.county == scope.get("county")]
-    elif role == "window_clerk":
-        conditions = [alarms.c.role == "window_clerk"]
-    elif role != "city_admin":
+    if role == Role.department_staff:
+        conditions = [alarms.c.role == Role.department_staff, alarms.c.department == actor.department]
+    elif role == Role.county_staff:
+        conditions = [alarms.c.role == Role.county_staff, alarms.c.county == actor.county]
+    elif role == Role.window_clerk:
+        conditions = [alarms.c.role == Role.window_clerk]
+    elif role != Role.city_admin:
         return {"items": [], "total": 0}
     query = select(alarms).where(*conditions)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

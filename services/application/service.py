@@ -17,6 +17,8 @@ from shared import clock, workdays
 from shared.calendar_register import CalendarProvider
 from shared.config import settings
 from shared.consumer import Delivery, handles
+from shared.contracts.actors import Actor
+from shared.contracts.applications import ApplicationAction
 from shared.contracts.events import CalendarLoaded, MatchesChanged, PolicyRevised
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Conflict, Forbidden, Invalid, NotFound
@@ -27,7 +29,6 @@ from shared.store import Store
 from shared.time_travel import ClockListener
 
 TICK_S = 2.0               # how often notices that ran their course end and overdue stages raise alarms
-PROACTIVE_CACHE_S = 10.0   # how long the list of proactive policies is trusted
 
 
 class Materials(DependencyProvider):
@@ -42,9 +43,11 @@ class Materials(DependencyProvider):
 
 
 class ProactivePolicies(DependencyProvider):
-    """The ids of published proactive policies, asked of the policy service and kept briefly."""
+    """The ids of published proactive policies, asked of the policy service and kept briefly
+    (HUIQI_PROACTIVE_CACHE_S)."""
 
     def setup(self):
+        self.trusted_for_s = settings().proactive_cache_s
         self.ids: frozenset[int] = frozenset()
         self.published: frozenset[int] = frozenset()
         self.fetched_at = float("-inf")
@@ -77,6 +80,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
 
     @rpc(expected_exceptions=EXPECTED)
     def submit(self, policy_id: int, uscc: str, materials: list[dict], note: str | None, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         checked = self._stored(materials)
         terms = self.policy.application_terms(policy_id, uscc)
         with self.store.transaction(core=True) as tx:
@@ -86,7 +90,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             # what it does not know of what it wrote is read on the transaction's own connection
             answer = hall.answer(tx.session, opened, clock.now())
         self.log.info("application_submitted", application_id=opened.application_id, policy_id=policy_id,
-                      uscc=uscc, materials=len(checked), actor=actor.get("id"))
+                      uscc=uscc, materials=len(checked), actor=actor.id)
         return answer
 
     @rpc(expected_exceptions=EXPECTED)
@@ -94,51 +98,60 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             amount: Decimal | None = None, materials: list[dict] | None = None) -> dict:
         """The application as it now stands; to an objection, its public record only (an objector is
         usually another enterprise)."""
+        actor = Actor.model_validate(actor)
         checked = self._stored(materials) if materials else None
         now = clock.now()
         with self.store.transaction(core=True) as tx:
             moved = hall.act(tx.session, application_id, action, actor, comment=comment, amount=amount,
                              now=now, calendar=self.calendar.current(tx.session), checked_materials=checked)
             tx.emit_all(moved.events)
-            answer = (hall.public_record(moved, comment=comment, now=now) if action == "object"
+            answer = (hall.public_record(moved, comment=comment, now=now) if action == ApplicationAction.object
                       else hall.answer(tx.session, moved, clock.now()))
         self.log.info("application_moved", application_id=application_id, action=action,
-                      stage=moved.events[-1].to_stage, actor=actor.get("id"))
+                      stage=moved.events[-1].to_stage, actor=actor.id)
         return answer
 
     @rpc(expected_exceptions=EXPECTED)
     def act_many(self, application_ids: list[int], action: str, actor: dict, comment: str | None = None) -> dict:
         """The same action on several applications in one transaction; an outcome for each."""
+        actor = Actor.model_validate(actor)
         with self.store.transaction(core=True) as tx:
             batch = hall.act_many(tx.session, application_ids, action, actor, comment=comment, now=clock.now(),
                                   calendar=self.calendar.current(tx.session))
             tx.emit_all(batch.events)
         done = sum(outcome["ok"] for outcome in batch.outcomes)
         self.log.info("applications_moved", action=action, done=done, refused=len(batch.outcomes) - done,
-                      actor=actor.get("id"))
+                      actor=actor.id)
         return {"action": action, "done": done, "refused": len(batch.outcomes) - done, "results": batch.outcomes}
 
     @rpc(expected_exceptions=EXPECTED)
-    def get(self, application_id: int) -> dict:
+    def get(self, application_id: int, actor: dict) -> dict:
+        """The application, if `actor` may see it: NotFound (404) when there is none, Forbidden (403)
+        when it is not theirs to see."""
+        actor = Actor.model_validate(actor)
         with self.store.reading_core() as connection:
-            return hall.get(connection, application_id, clock.now())
+            return hall.get_for(connection, application_id, actor, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
-    def list(self, scope: dict, status: str | None = None, overdue: bool | None = None,
+    def list(self, actor: dict, status: str | None = None, overdue: bool | None = None,
              policy_id: int | None = None, limit: int = 50, offset: int = 0) -> dict:
+        """What `actor` may see, with these filters."""
+        actor = Actor.model_validate(actor)
         with self.store.reading() as session:
-            return hall.listing(session, clock.now(), scope=scope, status=status, overdue=overdue,
+            return hall.listing(session, clock.now(), actor=actor, status=status, overdue=overdue,
                                 policy_id=policy_id, limit=limit, offset=offset)
 
     @rpc(expected_exceptions=EXPECTED)
-    def statistics(self, scope: dict) -> dict:
+    def statistics(self, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.reading() as session:
-            return hall.statistics(session, scope)
+            return hall.statistics(session, actor)
 
     @rpc(expected_exceptions=EXPECTED)
-    def alarms(self, scope: dict, limit: int = 50, offset: int = 0) -> dict:
+    def alarms(self, actor: dict, limit: int = 50, offset: int = 0) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.reading() as session:
-            return hall.alarm_listing(session, scope, limit, offset)
+            return hall.alarm_listing(session, actor, limit, offset)
 
     # --- the working-day calendar (contract section 13): this service keeps the register -------------
     @rpc(expected_exceptions=EXPECTED)
@@ -151,6 +164,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
                       actor: dict) -> dict:
         """The year's official arrangement, kept as its next revision; every service counting working days
         (this one included, from its own queue) counts its due times in that year again."""
+        actor = Actor.model_validate(actor)
         ranges = [(date.fromisoformat(first), date.fromisoformat(last), name) for first, last, name in holidays]
         with self.store.transaction() as tx:
             loaded = calendar_loading.load(tx.session, year, notice, ranges,
@@ -158,7 +172,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             tx.emit(loaded)
             shown = calendar_loading.shown(self.calendar.current(tx.session), year)
         self.log.info("calendar_loaded", year=year, revision=loaded.revision, notice=loaded.notice,
-                      actor=actor.get("id"))
+                      actor=actor.id)
         return {**shown, "revision": loaded.revision}
 
     @handles("application.calendar_loaded")
@@ -211,7 +225,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     def _proactive_ids(self, named: set[int]) -> frozenset[int]:
         """Asked again when a policy not seen yet (a newly published one) matches, or after a while."""
         cache = self.proactive
-        if not named <= cache.published or time.monotonic() - cache.fetched_at > PROACTIVE_CACHE_S:
+        if not named <= cache.published or time.monotonic() - cache.fetched_at > cache.trusted_for_s:
             flags = self.policy.published_policy_flags()
             cache.ids, cache.published = frozenset(flags["proactive"]), frozenset(flags["published"])
             cache.fetched_at = time.monotonic()
@@ -260,7 +274,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
         for application_id in application_ids:
             try:
                 with tx.session.begin_nested():
-                    moved = hall.act(tx.session, application_id, "withdraw", hall.SYSTEM,
+                    moved = hall.act(tx.session, application_id, ApplicationAction.withdraw, hall.SYSTEM,
                                      comment=hall.WITHDRAWN_COMMENT, amount=None, now=clock.now(),
                                      calendar=self.calendar.current(tx.session))
             except (Conflict, Forbidden):
@@ -298,8 +312,8 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
             calendar = self.calendar.current(tx.session)
             ended = hall.notices_ended(tx.session, clock.now())
             for application_id in ended:
-                moved = hall.act(tx.session, application_id, "end_notice", hall.SYSTEM, comment="公示期满无异议",
-                                 amount=None, now=clock.now(), calendar=calendar)
+                moved = hall.act(tx.session, application_id, ApplicationAction.end_notice, hall.SYSTEM,
+                                 comment="公示期满无异议", amount=None, now=clock.now(), calendar=calendar)
                 for event in moved.events:
                     tx.emit(event)
             raised = hall.raise_alarms(tx.session, clock.now(), calendar)

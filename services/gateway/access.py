@@ -17,6 +17,7 @@ from services.gateway.auth import (
     Role,
 )
 from services.gateway.routes import ROUTE_LIST, Route
+from shared.contracts.actors import POLICY_OWNER_ROLES
 
 ROLES = tuple(Role)
 NO_TOKEN, WRONG_TOKEN = "no token", "wrong token"
@@ -32,7 +33,6 @@ class Cell(enum.StrEnum):
     unauthorized = "401"
 
 
-_SCOPED_STAFF = (Role.department_staff, Role.county_staff)
 _APPLICATION_READS = (Action.read_applications, Action.act_on_application)
 _ENTERPRISE_OWN = ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | set(_APPLICATION_READS)
 
@@ -48,13 +48,13 @@ def cell(route: Route, role: Role | None) -> Cell:
         return Cell.forbidden
     if role is Role.system:
         return Cell.own
-    if role in _SCOPED_STAFF and route.action in POLICY_OWNER_ACTIONS:
+    if role in POLICY_OWNER_ROLES and route.action in POLICY_OWNER_ACTIONS:
         return Cell.own
     if role is Role.enterprise and route.action in _ENTERPRISE_OWN:
         return Cell.own
     if route.action is Action.act_on_application and Action.read_applications not in allowed:
         return Cell.object
-    if role in _SCOPED_STAFF and route.action in _APPLICATION_READS:
+    if role in POLICY_OWNER_ROLES and route.action in _APPLICATION_READS:
         return Cell.routed
     return Cell.yes
 

@@ -19,21 +19,8 @@ from typing import Any
 from services.gateway.errors import Unauthorized
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.contracts.accounts import token_digest
+from shared.contracts.actors import POLICY_OWNER_ROLES, Actor, Role
 from shared.errors import Forbidden
-
-
-class Role(enum.StrEnum):
-    city_admin = "city_admin"
-    department_staff = "department_staff"  # one department's policies
-    county_staff = "county_staff"          # county-level policies of one county
-    window_clerk = "window_clerk"          # the one window (application hall)
-    assessor = "assessor"                  # third-party evaluation: reads, never changes
-    counsellor = "counsellor"              # helps enterprises: reads, asks on their behalf
-    enterprise = "enterprise"              # one enterprise, itself only
-    system = "system"                      # another government system: publishes events of its own `source`
-
-
-STAFF_ROLES = frozenset(Role) - {Role.enterprise, Role.system}
 
 
 class Action(enum.StrEnum):
@@ -135,11 +122,14 @@ class Caller:
     name: str | None = None
     source: str | None = None   # a system's: the `source` of the events it may publish
 
+    def as_actor(self) -> Actor:
+        scope = {"department": self.department, "county": self.county, "uscc": self.uscc}
+        return Actor(role=self.role, id=self.id, **scope, **({} if self.source is None else {"source": self.source}))
+
     def actor(self) -> dict:
-        """What services are told about the caller (they record it, and filter what it may see)."""
-        actor = {"role": self.role.value, "id": self.id, "department": self.department,
-                 "county": self.county, "uscc": self.uscc}
-        return actor if self.source is None else {**actor, "source": self.source}
+        """What services are told about the caller, an `Actor` as it travels (they record it, and
+        judge by it what the caller may see)."""
+        return self.as_actor().model_dump(mode="json")
 
 
 @dataclass(frozen=True)
@@ -179,14 +169,14 @@ def _policy_scope(caller: Caller, resource: Resource) -> Decision:
     policies of their county."""
     if not resource.owned and resource.department is None and resource.county is None:
         return ALLOW  # the owner is not known yet: asked again once the policy is read
-    if caller.role is Role.department_staff and resource.department != caller.department:
+    if caller.as_actor().owns_policy(department=resource.department, level=resource.level, county=resource.county):
+        return ALLOW
+    if caller.role is Role.department_staff:
         return Decision(False, f"department staff of {caller.department} may act only on their own department's "
                                f"policies; this one belongs to {resource.department}")
-    if caller.role is Role.county_staff and (resource.level != "county" or resource.county != caller.county):
-        return Decision(False, f"county staff of {caller.county} may act only on county-level policies of "
-                               f"county {caller.county}; this one is {resource.level or 'not county-level'}"
-                               f"{f' of county {resource.county}' if resource.county else ''}")
-    return ALLOW
+    return Decision(False, f"county staff of {caller.county} may act only on county-level policies of "
+                           f"county {caller.county}; this one is {resource.level or 'not county-level'}"
+                           f"{f' of county {resource.county}' if resource.county else ''}")
 
 
 def _enterprise_scope(caller: Caller, resource: Resource) -> Decision:
@@ -208,7 +198,7 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
         return Decision(False, f"the role {caller.role.value} may not {action.value}")
     if caller.role is Role.system:
         return _source_scope(caller, resource)
-    if caller.role in (Role.department_staff, Role.county_staff) and action in POLICY_OWNER_ACTIONS:
+    if caller.role in POLICY_OWNER_ROLES and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
         return _enterprise_scope(caller, resource)

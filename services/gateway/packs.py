@@ -10,12 +10,14 @@ from typing import Any
 
 import segno
 
+from shared.contracts.policies import PolicyStatus
+
 # A pack is printed on posters and leaflets; M tolerates a scuffed or partly covered print while
 # keeping the symbol small. Four modules of quiet zone is what the QR standard asks of a reader.
 QR_ERROR = "m"
 QR_BORDER = 4
 
-STATUS_LABELS = {"draft": "未发布", "withdrawn": "已撤回", "expired": "已过期"}
+STATUS_LABELS = {PolicyStatus.draft: "未发布", PolicyStatus.withdrawn: "已撤回", PolicyStatus.expired: "已过期"}
 
 
 def pack_url(public_base_url: str, code: str) -> str:
@@ -82,7 +84,7 @@ def _dates(policy: Mapping[str, Any]) -> str:
 
 
 def _policy_card(policy: Mapping[str, Any]) -> str:
-    status = policy.get("status") or "published"
+    status = policy.get("status") or PolicyStatus.published
     badges = []
     if status in STATUS_LABELS:
         badges.append(f'<span class="badge status">{STATUS_LABELS[status]}</span>')
@@ -91,7 +93,7 @@ def _policy_card(policy: Mapping[str, Any]) -> str:
     if policy.get("redeemable"):
         badges.append('<span class="badge redeemable">可兑现</span>')
     department = policy.get("department_name") or policy.get("department")
-    parts = [f'<article class="{"policy" if status == "published" else "policy inactive"}">',
+    parts = [f'<article class="{"policy" if status == PolicyStatus.published else "policy inactive"}">',
              f"<h2>{_text(policy.get('title'))}</h2>"]
     if badges:
         parts.append(f"<div>{''.join(badges)}</div>")

@@ -120,9 +120,9 @@ ROUTE_LIST: tuple[Route, ...] = (
                                      "digest is stored. department_staff needs `department` (a code in the "
                                      "register of departments, else 422), county_staff `county`."),
     Route("departments", "GET", f"{API}/departments", "The register of departments", "accounts",
-          Action.read_departments, answer=schemas.DepartmentList, errors=(503,),
-          description="The codes a policy's `department` and a department_staff account may name; any other "
-                      "is refused (422), so a typo never creates a department."),
+          Action.read_departments, answer=schemas.Page[schemas.Department], errors=(503,),
+          description="By code. The codes a policy's `department` and a department_staff account may name; any "
+                      "other is refused (422), so a typo never creates a department."),
     Route("put_department", "PUT", f"{API}/departments/{{code}}", "Add a department to the register, or rename "
           "it (city administrator)", "accounts", Action.manage_departments, path_params=schemas.DepartmentPath,
           bodies=(schemas.DepartmentRequest,), answer=schemas.DepartmentChange, also=(201,), errors=(503,),
@@ -141,7 +141,7 @@ ROUTE_LIST: tuple[Route, ...] = (
                       "token is shown this once. On the bus the system gets a broker user of its own "
                       "(`huiqi broker-user`, docs/operations.md)."),
     Route("list_accounts", "GET", f"{API}/accounts", "Staff and enterprise accounts (never their tokens)",
-          "accounts", Action.manage_accounts, query=schemas.AccountsQuery, answer=schemas.AccountPage),
+          "accounts", Action.manage_accounts, query=schemas.AccountsQuery, answer=schemas.Page[schemas.Account]),
     Route("disable_account", "POST", f"{API}/accounts/{{account_id}}/disable", "Disable an account's token",
           "accounts", Action.manage_accounts, path_params=schemas.AccountPath, answer=schemas.Account,
           errors=(404, 409), description="Every gateway replica stops accepting the token at once: the change "
@@ -154,7 +154,7 @@ ROUTE_LIST: tuple[Route, ...] = (
     Route("enterprise_history", "GET", f"{API}/enterprises/{{uscc}}/history",
           "Every version of the enterprise's profile, newest first, with what changed", "enterprises",
           Action.read_enterprise, path_params=schemas.EnterprisePath, query=schemas.PageQuery,
-          answer=schemas.ProfileHistory, errors=(404, 503),
+          answer=schemas.Page[schemas.ProfileVersion], errors=(404, 503),
           description="Each version names the message that made it (source, sequence, event_id), the fields "
                       "it changed (from, to) and the tags the enterprise gained and lost."),
     Route("declare_interests", "PUT", f"{API}/enterprises/{{uscc}}/interests",
@@ -195,7 +195,7 @@ ROUTE_LIST: tuple[Route, ...] = (
           errors=(404, 409, 503), description="409 naming the published policies whose rules use the tag: "
                                               "change them first."),
     Route("jobs", "GET", f"{API}/jobs", "Re-tag jobs, newest first", "tags", Action.manage_tags,
-          query=schemas.PageQuery, answer=schemas.JobPage, errors=(503,)),
+          query=schemas.PageQuery, answer=schemas.Page[schemas.Job], errors=(503,)),
     Route("get_job", "GET", f"{API}/jobs/{{job_id}}", "A re-tag job's progress: state, done, total", "tags",
           Action.manage_tags, path_params=schemas.JobPath, answer=schemas.Job, errors=(404, 503)),
     Route("create_policy", "POST", f"{API}/policies", "Create a draft policy", "policies",
@@ -264,7 +264,7 @@ ROUTE_LIST: tuple[Route, ...] = (
           errors=(503,), description="Answers with the pack's short `code` and the public `url` its QR code "
                                      "points at."),
     Route("list_packs", "GET", f"{API}/packs", "Gift packs, newest first, with their scans", "packs",
-          Action.read_packs, query=schemas.PageQuery, answer=schemas.PackPage, errors=(503,)),
+          Action.read_packs, query=schemas.PageQuery, answer=schemas.Page[schemas.Pack], errors=(503,)),
     Route("get_pack", "GET", f"{API}/packs/{{pack_id}}", "One gift pack with its scans", "packs", Action.read_packs,
           path_params=schemas.PackPath, answer=schemas.Pack, errors=(404, 503)),
     Route("pack_qr_png", "GET", f"{API}/packs/{{pack_id}}/qr.png", "The pack's QR code as PNG", "packs",
@@ -276,7 +276,8 @@ ROUTE_LIST: tuple[Route, ...] = (
           errors=(404, 503), description="Each visit counts as a scan. `Accept: application/json` gives JSON; "
                                          "anything else the HTML page."),
     Route("search_policies", "GET", f"{API}/policies", "Search policies", "policies", Action.read_policy,
-          query=schemas.PolicySearchQuery, answer=schemas.PolicyPage, errors=(503,)),
+          query=schemas.PolicySearchQuery, answer=schemas.Page[schemas.PolicyListed], errors=(503,),
+          description="Best match first; newest first without `q`."),
     Route("get_policy", "GET", f"{API}/policies/{{policy_id}}", "One policy", "policies", Action.read_policy,
           path_params=schemas.PolicyPath, answer=schemas.Policy, errors=(404, 503)),
     Route("submit_application", "POST", f"{API}/applications", "Apply for a redeemable policy the enterprise matches",
@@ -291,9 +292,10 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.read_applications, path_params=schemas.ApplicationPath, answer=schemas.Application,
           errors=(404, 503)),
     Route("list_applications", "GET", f"{API}/applications", "The applications the caller may see, overdue first",
-          "applications", Action.read_applications, query=schemas.ApplicationsQuery, answer=schemas.ApplicationPage,
-          errors=(503,), description="A department sees those routed to it, a county's staff those of its "
-                                     "county-level policies, an enterprise its own."),
+          "applications", Action.read_applications, query=schemas.ApplicationsQuery,
+          answer=schemas.Page[dict[str, Any]], errors=(503,),
+          description="Longest overdue first. A department sees those routed to it, a county's staff those of its "
+                      "county-level policies, an enterprise its own."),
     Route("act_on_application", "POST", f"{API}/applications/{{application_id}}/actions",
           "Move an application: accept, return, resubmit, route, approve, reject, object, disburse, confirm",
           "applications", Action.act_on_application, path_params=schemas.ApplicationPath,
@@ -317,9 +319,10 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.read_application_statistics, answer=schemas.ApplicationStatistics, errors=(503,),
           description="Over what the caller may see: a department its own, an enterprise its own."),
     Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages past their due time", "applications",
-          Action.read_alarms, query=schemas.PageQuery, answer=schemas.AlarmPage, errors=(503,)),
+          Action.read_alarms, query=schemas.PageQuery, answer=schemas.Page[dict[str, Any]], errors=(503,)),
     Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",
-          Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.QuarantinePage, errors=(503,)),
+          Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.Page[schemas.QuarantinedMessage],
+          errors=(503,)),
     Route("replay_quarantined", "POST", f"{API}/quarantine/{{quarantine_id}}/replay",
           "Apply a rejected message again, optionally with a corrected body", "operations",
           Action.resolve_quarantine, path_params=schemas.QuarantinePath, bodies=(schemas.ReplayRequest,),

@@ -7,7 +7,7 @@ Request bodies are the shared contracts themselves (`EnterpriseEvent`, `Profiles
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -20,16 +20,20 @@ from pydantic import (
     model_validator,
 )
 
-from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most
+from shared.contracts.actors import STAFF_ROLES, Role
+from shared.contracts.applications import REQUESTED_ACTIONS, ApplicationAction, Stage
+from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most, one_of
 from shared.contracts.departments import DepartmentCode
-from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Uscc, _codes
-from shared.contracts.policies import MAX_RULE_CHARS
+from shared.contracts.gov import COUNTIES, ROUTING_KEYS, QuarantineState, Uscc, _codes
+from shared.contracts.policies import MAX_RULE_CHARS, PolicyLevelName, PolicyStatusName
+from shared.contracts.tags import JobState
 from shared.money import Yuan
 from shared.pack_codes import CODE_PATTERN
 
+T = TypeVar("T")
+
 SERVICES = ("tagging", "policy", "notification", "application")
-POLICY_STATUSES = ("draft", "published", "withdrawn", "expired")
-QUARANTINE_STATES = ("waiting", "replayed", "discarded", "all")
+QUARANTINE_STATES = (*QuarantineState, "all")
 
 EnterpriseCode = Annotated[Uscc, Field(
     description="18-character unified social credit code; its check character must verify per GB 32100-2015",
@@ -127,10 +131,10 @@ class PolicySearchQuery(PageQuery):
                                                        "all of them; \"a phrase\" in quotes; Chinese included")] \
         | None = None
     department: Annotated[str, Field(max_length=100, description="the owning department's code")] | None = None
-    level: Literal["national", "provincial", "city", "county"] | None = None
+    level: PolicyLevelName | None = None
     county: Annotated[str, Field(pattern=r"^\d{6}$", description="county-level policies of this county")] | None = None
     tag: Annotated[str, Field(max_length=100, description="a tag code the eligibility rule uses")] | None = None
-    status: Literal[POLICY_STATUSES] | None = None  # type: ignore[valid-type]
+    status: PolicyStatusName | None = None
     redeemable: bool | None = None
     valid_on: date | None = Field(None, description="policies valid on this day (valid_from <= it <= valid_to)")
 
@@ -140,8 +144,9 @@ class PolicySearchQuery(PageQuery):
 
 
 class QuarantineQuery(PageQuery):
-    state: Annotated[Literal[QUARANTINE_STATES], Field(  # type: ignore[valid-type]
-        description="which rejected messages: still waiting (default), replayed, discarded or all")] = "waiting"
+    state: Annotated[one_of(QUARANTINE_STATES), Field(
+        description="which rejected messages: still waiting (default), replayed, discarded or all")] = \
+        QuarantineState.waiting.value
 
 
 class TagsQuery(_Parameters):
@@ -157,12 +162,8 @@ class QuestionsQuery(PageQuery):
     answered: bool | None = None
 
 
-APPLICATION_STAGES = ("confirmation", "acceptance", "routing", "review", "public_notice", "objection", "returned",
-                      "disbursement", "completed", "rejected")
-
-
 class ApplicationsQuery(PageQuery):
-    status: Literal[APPLICATION_STAGES] | None = Field(  # type: ignore[valid-type]
+    status: one_of(Stage) | None = Field(  # type: ignore[valid-type]
         None, description="the stage the application is in")
     overdue: bool | None = None
     policy_id: PositiveId | None = None
@@ -222,13 +223,12 @@ class DiscardRequest(_Request):
                                  description="why the message is discarded; recorded with who discarded it")]
 
 
-STAFF_ROLES = ("city_admin", "department_staff", "county_staff", "window_clerk", "assessor", "counsellor")
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 
 
 class StaffRequest(_Request):
     name: Name
-    role: Literal[STAFF_ROLES]  # type: ignore[valid-type]
+    role: one_of(STAFF_ROLES)  # type: ignore[valid-type]
     department: DepartmentCode | None = Field(None, description="the department a department_staff account acts "
                                                                "for: a code in GET /api/v1/departments")
     county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
@@ -236,13 +236,13 @@ class StaffRequest(_Request):
 
     @model_validator(mode="after")
     def _scope_matches_role(self) -> StaffRequest:
-        if self.role == "department_staff" and self.department is None:
+        if self.role == Role.department_staff and self.department is None:
             raise ValueError("a department_staff account needs department")
-        if self.role == "county_staff" and self.county not in COUNTIES:
+        if self.role == Role.county_staff and self.county not in COUNTIES:
             raise ValueError(f"a county_staff account needs county, one of {', '.join(COUNTIES)}")
-        if self.role != "department_staff" and self.department is not None:
+        if self.role != Role.department_staff and self.department is not None:
             raise ValueError("department is only for department_staff")
-        if self.role != "county_staff" and self.county is not None:
+        if self.role != Role.county_staff and self.county is not None:
             raise ValueError("county is only for county_staff")
         return self
 
@@ -325,11 +325,8 @@ class ApplicationRequest(_Request):
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
-APPLICATION_ACTIONS = ("accept", "return", "resubmit", "route", "approve", "reject", "object", "disburse", "confirm")
-
-
 class ActionRequest(_Request):
-    action: Literal[APPLICATION_ACTIONS]  # type: ignore[valid-type]
+    action: one_of(REQUESTED_ACTIONS)  # type: ignore[valid-type]
     comment: Annotated[str, Field(max_length=2000)] | None = None
     amount: Yuan | None = Field(None, description="approve: the amount granted (yuan, to the fen), at most "
                                                                           "the formula's; default the formula's")
@@ -340,13 +337,13 @@ class ActionRequest(_Request):
     @field_validator("materials")
     @classmethod
     def _materials_with_resubmit(cls, materials: list | None, info: ValidationInfo) -> list | None:
-        if materials and info.data.get("action") != "resubmit":
+        if materials and info.data.get("action") != ApplicationAction.resubmit:
             raise ValueError("materials come with action resubmit only")
         return materials
 
 
 class BatchActionRequest(_Request):
-    action: Literal[APPLICATION_ACTIONS]  # type: ignore[valid-type]
+    action: one_of(REQUESTED_ACTIONS)  # type: ignore[valid-type]
     ids: Annotated[list[PositiveId], Field(min_length=1, max_length=100)] = Field(
         description="the applications, each at most once; each is moved as the same action alone would")
     comment: Annotated[str, Field(max_length=2000)] | None = None
@@ -430,6 +427,13 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class Page(_Answer, Generic[T]):
+    """A page of a list (the route says in which order), and how many items the list has."""
+
+    items: list[T]
+    total: int = Field(description="items in the whole list, not only on this page")
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="stable, machine-readable: unauthorized, forbidden, not_found, invalid, ...")
     message: str
@@ -499,10 +503,6 @@ class ProfileVersion(_Answer):
     at: datetime = Field(description="when the platform applied it")
 
 
-class ProfileHistory(_Answer):
-    items: list[ProfileVersion] = Field(description="newest first")
-    total: int
-
 
 class EnterprisePolicy(_Answer):
     policy_id: int
@@ -564,10 +564,6 @@ class PolicyListed(_Answer):
     snippet: str | None = Field(None, description="where the words were found, each in 【】")
 
 
-class PolicyPage(_Answer):
-    items: list[PolicyListed] = Field(description="best match first; newest first without q")
-    total: int
-
 
 class Department(_Answer):
     code: str
@@ -575,10 +571,6 @@ class Department(_Answer):
     origin: str = Field(description="`default` (the city's register) or `staff` (added by the administrator)")
     updated_at: datetime
 
-
-class DepartmentList(_Answer):
-    items: list[Department] = Field(description="by code")
-    total: int
 
 
 class DepartmentChange(_Answer):
@@ -614,10 +606,6 @@ class Identity(_Answer):
 class AccountCreated(Account):
     token: str = Field(description="the bearer token; shown this once and never again")
 
-
-class AccountPage(_Answer):
-    items: list[Account]
-    total: int
 
 
 class PolicyVersion(_Answer):
@@ -689,9 +677,7 @@ class Question(_Answer):
     answered_at: datetime | None = None
 
 
-class QuestionPage(_Answer):
-    items: list[Question]
-    total: int
+class QuestionPage(Page[Question]):
     overdue_total: int = Field(description="overdue questions in the caller's scope, whatever the filters")
 
 
@@ -705,10 +691,6 @@ class Pack(_Answer):
     url: str = Field(description="the public page the QR code points at")
     created_at: datetime
 
-
-class PackPage(_Answer):
-    items: list[Pack]
-    total: int
 
 
 class PublicPack(_Answer):
@@ -742,7 +724,7 @@ class Job(_Answer):
     id: int
     kind: str = Field(description="create, change, retire or daily (age tags move with the date)")
     tag_code: str | None
-    state: Literal["queued", "running", "done", "failed"]
+    state: one_of(JobState)  # type: ignore[valid-type]
     done: int
     total: int
     changed: int = Field(description="enterprises whose tags changed so far")
@@ -751,10 +733,6 @@ class Job(_Answer):
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
-
-class JobPage(_Answer):
-    items: list[Job]
-    total: int
 
 
 class CatalogueChange(_Answer):
@@ -825,10 +803,6 @@ class BatchActionAnswer(_Answer):
     results: list[BatchOutcome] = Field(description="one per id, in the order given")
 
 
-class ApplicationPage(_Answer):
-    items: list[dict[str, Any]] = Field(description="overdue first, longest overdue first")
-    total: int
-
 
 class ApplicationStatistics(_Answer):
     total: int
@@ -838,10 +812,6 @@ class ApplicationStatistics(_Answer):
     proactive_share: float | None = Field(description="proactive_completed / completed; null before any")
     disbursed_amount: Yuan
 
-
-class AlarmPage(_Answer):
-    items: list[dict[str, Any]]
-    total: int
 
 
 class CalendarYear(_Answer):
@@ -884,10 +854,6 @@ class QuarantinedMessage(_Answer):
     resolved_at: datetime | None = None
     corrected_body: str | None = Field(None, description="the corrected message replayed, if one was given")
 
-
-class QuarantinePage(_Answer):
-    items: list[QuarantinedMessage]
-    total: int
 
 
 class DeadLetter(_Answer):

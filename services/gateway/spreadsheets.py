@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from shared import money
 from shared.contracts.gov import COUNTIES
-from shared.contracts.policies import PolicyDraft, Subsidy
+from shared.contracts.policies import PolicyDraft, PolicyLevel, Subsidy
 
 MAX_ROWS = 5_000
 MAX_MATERIALS = 3
@@ -91,8 +91,9 @@ _BOOLEAN_COLUMNS = ("redeemable", "proactive")
 _DATE_COLUMNS = ("valid_from", "valid_to")
 _TRUE = {"true", "1", "yes", "是"}
 _FALSE = {"false", "0", "no", "否"}
-_LEVELS = {"国家": "national", "国家级": "national", "省": "provincial", "省级": "provincial", "市": "city",
-           "市级": "city", "县": "county", "县级": "county", "区县": "county", "区县级": "county"}
+_LEVELS = {"国家": PolicyLevel.national, "国家级": PolicyLevel.national, "省": PolicyLevel.provincial,
+           "省级": PolicyLevel.provincial, "市": PolicyLevel.city, "市级": PolicyLevel.city, "县": PolicyLevel.county,
+           "县级": PolicyLevel.county, "区县": PolicyLevel.county, "区县级": PolicyLevel.county}
 _COUNTY_CODES = {name: code for code, name in COUNTIES.items()}
 # Excel in China shows (and saves to CSV) dates as 2026/1/5; scripts write a midnight time after them.
 _DATE = re.compile(r"^(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"

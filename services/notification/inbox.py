@@ -7,6 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from services.notification.models import notifications
+from shared.contracts.applications import ApplicationAction, Stage
 from shared.contracts.events import ApplicationChanged, MatchesChanged
 from shared.database import database_time, fast_delete, fast_insert
 from shared.errors import NotFound
@@ -28,10 +29,10 @@ def deliver_matches(session: Session, event: MatchesChanged, now: datetime) -> i
 # What an application's move tells the enterprise: what it must do (confirm, add material) and the
 # outcome, once, in one reply. Other moves are visible on the application itself.
 APPLICATION_NOTICES = {
-    "confirmation": ("proactive_offer", "免申即享：{title}，预计可获 {amount}，请确认"),
-    "returned": ("application_returned", "申请被退回补充材料：{title}"),
-    "completed": ("application_completed", "申请已办结，资金已拨付：{title}（{amount}）"),
-    "rejected": ("application_rejected", "申请未通过：{title}"),
+    Stage.confirmation: ("proactive_offer", "免申即享：{title}，预计可获 {amount}，请确认"),
+    Stage.returned: ("application_returned", "申请被退回补充材料：{title}"),
+    Stage.completed: ("application_completed", "申请已办结，资金已拨付：{title}（{amount}）"),
+    Stage.rejected: ("application_rejected", "申请未通过：{title}"),
 }
 # a rejection that is the platform withdrawing its own proactive offer says so
 WITHDRAWN_NOTICE = ("proactive_offer_withdrawn", "免申即享要约已撤回：{title}（已不再匹配该政策）")
@@ -50,7 +51,8 @@ def deliver_application_changes(session: Session, events: list[ApplicationChange
     latest: dict[tuple[str, int, str], tuple] = {}
     stamp = database_time(session.bind.dialect.name, now)
     for event in events:
-        notice = WITHDRAWN_NOTICE if event.action == "withdraw" else APPLICATION_NOTICES.get(event.to_stage)
+        withdrawn = event.action == ApplicationAction.withdraw
+        notice = WITHDRAWN_NOTICE if withdrawn else APPLICATION_NOTICES.get(event.to_stage)
         if notice is None:
             continue
         kind, template = notice

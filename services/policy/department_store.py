@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.policy.domain.departments import default_register, unknown
 from services.policy.models import departments
+from shared.contracts.actors import Actor
 from shared.database import insert_ignoring_duplicates
 
 
@@ -35,9 +36,9 @@ def get(session: Session, code: str) -> dict:
     return _public(row)
 
 
-def put(session: Session, code: str, name: str, actor: dict, now: datetime) -> tuple[dict, bool]:
+def put(session: Session, code: str, name: str, actor: Actor, now: datetime) -> tuple[dict, bool]:
     """Add the department, or rename it; returns it and whether it was added."""
-    values = {"name": name, "updated_at": now, "updated_by": actor}
+    values = {"name": name, "updated_at": now, "updated_by": actor.model_dump(mode="json")}
     # one statement that cannot fail on a duplicate: two administrators adding the same code at once
     added = session.execute(insert_ignoring_duplicates(session.bind.dialect.name, departments)
                             .values(code=code, origin="staff", **values)

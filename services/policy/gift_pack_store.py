@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.policy.domain.gift_packs import members
 from services.policy.models import packs, policies
+from shared.contracts.actors import Actor
 from shared.errors import NotFound
 from shared.pack_codes import new_code
 
@@ -17,7 +18,7 @@ _SHOWN = ("id", "title", "department", "department_name", "summary", "valid_from
           "proactive", "status", "level", "county")
 
 
-def create(session: Session, title: str, description: str | None, policy_ids: list[int], actor: dict,
+def create(session: Session, title: str, description: str | None, policy_ids: list[int], actor: Actor,
            now: datetime) -> dict:
     statuses = dict(session.execute(select(policies.c.id, policies.c.status)
                                     .where(policies.c.id.in_(policy_ids))).all())
@@ -27,8 +28,8 @@ def create(session: Session, title: str, description: str | None, policy_ids: li
         try:
             with session.begin_nested():
                 pack_id = session.execute(insert(packs).values(
-                    code=code, title=title, description=description, policy_ids=ordered, created_by=actor,
-                    created_at=now, scans=0)).inserted_primary_key[0]
+                    code=code, title=title, description=description, policy_ids=ordered,
+                    created_by=actor.model_dump(mode="json"), created_at=now, scans=0)).inserted_primary_key[0]
             return get(session, pack_id)
         except IntegrityError:
             continue  # 31^8 codes: a clash is rare, five in a row would mean something else is wrong

@@ -12,7 +12,8 @@ from services.policy import revisions
 from services.policy.domain import lifecycle
 from services.policy.models import policies, policy_versions
 from shared import eligibility
-from shared.contracts.policies import PolicyDraft
+from shared.contracts.actors import Actor
+from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import NotFound
 
 # built once: a statement built per call costs more CPU than the query itself
@@ -20,9 +21,9 @@ _POLICY = select(policies).where(policies.c.id == bindparam("p_id"))
 _POLICY_LOCKED = _POLICY.with_for_update()
 
 
-def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: dict, now: datetime) -> dict:
+def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor, now: datetime) -> dict:
     values = lifecycle.stored_fields(draft, rule)
-    values.update(status="draft", version=1, created_at=now, updated_at=now, published_at=None,
+    values.update(status=PolicyStatus.draft, version=1, created_at=now, updated_at=now, published_at=None,
                   revision=revisions.take(session))
     policy_id = session.execute(insert(policies).values(**values)).inserted_primary_key[0]
     policy = get(session, policy_id)
@@ -35,22 +36,22 @@ def publish(session: Session, policy_id: int, today: date, now: datetime) -> dic
     lifecycle.check_publishable(policy, today)
     # one that starts on a later day is pushed by `start_due`, that day
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="published", published_at=now, updated_at=now,
+                    .values(status=PolicyStatus.published, published_at=now, updated_at=now,
                             started_at=lifecycle.started_when_published(policy, today, now),
                             revision=revisions.take(session)))
     published = get(session, policy_id)
-    _record_version(session, published, {}, now, keep_version=True)
+    _record_version(session, published, None, now, keep_version=True)
     return published
 
 
-def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: dict,
+def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor,
            now: datetime, today: date) -> dict:
     """A new version of a draft or published policy: every field replaced, the old version kept."""
     policy = get(session, policy_id, for_update=True)
     lifecycle.check_revisable(policy)
     values = lifecycle.stored_fields(draft, rule)
     values.update(version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
-    if policy["status"] == "published":
+    if policy["status"] == PolicyStatus.published:
         values["started_at"] = lifecycle.started_when_revised(values["valid_from"], today,
                                                               policy_started_at(session, policy_id), now)
     session.execute(update(policies).where(policies.c.id == policy_id).values(**values))
@@ -59,11 +60,11 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
     return revised
 
 
-def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: datetime) -> dict:
+def withdraw(session: Session, policy_id: int, reason: str, actor: Actor, now: datetime) -> dict:
     """A published policy stops matching; its matches are dropped by the re-match that follows."""
     lifecycle.check_withdrawable(get(session, policy_id, for_update=True))
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status="withdrawn", withdrawn_reason=reason, updated_at=now,
+                    .values(status=PolicyStatus.withdrawn, withdrawn_reason=reason, updated_at=now,
                             revision=revisions.take(session)))
     withdrawn = get(session, policy_id)
     _record_version(session, withdrawn, actor, now, keep_version=True)
@@ -72,15 +73,15 @@ def withdraw(session: Session, policy_id: int, reason: str, actor: dict, now: da
 
 def expire_due(session: Session, today: date, now: datetime) -> list[dict]:
     """Published policies whose `valid_to` has passed become expired; returns them."""
-    due = session.execute(select(policies.c.id).where(policies.c.status == "published",
+    due = session.execute(select(policies.c.id).where(policies.c.status == PolicyStatus.published,
                                                       policies.c.valid_to < today.isoformat())
                           .with_for_update()).scalars().all()
     expired = []
     for policy_id in due:
         session.execute(update(policies).where(policies.c.id == policy_id)
-                        .values(status="expired", updated_at=now, revision=revisions.take(session)))
+                        .values(status=PolicyStatus.expired, updated_at=now, revision=revisions.take(session)))
         policy = get(session, policy_id)
-        _record_version(session, policy, {"role": "system", "id": "expiry"}, now, keep_version=True)
+        _record_version(session, policy, None, now, keep_version=True)
         expired.append(policy)
     return expired
 
@@ -90,7 +91,7 @@ def start_due(session: Session, today: date, now: datetime) -> list[dict]:
     before that day start now and are returned (their re-match pushes them, once); those that were live when
     published (rows from before `started_at` was kept) are only marked."""
     due = session.execute(select(policies.c.id, policies.c.valid_from, policies.c.published_at)
-                          .where(policies.c.status == "published", policies.c.started_at.is_(None),
+                          .where(policies.c.status == PolicyStatus.published, policies.c.started_at.is_(None),
                                  policies.c.valid_from <= today.isoformat())
                           .with_for_update()).all()
     started = []
@@ -107,7 +108,7 @@ def live_rules(session: Session, today: date) -> list:
     """(id, title, version, eligibility) of every policy that matches today: published and within its validity."""
     iso = today.isoformat()
     return session.execute(select(policies.c.id, policies.c.title, policies.c.version, policies.c.eligibility)
-                           .where(and_(policies.c.status == "published", policies.c.valid_from <= iso,
+                           .where(and_(policies.c.status == PolicyStatus.published, policies.c.valid_from <= iso,
                                        policies.c.valid_to >= iso))).all()
 
 
@@ -115,15 +116,18 @@ def policy_started_at(session: Session, policy_id: int) -> datetime | None:
     return session.execute(select(policies.c.started_at).where(policies.c.id == policy_id)).scalar()
 
 
-def _record_version(session: Session, policy: dict, actor: dict, now: datetime, keep_version: bool = False) -> None:
-    """Every revision is kept; a status change without a revision updates that version's snapshot."""
+def _record_version(session: Session, policy: dict, actor: Actor | None, now: datetime,
+                    keep_version: bool = False) -> None:
+    """Every revision is kept, with who made it; a status change without a revision updates that
+    version's snapshot (`actor` is then not asked for: the version keeps its author)."""
     key = {"policy_id": policy["id"], "version": policy["version"]}
     if keep_version:
         session.execute(update(policy_versions).where(policy_versions.c.policy_id == policy["id"],
                                                       policy_versions.c.version == policy["version"])
                         .values(snapshot=policy))
         return
-    session.execute(insert(policy_versions), {**key, "snapshot": policy, "actor": actor, "at": now})
+    session.execute(insert(policy_versions), {**key, "snapshot": policy, "actor": actor.model_dump(mode="json"),
+                                              "at": now})
 
 
 def versions(session: Session, policy_id: int) -> list[dict]:
@@ -150,15 +154,9 @@ def changed_since(session: Session, revision: int | None) -> list[int]:
 
 def published_flags(session: Session) -> dict[str, list[int]]:
     """Published policies (`published`) and which of them are proactive (`proactive`)."""
-    rows = session.execute(select(policies.c.id, policies.c.proactive).where(policies.c.status == "published")).all()
+    rows = session.execute(select(policies.c.id, policies.c.proactive)
+                           .where(policies.c.status == PolicyStatus.published)).all()
     return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
-
-
-def published_using_tag(session: Session, code: str) -> list[dict]:
-    """id, title and department of each published policy whose rule names the tag."""
-    rows = session.execute(select(policies.c.id, policies.c.title, policies.c.department, policies.c.tags_used)
-                           .where(policies.c.status == "published"))
-    return [{"id": row.id, "title": row.title, "department": row.department} for row in rows if code in row.tags_used]
 
 
 def get(session: Session | Connection, policy_id: int, for_update: bool = False) -> dict:

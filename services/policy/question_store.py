@@ -11,24 +11,25 @@ from sqlalchemy.orm import Session
 from services.policy.domain.questions import check_askable, check_unanswered, due, overdue
 from services.policy.models import policies, questions
 from shared.clock import CHINA
+from shared.contracts.actors import Actor
 from shared.errors import NotFound
 from shared.workdays import WorkingCalendar
 
 
-def ask(session: Session, policy: dict, uscc: str, text: str, actor: dict, now: datetime,
+def ask(session: Session, policy: dict, uscc: str, text: str, actor: Actor, now: datetime,
         calendar: WorkingCalendar) -> dict:
     check_askable(policy)
     due_at, provisional = due(calendar, now)
     question_id = session.execute(insert(questions).values(
-        policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor, asked_at=now, due_at=due_at,
-        due_provisional=provisional)).inserted_primary_key[0]
+        policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor.model_dump(mode="json"), asked_at=now,
+        due_at=due_at, due_provisional=provisional)).inserted_primary_key[0]
     return get(session, question_id, now)
 
 
-def answer(session: Session, question_id: int, text: str, actor: dict, now: datetime) -> dict:
+def answer(session: Session, question_id: int, text: str, actor: Actor, now: datetime) -> dict:
     check_unanswered(get(session, question_id, now, for_update=True))
     session.execute(update(questions).where(questions.c.id == question_id)
-                    .values(answer=text, answered_by=actor, answered_at=now))
+                    .values(answer=text, answered_by=actor.model_dump(mode="json"), answered_at=now))
     return get(session, question_id, now)
 
 

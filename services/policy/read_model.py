@@ -15,6 +15,7 @@ from services.policy.domain.near_misses import conditions, page, position_of
 from services.policy.models import CODE_FACTS, SCALAR_FACTS, enterprise_codes, enterprise_facts, enterprise_tags
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
+from shared.contracts.gov import Status
 from shared.database import fast_insert
 from shared.errors import NotFound
 
@@ -52,7 +53,7 @@ def store(session: Session, snapshots: list[EnterpriseSnapshot]) -> list[Enterpr
 
 
 def _facts_row(snapshot: EnterpriseSnapshot) -> dict[str, Any]:
-    row = {"uscc": snapshot.uscc, "version": snapshot.version, "active": snapshot.status == "active"}
+    row = {"uscc": snapshot.uscc, "version": snapshot.version, "active": snapshot.status == Status.active}
     for name in SCALAR_FACTS:
         row[f"fact_{name}"] = snapshot.facts.get(name)
     for name in CODE_FACTS:

@@ -17,6 +17,7 @@ from services.policy.models import calendar_years, metadata
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
+from shared.contracts.actors import Actor
 from shared.contracts.events import (
     EVENTS,
     CalendarLoaded,
@@ -27,7 +28,7 @@ from shared.contracts.events import (
     PolicyStarted,
     PolicyWithdrawn,
 )
-from shared.contracts.policies import PolicyDraft
+from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Invalid
 from shared.health import HealthRpc
@@ -156,48 +157,55 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def put_department(self, code: str, name: str, actor: dict) -> dict:
         """Add a department to the register, or rename it: `{"department", "added"}`."""
+        actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             department, added = self.departments.put(tx.session, code, name, actor, clock.now())
-        self.log.info("department_added" if added else "department_renamed", code=code, actor=actor.get("id"))
+        self.log.info("department_added" if added else "department_renamed", code=code, actor=actor.id)
         return {"department": department, "added": added}
 
     @rpc(expected_exceptions=EXPECTED)
     def create_draft(self, draft: dict, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
             policy = policy_store.create_draft(tx.session, checked, rule, actor, clock.now())
         self.policy_search.changed()
-        self.log.info("policy_drafted", policy_id=policy["id"], actor=actor.get("id"))
+        self.log.info("policy_drafted", policy_id=policy["id"], actor=actor.id)
         return policy
 
     @rpc(expected_exceptions=EXPECTED)
     def revise(self, policy_id: int, draft: dict, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
             policy = policy_store.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
                                          clock.today_in_china())
-            if policy["status"] == "published":
-                tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"]))
+            if policy["status"] == PolicyStatus.published:
+                tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"], title=policy["title"],
+                                      department=policy["department"], tags_used=policy["tags_used"]))
         self.policy_search.changed()
-        self.log.info("policy_revised", policy_id=policy_id, version=policy["version"], actor=actor.get("id"))
+        self.log.info("policy_revised", policy_id=policy_id, version=policy["version"], actor=actor.id)
         return policy
 
     @rpc(expected_exceptions=EXPECTED)
     def publish(self, policy_id: int, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             policy = policy_store.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
-            tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"]))
+            tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"], title=policy["title"],
+                                    department=policy["department"], tags_used=policy["tags_used"]))
         self.policy_search.changed()
-        self.log.info("policy_published", policy_id=policy_id, actor=actor.get("id"))
+        self.log.info("policy_published", policy_id=policy_id, actor=actor.id)
         return policy
 
     @rpc(expected_exceptions=EXPECTED)
     def withdraw(self, policy_id: int, reason: str, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             policy = policy_store.withdraw(tx.session, policy_id, reason, actor, clock.now())
             tx.emit(PolicyWithdrawn(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()
-        self.log.info("policy_withdrawn", policy_id=policy_id, actor=actor.get("id"))
+        self.log.info("policy_withdrawn", policy_id=policy_id, actor=actor.id)
         return policy
 
     # --- RPC: reading ---------------------------------------------------------------------------
@@ -250,6 +258,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def import_drafts(self, rows: list[list], actor: dict) -> dict:
         """Drafts from a spreadsheet, `[[row number, draft body], ...]`, already valid as PolicyDraft.
         Rows whose rule names an unknown tag are reported; the others are created together."""
+        actor = Actor.model_validate(actor)
         known = self.known_tags.codes(self.tagging)
         register = self._register()
         checked, errors = [], []
@@ -262,12 +271,13 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             created = [policy_store.create_draft(tx.session, draft, rule, actor, clock.now())
                        for _row, draft, rule in checked]
         self.policy_search.changed()
-        self.log.info("policies_imported", imported=len(created), refused=len(errors), actor=actor.get("id"))
+        self.log.info("policies_imported", imported=len(created), refused=len(errors), actor=actor.id)
         return {"imported": len(created), "ids": [policy["id"] for policy in created], "errors": errors}
 
     # --- RPC: questions (政策咨询) -----------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def ask_question(self, policy_id: int, uscc: str, text: str, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             policy = policy_store.get(tx.session, policy_id)
             question = question_store.ask(tx.session, policy, uscc, text, actor, clock.now(),
@@ -277,9 +287,10 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
 
     @rpc(expected_exceptions=EXPECTED)
     def answer_question(self, question_id: int, text: str, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             question = question_store.answer(tx.session, question_id, text, actor, clock.now())
-        self.log.info("question_answered", question_id=question_id, actor=actor.get("id"))
+        self.log.info("question_answered", question_id=question_id, actor=actor.id)
         return question
 
     @rpc(expected_exceptions=EXPECTED)
@@ -301,6 +312,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     # --- RPC: gift packs (大礼包) -----------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def create_pack(self, title: str, description: str | None, policy_ids: list[int], actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             pack = gift_pack_store.create(tx.session, title, description, policy_ids, actor, clock.now())
         self.log.info("pack_created", pack_id=pack["id"], code=pack["code"], policies=len(pack["policy_ids"]))
@@ -341,12 +353,6 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         applications by themselves)."""
         with self.store.reading() as session:
             return policy_store.published_flags(session)
-
-    @rpc
-    def policies_using_tag(self, code: str) -> list[dict]:
-        """Published policies whose rule names the tag (a tag they use cannot be retired)."""
-        with self.store.reading() as session:
-            return policy_store.published_using_tag(session, code)
 
     @rpc
     def match_count(self) -> int:

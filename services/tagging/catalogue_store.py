@@ -17,6 +17,7 @@ from eventlet.semaphore import Semaphore
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from services.tagging import tag_uses
 from services.tagging.domain.catalogue import (
     Catalogue,
     CatalogueError,
@@ -26,9 +27,10 @@ from services.tagging.domain.catalogue import (
     load_default,
 )
 from services.tagging.models import catalogue_revision, tag_categories, tag_definitions
+from shared.contracts.actors import Actor
+from shared.contracts.tags import TagState
 from shared.errors import Conflict, Invalid, NotFound, Unavailable
 
-ACTIVE, RETIRED = "active", "retired"
 LOAD_WAIT_S = 5.0  # a worker that runs before the catalogue is loaded at start waits this long for it
 
 
@@ -49,7 +51,7 @@ def seed(session: Session, now: datetime) -> int:
     for tag in added:
         session.execute(insert(tag_definitions).values(
             code=tag.code, category=tag.category, name=tag.name, description=tag.description, rule=tag.rule,
-            state=ACTIVE, position=position, origin="default", updated_at=now, updated_by=None))
+            state=TagState.active, position=position, origin="default", updated_at=now, updated_by=None))
         position += 1
     if added and known:
         _raise_revision(session)
@@ -70,7 +72,7 @@ def build(session: Session) -> Catalogue:
     categories = [Category(row.code, row.name)
                   for row in session.execute(select(tag_categories).order_by(tag_categories.c.position))]
     tags = [Tag(row.code, row.category, row.name, row.description, row.rule)
-            for row in session.execute(select(tag_definitions).where(tag_definitions.c.state == ACTIVE)
+            for row in session.execute(select(tag_definitions).where(tag_definitions.c.state == TagState.active)
                                        .order_by(tag_definitions.c.position))]
     return Catalogue(categories, tags)
 
@@ -132,16 +134,16 @@ def _checked(catalogue: Catalogue, tag: Tag, category_name: str | None) -> Catal
         raise Invalid(str(error), [{"field": field, "message": str(error)}]) from None
 
 
-def create(session: Session, catalogue: Catalogue, body: dict[str, Any], actor: dict, now: datetime) -> int:
+def create(session: Session, catalogue: Catalogue, body: dict[str, Any], actor: Actor, now: datetime) -> int:
     """A new tag (or a retired one brought back); returns the new catalogue revision."""
     tag = Tag(body["code"], body["category"], body["name"], body["description"], body["rule"])
     existing = definition(session, tag.code, for_update=True)
-    if existing is not None and existing.state == ACTIVE:
+    if existing is not None and existing.state == TagState.active:
         raise Conflict(f"tag {tag.code} exists; change it with PUT /api/v1/tags/{tag.code}", {"code": tag.code})
     _checked(catalogue, tag, body.get("category_name"))
     _store_category(session, tag.category, body.get("category_name"))
     values = {"category": tag.category, "name": tag.name, "description": tag.description, "rule": tag.rule,
-              "state": ACTIVE, "updated_at": now, "updated_by": actor}
+              "state": TagState.active, "updated_at": now, "updated_by": actor.model_dump(mode="json")}
     if existing is None:
         position = session.execute(select(func.count()).select_from(tag_definitions)).scalar_one()
         session.execute(insert(tag_definitions).values(code=tag.code, position=position, origin="staff", **values))
@@ -150,10 +152,10 @@ def create(session: Session, catalogue: Catalogue, body: dict[str, Any], actor: 
     return _raise_revision(session)
 
 
-def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, Any], actor: dict,
+def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, Any], actor: Actor,
            now: datetime) -> int:
     existing = definition(session, code, for_update=True)
-    if existing is None or existing.state != ACTIVE:
+    if existing is None or existing.state != TagState.active:
         raise NotFound(f"no tag {code} in the catalogue", {"code": code})
     refused = fixed_field_changes({"code": code, "category": existing.category, "state": existing.state,
                                    "origin": existing.origin}, body)
@@ -165,18 +167,21 @@ def change(session: Session, catalogue: Catalogue, code: str, body: dict[str, An
     _checked(catalogue, Tag(code, merged["category"], merged["name"], merged["description"], merged["rule"]), None)
     session.execute(update(tag_definitions).where(tag_definitions.c.code == code).values(
         name=merged["name"], description=merged["description"], rule=merged["rule"], updated_at=now,
-        updated_by=actor))
+        updated_by=actor.model_dump(mode="json")))
     return _raise_revision(session)
 
 
-def retire(session: Session, code: str, actor: dict, now: datetime) -> int:
+def retire(session: Session, code: str, actor: Actor, now: datetime) -> int:
+    """Retire the tag, unless a published policy uses it (Conflict naming them): decided under the
+    tag row's lock, which recording a policy's use of the tag waits for (`tag_uses.hear`)."""
     existing = definition(session, code, for_update=True)
+    tag_uses.refuse_if_used(session, code)
     if existing is None:
         raise NotFound(f"no tag {code} in the catalogue", {"code": code})
-    if existing.state == RETIRED:
+    if existing.state == TagState.retired:
         raise Conflict(f"tag {code} is already retired", {"code": code})
     session.execute(update(tag_definitions).where(tag_definitions.c.code == code)
-                    .values(state=RETIRED, updated_at=now, updated_by=actor))
+                    .values(state=TagState.retired, updated_at=now, updated_by=actor.model_dump(mode="json")))
     return _raise_revision(session)
 
 
@@ -197,5 +202,6 @@ def listing(session: Session, catalogue: Catalogue, include_retired: bool) -> di
         shown["tags"] += [{"code": row.code, "category": row.category, "name": row.name,
                            "description": row.description, "rule": row.rule, "state": row.state,
                            "origin": row.origin, "updated_at": row.updated_at.isoformat()}
-                          for row in sorted(rows.values(), key=lambda row: row.position) if row.state == RETIRED]
+                          for row in sorted(rows.values(), key=lambda row: row.position)
+                          if row.state == TagState.retired]
     return shown

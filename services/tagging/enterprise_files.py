@@ -19,6 +19,7 @@ from services.tagging.domain.merge import Applied, ProfileState, merge
 from services.tagging.intake import Intake
 from services.tagging.models import enterprises, profile_versions, quarantine, stale_messages
 from shared.contracts.events import EnterpriseSnapshot
+from shared.contracts.gov import QuarantineState, Status
 from shared.errors import Conflict, NotFound
 
 YIELD_EVERY = 100
@@ -48,7 +49,7 @@ def _state_of(row) -> ProfileState:
 
 
 def status_of(profile: dict) -> str:
-    return "deregistered" if profile.get("status") == "deregistered" else "active"
+    return (Status.deregistered if profile.get("status") == Status.deregistered else Status.active).value
 
 
 def apply(session: Session, intake: Intake, catalogue: Catalogue, today: date, now: datetime) -> Outcome:
@@ -133,7 +134,7 @@ def _quarantine(session: Session, intake: Intake, now: datetime) -> None:
         session.execute(insert(quarantine), [
             {"event_id": item.event_id, "routing_key": item.routing_key, "source": item.source,
              "item_index": item.item_index, "body": item.body, "reason": item.reason, "errors": item.errors,
-             "received_at": now, "state": "waiting", "resolution": None, "resolved_at": None,
+             "received_at": now, "state": QuarantineState.waiting, "resolution": None, "resolved_at": None,
              "corrected_body": None}
             for item in intake.rejected])
 
@@ -191,7 +192,7 @@ def waiting_quarantined(session: Session, quarantine_id: int):
     row = session.execute(select(quarantine).where(quarantine.c.id == quarantine_id).with_for_update()).first()
     if row is None:
         raise NotFound(f"no quarantined message {quarantine_id}", {"quarantine_id": quarantine_id})
-    if row.state != "waiting":
+    if row.state != QuarantineState.waiting:
         raise Conflict(f"quarantined message {quarantine_id} is already {row.state}: {row.resolution}",
                        {"quarantine_id": quarantine_id, "state": row.state})
     return row
@@ -208,5 +209,5 @@ def counts(session: Session) -> dict[str, int]:
     def count(table, *where):
         return session.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
     return {"enterprises": count(enterprises), "stale": count(stale_messages),
-            "quarantined": count(quarantine, quarantine.c.state == "waiting"),
+            "quarantined": count(quarantine, quarantine.c.state == QuarantineState.waiting),
             "versions": count(profile_versions)}

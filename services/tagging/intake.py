@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.contracts.gov import BULK_ROUTING_KEY, EnterpriseEvent, ProfilesSynced, SyncedProfile
+from shared.contracts.gov import BULK_ROUTING_KEY, EnterpriseEvent, ProfilesSynced, Status, SyncedProfile
 from shared.storable_text import escaped
 
 
@@ -89,9 +89,9 @@ def _read_batch(batch: ProfilesSynced, routing_key: str) -> Intake:
 def _update(event, sequence, enterprise, routing_key) -> ProfileUpdate:
     fields = enterprise.known_fields()
     if routing_key == "enterprise.deregistered":
-        fields["status"] = "deregistered"
+        fields["status"] = Status.deregistered.value
     elif routing_key == "enterprise.registered":
-        fields.setdefault("status", "active")
+        fields.setdefault("status", Status.active.value)
     return ProfileUpdate(event.event_id, routing_key, event.source, sequence, enterprise.uscc, fields,
                          event.occurred_at)
 

@@ -1,5 +1,5 @@
 """The tagging service's own tables: one file per enterprise (一企一档), its history, quarantine."""
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from shared.database import UtcDateTime
 
@@ -110,4 +110,21 @@ jobs = Table(
     Column("started_at", UtcDateTime()),
     Column("finished_at", UtcDateTime()),
     Index("jobs_by_state", "state", "id"),
+)
+
+# Published policies and the tags their rules use, as the policy service's events tell it
+# (domain.policy_uses): a tag a published policy uses is not retired.
+policies_heard = Table(
+    "policies_heard", metadata,
+    Column("policy_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),       # the policy version last heard; 0: none yet
+    Column("in_force", Boolean, nullable=False),      # false once withdrawn or expired, for good
+    Column("title", String(300)),
+    Column("department", String(100)),
+)
+
+tag_uses = Table(
+    "tag_uses", metadata,
+    Column("code", String(100), primary_key=True),
+    Column("policy_id", BigInteger, primary_key=True),
 )

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from services.tagging import intake
+from shared.contracts.actors import Actor
 from shared.contracts.gov import BULK_ROUTING_KEY
 from shared.errors import Invalid
 
-WAITING, REPLAYED, DISCARDED = "waiting", "replayed", "discarded"
 BULK_ITEM_PREFIX = "profiles.0."
 
 
@@ -51,13 +51,13 @@ def _without(prefix: str, field: str) -> str:
     return field[len(prefix):] if prefix and field.startswith(prefix) else field
 
 
-def replayed_resolution(actor: dict | None, corrected: bool, outcome: str) -> str:
+def replayed_resolution(actor: Actor | None, corrected: bool, outcome: str) -> str:
     """`outcome` is `applied` or `stale` (an older sequence than the file holds: recorded, not merged)."""
     body = "with a corrected body" if corrected else "as received"
     return f"replayed by {who(actor)} {body}: {outcome}"
 
 
-def discarded_resolution(actor: dict | None, reason: str) -> str:
+def discarded_resolution(actor: Actor | None, reason: str) -> str:
     return f"discarded by {who(actor)}: {reason}"
 
 
@@ -69,7 +69,7 @@ def discard_reason(reason: Any) -> str:
     return text
 
 
-def who(actor: dict | None) -> str:
-    if not actor:
+def who(actor: Actor | None) -> str:
+    if actor is None:
         return "an unknown caller"
-    return f"{actor.get('role') or 'unknown role'} {actor.get('id') or '(no id)'}"
+    return f"{actor.role} {actor.id}"

@@ -21,7 +21,10 @@ from services.tagging.domain.merge import ProfileState
 from services.tagging.enterprise_files import snapshot
 from services.tagging.models import catalogue_revision, enterprises, jobs, profile_versions
 from shared import eligibility
+from shared.contracts.actors import Actor
 from shared.contracts.events import EnterpriseSnapshot
+from shared.contracts.gov import Status
+from shared.contracts.tags import JobState
 from shared.errors import Invalid, NotFound
 
 BATCH = 500
@@ -31,12 +34,12 @@ CATALOGUE_SOURCE = "catalogue"
 PREVIEW_CHUNK = 2000
 
 
-def enqueue(session: Session, kind: str, tag_code: str | None, revision: int, actor: dict | None,
+def enqueue(session: Session, kind: str, tag_code: str | None, revision: int, actor: Actor | None,
             now: datetime) -> dict[str, Any]:
     total = session.execute(select(func.count()).select_from(enterprises)).scalar_one()
     job_id = session.execute(insert(jobs).values(
-        kind=kind, tag_code=tag_code, revision=revision, state="queued", total=total, done=0, changed=0, cursor="",
-        actor=actor, created_at=now)).inserted_primary_key[0]
+        kind=kind, tag_code=tag_code, revision=revision, state=JobState.queued, total=total, done=0, changed=0,
+        cursor="", actor=actor and actor.model_dump(mode="json"), created_at=now)).inserted_primary_key[0]
     return get(session, job_id)
 
 
@@ -63,7 +66,8 @@ def listing(session: Session, limit: int, offset: int) -> dict[str, Any]:
 
 
 def _claimable(now: datetime):
-    return (jobs.c.state.in_(("queued", "running")), or_(jobs.c.lease_until.is_(None), jobs.c.lease_until < now))
+    return (jobs.c.state.in_((JobState.queued, JobState.running)),
+            or_(jobs.c.lease_until.is_(None), jobs.c.lease_until < now))
 
 
 def work_waiting(session: Session, today: date, now: datetime) -> bool:
@@ -83,7 +87,7 @@ def claim(session: Session, now: datetime) -> int | None:
     if row is None:
         return None
     session.execute(update(jobs).where(jobs.c.id == row.id).values(
-        state="running", lease_until=now + LEASE, started_at=func.coalesce(jobs.c.started_at, now)))
+        state=JobState.running, lease_until=now + LEASE, started_at=func.coalesce(jobs.c.started_at, now)))
     return row.id
 
 
@@ -126,14 +130,14 @@ def run_batch(session: Session, job_id: int, catalogue: Catalogue, today: date, 
     if rows:
         values["cursor"] = rows[-1].uscc
     if finished:
-        values.update(state="done", finished_at=now, lease_until=None)
+        values.update(state=JobState.done, finished_at=now, lease_until=None)
     session.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
     return snapshots, finished
 
 
 def fail(session: Session, job_id: int, error: str, now: datetime) -> None:
     session.execute(update(jobs).where(jobs.c.id == job_id)
-                    .values(state="failed", error=error, finished_at=now, lease_until=None))
+                    .values(state=JobState.failed, error=error, finished_at=now, lease_until=None))
 
 
 def new_day(session: Session, today: date) -> bool:
@@ -159,7 +163,7 @@ def preview(session: Session, rule: Any, code: str | None, today: date, sample_s
     cursor = ""
     while True:
         rows = session.execute(select(enterprises.c.uscc, enterprises.c.profile, enterprises.c.tags)
-                               .where(enterprises.c.uscc > cursor, enterprises.c.status == "active")
+                               .where(enterprises.c.uscc > cursor, enterprises.c.status == Status.active)
                                .order_by(enterprises.c.uscc).limit(PREVIEW_CHUNK)).all()
         for row in rows:
             counts["active"] += 1

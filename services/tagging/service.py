@@ -10,12 +10,14 @@ from typing import Any
 import eventlet
 from nameko.timer import timer
 
-from services.tagging import catalogue_store, enterprise_files, intake, replay, retagging
+from services.tagging import catalogue_store, enterprise_files, intake, replay, retagging, tag_uses
 from services.tagging.dependencies import CatalogueProvider
 from services.tagging.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
-from shared.contracts.events import EnterprisesTagged
+from shared.contracts.actors import Actor
+from shared.contracts.events import EVENTS, EnterprisesTagged
+from shared.contracts.gov import QuarantineState
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED
 from shared.health import HealthRpc
@@ -76,10 +78,23 @@ class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
         for start in range(0, len(snapshots), SNAPSHOTS_PER_EVENT):
             tx.emit(EnterprisesTagged(enterprises=snapshots[start:start + SNAPSHOTS_PER_EVENT]))
 
+    @handles("tagging.policy_changed")
+    def on_policy_changed(self, deliveries: list[Delivery]) -> None:
+        """Published, revised, withdrawn or expired: which tags published policies use (retire_tag)."""
+        events = [EVENTS[delivery.routing_key].model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            retired_in_use = tag_uses.hear(tx.session, fresh)
+        self.log.info("policy_tag_uses_heard", policy_ids=[event.policy_id for event in fresh],
+                      changes=[event.routing_key for event in fresh], duplicates=len(events) - len(fresh))
+        if retired_in_use:
+            self.log.warning("published_policy_uses_retired_tags", codes=sorted(set(retired_in_use)))
+
     @rpc(expected_exceptions=EXPECTED)
     def replay_quarantined(self, quarantine_id: int, body: Any = None, actor: dict | None = None) -> dict:
         """Apply a quarantined message (or its corrected `body`) as if it had just been consumed;
         Invalid if it still does not validate (then nothing changes and it keeps waiting)."""
+        actor = None if actor is None else Actor.model_validate(actor)
         with self.store.transaction() as tx:
             row = enterprise_files.waiting_quarantined(tx.session, quarantine_id)
             message = replay.message_to_replay(
@@ -91,23 +106,24 @@ class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
             self._emit_snapshots(tx, outcome.snapshots)
             result = "stale" if outcome.stale else "applied"
             item = enterprise_files.resolve_quarantined(
-                tx.session, quarantine_id, state=replay.REPLAYED, now=now,
+                tx.session, quarantine_id, state=QuarantineState.replayed, now=now,
                 resolution=replay.replayed_resolution(actor, body is not None, result),
                 corrected_body=None if body is None else json.dumps(body, ensure_ascii=False, default=str))
         self.log.info("quarantine_replayed", quarantine_id=quarantine_id, event_id=row.event_id,
-                      corrected=body is not None, outcome=result, actor=actor and actor.get("id"))
+                      corrected=body is not None, outcome=result, actor=actor and actor.id)
         return item
 
     @rpc(expected_exceptions=EXPECTED)
     def discard_quarantined(self, quarantine_id: int, reason: str | None = None, actor: dict | None = None) -> dict:
+        actor = None if actor is None else Actor.model_validate(actor)
         text = replay.discard_reason(reason)
         with self.store.transaction() as tx:
             enterprise_files.waiting_quarantined(tx.session, quarantine_id)
             item = enterprise_files.resolve_quarantined(
-                tx.session, quarantine_id, state=replay.DISCARDED, now=clock.now(),
+                tx.session, quarantine_id, state=QuarantineState.discarded, now=clock.now(),
                 resolution=replay.discarded_resolution(actor, text))
         self.log.info("quarantine_discarded", quarantine_id=quarantine_id, reason=text,
-                      actor=actor and actor.get("id"))
+                      actor=actor and actor.id)
         return item
 
     @rpc(expected_exceptions=EXPECTED)
@@ -125,6 +141,7 @@ class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
     def declare_interests(self, uscc: str, interests: list[str], actor: dict | None = None) -> dict:
         """The enterprise's own policy interests (source `self`), applied as any source's update is.
         NotFound unless the enterprise already has a file: interests alone do not register it."""
+        actor = None if actor is None else Actor.model_validate(actor)
         with self.store.transaction() as tx:
             sequence = enterprise_files.next_sequence(tx.session, uscc, SELF_SOURCE)
             update = intake.ProfileUpdate(
@@ -137,7 +154,7 @@ class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
             self._emit_snapshots(tx, outcome.snapshots)
             file = enterprise_files.read_file(tx.session, uscc, clock.today_in_china())
         self.log.info("interests_declared", uscc=uscc, sequence=sequence, interests=update.fields["interests"],
-                      retagged=len(outcome.snapshots), actor=actor and actor.get("id"))
+                      retagged=len(outcome.snapshots), actor=actor and actor.id)
         return file
 
     @rpc
@@ -151,28 +168,31 @@ class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.reading() as session:
             return {"code": code, **retagging.preview(session, rule, code, clock.today_in_china(), sample_size)}
 
-    def _change_catalogue(self, kind: str, code: str, change, actor: dict) -> dict:
+    def _change_catalogue(self, kind: str, code: str, change, actor: Actor) -> dict:
         with self.store.transaction() as tx:
             revision = change(tx.session, self.catalogue.current(tx.session))
             job = retagging.enqueue(tx.session, kind, code, revision, actor, clock.now())
             catalogue = self.catalogue.current(tx.session)
             tag = catalogue.get(code).to_dict() if code in catalogue else None
         self.log.info("catalogue_changed", change=kind, code=code, revision=revision, job_id=job["id"],
-                      actor=actor.get("id"))
+                      actor=actor.id)
         return {"tag": tag, "revision": revision, "job_id": job["id"], "job": job}
 
     @rpc(expected_exceptions=EXPECTED)
     def create_tag(self, body: dict, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         return self._change_catalogue("create", body["code"], lambda session, catalogue: catalogue_store.create(
             session, catalogue, body, actor, clock.now()), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def change_tag(self, code: str, body: dict, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         return self._change_catalogue("change", code, lambda session, catalogue: catalogue_store.change(
             session, catalogue, code, body, actor, clock.now()), actor)
 
     @rpc(expected_exceptions=EXPECTED)
     def retire_tag(self, code: str, actor: dict) -> dict:
+        actor = Actor.model_validate(actor)
         return self._change_catalogue("retire", code, lambda session, _catalogue: catalogue_store.retire(
             session, code, actor, clock.now()), actor)
 
@@ -224,7 +244,7 @@ class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
         self.log.info("retag_done", job_id=job_id, changed=changed, seconds=round(time.monotonic() - started, 2))
 
     @rpc
-    def quarantine(self, limit: int = 50, offset: int = 0, state: str | None = "waiting") -> dict:
+    def quarantine(self, limit: int = 50, offset: int = 0, state: str | None = QuarantineState.waiting) -> dict:
         with self.store.reading() as session:
             return enterprise_files.list_quarantine(session, state=state, limit=limit, offset=offset)
 

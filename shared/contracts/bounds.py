@@ -3,15 +3,24 @@
 clock of the platform means (year 9999), and text that PostgreSQL cannot store (U+0000)."""
 from __future__ import annotations
 
+import enum
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator
 
 MAX_INT64 = 2**63 - 1  # SQLite's integers and PostgreSQL's bigint: a larger one cannot be bound to SQL
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
+
+
+def one_of(choices: Iterable[enum.StrEnum | str]) -> Any:
+    """A `Literal` of the choices' values, for the models whose JSON schema is published (requests,
+    events): the schema keeps a plain string `enum`, errors pydantic's words for a literal
+    (`'a' or 'b'`), and a value read back is a plain string; the values are defined once."""
+    return Literal[tuple(str(choice) for choice in choices)]
 
 
 def json_at_most(max_chars: int) -> AfterValidator:

@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import one_of
+from shared.contracts.gov import Status
 from shared.money import Yuan
 from shared.topology import APPLICATION_MOVES, PLATFORM_EVENTS
 
@@ -44,7 +46,7 @@ class EnterpriseSnapshot(BaseModel):
 
     uscc: str
     version: int
-    status: Literal["active", "deregistered"]
+    status: one_of(Status)  # type: ignore[valid-type]
     facts: dict[str, Any]
     tags: list[str]
 
@@ -67,13 +69,22 @@ class PolicyChanged(PlatformEvent):
     version: int
 
 
-class PolicyPublished(PolicyChanged):
+class PolicyInForce(PolicyChanged):
+    """A published policy's rule as it now stands: the tags it uses, so the tagging service refuses
+    to retire one of them (contract section 8). Published as its kinds below, never itself."""
+
+    title: str
+    department: str
+    tags_used: list[str]
+
+
+class PolicyPublished(PolicyInForce):
     """A draft became published: every enterprise that matches gets it pushed, once."""
 
     routing_key: ClassVar[str] = "policy.published"
 
 
-class PolicyRevised(PolicyChanged):
+class PolicyRevised(PolicyInForce):
     """A published policy was revised (`version` is the new one); its new rule applies at once."""
 
     routing_key: ClassVar[str] = "policy.revised"

@@ -39,6 +39,14 @@ class Status(enum.StrEnum):
     deregistered = "deregistered"
 
 
+class QuarantineState(enum.StrEnum):
+    """What became of a message that failed validation: it waits until staff replay or discard it."""
+
+    waiting = "waiting"
+    replayed = "replayed"
+    discarded = "discarded"
+
+
 COUNTIES = {
     "371602": "滨城区",
     "371603": "沾化区",

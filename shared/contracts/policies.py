@@ -1,11 +1,13 @@
 """Policy bodies as staff send them (contract sections 4 and 6); the gateway and the policy service share them."""
 from __future__ import annotations
 
+import enum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.bounds import PlatformDate, json_at_most
+from shared.contracts.applications import POLICY_LIMITED_STAGES
+from shared.contracts.bounds import PlatformDate, json_at_most, one_of
 from shared.contracts.departments import DepartmentCode
 from shared.contracts.gov import COUNTIES
 from shared.facts import FACTS, Kind
@@ -13,6 +15,30 @@ from shared.money import Rate, Yuan
 
 MAX_RULE_CHARS = 64 * 1024  # a rule of 32 levels naming hundreds of codes is a few kilobytes
 NUMERIC_FACTS = tuple(name for name, fact in FACTS.items() if fact.kind is Kind.number and not fact.derived)
+
+
+class PolicyStatus(enum.StrEnum):
+    """Where a policy is in its life (contract section 6); only a published one matches."""
+
+    draft = "draft"
+    published = "published"
+    withdrawn = "withdrawn"
+    expired = "expired"
+
+
+class PolicyLevel(enum.StrEnum):
+    """The level of government that issued a policy; a county-level one names its county."""
+
+    national = "national"
+    provincial = "provincial"
+    city = "city"
+    county = "county"
+
+
+# the words of the enums above as request models take them (see `one_of`)
+PolicyStatusName = one_of(PolicyStatus)
+PolicyLevelName = one_of(PolicyLevel)
+LimitedStageName = one_of(POLICY_LIMITED_STAGES)
 
 
 class FixedSubsidy(BaseModel):
@@ -51,7 +77,7 @@ class PolicyDraft(BaseModel):
     department_name: Annotated[str, Field(max_length=100)] | None = None
     summary: Annotated[str, Field(min_length=1, max_length=2000)]
     body: Annotated[str, Field(max_length=100_000)] = ""
-    level: Literal["national", "provincial", "city", "county"] = "city"
+    level: PolicyLevelName = PolicyLevel.city.value
     county: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
     eligibility: Annotated[dict[str, Any], json_at_most(MAX_RULE_CHARS)] = Field(default_factory=dict)
     valid_from: PlatformDate
@@ -62,8 +88,7 @@ class PolicyDraft(BaseModel):
     budget: Yuan | None = None
     exclusive_group: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     materials: Annotated[list[Text], Field(max_length=3)] = Field(default_factory=list)
-    stage_limits: dict[Literal["acceptance", "routing", "review", "public_notice", "disbursement"],
-                       Annotated[int, Field(ge=1, le=60)]] = Field(default_factory=dict)
+    stage_limits: dict[LimitedStageName, Annotated[int, Field(ge=1, le=60)]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyDraft:
@@ -73,8 +98,8 @@ class PolicyDraft(BaseModel):
             raise ValueError("a proactive policy (免申即享) must be redeemable")
         if self.redeemable and self.subsidy is None:
             raise ValueError("a redeemable policy needs a subsidy formula")
-        if self.level == "county" and self.county not in COUNTIES:
+        if self.level == PolicyLevel.county and self.county not in COUNTIES:
             raise ValueError(f"a county-level policy needs county, one of {', '.join(COUNTIES)}")
-        if self.level != "county" and self.county is not None:
+        if self.level != PolicyLevel.county and self.county is not None:
             raise ValueError("county is only for county-level policies")
         return self

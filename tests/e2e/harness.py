@@ -2,6 +2,8 @@
 
 - `Platform`: every service as its own `nameko run` process (tools.launcher.ServiceProcesses),
   on a RabbitMQ virtual host and databases of its own, with HTTP helpers for the gateway;
+- `checked_session`: HTTP to the gateway, every JSON answer checked against its route's answer
+  model (tests/e2e/answer_models.py);
 - `GovPublisher`: an outside government system publishing to `gov.events` with kombu only
   (persistent, publisher confirms, retrying on connection errors);
 - `Counts` and `quiescent`: the effects, counted in the service databases opened read-only;
@@ -15,18 +17,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import kombu
 import requests
@@ -37,59 +38,20 @@ from sqlalchemy.pool import NullPool
 from shared.clock import CHINA
 from shared.topology import GOV_EVENTS, ROUTES
 from shared.uscc import complete
+from tests.broker import fresh_vhost, queue_totals
+from tests.e2e import answer_models
+from tests.polling import eventually
+from tests.tcp_proxy import free_port
 from tools.launcher import ServiceProcesses
 
-BROKER = "amqp://guest:guest@127.0.0.1:5672"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
 API = "/api/v1"
 DATABASE_SERVICES = ("tagging", "policy", "notification", "application", "accounts")
 HUIQI = str(Path(sys.executable).parent / "huiqi")
 
-T = TypeVar("T")
-
-
-# --- waiting ---------------------------------------------------------------------------------------
-def eventually(check: Callable[[], T], *, timeout: float = 20.0, interval: float = 0.1, what: str = "") -> T:
-    """`check()`'s value once it stops raising AssertionError; its last AssertionError at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError as error:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not within {timeout:g} s{': ' + what if what else ''}: {error}") from None
-        time.sleep(interval)
-
-
-def until(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "") -> Any:
-    """`condition()`'s value once it is truthy (or stops raising AssertionError with a truthy value)."""
-    def check():
-        value = condition()
-        assert value, f"still {value!r}"
-        return value
-    return eventually(check, timeout=timeout, what=what)
-
 
 # --- broker and databases --------------------------------------------------------------------------
-def rabbitmqctl(*args: str, timeout: float = 60.0) -> str:
-    done = subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,
-                          timeout=timeout)
-    return done.stdout
-
-
-@contextmanager
-def fresh_vhost(label: str):
-    """A RabbitMQ virtual host of our own, with nothing declared in it yet."""
-    vhost = f"huiqi-e2e-{label}-{uuid.uuid4().hex[:6]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    try:
-        yield f"{BROKER}/{vhost}"
-    finally:
-        rabbitmqctl("delete_vhost", vhost)
-
-
 def huiqi(*args: str, env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess:
     """The operations command, as deployment and operators run it."""
     return subprocess.run([HUIQI, *args], env={**os.environ, "PYTHONWARNINGS": "ignore", **env},
@@ -108,19 +70,6 @@ def queue_depths(amqp_uri: str) -> dict[str, int]:
     with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
         channel = connection.channel()
         return {name: channel.queue_declare(name, passive=True)[1] for name in ROUTES}
-
-
-def queue_totals(amqp_uri: str) -> dict[str, int]:
-    """Messages per platform queue, ready and unacknowledged together (a message is gone from
-    here only once its handler finished and acknowledged it)."""
-    vhost = amqp_uri.rsplit("/", 1)[1]
-    listing = rabbitmqctl("list_queues", "-p", vhost, "--no-table-headers", "name", "messages")
-    totals = {}
-    for line in listing.splitlines():
-        name, _, count = line.strip().rpartition("\t")
-        if name in ROUTES:
-            totals[name] = int(count)
-    return totals
 
 
 def drained(platform: Platform, timeout: float = 20.0) -> None:
@@ -166,12 +115,6 @@ def postgres_answers() -> bool:
         return False
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # --- the platform ----------------------------------------------------------------------------------
 ACTIVE: list[Platform] = []  # platforms running now, whose logs a failing test's report shows
 
@@ -183,7 +126,7 @@ def running_platform(label: str, backend: str, directory: Path, *, start: bool =
     databases (SQLite files in `directory`, or fresh PostgreSQL databases), then every service."""
     if backend == "postgresql" and not postgres_answers():
         raise RuntimeError("PostgreSQL does not answer on 127.0.0.1:5432 (start it as DEVELOPERS.md says)")
-    with fresh_vhost(label) as amqp_uri:
+    with fresh_vhost(f"huiqi-e2e-{label}") as amqp_uri:
         declare(amqp_uri)
         template = sqlite_template(directory) if backend == "sqlite" else postgres_template()
         platform = Platform(amqp_uri, template, directory, env)
@@ -199,6 +142,16 @@ def running_platform(label: str, backend: str, directory: Path, *, start: bool =
                 drop_databases(template)
 
 
+def checked_session(token: str | None = None) -> requests.Session:
+    """A session whose every answer is checked against its route's answer model; with `token`'s
+    bearer authorization."""
+    session = requests.Session()
+    session.hooks["response"].append(answer_models.check)
+    if token:
+        session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 class Platform:
     """Every service as a separate process, and the gateway's HTTP API."""
 
@@ -212,8 +165,7 @@ class Platform:
                     "HUIQI_ADMIN_TOKEN": ADMIN_TOKEN, **(env or {})}
         self.processes = ServiceProcesses(self.var_dir / "log", self.env)
         self.url = f"http://{bind}"
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+        self.http = checked_session(ADMIN_TOKEN)
         self._engines: dict[str, Engine] = {}
 
     # processes
@@ -355,31 +307,38 @@ class Counts:
     dead_letters: dict[str, int]
 
 
+class Stalled(Exception):
+    """Nothing moved for too long: waiting longer would not help (not an AssertionError, so polling stops)."""
+
+
 def quiescent(platform: Platform, expected: Expected, *, timeout: float, stall_s: float = 20.0) -> Counts:
     """Wait until every effect is counted, no queue holds a message and every outbox is empty,
-    twice in a row a second apart (so a late duplicate would still show); returns the counts.
+    and the counts stay so for a second (so a late duplicate would still show); returns the counts.
 
     Fails early, with what the databases are waiting for, when nothing has moved for `stall_s`."""
-    deadline = time.monotonic() + timeout
+    settled: list = []   # [counts, since when] while the platform looks settled
     last_seen, last_change = None, time.monotonic()
-    while True:
+
+    def steady() -> Counts:
+        nonlocal last_seen, last_change
         try:
-            first = _settled_once(platform, expected)
-            time.sleep(1.0)  # not waiting for work: checking that nothing more arrives
-            second = _settled_once(platform, expected)
-            assert first == second, f"still moving: {first} then {second}"
-            return second
+            counts = _settled_once(platform, expected)
         except AssertionError as error:
+            settled.clear()
             now = time.monotonic()
             seen = (platform.counts(), tuple(sorted(queue_totals(platform.amqp_uri).items())))
             if seen != last_seen:
                 last_seen, last_change = seen, now
             if now - last_change > stall_s:
-                raise AssertionError(f"stalled: nothing moved for {stall_s:g} s: {error}\n"
-                                     f"{database_waits(platform)}") from None
-            if now > deadline:
-                raise AssertionError(f"not settled within {timeout:g} s: {error}") from None
-        time.sleep(0.5)
+                raise Stalled(f"stalled: nothing moved for {stall_s:g} s: {error}\n"
+                              f"{database_waits(platform)}") from None
+            raise
+        if not settled or settled[0] != counts:
+            settled[:] = [counts, time.monotonic()]
+        assert time.monotonic() - settled[1] >= 1.0, f"settled at {counts}: checking that nothing more arrives"
+        return counts
+
+    return eventually(steady, timeout=timeout, interval=0.5, what="the platform to settle")
 
 
 def database_waits(platform: Platform) -> str:
@@ -429,19 +388,24 @@ class GovPublisher:
 
     def publish(self, routing_key: str, body: dict | str) -> None:
         payload = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-        deadline = time.monotonic() + self.retry_for_s
-        while True:
+        attempts = 0
+
+        def published() -> None:
+            nonlocal attempts
+            attempts += 1
             try:
                 self._producer().publish(payload, exchange=GOV_EVENTS.name, routing_key=routing_key,
                                          delivery_mode=2, content_type="application/json",
                                          content_encoding="utf-8")
-                return
             except self.retry_on as error:
                 self.close()
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"could not publish for {self.retry_for_s:g} s: {error!r}") from error
-                self.retries += 1
-                time.sleep(0.3)  # back off before reconnecting to a broker that is away
+                raise AssertionError(f"could not publish: {error!r}") from error
+
+        try:
+            # a pause between attempts, as a careful system reconnects to a broker that is away
+            eventually(published, timeout=self.retry_for_s, interval=0.3)
+        finally:
+            self.retries += attempts - 1
 
     def close(self) -> None:
         if self.connection is not None:

@@ -31,9 +31,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.harness import ADMIN_TOKEN, API, enterprise_event, new_uscc, policy_draft, running_platform, until
+from tests.e2e.harness import ADMIN_TOKEN, API, enterprise_event, new_uscc, policy_draft
+from tests.polling import until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(backends=("sqlite", "postgresql"))]
 
 FUZZ_EXAMPLES = int(os.environ.get("HUIQI_FUZZ_EXAMPLES", "30"))
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
@@ -41,12 +42,6 @@ CONFORMANCE = {"status": status_code_conformance, "content type": content_type_c
                "body schema": response_schema_conformance}
 # Run last: a drawn `enterprise-1` or `staff-1` would disable an account whose token the run uses.
 LAST = ("disable_account",)
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def platform(request, tmp_path_factory):
-    with running_platform("fuzz", request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

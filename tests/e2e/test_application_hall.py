@@ -7,46 +7,35 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from datetime import datetime
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from services.application.models import budgets
-from services.application.service import PROACTIVE_CACHE_S
 from shared.clock import CHINA
 from tests.e2e.harness import (
+    ADMIN_TOKEN,
     API,
+    checked_session,
     enterprise_event,
-    eventually,
-    free_port,
     has_interest,
     new_marker,
     new_uscc,
     policy_draft,
-    running_platform,
-    until,
 )
+from tests.polling import eventually, until
+from tests.tcp_proxy import free_port
 from tools.launcher import ServiceProcesses
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1", "HUIQI_PROACTIVE_CACHE_S": "0"})]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("application_hall", "sqlite", tmp_path_factory.mktemp("application-hall"),
-                          env={"HUIQI_TIME_TRAVEL": "1"}) as running:
-        yield running
 
 
 class As:
     def __init__(self, platform, token: str):
         self.url = f"{platform.url}{API}"
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.http = checked_session(token)
 
     def get(self, path, **params):
         return self.http.get(f"{self.url}{path}", params=params, timeout=30)
@@ -387,9 +376,8 @@ def test_offers_are_withdrawn_with_their_policy_even_after_the_proactive_list_wa
     _, me = firm(platform, gov, marker)
     policy_id = redeemable(platform, people, marker, proactive=True)
     offer = offered(me, policy_id)
-    # past the time the service trusts its list of proactive policies: the withdrawn policy is then
-    # no longer on it, and its offers must still be withdrawn
-    time.sleep(PROACTIVE_CACHE_S + 1)
+    # the platform runs with HUIQI_PROACTIVE_CACHE_S=0: the service asks for its list of proactive
+    # policies every time, so the withdrawn policy is no longer on it, and its offers must still be withdrawn
     ok(people["reviewer"].post(f"/policies/{policy_id}/withdraw", {"reason": "政策调整"}))
     until(lambda: ok(me.get(f"/applications/{offer['id']}"))["status"] == "rejected" or None,
           what="the offer to be withdrawn with its policy")
@@ -428,11 +416,10 @@ def test_time_travel_moves_every_gateway_replica_whichever_took_the_request(plat
     replica.start()
     try:
         replica.wait_ready(timeout_s=60)
-        replica_http = requests.Session()
-        replica_http.headers.update(platform.http.headers)
+        replica_http = checked_session(ADMIN_TOKEN)
 
         def offset_at(url: str) -> float:
-            return ok(requests.get(f"{url}/health", timeout=30))["gateway"]["clock_offset_s"]
+            return ok(replica_http.get(f"{url}/health", timeout=30))["gateway"]["clock_offset_s"]
 
         for told, other in ((platform.url, f"http://{bind}"), (f"http://{bind}", platform.url)):
             moved = ok(replica_http.post(f"{told}{API}/admin/clock", json={"advance": "PT1S"}, timeout=30))

@@ -8,16 +8,10 @@ import threading
 
 import pytest
 
-from tests.e2e.harness import has_interest, new_marker, policy_draft, running_platform
+from tests.e2e.harness import has_interest, new_marker, policy_draft
 from tests.e2e.test_application_hall import account, firm, matched, ok
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("application_races", "postgresql", tmp_path_factory.mktemp("application-races")) as running:
-        yield running
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(backends=("postgresql",))]
 
 
 @pytest.fixture(scope="module")

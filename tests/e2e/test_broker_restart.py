@@ -9,29 +9,22 @@ import pytest
 
 from demo.enterprises import generate, split_by_source
 from shared.clock import today_in_china
+from tests.broker import rabbitmqctl
 from tests.e2e.harness import (
     DATABASE_SERVICES,
     GovPublisher,
     enterprise_event,
-    eventually,
     expected_effects,
     publish_monotone_policies,
     quiescent,
-    rabbitmqctl,
-    running_platform,
     sync_batches,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
 BULK_ENTERPRISES = 800     # synced in batches before the restart: the services are busy with them
 STREAMED_ENTERPRISES = 400  # one event per source and enterprise, flowing while the broker goes away
-
-
-@pytest.fixture
-def platform(tmp_path):
-    with running_platform("broker", "sqlite", tmp_path) as running:
-        yield running
 
 
 def single_events(profiles: list[dict]) -> list[tuple[str, dict]]:
@@ -67,7 +60,8 @@ class BackgroundPublisher(threading.Thread):
             self.publisher.close()
 
 
-def test_rabbitmq_restarted_while_events_flow_loses_nothing_and_duplicates_nothing(platform):
+def test_rabbitmq_restarted_while_events_flow_loses_nothing_and_duplicates_nothing(fresh_platform):
+    platform = fresh_platform
     rules = publish_monotone_policies(platform)
     profiles = generate(BULK_ENTERPRISES + STREAMED_ENTERPRISES, seed=505)
     batches = sync_batches(profiles[:BULK_ENTERPRISES], batch_size=250)

@@ -7,30 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import (
-    API,
-    enterprise_event,
-    eventually,
-    has_interest,
-    new_marker,
-    new_uscc,
-    policy_draft,
-    running_platform,
-    until,
-)
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
 from tests.e2e.test_application_hall import As, account, ok
+from tests.polling import eventually, until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1"})]
 # made up for the test (the real notice for 2027 is not out): 元旦 1-4 January, Saturday 9 January worked
 ARRANGEMENT_2027 = {"notice": "国办发明电〔2026〕99号", "holidays": [["2027-01-01", "2027-01-04", "元旦"]],
                     "workdays": ["2027-01-09"]}
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("calendar", "sqlite", tmp_path_factory.mktemp("calendar"),
-                          env={"HUIQI_TIME_TRAVEL": "1"}) as running:
-        yield running
 
 
 def set_clock(platform, moment: str) -> None:

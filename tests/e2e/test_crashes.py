@@ -6,8 +6,6 @@ domain rules say the input must produce, computed here from the generated profil
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from demo.enterprises import generate, split_by_source
@@ -19,19 +17,13 @@ from tests.e2e.harness import (
     expected_effects,
     publish_monotone_policies,
     quiescent,
-    running_platform,
     sync_batches,
 )
+from tests.polling import until
 
 pytestmark = pytest.mark.e2e
 
 ENTERPRISES = 2600  # about 20 batches of 500 partial profiles from five sources
-
-
-@pytest.fixture
-def platform(request, tmp_path):
-    with running_platform("crash", request.param, tmp_path) as running:
-        yield running
 
 
 def handled(platform, consumer: str) -> int:
@@ -47,26 +39,27 @@ def platform_service(consumer: str) -> str:
 
 def kill_midway(platform, service: str, consumer: str, total: int, *, timeout: float = 40.0) -> int:
     """kill -9 `service` once its consumer has finished some of its `total` messages but not all."""
-    deadline = time.monotonic() + timeout
-    while (done := handled(platform, consumer)) < 2:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{consumer} handled {done} of {total} messages in {timeout:g} s; "
-                                 f"{platform.counts()}\n{database_waits(platform)}")
-        time.sleep(0.02)  # polling the inbox closely, to kill while the sync is still going on
+    try:
+        # polling the inbox closely, to kill while the sync is still going on
+        until(lambda: handled(platform, consumer) >= 2, timeout=timeout, interval=0.02)
+    except AssertionError:
+        raise AssertionError(f"{consumer} handled {handled(platform, consumer)} of {total} messages in "
+                             f"{timeout:g} s; {platform.counts()}\n{database_waits(platform)}") from None
     platform.kill(service)
     done = handled(platform, consumer)
     assert done < total, f"{service} had already handled all {total} messages when killed: not a mid-sync kill"
     return done
 
 
-@pytest.mark.parametrize(("platform", "service", "consumer", "seed"), [
+@pytest.mark.parametrize(("fresh_platform", "service", "consumer", "seed"), [
     ("sqlite", "tagging", "tagging.on_gov_event", 101),
     ("sqlite", "policy", "policy.on_enterprise_tagged", 202),
     pytest.param("postgresql", "tagging", "tagging.on_gov_event", 303, marks=pytest.mark.postgres),
     pytest.param("postgresql", "policy", "policy.on_enterprise_tagged", 404, marks=pytest.mark.postgres),
-], indirect=["platform"])
+], indirect=["fresh_platform"])
 def test_kill_9_in_the_middle_of_a_bulk_sync_then_restart_has_exactly_one_effect_per_input(
-        platform, service, consumer, seed):
+        fresh_platform, service, consumer, seed):
+    platform = fresh_platform
     rules = publish_monotone_policies(platform)
     profiles = generate(ENTERPRISES, seed=seed)
     batches = sync_batches(profiles, batch_size=500)

@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from tests.broker import queue_totals
 from tests.e2e.harness import (
     API,
     bulk_event,
     drained,
     enterprise_event,
-    eventually,
     has_interest,
     new_marker,
     new_uscc,
     policy_draft,
-    queue_totals,
-    running_platform,
 )
+from tests.polling import eventually
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    """Deployed (`huiqi declare` on a virtual host of its own) but not started."""
-    with running_platform("downtime", "sqlite", tmp_path_factory.mktemp("downtime"), start=False,
-                          env={"HUIQI_RPC_TIMEOUT_S": "3"}) as deployed:
-        yield deployed
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(start=False, env={"HUIQI_RPC_TIMEOUT_S": "3"})]
 
 
 def profile(name: str, marker: str, **changes) -> dict:

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import API, enterprise_event, eventually, new_marker, new_uscc, policy_draft, running_platform
+from tests.e2e.harness import API, enterprise_event, new_marker, new_uscc, policy_draft
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("enterprise_file", "sqlite", tmp_path_factory.mktemp("enterprise-file-sqlite")) as running:
-        yield running
 
 
 def firm(marker: str, **changes) -> dict:

@@ -21,24 +21,17 @@ from tests.e2e.harness import (
     bulk_event,
     drained,
     enterprise_event,
-    eventually,
     expected_tags,
     has_interest,
     huiqi,
     new_marker,
     new_uscc,
     policy_draft,
-    running_platform,
     with_wrong_check_character,
 )
+from tests.polling import eventually
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def platform(request, tmp_path_factory):
-    with running_platform("flows", request.param, tmp_path_factory.mktemp(f"flows-{request.param}")) as running:
-        yield running
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(backends=("sqlite", "postgresql"))]
 
 
 def textile_firm(marker: str, **changes) -> dict:

@@ -16,7 +16,9 @@ import pytest
 
 from services.tagging import intake
 from services.tagging.domain.merge import Applied, merge
+from tests.broker import fresh_vhost
 from tests.e2e import harness
+from tests.polling import eventually, until
 from tests.tcp_proxy import TcpProxy, url_through
 
 pytestmark = pytest.mark.postgres
@@ -80,7 +82,7 @@ def inbox_ids(platform: harness.Platform) -> list[str]:
 def tagging_behind_a_proxy(tmp_path):
     """A platform of the tagging service alone, its database reached through a proxy."""
     proxy = TcpProxy(5432).start()
-    with harness.fresh_vhost("outage") as amqp_uri:
+    with fresh_vhost("huiqi-e2e-outage") as amqp_uri:
         harness.declare(amqp_uri)
         template = harness.postgres_template()
         platform = harness.Platform(amqp_uri, template, tmp_path,
@@ -108,7 +110,7 @@ def test_a_30_s_database_outage_under_a_stream_loses_reorders_and_dead_letters_n
         first_part, during, after = len(stream) // 4, len(stream) * 3 // 4, len(stream)
         for routing_key, body in stream[:first_part]:
             gov.publish(routing_key, body)
-        harness.until(lambda: platform.scalar("tagging", "SELECT count(*) FROM enterprises"),
+        until(lambda: platform.scalar("tagging", "SELECT count(*) FROM enterprises"),
                       what="the first messages applied")
         proxy.cut()
         cut_at = time.monotonic()
@@ -125,7 +127,7 @@ def test_a_30_s_database_outage_under_a_stream_loses_reorders_and_dead_letters_n
         gov.close()
 
     expected = folded(stream)
-    harness.eventually(lambda: _all_applied(platform, expected), timeout=120, interval=1.0,
+    eventually(lambda: _all_applied(platform, expected), timeout=120, interval=1.0,
                        what="every message applied")
     print(f"\n{len(stream)} messages ({len(ledger)} event ids), database away {OUTAGE_S:g} s; "
           f"all applied {time.monotonic() - started:.0f} s after the first was published")

@@ -10,28 +10,12 @@ import io
 import uuid
 
 import pytest
-import requests
 from openpyxl import load_workbook
 
-from tests.e2e.harness import (
-    API,
-    enterprise_event,
-    eventually,
-    has_interest,
-    new_marker,
-    new_uscc,
-    policy_draft,
-    running_platform,
-    until,
-)
+from tests.e2e.harness import API, checked_session, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
+from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("policy_hall", "sqlite", tmp_path_factory.mktemp("policy-hall-sqlite")) as running:
-        yield running
 
 
 class As:
@@ -39,8 +23,7 @@ class As:
 
     def __init__(self, platform, token: str):
         self.url = platform.url
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.http = checked_session(token)
 
     def get(self, path, **kwargs):
         return self.http.get(f"{self.url}{API}{path}", timeout=30, **kwargs)

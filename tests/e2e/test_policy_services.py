@@ -12,26 +12,10 @@ import pytest
 import requests
 
 from shared.clock import CHINA
-from tests.e2e.harness import (
-    API,
-    enterprise_event,
-    eventually,
-    has_interest,
-    new_marker,
-    new_uscc,
-    policy_draft,
-    running_platform,
-    until,
-)
+from tests.e2e.harness import API, checked_session, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
+from tests.polling import eventually, until
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("policy_services", "sqlite", tmp_path_factory.mktemp("policy-services"),
-                          env={"HUIQI_TIME_TRAVEL": "1"}) as running:
-        yield running
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1"})]
 
 
 def ok(answer, status: int = 200) -> dict:
@@ -40,9 +24,7 @@ def ok(answer, status: int = 200) -> dict:
 
 
 def token_for(platform, path: str, body: dict) -> requests.Session:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {ok(platform.post(f'{API}{path}', body), 201)['token']}"
-    return session
+    return checked_session(ok(platform.post(f'{API}{path}', body), 201)['token'])
 
 
 def registered(platform, gov, marker: str) -> str:
@@ -67,23 +49,23 @@ def test_a_gift_pack_has_a_public_page_that_counts_scans_and_qr_codes(platform):
     pack = ok(platform.post(f"{API}/packs", {"title": "新办企业大礼包", "policy_ids": [second, first]}), 201)
     assert pack["scans"] == 0 and pack["url"].endswith(f"/packs/{pack['code']}")
 
-    anonymous = requests.get(f"{platform.url}/packs/{pack['code']}", timeout=30)  # no token
+    anonymous = checked_session().get(f"{platform.url}/packs/{pack['code']}", timeout=30)  # no token
     assert anonymous.status_code == 200 and anonymous.headers["Content-Type"].startswith("text/html")
     page = anonymous.text
     assert "新办企业大礼包" in page and page.index("人才公寓") < page.index("创新券")
     assert "<b>创新券</b>" not in page and "&lt;b&gt;创新券&lt;/b&gt;" in page and "免申即享" in page
-    as_json = requests.get(f"{platform.url}/packs/{pack['code']}", headers={"Accept": "application/json"},
+    as_json = checked_session().get(f"{platform.url}/packs/{pack['code']}", headers={"Accept": "application/json"},
                            timeout=30).json()
     assert [policy["id"] for policy in as_json["policies"]] == [second, first]
     assert ok(platform.get(f"{API}/packs/{pack['id']}"))["scans"] == 2
-    assert requests.get(f"{platform.url}/packs/zzzzzzzz", timeout=30).status_code == 404
+    assert checked_session().get(f"{platform.url}/packs/zzzzzzzz", timeout=30).status_code == 404
 
     png = platform.get(f"{API}/packs/{pack['id']}/qr.png")
     assert png.status_code == 200 and png.headers["Content-Type"] == "image/png"
     assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
     svg = platform.get(f"{API}/packs/{pack['id']}/qr.svg")
     assert svg.headers["Content-Type"].startswith("image/svg+xml") and b"<svg" in svg.content
-    assert requests.get(f"{platform.url}{API}/packs/{pack['id']}/qr.png", timeout=30).status_code == 401
+    assert checked_session().get(f"{platform.url}{API}/packs/{pack['id']}/qr.png", timeout=30).status_code == 401
 
 
 # --- spreadsheet import -------------------------------------------------------------------------

@@ -9,24 +9,15 @@ from tests.e2e.harness import (
     API,
     drained,
     enterprise_event,
-    eventually,
     has_interest,
     new_marker,
     new_uscc,
     policy_draft,
-    running_platform,
-    until,
 )
 from tests.e2e.test_application_hall import ok
+from tests.polling import eventually, until
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("policy_start", "sqlite", tmp_path_factory.mktemp("policy-start"),
-                          env={"HUIQI_TIME_TRAVEL": "1"}) as running:
-        yield running
+pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1"})]
 
 
 def pushes(platform, uscc: str, policy_id: int) -> list[dict]:

@@ -13,20 +13,13 @@ from tests.e2e.harness import (
     API,
     bulk_event,
     enterprise_event,
-    eventually,
     new_marker,
     new_uscc,
-    running_platform,
     with_wrong_check_character,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    with running_platform("quarantine", "sqlite", tmp_path_factory.mktemp("quarantine-sqlite")) as running:
-        yield running
 
 
 def firm(marker: str, **changes) -> dict:

@@ -21,13 +21,12 @@ from shared.store import create_schema
 from tests.e2e.harness import (
     API,
     GovPublisher,
-    eventually,
     expected_effects,
     policy_draft,
     publish_monotone_policies,
-    running_platform,
     sync_batches,
 )
+from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -46,65 +45,65 @@ def health(platform) -> requests.Response:
     return answer
 
 
-@pytest.mark.postgres
-def test_health_is_200_only_once_a_policy_can_be_created(tmp_path):
-    with running_platform("ready", "postgresql", tmp_path, start=False) as platform:
-        tagging_url = platform.database_url.format(service="tagging")
-        engine = engine_for(tagging_url, pool_size=1)
-        create_schema(engine, tagging_tables)
-        holder = engine.connect()
-        transaction = holder.begin()
-        try:
-            # the catalogue's seed reads tag_definitions: it waits here, as a slow start would
-            holder.execute(text("LOCK TABLE tag_definitions IN ACCESS EXCLUSIVE MODE"))
-            platform.processes.start()
-            platform.processes.wait_ready(*SERVICES, timeout_s=90)
+@pytest.mark.platform(backends=("postgresql",), start=False)
+def test_health_is_200_only_once_a_policy_can_be_created(fresh_platform):
+    platform = fresh_platform
+    tagging_url = platform.database_url.format(service="tagging")
+    engine = engine_for(tagging_url, pool_size=1)
+    create_schema(engine, tagging_tables)
+    holder = engine.connect()
+    transaction = holder.begin()
+    try:
+        # the catalogue's seed reads tag_definitions: it waits here, as a slow start would
+        holder.execute(text("LOCK TABLE tag_definitions IN ACCESS EXCLUSIVE MODE"))
+        platform.processes.start()
+        platform.processes.wait_ready(*SERVICES, timeout_s=90)
 
-            def seed_waits() -> None:
-                waiting = platform.scalar("policy", "SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
-                                                    "AND wait_event_type = 'Lock'",
-                                          name=engine.url.database)
-                assert waiting, "the tagging service is not waiting for its catalogue yet"
-            eventually(seed_waits, timeout=60)
-            first = eventually(lambda: health(platform), timeout=60, what="every service answering /health")
-            if first.status_code == 200:  # what a client may do now: it must work
-                created = platform.post(f"{API}/policies", policy_draft("就绪检查", {"tag": "scale.small"}))
-                assert created.status_code == 201, \
-                    f"/health said 200, then POST policy {created.status_code} {created.text[:300]}"
-            assert first.status_code == 503, f"/health said {first.status_code} before the catalogue was read"
-            assert "tagging" in first.json()["failed"], first.json()
-            assert platform.get("/health/ready").status_code == 503
-            assert platform.get("/health/live").status_code == 200
-        finally:
-            transaction.rollback()
-            holder.close()
-            engine.dispose()
+        def seed_waits() -> None:
+            waiting = platform.scalar("policy", "SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
+                                                "AND wait_event_type = 'Lock'",
+                                      name=engine.url.database)
+            assert waiting, "the tagging service is not waiting for its catalogue yet"
+        eventually(seed_waits, timeout=60)
+        first = eventually(lambda: health(platform), timeout=60, what="every service answering /health")
+        if first.status_code == 200:  # what a client may do now: it must work
+            created = platform.post(f"{API}/policies", policy_draft("就绪检查", {"tag": "scale.small"}))
+            assert created.status_code == 201, \
+                f"/health said 200, then POST policy {created.status_code} {created.text[:300]}"
+        assert first.status_code == 503, f"/health said {first.status_code} before the catalogue was read"
+        assert "tagging" in first.json()["failed"], first.json()
+        assert platform.get("/health/ready").status_code == 503
+        assert platform.get("/health/live").status_code == 200
+    finally:
+        transaction.rollback()
+        holder.close()
+        engine.dispose()
 
-        def ready() -> None:
-            assert health(platform).status_code == 200
-        eventually(ready, timeout=60, interval=0.05, what="/health 200 once the catalogue is loaded")
-        created = platform.post(f"{API}/policies", policy_draft("就绪检查", {"tag": "scale.small"}))
-        assert created.status_code == 201, f"{created.status_code} {created.text[:300]}"
-        assert platform.get("/health/ready").status_code == 200
+    def ready() -> None:
+        assert health(platform).status_code == 200
+    eventually(ready, timeout=60, interval=0.05, what="/health 200 once the catalogue is loaded")
+    created = platform.post(f"{API}/policies", policy_draft("就绪检查", {"tag": "scale.small"}))
+    assert created.status_code == 201, f"{created.status_code} {created.text[:300]}"
+    assert platform.get("/health/ready").status_code == 200
 
 
-def test_settled_means_every_effect_of_a_bulk_load_is_in(tmp_path):
-    with running_platform("settle", "sqlite", tmp_path) as platform:
-        rules = publish_monotone_policies(platform)
-        profiles = generate(2000, seed=77)
-        expected = expected_effects(profiles, rules, today_in_china())
-        publisher = GovPublisher(platform.amqp_uri)
-        try:
-            for batch in sync_batches(profiles, batch_size=500):
-                publisher.publish("enterprise.profiles_synced", batch)
-        finally:
-            publisher.close()
-        assert platform_work(platform.url, platform.amqp_uri), "the load is still being worked right after it"
+def test_settled_means_every_effect_of_a_bulk_load_is_in(fresh_platform):
+    platform = fresh_platform
+    rules = publish_monotone_policies(platform)
+    profiles = generate(2000, seed=77)
+    expected = expected_effects(profiles, rules, today_in_china())
+    publisher = GovPublisher(platform.amqp_uri)
+    try:
+        for batch in sync_batches(profiles, batch_size=500):
+            publisher.publish("enterprise.profiles_synced", batch)
+    finally:
+        publisher.close()
+    assert platform_work(platform.url, platform.amqp_uri), "the load is still being worked right after it"
 
-        wait_until_settled(platform.url, platform.amqp_uri, say=lambda _line: None, timeout_s=120)
+    wait_until_settled(platform.url, platform.amqp_uri, say=lambda _line: None, timeout_s=120)
 
-        counts = platform.counts()   # at once: no waiting after "settled"
-        assert counts.enterprises == expected.enterprises
-        assert platform.matched_pairs() == expected.matches
-        assert sorted(platform.notified_pairs()) == sorted(expected.matches)
-        assert counts.outbox == {service: 0 for service in counts.outbox}
+    counts = platform.counts()   # at once: no waiting after "settled"
+    assert counts.enterprises == expected.enterprises
+    assert platform.matched_pairs() == expected.matches
+    assert sorted(platform.notified_pairs()) == sorted(expected.matches)
+    assert counts.outbox == {service: 0 for service in counts.outbox}

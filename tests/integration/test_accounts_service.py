@@ -19,7 +19,7 @@ from shared.contracts.accounts import AccountChanged, token_digest
 from shared.errors import Conflict, Invalid, NotFound
 from shared.store import Store
 from shared.topology import ACCOUNT_CHANGES
-from tests.integration.conftest_gateway import wait_until
+from tests.polling import until
 
 ADMIN = {"role": "city_admin", "id": "city-admin", "department": None, "county": None, "uscc": None}
 
@@ -95,7 +95,7 @@ def test_a_disable_is_broadcast_and_the_token_stops(rpc, accounts, broadcasts):
     assert disabled["disabled_at"] and disabled["id"] == created["id"]
     assert rpc.token_holder(token_digest(created["token"])) is None
 
-    message = wait_until(lambda: broadcasts.get(no_ack=True))
+    message = until(lambda: broadcasts.get(no_ack=True), timeout=5, interval=0.05, what="the broadcast")
     change = AccountChanged.model_validate(json.loads(message.body))
     assert (change.account_id, change.change) == (created["id"], "disabled")
     assert message.delivery_info["exchange"] == ACCOUNT_CHANGES.name
@@ -107,7 +107,8 @@ def test_a_disable_is_broadcast_and_the_token_stops(rpc, accounts, broadcasts):
         rpc.disable("staff-999999", ADMIN)
     [row] = rows(accounts, select(accounts_table.c.disabled_by))
     assert row.disabled_by == "city-admin"
-    wait_until(lambda: rows(accounts, select(func.count()).select_from(tables.outbox))[0][0] == 0)
+    until(lambda: rows(accounts, select(func.count()).select_from(tables.outbox))[0][0] == 0, timeout=5,
+          interval=0.05, what="the outbox emptied")
     assert broadcasts.get(no_ack=True) is None   # a refused disable broadcasts nothing
 
 

@@ -16,13 +16,14 @@ from services.application import hall
 from services.application.materials import check_materials
 from services.application.models import metadata
 from shared import workdays
+from shared.contracts.actors import Actor, Role
 
 CALENDAR = workdays.seeded()
 NOW = datetime(2026, 11, 27, 2, 0, 0, 123456, tzinfo=UTC)
 USCC = "913716000000000017"
-CLERK = {"role": "window_clerk", "id": "clerk"}
-REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
-ENTERPRISE = {"role": "enterprise", "id": "owner", "uscc": USCC}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
+REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance")
+ENTERPRISE = Actor(role=Role.enterprise, id="owner", uscc=USCC)
 PDF = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
 
 
@@ -154,10 +155,10 @@ def test_department_staff_see_only_what_was_routed_to_them(engine):
         for action, actor in steps:
             act(engine, ids[name], action, actor)
     with engine.connect() as connection:
-        seen = hall.listing(connection, NOW, scope=REVIEWER, status=None, overdue=None, policy_id=None, limit=50,
+        seen = hall.listing(connection, NOW, actor=REVIEWER, status=None, overdue=None, policy_id=None, limit=50,
                             offset=0)
         counted = hall.statistics(connection, REVIEWER)["total"]
-        everything = hall.listing(connection, NOW, scope=CLERK, status=None, overdue=None, policy_id=None,
+        everything = hall.listing(connection, NOW, actor=CLERK, status=None, overdue=None, policy_id=None,
                                   limit=50, offset=0)["total"]
     routed = {ids[name] for name in ("in review", "returned by the department", "rejected in review")}
     assert {item["id"] for item in seen["items"]} == routed

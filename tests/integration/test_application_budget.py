@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 from services.application import hall
 from services.application.models import budgets, metadata
 from shared import workdays
+from shared.contracts.actors import Actor, Role
 from shared.errors import Conflict
 
 CALENDAR = workdays.seeded()
 WORKERS = 8
 AMOUNT = 40_000.0
 BUDGET = 100_000.0   # two approvals fit, not three
-CLERK = {"role": "window_clerk", "id": "clerk"}
-REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
+REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance")
 
 
 def terms(uscc: str) -> dict:

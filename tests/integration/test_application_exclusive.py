@@ -6,7 +6,6 @@ PostgreSQL's."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -15,14 +14,16 @@ from sqlalchemy import func, select, text
 from services.application import hall
 from services.application.models import exclusive_claims, metadata
 from shared import workdays
+from shared.contracts.actors import Actor, Role
 from shared.errors import Conflict
+from tests.polling import until
 
 CALENDAR = workdays.seeded()
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 USCC = "913716000000000017"
-CLERK = {"role": "window_clerk", "id": "clerk"}
-REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
+REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance")
 
 
 def terms(policy_id: int, group: str | None = "stable_jobs") -> dict:
@@ -76,14 +77,10 @@ def _race(engine, first_policy: int, second_policy: int) -> tuple[int, BaseExcep
         thread = threading.Thread(target=second)
         thread.start()
         with engine.connect() as watcher:
-            deadline = time.monotonic() + 20
-            while not outcome and time.monotonic() < deadline:
-                waiting = watcher.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'")).scalar_one()
-                if waiting:
-                    break
-                time.sleep(0.01)
+            until(lambda: outcome or watcher.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar_one(), interval=0.01,
+                what="the second submission to wait for the first, or to finish")
         transaction.commit()
     thread.join(timeout=30)
     return first, outcome[0]

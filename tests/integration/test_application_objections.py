@@ -9,15 +9,16 @@ import pytest
 from services.application import hall
 from services.application.models import metadata
 from shared import workdays
+from shared.contracts.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid
 from tests.integration.test_application_answers import CLERK, ENTERPRISE, REVIEWER, terms
 
 CALENDAR = workdays.seeded()
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-RIVAL = {"role": "enterprise", "id": "enterprise-2", "uscc": "91371600000000000X"}
-RIVAL_OTHER_ACCOUNT = {**RIVAL, "id": "enterprise-3"}
-THIRD = {"role": "enterprise", "id": "enterprise-4", "uscc": "913716000000000025"}
+RIVAL = Actor(role=Role.enterprise, id="enterprise-2", uscc="91371600000000000X")
+RIVAL_OTHER_ACCOUNT = RIVAL.model_copy(update={"id": "enterprise-3"})
+THIRD = Actor(role=Role.enterprise, id="enterprise-4", uscc="913716000000000025")
 
 
 @pytest.fixture

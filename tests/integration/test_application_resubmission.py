@@ -11,14 +11,15 @@ from services.application import hall
 from services.application.materials import check_materials
 from services.application.models import metadata
 from shared import workdays
+from shared.contracts.actors import Actor, Role
 from shared.errors import Invalid
 
 CALENDAR = workdays.seeded()
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 USCC = "913716000000000017"
-CLERK = {"role": "window_clerk", "id": "clerk"}
-ENTERPRISE = {"role": "enterprise", "id": "owner", "uscc": USCC}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
+ENTERPRISE = Actor(role=Role.enterprise, id="owner", uscc=USCC)
 
 
 def pdf(name: str, filename: str | None = None) -> dict:

@@ -12,6 +12,7 @@ from services.policy import match_store, policy_store, read_model
 from services.policy.domain import application_terms, lifecycle
 from services.policy.matcher import Matcher
 from services.policy.models import metadata
+from shared.contracts.actors import Actor, Role
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft
 from shared.errors import NotFound
@@ -48,7 +49,7 @@ def policy_id(engine) -> int:
         "subsidy": {"type": "per_unit", "field": "employees", "rate": 1000, "cap": 30_000}})
     with Session(engine) as session, session.begin():
         policy = policy_store.create_draft(session, draft, lifecycle.checked_rule(RULE, lambda _code: True),
-                                           {"id": "test"}, NOW)
+                                           Actor(role=Role.city_admin, id="test"), NOW)
         policy_store.publish(session, policy["id"], TODAY, NOW)
         Matcher().match_enterprises(session, ENTERPRISES, TODAY, NOW)
     return policy["id"]

@@ -18,12 +18,14 @@ from services.policy.models import metadata as policy_metadata
 from services.policy.models import questions as question_rows
 from shared import calendar_register, workdays
 from shared.clock import CHINA
+from shared.contracts.actors import Actor, Role
 
 SEEDED = workdays.seeded()
-CLERK = {"role": "window_clerk", "id": "clerk"}
-REVIEWER = {"role": "department_staff", "id": "reviewer", "department": "finance"}
+CLERK = Actor(role=Role.window_clerk, id="clerk")
+REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance")
 USCC = "913716000000000017"
-ENTERPRISE = {"role": "enterprise", "id": "owner", "uscc": USCC}
+ENTERPRISE = Actor(role=Role.enterprise, id="owner", uscc=USCC)
+ASKED_BY = ENTERPRISE.model_dump(mode="json")   # as the question rows keep it
 # a made-up notice for 2027: 元旦 1-4 January (a Monday made a holiday), Saturday 9 January worked
 NOTICE_2027 = workdays.official(2027, "国办发明电〔2026〕99号", [(date(2027, 1, 1), date(2027, 1, 4), "元旦")],
                                 [date(2027, 1, 9)])
@@ -163,11 +165,11 @@ def test_questions_due_across_a_loaded_year_are_counted_again(service_engine):
     due = SEEDED.due_at(asked, DUE_WORKING_DAYS)
     assert due == china("2027-01-05T23:59:59")    # 1 January off, then the weekend: Monday 4, Tuesday 5
     with engine.begin() as connection:
-        rows = [{"policy_id": 1, "uscc": USCC, "text": "问", "asked_by": ENTERPRISE, "asked_at": asked,
+        rows = [{"policy_id": 1, "uscc": USCC, "text": "问", "asked_by": ASKED_BY, "asked_at": asked,
                  "due_at": due, "due_provisional": True, "due_note": None},
-                {"policy_id": 1, "uscc": USCC, "text": "旧版本留下的", "asked_by": ENTERPRISE, "asked_at": asked,
+                {"policy_id": 1, "uscc": USCC, "text": "旧版本留下的", "asked_by": ASKED_BY, "asked_at": asked,
                  "due_at": None, "due_provisional": None, "due_note": "not covered"},
-                {"policy_id": 1, "uscc": USCC, "text": "早就答复", "asked_by": ENTERPRISE,
+                {"policy_id": 1, "uscc": USCC, "text": "早就答复", "asked_by": ASKED_BY,
                  "asked_at": asked - timedelta(days=60), "due_at": SEEDED.due_at(asked - timedelta(days=60), 2),
                  "due_provisional": False, "due_note": None}]
         connection.execute(insert(question_rows), rows)

@@ -2,7 +2,6 @@
 dependency pauses the queue and retries the same batch in place (never a dead letter, never out
 of order); a message that fails by itself becomes the only dead letter, the others keep their order."""
 import json
-import time
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ from shared.consumer import handles
 from shared.errors import Unavailable
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.store import Store
+from tests.polling import until
 
 QUEUE = "notification.matches_changed"
 ROUTING_KEY = "policy.matches_changed"
@@ -69,16 +69,6 @@ def publish_numbered(amqp_uri, count: int) -> list[str]:
     return ids
 
 
-def wait_for(check, timeout_s: float = 30.0):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {timeout_s} s"
-        time.sleep(0.1)
-
-
 def handled_in_order(container) -> list[str]:
     store = next(dep for dep in container.dependencies if isinstance(dep, Store))
     with store.engine.connect() as connection:
@@ -106,7 +96,7 @@ def test_an_unavailable_dependency_pauses_the_queue_and_loses_no_message_nor_its
     container = container_factory(RecordingService, nameko_config)
     container.start()
 
-    wait_for(lambda: len(handled_in_order(container)) == len(ids))
+    until(lambda: len(handled_in_order(container)) == len(ids), timeout=30)
     assert handled_in_order(container) == ids
     assert dead_letter_ids(container) == []
     # the failed batch was tried again whole, not message by message
@@ -121,7 +111,7 @@ def test_a_message_that_fails_by_itself_is_the_only_dead_letter_and_the_others_k
     container.start()
 
     expected = [event_id for event_id in ids if event_id not in Script.poison]
-    wait_for(lambda: len(handled_in_order(container)) == len(expected)
+    until(lambda: len(handled_in_order(container)) == len(expected)
              and len(dead_letter_ids(container)) == len(Script.poison))
     assert handled_in_order(container) == expected
     assert dead_letter_ids(container) == sorted(Script.poison)
@@ -138,6 +128,6 @@ def test_a_constraint_a_message_breaks_every_time_is_retried_a_little_then_only_
     container.start()
 
     expected = [event_id for event_id in ids if event_id != ids[40]]
-    wait_for(lambda: len(handled_in_order(container)) == len(expected) and dead_letter_ids(container))
+    until(lambda: len(handled_in_order(container)) == len(expected) and dead_letter_ids(container), timeout=30)
     assert handled_in_order(container) == expected
     assert dead_letter_ids(container) == [ids[40]]

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from services.policy import department_store
 from services.policy.domain.departments import default_register
 from services.policy.models import metadata
+from shared.contracts.actors import Actor, Role
 from shared.errors import Invalid
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-ADMIN = {"role": "city_admin", "id": "city-admin"}
+ADMIN = Actor(role=Role.city_admin, id="city-admin")
 
 
 @pytest.fixture

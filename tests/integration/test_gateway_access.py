@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from services.application.domain import visibility
 from services.gateway.access import COLUMNS, NO_TOKEN, WRONG_TOKEN, Cell, parse
 from services.gateway.routes import ROUTE_LIST, Route
-from shared.errors import EXPECTED, NotFound
+from shared.contracts.actors import Actor
+from shared.errors import EXPECTED, Forbidden, NotFound
 from shared.rpc import rpc
 from shared.uscc import complete
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import USCC, FakeNotification, FakePolicy, FakeTagging
+from tests.integration.gateway_stand_ins import USCC, FakeNotification, FakePolicy, FakeTagging
 
 ACCESS_MD = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 OTHER_USCC = complete("91371600000000000")
@@ -60,11 +61,15 @@ class ScopedApplication:
         return {"service": "application", "ok": True}
 
     @rpc(expected_exceptions=EXPECTED)
-    def get(self, application_id):
+    def get(self, application_id, actor):
+        """As the application service answers: only what the actor may see (`visibility.may_see`)."""
         if application_id not in APPLICATIONS:
             raise NotFound(f"no application {application_id}")
-        return {"id": application_id, "policy_id": 6, "stage": "review", "form": {"annual_revenue": 1},
-                **APPLICATIONS[application_id]}
+        application = {"id": application_id, "policy_id": 6, "stage": "review", "form": {"annual_revenue": 1},
+                       **APPLICATIONS[application_id]}
+        if not visibility.may_see(Actor.model_validate(actor), application):
+            raise Forbidden(f"application {application_id} is not yours to see")
+        return application
 
 
 @pytest.fixture

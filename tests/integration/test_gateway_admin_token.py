@@ -6,8 +6,8 @@ from services.gateway.auth import MIN_ADMIN_TOKEN_LENGTH
 from services.gateway.service import GatewayService
 from services.gateway.web import UnsafeAdminToken
 from shared.config import settings
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import ADMIN_TOKEN, free_port
+from tests.integration.gateway_stand_ins import ADMIN_TOKEN
+from tests.tcp_proxy import free_port
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ import pytest
 import requests
 
 from tests.crafted_zips import xlsx_bomb, zip_bomb
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import USCC
+from tests.integration.gateway_stand_ins import USCC
 
 WRONG_CHECK_USCC = USCC[:-1] + "1"  # 913716024JURQ2830 checks to 0
 TEN_MB = "政" * (10 * 1024 * 1024 // 3)  # 10 MB of UTF-8

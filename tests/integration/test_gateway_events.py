@@ -6,8 +6,7 @@ from nameko.testing.utils import get_extension
 
 from services.gateway.dependencies import GovEventPublisher
 from shared.contracts.gov import ROUTING_KEYS
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import USCC
+from tests.integration.gateway_stand_ins import USCC
 
 EVENT = {"event_id": "9b2f3c1e-gateway-1", "source": "market-regulation",
          "occurred_at": "2026-11-27T09:30:00+08:00", "sequence": 17,

@@ -4,8 +4,7 @@ import uuid
 import requests
 
 from shared.uscc import complete
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import ADMIN_TOKEN, USCC
+from tests.integration.gateway_stand_ins import ADMIN_TOKEN, USCC
 
 DRAFT = {"title": "小微企业稳岗补贴", "department": "hrss", "summary": "稳岗", "eligibility": {"tag": "scale.small"},
          "valid_from": "2026-01-01", "valid_to": "2026-12-31"}

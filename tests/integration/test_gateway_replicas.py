@@ -16,8 +16,9 @@ from services.gateway.tokens import TokenDirectory
 from shared import messaging_tables as tables
 from shared.config import settings
 from shared.store import Store
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import ADMIN_TOKEN, free_port, wait_until
+from tests.integration.gateway_stand_ins import ADMIN_TOKEN
+from tests.polling import until
+from tests.tcp_proxy import free_port
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def replicas(quick_consumers, container_factory, amqp_uri, gateway_settings, acc
         container.start()
         started.append((f"http://{address}", container))
     for _, container in started:   # each has bound its queue to huiqi.accounts
-        wait_until(lambda container=container: get_extension(container, TokenDirectory).listener.listening)
+        until(lambda container=container: get_extension(container, TokenDirectory).listener.listening,
+              timeout=5, interval=0.05)
     return started
 
 
@@ -64,8 +66,7 @@ def test_a_disable_on_one_replica_takes_effect_on_both_at_once(replicas, account
     # the broker handed the change to every replica's queue before the disable answered: the second
     # replica has heard it, or hears it within moments
     tries = []
-    wait_until(lambda: tries.append(me(second, account["token"])) or tries[-1] == 401, timeout_s=1.0,
-               interval_s=0.005)
+    until(lambda: tries.append(me(second, account["token"])) or tries[-1] == 401, timeout=1.0, interval=0.005)
     refused = time.monotonic()
     assert me(first, account["token"]) == 401
     print(f"disable answered in {(answered - asked) * 1000:.0f} ms; the second replica refused the token "
@@ -78,7 +79,7 @@ def test_a_disable_on_one_replica_takes_effect_on_both_at_once(replicas, account
         with store.engine.connect() as connection:
             return connection.execute(select(func.count()).select_from(tables.outbox)).scalar_one()
 
-    wait_until(lambda: outbox_rows() == 0)   # the broadcast left the outbox
+    until(lambda: outbox_rows() == 0, timeout=5, interval=0.05)   # the broadcast left the outbox
 
 
 def test_a_flood_of_wrong_tokens_leaves_good_tokens_cached(replicas):

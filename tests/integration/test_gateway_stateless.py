@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from shared.config import settings
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
 
 GATEWAY = Path(__file__).resolve().parents[2] / "services" / "gateway"
 PERSISTENCE = ("sqlalchemy", "shared.database", "shared.store", "shared.relay", "shared.messaging_tables")

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from tests.integration.conftest_gateway import *  # noqa: F403 - the fixtures
-from tests.integration.conftest_gateway import RPC_TIMEOUT_S, USCC, wait_until
+from tests.integration.gateway_stand_ins import RPC_TIMEOUT_S, USCC
+from tests.polling import until
 
 MARGIN_S = 1.5  # connection set-up and scheduling on a busy CI machine
 
@@ -39,7 +39,7 @@ def test_a_stopped_service_is_503_after_the_timeout(api, rpc_queues, service, pa
     assert f"within {RPC_TIMEOUT_S:g} s" in error["message"]
     assert RPC_TIMEOUT_S <= took < RPC_TIMEOUT_S + MARGIN_S
     # The request expires with the deadline: a service that comes back does not act on it.
-    wait_until(lambda: rpc_queues.depth(service) == 0, timeout_s=RPC_TIMEOUT_S + 3)
+    until(lambda: rpc_queues.depth(service) == 0, timeout=RPC_TIMEOUT_S + 3, interval=0.05)
 
 
 def test_health_is_503_naming_every_silent_service_within_one_timeout(anonymous, rpc_queues):

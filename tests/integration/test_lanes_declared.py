@@ -2,8 +2,6 @@
 queue for every key) moves the bulk key to the bulk lane's queue, keeps what already waits in the
 old queue, and routes single changes and bulk batches to separate queues from then on."""
 import json
-import subprocess
-import uuid
 
 import kombu
 import pytest
@@ -11,32 +9,21 @@ import pytest
 from shared import topology
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.topology import GOV_EVENTS
-
-BROKER = "amqp://guest:guest@127.0.0.1:5672"
-
-
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+from tests.broker import fresh_vhost
 
 
 @pytest.fixture
 def earlier_broker():
     """A vhost as the earlier release left it: tagging.gov_events bound to all four keys."""
-    vhost = f"huiqi-test-lanes-{uuid.uuid4().hex[:8]}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    uri = f"{BROKER}/{vhost}"
-    with kombu.Connection(uri) as connection:
-        channel = connection.channel()
-        GOV_EVENTS(channel).declare()
-        kombu.Queue("tagging.gov_events", durable=True, bindings=[
-            kombu.binding(GOV_EVENTS, routing_key=key) for key in
-            ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered",
-             "enterprise.profiles_synced")])(channel).declare()
-    try:
+    with fresh_vhost("huiqi-test-lanes") as uri:
+        with kombu.Connection(uri) as connection:
+            channel = connection.channel()
+            GOV_EVENTS(channel).declare()
+            kombu.Queue("tagging.gov_events", durable=True, bindings=[
+                kombu.binding(GOV_EVENTS, routing_key=key) for key in
+                ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered",
+                 "enterprise.profiles_synced")])(channel).declare()
         yield uri
-    finally:
-        _rabbitmqctl("delete_vhost", vhost)
 
 
 def _publish(uri: str, routing_key: str, number: int) -> None:

@@ -1,11 +1,10 @@
 """Matching decides the same whichever way it runs: an enterprise against every policy (the
 in-memory index) or a policy against every enterprise (one SQL query), on SQLite and PostgreSQL.
 The services run in-process on the real broker; the expectation is computed independently."""
-import time
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from demo import api_body, load_policies
 from demo.enterprises import generate
@@ -13,9 +12,12 @@ from demo.load import publish_batches
 from services.tagging.domain.catalogue import load_default
 from services.tagging.domain.derived import derive
 from shared import clock, eligibility
+from shared.contracts.actors import Actor, Role
 from shared.contracts.policies import PolicyDraft
+from tests.broker import queue_totals
+from tests.polling import eventually, until
 
-ADMIN = {"role": "city_admin", "id": "admin"}
+ADMIN = Actor(role=Role.city_admin, id="admin").model_dump(mode="json")   # as it travels
 ENTERPRISES = 300
 EXTRA_RULES = [
     {"all": [{"field": "qualifications", "op": "!=", "value": "high_tech_enterprise"}, {"tag": "industry.c"}]},
@@ -47,15 +49,6 @@ def create_and_publish(config, bodies) -> dict[int, dict]:
             policy.publish(draft["id"], ADMIN)
             created[draft["id"]] = draft
     return created
-
-
-def wait_for(predicate, timeout_s=60, what="condition"):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -105,8 +98,20 @@ def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri)
         with engine_of(platform["policy" if table is matches else "notification"]).connect() as connection:
             return set(connection.execute(select(table.c.uscc, table.c.policy_id)).tuples())
 
-    wait_for(lambda: len(recorded(notifications)) >= len(expected), what=f"{len(expected)} notifications")
-    time.sleep(0.5)  # would anything more arrive? nothing should
+    until(lambda: len(recorded(notifications)) >= len(expected), timeout=60, interval=0.2,
+          what=f"{len(expected)} notifications")
+
+    def drained() -> None:
+        """Nothing more can arrive: no queue of these services holds a message, no outbox an event."""
+        from shared.messaging_tables import outbox
+        queued = {name: count for name, count in queue_totals(amqp_uri).items()
+                  if count and name.split(".")[0] in platform}
+        unsent = {}
+        for name, container in platform.items():
+            with engine_of(container).connect() as connection:
+                unsent[name] = connection.execute(select(func.count()).select_from(outbox)).scalar_one()
+        assert not queued and not any(unsent.values()), f"queued: {queued}, in outboxes: {unsent}"
+    eventually(drained, timeout=60, interval=0.2, what="every queue and outbox to drain")
     assert recorded(matches) == expected
     assert recorded(notifications) == expected
 
@@ -120,7 +125,7 @@ def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri)
         assert revised["version"] == 2
         policies[revised_id] = revised
         expected = expected_pairs(policies, profiles)
-        wait_for(lambda: recorded(matches) == expected, what="the revised rule's matches")
+        until(lambda: recorded(matches) == expected, timeout=60, interval=0.2, what="the revised rule's matches")
         found = policy_rpc.near_misses(revised_id, 0, None)
 
     catalogue = load_default()

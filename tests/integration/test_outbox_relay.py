@@ -20,6 +20,7 @@ from shared.publisher import ConfirmingPublisher
 from shared.relay import DELETE_DELAY_S, OutboxRelay
 from shared.store import Transaction
 from shared.topology import PLATFORM_EVENTS
+from tests.polling import until
 
 CAPTURE = "test.relay_capture"
 UNREACHABLE = "amqp://guest:guest@127.0.0.1:1//"
@@ -67,16 +68,28 @@ def outbox_size(engine) -> int:
         return connection.execute(select(func.count()).select_from(tables.outbox)).scalar_one()
 
 
+class RecordedLog:
+    """The relay's log, kept: what it reports is how a test sees it fail and back off."""
+
+    def __init__(self):
+        self.events: list[tuple[str, dict]] = []
+        self.log = get_logger("test.relay")
+
+    def warning(self, event: str, **fields) -> None:
+        self.events.append((event, fields))
+        self.log.warning(event, **fields)
+
+    def error(self, event: str, **fields) -> None:
+        self.events.append((event, fields))
+        self.log.error(event, **fields)
+
+    def pauses(self) -> list[float]:
+        """The pause after each failure to publish, in order."""
+        return [fields["retry_in_s"] for event, fields in self.events if event == "outbox_relay_failed"]
+
+
 def relay_for(engine, amqp_uri: str) -> OutboxRelay:
-    return OutboxRelay(engine, ConfirmingPublisher(amqp_uri, confirm_timeout_s=5), nullcontext,
-                       get_logger("test.relay"))
-
-
-def eventually(check, timeout_s: float = 10.0):
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        eventlet.sleep(0.05)
+    return OutboxRelay(engine, ConfirmingPublisher(amqp_uri, confirm_timeout_s=5), nullcontext, RecordedLog())
 
 
 def test_handed_over_events_leave_in_commit_order_and_are_deleted_soon_after(engine, amqp_uri, captured):
@@ -92,8 +105,9 @@ def test_handed_over_events_leave_in_commit_order_and_are_deleted_soon_after(eng
     relay.step()
     assert captured() == [1, 2, 3]          # the row nobody handed over waits for a scan
     assert outbox_size(engine) == 4         # sent, not yet deleted
-    eventlet.sleep(DELETE_DELAY_S)
-    relay.step()
+    # what was sent is deleted once DELETE_DELAY_S has passed since the first of it was sent
+    until(lambda: relay.step() or outbox_size(engine) == 1, timeout=DELETE_DELAY_S + 5, interval=0.05,
+          what="the sent rows to be deleted")
     assert outbox_size(engine) == 1
     relay.publisher.close()
 
@@ -105,13 +119,13 @@ def test_events_written_while_the_broker_is_unreachable_leave_first_and_in_order
     try:
         commit(engine, relay, 1)
         commit(engine, relay, 2, 3)
-        eventlet.sleep(0.5)                         # the relay has tried, failed and is backing off
+        until(relay.log.pauses, what="the relay to try, fail and back off")
         assert captured() == [] and outbox_size(engine) == 3
         relay.publisher.amqp_uri = amqp_uri         # the broker answers again
         commit(engine, relay, 4)
-        eventually(lambda: outbox_size(engine) == 0)
+        until(lambda: outbox_size(engine) == 0, timeout=10, interval=0.05, what="the outbox to empty")
         commit(engine, relay, 5)                    # and hand-overs are taken again
-        eventually(lambda: outbox_size(engine) == 0)
+        until(lambda: outbox_size(engine) == 0, timeout=10, interval=0.05, what="the hand-over to be sent")
         got = captured()
         assert got == [1, 2, 3, 4, 5], got
     finally:
@@ -126,7 +140,8 @@ def test_the_relay_stops_at_once_while_the_broker_is_unreachable_and_keeps_what_
     running = [True]
     thread = eventlet.spawn(relay.run, lambda: running[0])
     commit(engine, relay, 1)
-    eventlet.sleep(2.0)                         # several failures: the pauses have grown to seconds
+    until(lambda: max(relay.log.pauses(), default=0) >= 1.6, timeout=10, interval=0.05,
+          what="several failures, the pauses grown to seconds")
     running[0] = False
     stopping = time.monotonic()
     relay.stop()

@@ -19,6 +19,7 @@ from services.tagging.models import enterprises, quarantine
 from shared import dead_letters
 from shared.store import Store
 from shared.uscc import complete
+from tests.polling import eventually
 
 VALID = 1000
 ROUNDS = 3
@@ -96,18 +97,19 @@ def run_storm(container_factory, nameko_config, amqp_uri, messages, run: str, en
     engine = next(dep for dep in container.dependencies if isinstance(dep, Store)).engine
     expected_valid = sum(1 for event_id, _, _ in messages if "-valid-" in event_id)
     expected_invalid = len(messages) - expected_valid
-    deadline, first_seen, valid_done = time.monotonic() + 180, None, None
-    while True:
+    first_seen, valid_done = None, None
+
+    def all_handled() -> None:
+        nonlocal first_seen, valid_done
         applied, quarantined = progress(engine, run)
         applied -= enterprises_before
         if first_seen is None and (applied or quarantined):
             first_seen = time.monotonic()   # from the first message handled: the start is not measured
         if valid_done is None and applied >= expected_valid:
             valid_done = time.monotonic() - first_seen
-        if valid_done is not None and quarantined >= expected_invalid:
-            break
-        assert time.monotonic() < deadline, (applied, quarantined)
-        time.sleep(0.05)
+        assert valid_done is not None and quarantined >= expected_invalid, (applied, quarantined)
+
+    eventually(all_handled, timeout=180, interval=0.05, what="every valid message applied, every poison one kept")
     usccs, kept = applied_and_quarantined(engine, run)
     letters = dead_letters.summary(engine)["total"]
     container.stop()

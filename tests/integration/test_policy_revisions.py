@@ -14,11 +14,12 @@ from services.policy.domain import lifecycle
 from services.policy.matcher import Matcher
 from services.policy.models import metadata, policies
 from services.policy.search import PolicySearch
+from shared.contracts.actors import Actor, Role
 from shared.contracts.policies import PolicyDraft
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-ACTOR = {"id": "test"}
+ACTOR = Actor(role=Role.city_admin, id="test")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from services.policy import policy_store
 from services.policy.domain import lifecycle
 from services.policy.matcher import Matcher
 from services.policy.models import metadata, policies
+from shared.contracts.actors import Actor, Role
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft
 
@@ -19,6 +20,8 @@ PUBLISHED = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)          # 10:00 on 5 Decemb
 RULE = {"field": "employees", "op": ">=", "value": 10}
 FIRM = EnterpriseSnapshot(uscc="91371600MA00000001", version=1, status="active", tags=[],
                           facts={"name": "甲公司", "employees": 40})
+
+ADMIN = Actor(role=Role.city_admin, id="test")
 
 
 @pytest.fixture
@@ -31,7 +34,7 @@ def published(engine, valid_from: str, today: date = date(2026, 12, 5)) -> int:
                                         "eligibility": RULE, "valid_from": valid_from, "valid_to": "2027-12-31"})
     with Session(engine) as session, session.begin():
         policy = policy_store.create_draft(session, draft, lifecycle.checked_rule(RULE, lambda _code: True),
-                                           {"id": "test"}, PUBLISHED)
+                                           ADMIN, PUBLISHED)
         policy_store.publish(session, policy["id"], today, PUBLISHED)
     return policy["id"]
 
@@ -77,7 +80,7 @@ def test_a_published_policy_moved_to_a_later_day_starts_on_that_day(engine):
                                         "eligibility": RULE, "valid_from": "2027-02-01", "valid_to": "2027-12-31"})
     with Session(engine) as session, session.begin():
         revised = policy_store.revise(session, policy_id, draft, lifecycle.checked_rule(RULE, lambda _code: True),
-                                      {"id": "test"}, PUBLISHED + timedelta(hours=1), date(2026, 12, 5))
+                                      ADMIN, PUBLISHED + timedelta(hours=1), date(2026, 12, 5))
         assert revised["started_at"] is None
     assert start_due(engine, date(2027, 1, 31), PUBLISHED + timedelta(days=57)) == []
     assert start_due(engine, date(2027, 2, 1), PUBLISHED + timedelta(days=58)) == [policy_id]

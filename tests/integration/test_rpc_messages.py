@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from decimal import Decimal
 
 import eventlet
 import kombu
@@ -15,10 +16,11 @@ from nameko.rpc import get_rpc_exchange
 from nameko.testing.services import entrypoint_hook
 
 from shared.config import settings
-from shared.errors import Unavailable
+from shared.errors import Conflict, Unavailable
 from shared.rpc import RpcProxy, rpc
 
 TAP = "test.rpc_tap"
+REFUSAL_DETAILS = {"policies": [{"id": 7, "department": None}], "redeemable": False, "amount": Decimal("1.50")}
 
 
 class Answering:
@@ -31,6 +33,10 @@ class Answering:
     @rpc
     def fail(self) -> None:
         raise ValueError("asked to fail")
+
+    @rpc(expected_exceptions=Conflict)
+    def refuse(self) -> None:
+        raise Conflict("refused", REFUSAL_DETAILS)
 
     @rpc
     def slow(self, seconds: float) -> str:
@@ -51,6 +57,10 @@ class Asking:
     @rpc
     def ask_to_fail(self) -> None:
         self.answering.fail()
+
+    @rpc(expected_exceptions=Conflict)
+    def ask_to_be_refused(self) -> None:
+        self.answering.refuse()
 
     @rpc
     def ask_nobody(self) -> None:
@@ -113,6 +123,13 @@ def test_a_remote_error_and_an_unknown_service_still_reach_the_caller(container_
         ask_to_fail()
     with entrypoint_hook(asking, "ask_nobody") as ask_nobody, pytest.raises(UnknownService):
         ask_nobody()
+
+
+def test_a_services_own_error_arrives_typed_with_its_details_as_written(container_factory, nameko_config):
+    asking = _started(container_factory, nameko_config)
+    with entrypoint_hook(asking, "ask_to_be_refused") as ask, pytest.raises(Conflict) as refused:
+        ask()
+    assert (refused.value.message, refused.value.details) == ("refused", REFUSAL_DETAILS)
 
 
 def test_requests_are_confirmed_until_the_service_is_known_to_exist(container_factory, nameko_config):

@@ -1,7 +1,6 @@
 """Messages published before the tagging service ever ran (contract section 1) are applied when it
 first starts: none reaches the handler before the catalogue is seeded, so none is dead-lettered."""
 import json
-import time
 
 import kombu
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from services.tagging.models import enterprises
 from shared import dead_letters
 from shared.store import Store
 from shared.uscc import complete
+from tests.polling import until
 
 USCCS = [complete(f"91371625MA3C{number:05d}") for number in range(40)]
 
@@ -34,8 +34,5 @@ def test_messages_queued_before_the_first_start_are_all_applied(container_factor
             applied = connection.execute(select(func.count()).select_from(enterprises)).scalar_one()
         return applied, dead_letters.summary(engine)["total"]
 
-    deadline = time.monotonic() + 30
-    while sum(settled()) < len(USCCS):
-        assert time.monotonic() < deadline, settled()
-        time.sleep(0.1)
+    until(lambda: sum(settled()) >= len(USCCS), timeout=30, what=f"{len(USCCS)} messages handled")
     assert settled() == (len(USCCS), 0)

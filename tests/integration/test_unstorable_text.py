@@ -2,7 +2,6 @@
 PostgreSQL (which cannot store them): the rest of its bulk batch is applied, nothing is dead-lettered.
 Over HTTP the same message is a 422 naming the field."""
 import json
-import time
 
 import kombu
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from shared import dead_letters
 from shared.store import Store
 from shared.uscc import complete
+from tests.polling import eventually
 
 USCCS = [complete(f"91371625MA3C1234{digit}") for digit in range(5)]
 
@@ -53,10 +53,9 @@ def test_unstorable_text_is_quarantined_per_item_and_the_batch_applied(tagging, 
         "event_id": "single-\x00-1", "source": "market-regulation", "occurred_at": occurred, "sequence": 1,
         "enterprise": {"uscc": USCCS[4], "name": "戊公司"}})
 
-    deadline = time.monotonic() + 30
-    while counted(tagging) != {"enterprises": 2, "quarantined": 3, "dead_letters": 0}:
-        assert time.monotonic() < deadline, counted(tagging)
-        time.sleep(0.2)
+    def settled() -> None:
+        assert counted(tagging) == {"enterprises": 2, "quarantined": 3, "dead_letters": 0}, counted(tagging)
+    eventually(settled, timeout=30, interval=0.2)
     from services.tagging.models import quarantine
     engine = next(dep for dep in tagging.dependencies if isinstance(dep, Store)).engine
     with engine.connect() as connection:

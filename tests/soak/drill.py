@@ -35,19 +35,19 @@ from pathlib import Path
 
 from demo.enterprises import generate
 from shared.clock import today_in_china
+from tests.broker import rabbitmqctl
 from tests.e2e.harness import (
     DATABASE_SERVICES,
     MONOTONE_POLICIES,
     GovPublisher,
     enterprise_event,
-    eventually,
     expected_effects,
     policy_draft,
     quiescent,
-    rabbitmqctl,
     running_platform,
     sync_batches,
 )
+from tests.polling import eventually
 from tools.launcher import ROOT
 
 RESULT = ROOT / "var" / "soak" / "last.json"

@@ -11,10 +11,12 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from shared.contracts.actors import STAFF_ROLES, Role
+
 KINDS = ("staff", "enterprise", "system")
 TOKEN_PREFIX = "hq_"
 # the roles whose accounts are not staff: an enterprise's token and another government system's
-ROLE_OF_KIND = {"enterprise": "enterprise", "system": "system"}
+ROLE_OF_KIND = {"enterprise": Role.enterprise, "system": Role.system}
 _ACCOUNT_ID = re.compile(r"(staff|enterprise|system)-([1-9][0-9]{0,17})")
 
 
@@ -32,7 +34,7 @@ def parse_account_id(text: str) -> tuple[str, int] | None:
     return (matched[1], int(matched[2])) if matched else None
 
 
-def role_of(kind: str, role: str | None) -> str:
+def role_of(kind: str, role: str | None) -> Role:
     """The role of a new account of `kind`: an enterprise's and a system's are their kind's; a staff
     account's is the staff role asked for. ValueError saying why when they do not fit."""
     if kind not in KINDS:
@@ -42,9 +44,9 @@ def role_of(kind: str, role: str | None) -> str:
         if role not in (None, own):
             raise ValueError(f"an account of kind {kind} has the role {own}, not {role}")
         return own
-    if role is None or role in ROLE_OF_KIND.values():
+    if role not in STAFF_ROLES:
         raise ValueError(f"a staff account needs a staff role, not {role}")
-    return role
+    return Role(role)
 
 
 def shown(account: Mapping[str, Any]) -> dict:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from shared.clock import CHINA
+from shared.contracts.applications import Stage
 from shared.workdays import WorkingCalendar
 
 _ONE_DAY = timedelta(days=1)
@@ -119,9 +120,6 @@ class Due:
     provisional: bool       # counted, in part, on a year without an official arrangement
 
 
-RETURNED = "returned"
-
-
 def due_of_entry(calendar: WorkingCalendar, entered_at: datetime, stage: str, limits: Mapping[str, int]) -> Due:
     """A stage entered afresh: its due time, and whether a provisional year was counted on."""
     at = due_at(calendar, entered_at, stage, limits)
@@ -142,7 +140,7 @@ def recount(calendar: WorkingCalendar, timeline: Sequence[StageTiming], limits: 
     the last earlier entry of the same stage; every other stage's is counted from its entry."""
     dues: list[Due] = []
     for position, timing in enumerate(timeline):
-        after_return = position > 0 and timeline[position - 1].stage == RETURNED
+        after_return = position > 0 and timeline[position - 1].stage == Stage.returned
         earlier = next((number for number in range(position - 1, -1, -1)
                         if timeline[number].stage == timing.stage), None) if after_return else None
         if earlier is not None and dues[earlier].at is not None and timeline[earlier].completed_at is not None:

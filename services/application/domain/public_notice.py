@@ -15,10 +15,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from shared.contracts.actors import Role
+
 
 def objector(actor: Mapping[str, Any]) -> str:
     """Who objects, as counted for `one objection each`."""
-    if actor.get("role") == "enterprise":
+    if actor.get("role") == Role.enterprise:
         return f"enterprise:{actor.get('uscc')}"
     return f"{actor.get('role')}:{actor.get('id')}"
 

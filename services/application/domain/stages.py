@@ -17,49 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import Enum
 from types import MappingProxyType
 
-
-class Stage(StrEnum):
-    confirmation = "confirmation"
-    acceptance = "acceptance"
-    routing = "routing"
-    review = "review"
-    public_notice = "public_notice"
-    objection = "objection"
-    disbursement = "disbursement"
-    returned = "returned"
-    completed = "completed"
-    rejected = "rejected"
-
-
-class Action(StrEnum):
-    confirm = "confirm"
-    accept = "accept"
-    return_ = "return"
-    resubmit = "resubmit"
-    route = "route"
-    approve = "approve"
-    reject = "reject"
-    object = "object"
-    end_notice = "end_notice"
-    disburse = "disburse"
-    withdraw = "withdraw"
-
-
-class Role(StrEnum):
-    """The roles of contract section 5, and the platform itself acting on a timer or by rule."""
-
-    city_admin = "city_admin"
-    department_staff = "department_staff"
-    county_staff = "county_staff"
-    window_clerk = "window_clerk"
-    assessor = "assessor"
-    counsellor = "counsellor"
-    enterprise = "enterprise"
-    system = "system"
-
+from shared.contracts.actors import POLICY_OWNER_ROLES, Role
+from shared.contracts.applications import ApplicationAction, Stage
 
 TERMINAL = frozenset({Stage.completed, Stage.rejected})
 
@@ -86,7 +48,7 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Transition:
     stage: Stage
-    action: Action
+    action: ApplicationAction
     next_stage: Stage
     # set by `return`: the stage a later `resubmit` goes back to, for the caller to remember
     returned_from: Stage | None = None
@@ -114,7 +76,7 @@ class _Party(Enum):
             case _Party.applicant:
                 return role == Role.enterprise and is_applicant
             case _Party.owner:
-                return role in (Role.department_staff, Role.county_staff) and owns_policy
+                return role in POLICY_OWNER_ROLES and owns_policy
             case _Party.city_admin:
                 return role == Role.city_admin
             case _Party.window:
@@ -137,42 +99,42 @@ _STAFF_OF_THE_POLICY = (_Party.owner, _Party.city_admin)
 # The city administrator may take any staff action; never the enterprise's own (confirm, resubmit), and not the
 # platform's own: the end of the notice, a matter of the calendar, and the withdrawal of an offer, a matter of the
 # enterprise's data, rather than of anyone's judgement.
-_RULES: Mapping[Stage, Mapping[Action, _Rule]] = MappingProxyType({
+_RULES: Mapping[Stage, Mapping[ApplicationAction, _Rule]] = MappingProxyType({
     # the platform withdraws its own offer once the enterprise no longer matches the policy
     Stage.confirmation: {
-        Action.confirm: _Rule(Stage.acceptance, (_Party.applicant,)),
-        Action.withdraw: _Rule(Stage.rejected, (_Party.system,)),
+        ApplicationAction.confirm: _Rule(Stage.acceptance, (_Party.applicant,)),
+        ApplicationAction.withdraw: _Rule(Stage.rejected, (_Party.system,)),
     },
     Stage.acceptance: {
-        Action.accept: _Rule(Stage.routing, (_Party.window, _Party.city_admin)),
-        Action.return_: _Rule(Stage.returned, (_Party.window, _Party.city_admin)),
+        ApplicationAction.accept: _Rule(Stage.routing, (_Party.window, _Party.city_admin)),
+        ApplicationAction.return_: _Rule(Stage.returned, (_Party.window, _Party.city_admin)),
     },
-    Stage.routing: {Action.route: _Rule(Stage.review, (_Party.window, _Party.system, _Party.city_admin))},
+    Stage.routing: {ApplicationAction.route: _Rule(Stage.review, (_Party.window, _Party.system, _Party.city_admin))},
     Stage.review: {
-        Action.approve: _Rule(Stage.public_notice, _STAFF_OF_THE_POLICY),
-        Action.reject: _Rule(Stage.rejected, _STAFF_OF_THE_POLICY),
-        Action.return_: _Rule(Stage.returned, _STAFF_OF_THE_POLICY),
+        ApplicationAction.approve: _Rule(Stage.public_notice, _STAFF_OF_THE_POLICY),
+        ApplicationAction.reject: _Rule(Stage.rejected, _STAFF_OF_THE_POLICY),
+        ApplicationAction.return_: _Rule(Stage.returned, _STAFF_OF_THE_POLICY),
     },
     Stage.public_notice: {
-        Action.object: _Rule(Stage.objection, (_Party.objector,)),
-        Action.end_notice: _Rule(Stage.disbursement, (_Party.system,)),
+        ApplicationAction.object: _Rule(Stage.objection, (_Party.objector,)),
+        ApplicationAction.end_notice: _Rule(Stage.disbursement, (_Party.system,)),
     },
     # approve dismisses the objection; the notice then runs again in full, so the public sees the decision as
     # upheld for a whole uninterrupted period
     Stage.objection: {
-        Action.approve: _Rule(Stage.public_notice, _STAFF_OF_THE_POLICY),
-        Action.reject: _Rule(Stage.rejected, _STAFF_OF_THE_POLICY),
+        ApplicationAction.approve: _Rule(Stage.public_notice, _STAFF_OF_THE_POLICY),
+        ApplicationAction.reject: _Rule(Stage.rejected, _STAFF_OF_THE_POLICY),
     },
-    Stage.disbursement: {Action.disburse: _Rule(Stage.completed, _STAFF_OF_THE_POLICY)},
-    Stage.returned: {Action.resubmit: _Rule(None, (_Party.applicant,))},
+    Stage.disbursement: {ApplicationAction.disburse: _Rule(Stage.completed, _STAFF_OF_THE_POLICY)},
+    Stage.returned: {ApplicationAction.resubmit: _Rule(None, (_Party.applicant,))},
     Stage.completed: {},
     Stage.rejected: {},
 })
 
-_ACTION_NAMES = frozenset(action.value for action in Action)
+_ACTION_NAMES = frozenset(action.value for action in ApplicationAction)
 
 # the stages a `return` can come from, hence the only ones a `resubmit` can go back to
-_RETURNABLE = frozenset(stage for stage, rules in _RULES.items() if Action.return_ in rules)
+_RETURNABLE = frozenset(stage for stage, rules in _RULES.items() if ApplicationAction.return_ in rules)
 
 _RESPONSIBLE: Mapping[Stage, str] = MappingProxyType({
     Stage.confirmation: "申请企业确认 / the applying enterprise confirms (enterprise)",
@@ -219,7 +181,7 @@ def decide(stage: str, action: str, *, role: str, owns_policy: bool = False, is_
     rule = _RULES[stage].get(action)
     if rule is None:
         raise _not_here(stage, action)
-    action = Action(action)
+    action = ApplicationAction(action)
     try:
         actor = Role(role)
     except ValueError:
@@ -242,21 +204,22 @@ def _who(rule: _Rule) -> str:
 
 def _whom(role: Role, owns_policy: bool, is_applicant: bool) -> str:
     """The actor, as a refusal names it: with its scope where the scope is why it is refused."""
-    if role in (Role.department_staff, Role.county_staff) and not owns_policy:
+    if role in POLICY_OWNER_ROLES and not owns_policy:
         return f"{role} of another department or county"
     if role == Role.enterprise:
         return f"{role} (the applying enterprise)" if is_applicant else f"{role} (not the applying enterprise)"
     return str(role)
 
 
-def allowed_actions(stage: str, role: str, *, owns_policy: bool = False, is_applicant: bool = False) -> list[Action]:
-    """The actions this actor may take now, in the order of `Action`: what to offer, or "who acts next"."""
+def allowed_actions(stage: str, role: str, *, owns_policy: bool = False,
+                    is_applicant: bool = False) -> list[ApplicationAction]:
+    """The actions this actor may take now, in the order of `ApplicationAction`: what to offer, or "who acts next"."""
     try:
         actor = Role(role)
     except ValueError:
         return []
     rules = _RULES[_stage(stage)]
-    return [action for action in Action
+    return [action for action in ApplicationAction
             if action in rules and any(party.admits(actor, owns_policy, is_applicant)
                                        for party in rules[action].parties)]
 

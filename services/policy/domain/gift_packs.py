@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.contracts.policies import PolicyStatus
 from shared.errors import Invalid
 
 
@@ -13,7 +14,7 @@ def members(policy_ids: list[int], statuses: Mapping[int, str]) -> list[int]:
     ordered = list(dict.fromkeys(policy_ids))
     problems = [{"field": f"policy_ids.{position}", "message": f"no policy {policy_id}"
                  if policy_id not in statuses else f"policy {policy_id} is {statuses[policy_id]}, not published"}
-                for position, policy_id in enumerate(ordered) if statuses.get(policy_id) != "published"]
+                for position, policy_id in enumerate(ordered) if statuses.get(policy_id) != PolicyStatus.published]
     if problems:
         raise Invalid("a gift pack holds published policies only", problems)
     return ordered

@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from services.policy.domain import departments
 from shared import eligibility
 from shared.clock import CHINA
-from shared.contracts.policies import PolicyDraft
+from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import Conflict, Invalid
 
-REVISABLE = ("draft", "published")
+REVISABLE = (PolicyStatus.draft, PolicyStatus.published)
 
 
 def checked_draft(body: Any, register: Mapping[str, str]) -> PolicyDraft:
@@ -56,9 +56,9 @@ def stored_fields(draft: PolicyDraft, rule: eligibility.Rule) -> dict[str, Any]:
 
 def check_publishable(policy: Mapping[str, Any], today: date) -> None:
     """Conflict (409) unless the policy is a draft that has not ended."""
-    if policy["status"] == "published":
+    if policy["status"] == PolicyStatus.published:
         raise Conflict(f"policy {policy['id']} is already published", {"status": policy["status"]})
-    if policy["status"] != "draft":
+    if policy["status"] != PolicyStatus.draft:
         raise Conflict(f"only a draft can be published; policy {policy['id']} is {policy['status']}",
                        {"status": policy["status"]})
     if policy["valid_to"] < today.isoformat():
@@ -84,7 +84,7 @@ def started_when_revised(valid_from: str, today: date, started_at: datetime | No
 
 
 def check_withdrawable(policy: Mapping[str, Any]) -> None:
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Conflict(f"only a published policy can be withdrawn; policy {policy['id']} is {policy['status']}",
                        {"status": policy["status"]})
 

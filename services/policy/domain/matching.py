@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping
 
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
+from shared.contracts.gov import Status
 
 Pair = tuple[str, int]   # (uscc, policy id)
 PolicyMeta = tuple[str, int]   # a live policy's (title, version)
@@ -17,7 +18,7 @@ PolicyMeta = tuple[str, int]   # a live policy's (title, version)
 
 def matching_policies(snapshot: EnterpriseSnapshot, index: eligibility.PolicyIndex[int]) -> set[int]:
     """The live policies (of `index`) the enterprise matches."""
-    if snapshot.status != "active":
+    if snapshot.status != Status.active:
         return set()
     return index.matching(snapshot.facts, snapshot.tags)
 

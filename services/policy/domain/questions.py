@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from shared.contracts.policies import PolicyStatus
 from shared.errors import Conflict
 from shared.workdays import WorkingCalendar
 
@@ -16,7 +17,7 @@ DUE_WORKING_DAYS = 2
 
 def check_askable(policy: Mapping[str, Any]) -> None:
     """Conflict (409) unless the policy is published."""
-    if policy["status"] != "published":
+    if policy["status"] != PolicyStatus.published:
         raise Conflict(f"policy {policy['id']} is {policy['status']}; questions are taken on published policies",
                        {"status": policy["status"]})
 

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shared.contracts.policies import PolicyStatus
+
 MAX_QUERY_CHARS = 400   # a whole title (at most 300) pasted as the query still works
 MAX_TERMS = 20
 SNIPPET_CHARS = 60
@@ -351,7 +353,8 @@ class SearchIndex:
                     return SearchResult([], 0, {})
                 sets.append(slots)
         if query.hide_drafts:
-            shown = set().union(*(slots for status, slots in self._filters["status"].items() if status != "draft"))
+            shown = set().union(*(slots for status, slots in self._filters["status"].items()
+                              if status != PolicyStatus.draft))
             if not shown:
                 return SearchResult([], 0, {})
             sets.append(shown)

@@ -5,15 +5,14 @@ import pytest
 from services.application.domain.stages import (
     DEFAULT_LIMITS,
     TERMINAL,
-    Action,
     Refused,
-    Stage,
     Transition,
     allowed_actions,
     decide,
     limits_for,
     who_acts,
 )
+from shared.contracts.applications import ApplicationAction, Stage
 
 # Every actor the platform knows, with the scope flags that matter: (role, owns_policy, is_applicant).
 ADMIN = ("city_admin", False, False)
@@ -71,7 +70,7 @@ def refusal(stage, action, actor, returned_from=None) -> Refused:
 
 def test_the_tables_cover_every_stage_and_action():
     assert [stage.value for stage in Stage] == STAGES
-    assert [action.value for action in Action] == ACTIONS
+    assert [action.value for action in ApplicationAction] == ACTIONS
     assert TERMINAL == {"completed", "rejected"}
 
 
@@ -90,7 +89,7 @@ def test_every_allowed_transition(stage, action, actor):
 @pytest.mark.parametrize("returned_from", sorted(RESUBMIT))
 def test_resubmit_goes_back_to_the_stage_it_was_returned_from_and_resumes_its_clock(returned_from):
     transition = act("returned", "resubmit", APPLICANT, returned_from=returned_from)
-    assert transition == Transition(Stage.returned, Action.resubmit, Stage(RESUBMIT[returned_from]),
+    assert transition == Transition(Stage.returned, ApplicationAction.resubmit, Stage(RESUBMIT[returned_from]),
                                     returned_from=None, resumes_clock=True)
 
 
@@ -211,7 +210,7 @@ def test_during_an_objection_no_second_objection_and_no_end_of_notice():
 
 
 def test_actions_and_stages_are_strings_and_take_strings():
-    transition = decide(Stage.acceptance, Action.return_, role="window_clerk")
+    transition = decide(Stage.acceptance, ApplicationAction.return_, role="window_clerk")
     assert transition.action == "return" and isinstance(transition.action, str)
     assert decide("acceptance", "return", role="window_clerk") == transition
 

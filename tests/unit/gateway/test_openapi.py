@@ -10,7 +10,7 @@ from services.gateway.routes import ROUTE_LIST, ROUTES
 from services.gateway.service import GatewayService
 from services.gateway.web import ApiEntrypoint
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced
-from shared.contracts.policies import PolicyDraft
+from shared.contracts.policies import PolicyDraft, PolicyStatus
 
 DOCUMENT = openapi.document()
 COMPONENTS = DOCUMENT["components"]["schemas"]
@@ -136,7 +136,7 @@ def test_query_parameters_come_from_the_query_models():
     parameters = {p["name"]: p for p in _operation(ROUTES["search_policies"])["parameters"] if p["in"] == "query"}
     assert set(parameters) == set(schemas.PolicySearchQuery.model_fields)
     assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
-    assert parameters["status"]["schema"]["enum"] == list(schemas.POLICY_STATUSES)
+    assert parameters["status"]["schema"]["enum"] == list(PolicyStatus)
     notifications = _operation(ROUTES["enterprise_notifications"])
     assert {p["name"] for p in notifications["parameters"] if p["in"] == "query"} == {"limit", "offset"}
     headers = notifications["responses"]["200"]["headers"]
@@ -147,7 +147,7 @@ def test_the_history_is_a_page_of_versions():
     history = _operation(ROUTES["enterprise_history"])
     assert {p["name"] for p in history["parameters"] if p["in"] == "query"} == {"limit", "offset"}
     schema = history["responses"]["200"]["content"]["application/json"]["schema"]
-    assert schema == {"$ref": "#/components/schemas/ProfileHistory"}
+    assert schema == {"$ref": "#/components/schemas/Page_ProfileVersion_"}
     assert "404" in history["responses"]
     assert set(COMPONENTS["ProfileVersion"]["properties"]) >= {"version", "source", "sequence", "changes",
                                                                "tags_added", "tags_removed", "at"}

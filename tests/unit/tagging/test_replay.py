@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.tagging import replay
+from shared.contracts.actors import Actor, Role
 from shared.errors import Invalid
 from shared.uscc import complete
 
@@ -70,7 +71,7 @@ def test_a_corrected_body_of_the_wrong_shape_is_refused():
 
 
 def test_resolutions_say_who_how_and_what_came_of_it():
-    admin = {"role": "city_admin", "id": "city-admin"}
+    admin = Actor(role=Role.city_admin, id="city-admin")
     assert replay.replayed_resolution(admin, True, "applied") == \
         "replayed by city_admin city-admin with a corrected body: applied"
     assert replay.replayed_resolution(admin, False, "stale") == "replayed by city_admin city-admin as received: stale"

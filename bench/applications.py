@@ -12,7 +12,7 @@ Setup (not timed):
   `world`'s own facts so that each policy matches at least `MARGIN` times the enterprises that
   will apply for it. `world.preview_policy` gives each policy's match set; the bench waits until
   the policy service holds exactly those match rows, so every (enterprise, policy) pair that
-  applies is matched. The amount each must be granted is `services.policy.subsidy.estimate`
+  applies is matched. The amount each must be granted is `services.policy.domain.subsidy.estimate`
   (the platform's own pure formula) over `world`'s facts;
 - accounts through the gateway (`POST /api/v1/staff` with this run's administrator token): one
   window clerk, one department_staff per policy department.
@@ -60,7 +60,7 @@ from bench.keepalive import JsonConnection
 from bench.platform import BenchPlatform, CpuWindow
 from bench.progress import Progress, wait_until
 from bench.world import World
-from services.policy.subsidy import estimate
+from services.policy.domain.subsidy import estimate
 from shared import clock
 from shared.money import exact, json_number
 from shared.publisher import ConfirmingPublisher

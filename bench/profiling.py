@@ -139,7 +139,7 @@ def summarise(path: Path) -> dict:
 
 
 def _short(frame: str) -> str:
-    """`name (/work/main/services/policy/matching.py:40)` -> `name (services/policy/matching.py)`."""
+    """`name (/work/main/services/policy/matcher.py:40)` -> `name (services/policy/matcher.py)`."""
     name, _, where = frame.partition(" (")
     where = where.rstrip(")").rsplit(":", 1)[0]
     for marker in ("/site-packages/", str(ROOT) + "/", "/lib/python3"):

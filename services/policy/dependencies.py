@@ -8,8 +8,8 @@ import eventlet
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import Session
 
-from services.policy import departments
-from services.policy.matching import Matcher
+from services.policy import department_store
+from services.policy.matcher import Matcher
 from services.policy.search import PolicySearch
 from shared import clock
 from shared.config import settings
@@ -86,12 +86,12 @@ class KnownTagsProvider(DependencyProvider):
 
 class DepartmentRegisterProvider(DependencyProvider):
     """Adds the city's departments the register does not hold, once, at start; workers get the
-    register's module (`departments`)."""
+    register's store (`department_store`)."""
 
     def start(self):
         store = next(extension for extension in self.container.dependencies if isinstance(extension, Store))
         with store.writing(), store.engine.begin() as connection:
-            departments.seed(Session(bind=connection), clock.now())
+            department_store.seed(Session(bind=connection), clock.now())
 
     def get_dependency(self, worker_ctx):
-        return departments
+        return department_store

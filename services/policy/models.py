@@ -36,7 +36,7 @@ policies = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime()),
     # when the policy was first live while published (valid_from reached): null for one published before its
-    # valid_from day until the day comes and it is pushed (catalogue.start_due)
+    # valid_from day until the day comes and it is pushed (policy_store.start_due)
     Column("started_at", UtcDateTime()),
     Column("withdrawn_reason", Text),
     Index("policies_by_status", "status"),

@@ -1,17 +1,23 @@
-"""The policy service's own copy of what rules need from each enterprise (from `enterprise.tagged`)."""
+"""The policy service's own copy of what rules need from each enterprise (from `enterprise.tagged`):
+keeping it, loading enterprises from it, and finding in it those a rule holds for (`holding`) or
+those failing exactly one of its conditions (`near_misses`, one SQL query to count them by
+condition, one more to read the page)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, select
+from sqlalchemy import bindparam, case, delete, exists, func, insert, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from services.policy.domain.near_misses import conditions, page, position_of
 from services.policy.models import CODE_FACTS, SCALAR_FACTS, enterprise_codes, enterprise_facts, enterprise_tags
+from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.gov import Status
 from shared.database import fast_insert
+from shared.errors import NotFound
 
 CHUNK = 500  # keeps IN lists under every database's parameter limit
 
@@ -74,6 +80,27 @@ _KNOWN_COLUMNS = tuple((name, f"known_{name}") for name in CODE_FACTS)
 Enterprise = tuple[dict[str, Any], set[str], int]  # facts, tags, profile version
 
 
+def unknown_enterprise(uscc: str) -> NotFound:
+    return NotFound(f"no enterprise {uscc} is known to the policy service yet", {"uscc": uscc})
+
+
+def known(session: Session | Connection, uscc: str) -> Enterprise:
+    """`load`, or NotFound (404) for an enterprise not known here."""
+    enterprise = load(session, uscc)
+    if enterprise is None:
+        raise unknown_enterprise(uscc)
+    return enterprise
+
+
+def known_many(session: Session | Connection, usccs: list[str]) -> dict[str, Enterprise]:
+    """`load_many`, or NotFound (404) for the first of `usccs` not known here."""
+    enterprises = load_many(session, usccs)
+    for uscc in usccs:
+        if uscc not in enterprises:
+            raise unknown_enterprise(uscc)
+    return enterprises
+
+
 def load(session: Session | Connection, uscc: str) -> Enterprise | None:
     """The facts, tags and profile version of one enterprise, or None if it is not known here: what
     `load_many` gives for it, from `==` statements (no IN list to render per call)."""
@@ -90,6 +117,9 @@ def load(session: Session | Connection, uscc: str) -> Enterprise | None:
 def load_many(session: Session | Connection, usccs: list[str]) -> dict[str, Enterprise]:
     """`load` for many enterprises in three queries a chunk: uscc -> (facts, tags, version) of those known."""
     distinct = list(dict.fromkeys(usccs))
+    if len(distinct) == 1:   # one enterprise, the usual ask: `load`'s statements render no IN list
+        enterprise = load(session, distinct[0])
+        return {} if enterprise is None else {distinct[0]: enterprise}
     known: dict[str, Enterprise] = {}
     for part in chunks(distinct):
         parameters = {"p_usccs": part}
@@ -116,6 +146,45 @@ def _facts(row) -> dict[str, Any]:
         if getattr(row, column_name):
             facts[name] = []
     return facts
+
+
+def holding(session: Session, rule: eligibility.Rule) -> dict[str, int]:
+    """uscc -> profile version of every active enterprise for which the rule holds, in one query."""
+    return dict(session.execute(select(enterprise_facts.c.uscc, enterprise_facts.c.version)
+                                .where(enterprise_facts.c.active, sql_condition(rule))).all())
+
+
+def near_misses(session: Session, rule: eligibility.Rule, *, offset: int = 0, limit: int | None = 50,
+                condition: str | None = None, uscc: str | None = None) -> dict:
+    """A page of the near-misses, in the order of the condition they fail then by code (`limit` None:
+    all from `offset`), narrowed to one condition (its path) or one enterprise when asked.
+
+    `total` counts every near-miss the filters keep; `conditions` counts them by condition under
+    every filter but `condition` (so asked for one enterprise, it says nothing about others)."""
+    members = conditions(rule)
+    position = position_of(members, condition)
+    if len(members) < 2:
+        return page(members, {}, [], offset=offset, limit=limit, position=position)
+    holds = [sql_condition(member) for _path, member in members]
+    failures = sum((case((held, 0), else_=1) for held in holds), literal(0))
+    # which one failed: the first that does not hold (exactly one does not)
+    failed = case(*((~held, at) for at, held in enumerate(holds)), else_=-1)
+    near = select(enterprise_facts.c.uscc, column("name").label("name"), failed.label("failed")) \
+        .where(enterprise_facts.c.active, failures == 1)
+    if uscc is not None:
+        near = near.where(enterprise_facts.c.uscc == uscc)
+    near = near.subquery()
+    counts = dict(session.execute(select(near.c.failed, func.count()).group_by(near.c.failed)).all())
+    wanted = select(near.c.uscc, near.c.name, near.c.failed)
+    if position is not None:
+        wanted = wanted.where(near.c.failed == position)
+    rows = session.execute(wanted.order_by(near.c.failed, near.c.uscc).offset(offset).limit(limit)).all()
+    return page(members, counts, [tuple(row) for row in rows], offset=offset, limit=limit, position=position)
+
+
+def sql_condition(rule: eligibility.Rule):
+    """The rule as an SQL condition on an `enterprise_facts` row."""
+    return eligibility.to_sql(rule, column=column, has_tag=has_tag, has_code=has_code, has_fact=has_fact)
 
 
 def column(field: str):

@@ -14,13 +14,11 @@ from datetime import date
 
 import eventlet
 from eventlet.semaphore import Semaphore
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.policy import catalogue, revisions
-from services.policy.models import policies
+from services.policy import policy_store, revisions
+from services.policy.domain.search_index import PolicyDoc, SearchIndex, SearchQuery
 from services.policy.read_model import chunks
-from services.policy.search_index import PolicyDoc, SearchIndex, SearchQuery
 
 STAMP_EVERY_S = 1.0
 # What a search answer shows of each policy: enough to list it, not its body or rule.
@@ -51,13 +49,8 @@ class PolicySearch:
         with self._refreshing:
             if revision == self._revision:   # another green thread refreshed while this one waited
                 return
-            # the first read takes every row, those older than the counter (no revision) included
-            changed = select(policies.c.id)
-            if self._revision is not None:
-                changed = changed.where(policies.c.revision > self._revision)
-            for part in chunks(session.execute(changed).scalars().all(), 200):
-                for row in session.execute(select(policies).where(policies.c.id.in_(part))):
-                    policy = catalogue.public(row)
+            for part in chunks(policy_store.changed_since(session, self._revision), 200):
+                for policy in policy_store.get_many(session, part):
                     self.index.put(PolicyDoc.from_policy(policy))
                     self.listed[policy["id"]] = {name: policy[name] for name in LISTED}
                 eventlet.sleep(0)  # a first build of thousands of policies must not starve the process

@@ -1,22 +1,19 @@
-"""Policy service: entrypoints only. Lifecycle in `catalogue`, matching in `matching`,
-near-misses in `near_misses`, the subsidy formulas in `subsidy`."""
+"""Policy service: entrypoints only. The rules are in `domain`; the tables in the stores
+(`policy_store`, `match_store`, `read_model`, `question_store`, `gift_pack_store`,
+`department_store`); each process's in-memory matcher and search index in `matcher` and `search`."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 from nameko.timer import timer
-from pydantic import ValidationError
-from sqlalchemy import select
 
-from services.policy import catalogue, gift_packs, near_misses, questions, read_model, terms
+from services.policy import gift_pack_store, match_store, policy_store, question_store, read_model
 from services.policy.dependencies import (
     DepartmentRegisterProvider,
     KnownTagsProvider,
     MatcherProvider,
     SearchProvider,
 )
-from services.policy.models import calendar_years, matches, metadata, policies
-from services.policy.subsidy import estimate
+from services.policy.domain import application_terms, explanations, lifecycle
+from services.policy.models import calendar_years, metadata
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
@@ -102,14 +99,14 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                                                for holiday in event.holidays], event.workdays),
                 event.revision, clock.now(), "calendar.loaded")]
             calendar = self.calendar.current(tx.session)
-            changed = sum(questions.recount_year(tx.session, calendar, year)
+            changed = sum(question_store.recount_year(tx.session, calendar, year)
                           for year in sorted({event.year for event in kept}))
         self.log.info("calendar_copied", years=sorted({event.year for event in kept}), questions_recounted=changed)
 
     @timer(interval=EXPIRY_CHECK_S, eager=True)
     def expire_policies(self) -> None:
         with self.store.transaction() as tx:
-            expired = catalogue.expire_due(tx.session, clock.today_in_china(), clock.now())
+            expired = policy_store.expire_due(tx.session, clock.today_in_china(), clock.now())
             for policy in expired:
                 tx.emit(PolicyExpired(policy_id=policy["id"], version=policy["version"]))
         if expired:
@@ -120,7 +117,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def start_policies(self) -> None:
         """A policy published before its valid_from day is pushed on that day (China time), once."""
         with self.store.transaction() as tx:
-            started = catalogue.start_due(tx.session, clock.today_in_china(), clock.now())
+            started = policy_store.start_due(tx.session, clock.today_in_china(), clock.now())
             for policy in started:
                 tx.emit(PolicyStarted(policy_id=policy["id"], version=policy["version"]))
         if started:
@@ -133,24 +130,16 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             return {department["code"]: department["name"] for department in self.departments.listing(session)}
 
     def _checked(self, draft: dict, known_tags=None, register=None) -> tuple[PolicyDraft, eligibility.Rule]:
-        try:
-            checked = PolicyDraft.model_validate(draft)
-        except ValidationError as error:
-            raise Invalid("the policy is not valid", [
-                {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]}
-                for item in error.errors(include_url=False)]) from None
-        register = register if register is not None else self._register()
-        self.departments.check(checked.department, register)
-        if checked.department_name is None:   # named by code only: the register names it
-            checked = checked.model_copy(update={"department_name": register[checked.department]})
+        checked = lifecycle.checked_draft(draft, register if register is not None else self._register())
         known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)
         try:
-            return checked, catalogue.checked_rule(checked.eligibility, known)
+            return checked, lifecycle.checked_rule(checked.eligibility, known)
         except Invalid:
             if known_tags is not None:
                 raise
             # perhaps a tag staff created a moment ago: ask the catalogue again before refusing
-            return checked, catalogue.checked_rule(checked.eligibility, self.known_tags.codes(self.tagging, fresh=True))
+            fresh = self.known_tags.codes(self.tagging, fresh=True)
+            return checked, lifecycle.checked_rule(checked.eligibility, fresh)
 
     # --- RPC: the register of departments -------------------------------------------------------
     @rpc
@@ -179,7 +168,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         actor = Actor.model_validate(actor)
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
-            policy = catalogue.create_draft(tx.session, checked, rule, actor, clock.now())
+            policy = policy_store.create_draft(tx.session, checked, rule, actor, clock.now())
         self.policy_search.changed()
         self.log.info("policy_drafted", policy_id=policy["id"], actor=actor.id)
         return policy
@@ -189,8 +178,8 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         actor = Actor.model_validate(actor)
         checked, rule = self._checked(draft)
         with self.store.transaction() as tx:
-            policy = catalogue.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
-                                      clock.today_in_china())
+            policy = policy_store.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
+                                         clock.today_in_china())
             if policy["status"] == PolicyStatus.published:
                 tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"], title=policy["title"],
                                       department=policy["department"], tags_used=policy["tags_used"]))
@@ -202,7 +191,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def publish(self, policy_id: int, actor: dict) -> dict:
         actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
-            policy = catalogue.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
+            policy = policy_store.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
             tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"], title=policy["title"],
                                     department=policy["department"], tags_used=policy["tags_used"]))
         self.policy_search.changed()
@@ -213,7 +202,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def withdraw(self, policy_id: int, reason: str, actor: dict) -> dict:
         actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
-            policy = catalogue.withdraw(tx.session, policy_id, reason, actor, clock.now())
+            policy = policy_store.withdraw(tx.session, policy_id, reason, actor, clock.now())
             tx.emit(PolicyWithdrawn(policy_id=policy_id, version=policy["version"]))
         self.policy_search.changed()
         self.log.info("policy_withdrawn", policy_id=policy_id, actor=actor.id)
@@ -223,12 +212,12 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def get(self, policy_id: int) -> dict:
         with self.store.reading() as session:
-            return catalogue.get(session, policy_id)
+            return policy_store.get(session, policy_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def versions(self, policy_id: int) -> list[dict]:
         with self.store.reading() as session:
-            return catalogue.versions(session, policy_id)
+            return policy_store.versions(session, policy_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def search(self, filters: dict, hide_drafts: bool = False, limit: int = 20, offset: int = 0) -> dict:
@@ -236,72 +225,32 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.reading() as session:
             return self.policy_search.search(session, **filters, hide_drafts=hide_drafts, limit=limit, offset=offset)
 
-    def _enterprise(self, session, uscc: str):
-        known = read_model.load(session, uscc)
-        if known is None:
-            raise terms.unknown_enterprise(uscc)
-        return known
-
     @rpc(expected_exceptions=EXPECTED)
     def enterprise_policies(self, uscc: str) -> list[dict]:
         with self.store.reading() as session:
-            facts, tags, _version = self._enterprise(session, uscc)
-            rows = session.execute(
-                select(matches.c.matched_at, matches.c.policy_version, matches.c.profile_version, policies)
-                .join(policies, policies.c.id == matches.c.policy_id)
-                .where(matches.c.uscc == uscc).order_by(matches.c.matched_at.desc(), policies.c.id))
-            result = []
-            groups: dict[str, list[dict]] = defaultdict(list)
-            for row in rows:
-                rule = eligibility.parse(row.eligibility, lambda _code: True)
-                item = {"policy_id": row.id, "title": row.title, "department": row.department,
-                        "matched_at": row.matched_at.isoformat(), "policy_version": row.policy_version,
-                        "profile_version": row.profile_version, "redeemable": row.redeemable,
-                        "proactive": row.proactive, "valid_to": row.valid_to,
-                        "explanation": eligibility.explain(rule, facts, tags).to_json()}
-                if row.redeemable:
-                    item["estimated_amount"] = estimate(row.subsidy, facts, row.budget)
-                if row.exclusive_group:
-                    item["exclusive_group"] = row.exclusive_group
-                    groups[row.exclusive_group].append(item)
-                result.append(item)
-            for members in groups.values():
-                for item in members:
-                    others = [other["policy_id"] for other in members if other is not item]
-                    item["combinable"] = not others
-                    item["not_combinable_with"] = others
-            return result
+            facts, tags, _version = read_model.known(session, uscc)
+            matched = match_store.with_policies(session, uscc)
+        return explanations.matched_policies(matched, facts, tags)
 
     @rpc(expected_exceptions=EXPECTED)
     def explain(self, policy_id: int, uscc: str) -> dict:
         """Each condition of the policy's rule with the enterprise's value and whether it held."""
         with self.store.reading() as session:
-            policy = catalogue.get(session, policy_id)
-            facts, tags, version = self._enterprise(session, uscc)
-            matched_row = session.execute(select(matches).where(matches.c.uscc == uscc,
-                                                                matches.c.policy_id == policy_id)).first()
-        rule = eligibility.parse(policy["eligibility"], lambda _code: True)
-        explanation = eligibility.explain(rule, facts, tags)
-        answer = {"policy_id": policy_id, "policy_version": policy["version"], "policy_status": policy["status"],
-                  "uscc": uscc, "profile_version": version, **explanation.to_json(),
-                  "missing": [condition.to_json() for condition in eligibility.failed_leaves(rule, facts, tags)],
-                  "match": matched_row and {"matched_at": matched_row.matched_at.isoformat(),
-                                            "policy_version": matched_row.policy_version,
-                                            "profile_version": matched_row.profile_version}}
-        if policy["redeemable"]:
-            answer["estimated_amount"] = estimate(policy["subsidy"], facts, policy["budget"])
-        return answer
+            policy = policy_store.get(session, policy_id)
+            facts, tags, version = read_model.known(session, uscc)
+            match = match_store.one(session, uscc, policy_id)
+        return explanations.explanation(policy, uscc, facts, tags, version, match)
 
     @rpc(expected_exceptions=EXPECTED)
     def near_misses(self, policy_id: int, offset: int = 0, limit: int | None = 50, condition: str | None = None,
                     uscc: str | None = None) -> dict:
-        """A page of the enterprises failing exactly one condition (see `near_misses.near_misses`)."""
+        """A page of the enterprises failing exactly one condition (see `read_model.near_misses`)."""
         with self.store.reading() as session:
-            policy = catalogue.get(session, policy_id)
+            policy = policy_store.get(session, policy_id)
             if uscc is not None:
-                self._enterprise(session, uscc)
-            rule = eligibility.parse(policy["eligibility"], lambda _code: True)
-            found = near_misses.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
+                read_model.known(session, uscc)
+            rule = lifecycle.stored_rule(policy["eligibility"])
+            found = read_model.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
 
     # --- RPC: imports ---------------------------------------------------------------------------
@@ -319,7 +268,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             except Invalid as error:
                 errors.append({"row": row_number, "reason": error.message})
         with self.store.transaction() as tx:
-            created = [catalogue.create_draft(tx.session, draft, rule, actor, clock.now())
+            created = [policy_store.create_draft(tx.session, draft, rule, actor, clock.now())
                        for _row, draft, rule in checked]
         self.policy_search.changed()
         self.log.info("policies_imported", imported=len(created), refused=len(errors), actor=actor.id)
@@ -330,9 +279,9 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def ask_question(self, policy_id: int, uscc: str, text: str, actor: dict) -> dict:
         actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
-            policy = catalogue.get(tx.session, policy_id)
-            question = questions.ask(tx.session, policy, uscc, text, actor, clock.now(),
-                                     self.calendar.current(tx.session))
+            policy = policy_store.get(tx.session, policy_id)
+            question = question_store.ask(tx.session, policy, uscc, text, actor, clock.now(),
+                                          self.calendar.current(tx.session))
         self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
         return question
 
@@ -340,14 +289,14 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     def answer_question(self, question_id: int, text: str, actor: dict) -> dict:
         actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
-            question = questions.answer(tx.session, question_id, text, actor, clock.now())
+            question = question_store.answer(tx.session, question_id, text, actor, clock.now())
         self.log.info("question_answered", question_id=question_id, actor=actor.id)
         return question
 
     @rpc(expected_exceptions=EXPECTED)
     def question(self, question_id: int) -> dict:
         with self.store.reading() as session:
-            return questions.get(session, question_id, clock.now())
+            return question_store.get(session, question_id, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
     def questions(self, policy_id: int | None = None, uscc: str | None = None, department: str | None = None,
@@ -355,33 +304,34 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                   limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
             if policy_id is not None:
-                catalogue.get(session, policy_id)
-            return questions.listed(session, clock.now(), policy_id=policy_id, uscc=uscc, department=department,
-                                    county=county, overdue=overdue, answered=answered, limit=limit, offset=offset)
+                policy_store.get(session, policy_id)
+            return question_store.listed(session, clock.now(), policy_id=policy_id, uscc=uscc,
+                                         department=department, county=county, overdue=overdue, answered=answered,
+                                         limit=limit, offset=offset)
 
     # --- RPC: gift packs (大礼包) -----------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def create_pack(self, title: str, description: str | None, policy_ids: list[int], actor: dict) -> dict:
         actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
-            pack = gift_packs.create(tx.session, title, description, policy_ids, actor, clock.now())
+            pack = gift_pack_store.create(tx.session, title, description, policy_ids, actor, clock.now())
         self.log.info("pack_created", pack_id=pack["id"], code=pack["code"], policies=len(pack["policy_ids"]))
         return pack
 
     @rpc(expected_exceptions=EXPECTED)
     def pack(self, pack_id: int) -> dict:
         with self.store.reading() as session:
-            return gift_packs.get(session, pack_id)
+            return gift_pack_store.get(session, pack_id)
 
     @rpc(expected_exceptions=EXPECTED)
     def packs(self, limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
-            return gift_packs.listed(session, limit, offset)
+            return gift_pack_store.listed(session, limit, offset)
 
     @rpc(expected_exceptions=EXPECTED)
     def visit_pack(self, code: str) -> dict:
         with self.store.transaction() as tx:
-            return gift_packs.visit(tx.session, code, clock.now())
+            return gift_pack_store.visit(tx.session, code, clock.now())
 
     @rpc(expected_exceptions=EXPECTED)
     def application_terms(self, policy_id: int, uscc: str) -> dict:
@@ -392,18 +342,19 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def application_terms_many(self, policy_id: int, usccs: list[str]) -> list[dict]:
         with self.store.reading_core() as connection:  # every statement it runs is Core
-            return terms.application_terms(connection, policy_id, usccs)
+            policy = policy_store.get(connection, policy_id)
+            matched = match_store.matched_among(connection, policy_id, usccs)
+            enterprises = read_model.known_many(connection, usccs)
+        return application_terms.answers(policy, usccs, matched, enterprises)
 
     @rpc
     def published_policy_flags(self) -> dict[str, list[int]]:
         """Published policies (`published`) and which are proactive (免申即享: their new matches become
         applications by themselves)."""
         with self.store.reading() as session:
-            rows = session.execute(select(policies.c.id, policies.c.proactive)
-                                   .where(policies.c.status == PolicyStatus.published)).all()
-        return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
+            return policy_store.published_flags(session)
 
     @rpc
     def match_count(self) -> int:
         with self.store.reading() as session:
-            return session.query(matches).count()
+            return match_store.count(session)

@@ -1,5 +1,5 @@
-"""`application_terms` answers one enterprise (prebuilt `==` statements) exactly as it answers it
-among many (expanding IN), through a Session or a plain Connection, on SQLite and PostgreSQL."""
+"""Application terms answer one enterprise (prebuilt `==` statements) exactly as they answer it among
+many (expanding IN), through a Session or a plain Connection, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from services.policy import catalogue, read_model, terms
-from services.policy.matching import Matcher
+from services.policy import match_store, policy_store, read_model
+from services.policy.domain import application_terms, lifecycle
+from services.policy.matcher import Matcher
 from services.policy.models import metadata
 from shared.contracts.actors import Actor, Role
 from shared.contracts.events import EnterpriseSnapshot
@@ -47,20 +48,27 @@ def policy_id(engine) -> int:
         "valid_from": "2026-01-01", "valid_to": "2099-12-31", "redeemable": True, "budget": 1_000_000,
         "subsidy": {"type": "per_unit", "field": "employees", "rate": 1000, "cap": 30_000}})
     with Session(engine) as session, session.begin():
-        policy = catalogue.create_draft(session, draft, catalogue.checked_rule(RULE, lambda _code: True),
-                                        Actor(role=Role.city_admin, id="test"), NOW)
-        catalogue.publish(session, policy["id"], TODAY, NOW)
+        policy = policy_store.create_draft(session, draft, lifecycle.checked_rule(RULE, lambda _code: True),
+                                           Actor(role=Role.city_admin, id="test"), NOW)
+        policy_store.publish(session, policy["id"], TODAY, NOW)
         Matcher().match_enterprises(session, ENTERPRISES, TODAY, NOW)
     return policy["id"]
+
+
+def answered(session, policy_id: int, usccs: list[str]) -> list[dict]:
+    """As the policy service's `application_terms_many` answers: its three reads, then the terms."""
+    policy = policy_store.get(session, policy_id)
+    matched = match_store.matched_among(session, policy_id, usccs)
+    return application_terms.answers(policy, usccs, matched, read_model.known_many(session, usccs))
 
 
 @pytest.mark.parametrize("reader", ["session", "connection"])
 def test_one_enterprise_is_answered_as_among_many(engine, policy_id, reader):
     everyone = [MATCHED, UNMATCHED, BARE]
     with Session(engine) if reader == "session" else engine.connect() as session:
-        among_many = terms.application_terms(session, policy_id, everyone)
-        alone = [terms.application_terms(session, policy_id, [uscc])[0] for uscc in everyone]
-        twice = terms.application_terms(session, policy_id, [MATCHED, MATCHED])   # one distinct: the `==` path
+        among_many = answered(session, policy_id, everyone)
+        alone = [answered(session, policy_id, [uscc])[0] for uscc in everyone]
+        twice = answered(session, policy_id, [MATCHED, MATCHED])   # one distinct: the `==` path
     assert alone == among_many
     assert twice == [among_many[0], among_many[0]]
     assert [answer["matched"] for answer in alone] == [True, False, False]
@@ -88,10 +96,10 @@ def test_load_gives_what_load_many_gives(engine, policy_id):
 def test_an_unknown_enterprise_or_policy_is_not_found(engine, policy_id, usccs):
     with engine.connect() as connection:
         with pytest.raises(NotFound) as unknown:
-            terms.application_terms(connection, policy_id, usccs)
+            answered(connection, policy_id, usccs)
         assert unknown.value.details == {"uscc": UNKNOWN}
         with pytest.raises(NotFound) as no_policy:
-            terms.application_terms(connection, policy_id + 1, usccs)
+            answered(connection, policy_id + 1, usccs)
         assert no_policy.value.details == {"policy_id": policy_id + 1}
 
 
@@ -104,7 +112,7 @@ def test_one_enterprise_is_read_with_equality_not_in_lists(engine, policy_id):
     event.listen(engine, "before_cursor_execute", seen)
     try:
         with engine.connect() as connection:
-            terms.application_terms(connection, policy_id, [MATCHED])
+            answered(connection, policy_id, [MATCHED])
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     reads = [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")]

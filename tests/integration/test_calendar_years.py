@@ -11,7 +11,8 @@ from sqlalchemy import insert, select
 
 from services.application import hall
 from services.application.models import alarms, calendar_years, metadata
-from services.policy import questions
+from services.policy import question_store
+from services.policy.domain.questions import DUE_WORKING_DAYS
 from services.policy.models import calendar_years as policy_calendar_years
 from services.policy.models import metadata as policy_metadata
 from services.policy.models import questions as question_rows
@@ -158,7 +159,7 @@ def test_loads_of_one_year_at_once_take_turns(service_engine):
 def test_questions_due_across_a_loaded_year_are_counted_again(service_engine):
     engine = service_engine("policy", policy_metadata)
     asked = china("2026-12-31T10:00")
-    due = SEEDED.due_at(asked, questions.DUE_WORKING_DAYS)
+    due = SEEDED.due_at(asked, DUE_WORKING_DAYS)
     assert due == china("2027-01-05T23:59:59")    # 1 January off, then the weekend: Monday 4, Tuesday 5
     with engine.begin() as connection:
         rows = [{"policy_id": 1, "uscc": USCC, "text": "问", "asked_by": ASKED_BY, "asked_at": asked,
@@ -170,7 +171,7 @@ def test_questions_due_across_a_loaded_year_are_counted_again(service_engine):
                  "due_provisional": False, "due_note": None}]
         connection.execute(insert(question_rows), rows)
         calendar_register.store(connection, policy_calendar_years, NOTICE_2027, 1, asked, "calendar.loaded")
-        assert questions.recount_year(connection, LOADED, 2027) == 2
+        assert question_store.recount_year(connection, LOADED, 2027) == 2
     with engine.connect() as connection:
         kept = connection.execute(select(question_rows.c.due_at, question_rows.c.due_provisional,
                                          question_rows.c.due_note).order_by(question_rows.c.id)).all()

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from services.policy import departments
+from services.policy import department_store
+from services.policy.domain.departments import default_register
 from services.policy.models import metadata
 from shared.contracts.actors import Actor, Role
 from shared.errors import Invalid
@@ -23,24 +24,24 @@ def engine(service_engine):
 
 def test_the_register_is_seeded_once_and_kept_by_the_administrator(engine):
     with Session(engine) as session, session.begin():
-        departments.seed(session, NOW)
+        department_store.seed(session, NOW)
     with Session(engine) as session:
-        assert {(item["code"], item["name"]) for item in departments.listing(session)} == \
-            set(departments.default_register())
-        assert departments.get(session, "hrss")["origin"] == "default"
+        assert {(item["code"], item["name"]) for item in department_store.listing(session)} == \
+            set(default_register())
+        assert department_store.get(session, "hrss")["origin"] == "default"
         with pytest.raises(Invalid) as refused:
-            departments.get(session, "hrs")
+            department_store.get(session, "hrs")
         assert refused.value.details[0]["field"] == "department"
 
     with Session(engine) as session, session.begin():
-        added, was_new = departments.put(session, "dept_new", "滨州市新设局", ADMIN, NOW)
-        renamed, renamed_new = departments.put(session, "hrss", "滨州市人社局", ADMIN, NOW)
+        added, was_new = department_store.put(session, "dept_new", "滨州市新设局", ADMIN, NOW)
+        renamed, renamed_new = department_store.put(session, "hrss", "滨州市人社局", ADMIN, NOW)
     assert (added["origin"], was_new, renamed_new) == ("staff", True, False)
     assert renamed == {**renamed, "name": "滨州市人社局", "origin": "default"}
 
     with Session(engine) as session, session.begin():
-        departments.seed(session, NOW)   # the service starts again
+        department_store.seed(session, NOW)   # the service starts again
     with Session(engine) as session:
-        assert departments.get(session, "hrss")["name"] == "滨州市人社局"
-        assert "dept_new" in departments.codes(session)
-        assert len(departments.listing(session)) == len(departments.default_register()) + 1
+        assert department_store.get(session, "hrss")["name"] == "滨州市人社局"
+        assert "dept_new" in department_store.codes(session)
+        assert len(department_store.listing(session)) == len(default_register()) + 1

@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy.orm import Session
 
-from services.policy import near_misses, read_model
+from services.policy import read_model
 from services.policy.models import metadata
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
@@ -57,7 +57,7 @@ def test_every_near_miss_is_listed_page_by_page(engine):
     with Session(engine) as session:
         listed, offset = [], 0
         while True:
-            page = near_misses.near_misses(session, rule, offset=offset, limit=200)
+            page = read_model.near_misses(session, rule, offset=offset, limit=200)
             assert (page["offset"], page["limit"], page["total"]) == (offset, 200, len(want))
             assert len(page["items"]) <= 200
             if not page["items"]:
@@ -73,20 +73,20 @@ def test_every_near_miss_is_listed_page_by_page(engine):
         assert counts == {path: sum(1 for _uscc, failed in want if failed == path) for path in counts}
         assert sum(counts.values()) == len(want)
 
-        one_condition = near_misses.near_misses(session, rule, condition="$.all[1]", limit=None)
+        one_condition = read_model.near_misses(session, rule, condition="$.all[1]", limit=None)
         assert [(item["uscc"], item["path"]) for item in one_condition["items"]] == \
             [pair for pair in want if pair[1] == "$.all[1]"]
         assert one_condition["total"] == counts["$.all[1]"]
         assert one_condition["conditions"] == page["conditions"]   # counted under every filter but condition
 
         uscc, path = want[250]
-        alone = near_misses.near_misses(session, rule, uscc=uscc)
+        alone = read_model.near_misses(session, rule, uscc=uscc)
         assert [(item["uscc"], item["path"]) for item in alone["items"]] == [(uscc, path)]
         assert alone["total"] == 1 and [group["count"] for group in alone["conditions"]] == [1]
         matching = next(s.uscc for s in enterprises if s.status == "active"
                         and eligibility.evaluate(rule, s.facts, set(s.tags)))
-        assert near_misses.near_misses(session, rule, uscc=matching)["items"] == []
+        assert read_model.near_misses(session, rule, uscc=matching)["items"] == []
 
         with pytest.raises(Invalid) as refused:
-            near_misses.near_misses(session, rule, condition="$.all[3]")
+            read_model.near_misses(session, rule, condition="$.all[3]")
         assert refused.value.details[0]["field"] == "condition" and "$.all[2]" in refused.value.message

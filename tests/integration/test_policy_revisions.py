@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.policy import catalogue, revisions, search
-from services.policy.matching import Matcher
+from services.policy import policy_store, revisions, search
+from services.policy.domain import lifecycle
+from services.policy.matcher import Matcher
 from services.policy.models import metadata, policies
 from services.policy.search import PolicySearch
 from shared.contracts.actors import Actor, Role
@@ -34,19 +35,19 @@ def draft(title: str, employees: int) -> PolicyDraft:
 
 
 def rule(body: PolicyDraft):
-    return catalogue.checked_rule(body.eligibility, lambda _code: True)
+    return lifecycle.checked_rule(body.eligibility, lambda _code: True)
 
 
 def published(engine, body: PolicyDraft, at: datetime) -> int:
     with Session(engine) as session, session.begin():
-        policy = catalogue.create_draft(session, body, rule(body), ACTOR, at)
-        catalogue.publish(session, policy["id"], TODAY, at)
+        policy = policy_store.create_draft(session, body, rule(body), ACTOR, at)
+        policy_store.publish(session, policy["id"], TODAY, at)
     return policy["id"]
 
 
 def revised(engine, policy_id: int, body: PolicyDraft, at: datetime) -> None:
     with Session(engine) as session, session.begin():
-        catalogue.revise(session, policy_id, body, rule(body), ACTOR, at, TODAY)
+        policy_store.revise(session, policy_id, body, rule(body), ACTOR, at, TODAY)
 
 
 def test_the_matcher_keeps_the_newest_rule_when_timestamps_run_backwards(engine):
@@ -90,9 +91,9 @@ def test_every_change_takes_the_next_revision_in_its_own_transaction(engine):
     with Session(engine) as session:
         assert revisions.current(session) == 3
         assert session.execute(select(policies.c.revision).where(policies.c.id == first)).scalar_one() == 3
-        assert "revision" not in catalogue.get(session, first)   # bookkeeping, not part of the policy
+        assert "revision" not in policy_store.get(session, first)   # bookkeeping, not part of the policy
     with Session(engine) as session, session.begin():
-        catalogue.withdraw(session, first, "政策调整", ACTOR, NOW)
+        policy_store.withdraw(session, first, "政策调整", ACTOR, NOW)
         assert revisions.current(session) == 4
         session.rollback()
     with Session(engine) as session:

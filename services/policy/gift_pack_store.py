@@ -1,5 +1,5 @@
-"""Gift packs (大礼包): staff bundle published policies under a short code; a QR code points at a
-public page listing them, and every visit of that page counts as a scan."""
+"""Gift packs (大礼包) as the policy database keeps them: created under a fresh short code, listed,
+and visited (each visit of the public page counts as a scan). `domain.gift_packs` says what a pack holds."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,10 +8,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.policy.domain.gift_packs import members
 from services.policy.models import packs, policies
 from shared.contracts.actors import Actor
-from shared.contracts.policies import PolicyStatus
-from shared.errors import Invalid, NotFound
+from shared.errors import NotFound
 from shared.pack_codes import new_code
 
 _SHOWN = ("id", "title", "department", "department_name", "summary", "valid_from", "valid_to", "redeemable",
@@ -20,13 +20,9 @@ _SHOWN = ("id", "title", "department", "department_name", "summary", "valid_from
 
 def create(session: Session, title: str, description: str | None, policy_ids: list[int], actor: Actor,
            now: datetime) -> dict:
-    ordered = list(dict.fromkeys(policy_ids))
-    found = dict(session.execute(select(policies.c.id, policies.c.status).where(policies.c.id.in_(ordered))).all())
-    problems = [{"field": f"policy_ids.{position}", "message": f"no policy {policy_id}"
-                 if policy_id not in found else f"policy {policy_id} is {found[policy_id]}, not published"}
-                for position, policy_id in enumerate(ordered) if found.get(policy_id) != PolicyStatus.published]
-    if problems:
-        raise Invalid("a gift pack holds published policies only", problems)
+    statuses = dict(session.execute(select(policies.c.id, policies.c.status)
+                                    .where(policies.c.id.in_(policy_ids))).all())
+    ordered = members(policy_ids, statuses)
     for _attempt in range(5):
         code = new_code()
         try:

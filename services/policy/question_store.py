@@ -1,6 +1,6 @@
-"""Questions on a policy (政策咨询): an enterprise asks, the owning department answers, and a
-question left unanswered past its due time (2 working days by default, by the official
-calendar) is overdue."""
+"""Questions on a policy (政策咨询) as the policy database keeps them: asked, answered, listed by
+state, and their due times counted again when a year's calendar arrives (`domain.questions` holds
+the rules)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -8,32 +8,26 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from services.policy.domain.questions import check_askable, check_unanswered, due, overdue
 from services.policy.models import policies, questions
 from shared.clock import CHINA
 from shared.contracts.actors import Actor
-from shared.contracts.policies import PolicyStatus
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.workdays import WorkingCalendar
-
-DUE_WORKING_DAYS = 2
 
 
 def ask(session: Session, policy: dict, uscc: str, text: str, actor: Actor, now: datetime,
         calendar: WorkingCalendar) -> dict:
-    if policy["status"] != PolicyStatus.published:
-        raise Conflict(f"policy {policy['id']} is {policy['status']}; questions are taken on published policies",
-                       {"status": policy["status"]})
-    due = calendar.due_at(now, DUE_WORKING_DAYS)
+    check_askable(policy)
+    due_at, provisional = due(calendar, now)
     question_id = session.execute(insert(questions).values(
-        policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor.model_dump(mode="json"), asked_at=now, due_at=due,
-        due_provisional=calendar.provisional_between(now, due))).inserted_primary_key[0]
+        policy_id=policy["id"], uscc=uscc, text=text, asked_by=actor.model_dump(mode="json"), asked_at=now,
+        due_at=due_at, due_provisional=provisional)).inserted_primary_key[0]
     return get(session, question_id, now)
 
 
 def answer(session: Session, question_id: int, text: str, actor: Actor, now: datetime) -> dict:
-    question = get(session, question_id, now, for_update=True)
-    if question["answered_at"] is not None:
-        raise Conflict(f"question {question_id} was already answered", {"answered_at": question["answered_at"]})
+    check_unanswered(get(session, question_id, now, for_update=True))
     session.execute(update(questions).where(questions.c.id == question_id)
                     .values(answer=text, answered_by=actor.model_dump(mode="json"), answered_at=now))
     return get(session, question_id, now)
@@ -54,7 +48,7 @@ def get(session: Session, question_id: int, now: datetime, for_update: bool = Fa
 
 def public(row, now: datetime) -> dict:
     shown = dict(row._mapping)
-    shown["overdue"] = shown["answered_at"] is None and shown["due_at"] is not None and now > shown["due_at"]
+    shown["overdue"] = overdue(shown["answered_at"], shown["due_at"], now)
     shown["provisional"] = bool(shown.pop("due_provisional"))
     shown.pop("due_note")
     for name in ("asked_at", "due_at", "answered_at"):
@@ -102,10 +96,10 @@ def recount_year(session: Session, calendar: WorkingCalendar, year: int) -> int:
             and_(questions.c.due_at.is_(None), questions.c.due_note.is_not(None)))))
     changed = []
     for row in rows:
-        due = calendar.due_at(row.asked_at, DUE_WORKING_DAYS).astimezone(UTC)
-        provisional = calendar.provisional_between(row.asked_at, due)
-        if due != row.due_at or provisional != bool(row.due_provisional) or row.due_note is not None:
-            changed.append({"key": row.id, "p_due_at": due, "p_provisional": provisional})
+        due_at, provisional = due(calendar, row.asked_at)
+        due_at = due_at.astimezone(UTC)
+        if due_at != row.due_at or provisional != bool(row.due_provisional) or row.due_note is not None:
+            changed.append({"key": row.id, "p_due_at": due_at, "p_provisional": provisional})
     if changed:
         session.execute(update(questions).where(questions.c.id == bindparam("key"))
                         .values(due_at=bindparam("p_due_at"), due_provisional=bindparam("p_provisional"),

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.policy.search_index import (
+from services.policy.domain.search_index import (
     MAX_QUERY_CHARS,
     MAX_TERMS,
     SNIPPET_CHARS,

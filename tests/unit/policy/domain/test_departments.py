@@ -6,7 +6,7 @@ import pytest
 from demo import load_policies
 from demo.load import DEMO_STAFF
 from demo.synthetic import DEPARTMENTS
-from services.policy import departments
+from services.policy.domain import departments
 from shared.contracts.departments import CODE_PATTERN
 from shared.errors import Invalid
 

@@ -1,39 +1,30 @@
-"""Policies and their lifecycle: drafts, publishing, reading and searching."""
+"""The policies table and every version kept of each policy: their lifecycle (draft, publish,
+revise, withdraw, expire, start) as stored, and reading them."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.policy import revisions
+from services.policy.domain import lifecycle
 from services.policy.models import policies, policy_versions
 from shared import eligibility
-from shared.clock import CHINA
 from shared.contracts.actors import Actor
 from shared.contracts.policies import PolicyDraft, PolicyStatus
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import NotFound
 
 # built once: a statement built per call costs more CPU than the query itself
 _POLICY = select(policies).where(policies.c.id == bindparam("p_id"))
 _POLICY_LOCKED = _POLICY.with_for_update()
 
 
-def checked_rule(rule_json: Any, known_tags) -> eligibility.Rule:
-    """The parsed rule, or Invalid naming the offending node (422)."""
-    try:
-        return eligibility.parse(rule_json, known_tags)
-    except eligibility.RuleError as error:
-        raise Invalid(f"eligibility {error.path}: {error.message}",
-                      [{"field": f"eligibility{error.path[1:]}", "message": error.message}]) from None
-
-
 def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor, now: datetime) -> dict:
-    values = draft.model_dump(mode="json")
-    values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)), status=PolicyStatus.draft,
-                  version=1, created_at=now, updated_at=now, published_at=None, revision=revisions.take(session))
+    values = lifecycle.stored_fields(draft, rule)
+    values.update(status=PolicyStatus.draft, version=1, created_at=now, updated_at=now, published_at=None,
+                  revision=revisions.take(session))
     policy_id = session.execute(insert(policies).values(**values)).inserted_primary_key[0]
     policy = get(session, policy_id)
     _record_version(session, policy, actor, now)
@@ -42,41 +33,27 @@ def create_draft(session: Session, draft: PolicyDraft, rule: eligibility.Rule, a
 
 def publish(session: Session, policy_id: int, today: date, now: datetime) -> dict:
     policy = get(session, policy_id, for_update=True)
-    if policy["status"] == PolicyStatus.published:
-        raise Conflict(f"policy {policy_id} is already published", {"status": policy["status"]})
-    if policy["status"] != PolicyStatus.draft:
-        raise Conflict(f"only a draft can be published; policy {policy_id} is {policy['status']}",
-                       {"status": policy["status"]})
-    if policy["valid_to"] < today.isoformat():
-        raise Conflict(f"policy {policy_id} ended on {policy['valid_to']}; it cannot be published",
-                       {"valid_to": policy["valid_to"]})
-    # live from today: the re-match that follows pushes it; from a later day: `start_due` does, that day
-    started_at = now if policy["valid_from"] <= today.isoformat() else None
+    lifecycle.check_publishable(policy, today)
+    # one that starts on a later day is pushed by `start_due`, that day
     session.execute(update(policies).where(policies.c.id == policy_id)
-                    .values(status=PolicyStatus.published, published_at=now, updated_at=now, started_at=started_at,
+                    .values(status=PolicyStatus.published, published_at=now, updated_at=now,
+                            started_at=lifecycle.started_when_published(policy, today, now),
                             revision=revisions.take(session)))
     published = get(session, policy_id)
     _record_version(session, published, None, now, keep_version=True)
     return published
 
 
-REVISABLE = (PolicyStatus.draft, PolicyStatus.published)
-
-
 def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibility.Rule, actor: Actor,
            now: datetime, today: date) -> dict:
     """A new version of a draft or published policy: every field replaced, the old version kept."""
     policy = get(session, policy_id, for_update=True)
-    if policy["status"] not in REVISABLE:
-        raise Conflict(f"policy {policy_id} is {policy['status']}; only a draft or a published policy can be "
-                       "revised", {"status": policy["status"]})
-    values = draft.model_dump(mode="json")
-    values.update(eligibility=rule.to_json(), tags_used=sorted(eligibility.tags_used(rule)),
-                  version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
+    lifecycle.check_revisable(policy)
+    values = lifecycle.stored_fields(draft, rule)
+    values.update(version=policy["version"] + 1, updated_at=now, revision=revisions.take(session))
     if policy["status"] == PolicyStatus.published:
-        # the re-match a revision causes pushes a policy live today; one moved to a later day starts that day
-        live = values["valid_from"] <= today.isoformat()
-        values["started_at"] = (policy_started_at(session, policy_id) or now) if live else None
+        values["started_at"] = lifecycle.started_when_revised(values["valid_from"], today,
+                                                              policy_started_at(session, policy_id), now)
     session.execute(update(policies).where(policies.c.id == policy_id).values(**values))
     revised = get(session, policy_id)
     _record_version(session, revised, actor, now)
@@ -85,10 +62,7 @@ def revise(session: Session, policy_id: int, draft: PolicyDraft, rule: eligibili
 
 def withdraw(session: Session, policy_id: int, reason: str, actor: Actor, now: datetime) -> dict:
     """A published policy stops matching; its matches are dropped by the re-match that follows."""
-    policy = get(session, policy_id, for_update=True)
-    if policy["status"] != PolicyStatus.published:
-        raise Conflict(f"only a published policy can be withdrawn; policy {policy_id} is {policy['status']}",
-                       {"status": policy["status"]})
+    lifecycle.check_withdrawable(get(session, policy_id, for_update=True))
     session.execute(update(policies).where(policies.c.id == policy_id)
                     .values(status=PolicyStatus.withdrawn, withdrawn_reason=reason, updated_at=now,
                             revision=revisions.take(session)))
@@ -122,13 +96,20 @@ def start_due(session: Session, today: date, now: datetime) -> list[dict]:
                           .with_for_update()).all()
     started = []
     for row in due:
-        published_on = row.published_at.astimezone(CHINA).date().isoformat()
-        if row.valid_from <= published_on:
+        if lifecycle.live_when_published(row.valid_from, row.published_at):
             session.execute(update(policies).where(policies.c.id == row.id).values(started_at=row.published_at))
             continue
         session.execute(update(policies).where(policies.c.id == row.id).values(started_at=now))
         started.append(get(session, row.id))
     return started
+
+
+def live_rules(session: Session, today: date) -> list:
+    """(id, title, version, eligibility) of every policy that matches today: published and within its validity."""
+    iso = today.isoformat()
+    return session.execute(select(policies.c.id, policies.c.title, policies.c.version, policies.c.eligibility)
+                           .where(and_(policies.c.status == PolicyStatus.published, policies.c.valid_from <= iso,
+                                       policies.c.valid_to >= iso))).all()
 
 
 def policy_started_at(session: Session, policy_id: int) -> datetime | None:
@@ -155,6 +136,27 @@ def versions(session: Session, policy_id: int) -> list[dict]:
                            .order_by(policy_versions.c.version.desc()))
     return [{"version": row.version, "at": row.at.isoformat(), "actor": row.actor, "policy": row.snapshot}
             for row in rows]
+
+
+def get_many(session: Session, policy_ids: list[int]) -> list[dict]:
+    """The policies of `policy_ids` that exist, in no particular order."""
+    return [public(row) for row in session.execute(select(policies).where(policies.c.id.in_(policy_ids)))]
+
+
+def changed_since(session: Session, revision: int | None) -> list[int]:
+    """The policies changed after the change counter's `revision`; every one when None (rows older
+    than the counter have no revision)."""
+    changed = select(policies.c.id)
+    if revision is not None:
+        changed = changed.where(policies.c.revision > revision)
+    return list(session.execute(changed).scalars())
+
+
+def published_flags(session: Session) -> dict[str, list[int]]:
+    """Published policies (`published`) and which of them are proactive (`proactive`)."""
+    rows = session.execute(select(policies.c.id, policies.c.proactive)
+                           .where(policies.c.status == PolicyStatus.published)).all()
+    return {"published": [row.id for row in rows], "proactive": [row.id for row in rows if row.proactive]}
 
 
 def get(session: Session | Connection, policy_id: int, for_update: bool = False) -> dict:

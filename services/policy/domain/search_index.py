@@ -91,7 +91,7 @@ class PolicyDoc:
 
     @classmethod
     def from_policy(cls, policy: dict[str, Any]) -> PolicyDoc:
-        """From a policy as `catalogue.public` returns it."""
+        """From a policy as `policy_store.public` returns it."""
         return cls(id=policy["id"], title=policy["title"], summary=policy["summary"], body=policy["body"] or "",
                    department=policy["department"], department_name=policy.get("department_name"),
                    level=policy["level"], county=policy.get("county"), tags_used=tuple(policy["tags_used"]),

@@ -1,4 +1,4 @@
-"""Deciding who matches what, in both directions, and recording it.
+"""The matcher each process keeps: deciding who matches what, in both directions, and recording it.
 
 - enterprises whose data changed: each against every live policy, through an in-memory
   `PolicyIndex` that only evaluates rules whose required tags the enterprise has;
@@ -9,20 +9,16 @@ published while a batch of enterprises is being matched is never missed by both.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 
 import eventlet
-from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
-from services.policy import read_model, revisions
-from services.policy.models import enterprise_facts, matches, policies
+from services.policy import match_store, policy_store, read_model, revisions
+from services.policy.domain import lifecycle
+from services.policy.domain.matching import Pair, PolicyMeta, matches_changed, matching_policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
-from shared.contracts.gov import Status
-from shared.contracts.policies import PolicyStatus
-from shared.database import database_time, fast_delete, fast_insert
 from shared.turns import LiveFirstLock
 
 EVENT_CHUNK = 5000          # enterprises per MatchesChanged when a policy is published
@@ -30,21 +26,11 @@ ENTERPRISES_PER_EVENT = 1000  # enterprises per MatchesChanged when enterprises 
 YIELD_EVERY = 100  # enterprise codes per MatchesChanged event when a policy is published
 
 
-def _any_tag(_code: str) -> bool:
-    return True  # rules were checked against the catalogue when the policy was saved
-
-
-def live(today: date):
-    """The condition for a policy that matches today: published and within its validity."""
-    iso = today.isoformat()
-    return and_(policies.c.status == PolicyStatus.published, policies.c.valid_from <= iso, policies.c.valid_to >= iso)
-
-
 class Matcher:
     def __init__(self):
         self.lock = LiveFirstLock()   # `with lock:` live work, `with lock.bulk():` bulk work
         self.index: eligibility.PolicyIndex[int] = eligibility.PolicyIndex()
-        self.meta: dict[int, tuple[str, int]] = {}  # policy id -> (title, version)
+        self.meta: dict[int, PolicyMeta] = {}  # policy id -> (title, version)
         self._stamp = None
 
     def refresh(self, session: Session, today: date) -> None:
@@ -58,9 +44,8 @@ class Matcher:
             return
         index: eligibility.PolicyIndex[int] = eligibility.PolicyIndex()
         meta = {}
-        for row in session.execute(select(policies.c.id, policies.c.title, policies.c.version,
-                                          policies.c.eligibility).where(live(today))):
-            index.put(row.id, eligibility.parse(row.eligibility, _any_tag))
+        for row in policy_store.live_rules(session, today):
+            index.put(row.id, lifecycle.stored_rule(row.eligibility))
             meta[row.id] = (row.title, row.version)
         self.index, self.meta, self._stamp = index, meta, stamp
 
@@ -82,13 +67,8 @@ class Matcher:
         for position, snapshot in enumerate(fresh):
             if position % YIELD_EVERY == YIELD_EVERY - 1:
                 eventlet.sleep(0)  # CPU work: let heartbeats and RPC replies through
-            if snapshot.status == Status.active:
-                wanted.update((snapshot.uscc, policy_id)
-                              for policy_id in self.index.matching(snapshot.facts, snapshot.tags))
-        current = set()
-        for part in read_model.chunks([snapshot.uscc for snapshot in fresh]):
-            current.update(session.execute(select(matches.c.uscc, matches.c.policy_id)
-                                           .where(matches.c.uscc.in_(part))).all())
+            wanted.update((snapshot.uscc, policy_id) for policy_id in matching_policies(snapshot, self.index))
+        current = match_store.of_enterprises(session, [snapshot.uscc for snapshot in fresh])
         versions = {snapshot.uscc: snapshot.version for snapshot in fresh}
         return self._record(session, wanted - current, current - wanted, versions, now)
 
@@ -96,16 +76,9 @@ class Matcher:
         self.refresh(session, today)
         wanted: dict[str, int] = {}
         if policy_id in self.meta:
-            rule = self.index.get(policy_id)
-            condition = eligibility.to_sql(rule, column=read_model.column, has_tag=read_model.has_tag,
-                                           has_code=read_model.has_code, has_fact=read_model.has_fact)
-            wanted = dict(session.execute(select(enterprise_facts.c.uscc, enterprise_facts.c.version)
-                                          .where(enterprise_facts.c.active, condition)).all())
-            # the enterprises that still match were decided again, on this version
-            session.execute(update(matches).where(matches.c.policy_id == policy_id,
-                                                  matches.c.policy_version != self.meta[policy_id][1])
-                            .values(policy_version=self.meta[policy_id][1]))
-        current = set(session.execute(select(matches.c.uscc).where(matches.c.policy_id == policy_id)).scalars())
+            wanted = read_model.holding(session, self.index.get(policy_id))
+            match_store.restamp(session, policy_id, self.meta[policy_id][1])
+        current = match_store.of_policy(session, policy_id)
         gained = sorted(set(wanted) - current)
         lost = sorted(current - set(wanted))
         events = []
@@ -118,22 +91,10 @@ class Matcher:
                 events.append(event)
         return events
 
-    def _record(self, session: Session, gained: set[tuple[str, int]], lost: set[tuple[str, int]],
-                profile_versions: dict[str, int], now: datetime) -> MatchesChanged | None:
+    def _record(self, session: Session, gained: set[Pair], lost: set[Pair], profile_versions: dict[str, int],
+                now: datetime) -> MatchesChanged | None:
         if not gained and not lost:
             return None
-        stamp = database_time(session.bind.dialect.name, now)
-        fast_insert(session, matches, ("uscc", "policy_id", "policy_version", "profile_version", "matched_at"),
-                    [(uscc, policy_id, self.meta[policy_id][1], profile_versions[uscc], stamp)
-                     for uscc, policy_id in sorted(gained)])  # in key order: B-tree inserts stay local
-        fast_delete(session, matches, ("uscc", "policy_id"), list(lost))
-        matched, unmatched = defaultdict(list), defaultdict(list)
-        for uscc, policy_id in sorted(gained):
-            matched[policy_id].append(uscc)
-        for uscc, policy_id in sorted(lost):
-            unmatched[policy_id].append(uscc)
-        return MatchesChanged(
-            matched=dict(matched), unmatched=dict(unmatched),
-            titles={policy_id: self.meta[policy_id][0] for policy_id in matched},
-            policy_versions={policy_id: self.meta[policy_id][1] for policy_id in matched},
-            profile_versions={uscc: profile_versions[uscc] for uscc, _ in gained})
+        policy_versions = {policy_id: self.meta[policy_id][1] for _uscc, policy_id in gained}
+        match_store.record(session, gained, lost, policy_versions, profile_versions, now)
+        return matches_changed(gained, lost, self.meta, profile_versions)

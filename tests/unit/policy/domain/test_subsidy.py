@@ -4,7 +4,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from services.policy.subsidy import estimate
+from services.policy.domain.subsidy import estimate
 from shared.money import MAX_YUAN
 
 D = Decimal

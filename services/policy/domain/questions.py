@@ -1,0 +1,38 @@
+"""Questions on a policy (政策咨询): an enterprise asks on a published policy, the owning department
+answers once, and a question left unanswered past its due time (2 working days by default, by the
+official calendar) is overdue. A due time counted on a year without an official arrangement yet is
+provisional, and counted again when the year's arrangement arrives."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from shared.contracts.policies import PolicyStatus
+from shared.errors import Conflict
+from shared.workdays import WorkingCalendar
+
+DUE_WORKING_DAYS = 2
+
+
+def check_askable(policy: Mapping[str, Any]) -> None:
+    """Conflict (409) unless the policy is published."""
+    if policy["status"] != PolicyStatus.published:
+        raise Conflict(f"policy {policy['id']} is {policy['status']}; questions are taken on published policies",
+                       {"status": policy["status"]})
+
+
+def check_unanswered(question: Mapping[str, Any]) -> None:
+    """Conflict (409) for a question already answered: an answer is given once."""
+    if question["answered_at"] is not None:
+        raise Conflict(f"question {question['id']} was already answered", {"answered_at": question["answered_at"]})
+
+
+def due(calendar: WorkingCalendar, asked_at: datetime) -> tuple[datetime, bool]:
+    """When a question asked at `asked_at` is due, and whether that was counted on a provisional year."""
+    due_at = calendar.due_at(asked_at, DUE_WORKING_DAYS)
+    return due_at, calendar.provisional_between(asked_at, due_at)
+
+
+def overdue(answered_at: datetime | None, due_at: datetime | None, now: datetime) -> bool:
+    return answered_at is None and due_at is not None and now > due_at

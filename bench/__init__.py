@@ -28,6 +28,7 @@ Measurements, one module each, in the order they run:
 | `retag_all`        | `retag_all_100k_s`, `..._gained`, `..._lost`, `..._pushed`, `..._peak_rss_mb_<service>` |
 | `applications`     | `applications_per_s`, `_path_p50_ms`, `_path_p99_ms`; `applications_batched_*` the same |
 | `overdue_scan`     | `overdue_scan_100k_ms`, `raise_alarms_100k_ms`, `overdue_listing_100k_ms` (`_max`, `_pg`) |
+| `poison_storm`     | `poison_storm_slowdown_x`, `_alone_s`, `_interleaved_s` (issue 12's drill, tagging alone) |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
 
 `search` runs first, through the gateway and before any enterprise or synthetic policy exists,
@@ -36,9 +37,12 @@ so its corpus is its own in every run; it withdraws its published policies when 
 add both); with the run's world synced it applies for enterprises of that world, otherwise it
 syncs a few thousand of its own. `overdue_scan` needs no service: it fills a fresh application
 database of its own (SQLite, and PostgreSQL when one answers at BENCH_POSTGRES) and times the
-hall's alarm pass on it. The synthetic policies are published without `proactive`: a proactive
-policy's matches would become applications by themselves during the sync, and their offers would
-count among the notifications every phase waits for.
+hall's alarm pass on it. `poison_storm` needs none of the platform's services either: it runs a
+tagging process of its own on a vhost of its own, with a fresh PostgreSQL database at
+BENCH_POSTGRES for each run (1,000 valid messages alone, then interleaved with 1,000 invalid
+ones). The synthetic policies are published without `proactive`: a proactive policy's matches
+would become applications by themselves during the sync, and their offers would count among the
+notifications every phase waits for.
 
 Every count the bench waits for is known in advance: `world` computes the matches and the
 notifications each step must produce with the platform's own pure rules (tagging's `derive`

@@ -18,6 +18,7 @@ from bench import (
     change_to_inbox,
     overdue_scan,
     peak_rss,
+    poison_storm,
     policies,
     publish_match,
     report,
@@ -55,7 +56,8 @@ SIZES = {
 # `search` runs before the enterprises and synthetic policies arrive: its corpus is its own.
 # `applications` runs after everything that counts notifications or matches (its policies add both).
 MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
-                "change_to_inbox", "revise_rematch", "retag_all", "applications", "overdue_scan", "peak_rss")
+                "change_to_inbox", "revise_rematch", "retag_all", "applications", "overdue_scan", "poison_storm",
+                "peak_rss")
 # keys whose names do not start with their measurement's
 KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan"}
 NEED_DATA = {"bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes", "change_to_inbox",
@@ -167,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             if "overdue_scan" in chosen:
                 measure("overdue_scan", lambda: overdue_scan.run(
                     platform, progress, repetitions=3 if args.quick else overdue_scan.REPETITIONS))
+            if "poison_storm" in chosen:
+                measure("poison_storm", lambda: poison_storm.run(
+                    platform, progress, rounds=3 if args.quick else poison_storm.ROUNDS), profile=False)
             if "peak_rss" in chosen:
                 measure("peak_rss", lambda: peak_rss.run(platform, progress), profile=False)
             leftovers = platform.leftovers()

@@ -20,6 +20,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -199,6 +201,20 @@ class BenchPlatform:
 
     def nameko_config(self) -> dict:
         return {"AMQP_URI": self.amqp_uri, "serializer": "json"}
+
+    @contextmanager
+    def vhost_of_its_own(self, name: str) -> Iterator[str]:
+        """A further vhost with the platform's topology and none of its consumers, for a measurement
+        that must see one service alone (its events pile up unread, as in the tests); yields its
+        AMQP URI and deletes it on leaving."""
+        vhost = f"{self.vhost}-{name}"
+        _rabbitmqctl("add_vhost", vhost)
+        try:
+            _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+            topology.declare(f"{BROKER}/{vhost}")
+            yield f"{BROKER}/{vhost}"
+        finally:
+            _rabbitmqctl("delete_vhost", vhost)
 
     # the bench's own service ------------------------------------------------------------------------
     def start_extra(self, name: str) -> None:

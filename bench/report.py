@@ -84,6 +84,9 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
             KeySpec(f"raise_alarms_100k{suffix}_ms", "ms", ""),
             KeySpec(f"raise_alarms_100k{suffix}_max_ms", "ms", ""),
             KeySpec(f"overdue_listing_100k{suffix}_ms", "ms", ""))),
+        KeySpec("poison_storm_slowdown_x", "x", "<= 2", _at_most("poison_storm_slowdown_x", 2)),
+        KeySpec("poison_storm_alone_s", "s", ""),
+        KeySpec("poison_storm_interleaved_s", "s", ""),
         *(KeySpec(f"peak_rss_mb_{name}", "MiB", "") for name in services),
     ]
 

@@ -28,7 +28,7 @@ from shared.time_travel import ClockListener
 from shared.topology import in_bulk_lane
 
 SNAPSHOTS_PER_EVENT = 1000
-BULK_PART = 250      # enterprises of a bulk batch per transaction (and so per enterprise.tagged.bulk event)
+BULK_PART = 100      # enterprises of a bulk batch per transaction (and so per enterprise.tagged.bulk event)
 SELF_SOURCE = "self"  # what the enterprise declares itself (its interests)
 JOB_CHECK_S = 1.0    # how often to look for re-tag jobs (and a new day)
 

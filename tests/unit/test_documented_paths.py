@@ -53,3 +53,27 @@ def test_the_check_sees_paths_in_prose_code_and_links():
                                                 "docs/soak.md"]
     assert exists("services/<name>/service.py") and exists("docs/soak.md") and not exists("shared/nowhere.py")
 
+
+
+def layout_entries(readme: str) -> list[str]:
+    """The paths the README's layout block lists; an indented entry lies in the folder above it."""
+    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    entries, folders = [], []   # folders: (indent, path) of the enclosing folders
+    for line in block.splitlines()[1:]:
+        name = line.split(maxsplit=1)[0] if line.strip() else "..."
+        if name == "...":
+            continue
+        indent = len(line) - len(line.lstrip())
+        while folders and folders[-1][0] >= indent:
+            folders.pop()
+        path = (folders[-1][1] if folders else "") + name
+        entries.append(path)
+        if name.endswith("/"):
+            folders.append((indent, path))
+    return entries
+
+
+def test_every_entry_of_the_readme_layout_exists():
+    entries = layout_entries((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert "shared/relay.py" in entries
+    assert [entry for entry in entries if not exists(entry)] == []

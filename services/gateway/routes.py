@@ -240,7 +240,7 @@ ROUTE_LIST: tuple[Route, ...] = (
     Route("import_policies", "POST", f"{API}/policies/import", "Import draft policies from a spreadsheet",
           "policies", Action.import_policies, upload=True, answer=schemas.ImportResult, errors=(413, 503),
           description="A CSV (UTF-8 or GB18030) or XLSX file in the multipart field `file`, one policy per row, "
-                      "columns as the README documents (English or Chinese headers). Every bad row is reported "
+                      "columns as docs/import.md documents (English or Chinese headers). Every bad row is reported "
                       "with its row number and reason; the good rows become drafts. Department and county staff "
                       "may import only their own policies; other rows are reported as errors."),
     Route("ask_question", "POST", f"{API}/policies/{{policy_id}}/questions", "Ask a question on a policy (政策咨询)",

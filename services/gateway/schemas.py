@@ -315,7 +315,7 @@ class MaterialUpload(_Request):
     name: Annotated[str, Field(min_length=1, max_length=100, description="what the document is, e.g. 营业执照")]
     filename: Annotated[str, Field(min_length=1, max_length=200)]
     content_base64: Annotated[str, Field(min_length=1, description="the file, base64; PDF, JPEG, PNG, OFD, DOCX "
-                                                                   "or XLSX; see the README for the size limits")]
+                                                                   "or XLSX; docs/api.md gives the size limits")]
 
 
 class ApplicationRequest(_Request):

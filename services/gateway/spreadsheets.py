@@ -81,7 +81,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("stage_limits", "办理时限", "JSON object of working days (1-60) per stage: acceptance, routing, review, "
            "public_notice, disbursement", '{"review": 3}'),
 )
-"""Every column an import file may have, in the order the README documents them. An empty cell
+"""Every column an import file may have, in the order docs/import.md documents them. An empty cell
 means "not given": the field takes PolicyDraft's default."""
 
 REQUIRED = tuple(column.name for column in COLUMNS if column.required)
@@ -105,7 +105,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the Excel 97-2003 `.xls` cont
 
 
 def markdown_table() -> str:
-    """COLUMNS as the README's Markdown table."""
+    """COLUMNS as the Markdown table of docs/import.md."""
     lines = ["| column | 中文表头 | required | format | example |", "| --- | --- | --- | --- | --- |"]
     for column in COLUMNS:
         example = column.example.replace("|", "\\|")

@@ -309,7 +309,7 @@ def test_to_draft_raises_row_error_with_draft_errors():
         to_draft(ROW | {"budget": "x"})
 
 
-def test_columns_cover_every_policy_draft_field_and_document_the_readme():
+def test_columns_cover_every_policy_draft_field_and_their_table():
     assert [column.name for column in COLUMNS] == list(PolicyDraft.model_fields)
     assert len({column.alias for column in COLUMNS}) == len(COLUMNS)
     table = markdown_table()
@@ -318,10 +318,10 @@ def test_columns_cover_every_policy_draft_field_and_document_the_readme():
     assert all(column.format and column.example for column in COLUMNS)
 
 
-def test_the_readme_documents_the_import_columns_as_the_code_reads_them():
+def test_docs_import_documents_the_import_columns_as_the_code_reads_them():
     from pathlib import Path
 
     from services.gateway.spreadsheets import markdown_table
 
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
-    assert markdown_table() in readme
+    document = (Path(__file__).resolve().parents[3] / "docs" / "import.md").read_text(encoding="utf-8")
+    assert markdown_table() in document

@@ -49,7 +49,7 @@ def database_url(request, tmp_path, container_factory):
         yield f"sqlite:///{tmp_path}/{{service}}.sqlite3"
         return
     if not _postgres_available():
-        pytest.fail("PostgreSQL does not answer on 127.0.0.1:5432 (start it as DEVELOPERS.md says)")
+        pytest.fail("PostgreSQL does not answer on 127.0.0.1:5432 (see README.md: the tests need it running)")
     template = f"{POSTGRES}/huiqi_test_{uuid.uuid4().hex[:8]}_{{service}}"
     yield template
     for service in ("tagging", "policy", "notification", "application", "accounts"):

@@ -125,7 +125,7 @@ def running_platform(label: str, backend: str, directory: Path, *, start: bool =
     """A platform as deployment makes it: a virtual host of its own, `huiqi declare`, empty
     databases (SQLite files in `directory`, or fresh PostgreSQL databases), then every service."""
     if backend == "postgresql" and not postgres_answers():
-        raise RuntimeError("PostgreSQL does not answer on 127.0.0.1:5432 (start it as DEVELOPERS.md says)")
+        raise RuntimeError("PostgreSQL does not answer on 127.0.0.1:5432 (see README.md: the tests need it running)")
     with fresh_vhost(f"huiqi-e2e-{label}") as amqp_uri:
         declare(amqp_uri)
         template = sqlite_template(directory) if backend == "sqlite" else postgres_template()

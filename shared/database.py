@@ -9,8 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     DateTime,
     Engine,
+    Integer,
     Numeric,
     TypeDecorator,
     create_engine,
@@ -110,6 +112,12 @@ def insert_ignoring_duplicates(dialect_name: str, table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def serial_id() -> Column:
+    """The `id` primary key the database numbers itself: BIGINT on PostgreSQL, INTEGER on SQLite,
+    which numbers a primary key itself only when it is declared INTEGER."""
+    return Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
 
 
 class UtcDateTime(TypeDecorator):

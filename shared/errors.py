@@ -11,6 +11,12 @@ class HuiqiError(Exception):
     code = "error"
     status = 400
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # registered here, not by a decorator on each, so that no error type can be forgotten and
+        # reach its caller as a bare RemoteError
+        deserialize_to_instance(cls)
+
     def __init__(self, message: str, details=None):
         super().__init__(message, details)
         self.message = message
@@ -20,27 +26,22 @@ class HuiqiError(Exception):
         return self.message
 
 
-@deserialize_to_instance
 class Invalid(HuiqiError):
     code, status = "invalid", 422
 
 
-@deserialize_to_instance
 class NotFound(HuiqiError):
     code, status = "not_found", 404
 
 
-@deserialize_to_instance
 class Conflict(HuiqiError):
     code, status = "conflict", 409
 
 
-@deserialize_to_instance
 class Forbidden(HuiqiError):
     code, status = "forbidden", 403
 
 
-@deserialize_to_instance
 class Unavailable(HuiqiError):
     """A service this one asked did not answer in time; asking again later may work."""
 

@@ -1,16 +1,16 @@
 """Tables every service database holds for reliable messaging: outbox, inbox, dead letters."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text
 
-from shared.database import UtcDateTime
+from shared.database import UtcDateTime, serial_id
 
 metadata = MetaData()
 
 # Events committed with the state they describe; the relay publishes then deletes them.
 outbox = Table(
     "outbox", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("event_id", String(64), nullable=False),
     Column("exchange", String(100), nullable=False),
     Column("routing_key", String(100), nullable=False),
@@ -30,7 +30,7 @@ inbox = Table(
 # Messages whose handler failed, or events the broker could not route: kept with the reason.
 dead_letters = Table(
     "dead_letters", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("queue", String(200), nullable=False),
     Column("exchange", String(100), nullable=False),
     Column("routing_key", String(200), nullable=False),

@@ -3,15 +3,15 @@
 Passwords and sessions (the portal) will live here too, in tables of their own beside `accounts`
 (one row per account's credential, one per session), checked by the domain, never by the gateway.
 """
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+from sqlalchemy import Column, MetaData, String, Table
 
-from shared.database import UtcDateTime
+from shared.database import UtcDateTime, serial_id
 
 metadata = MetaData()
 
 accounts = Table(
     "accounts", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("kind", String(20), nullable=False),         # staff, enterprise or system
     Column("name", String(200), nullable=False),
     Column("role", String(30), nullable=False),

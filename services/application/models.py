@@ -15,13 +15,13 @@ from sqlalchemy import (
 )
 
 from shared import calendar_register
-from shared.database import Money, UtcDateTime
+from shared.database import Money, UtcDateTime, serial_id
 
 metadata = MetaData()
 
 applications = Table(
     "applications", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("policy_id", BigInteger, nullable=False),
     Column("policy_title", String(300), nullable=False),
     Column("department", String(100), nullable=False),
@@ -52,7 +52,7 @@ applications = Table(
 
 stages = Table(
     "application_stages", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("application_id", BigInteger, nullable=False),
     Column("stage", String(20), nullable=False),
     Column("entered_at", UtcDateTime(), nullable=False),
@@ -70,7 +70,7 @@ stages = Table(
 
 materials = Table(
     "application_materials", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("application_id", BigInteger, nullable=False),
     Column("name", String(100), nullable=False),
     Column("filename", String(200), nullable=False),
@@ -83,7 +83,7 @@ materials = Table(
 
 history = Table(
     "application_history", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("application_id", BigInteger, nullable=False),
     Column("action", String(20), nullable=False),
     Column("from_stage", String(20)),
@@ -97,7 +97,7 @@ history = Table(
 
 alarms = Table(
     "alarms", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("application_id", BigInteger, nullable=False),
     Column("stage_id", BigInteger, nullable=False),
     Column("stage", String(20), nullable=False),

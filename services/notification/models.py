@@ -1,13 +1,13 @@
 """The notification service's own tables."""
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, UniqueConstraint
+from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint
 
-from shared.database import UtcDateTime
+from shared.database import UtcDateTime, serial_id
 
 metadata = MetaData()
 
 notifications = Table(
     "notifications", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("uscc", String(18), nullable=False),
     Column("policy_id", Integer, nullable=False),
     Column("kind", String(40), nullable=False),

@@ -2,14 +2,14 @@
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 from shared import calendar_register
-from shared.database import Money, UtcDateTime
+from shared.database import Money, UtcDateTime, serial_id
 from shared.facts import FACTS, Kind
 
 metadata = MetaData()
 
 policies = Table(
     "policies", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("title", String(300), nullable=False),
     Column("department", String(100), nullable=False),
     Column("department_name", String(100)),
@@ -118,7 +118,7 @@ departments = Table(
 # Questions on a policy (政策咨询): asked by an enterprise, answered by the owning department.
 questions = Table(
     "questions", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("policy_id", BigInteger, nullable=False),
     Column("uscc", String(18), nullable=False),
     Column("text", Text, nullable=False),
@@ -137,7 +137,7 @@ questions = Table(
 # Gift packs (大礼包): policies bundled under a short code that a QR code points at.
 packs = Table(
     "packs", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("code", String(16), nullable=False, unique=True),
     Column("title", String(200), nullable=False),
     Column("description", Text),

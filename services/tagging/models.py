@@ -1,7 +1,7 @@
 """The tagging service's own tables: one file per enterprise (一企一档), its history, quarantine."""
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
-from shared.database import UtcDateTime
+from shared.database import UtcDateTime, serial_id
 
 metadata = MetaData()
 
@@ -33,7 +33,7 @@ profile_versions = Table(
 
 stale_messages = Table(
     "stale_messages", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("event_id", String(100), nullable=False),
     Column("uscc", String(18), nullable=False),
     Column("source", String(100), nullable=False),
@@ -44,7 +44,7 @@ stale_messages = Table(
 
 quarantine = Table(
     "quarantine", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("event_id", String(100)),
     Column("routing_key", String(200), nullable=False),
     Column("source", String(100)),
@@ -94,7 +94,7 @@ catalogue_revision = Table(
 # Re-tagging every enterprise after a catalogue change (or a new day, for age.*), in batches.
 jobs = Table(
     "jobs", metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    serial_id(),
     Column("kind", String(20), nullable=False),       # create, change, retire, daily
     Column("tag_code", String(100)),
     Column("revision", Integer, nullable=False),      # the catalogue revision it applies

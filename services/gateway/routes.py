@@ -293,7 +293,7 @@ ROUTE_LIST: tuple[Route, ...] = (
           errors=(404, 503)),
     Route("list_applications", "GET", f"{API}/applications", "The applications the caller may see, overdue first",
           "applications", Action.read_applications, query=schemas.ApplicationsQuery,
-          answer=schemas.Page[dict[str, Any]], errors=(503,),
+          answer=schemas.Page[schemas.ApplicationListed], errors=(503,),
           description="Longest overdue first. A department sees those routed to it, a county's staff those of its "
                       "county-level policies, an enterprise its own."),
     Route("act_on_application", "POST", f"{API}/applications/{{application_id}}/actions",
@@ -319,7 +319,7 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.read_application_statistics, answer=schemas.ApplicationStatistics, errors=(503,),
           description="Over what the caller may see: a department its own, an enterprise its own."),
     Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages past their due time", "applications",
-          Action.read_alarms, query=schemas.PageQuery, answer=schemas.Page[dict[str, Any]], errors=(503,)),
+          Action.read_alarms, query=schemas.PageQuery, answer=schemas.Page[schemas.Alarm], errors=(503,)),
     Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",
           Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.Page[schemas.QuarantinedMessage],
           errors=(503,)),

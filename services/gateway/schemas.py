@@ -1,5 +1,6 @@
 """The gateway's own pydantic models: path and query parameters (validated before any service is
-called) and the answers (documentation only: services' answers pass through as they are).
+called) and the answers (services' answers pass through as they are; the end-to-end tests check
+each against its model, fields included, so this documentation cannot drift from them).
 
 Request bodies are the shared contracts themselves (`EnterpriseEvent`, `ProfilesSynced`,
 `PolicyDraft`), so the gateway and the services validate with the same rules.
@@ -21,12 +22,19 @@ from pydantic import (
 )
 
 from shared.contracts.actors import STAFF_ROLES, Role
-from shared.contracts.applications import REQUESTED_ACTIONS, ApplicationAction, Stage
+from shared.contracts.applications import REQUESTED_ACTIONS, ApplicationAction, Opening, Stage
 from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most, one_of
 from shared.contracts.departments import DepartmentCode
-from shared.contracts.gov import COUNTIES, ROUTING_KEYS, QuarantineState, Uscc, _codes
-from shared.contracts.policies import MAX_RULE_CHARS, PolicyLevelName, PolicyStatusName
-from shared.contracts.tags import JobState
+from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Ownership, QuarantineState, Status, Uscc, _codes
+from shared.contracts.policies import (
+    MAX_RULE_CHARS,
+    LimitedStageName,
+    PolicyLevelName,
+    PolicyStatusName,
+    Subsidy,
+)
+from shared.contracts.tags import JobState, TagState
+from shared.facts import FACTS
 from shared.money import Yuan
 from shared.pack_codes import CODE_PATTERN
 
@@ -422,7 +430,10 @@ class InterestsRequest(_Request):
 # Answers -------------------------------------------------------------------------------------
 
 class _Answer(BaseModel):
-    """Answers are documented, not enforced: a service may add fields (the contract may grow)."""
+    """What the gateway answers, as the services give it (the gateway passes answers through).
+
+    Every field an answer carries is named here; the end-to-end tests refuse any other
+    (tests/e2e/answer_models.py). The documents still allow more, because the contract may grow."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -434,20 +445,64 @@ class Page(_Answer, Generic[T]):
     total: int = Field(description="items in the whole list, not only on this page")
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(_Answer):
     code: str = Field(description="stable, machine-readable: unauthorized, forbidden, not_found, invalid, ...")
     message: str
     details: Any = Field(None, description="for `invalid`: a list of {field, message, in}")
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(_Answer):
     error: ErrorDetail
+
+
+class ActorRecord(_Answer):
+    """Who acted, as the service recorded it: the role, the account, and the scope of a scoped role
+    (null or absent for the others)."""
+
+    role: one_of(Role)  # type: ignore[valid-type]
+    id: str = Field(description="staff-N, enterprise-N or system-N; city-admin; `system` for the platform itself")
+    department: str | None = Field(None, description="department staff: the department they act for")
+    county: str | None = Field(None, description="county staff: the county they act for")
+    uscc: str | None = Field(None, description="an enterprise: its code")
+    source: str | None = Field(None, description="another government system: the source of its events")
+
+
+class GatewayClock(_Answer):
+    """The answering gateway replica's own clock: behind a load balancer, it shows which one answered."""
+
+    now: datetime
+    clock_offset_s: float = Field(description="how far its clock is from the real time (time travel)")
+
+
+class DeadLetterCount(_Answer):
+    total: int
+    waiting: int = Field(description="not replayed yet")
+
+
+class CalendarHealth(_Answer):
+    official_years: list[int] = Field(description="the years whose official arrangement is loaded")
+    warning: str | None = Field(None, description="what to load soon, e.g. next year's arrangement")
+
+
+class ServiceHealth(_Answer):
+    """One service's own health answer."""
+
+    service: str
+    ok: bool = Field(description="the service answered")
+    ready: bool = Field(description="its database, its bus consumers and what it loads at start are ready")
+    waiting_for: list[str] = Field(description="what it still waits for; empty when ready")
+    backlog: int = Field(description="bus messages it holds unsettled")
+    outbox: int = Field(description="events it has still to publish")
+    dead_letters: DeadLetterCount
+    now: datetime = Field(description="its clock")
+    clock_offset_s: float = Field(description="how far its clock is from the real time (time travel)")
+    calendar: CalendarHealth | None = Field(None, description="the application service's working-day calendar")
 
 
 class Health(_Answer):
     status: Literal["ok", "unavailable"]
-    services: dict[str, dict[str, Any]] = Field(description="each service's own health answer")
-    gateway: dict[str, Any] = Field(description="the answering gateway replica's own clock: now, clock_offset_s")
+    services: dict[str, ServiceHealth] = Field(description="each service that answered, by name")
+    gateway: GatewayClock
     warnings: list[str] = Field(default_factory=list, description="what needs doing soon, e.g. loading next "
                                                                   "year's working-day calendar (from 60 days "
                                                                   "before the last official year ends)")
@@ -459,7 +514,7 @@ class Health(_Answer):
 
 class Liveness(_Answer):
     status: Literal["alive"]
-    gateway: dict[str, Any] = Field(description="the answering gateway replica's own clock: now, clock_offset_s")
+    gateway: GatewayClock
 
 
 class EventAccepted(_Answer):
@@ -472,19 +527,54 @@ class FieldSource(_Answer):
     at: datetime
 
 
-class EnterpriseFile(_Answer):
+class ProfileFacts(_Answer):
+    """Profile fields (contract section 1), each present only when a source gave it."""
+
+    name: str | None = None
+    registered_on: date | None = None
+    ownership: one_of(Ownership) | None = None  # type: ignore[valid-type]
+    industry_code: str | None = Field(None, description="GB/T 4754-2017: a section letter, optionally 2 to 4 digits")
+    county: str | None = Field(None, description="a Binzhou county-level division code")
+    employees: int | None = None
+    annual_revenue: float | None = Field(None, description="yuan")
+    total_assets: float | None = Field(None, description="yuan")
+    rd_expense: float | None = Field(None, description="yuan")
+    qualifications: list[str] | None = None
+
+
+class DerivedFacts(_Answer):
+    """What the platform derives from the profile, each present only when the profile allows it."""
+
+    age_years: float | None = Field(None, description="years since registered_on")
+    revenue_per_employee: float | None = Field(None, description="yuan")
+    rd_intensity: float | None = Field(None, description="rd_expense / annual_revenue")
+    scale: one_of(FACTS["scale"].choices) | None = Field(  # type: ignore[valid-type]
+        None, description="by the national SME size standard (工信部联企业〔2011〕300号)")
+    industry_section: str | None = Field(None, description="the industry code's section letter")
+    industry_division: str | None = Field(None, description="the section letter and two digits")
+
+
+class TagEvidence(_Answer):
+    rule: dict[str, Any] = Field(description="the tag's rule when it was earned")
+    values: dict[str, Any] = Field(description="the profile and derived values the rule read")
+
+
+class EnterpriseFile(ProfileFacts):
     """The merged profile (一企一档): profile fields, tags, version and where each field came from."""
 
     uscc: str
-    name: str | None = None
-    status: str
-    version: int
-    tags: list[str]
-    sources: dict[str, FieldSource]
+    interests: list[str] | None = Field(None, description="policy interests, from any source and the enterprise")
+    status: one_of(Status)  # type: ignore[valid-type]
+    version: int = Field(description="the profile version: one more for each change applied")
+    tags: list[str] = Field(description="tag codes, sorted")
+    tag_evidence: dict[str, TagEvidence] = Field(description="tag code -> why the enterprise has it")
+    sources: dict[str, FieldSource] = Field(description="profile field -> the message that gave its value")
+    derived: DerivedFacts
+    created_at: datetime
     updated_at: datetime
 
 
-class FieldChange(BaseModel):
+class FieldChange(_Answer):
     from_: Any = Field(None, alias="from", description="the value before; null if the field was not set")
     to: Any = Field(None, description="the value after; null if the field was cleared")
 
@@ -503,18 +593,50 @@ class ProfileVersion(_Answer):
     at: datetime = Field(description="when the platform applied it")
 
 
+class Condition(_Answer):
+    path: str = Field(description="where the condition sits in the rule, e.g. $.all[1]")
+    kind: Literal["tag", "field"]
+    subject: str = Field(description="the tag code or the field")
+    op: str = Field(description="the comparison; `has` for a tag")
+    expected: Any = Field(description="the rule's value; true for a tag")
+    actual: Any = Field(description="the enterprise's value (null when it has no such data), or whether it has "
+                                    "the tag")
+    held: bool = Field(description="whether the enterprise meets the condition as the rule needs it")
+    negated: bool = Field(description="under an odd number of `not`: it holds when the leaf is false")
+    text: str = Field(description="the condition and the verdict, in Chinese")
+
+
+class Explanation(_Answer):
+    matched: bool
+    conditions: list[Condition] = Field(description="every condition of the rule, in rule order")
+
 
 class EnterprisePolicy(_Answer):
+    """A published policy the enterprise matches now."""
+
     policy_id: int
     title: str
+    department: str
     matched_at: datetime
-    explanation: Any
+    policy_version: int = Field(description="the policy version it matched")
+    profile_version: int = Field(description="the profile version that matched it")
+    redeemable: bool
+    proactive: bool
+    valid_to: date
+    explanation: Explanation
+    estimated_amount: Yuan | None = Field(None, description="a redeemable policy's: yuan, the subsidy formula over "
+                                                            "the enterprise's data (null when it lacks the data)")
+    exclusive_group: str | None = Field(None, description="present when the policy has one")
+    combinable: bool | None = Field(None, description="with exclusive_group: false when the enterprise matches "
+                                                      "another policy of the group")
+    not_combinable_with: list[int] | None = Field(None, description="with exclusive_group: the other policies of "
+                                                                    "the group it matches")
 
 
 class Notification(_Answer):
     id: int
     policy_id: int
-    kind: str
+    kind: str = Field(description="policy_matched: the enterprise matches a published policy for the first time")
     title: str
     created_at: datetime
     read_at: datetime | None
@@ -525,52 +647,69 @@ class TagCategory(_Answer):
     name: str
 
 
-class Tag(_Answer):
+class TagDefinition(_Answer):
     code: str
     category: str
     name: str
-    description: str
-    rule: Any
+    description: str = Field(description="exactly when the tag applies")
+    rule: dict[str, Any] = Field(description="an eligibility rule over profile fields and derived values")
+
+
+class Tag(TagDefinition):
+    state: one_of(TagState)  # type: ignore[valid-type]
+    origin: Literal["default", "staff"] = Field(description="the default catalogue, or added by staff")
+    updated_at: datetime
 
 
 class TagCatalogue(_Answer):
     categories: list[TagCategory]
-    tags: list[Tag]
+    tags: list[Tag] = Field(description="the active tags in catalogue order, then the retired ones when asked")
 
 
-class Policy(_Answer):
+class _PolicyShown(_Answer):
     id: int
     title: str
-    department: str
+    department: str = Field(description="the owning department's code")
+    department_name: str | None
+    level: PolicyLevelName
+    county: str | None = Field(description="a county-level policy's county")
     summary: str
-    status: str
-    version: int
-    eligibility: dict[str, Any]
+    status: PolicyStatusName
+    version: int = Field(description="one more for each revision")
     valid_from: date
     valid_to: date
+    redeemable: bool
+    proactive: bool = Field(description="免申即享: redemption starts without an application")
+    subsidy: Subsidy | None
+    budget: Yuan | None
+    exclusive_group: str | None = Field(description="policies in one group cannot be redeemed together")
+    tags_used: list[str] = Field(description="the tags the eligibility rule names")
+    updated_at: datetime
+    published_at: datetime | None
 
 
-class PolicyListed(_Answer):
+class PolicyListed(_PolicyShown):
     """A policy as a search lists it: no body, no rule (GET /policies/{id} has them)."""
 
-    id: int
-    title: str
-    department: str
-    summary: str
-    status: str
-    version: int
-    valid_from: date
-    valid_to: date
     snippet: str | None = Field(None, description="where the words were found, each in 【】")
 
+
+class Policy(_PolicyShown):
+    body: str = Field(description="the full text")
+    eligibility: dict[str, Any] = Field(description="the eligibility rule (contract section 3)")
+    materials: list[str] = Field(description="the materials an application brings, at most 3")
+    stage_limits: dict[LimitedStageName, int] = Field(
+        description="working days per application stage, overriding the defaults")
+    created_at: datetime
+    started_at: datetime | None = Field(description="when it first went live published (valid_from reached)")
+    withdrawn_reason: str | None
 
 
 class Department(_Answer):
     code: str
     name: str
-    origin: str = Field(description="`default` (the city's register) or `staff` (added by the administrator)")
+    origin: Literal["default", "staff"] = Field(description="the city's register, or added by the administrator")
     updated_at: datetime
-
 
 
 class DepartmentChange(_Answer):
@@ -581,7 +720,7 @@ class DepartmentChange(_Answer):
 class Account(_Answer):
     id: str = Field(description="staff-N, enterprise-N or system-N")
     name: str
-    role: str
+    role: one_of(Role)  # type: ignore[valid-type]
     department: str | None = None
     county: str | None = None
     uscc: str | None = None
@@ -591,49 +730,38 @@ class Account(_Answer):
     disabled_at: datetime | None = None
 
 
-class Identity(_Answer):
+class Identity(ActorRecord):
     """Who a token belongs to; the administrator's token (HUIQI_ADMIN_TOKEN) is no account, so it has
-    no name, no creation and no scope."""
+    no name and no scope."""
 
-    id: str = Field(description="city-admin, staff-N or enterprise-N")
-    role: str
     name: str | None = None
-    department: str | None = None
-    county: str | None = None
-    uscc: str | None = None
 
 
 class AccountCreated(Account):
     token: str = Field(description="the bearer token; shown this once and never again")
 
 
-
 class PolicyVersion(_Answer):
     version: int
     at: datetime
-    actor: dict[str, Any] = Field(description="who made this version")
+    actor: ActorRecord = Field(description="who made this version")
     policy: Policy = Field(description="the policy as it was at this version")
 
 
-class Condition(_Answer):
-    path: str = Field(description="where the condition sits in the rule, e.g. $.all[1]")
-    kind: Literal["tag", "field"]
-    subject: str
-    op: str
-    expected: Any
-    actual: Any = Field(description="the enterprise's value; null when it has no such data")
-    held: bool
-    text: str = Field(description="the condition and the verdict, in Chinese")
+class MatchRecord(_Answer):
+    matched_at: datetime
+    policy_version: int
+    profile_version: int
 
 
-class PolicyExplanation(_Answer):
+class PolicyExplanation(Explanation):
     policy_id: int
     policy_version: int
+    policy_status: PolicyStatusName
     uscc: str
     profile_version: int
-    matched: bool
-    conditions: list[Condition]
     missing: list[Condition] = Field(description="the fewest conditions that would have to change to match")
+    match: MatchRecord | None = Field(description="the enterprise's match of the policy, if it has one")
     estimated_amount: Yuan | None = Field(None, description="yuan, for a redeemable policy")
 
 
@@ -666,14 +794,19 @@ class Question(_Answer):
     id: int
     policy_id: int
     policy_title: str
+    department: str = Field(description="the policy's department, which answers")
+    level: PolicyLevelName
+    county: str | None
     uscc: str
     text: str
+    asked_by: ActorRecord
     asked_at: datetime
     due_at: datetime = Field(description="the end of the 2nd working day after it was asked (UTC+8)")
     provisional: bool = Field(description="the due time was counted on a year whose official arrangement is not "
                                           "loaded yet; it is counted again when it is")
     overdue: bool
     answer: str | None = None
+    answered_by: ActorRecord | None = None
     answered_at: datetime | None = None
 
 
@@ -688,19 +821,35 @@ class Pack(_Answer):
     description: str | None = None
     policy_ids: list[int]
     scans: int = Field(description="visits of the public page")
+    last_scanned_at: datetime | None
     url: str = Field(description="the public page the QR code points at")
+    created_by: ActorRecord
     created_at: datetime
 
+
+class PackPolicy(_Answer):
+    id: int
+    title: str
+    department: str
+    department_name: str | None
+    level: PolicyLevelName
+    county: str | None
+    summary: str
+    status: PolicyStatusName
+    valid_from: date
+    valid_to: date
+    redeemable: bool
+    proactive: bool
 
 
 class PublicPack(_Answer):
     code: str
     title: str
     description: str | None = None
-    policies: list[dict[str, Any]]
+    policies: list[PackPolicy] = Field(description="in the pack's order")
 
 
-class RowFailure(BaseModel):
+class RowFailure(_Answer):
     row: int = Field(description="the spreadsheet's row number (the header is row 1)")
     reason: str
 
@@ -711,57 +860,111 @@ class ImportResult(_Answer):
     errors: list[RowFailure]
 
 
+class EnterpriseName(_Answer):
+    uscc: str
+    name: str | None
+
+
+class PreviewSamples(_Answer):
+    would_have: list[EnterpriseName]
+    gain: list[EnterpriseName]
+    lose: list[EnterpriseName]
+
+
 class TagPreview(_Answer):
     code: str | None
     active: int = Field(description="active enterprises looked at")
     would_have: int = Field(description="of them, how many the rule tags")
     gain: int = Field(description="would gain the tag (0 for a new tag)")
     lose: int = Field(description="would lose it")
-    samples: dict[str, list[dict[str, Any]]] = Field(description="would_have, gain, lose: {uscc, name} each")
+    samples: PreviewSamples
 
 
 class Job(_Answer):
     id: int
-    kind: str = Field(description="create, change, retire or daily (age tags move with the date)")
+    kind: Literal["create", "change", "retire", "daily"] = Field(
+        description="create, change, retire or daily (age tags move with the date)")
     tag_code: str | None
+    revision: int = Field(description="the catalogue revision it applies")
     state: one_of(JobState)  # type: ignore[valid-type]
     done: int
     total: int
     changed: int = Field(description="enterprises whose tags changed so far")
+    cursor: str = Field(description="the last enterprise done, in code order; empty before the first")
     error: str | None = None
+    actor: ActorRecord | None = Field(description="who changed the catalogue; null for a daily job")
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
 
-
 class CatalogueChange(_Answer):
-    tag: dict[str, Any] | None = Field(description="the tag as it is now; null once retired")
+    tag: TagDefinition | None = Field(description="the tag as it is now; null once retired")
     revision: int
     job_id: int = Field(description="the re-tag job: GET /api/v1/jobs/{job_id}")
+    job: Job
 
 
 class StageEntry(_Answer):
-    stage: str
+    stage: one_of(Stage)  # type: ignore[valid-type]
     entered_at: datetime
     due_at: datetime | None = Field(description="the end of the last working day of its limit (UTC+8); null for "
                                                 "the enterprise's own time (confirmation, returned)")
     provisional: bool = Field(description="the due time was counted, in part, on a year whose official "
                                           "arrangement is not loaded yet; it is counted again when it is")
     completed_at: datetime | None
-    actor: dict[str, Any] | None = Field(description="who completed the stage")
+    actor: ActorRecord | None = Field(description="who completed the stage")
     overdue: bool
 
 
-class Application(_Answer):
+class Material(_Answer):
+    name: str = Field(description="which of the policy's materials")
+    filename: str
+    media_type: str
+    size: int = Field(description="bytes")
+    sha256: str
+
+
+class HistoryEntry(_Answer):
+    action: one_of((*Opening, *ApplicationAction))  # type: ignore[valid-type]
+    from_: one_of(Stage) | None = Field(alias="from")  # type: ignore[valid-type]
+    to: one_of(Stage)  # type: ignore[valid-type]
+    actor: ActorRecord
+    comment: str | None
+    amount: Yuan | None = Field(description="yuan: what an approval granted")
+    at: datetime
+
+
+class ApplicationListed(_Answer):
+    """An application as a list shows it: no timeline, form, materials or history."""
+
     id: int
     policy_id: int
+    policy_title: str
+    department: str = Field(description="the policy's department, which reviews it")
+    level: PolicyLevelName
+    county: str | None
     uscc: str
-    status: str = Field(description="the stage it is in")
-    amount: Yuan | None = Field(description="yuan: the formula's estimate, then the amount approved")
+    enterprise_name: str | None
     proactive: bool = Field(description="opened by the platform (免申即享): the enterprise only confirms")
+    stage: one_of(Stage)  # type: ignore[valid-type]
+    amount: Yuan | None = Field(description="yuan: the formula's estimate, then the amount approved")
+    due_at: datetime | None = Field(description="when the stage it is in is due; null for the enterprise's own "
+                                                "time and once it is over")
+    overdue: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class Application(ApplicationListed):
+    status: one_of((*Stage, "submitted")) = Field(  # type: ignore[valid-type]
+        description="the stage it is in; `submitted` in the answer to a submission")
     timeline: list[StageEntry]
-    next: str | None = Field(description="who acts next")
+    next: str | None = Field(description="who acts next, for people to read; null once it is over")
+    form: ProfileFacts = Field(description="pre-filled from the enterprise's file: nothing is asked twice")
+    note: str | None
+    materials: list[Material]
+    history: list[HistoryEntry] = Field(description="every move, in order")
 
 
 class Objection(_Answer):
@@ -778,8 +981,8 @@ class PublicNoticeRecord(_Answer):
     policy_title: str
     department: str
     enterprise_name: str | None
-    amount: float | None = Field(description="yuan: the amount approved")
-    status: str = Field(description="the stage it is in now: objection")
+    amount: Yuan | None = Field(description="yuan: the amount approved")
+    status: one_of(Stage) = Field(description="the stage it is in now: objection")  # type: ignore[valid-type]
     objection: Objection
 
 
@@ -790,28 +993,43 @@ class ActionAnswer(RootModel[Application | PublicNoticeRecord]):
 class BatchOutcome(_Answer):
     id: int
     ok: bool
-    status: str | None = Field(None, description="when ok: the stage it is in now")
+    status: one_of(Stage) | None = Field(  # type: ignore[valid-type]
+        None, description="when ok: the stage it is in now")
     amount: Yuan | None = Field(None, description="when ok: yuan, the amount it carries now")
     error: ErrorDetail | None = Field(None, description="when not ok: what the action alone would have answered "
                                                         "(conflict, forbidden, not_found, invalid)")
 
 
 class BatchActionAnswer(_Answer):
-    action: str
+    action: one_of(REQUESTED_ACTIONS)  # type: ignore[valid-type]
     done: int
     refused: int
     results: list[BatchOutcome] = Field(description="one per id, in the order given")
 
 
-
 class ApplicationStatistics(_Answer):
     total: int
-    by_stage: dict[str, int]
+    by_stage: dict[one_of(Stage), int]  # type: ignore[valid-type]
     completed: int = Field(description="redemptions: applications carried through to disbursement")
     proactive_completed: int
     proactive_share: float | None = Field(description="proactive_completed / completed; null before any")
     disbursed_amount: Yuan
 
+
+class Alarm(_Answer):
+    """A stage past its due time, told once to the staff responsible (`overdue`) and a working day
+    later to the city administrator (`escalation`)."""
+
+    id: int
+    kind: Literal["overdue", "escalation"]
+    application_id: int = Field(description="the application it is about")
+    stage_id: int
+    stage: one_of(Stage)  # type: ignore[valid-type]
+    role: one_of(Role) = Field(description="who is told")  # type: ignore[valid-type]
+    department: str | None = Field(description="the policy's department")
+    county: str | None = Field(description="the policy's county, for a county-level policy")
+    due_at: datetime
+    raised_at: datetime
 
 
 class CalendarYear(_Answer):
@@ -834,7 +1052,7 @@ class ClockAnswer(_Answer):
     services: dict[str, float] = Field(description="each service's offset, once it has taken the change")
 
 
-class FieldError(BaseModel):
+class FieldError(_Answer):
     field: str
     message: str
 
@@ -849,18 +1067,23 @@ class QuarantinedMessage(_Answer):
     reason: str
     errors: list[FieldError]
     received_at: datetime
-    state: str = Field(description="waiting, replayed or discarded")
+    state: one_of(QuarantineState)  # type: ignore[valid-type]
     resolution: str | None = Field(None, description="who replayed or discarded it, how, and the outcome")
     resolved_at: datetime | None = None
     corrected_body: str | None = Field(None, description="the corrected message replayed, if one was given")
 
 
-
 class DeadLetter(_Answer):
     id: int
-    queue: str
+    queue: str = Field(description="the queue whose handler failed; `(unroutable)` for an event no queue took")
+    exchange: str
     routing_key: str | None
     event_id: str | None
+    correlation_id: str | None = Field(description="the request or event it came from, as the logs name it")
+    body: str = Field(description="the message as it was received")
+    headers: dict[str, Any]
     error: str
+    traceback: str
     failed_at: datetime
     replayed_at: datetime | None
+    replay_count: int

@@ -3,18 +3,20 @@ model (services/gateway/routes.py, the models the OpenAPI document is written fr
 documentation cannot drift from what the services answer.
 
 `check` is a `requests` response hook: the harness's HTTP sessions call it on every answer. An answer
-fails when its status is not one its route documents, or when its body does not validate (strictly:
-no string for a number, no number for a string) against the model. Fields a model does not name are
-allowed, as the models say (the contract may grow).
+fails when its status is not one its route documents, when its body does not validate (strictly: no
+string for a number, no number for a string) against the model, or when it carries a field its model
+does not name. The models allow unnamed fields (the published document promises clients that answers
+may grow); this check refuses them, so every field a service adds is documented when it is added.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, RootModel, TypeAdapter, ValidationError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
@@ -58,10 +60,37 @@ def check(response: requests.Response, *args: Any, **kwargs: Any) -> None:
                                  f"({', '.join(map(str, (route.status, *route.also, *route.error_statuses())))}): "
                                  f"{response.text[:500]}")
     try:
-        adapter.validate_json(response.content, strict=True)
+        answer = adapter.validate_json(response.content, strict=True)
     except ValidationError as error:
         raise UndocumentedAnswer(f"{where}, which does not match its answer model: {error}\n"
                                  f"{response.text[:1000]}") from None
+    unnamed = list(unnamed_fields(answer))
+    if unnamed:
+        raise UndocumentedAnswer(f"{where}, with fields its answer model does not name: {', '.join(unnamed)}\n"
+                                 f"{response.text[:1000]}")
+
+
+def unnamed_fields(value: Any, where: str = "$") -> Iterator[str]:
+    """Where a validated answer holds a field its model does not name (`$.items[0].stage`).
+
+    Answer models keep such fields (`extra="allow"`), so they can be found here; a model that drops
+    them silently (pydantic's default, `extra="ignore"`) would hide them, and is refused."""
+    if isinstance(value, RootModel):
+        yield from unnamed_fields(value.root, where)
+    elif isinstance(value, BaseModel):
+        extra = type(value).model_config.get("extra")
+        if extra not in ("allow", "forbid"):
+            raise UndocumentedAnswer(f"{where}: the answer model {type(value).__name__} drops the fields it does "
+                                     f"not name (extra={extra!r}); give it extra='allow'")
+        yield from (f"{where}.{name}" for name in value.model_extra or ())
+        for name in type(value).model_fields:
+            yield from unnamed_fields(getattr(value, name), f"{where}.{name}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from unnamed_fields(item, f"{where}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from unnamed_fields(item, f"{where}.{key}")
 
 
 @cache

@@ -13,7 +13,8 @@ from services.accounts.models import metadata
 from shared.contracts.accounts import AccountChanged, token_digest
 from shared.contracts.actors import Actor
 from shared.dead_letters import DeadLetterRpc
-from shared.errors import EXPECTED, Invalid
+from shared.errors import EXPECTED, Invalid, Unavailable
+from shared.failures import Failure, classify
 from shared.health import HealthRpc
 from shared.logs import Logger
 from shared.rpc import rpc
@@ -61,9 +62,15 @@ class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
         self.log.info("account_disabled", account_id=account_id, by=actor.id)
         return shown(account)
 
-    @rpc
+    @rpc(expected_exceptions=EXPECTED)
     def token_holder(self, digest: str) -> dict | None:
-        """Who the token with this digest acts as; None for no account's, or a disabled one's."""
-        with self.store.reading_core() as connection:
-            account = account_store.usable_by_digest(connection, digest)
+        """Who the token with this digest acts as; None for no account's, or a disabled one's.
+        Unavailable while the database is away: every caller's request is then a 503, not a 500."""
+        try:
+            with self.store.reading_core() as connection:
+                account = account_store.usable_by_digest(connection, digest)
+        except Exception as error:
+            if classify(error) is not Failure.INFRASTRUCTURE:
+                raise
+            raise Unavailable(f"the accounts database does not answer: {error!r}") from None
         return None if account is None else holder(account)

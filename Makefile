@@ -1,30 +1,45 @@
 # Huiqi: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every test (what CI
-# runs), `make test-fast` the unit and integration tests only (no end-to-end processes), in under 2 minutes.
+# runs), `make test-fast` the unit and integration tests only, on SQLite, properties on fewer examples (no
+# end-to-end processes, no PostgreSQL runs), in under 2 minutes.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONWARNINGS := ignore
 
-.PHONY: run test test-fast bench soak reset install lint
+# The web portal (portal/): npm packages from the lockfile, built again when a source changed.
+PORTAL_SOURCES := $(shell find portal/src portal/public -type f 2>/dev/null) portal/index.html portal/vite.config.js
+PORTAL_BUILT   := portal/dist/index.html
+PORTAL_MODULES := portal/node_modules/.installed
+
+.PHONY: run test test-fast bench soak reset install lint portal
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(PORTAL_MODULES): portal/package.json portal/package-lock.json
+	cd portal && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
-run: $(STAMP)
+$(PORTAL_BUILT): $(PORTAL_MODULES) $(PORTAL_SOURCES)
+	cd portal && npm run build --silent
+
+portal: $(PORTAL_BUILT)
+
+install: $(STAMP) $(PORTAL_BUILT)
+
+run: $(STAMP) $(PORTAL_BUILT)
 	$(BIN)/huiqi run
 
-test: $(STAMP)
-	$(BIN)/pytest -q
+test: $(STAMP) $(PORTAL_BUILT)
+	$(BIN)/pytest -q --durations=30
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q tests/unit tests/integration
+	$(BIN)/pytest -q -m "not postgres" --hypothesis-profile=fast tests/unit tests/integration
 
-bench: $(STAMP)
+bench: $(STAMP) $(PORTAL_BUILT)
 	$(BIN)/python -m bench
 
 # The full drill restarts the shared RabbitMQ: SOAK_ARGS="--no-broker-restart --enterprises 2000 --changes 500"

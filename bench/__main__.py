@@ -16,11 +16,13 @@ from bench import (
     bulk_sync,
     bus_hop,
     change_to_inbox,
+    evaluation_close,
     overdue_scan,
     peak_rss,
     poison_storm,
     policies,
     publish_match,
+    ratings,
     report,
     retag_all,
     revise_rematch,
@@ -47,21 +49,25 @@ class Size:
     search_requests: int   # measured, after the warm-up
     applications: int      # carried through the hall, after the warm-up
     live_changes: int      # published at 10 per second during the bulk sync (live_change_during_bulk)
+    ratings: int           # rated through the gateway, after the warm-up (ratings_per_s)
+    round_ratings: int     # in the round evaluation_close closes, those of `ratings` included
+    survey_responses: int  # in that round
 
 
 SIZES = {
-    "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300, 1_000, 4_000, 2_000, 400),
-    "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100, 200, 1_000, 300, 40),
+    "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300, 1_000, 4_000, 2_000, 400, 2_000, 100_000, 7_000),
+    "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100, 200, 1_000, 300, 40, 300, 10_000, 700),
 }
 # `search` runs before the enterprises and synthetic policies arrive: its corpus is its own.
 # `applications` runs after everything that counts notifications or matches (its policies add both).
+# `evaluation_close` after `ratings`: the ratings made through the gateway count among the round's.
 MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
-                "change_to_inbox", "revise_rematch", "retag_all", "applications", "overdue_scan", "poison_storm",
-                "peak_rss")
+                "change_to_inbox", "revise_rematch", "retag_all", "ratings", "evaluation_close", "applications",
+                "overdue_scan", "poison_storm", "peak_rss")
 # keys whose names do not start with their measurement's
 KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan"}
 NEED_DATA = {"bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes", "change_to_inbox",
-             "revise_rematch", "retag_all"}
+             "revise_rematch", "retag_all", "ratings", "evaluation_close"}
 LATENCY_PER_SECOND = 10.0
 PUBLISH_SELECTIVITY = (0.02, 0.06)   # "a few %" for the one more policy
 CHANGE_SEED = 2026
@@ -157,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
                                                                              label=size.label))
                     if "retag_all" in chosen:
                         measure("retag_all", lambda: retag_all.run(platform, progress, world, label=size.label))
+                    if "ratings" in chosen:
+                        measure("ratings", lambda: ratings.run(platform, progress, world, count=size.ratings))
+                    if "evaluation_close" in chosen:
+                        measure("evaluation_close", lambda: evaluation_close.run(
+                            platform, progress, world, label=size.label, ratings_total=size.round_ratings,
+                            responses=size.survey_responses))
                 else:
                     for name in NEED_DATA & set(chosen) - {"bulk_sync", "live_change_during_bulk"}:
                         failures[name] = "skipped: the bulk sync it builds on failed"

@@ -46,7 +46,6 @@ import http.client
 import json
 import math
 import random
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -56,8 +55,9 @@ import requests
 
 from bench import policies
 from bench.change_to_inbox import percentile
+from bench.clients import REQUEST_TIMEOUT_S, KeepAliveClient, run_together
 from bench.keepalive import JsonConnection
-from bench.platform import BenchPlatform, CpuWindow
+from bench.platform import BenchPlatform
 from bench.progress import Progress, wait_until
 from bench.world import World
 from services.policy.domain.subsidy import estimate
@@ -71,8 +71,6 @@ WARMUP_PER_CLIENT = 2
 OWN_ENTERPRISES = 3_000
 MARGIN = 1.2                 # each policy matches at least this many times the enterprises applying for it
 BUDGET = 10_000_000_000.0    # yuan: no approval in the run comes near it
-REQUEST_TIMEOUT_S = 30.0
-START_TIMEOUT_S = 600.0
 PAIR_SEED = 55
 SHOWN_ERRORS = 5
 API = "/api/v1"
@@ -104,8 +102,10 @@ class Path:
 
 
 @dataclass
-class Client:
+class Client(KeepAliveClient):
     """One member of staff at the window, with the departments' reviewers at hand."""
+
+    what = "paths"
 
     url: str
     clerk_token: str
@@ -119,20 +119,8 @@ class Client:
     errors: list[str] = field(default_factory=list)
     finished: float = 0.0
 
-    def run(self, start: threading.Barrier) -> None:
-        connection = JsonConnection(self.url, REQUEST_TIMEOUT_S)
-        try:
-            self._carry(connection, self.warmup, measured=False)
-            start.wait(timeout=START_TIMEOUT_S)
-            self._carry(connection, self.measured, measured=True)
-        except threading.BrokenBarrierError:
-            self.errors.append("another client failed before the measured paths")
-        except Exception as error:  # noqa: BLE001 - reported as the run's failure, never lost in a thread
-            self.errors.append(f"client crashed: {type(error).__name__}: {error}")
-            start.abort()
-        finally:
-            connection.close()
-        self.finished = time.monotonic()
+    def work(self, connection: JsonConnection, *, measured: bool) -> None:
+        self._carry(connection, self.measured if measured else self.warmup, measured=measured)
 
     def _carry(self, connection: JsonConnection, paths: list[Path], *, measured: bool) -> None:
         for first in range(0, len(paths), self.batch):
@@ -382,33 +370,11 @@ def _measure(platform: BenchPlatform, progress: Progress, paths: list[Path], tok
     clients = [Client(platform.gateway_url, tokens["clerk"], tokens["reviewers"],
                       paths[number::CLIENTS][:WARMUP_PER_CLIENT], paths[number::CLIENTS][WARMUP_PER_CLIENT:], batch)
                for number in range(CLIENTS)]
-    cpu = CpuWindow(platform)
-    began: list[float] = []
-    start = threading.Barrier(CLIENTS + 1, action=lambda: (cpu.start(), began.append(time.monotonic())))
-    threads = [threading.Thread(target=client.run, args=(start,), name=f"hall-client-{number}", daemon=True)
-               for number, client in enumerate(clients)]
     how = "one request per action" if batch == 1 else f"accepted and approved in batches of {batch}"
     progress.say(PHASE, f"{name}: {CLIENTS} clients, {CLIENTS * WARMUP_PER_CLIENT} warm-up paths, then {count:,} "
                         f"measured (submit, accept, approve through {platform.gateway_url}; {how})")
-    for thread in threads:
-        thread.start()
-    try:
-        start.wait(timeout=START_TIMEOUT_S)
-        progress.say(PHASE, "warmed up; measuring")
-    except threading.BrokenBarrierError:
-        progress.say(PHASE, "a client failed while warming up")
-    last_report = time.monotonic()
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(timeout=2.0)
-            platform.check()
-            platform.check_extra("gateway")
-            if time.monotonic() - last_report >= 5.0 and began:
-                done = sum(len(client.latencies) for client in clients)
-                progress.say(PHASE, f"{done:,}/{count:,} paths done ({time.monotonic() - began[0]:.1f} s)")
-                last_report = time.monotonic()
-    wall = max(client.finished for client in clients) - began[0] if began else 0.0
-    cpu.stop()
+    wall, cpu = run_together(platform, progress, PHASE, clients, name="hall", done=lambda: (
+        f"{sum(len(client.latencies) for client in clients):,}/{count:,} paths done"))
 
     latencies = [seconds * 1000 for client in clients for seconds in client.latencies]
     errors = [error for client in clients for error in client.errors]

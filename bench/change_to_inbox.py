@@ -40,7 +40,7 @@ class InboxWatcher(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.is_set():
-            rows = self.peek.rows("SELECT id, uscc, policy_id FROM notifications WHERE id > ? ORDER BY id",
+            rows = self.peek.rows("SELECT id, uscc, subject_id FROM notifications WHERE id > ? ORDER BY id",
                                   self.after_id)
             now = time.perf_counter()
             self.polls += 1

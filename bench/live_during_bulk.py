@@ -133,11 +133,11 @@ class LiveChangesDuringBulk:
         when the notification service wrote that notification (time.time() scale)."""
         gained = {change.uscc: min(change.gained) for change in self.changes}
         found: list[dict[str, float]] = []
-        for service, table, column in (("policy", "matches", "matched_at"),
-                                       ("notification", "notifications", "created_at")):
+        for service, table, policy, column in (("policy", "matches", "policy_id", "matched_at"),
+                                               ("notification", "notifications", "subject_id", "created_at")):
             peek = DatabasePeek(self.platform.peek[service].path)
             try:
-                rows = peek.rows(f"SELECT uscc, policy_id, {column} FROM {table} WHERE uscc IN "
+                rows = peek.rows(f"SELECT uscc, {policy}, {column} FROM {table} WHERE uscc IN "
                                  f"({', '.join('?' for _ in gained)})", *gained)
             finally:
                 peek.close()

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import kombu
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from bench.probes import DatabasePeek
@@ -33,7 +34,7 @@ from shared.config import settings
 from tools import launcher
 from tools.launcher import ROOT, ServiceProcesses
 
-PLATFORM_SERVICES = ("tagging", "policy", "notification", "application")
+PLATFORM_SERVICES = ("tagging", "policy", "notification", "application", "evaluation")
 # what an extra process cannot serve without: the gateway asks the accounts service who holds each token
 EXTRA_NEEDS = {"gateway": ("accounts",)}
 HOP_SERVICE = "bench_hop"
@@ -59,6 +60,10 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _queues_of(consumer: str) -> set[str]:
+    return {route.queue for route in topology.ROUTES.values() if route.consumer == consumer}
 
 
 def _pid_of(command: str) -> int | None:
@@ -257,6 +262,22 @@ class BenchPlatform:
         """Per service: dead letters (must be 0) and events still in its outbox (0 when settled)."""
         return {name: {"dead_letters": self.peek[name].scalar("SELECT count(*) FROM dead_letters"),
                        "outbox": self.peek[name].outbox()} for name in PLATFORM_SERVICES}
+
+    def ready(self, consumer: str) -> int:
+        """Messages waiting in the queues `consumer` consumes, not counting those delivered and not yet
+        acknowledged (a passive declare of each: cheap enough to poll)."""
+        with kombu.Connection(self.amqp_uri, connect_timeout=5) as connection:
+            channel = connection.channel()
+            return sum(channel.queue_declare(queue, passive=True)[1] for queue in _queues_of(consumer))
+
+    def queued(self, consumer: str) -> int:
+        """Messages in the queues `consumer` consumes, ready or delivered and not yet acknowledged
+        (`rabbitmqctl list_queues`: about half a second a call, and an Erlang VM's start in CPU)."""
+        mine = _queues_of(consumer)
+        listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", self.vhost, "--no-table-headers",
+                                 "name", "messages"], check=True, capture_output=True, text=True, timeout=120)
+        return sum(int(count) for name, count in (line.split("\t") for line in listed.stdout.splitlines()
+                                                  if "\t" in line) if name in mine)
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by each service, the broker and the bench itself."""

@@ -40,7 +40,8 @@ def run(platform: BenchPlatform, progress: Progress, world: World, entry: dict[s
     cpu.stop()
     world.publish_policy(policy_id, rule)
 
-    notified = notification.scalar("SELECT count(*) FROM notifications WHERE policy_id = ?", policy_id)
+    notified = notification.scalar(
+        "SELECT count(*) FROM notifications WHERE kind = 'policy_matched' AND subject_id = ?", policy_id)
     verdict = "as expected" if notified == expected else "MISMATCH"
     progress.say(PHASE, f"{notified:,} enterprises notified in {elapsed:.2f} s (publish RPC answered in "
                         f"{answered * 1000:.0f} ms): {verdict}")

@@ -41,7 +41,7 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
     """Every key in table order. Size targets hold at 100k; a smaller run shows them unchecked."""
     full = label == "100k"
     bulk, publish, revise = f"bulk_sync_{label}_s", f"publish_match_{label}_s", f"revise_rematch_{label}_s"
-    retag = f"retag_all_{label}_s"
+    retag, close = f"retag_all_{label}_s", f"evaluation_close_{label}_s"
     return [
         KeySpec("bus_hop_events_per_s", "events/s", "baseline"),
         KeySpec("stream_changes_per_s", "changes/s", f">= {STREAM_SHARE_OF_HOP} x bus hop", _stream_met),
@@ -50,6 +50,8 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
         KeySpec(bulk, "s", "<= 60" if full else "(<= 60 at 100k)", _at_most(bulk, 60) if full else lambda r: None),
         KeySpec(f"bulk_sync_{label}_matches", "matches", ""),
         KeySpec(f"bulk_sync_{label}_notifications", "notifications", ""),
+        KeySpec(f"bulk_sync_{label}_evaluation_s", "s", ""),
+        *(KeySpec(f"bulk_sync_{label}_peak_rss_mb_{name}", "MiB", "") for name in services),
         KeySpec("live_change_during_bulk_p50_ms", "ms", ""),
         KeySpec("live_change_during_bulk_p99_ms", "ms", "<= 1,000" if full else "(<= 1,000 at 100k)",
                 _at_most("live_change_during_bulk_p99_ms", 1000) if full else lambda r: None),
@@ -78,6 +80,10 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
         KeySpec("applications_batched_per_s", "applications/s", ">= 50", _at_least("applications_batched_per_s", 50)),
         KeySpec("applications_batched_path_p50_ms", "ms", ""),
         KeySpec("applications_batched_path_p99_ms", "ms", ""),
+        KeySpec("ratings_per_s", "ratings/s", ">= 200", _at_least("ratings_per_s", 200)),
+        KeySpec("ratings_p50_ms", "ms", ""),
+        KeySpec("ratings_p99_ms", "ms", ""),
+        KeySpec(close, "s", "<= 10" if full else "(<= 10 at 100k)", _at_most(close, 10) if full else lambda r: None),
         *(spec for suffix in ("", "_pg") for spec in (
             KeySpec(f"overdue_scan_100k{suffix}_ms", "ms", "<= 500", _at_most(f"overdue_scan_100k{suffix}_ms", 500)),
             KeySpec(f"overdue_scan_100k{suffix}_max_ms", "ms", ""),

@@ -186,7 +186,7 @@ def _verify(platform: BenchPlatform, world: World, retag: Retag, job: dict, answ
         problems.append(f"{len(versions):,} new profile versions (sources {sorted(sources)}): {len(gained):,} gain "
                         f"{retag.code}, {len(lost):,} lose it; expected {len(retag.tags):,}, {len(retag.gained):,}, "
                         f"{len(retag.lost):,} (source catalogue)")
-    pushed = set(notification.rows("SELECT uscc, policy_id FROM notifications WHERE rowid > ?", notified_before))
+    pushed = set(notification.rows("SELECT uscc, subject_id FROM notifications WHERE rowid > ?", notified_before))
     if pushed != retag.pushed:
         problems.append(f"new notifications differ: {len(pushed - retag.pushed):,} unexpected, "
                         f"{len(retag.pushed - pushed):,} missing")

@@ -138,7 +138,7 @@ def _verify(platform: BenchPlatform, world: World, revision: Revision, revised: 
         problems.append(f"match rows differ: {len(matched - revision.after):,} unexpected, "
                         f"{len(revision.after - matched):,} missing")
     notified = {uscc for (uscc,) in platform.peek["notification"].rows(
-        "SELECT uscc FROM notifications WHERE policy_id = ?", policy_id)}
+        "SELECT uscc FROM notifications WHERE kind = 'policy_matched' AND subject_id = ?", policy_id)}
     ever = {uscc for uscc, policies in world.notified.items() if policy_id in policies} | revision.pushed
     if notified != ever:
         problems.append(f"notifications of the policy differ: {len(notified - ever):,} unexpected, "

@@ -28,7 +28,8 @@ import requests
 
 from bench import policies, search_corpus
 from bench.change_to_inbox import percentile
-from bench.platform import BenchPlatform, CpuWindow
+from bench.clients import run_together
+from bench.platform import BenchPlatform
 from bench.progress import Progress
 
 PHASE = "search"
@@ -175,27 +176,9 @@ def _round(platform: BenchPlatform, progress: Progress, url: str, warmup_queries
            think_s: float, what: str) -> tuple[dict, dict]:
     clients = [Client(url, platform.admin_token, warmup_queries[number::CLIENTS], measured_queries[number::CLIENTS],
                       think_s=think_s, seed=number) for number in range(CLIENTS)]
-    cpu = CpuWindow(platform)
-    began: list[float] = []
-    start = threading.Barrier(CLIENTS + 1, action=lambda: (cpu.start(), began.append(time.monotonic())))
-    threads = [threading.Thread(target=client.run, args=(start,), name=f"search-client-{number}", daemon=True)
-               for number, client in enumerate(clients)]
     progress.say(PHASE, f"{what}: {len(warmup_queries):,} warm-up requests, then {len(measured_queries):,} measured "
                         f"({platform.gateway_url})")
-    for thread in threads:
-        thread.start()
-    try:
-        start.wait(timeout=START_TIMEOUT_S)
-        progress.say(PHASE, "warmed up; measuring")
-    except threading.BrokenBarrierError:
-        progress.say(PHASE, "a client failed while warming up")
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(timeout=5.0)
-            platform.check()
-            platform.check_extra("gateway")
-    wall = max(client.finished for client in clients) - began[0] if began else 0.0
-    cpu.stop()
+    wall, cpu = run_together(platform, progress, PHASE, clients, name="search")
 
     latencies = [seconds * 1000 for client in clients for _, seconds in client.latencies]
     errors = [error for client in clients for error in client.errors]

@@ -29,10 +29,13 @@ What the population looks like (shares of generate(100_000), rounded):
   little_giant 0.6%, gazelle 0.6%;
 - interests: 0 to 3 of the nine codes (25/35/25/15%), weighted by the profile (financing 29%,
   tax_relief 25%, talent 18%, ... energy 4%);
-- status: active.
+- status: active;
+- contact_phone: an 11-digit mobile number made from the USCC (`contact_phone`), so that every demo
+  enterprise can register itself (contract section 12).
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import operator
 import random
@@ -551,13 +554,27 @@ def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
             division = "371626"
         profile["uscc"] = make_uscc(index, seed, individual, division, registered_on)
         profile["name"] = _name(rng, industry, county, ownership, employees, taken)
+        profile["contact_phone"] = contact_phone(profile["uscc"])
         profiles.append(profile)
     return profiles
 
 
+# the mobile prefixes a synthetic contact's number starts with (China Mobile, Unicom, Telecom ranges)
+_PHONE_PREFIXES = ("135", "136", "138", "139", "150", "152", "157", "158", "186", "187", "189", "199")
+
+
+def contact_phone(uscc: str) -> str:
+    """The registered contact's mobile number (contract section 1), made from the USCC and not from the
+    random stream, so the other fields of every profile stay what they were before numbers existed."""
+    digest = hashlib.sha256(uscc.encode("ascii")).digest()
+    number = int.from_bytes(digest[:8], "big")
+    return _PHONE_PREFIXES[number % len(_PHONE_PREFIXES)] + f"{number // len(_PHONE_PREFIXES) % 10**8:08d}"
+
+
 # Which government source publishes which profile fields (contract section 1: partial profiles).
 SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("market-regulation", ("name", "registered_on", "ownership", "industry_code", "county", "status")),
+    ("market-regulation", ("name", "registered_on", "ownership", "industry_code", "county", "status",
+                           "contact_phone")),
     ("tax", ("annual_revenue", "total_assets", "rd_expense")),
     ("human-resources", ("employees",)),
     ("science-bureau", ("qualifications",)),
@@ -579,4 +596,4 @@ def split_by_source(profile: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
     return parts
 
 
-__all__ = ["INDUSTRIES", "SOURCES", "TODAY", "generate", "make_uscc", "split_by_source"]
+__all__ = ["INDUSTRIES", "SOURCES", "TODAY", "contact_phone", "generate", "make_uscc", "split_by_source"]

@@ -6,9 +6,11 @@ Runs once: if the platform already holds policies, it loads nothing.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -16,8 +18,9 @@ import kombu
 import requests
 
 from demo import load_policies
-from demo.enterprises import generate, split_by_source
+from demo.enterprises import contact_phone, generate, split_by_source
 from shared.clock import CHINA
+from shared.config import settings
 from shared.contracts.actors import Role
 from shared.contracts.gov import BULK_ROUTING_KEY, GOV_EXCHANGE, MAX_BATCH
 from shared.publisher import ConfirmingPublisher, Outgoing
@@ -46,30 +49,66 @@ def publish_batches(amqp_uri: str, batches: list[dict]) -> None:
         publisher.close()
 
 
+# each signs in with its login and the demo password (HUIQI_DEMO_PASSWORD, or the development default)
 DEMO_STAFF = (
-    {"name": "市工信局 张科长", "role": Role.department_staff, "department": "industry_it"},
-    {"name": "博兴县 李主任", "role": Role.county_staff, "county": "371625"},
-    {"name": "一窗受理 王专员", "role": Role.window_clerk},
-    {"name": "第三方评估 赵老师", "role": Role.assessor},
-    {"name": "惠企顾问 陈顾问", "role": Role.counsellor},
+    {"name": "市营商环境局 管理员", "role": Role.city_admin, "login": "admin"},
+    {"name": "市工信局 张科长", "role": Role.department_staff, "department": "industry_it", "login": "industry"},
+    {"name": "博兴县 李主任", "role": Role.county_staff, "county": "371625", "login": "boxing"},
+    {"name": "一窗受理 王专员", "role": Role.window_clerk, "login": "window"},
+    {"name": "第三方评估 赵老师", "role": Role.assessor, "login": "assessor"},
+    {"name": "惠企顾问 陈顾问", "role": Role.counsellor, "login": "counsellor"},
 )
+# the demo enterprises that register themselves as the demo loads (the first); the rest are left for
+# a newcomer to register (`newcomer`)
+REGISTERED_ENTERPRISES = 1
+CODE_IN_SMS = re.compile(r"验证码为(\d{6})")
 
 
-def create_demo_accounts(session: requests.Session, gateway_url: str, uscc: str) -> list[dict]:
-    """One account per staff role and one for a demo enterprise; their tokens are in the answer."""
+def demo_usccs() -> list[str]:
+    """The demo enterprises' codes, in the order they were generated."""
+    return [profile["uscc"] for profile in generate(DEMO_ENTERPRISES)]
+
+
+def create_demo_accounts(session: requests.Session, gateway_url: str, uscc: str, password: str) -> list[dict]:
+    """One account per staff role, each with its login and `password`, and one for a demo enterprise;
+    their tokens are in the answer."""
     accounts = []
     for staff in DEMO_STAFF:
-        created = session.post(f"{gateway_url}/api/v1/staff", json=staff, timeout=30)
+        created = session.post(f"{gateway_url}/api/v1/staff", json={**staff, "password": password}, timeout=30)
         created.raise_for_status()
-        accounts.append(created.json())
+        accounts.append({**created.json(), "password": password})
     created = session.post(f"{gateway_url}/api/v1/enterprises/{uscc}/accounts", json={}, timeout=30)
     created.raise_for_status()
     accounts.append(created.json())
     return accounts
 
 
-def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_file: Path | None = None) -> bool:
-    """Load the demo unless the platform has policies already; True if it loaded."""
+def register_enterprise(gateway_url: str, uscc: str, password: str, read_sms: Callable[[str], list[str]]) -> dict:
+    """Register `uscc` as the enterprise itself would (no token): ask for a code, read it from the SMS
+    its phone on file received (`read_sms(phone)`: the texts sent to it), confirm with `password`."""
+    started = requests.post(f"{gateway_url}/api/v1/registrations", json={"uscc": uscc}, timeout=30)
+    started.raise_for_status()
+    texts = read_sms(contact_phone(uscc))
+    if not texts or not (found := CODE_IN_SMS.search(texts[-1])):
+        raise RuntimeError(f"no registration code reached the phone of {uscc}")
+    confirmed = requests.post(f"{gateway_url}/api/v1/registrations/{started.json()['id']}/confirm",
+                              json={"code": found[1], "password": password}, timeout=30)
+    confirmed.raise_for_status()
+    return {**confirmed.json()["account"], "login": uscc, "password": password}
+
+
+def newcomer() -> dict:
+    """A demo enterprise nobody registered, with its phone on file: for trying registration."""
+    profile = generate(DEMO_ENTERPRISES)[REGISTERED_ENTERPRISES]
+    return {"uscc": profile["uscc"], "name": profile["name"], "contact_phone": profile["contact_phone"]}
+
+
+def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_file: Path | None = None,
+         password: str | None = None, read_sms: Callable[[str], list[str]] | None = None) -> bool:
+    """Load the demo unless the platform has policies already; True if it loaded. Demo staff sign in with
+    `password` (HUIQI_DEMO_PASSWORD by default); with `read_sms` (the development SMS sink's texts to a
+    phone), the first demo enterprise registers itself with it too."""
+    password = password or settings().demo_password
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     existing = session.get(f"{gateway_url}/api/v1/policies", params={"limit": 1}, timeout=30)
@@ -89,15 +128,24 @@ def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_fil
         published.raise_for_status()
     say(f"created and published {len(policies)} demo policies")
     uscc = enterprise_with_file(session, gateway_url, batches[0]["profiles"][0]["enterprise"]["uscc"])
-    accounts = create_demo_accounts(session, gateway_url, uscc)
+    accounts = create_demo_accounts(session, gateway_url, uscc, password)
+    if read_sms is not None:
+        accounts.append(register_enterprise(gateway_url, uscc, password, read_sms))
     if accounts_file is not None:
         # a development convenience: these tokens act on demo data on this machine only
         accounts_file.parent.mkdir(parents=True, exist_ok=True)
         accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2), encoding="utf-8")
     for account in accounts:
         scope = account.get("department") or account.get("county") or account.get("uscc") or ""
-        say(f"demo account {account['role']:<16} {scope:<18} token {account['token']}")
+        way_in = f"token {account['token']}" if "token" in account else f"login {account['login']}"
+        say(f"demo account {account['role']:<16} {scope:<18} {way_in}")
     return True
+
+
+def sign_in_lines(accounts: list[dict]) -> list[str]:
+    """How each demo person signs in at the portal, as `make run` prints it."""
+    return [f"  {account['login']:<20} {account['password']:<12} {account['role']} {account['name']}"
+            for account in accounts if account.get("login") and account.get("password")]
 
 
 def wait_until_settled(gateway_url: str, amqp_uri: str, *, say=print, timeout_s: float = 600.0,

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_TOKEN = "huiqi-dev-admin"
+DEVELOPMENT_DEMO_PASSWORD = "huiqi2026"
 
 
 class Settings(BaseSettings):
@@ -31,9 +32,23 @@ class Settings(BaseSettings):
     proactive_cache_s: float = 10.0
     materials_dir: Path | None = None   # application materials; var_dir/materials by default
     log_level: str = "INFO"
+    # The built web portal the gateway serves at `/` (`make run` builds it); portal/dist by default.
+    portal_dir: Path | None = None
+    # An HTTP SMS gateway: POST JSON {"phone", "text"} (contract section 11). Without it, enterprises
+    # cannot register themselves (503 sms_unavailable); `make run` starts a local sink instead.
+    sms_url: str | None = None
+    sms_timeout_s: float = 5.0
+    # Addresses of reverse proxies whose X-Forwarded-For the gateway believes (comma-separated); by
+    # default none, so the client address of a rate limit is the connection's own.
+    trusted_proxies: str = ""
+    # The password of the demo people `make run` creates (staff logins, a registered enterprise).
+    demo_password: str = DEVELOPMENT_DEMO_PASSWORD
 
     def public_base_url(self) -> str:
         return (self.public_url or f"http://{self.gateway_bind}").rstrip("/")
+
+    def portal_path(self) -> Path:
+        return self.portal_dir or Path(__file__).resolve().parent.parent / "portal" / "dist"
 
     def database_url_for(self, service: str) -> str:
         """`HUIQI_<SERVICE>_DATABASE_URL` wins over the template `HUIQI_DATABASE_URL`."""

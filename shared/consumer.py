@@ -253,7 +253,7 @@ class QueueHandler(Consumer):
             self._finished()
             return
         kind = classify(error)
-        if kind is Failure.INFRASTRUCTURE or (kind is Failure.CONFLICT and batch.attempts < MAX_CONFLICT_RETRIES):
+        if kind is Failure.INFRASTRUCTURE or (kind is Failure.CONFLICT and batch.conflicts < MAX_CONFLICT_RETRIES):
             self._try_again_later(batch, kind, error)
         elif len(batch.items) > 1:
             middle = len(batch.items) // 2
@@ -265,7 +265,9 @@ class QueueHandler(Consumer):
 
     def _try_again_later(self, batch: _Batch, kind: Failure, error: BaseException) -> None:
         batch.attempts += 1
-        delay = pause_before_retry(kind, batch.attempts, random.random())
+        batch.conflicts += kind is Failure.CONFLICT
+        delay = pause_before_retry(kind, batch.conflicts if kind is Failure.CONFLICT else batch.attempts,
+                                   random.random())
         event_ids = [delivery.event_id for _, delivery in batch.items[:5]]
         if kind is Failure.INFRASTRUCTURE:
             self.log.warning("consumer_paused", reason="a dependency is unavailable", error=repr(error),
@@ -327,6 +329,7 @@ class QueueHandler(Consumer):
 class _Batch:
     items: list                     # (message, Delivery), in arrival order
     attempts: int = 0               # failed tries of this very batch, retried in place
+    conflicts: int = 0              # of those, the ones that broke a constraint (an outage's tries are not)
 
 
 handles = QueueHandler.decorator

@@ -48,4 +48,34 @@ class Unavailable(HuiqiError):
     code, status = "service_unavailable", 503
 
 
-EXPECTED = (Invalid, NotFound, Conflict, Forbidden, Unavailable)
+class Unauthenticated(HuiqiError):
+    """A sign-in with a wrong login or password: one answer for both, so it tells nobody which."""
+
+    code, status = "unauthorized", 401
+
+
+class Locked(HuiqiError):
+    """The thing asked about is locked (a registration after too many wrong codes)."""
+
+    code, status = "locked", 423
+
+
+class TooManyRequests(HuiqiError):
+    """A rate limit: `details["retry_after"]` says in how many seconds to ask again."""
+
+    code, status = "rate_limited", 429
+
+
+class NoPhoneOnFile(Invalid):
+    """An enterprise cannot register itself: government data holds no phone for it (or no file)."""
+
+    code = "no_phone_on_file"
+
+
+class SmsUnavailable(Unavailable):
+    """No SMS gateway is configured, or the one configured did not take the message."""
+
+    code = "sms_unavailable"
+
+
+EXPECTED = (Invalid, NotFound, Conflict, Forbidden, Unavailable, Unauthenticated, Locked, TooManyRequests)

@@ -11,7 +11,7 @@ time it is handled, makes it a dead letter. So errors fall into three kinds:
   which succeeds when run again. The consumer waits and retries, for as long as it takes.
 - `CONFLICT`: a unique or foreign key violated (IntegrityError). Usually a race between two
   workers, gone on the next try; but a message can also break a constraint every time. Retried
-  a few times, then treated as `MESSAGE`.
+  a few times (counted apart from the tries an outage cost), then treated as `MESSAGE`.
 - `MESSAGE`: anything else (validation, a value the database refuses, a bug met by this
   message's data). Deterministic: the message becomes a dead letter, where staff can see it and
   replay it once the cause is fixed.

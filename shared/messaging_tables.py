@@ -7,15 +7,21 @@ from shared.database import UtcDateTime, serial_id
 
 metadata = MetaData()
 
+
+def _message(*, event_id_required: bool) -> tuple[Column, ...]:
+    """A message on the bus, as both tables keep it: where it goes, its body, what it is."""
+    return (Column("event_id", String(100), nullable=not event_id_required),
+            Column("exchange", String(100), nullable=False),
+            Column("routing_key", String(200), nullable=False),
+            Column("body", Text, nullable=False),
+            Column("correlation_id", String(100)))
+
+
 # Events committed with the state they describe; the relay publishes then deletes them.
 outbox = Table(
     "outbox", metadata,
     serial_id(),
-    Column("event_id", String(64), nullable=False),
-    Column("exchange", String(100), nullable=False),
-    Column("routing_key", String(100), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("correlation_id", String(100)),
+    *_message(event_id_required=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
@@ -32,11 +38,7 @@ dead_letters = Table(
     "dead_letters", metadata,
     serial_id(),
     Column("queue", String(200), nullable=False),
-    Column("exchange", String(100), nullable=False),
-    Column("routing_key", String(200), nullable=False),
-    Column("event_id", String(100)),
-    Column("correlation_id", String(100)),
-    Column("body", Text, nullable=False),
+    *_message(event_id_required=False),   # a body that was never a valid event has no id
     Column("headers", JSON, nullable=False),
     Column("error", Text, nullable=False),
     Column("traceback", Text, nullable=False),

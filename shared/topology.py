@@ -105,15 +105,29 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "application", "count again the stage due times in a year whose official arrangement was loaded"),
     Route("policy.calendar_loaded", PLATFORM_EVENTS, ("calendar.loaded",),
           "policy", "keep a copy of the loaded arrangement and count again the questions' due times in that year"),
+    # The evaluation service keeps its own facts of what happened, from these events only (contract section 9).
+    Route("evaluation.enterprise_tagged", PLATFORM_EVENTS, ("enterprise.tagged",),
+          "evaluation", "keep each enterprise's declared interests (interest.* tags) for supply match"),
+    Route("evaluation.enterprise_tagged.bulk", PLATFORM_EVENTS, ("enterprise.tagged" + BULK,),
+          "evaluation", "the same for bulk synchronisations and re-tag jobs (bulk lane)", bulk=True),
+    Route("evaluation.matches_changed", PLATFORM_EVENTS, ("policy.matches_changed",),
+          "evaluation", "keep which enterprises each policy matched, and when"),
+    Route("evaluation.matches_changed.bulk", PLATFORM_EVENTS, ("policy.matches_changed" + BULK,),
+          "evaluation", "the same for matches from bulk work and from a policy's fan-out (bulk lane)", bulk=True),
+    Route("evaluation.policy_changed", PLATFORM_EVENTS,
+          ("policy.published", "policy.revised", "policy.withdrawn", "policy.expired", "policy.started"),
+          "evaluation", "keep each policy's department, level, county and when it was in force"),
+    Route("evaluation.application_changed", PLATFORM_EVENTS, (f"{APPLICATION_MOVES}.*",),
+          "evaluation", "keep every application's stages, whether each finished on time, and how it ended"),
+    Route("evaluation.question_changed", PLATFORM_EVENTS, ("question.asked", "question.answered"),
+          "evaluation", "keep which questions were answered on time"),
+    Route("evaluation.notification_changed", PLATFORM_EVENTS, ("notification.delivered", "notification.read"),
+          "evaluation", "count the enterprises notified of each policy and those who read it"),
+    Route("evaluation.calendar_loaded", PLATFORM_EVENTS, ("calendar.loaded",),
+          "evaluation", "keep a copy of the loaded arrangement and count again the follow-ups' due times"),
+    Route("notification.survey_opened", PLATFORM_EVENTS, ("evaluation.survey_opened",),
+          "notification", "put a round's questionnaire in the inbox of every enterprise in its scope, once"),
 )}
-
-
-# Bindings earlier releases declared and this one does not: `huiqi declare` removes them from a
-# broker that has them, after declaring what replaces them (so nothing is unroutable meanwhile).
-# Messages already waiting in the queue are still handled by its consumer.
-RETIRED_BINDINGS: tuple[tuple[str, Exchange, str], ...] = (
-    ("tagging.gov_events", GOV_EVENTS, "enterprise.profiles_synced"),   # now tagging.gov_events.bulk
-)
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -154,19 +168,13 @@ def lane_key(exchange: str, routing_key: str, bulk: bool) -> str:
     return routing_key + BULK if bulk and bound(exchange, routing_key + BULK) else routing_key
 
 
-@functools.lru_cache(maxsize=1024)  # asked for every event published; the topology never changes while running
 def must_route(exchange: str, routing_key: str) -> bool:
     """Whether a publish must reach a queue (AMQP `mandatory`: the broker returns it otherwise).
 
-    Every event must, except an application's move that no queue declared here is bound for: those
-    are published for whoever subscribes (`application.changed.#`), and none may. A move the
-    topology does route must reach its queue, so an undeclared topology is still caught."""
-    if exchange == ACCOUNT_CHANGES.name:
-        return False   # a broadcast no gateway replica is listening to has no cache to clear
-    # a move's own key (`application.changed.<stage>`), not the bare type an older outbox row may carry
-    if exchange == PLATFORM_EVENTS.name and routing_key.startswith(APPLICATION_MOVES + "."):
-        return bound(exchange, routing_key)
-    return True
+    Every event on huiqi.events must (the evaluation service hears every application move, so no
+    move goes unheard either); an account broadcast no gateway replica is listening to has no cache
+    to clear, and may."""
+    return exchange != ACCOUNT_CHANGES.name
 
 
 def declare(amqp_uri: str) -> list[str]:
@@ -180,24 +188,5 @@ def declare(amqp_uri: str) -> list[str]:
         for route in ROUTES.values():
             route.kombu_queue()(channel).declare()
             declared.append(f"queue {route.queue} <- {route.exchange.name} {', '.join(route.routing_keys)}")
-        for queue, exchange, routing_key in RETIRED_BINDINGS:
-            if _queue_exists(connection, queue):
-                channel.queue_unbind(queue, exchange.name, routing_key)
-                # RabbitMQ answers ok whether or not the binding was there: declare stays idempotent
-                declared.append(f"retired binding {queue} <- {exchange.name} {routing_key} (removed if present)")
         channel.close()
     return declared
-
-
-def _queue_exists(connection: Connection, queue: str) -> bool:
-    channel = connection.channel()   # a passive declare of a missing queue closes its channel
-    try:
-        channel.queue_declare(queue, passive=True)
-        return True
-    except connection.channel_errors:
-        return False
-    finally:
-        try:
-            channel.close()
-        except connection.connection_errors + connection.channel_errors:
-            pass

@@ -42,6 +42,15 @@ class ArrangementError(ValueError):
 
 
 @dataclass(frozen=True)
+class Due:
+    """A due time counted in working days, and whether a year without an official arrangement was counted on
+    (then it is counted again once that year's notice is loaded). `at` is None where nothing is due."""
+
+    at: datetime | None
+    provisional: bool
+
+
+@dataclass(frozen=True)
 class Holiday:
     first: date
     last: date
@@ -223,6 +232,12 @@ class WorkingCalendar:
         """
         entered_day = _in_china(entered_at, "entered_at").date()
         return datetime.combine(self.add_working_days(entered_day, working_days), _END_OF_DAY, tzinfo=CHINA)
+
+    def due(self, start: datetime, working_days: int) -> Due:
+        """`due_at(start, working_days)`, marked provisional when a day from `start` to it lies in a provisional
+        year: what every limit counted from one instant (a stage entered, a question asked, a rating) keeps."""
+        at = self.due_at(start, working_days)
+        return Due(at, self.provisional_between(start, at))
 
     def working_days_between(self, start: datetime, end: datetime) -> Fraction:
         """How many working days elapsed in [start, end), exactly, as a fraction of 24-hour days.

@@ -11,8 +11,12 @@ eventlet.monkey_patch()  # Nameko's workers are green threads; patch before anyt
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from tests.broker import fresh_vhost  # noqa: E402
+
+# `make test-fast` (your own loop) tries each property on fewer examples; `make test` on the default 100
+hypothesis_settings.register_profile("fast", max_examples=20)
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
@@ -52,7 +56,7 @@ def database_url(request, tmp_path, container_factory):
         pytest.fail("PostgreSQL does not answer on 127.0.0.1:5432 (see README.md: the tests need it running)")
     template = f"{POSTGRES}/huiqi_test_{uuid.uuid4().hex[:8]}_{{service}}"
     yield template
-    for service in ("tagging", "policy", "notification", "application", "accounts"):
+    for service in ("tagging", "policy", "notification", "application", "evaluation", "accounts"):
         drop_database(template.format(service=service))
 
 
@@ -110,3 +114,12 @@ def purge_queues(amqp_uri):
             channel.queue_purge(name)
     return True
 
+
+
+def pytest_collection_modifyitems(items):
+    """A test parametrized with `database_url="postgresql"` directly (not through the fixture's own
+    params) loses the fixture's `postgres` mark; give it back, so `-m "not postgres"` leaves it out."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)

@@ -25,6 +25,7 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = 0
         self.accepted = 0
+        self.swallowed = 0   # chunks the black hole kept from their destination
         self._listener: socket.socket | None = None
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -97,8 +98,10 @@ class TcpProxy:
                 data = source.recv(65536)
                 if not data:
                     break
-                while self._holding:   # swallowed by the black hole until restored
+                if self._holding:      # swallowed by the black hole until restored
                     data = b""
+                    self.swallowed += 1
+                while self._holding:
                     threading.Event().wait(0.05)
                 if data:
                     sink.sendall(data)

@@ -23,6 +23,11 @@ PUBLISHERS = {
     "policy.matches_changed": "policy",
     "application.changed": "application",
     "calendar.loaded": "application (PUT /api/v1/calendar/{year})",
+    "question.asked": "policy",
+    "question.answered": "policy",
+    "notification.delivered": "notification",
+    "notification.read": "notification",
+    "evaluation.survey_opened": "evaluation",
     **{broadcast.routing_key: broadcast.publisher for broadcast in BROADCASTS},
 }
 MODELS = {

@@ -4,6 +4,8 @@
     huiqi dead-letters SERVICE [--all]             list a service's dead letters
     huiqi dead-letters SERVICE --replay [ID ...]   publish them again (all waiting ones without ids)
     huiqi reset                                    drop every service database (asks no questions)
+    huiqi evaluation-export PATH                   the evaluation service's source events and records, as JSONL
+    huiqi evaluation-replay PATH                   rebuild an empty evaluation database from such an export
     huiqi asyncapi                                 write docs/asyncapi.json from the topology and models
     huiqi access                                   write docs/access.md: every route × every role
     huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
@@ -18,14 +20,16 @@ import json
 import signal
 import sys
 import time
+from pathlib import Path
 
 from shared import dead_letters, topology
-from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
+from shared.config import DEVELOPMENT_ADMIN_TOKEN, DEVELOPMENT_DEMO_PASSWORD, settings
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
-from tools import broker_users
+from tools import broker_users, launcher
 
-SERVICES = ("tagging", "policy", "notification", "application")
+# every service with a database of its own (the gateway keeps none)
+SERVICES = tuple(name for name in launcher.SERVICES if name != "gateway")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     letters.add_argument("--replay", nargs="*", type=int, metavar="ID")
     letters.add_argument("--all", action="store_true", help="include replayed ones")
     commands.add_parser("reset", help="drop every service database")
+    exported = commands.add_parser("evaluation-export", help="write the evaluation service's source events and "
+                                                              "records to a JSONL file")
+    exported.add_argument("path")
+    replayed = commands.add_parser("evaluation-replay", help="rebuild an empty evaluation database from an "
+                                                              "evaluation-export file")
+    replayed.add_argument("path")
     commands.add_parser("asyncapi", help="write docs/asyncapi.json")
     commands.add_parser("access", help="write docs/access.md from the gateway's routes and permissions")
     run = commands.add_parser("run", help="start every service and serve the gateway until Ctrl-C")
@@ -81,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         from tools.job_progress import fetcher, follow
         url = (args.url or f"http://{config.gateway_bind}").rstrip("/")
         return 0 if follow(fetcher(url, config.admin_token, args.job_id))["state"] == "done" else 1
+    if args.command in ("evaluation-export", "evaluation-replay"):
+        return evaluation_file(args.command, Path(args.path), config.database_url_for("evaluation"))
     if args.command == "reset":
-        for service in (*SERVICES, "accounts"):
+        for service in SERVICES:
             drop_database(config.database_url_for(service))
             print(f"dropped the {service} database")
         return 0
@@ -102,6 +114,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def evaluation_file(command: str, path: Path, url: str) -> int:
+    from services.evaluation import export
+
+    engine = engine_for(url, pool_size=1)
+    try:
+        if command == "evaluation-export":
+            counts = export.export(engine, path)
+            print(f"wrote {counts['events']} events and {counts['records']} records to {path}")
+            return 0
+        try:
+            counts = export.replay(engine, path)
+        except export.ReplayRefused as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(f"replayed {counts['events']} events and {counts['records']} records from {path}; "
+              f"results of {counts['rounds_recomputed']} closed round(s) computed again")
+        return 0
+    finally:
+        engine.dispose()
+
+
 def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
     try:
         if delete:
@@ -118,14 +151,22 @@ def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
 
 
 def run_platform(*, load_demo: bool) -> int:
-    from demo.load import load, wait_until_settled
+    from demo.evaluation import load_round
+    from demo.load import demo_usccs, load, newcomer, sign_in_lines, wait_until_settled
+    from shared import clock
+    from shared.phones import masked
     from tools.launcher import ServiceProcesses
+    from tools.sms_sink import SmsSink
 
     config = settings()
     for line in topology.declare(config.amqp_uri):
         print(f"declared {line}")
     log_dir = config.var_dir / "log"
-    processes = ServiceProcesses(log_dir)
+    sms_sink = None
+    if not config.sms_url:
+        # without an SMS gateway enterprises could not register themselves: a development sink takes the codes
+        sms_sink = SmsSink(config.var_dir / "sms.log", say=lambda line: print(f"[sms] {line}")).start()
+    processes = ServiceProcesses(log_dir, env={"HUIQI_SMS_URL": sms_sink.url} if sms_sink else None)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
@@ -134,15 +175,30 @@ def run_platform(*, load_demo: bool) -> int:
         processes.wait_ready(timeout_s=90)
         url = f"http://{config.gateway_bind}"
         accounts_file = config.var_dir / "demo-accounts.json"
-        if load_demo:
-            load(url, config.admin_token, config.amqp_uri, accounts_file=accounts_file)
+        if load_demo and load(url, config.admin_token, config.amqp_uri, accounts_file=accounts_file,
+                              password=config.demo_password, read_sms=sms_sink and sms_sink.sent_to):
             # "running" means the demo is in: every enterprise tagged, matched and notified
+            wait_until_settled(url, config.amqp_uri)
+            load_round(url, config.admin_token, demo_usccs(), clock.today_in_china())
             wait_until_settled(url, config.amqp_uri)
         print(f"\nHuiqi is running: {url}  (OpenAPI: {url}/api/v1/openapi.json)")
         token = "from HUIQI_ADMIN_TOKEN" if config.admin_token != DEVELOPMENT_ADMIN_TOKEN else config.admin_token
         print(f"admin token: {token}")
+        if sms_sink is not None:
+            print(f"SMS: HUIQI_SMS_URL is not set, so a development SMS sink ({sms_sink.url}) takes every "
+                  f"message: it prints them here and appends them to {sms_sink.log_path}")
         if accounts_file.exists():
+            accounts = json.loads(accounts_file.read_text(encoding="utf-8"))
             print(f"demo accounts (one per role, and an enterprise): {accounts_file}")
+            lines = sign_in_lines(accounts)
+            if lines:
+                shown = "from HUIQI_DEMO_PASSWORD" if config.demo_password != DEVELOPMENT_DEMO_PASSWORD \
+                    else config.demo_password
+                print(f"sign in at {url} (password {shown}):")
+                print("\n".join(lines))
+            fresh = newcomer()
+            print(f"register an enterprise yourself: {fresh['name']} {fresh['uscc']} (phone on file "
+                  f"{masked(fresh['contact_phone'])}; the code arrives {'below' if sms_sink else 'by SMS'})")
         print("press Ctrl-C to stop")
         while not stopping:
             for name in processes.services:
@@ -155,6 +211,8 @@ def run_platform(*, load_demo: bool) -> int:
     finally:
         print("\nstopping every service ...")
         processes.stop()
+        if sms_sink is not None:
+            sms_sink.stop()
         print("stopped")
     return 0
 

@@ -24,6 +24,7 @@ SERVICES = {
     "policy": "services.policy.service:PolicyService",
     "notification": "services.notification.service:NotificationService",
     "application": "services.application.service:ApplicationService",
+    "evaluation": "services.evaluation.service:EvaluationService",
     "accounts": "services.accounts.service:AccountsService",
     "gateway": "services.gateway.service:GatewayService",
 }

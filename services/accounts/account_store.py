@@ -51,3 +51,7 @@ def usable_by_digest(connection: Connection, digest: str) -> Mapping[str, Any] |
     row = connection.execute(select(accounts).where(accounts.c.token_digest == digest,
                                                     accounts.c.disabled_at.is_(None))).first()
     return None if row is None else row._mapping
+
+
+def by_number(connection: Connection, number: int) -> Mapping[str, Any]:
+    return connection.execute(select(accounts).where(accounts.c.id == number)).one()._mapping

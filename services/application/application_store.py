@@ -53,7 +53,7 @@ _MOVE = update(applications).where(applications.c.id == bindparam("p_id")).value
 # an application has exactly one open stage: completing it needs no lookup first
 _COMPLETE_OPEN_STAGE = update(stages).where(stages.c.application_id == bindparam("p_id"),
                                             stages.c.completed_at.is_(None)).values(
-    completed_at=bindparam("p_now"), actor=bindparam("p_actor"))
+    completed_at=bindparam("p_now"), actor=bindparam("p_actor")).returning(stages.c.due_at)
 _LAST_ENTRY = (select(stages).where(stages.c.application_id == bindparam("p_id"),
                                     stages.c.stage == bindparam("p_stage"))
                .order_by(stages.c.id.desc()).limit(1))
@@ -155,9 +155,11 @@ def last_entry(session: SessionOrConnection, application_id: int, stage: Stage) 
     return session.execute(_LAST_ENTRY, {"p_id": application_id, "p_stage": stage}).one()
 
 
-def complete_open_stage(session: SessionOrConnection, application_id: int, now: datetime, actor: Actor) -> None:
-    session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now,
-                                           "p_actor": actor.model_dump(mode="json")})
+def complete_open_stage(session: SessionOrConnection, application_id: int, now: datetime,
+                        actor: Actor) -> datetime | None:
+    """Complete the application's open stage; when it was due, as it stood (None: no limit)."""
+    return session.execute(_COMPLETE_OPEN_STAGE, {"p_id": application_id, "p_now": now,
+                                                  "p_actor": actor.model_dump(mode="json")}).scalar()
 
 
 def move(session: SessionOrConnection, application_id: int, settled: Mapping[str, Any], amount: Decimal | None,
@@ -202,19 +204,22 @@ def scope_conditions(actor: Actor) -> list:
 
 
 def listing(session: SessionOrConnection, now: datetime, actor: Actor, *, status: str | None, overdue: bool | None,
-            policy_id: int | None, limit: int, offset: int) -> tuple[list[Row], int]:
+            policy_id: int | None, limit: int, offset: int, uscc: str | None = None) -> tuple[list[Row], int]:
     """One page of the applications `actor` may see (and the filters let through), each with the due time of
-    its open stage (`due_at`), overdue first (longest overdue first), then newest; and how many in all."""
-    open_stage = (select(stages.c.application_id, stages.c.due_at).where(stages.c.completed_at.is_(None))
-                  .subquery())
+    its open stage (`due_at`, `due_provisional`), overdue first (longest overdue first), then newest; and how
+    many in all."""
+    open_stage = (select(stages.c.application_id, stages.c.due_at, stages.c.due_provisional)
+                  .where(stages.c.completed_at.is_(None)).subquery())
     late = and_(open_stage.c.due_at.is_not(None), open_stage.c.due_at < now)
-    query = select(applications, open_stage.c.due_at).outerjoin(
+    query = select(applications, open_stage.c.due_at, open_stage.c.due_provisional).outerjoin(
         open_stage, open_stage.c.application_id == applications.c.id)
     conditions = scope_conditions(actor)
     if status is not None:
         conditions.append(applications.c.stage == status)
     if policy_id is not None:
         conditions.append(applications.c.policy_id == policy_id)
+    if uscc is not None:
+        conditions.append(applications.c.uscc == uscc)
     if overdue is not None:
         conditions.append(late if overdue else ~late)
     query = query.where(*conditions)

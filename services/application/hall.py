@@ -102,7 +102,7 @@ def open_application(session: SessionOrConnection, terms: dict, *, note: str | N
     application_store.insert_history(session, written)
     budget_store.ensure(session, policy)
     row = SimpleNamespace(id=application_id, **values)
-    return Moved(application_id, [moves.changed(vars(row), step)], row=row,
+    return Moved(application_id, [moves.changed(vars(row), step, at=now, due_at=entered["due_at"])], row=row,
                  stage_rows=[SimpleNamespace(**entered)], history_rows=[SimpleNamespace(**written)])
 
 
@@ -139,15 +139,15 @@ def act(session: SessionOrConnection, application_id: int, action: str, actor: A
         if returned.due_at is not None:
             resumed = deadlines.due_of_resumption(calendar, deadlines.Due(returned.due_at, returned.due_provisional),
                                                   returned.completed_at, now)
-    application_store.complete_open_stage(session, application_id, now, actor)
+    left_due_at = application_store.complete_open_stage(session, application_id, now, actor)
     steps = moves.steps(taken, actor, comment, new_amount)
-    application_store.insert_stages(session, [
-        application_store.stage_row(
-            application_id, step.to_stage, now,
-            resumed if number == 0 and resumed is not None
-            else deadlines.due_of_entry(calendar, now, step.to_stage, row.stage_limits),
-            completed_by=steps[number + 1].actor if number + 1 < len(steps) else None)
-        for number, step in enumerate(steps)])
+    entered = [application_store.stage_row(
+        application_id, step.to_stage, now,
+        resumed if number == 0 and resumed is not None
+        else deadlines.due_of_entry(calendar, now, step.to_stage, row.stage_limits),
+        completed_by=steps[number + 1].actor if number + 1 < len(steps) else None)
+        for number, step in enumerate(steps)]
+    application_store.insert_stages(session, entered)
     final = steps[-1].to_stage
     settled = moves.settled(stage, final, row.open_key)
     application_store.move(session, application_id, settled, new_amount, now)
@@ -156,7 +156,11 @@ def act(session: SessionOrConnection, application_id: int, action: str, actor: A
     application_store.insert_history(session, [application_store.history_row(application_id, step, now)
                                                for step in steps])
     after = {**row._mapping, **settled, "amount": new_amount, "updated_at": now, "material_list": material_list}
-    return Moved(application_id, [moves.changed({**after, "stage": step.to_stage}, step) for step in steps],
+    # each step left the stage the one before it entered (the first: the stage that was open)
+    left = [left_due_at, *(stage["due_at"] for stage in entered[:-1])]
+    return Moved(application_id, [moves.changed({**after, "stage": step.to_stage}, step, at=now,
+                                                due_at=stage["due_at"], left_stage_due_at=left_at)
+                                  for step, stage, left_at in zip(steps, entered, left, strict=True)],
                  row=SimpleNamespace(**after))
 
 
@@ -257,7 +261,12 @@ def get_for(session: SessionOrConnection, application_id: int, actor: Actor, now
     if not visibility.may_see(actor, application):
         raise Forbidden(f"application {application_id} is not yours to see",
                         {"role": actor.role.value, "application_id": application_id})
-    return application
+    return as_seen_by(application, actor)
+
+
+def as_seen_by(application: dict, actor: Actor) -> dict:
+    """The application with the actions `actor` may ask for on it now (`answers.offered`)."""
+    return {**application, "actions": answers.offered(application, actor)}
 
 
 def answer(session: SessionOrConnection, written: Moved, now: datetime) -> dict:
@@ -272,10 +281,11 @@ def answer(session: SessionOrConnection, written: Moved, now: datetime) -> dict:
 
 
 def listing(session: SessionOrConnection, now: datetime, *, actor: Actor, status: str | None,
-            overdue: bool | None, policy_id: int | None, limit: int, offset: int) -> dict:
+            overdue: bool | None, policy_id: int | None, limit: int, offset: int,
+            uscc: str | None = None) -> dict:
     """What `actor` may see, overdue first (longest overdue first), then newest."""
     rows, total = application_store.listing(session, now, actor, status=status, overdue=overdue,
-                                            policy_id=policy_id, limit=limit, offset=offset)
+                                            policy_id=policy_id, limit=limit, offset=offset, uscc=uscc)
     return {"items": [answers.listed(row, now) for row in rows], "total": total}
 
 

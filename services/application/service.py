@@ -49,7 +49,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
                                            now=clock.now(), calendar=self.calendar.current(tx.session))
             tx.emit_all(opened.events)
             # what it does not know of what it wrote is read on the transaction's own connection
-            answer = hall.answer(tx.session, opened, clock.now())
+            answer = hall.as_seen_by(hall.answer(tx.session, opened, clock.now()), actor)
         self.log.info("application_submitted", application_id=opened.application_id, policy_id=policy_id,
                       uscc=uscc, materials=len(checked), actor=actor.id)
         return answer
@@ -67,7 +67,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
                              now=now, calendar=self.calendar.current(tx.session), checked_materials=checked)
             tx.emit_all(moved.events)
             answer = (hall.public_record(moved, comment=comment, now=now) if action == ApplicationAction.object
-                      else hall.answer(tx.session, moved, clock.now()))
+                      else hall.as_seen_by(hall.answer(tx.session, moved, clock.now()), actor))
         self.log.info("application_moved", application_id=application_id, action=action,
                       stage=moved.events[-1].to_stage, actor=actor.id)
         return answer
@@ -95,12 +95,12 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
 
     @rpc(expected_exceptions=EXPECTED)
     def list(self, actor: dict, status: str | None = None, overdue: bool | None = None,
-             policy_id: int | None = None, limit: int = 50, offset: int = 0) -> dict:
+             policy_id: int | None = None, limit: int = 50, offset: int = 0, uscc: str | None = None) -> dict:
         """What `actor` may see, with these filters."""
         actor = Actor.model_validate(actor)
         with self.store.reading() as session:
             return hall.listing(session, clock.now(), actor=actor, status=status, overdue=overdue,
-                                policy_id=policy_id, limit=limit, offset=offset)
+                                policy_id=policy_id, limit=limit, offset=offset, uscc=uscc)
 
     @rpc(expected_exceptions=EXPECTED)
     def statistics(self, actor: dict) -> dict:

@@ -10,9 +10,11 @@ import enum
 
 from services.gateway.auth import (
     ENTERPRISE_ACTIONS,
+    ENTERPRISE_EVALUATION_ACTIONS,
     ENTERPRISE_NAMED_ACTIONS,
     PERMISSIONS,
     POLICY_OWNER_ACTIONS,
+    UNIT_SCOPED_ACTIONS,
     Action,
     Role,
 )
@@ -34,7 +36,8 @@ class Cell(enum.StrEnum):
 
 
 _APPLICATION_READS = (Action.read_applications, Action.act_on_application)
-_ENTERPRISE_OWN = ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | set(_APPLICATION_READS)
+_ENTERPRISE_OWN = (ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | ENTERPRISE_EVALUATION_ACTIONS
+                   | set(_APPLICATION_READS))
 
 
 def cell(route: Route, role: Role | None) -> Cell:
@@ -48,7 +51,7 @@ def cell(route: Route, role: Role | None) -> Cell:
         return Cell.forbidden
     if role is Role.system:
         return Cell.own
-    if role in POLICY_OWNER_ROLES and route.action in POLICY_OWNER_ACTIONS:
+    if role in POLICY_OWNER_ROLES and route.action in POLICY_OWNER_ACTIONS | UNIT_SCOPED_ACTIONS:
         return Cell.own
     if role is Role.enterprise and route.action in _ENTERPRISE_OWN:
         return Cell.own
@@ -83,11 +86,17 @@ wrong one, against a running gateway, and checks every cell.
 
 Scope (`own`): a department's staff act on their department's policies, a county's staff on the
 county-level policies of their county, an enterprise on itself (its file, inbox, interests,
-questions, applications), a system publishes the events of its own `source`.
+questions, applications), a system publishes the events of its own `source`. In the evaluation
+(contract section 9) a department's or county's staff act for their own unit (its ratings,
+follow-ups, self-assessment, rectifications), an enterprise on its own ratings and the rounds it is
+in the scope of (it matched or applied to a policy in the period).
 
 Roles (contract section 5): an `assessor` (third-party evaluation) judges the government's work
 and never reads an enterprise's file or an application's form: it reads policies (drafts too),
-questions, near-misses and application statistics. A `counsellor` will read and act for its
+questions, near-misses and application statistics, every rating, follow-up and rectification, and
+files third-party scores for any department or county. A rating, a questionnaire answer, a
+self-assessment, a rectification's progress and a third-party score are their author's own word:
+no other role gives them, the city administrator included. A `counsellor` will read and act for its
 team's enterprises only (contract section 10); until teams exist it reaches no enterprise. A
 `system` token (contract section 14) publishes events of its own `source` and does nothing else.
 
@@ -99,6 +108,10 @@ Decided after the route, by what the request acts on:
 - `GET /api/v1/questions` and `/policies/{id}/questions` list a department's, a county's or an
   enterprise's own questions; `GET /api/v1/applications` and `/applications/stats` count only what
   the caller may see; `GET /api/v1/alarms` lists the caller's own.
+- The evaluation service judges the scope of what it is asked by the actor: a rating of a push the
+  enterprise did not receive or of another's application, a follow-up or rectification of another
+  unit, a round or questionnaire outside an enterprise's scope are 403 with the reason. The gateway
+  itself refuses a self-assessment naming another `unit` than the caller's (403).
 - Which action an application takes in which stage, and by whom, is the lifecycle's rule
   (services/application/domain/stages.py): 409 for the stage, 403 for the role, with the reason.
   Whoever objects during a public notice is answered the notice's public record (公示: enterprise

@@ -14,9 +14,11 @@ import hmac
 import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from services.gateway.errors import Unauthorized
+from services.gateway.sessions import check_csrf
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, settings
 from shared.contracts.accounts import token_digest
 from shared.contracts.actors import POLICY_OWNER_ROLES, Actor, Role
@@ -26,6 +28,8 @@ from shared.errors import Forbidden
 class Action(enum.StrEnum):
     publish_event = "events.publish"
     read_self = "accounts.read_self"
+    sign_out = "accounts.sign_out"               # end one's own session
+    change_password = "accounts.change_password"  # one's own
     manage_accounts = "accounts.manage"
     read_enterprise = "enterprise.read"
     declare_interests = "enterprise.declare_interests"  # the enterprise's own policy interests (source self)
@@ -61,6 +65,21 @@ class Action(enum.StrEnum):
     set_clock = "clock.set"                      # time travel, for demos and tests
     read_calendar = "calendar.read"
     load_calendar = "calendar.load"              # a year's official working-day arrangement
+    # ratings and the three evaluations (三评, contract section 9)
+    rate = "rating.rate"                         # an enterprise rates a push it received or its application
+    read_ratings = "rating.read"                 # with their averages; each scoped role its own
+    read_follow_ups = "follow_up.read"
+    close_follow_up = "follow_up.close"          # the responsible department's or county's staff
+    manage_evaluations = "evaluation.manage"     # open a round, set its questionnaire, close it
+    read_evaluations = "evaluation.read"         # the rounds and their results
+    read_round = "evaluation.read_round"         # one round: staff, or an enterprise in its scope
+    self_assess = "evaluation.self_assess"       # a department's or county's own filing
+    assess = "evaluation.assess"                 # a third-party assessor's filing
+    read_survey = "survey.read"                  # the questionnaire, as an enterprise in scope reads it
+    answer_survey = "survey.answer"
+    manage_rectifications = "rectification.manage"   # issue, verify, reopen
+    report_rectification = "rectification.report"    # the unit reports progress and completes
+    read_rectifications = "rectification.read"
 
 
 # Actions on a policy that a department's or county's staff may take only on their own policies.
@@ -74,37 +93,59 @@ ENTERPRISE_ACTIONS = frozenset({
     Action.explain_policy, Action.ask_question, Action.submit_application,
 })
 
+# Their author's own word in the evaluation (contract section 9): a rating or a questionnaire answer is an
+# enterprise's, a self-assessment or a rectification's progress a unit's, a third-party score an assessor's;
+# no other role gives them, the city administrator included.
+ENTERPRISE_VOICE = frozenset({Action.rate, Action.read_survey, Action.answer_survey})
+OWN_WORD = ENTERPRISE_VOICE | {Action.self_assess, Action.assess, Action.report_rectification}
+# Actions on a department's or county's own evaluation matters: the self-assessment names its unit in
+# the body (judged here); for the others the evaluation service judges by the actor.
+UNIT_ACTIONS = frozenset({Action.self_assess})
+UNIT_SCOPED_ACTIONS = UNIT_ACTIONS | {Action.read_ratings, Action.read_follow_ups, Action.close_follow_up,
+                                      Action.report_rectification, Action.read_rectifications}
+# An enterprise's evaluation actions: on its own ratings and the rounds it is in the scope of, which the
+# evaluation service judges by the actor.
+ENTERPRISE_EVALUATION_ACTIONS = ENTERPRISE_VOICE | {Action.read_ratings, Action.read_follow_ups, Action.read_round}
+
 # Actions an enterprise may take only on a request that names it: without an enterprise they
 # cover every enterprise (near-misses: `?uscc=` for itself, never the whole list).
 ENTERPRISE_NAMED_ACTIONS = frozenset({Action.read_near_misses})
 
+# what every person may do (a system's token does nothing but publish): read what is public, and
+# keep their own way in (sign out, change their password)
 _PUBLIC_READS = frozenset({Action.read_self, Action.read_tags, Action.read_policy, Action.read_departments,
-                           Action.read_calendar})
+                           Action.read_calendar, Action.sign_out, Action.change_password})
 # The government side that handles applications: the window and the policies' departments and counties.
 _CASEWORK = _PUBLIC_READS | {Action.read_packs, Action.read_policy_drafts, Action.read_questions,
                              Action.read_enterprise, Action.explain_policy, Action.read_applications,
                              Action.read_application_statistics,
                              Action.act_on_application, Action.act_in_batch, Action.read_alarms}
 
+# Every staff role reads the rounds and their results (contract section 9).
+_EVALUATION_READS = frozenset({Action.read_evaluations, Action.read_round})
+
 # What each role may do at all; scope is judged separately, below. docs/access.md is this table
 # route by route (services/gateway/access.py writes it; a test calls every route as every role).
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.city_admin: frozenset(Action),
-    Role.department_staff: _CASEWORK | POLICY_OWNER_ACTIONS,
-    Role.county_staff: _CASEWORK | POLICY_OWNER_ACTIONS,
-    Role.window_clerk: _CASEWORK | {Action.submit_application},
+    Role.city_admin: frozenset(Action) - OWN_WORD,
+    Role.department_staff: _CASEWORK | POLICY_OWNER_ACTIONS | _EVALUATION_READS | UNIT_SCOPED_ACTIONS,
+    Role.county_staff: _CASEWORK | POLICY_OWNER_ACTIONS | _EVALUATION_READS | UNIT_SCOPED_ACTIONS,
+    Role.window_clerk: _CASEWORK | _EVALUATION_READS | {Action.submit_application},
     # Third-party evaluation judges the government's work, never an enterprise's file: policies (drafts too),
     # questions and their answers, how close enterprises come to a policy, and applications in aggregate.
     # `act_on_application` only to object during a public notice.
-    Role.assessor: _PUBLIC_READS | {Action.read_packs, Action.read_policy_drafts, Action.read_questions,
-                                    Action.read_near_misses, Action.read_application_statistics,
-                                    Action.act_on_application},
+    # It files third-party scores for any department or county, and reads every rating, follow-up and
+    # rectification.
+    Role.assessor: _PUBLIC_READS | _EVALUATION_READS | {
+        Action.read_packs, Action.read_policy_drafts, Action.read_questions, Action.read_near_misses,
+        Action.read_application_statistics, Action.act_on_application, Action.assess, Action.read_ratings,
+        Action.read_follow_ups, Action.read_rectifications},
     # A counsellor will read and act for its team's enterprises only (contract section 10); until teams exist
     # it reaches no enterprise: what is public, and objecting during a public notice.
-    Role.counsellor: _PUBLIC_READS | {Action.read_packs, Action.act_on_application},
-    Role.enterprise: _PUBLIC_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | {
-        Action.read_questions, Action.read_applications, Action.read_application_statistics,
-        Action.act_on_application},
+    Role.counsellor: _PUBLIC_READS | _EVALUATION_READS | {Action.read_packs, Action.act_on_application},
+    Role.enterprise: _PUBLIC_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | ENTERPRISE_EVALUATION_ACTIONS
+    | {Action.read_questions, Action.read_applications, Action.read_application_statistics,
+       Action.act_on_application},
     # contract section 14: a system's token may only publish events of its own source
     Role.system: frozenset({Action.publish_event}),
 }
@@ -121,6 +162,9 @@ class Caller:
     uscc: str | None = None
     name: str | None = None
     source: str | None = None   # a system's: the `source` of the events it may publish
+    kind: str = "token"         # how it authenticated: a bearer `token`, or a portal `session` cookie
+    csrf_digest: str | None = None      # a session's: the digest of its CSRF token
+    expires_at: datetime | None = None  # a session's: when it ends unless used again
 
     def as_actor(self) -> Actor:
         scope = {"department": self.department, "county": self.county, "uscc": self.uscc}
@@ -144,6 +188,7 @@ class Resource:
     level: str | None = None
     owned: bool = False
     source: str | None = None   # the `source` an event to be published names
+    unit: str | None = None     # the department or county code an evaluation filing names
 
     @classmethod
     def of_policy(cls, policy: Mapping[str, Any], uscc: str | None = None) -> Resource:
@@ -179,6 +224,19 @@ def _policy_scope(caller: Caller, resource: Resource) -> Decision:
                            f"{f' of county {resource.county}' if resource.county else ''}")
 
 
+def _unit_scope(caller: Caller, resource: Resource) -> Decision:
+    """A department's staff act for their department, a county's staff for their county."""
+    if resource.unit is None:
+        return ALLOW
+    if caller.role is Role.department_staff and resource.unit != caller.department:
+        return Decision(False, f"department staff of {caller.department} act only for their own department, "
+                               f"not for {resource.unit}")
+    if caller.role is Role.county_staff and resource.unit != caller.county:
+        return Decision(False, f"county staff of {caller.county} act only for their own county, not for "
+                               f"{resource.unit}")
+    return ALLOW
+
+
 def _enterprise_scope(caller: Caller, resource: Resource) -> Decision:
     if resource.uscc is not None and resource.uscc != caller.uscc:
         return Decision(False, f"an enterprise's token acts for {caller.uscc} only, not for {resource.uscc}")
@@ -200,6 +258,8 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
         return _source_scope(caller, resource)
     if caller.role in POLICY_OWNER_ROLES and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
+    if caller.role in POLICY_OWNER_ROLES and action in UNIT_ACTIONS:
+        return _unit_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
         return _enterprise_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_NAMED_ACTIONS:
@@ -226,13 +286,19 @@ def require(caller: Caller, action: Action, resource: Resource = Resource()) -> 
                         {"role": caller.role.value, "action": action.value})
 
 
-AccountFinder = Callable[[str], "Caller | None"]  # token digest -> the account's caller, or None
+AccountFinder = Callable[[str], "Caller | None"]  # token or session digest -> the account's caller, or None
 
 
-def authenticate(authorization: str | None, find_account: AccountFinder | None = None) -> Caller:
-    """The caller for an `Authorization: Bearer <token>` header; Unauthorized (401) otherwise."""
+def authenticate(authorization: str | None, find_account: AccountFinder | None = None, *,
+                 session: str | None = None, find_session: AccountFinder | None = None,
+                 method: str = "GET", csrf: str | None = None, now: datetime | None = None) -> Caller:
+    """The caller for an `Authorization: Bearer <token>` header, or else for the session id of the
+    `huiqi_session` cookie (with its CSRF token on an unsafe `method`); Unauthorized (401) otherwise,
+    CsrfRefused (403) for a session request without the right token."""
+    if not authorization and session:
+        return _session_caller(session, find_session, method=method, csrf=csrf, now=now)
     if not authorization:
-        raise Unauthorized("this call needs Authorization: Bearer <token>")
+        raise Unauthorized("this call needs Authorization: Bearer <token>, or the session cookie of a sign-in")
     scheme, _, token = authorization.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -242,6 +308,15 @@ def authenticate(authorization: str | None, find_account: AccountFinder | None =
     caller = find_account(token_digest(token)) if find_account is not None else None
     if caller is None:
         raise Unauthorized("the token is not valid")
+    return caller
+
+
+def _session_caller(session: str, find_session: AccountFinder | None, *, method: str, csrf: str | None,
+                    now: datetime | None) -> Caller:
+    caller = find_session(token_digest(session)) if find_session is not None else None
+    if caller is None or (now is not None and caller.expires_at is not None and caller.expires_at <= now):
+        raise Unauthorized("the session has ended or is not valid; sign in again (POST /api/v1/sessions)")
+    check_csrf(method, csrf, caller.csrf_digest)
     return caller
 
 

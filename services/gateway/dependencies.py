@@ -128,6 +128,10 @@ class PendingCall:
         finally:
             timeout.cancel()
 
+    def abandon(self) -> None:
+        """Stop waiting for the answer (another call of the same request failed first)."""
+        self.service._forget(self.reply)
+
 
 class GovEventPublisher(DependencyProvider):
     """One confirming publisher per gateway process, to `gov.events`.

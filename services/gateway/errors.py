@@ -105,7 +105,8 @@ class ErrorReply:
 def kind_of(error: BaseException) -> ErrorKind:
     for exc_type, kind in ERRORS:
         if isinstance(error, exc_type):
-            return kind
+            # a service's error may name itself more precisely than its kind (no_phone_on_file is invalid)
+            return ErrorKind(kind.status, error.code) if isinstance(error, HuiqiError) else kind
     if isinstance(error, HuiqiError):  # a new shared error type: trust its own status and code
         return ErrorKind(error.status, error.code)
     if isinstance(error, HTTPException) and error.code:  # e.g. 413 from werkzeug
@@ -132,8 +133,11 @@ def error_reply(error: BaseException, correlation_id: str | None = None) -> Erro
     if isinstance(error, HTTPException):
         return ErrorReply(kind.status, envelope(kind.code, error.description or error.name))
     headers = (("WWW-Authenticate", 'Bearer realm="huiqi"'),) if kind.status == 401 else ()
+    details = getattr(error, "details", None)
+    if kind.status == 429 and isinstance(details, dict) and "retry_after" in details:
+        headers = (("Retry-After", str(details["retry_after"])),)
     message = getattr(error, "message", None) or str(error) or kind.code
-    return ErrorReply(kind.status, envelope(kind.code, message, getattr(error, "details", None)), headers)
+    return ErrorReply(kind.status, envelope(kind.code, message, details), headers)
 
 
 def routing_error_reply(error: HTTPException) -> ErrorReply:

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -39,10 +40,15 @@ class Inputs:
 
 
 def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping[str, str],
-                query_args: Mapping[str, str], body: bytes, find_account: AccountFinder | None = None) -> Inputs:
-    """Raises Unauthorized (401), Forbidden (403) for a role that may not call the route at all,
-    MalformedBody (400), InvalidRequest (422), or Forbidden (403) for a resource outside the caller's scope."""
-    caller = authenticate(authorization, find_account) if route.needs_token else None
+                query_args: Mapping[str, str], body: bytes, find_account: AccountFinder | None = None,
+                session: str | None = None, csrf: str | None = None, find_session: AccountFinder | None = None,
+                now: datetime | None = None) -> Inputs:
+    """Raises Unauthorized (401), CsrfRefused (403) for a session's unsafe request without its CSRF token,
+    Forbidden (403) for a role that may not call the route at all, MalformedBody (400), InvalidRequest
+    (422), or Forbidden (403) for a resource outside the caller's scope. `session` is the id the session
+    cookie carries, `csrf` the X-CSRF-Token header: a bearer token, when there is one, wins over them."""
+    caller = authenticate(authorization, find_account, session=session, find_session=find_session,
+                          method=route.method, csrf=csrf, now=now) if route.needs_token else None
     if caller is not None:
         require_role(caller, route.action)
     _refuse_nul(path_values, "path")
@@ -66,10 +72,11 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
 
 def resource_of(path: Mapping[str, Any], body: BaseModel | None, query: BaseModel | None = None) -> Resource:
     """The scope the gateway can see: the enterprise in the path, a body or the query, the department,
-    level or county in a body, the `source` of an event."""
+    level or county in a body, the `source` of an event, the unit an evaluation filing names."""
     return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None) or getattr(query, "uscc", None),
                     department=getattr(body, "department", None), county=getattr(body, "county", None),
-                    level=getattr(body, "level", None), source=getattr(body, "source", None))
+                    level=getattr(body, "level", None), source=getattr(body, "source", None),
+                    unit=getattr(body, "unit", None))
 
 
 # A body nests a few levels (an eligibility rule at most 32 rule levels, two JSON levels each); past

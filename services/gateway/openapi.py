@@ -10,10 +10,12 @@ from pydantic.json_schema import models_json_schema
 
 from services.gateway import schemas
 from services.gateway.routes import ROUTE_LIST, Route
+from services.gateway.sessions import COOKIE
 
 REF = "#/components/schemas/{model}"
 ERROR_SCHEMA = "ErrorResponse"
 SECURITY_SCHEME = "bearer"
+SESSION_SCHEME = "session"
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +42,10 @@ def build(routes: tuple[Route, ...]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {SECURITY_SCHEME: {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {SECURITY_SCHEME: {"type": "http", "scheme": "bearer"},
+                                SESSION_SCHEME: {"type": "apiKey", "in": "cookie", "name": COOKIE,
+                                                 "description": "the session cookie of POST /api/v1/sessions; "
+                                                                "unsafe methods also need X-CSRF-Token"}},
         },
     }
 
@@ -61,7 +66,7 @@ def _operation(route: Route, refs, components) -> dict[str, Any]:
         "operationId": route.name,
         "summary": route.summary,
         "tags": [route.group],
-        "security": [{SECURITY_SCHEME: []}] if route.needs_token else [],
+        "security": [{SECURITY_SCHEME: []}, {SESSION_SCHEME: []}] if route.needs_token else [],
         "parameters": [*_parameters(route.path_params, "path", refs, components),
                        *_parameters(route.query, "query", refs, components),
                        {"name": "X-Request-Id", "in": "header", "required": False,

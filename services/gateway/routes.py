@@ -112,13 +112,51 @@ ROUTE_LIST: tuple[Route, ...] = (
           choose_body=_event_body, status=202, answer=schemas.EventAccepted, errors=(503,),
           description="`enterprise.profiles_synced` takes the bulk body (ProfilesSynced; its items are "
                       "validated one by one by the tagging service); the other keys take EnterpriseEvent."),
-    Route("whoami", "GET", f"{API}/me", "Who the token belongs to: role and scope", "accounts",
-          Action.read_self, answer=schemas.Identity),
+    Route("sign_in", "POST", f"{API}/sessions", "Sign a person in with a login and password", "sign-in", None,
+          bodies=(schemas.SignInRequest,), status=201, answer=schemas.SignedIn, errors=(401, 429, 503),
+          answer_headers={"Set-Cookie": "huiqi_session: HttpOnly; SameSite=Strict; Path=/; Secure over https"},
+          description="`login` is an enterprise's USCC or a staff account's login. Sets the session cookie; every "
+                      "POST, PUT, PATCH and DELETE signed in by it must send `X-CSRF-Token` (from this answer or "
+                      "GET /api/v1/me), else 403 `csrf`. A wrong login or password is 401 with one message for "
+                      "both (账号或密码错误). 5 failures per login or 20 per client address within 15 minutes: "
+                      "429 with Retry-After. docs/sign-in.md."),
+    Route("sign_out", "DELETE", f"{API}/sessions", "Sign out: end this session", "sign-in", Action.sign_out,
+          status=204, answer_headers={"Set-Cookie": "clears huiqi_session"},
+          description="Ends the session of the cookie on every gateway replica and clears the cookie. A bearer "
+                      "caller has no session: 204, nothing ends."),
+    Route("whoami", "GET", f"{API}/me", "Who the token or session belongs to: role and scope", "accounts",
+          Action.read_self, answer=schemas.Identity,
+          description="`kind` says how the caller signed in; a session's answer carries its `csrf_token` and "
+                      "`expires_at`, so a page loaded later can go on."),
+    Route("change_password", "PUT", f"{API}/me/password", "Change one's own password", "sign-in",
+          Action.change_password, bodies=(schemas.PasswordRequest,), answer=schemas.PasswordChanged,
+          errors=(409, 429, 503),
+          description="422 naming `old_password` when it is wrong (counted as a sign-in failure) or `new_password` "
+                      "when it breaks the policy; 409 for an account without a password (a token only, or the "
+                      "administrator's token). The account's other sessions end."),
+    Route("start_registration", "POST", f"{API}/registrations",
+          "An enterprise registers itself: a one-time code by SMS", "sign-in", None,
+          bodies=(schemas.RegistrationRequest,), status=202, answer=schemas.RegistrationStarted,
+          errors=(409, 429, 503),
+          description="Sends a 6-digit code, valid 10 minutes, to the phone government data holds for the "
+                      "enterprise (`contact_phone`). 409 if it has a password account already; 422 "
+                      "`no_phone_on_file` when there is no phone on file (or no such enterprise); 429 past 1 "
+                      "code a minute or 5 an hour; 503 `sms_unavailable` when SMS is not configured or failed "
+                      "(ask again), 503 when the tagging service does not answer."),
+    Route("confirm_registration", "POST", f"{API}/registrations/{{registration_id}}/confirm",
+          "The code and a password create the enterprise's account", "sign-in", None,
+          path_params=schemas.RegistrationPath, bodies=(schemas.ConfirmationRequest,), status=201,
+          answer=schemas.RegistrationConfirmed, errors=(404, 409, 423, 503),
+          description="Then sign in with the USCC and the password. A wrong code is 422 naming `code` with "
+                      "`tries_left`; the fifth wrong code locks the registration (423, ask for a new code); an "
+                      "expired or replaced code, or an enterprise registered meanwhile, is 409 with the reason."),
     Route("create_staff", "POST", f"{API}/staff", "Create a staff account (city administrator)", "accounts",
           Action.manage_accounts, bodies=(schemas.StaffRequest,), status=201, answer=schemas.AccountCreated,
-          errors=(503,), description="The answer holds the account's bearer `token`, shown this once; only its "
-                                     "digest is stored. department_staff needs `department` (a code in the "
-                                     "register of departments, else 422), county_staff `county`."),
+          errors=(409, 503), description="The answer holds the account's bearer `token`, shown this once; only its "
+                                         "digest is stored. department_staff needs `department` (a code in the "
+                                         "register of departments, else 422), county_staff `county`. With "
+                                         "`login` and `password` the person can also sign in (POST "
+                                         "/api/v1/sessions); 409 if the login is taken."),
     Route("departments", "GET", f"{API}/departments", "The register of departments", "accounts",
           Action.read_departments, answer=schemas.Page[schemas.Department], errors=(503,),
           description="By code. The codes a policy's `department` and a department_staff account may name; any "
@@ -168,6 +206,14 @@ ROUTE_LIST: tuple[Route, ...] = (
           "The published policies this enterprise matches now", "enterprises", Action.read_enterprise,
           path_params=schemas.EnterprisePath, answer=schemas.EnterprisePolicy, answer_is_list=True,
           errors=(404, 503)),
+    Route("enterprise_near_misses", "GET", f"{API}/enterprises/{{uscc}}/near-misses",
+          "The policies in force this enterprise misses by exactly one condition (还差一项)", "enterprises",
+          Action.read_enterprise, path_params=schemas.EnterprisePath, query=schemas.PageQuery,
+          answer=schemas.Page[schemas.EnterpriseNearMiss], errors=(404, 503),
+          description="Newest policy first. A condition is one member of the rule's top-level `all`, as for "
+                      "`/policies/{policy_id}/near-misses`; each item names it, in Chinese and as rule JSON, "
+                      "with its leaves judged against the enterprise's values. Empty for an enterprise that is "
+                      "not active; 404 if the policy service does not know the enterprise."),
     Route("enterprise_notifications", "GET", f"{API}/enterprises/{{uscc}}/notifications",
           "The enterprise's inbox, newest first", "enterprises", Action.read_notifications,
           path_params=schemas.EnterprisePath, query=schemas.PageQuery, answer=schemas.Notification,
@@ -203,6 +249,12 @@ ROUTE_LIST: tuple[Route, ...] = (
           answer_headers={"Location": "the new policy's URL"}, errors=(503,),
           description="The eligibility rule is checked by the policy service: an unknown tag or field, "
                       "or a malformed rule, is refused with 422 saying where."),
+    Route("preview_policy", "POST", f"{API}/policies/preview",
+          "How many enterprises an eligibility rule matches now, with a sample (匹配企业数)", "policies",
+          Action.create_policy, bodies=(schemas.PolicyPreviewRequest,), answer=schemas.PolicyPreview,
+          errors=(503,), description="Before publishing: the rule is checked as a draft's is (422 naming the "
+                                     "node), then counted against every active enterprise as the policy service "
+                                     "knows it. Nothing is saved."),
     Route("publish_policy", "POST", f"{API}/policies/{{policy_id}}/publish",
           "Publish a policy: every matching enterprise gets it pushed, once", "policies",
           Action.publish_policy, path_params=schemas.PolicyPath, answer=schemas.Policy, errors=(404, 409, 503)),
@@ -273,8 +325,10 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.read_packs, path_params=schemas.PackPath, media=("image/svg+xml",), errors=(404, 503)),
     Route("public_pack", "GET", "/packs/{code}", "A gift pack's public page (no token): HTML, or JSON when asked",
           "packs", None, path_params=schemas.PackCodePath, answer=schemas.PublicPack, media=("text/html",),
-          errors=(404, 503), description="Each visit counts as a scan. `Accept: application/json` gives JSON; "
-                                         "anything else the HTML page."),
+          errors=(404, 503), description="`Accept: application/json` gives JSON and counts a scan. A browser "
+                                         "(accepting HTML) gets the portal's page, which fetches that JSON: one "
+                                         "scan a visit. Without a built portal, or without an Accept header, the "
+                                         "gateway renders the HTML page itself (a scan)."),
     Route("search_policies", "GET", f"{API}/policies", "Search policies", "policies", Action.read_policy,
           query=schemas.PolicySearchQuery, answer=schemas.Page[schemas.PolicyListed], errors=(503,),
           description="Best match first; newest first without `q`."),
@@ -318,8 +372,124 @@ ROUTE_LIST: tuple[Route, ...] = (
           "Applications by stage, and the share of redemptions that were proactive (免申即享)", "applications",
           Action.read_application_statistics, answer=schemas.ApplicationStatistics, errors=(503,),
           description="Over what the caller may see: a department its own, an enterprise its own."),
-    Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages past their due time", "applications",
-          Action.read_alarms, query=schemas.PageQuery, answer=schemas.Page[schemas.Alarm], errors=(503,)),
+    Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages, follow-ups and rectifications past due",
+          "applications", Action.read_alarms, query=schemas.PageQuery, answer=schemas.AlarmPage, errors=(503,),
+          description="The application service's alarms (`overdue`, `escalation`) and the evaluation service's "
+                      "(`follow_up_overdue`, `rectification_overdue`) in one list, newest `raised_at` first; "
+                      "`total`, `offset` and `limit` are the merged list's. A department's or county's staff see "
+                      "their own, the window its stages, the city administrator all. When the evaluation service "
+                      "does not answer, the list is the application service's alone and `warnings` says so; "
+                      "503 only when the application service does not answer."),
+    # --- ratings and the three evaluations (三评, contract section 9) -----------------------------
+    Route("rate", "POST", f"{API}/ratings", "Rate a push received or an own finished application, 1 to 5 stars "
+          "(好差评)", "ratings", Action.rate, bodies=(schemas.RatingRequest,), status=201, answer=schemas.Rating,
+          errors=(404, 409, 503),
+          description="By an enterprise's token only. A push only if the policy was pushed to it (403 otherwise); "
+                      "an application only its own (403), once `completed` or `rejected` (409 with the stage). "
+                      "Rating the same subject again replaces the score; the earlier one stays in `history`. 1 or "
+                      "2 stars open a follow-up (差评回访) for the policy's department, due at the end of the 5th "
+                      "working day."),
+    Route("list_ratings", "GET", f"{API}/ratings", "Ratings the caller may see, with their average", "ratings",
+          Action.read_ratings, query=schemas.RatingsQuery, answer=schemas.RatingPage, errors=(503,),
+          description="An enterprise its own; a department's staff its policies'; a county's staff its county-level "
+                      "policies'; the city administrator and assessors all. `average` is over the whole list."),
+    Route("list_follow_ups", "GET", f"{API}/follow-ups", "Follow-ups of bad ratings (差评回访) the caller may see",
+          "ratings", Action.read_follow_ups, query=schemas.FollowUpsQuery, answer=schemas.Page[schemas.FollowUp],
+          errors=(503,), description="Who sees which as for ratings; `overdue` when open past `due_at`."),
+    Route("close_follow_up", "POST", f"{API}/follow-ups/{{follow_up_id}}/close", "Close a follow-up with its outcome",
+          "ratings", Action.close_follow_up, path_params=schemas.FollowUpPath, bodies=(schemas.FollowUpCloseRequest,),
+          answer=schemas.FollowUp, errors=(404, 409, 503),
+          description="By the responsible department's staff (a county's staff for a county-level policy of "
+                      "theirs) or the city administrator; 403 for others, 409 once closed. The enterprise sees "
+                      "the outcome with its rating."),
+    Route("open_evaluation", "POST", f"{API}/evaluations", "Open an evaluation round (三评) with its weights",
+          "evaluations", Action.manage_evaluations, bodies=(schemas.RoundRequest,), status=201, answer=schemas.Round,
+          answer_headers={"Location": "the round's URL"}, errors=(503,),
+          description="`weights` over exactly the five dimensions and `source_weights` over exactly the four "
+                      "sources, each 0 to 1 and each set summing to 1 (422 naming the set otherwise)."),
+    Route("list_evaluations", "GET", f"{API}/evaluations", "Evaluation rounds, newest first", "evaluations",
+          Action.read_evaluations, query=schemas.PageQuery, answer=schemas.Page[schemas.Round], errors=(503,)),
+    Route("get_evaluation", "GET", f"{API}/evaluations/{{evaluation_id}}", "One evaluation round", "evaluations",
+          Action.read_round, path_params=schemas.EvaluationPath, answer=schemas.Round, errors=(404, 503),
+          description="Staff read every round; an enterprise only a round it is in the scope of (it matched or "
+                      "applied to a policy in the period), 403 otherwise."),
+    Route("self_assess", "POST", f"{API}/evaluations/{{evaluation_id}}/self-assessments",
+          "File the caller's own unit's self-assessment (自评)", "evaluations", Action.self_assess,
+          path_params=schemas.EvaluationPath, bodies=(schemas.SelfAssessmentRequest,), status=201,
+          answer=schemas.Filing, errors=(404, 409, 503),
+          description="Department staff for their department, county staff for their county (403 for another "
+                      "unit), while the round is open (409 after it closed). Filing again replaces the filing."),
+    Route("assess", "POST", f"{API}/evaluations/{{evaluation_id}}/assessments",
+          "File third-party scores for a department or county (第三方评估)", "evaluations", Action.assess,
+          path_params=schemas.EvaluationPath, bodies=(schemas.AssessmentRequest,), status=201,
+          answer=schemas.Filing, errors=(404, 409, 503),
+          description="By an assessor, for any department or county; one filing per assessor and unit, replaced "
+                      "by the next. 409 after the round closed."),
+    Route("set_survey", "POST", f"{API}/evaluations/{{evaluation_id}}/survey", "Set the round's questionnaire",
+          "evaluations", Action.manage_evaluations, path_params=schemas.EvaluationPath,
+          bodies=(schemas.SurveyRequest,), answer=schemas.Round, errors=(404, 409, 503),
+          description="Every enterprise that matched a policy or applied in the period finds it in its inbox "
+                      "(kind `survey`). 409 once the round is closed."),
+    Route("survey", "GET", f"{API}/evaluations/{{evaluation_id}}/survey",
+          "The round's questionnaire, for an enterprise in its scope", "evaluations", Action.read_survey,
+          path_params=schemas.EvaluationPath, answer=schemas.Questionnaire, errors=(404, 409, 503),
+          description="403 for an enterprise outside the round's scope; `answered` once it has answered."),
+    Route("answer_survey", "POST", f"{API}/evaluations/{{evaluation_id}}/survey/responses",
+          "Answer the round's questionnaire, once", "evaluations", Action.answer_survey,
+          path_params=schemas.EvaluationPath, bodies=(schemas.SurveyResponseRequest,), status=201,
+          answer=schemas.SurveyResponse, errors=(404, 409, 503),
+          description="By an enterprise in the round's scope (403 otherwise): `answers`, one 1 to 5 per question "
+                      "in order (422 otherwise). 409 the second time, before a questionnaire is set and after the "
+                      "round closed."),
+    Route("close_evaluation", "POST", f"{API}/evaluations/{{evaluation_id}}/close",
+          "Close the round: compute and freeze its results", "evaluations", Action.manage_evaluations,
+          path_params=schemas.EvaluationPath, answer=schemas.Round, errors=(404, 409, 503),
+          description="409 when it is closed already."),
+    Route("evaluation_results", "GET", f"{API}/evaluations/{{evaluation_id}}/results",
+          "A closed round's scores and ranks per department, county and policy", "evaluations",
+          Action.read_evaluations, path_params=schemas.EvaluationPath, answer=schemas.Results,
+          errors=(404, 409, 503),
+          description="Each entry: `score` 0 to 100, `rank` (1, 2, 2, 4), `rank_range` (best and worst rank with "
+                      "every weight moved by ±20%), the five `dimensions` and four `sources`. docs/evaluation.md "
+                      "gives every formula. 409 while the round is open."),
+    Route("evaluation_results_xlsx", "GET", f"{API}/evaluations/{{evaluation_id}}/results.xlsx",
+          "A closed round's results as an Excel workbook", "evaluations", Action.read_evaluations,
+          path_params=schemas.EvaluationPath, errors=(404, 409, 503),
+          media=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+          description="Sheets 部门排名, 县区排名, 政策得分 and 权重, Chinese headers, scores as numbers (shown "
+                      "to 2 places, kept whole); the file is 评价结果-<id>.xlsx."),
+    Route("issue_rectification", "POST", f"{API}/rectifications", "Issue a rectification to a department or county "
+          "(整改交办)", "rectifications", Action.manage_rectifications, bodies=(schemas.RectificationRequest,),
+          status=201, answer=schemas.Rectification, answer_headers={"Location": "the rectification's URL"},
+          errors=(404, 409, 503),
+          description="Past the end of `due_on` (China time) and not verified, it is an alarm to the unit, once."),
+    Route("list_rectifications", "GET", f"{API}/rectifications", "Rectifications the caller may see", "rectifications",
+          Action.read_rectifications, query=schemas.RectificationsQuery,
+          answer=schemas.Page[schemas.Rectification], errors=(503,),
+          description="The city administrator and assessors all; a department's or county's staff their unit's."),
+    Route("get_rectification", "GET", f"{API}/rectifications/{{rectification_id}}",
+          "One rectification with its history", "rectifications", Action.read_rectifications,
+          path_params=schemas.RectificationPath, answer=schemas.Rectification, errors=(404, 503)),
+    Route("report_rectification", "POST", f"{API}/rectifications/{{rectification_id}}/progress",
+          "Report progress on a rectification (the unit)", "rectifications", Action.report_rectification,
+          path_params=schemas.RectificationPath, bodies=(schemas.RectificationProgressRequest,),
+          answer=schemas.Rectification, errors=(404, 409, 503),
+          description="By the unit's staff (403 for another unit's): issued or in progress, it is in progress. 409 "
+                      "naming the state otherwise."),
+    Route("complete_rectification", "POST", f"{API}/rectifications/{{rectification_id}}/complete",
+          "Complete a rectification with evidence (the unit)", "rectifications", Action.report_rectification,
+          path_params=schemas.RectificationPath, bodies=(schemas.RectificationCompleteRequest,),
+          answer=schemas.Rectification, errors=(404, 409, 503),
+          description="By the unit's staff; then the city administrator verifies or reopens it."),
+    Route("verify_rectification", "POST", f"{API}/rectifications/{{rectification_id}}/verify",
+          "Verify a completed rectification (city administrator)", "rectifications", Action.manage_rectifications,
+          path_params=schemas.RectificationPath, answer=schemas.Rectification, errors=(404, 409, 503),
+          description="409 naming the state unless it is completed."),
+    Route("reopen_rectification", "POST", f"{API}/rectifications/{{rectification_id}}/reopen",
+          "Reopen a completed rectification, with the reason (city administrator)", "rectifications",
+          Action.manage_rectifications, path_params=schemas.RectificationPath,
+          bodies=(schemas.RectificationReopenRequest,), answer=schemas.Rectification, errors=(404, 409, 503),
+          description="Back in progress; 409 naming the state unless it is completed."),
     Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",
           Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.Page[schemas.QuarantinedMessage],
           errors=(503,)),

@@ -7,24 +7,41 @@ Request bodies are the shared contracts themselves (`EnterpriseEvent`, `Profiles
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     RootModel,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from shared.contracts.actors import STAFF_ROLES, Role
 from shared.contracts.applications import REQUESTED_ACTIONS, ApplicationAction, Opening, Stage
-from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, in_utc, json_at_most, one_of
+from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE, PlatformDate, in_utc, json_at_most, one_of
 from shared.contracts.departments import DepartmentCode
+from shared.contracts.departments import _checked_code as _checked_department_code
+from shared.contracts.evaluation import (
+    DIMENSION_NAMES,
+    SOURCE_NAMES,
+    AlarmKind,
+    Dimension,
+    FollowUpStatus,
+    RatingSubject,
+    RectificationStatus,
+    RoundStatus,
+    Source,
+    UnitKind,
+)
 from shared.contracts.gov import COUNTIES, ROUTING_KEYS, Ownership, QuarantineState, Status, Uscc, _codes
 from shared.contracts.policies import (
     MAX_RULE_CHARS,
@@ -40,7 +57,7 @@ from shared.pack_codes import CODE_PATTERN
 
 T = TypeVar("T")
 
-SERVICES = ("tagging", "policy", "notification", "application")
+SERVICES = ("tagging", "policy", "notification", "application", "evaluation")
 QUARANTINE_STATES = (*QuarantineState, "all")
 
 EnterpriseCode = Annotated[Uscc, Field(
@@ -175,6 +192,7 @@ class ApplicationsQuery(PageQuery):
         None, description="the stage the application is in")
     overdue: bool | None = None
     policy_id: PositiveId | None = None
+    uscc: EnterpriseCode | None = Field(None, description="only this enterprise's applications")
 
 
 class NearMissFilter(_Parameters):
@@ -234,9 +252,17 @@ class DiscardRequest(_Request):
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 
 
+Password = Annotated[str, Field(min_length=1, max_length=128, description="8 to 128 characters, letters and digits "
+                                                                          "both, not the login")]
+
+
 class StaffRequest(_Request):
     name: Name
     role: one_of(STAFF_ROLES)  # type: ignore[valid-type]
+    login: Annotated[str, Field(max_length=32, description="what the person signs in with (3 to 32 lowercase "
+                                                           "letters, digits, _ . -, starting with a letter); 409 "
+                                                           "if taken", examples=["finance"])] | None = None
+    password: Password | None = Field(None, description="the initial password; with `login` only")
     department: DepartmentCode | None = Field(None, description="the department a department_staff account acts "
                                                                "for: a code in GET /api/v1/departments")
     county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
@@ -253,6 +279,31 @@ class StaffRequest(_Request):
         if self.role != Role.county_staff and self.county is not None:
             raise ValueError("county is only for county_staff")
         return self
+
+
+class SignInRequest(_Request):
+    login: Annotated[str, Field(min_length=1, max_length=64, description="an enterprise's USCC, or a staff "
+                                                                        "account's login",
+                                examples=["913716024JURQ28300"])]
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class PasswordRequest(_Request):
+    old_password: Annotated[str, Field(min_length=1, max_length=128)]
+    new_password: Password
+
+
+class RegistrationRequest(_Request):
+    uscc: EnterpriseCode
+
+
+class RegistrationPath(_Parameters):
+    registration_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="the id a registration answered")]
+
+
+class ConfirmationRequest(_Request):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="the 6-digit code the SMS carried")]
+    password: Password
 
 
 class EnterpriseAccountRequest(_Request):
@@ -280,6 +331,12 @@ Rule = Annotated[dict[str, Any], json_at_most(MAX_RULE_CHARS), Field(
 class TagPreviewRequest(_Request):
     rule: Rule
     code: TagCode | None = Field(None, description="an existing tag: also say who would gain and lose it")
+    sample: Annotated[int, Field(ge=0, le=50)] = 10
+
+
+class PolicyPreviewRequest(_Request):
+    eligibility: Annotated[dict[str, Any], json_at_most(MAX_RULE_CHARS)] = Field(
+        description="a policy's eligibility rule (contract section 3): tags and profile fields")
     sample: Annotated[int, Field(ge=0, le=50)] = 10
 
 
@@ -443,6 +500,9 @@ class Page(_Answer, Generic[T]):
 
     items: list[T]
     total: int = Field(description="items in the whole list, not only on this page")
+    limit: int | None = Field(None, description="the most items a page holds, as asked (where the list says it)")
+    offset: int | None = Field(None, description="how many items of the list come before this page, as asked "
+                                                 "(where the list says it)")
 
 
 class ErrorDetail(_Answer):
@@ -540,6 +600,9 @@ class ProfileFacts(_Answer):
     total_assets: float | None = Field(None, description="yuan")
     rd_expense: float | None = Field(None, description="yuan")
     qualifications: list[str] | None = None
+    contact_phone: str | None = Field(None, description="the registered contact's mobile number: in full to the "
+                                                        "enterprise itself, masked (138****1234) to staff",
+                                      examples=["138****1234"])
 
 
 class DerivedFacts(_Answer):
@@ -633,10 +696,34 @@ class EnterprisePolicy(_Answer):
                                                                     "the group it matches")
 
 
+class EnterpriseNearMiss(_Answer):
+    """A policy in force the enterprise fails by exactly one condition (还差一项), with that condition."""
+
+    policy_id: int
+    title: str
+    department: str = Field(description="the owning department's code")
+    level: PolicyLevelName
+    county: str | None = Field(description="a county-level policy's county")
+    redeemable: bool
+    proactive: bool
+    valid_to: date
+    path: str = Field(description="where the failing condition is in the rule, e.g. `$.all[1]`")
+    condition: dict[str, Any] = Field(description="the failing condition, as rule JSON")
+    text: str = Field(description="the failing condition, in Chinese")
+    conditions: list[Condition] = Field(description="the condition's leaves judged against the enterprise: its "
+                                                    "values, and which fall short")
+
+
 class Notification(_Answer):
     id: int
-    policy_id: int
-    kind: str = Field(description="policy_matched: the enterprise matches a published policy for the first time")
+    policy_id: int | None = Field(description="the policy the notice is about (null for a questionnaire)")
+    evaluation_id: int | None = Field(description="kind survey: the evaluation round whose questionnaire it is "
+                                                  "(null otherwise)")
+    kind: str = Field(description="policy_matched: the enterprise matches a published policy for the first time; "
+                                  "proactive_offer, proactive_offer_withdrawn, application_returned, "
+                                  "application_completed, application_rejected: what an application needs of it "
+                                  "and its outcome; survey: an evaluation round invites it to answer its "
+                                  "questionnaire")
     title: str
     created_at: datetime
     read_at: datetime | None
@@ -731,14 +818,51 @@ class Account(_Answer):
 
 
 class Identity(ActorRecord):
-    """Who a token belongs to; the administrator's token (HUIQI_ADMIN_TOKEN) is no account, so it has
-    no name and no scope."""
+    """Who a token or a session belongs to; the administrator's token (HUIQI_ADMIN_TOKEN) is no account,
+    so it has no name and no scope."""
 
     name: str | None = None
+    kind: Literal["token", "session"] = Field(description="a bearer token, or the session cookie of a sign-in")
+    csrf_token: str | None = Field(None, description="a session's: send it as X-CSRF-Token with every POST, PUT, "
+                                                     "PATCH and DELETE")
+    expires_at: datetime | None = Field(None, description="a session's: when it ends unless used again")
+
+
+class SessionAccount(_Answer):
+    """The signed-in person's account, as the portal shows it."""
+
+    id: str = Field(description="staff-N or enterprise-N")
+    role: one_of(Role)  # type: ignore[valid-type]
+    name: str
+    uscc: str | None = None
+    department: str | None = None
+    county: str | None = None
+
+
+class SignedIn(_Answer):
+    account: SessionAccount
+    csrf_token: str = Field(description="send it as X-CSRF-Token with every POST, PUT, PATCH and DELETE")
+    expires_at: datetime = Field(description="when the session ends unless used again (8 idle hours, 7 days "
+                                             "at most)")
+
+
+class PasswordChanged(_Answer):
+    changed_at: datetime
+
+
+class RegistrationStarted(_Answer):
+    id: str = Field(description="confirm with POST /api/v1/registrations/{id}/confirm")
+    phone: str = Field(description="where the code went, masked", examples=["138****1234"])
+    expires_at: datetime = Field(description="the code is valid until then (10 minutes)")
+
+
+class RegistrationConfirmed(_Answer):
+    account: SessionAccount
 
 
 class AccountCreated(Account):
     token: str = Field(description="the bearer token; shown this once and never again")
+    login: str | None = Field(None, description="a staff account created with a login: what it signs in with")
 
 
 class PolicyVersion(_Answer):
@@ -880,6 +1004,12 @@ class TagPreview(_Answer):
     samples: PreviewSamples
 
 
+class PolicyPreview(_Answer):
+    active: int = Field(description="active enterprises looked at")
+    matching: int = Field(description="of them, how many the rule matches now")
+    sample: list[EnterpriseName] = Field(description="the first of them by code")
+
+
 class Job(_Answer):
     id: int
     kind: Literal["create", "change", "retire", "daily"] = Field(
@@ -948,10 +1078,14 @@ class ApplicationListed(_Answer):
     enterprise_name: str | None
     proactive: bool = Field(description="opened by the platform (免申即享): the enterprise only confirms")
     stage: one_of(Stage)  # type: ignore[valid-type]
+    status: one_of(Stage) = Field(description="the stage it is in (what `?status=` filters on)")  # type: ignore[valid-type]
     amount: Yuan | None = Field(description="yuan: the formula's estimate, then the amount approved")
     due_at: datetime | None = Field(description="when the stage it is in is due; null for the enterprise's own "
                                                 "time and once it is over")
+    provisional: bool = Field(description="`due_at` was counted, in part, on a year whose official arrangement is "
+                                          "not loaded yet (预计); false without a due time")
     overdue: bool
+    next: str | None = Field(description="who acts next, for people to read; null once it is over")
     created_at: datetime
     updated_at: datetime
 
@@ -960,11 +1094,13 @@ class Application(ApplicationListed):
     status: one_of((*Stage, "submitted")) = Field(  # type: ignore[valid-type]
         description="the stage it is in; `submitted` in the answer to a submission")
     timeline: list[StageEntry]
-    next: str | None = Field(description="who acts next, for people to read; null once it is over")
     form: ProfileFacts = Field(description="pre-filled from the enterprise's file: nothing is asked twice")
     note: str | None
     materials: list[Material]
     history: list[HistoryEntry] = Field(description="every move, in order")
+    actions: list[one_of(REQUESTED_ACTIONS)] = Field(  # type: ignore[valid-type]
+        description="the actions the caller may ask for now (`POST .../actions`), by the stage and the caller's "
+                    "role and scope: what a person is offered")
 
 
 class Objection(_Answer):
@@ -1087,3 +1223,442 @@ class DeadLetter(_Answer):
     failed_at: datetime
     replayed_at: datetime | None
     replay_count: int
+
+
+# Ratings and the three evaluations (三评, contract section 9) ---------------------------------
+# Requests refuse what a lax reading would turn into something else: `true` for a star, `0` for a
+# date, "4" for an answer. Scores, weights and dimensions are named by their English codes.
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[PlatformDate, BeforeValidator(_iso_day)]
+Stars = Annotated[int, Field(strict=True, ge=1, le=5, description="1 (very bad) to 5 (very good)")]
+SurveyAnswer = Annotated[int, Field(strict=True, ge=1, le=5, description="1 (very bad) to 5 (very good)")]
+Weight = Annotated[float, Field(strict=True, ge=0, le=1)]
+Score = Annotated[float, Field(strict=True, ge=0, le=100)]
+WEIGHTS_SUM_TOLERANCE = 1e-6
+MAX_SURVEY_QUESTIONS = 50
+
+
+def _text(max_length: int, description: str) -> Any:
+    return Annotated[str, Field(min_length=1, max_length=max_length, pattern=r"\S", description=description)]
+
+
+def unit_kind_of(unit: str) -> str:
+    """`county` for a Binzhou county code, `department` for a department code (which starts with a letter)."""
+    return UnitKind.county.value if unit in COUNTIES else UnitKind.department.value
+
+
+def _unit_code(value: str) -> str:
+    if value in COUNTIES:
+        return value
+    if value[:1].isdigit():
+        raise ValueError(f"a county is a Binzhou county code, one of {', '.join(COUNTIES)}")
+    return _checked_department_code(value)
+
+
+UnitCode = Annotated[str, Field(min_length=1, max_length=100, examples=["industry_it", "371625"],
+                                description="a department code (GET /api/v1/departments) or a Binzhou county code"),
+                     AfterValidator(_unit_code)]
+UnitKindName = one_of((UnitKind.department, UnitKind.county))
+
+
+def _some(keys: list[Any], shown: int = 5) -> str:
+    """Keys a caller sent, for a message: the first few, each cut short."""
+    said = [repr(str(key)[:40]) for key in keys[:shown]]
+    return ", ".join(said) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+
+
+def _named_exactly(names: tuple[str, ...], what: str) -> Callable[[Any], Any]:
+    """A before-validator: a mapping must name exactly `names`. Said in one message, so that the error's
+    field is the set's own (`weights`), never a key the caller made up."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, dict):
+            missing = [name for name in names if name not in value]
+            unknown = [key for key in value if key not in names]
+            if missing or unknown:
+                said = [f"missing {', '.join(missing)}"] if missing else []
+                said += [f"not a {what}: {_some(unknown)}"] if unknown else []
+                raise ValueError(f"must give exactly {', '.join(names)} ({'; '.join(said)})")
+        return value
+
+    return check
+
+
+def _only_from(names: tuple[str, ...], what: str) -> Callable[[Any], Any]:
+    """A before-validator: a mapping names at least one of `names` and nothing else."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, dict):
+            unknown = [key for key in value if key not in names]
+            if unknown:
+                raise ValueError(f"not a {what}: {_some(unknown)}; the {what}s are {', '.join(names)}")
+            if not value:
+                raise ValueError(f"give a score for at least one of {', '.join(names)}")
+        return value
+
+    return check
+
+
+class _WeightSet(_Request):
+    """Weights over a fixed set of names, every one given, 0 to 1 each, summing to 1."""
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> _WeightSet:
+        total = sum(self.model_dump().values())
+        if abs(total - 1) > WEIGHTS_SUM_TOLERANCE:
+            raise ValueError(f"must sum to 1, not {total:g}")
+        return self
+
+
+def _weight_set(name: str, names: dict[str, str], what: str) -> type[_WeightSet]:
+    model = create_model(name, __base__=_WeightSet, __doc__=f"A weight for every {what}, 0 to 1 each, summing to 1.",
+                         **{code: (Weight, Field(description=chinese)) for code, chinese in names.items()})
+    return Annotated[model, BeforeValidator(_named_exactly(tuple(names), what))]
+
+
+DIMENSIONS = {dimension.value: DIMENSION_NAMES[dimension] for dimension in Dimension}
+SOURCES = {source.value: SOURCE_NAMES[source] for source in Source}
+DimensionWeights = _weight_set("DimensionWeights", DIMENSIONS, "dimension")
+SourceWeights = _weight_set("SourceWeights", SOURCES, "source")
+DimensionScores = Annotated[
+    create_model("DimensionScores", __base__=_Request,
+                 __doc__="The unit's scores, 0 to 100, for the dimensions it scores (at least one).",
+                 **{code: (Score, Field(None, description=chinese)) for code, chinese in DIMENSIONS.items()}),
+    BeforeValidator(_only_from(tuple(DIMENSIONS), "dimension"))]
+
+
+class RatingRequest(_Request):
+    subject: one_of(RatingSubject) = Field(  # type: ignore[valid-type]
+        description="push: a policy pushed to the enterprise (give policy_id); application: its own finished "
+                    "application (give application_id)")
+    policy_id: PositiveId | None = Field(None, validate_default=True, description="subject push: the policy")
+    application_id: PositiveId | None = Field(None, validate_default=True,
+                                              description="subject application: the application")
+    stars: Stars
+    comment: Annotated[str, Field(max_length=1000, description="what the enterprise has to say")] | None = None
+
+    @field_validator("policy_id", "application_id")
+    @classmethod
+    def _given_with_its_subject(cls, value: int | None, info: ValidationInfo) -> int | None:
+        subject = info.data.get("subject")
+        wanted = {"policy_id": RatingSubject.push, "application_id": RatingSubject.application}[info.field_name]
+        if subject == wanted and value is None:
+            raise ValueError(f"subject {wanted} needs {info.field_name}")
+        if subject is not None and subject != wanted and value is not None:
+            raise ValueError(f"{info.field_name} goes with subject {wanted} only, not {subject}")
+        return value
+
+
+class FollowUpCloseRequest(_Request):
+    outcome: _text(4000, "what the follow-up found and did; the enterprise sees it")
+
+
+class RoundRequest(_Request):
+    name: _text(200, "e.g. 2026年下半年惠企政策落实三评")
+    period_start: Day = Field(description="the first day of the period evaluated (China time)")
+    period_end: Day = Field(description="its last day, included; not before period_start")
+    weights: DimensionWeights = Field(description="a weight for each of the five dimensions, summing to 1")
+    source_weights: SourceWeights = Field(description="a weight for each of the four sources, summing to 1")
+
+    @field_validator("period_end")
+    @classmethod
+    def _not_before_the_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("period_start")
+        if start is not None and value < start:
+            raise ValueError(f"must not be before period_start ({start})")
+        return value
+
+
+class SelfAssessmentRequest(_Request):
+    unit: UnitCode = Field(description="the department or county filing: the caller's own")
+    scores: DimensionScores
+    evidence: _text(8000, "what the scores rest on: documents, figures, links")
+
+
+class _NamesAUnit(_Request):
+    """A body naming a department or a county, and optionally which of the two it is."""
+
+    unit: UnitCode
+    unit_kind: UnitKindName | None = Field(  # type: ignore[valid-type]
+        None, validate_default=True, description="department or county; by default what `unit` is")
+
+    @field_validator("unit_kind")
+    @classmethod
+    def _kind_of_the_unit(cls, value: str | None, info: ValidationInfo) -> str | None:
+        unit = info.data.get("unit")
+        if value is not None and unit is not None and value != unit_kind_of(unit):
+            raise ValueError(f"{unit} is a {unit_kind_of(unit)}, not a {value}")
+        return value
+
+    def kind(self) -> str:
+        return self.unit_kind or unit_kind_of(self.unit)
+
+
+class AssessmentRequest(_NamesAUnit):
+    """A third-party assessor's scores for a department or a county: the self-assessment's body."""
+
+    scores: DimensionScores
+    evidence: _text(8000, "what the scores rest on: documents, figures, links")
+
+
+class SurveyQuestion(_Request):
+    text: _text(500, "the question, as the enterprise reads it")
+    dimension: one_of(Dimension) = Field(description="the dimension its answers score")  # type: ignore[valid-type]
+
+
+class SurveyRequest(_Request):
+    questions: Annotated[list[SurveyQuestion], Field(min_length=1, max_length=MAX_SURVEY_QUESTIONS,
+                                                     description="in the order asked")]
+
+
+class SurveyResponseRequest(_Request):
+    answers: Annotated[list[SurveyAnswer], Field(min_length=1, max_length=MAX_SURVEY_QUESTIONS,
+                                                 description="one per question, in the questionnaire's order")]
+
+
+class RectificationRequest(_NamesAUnit):
+    evaluation_id: PositiveId = Field(description="the round whose results found the problem")
+    problem: _text(4000, "what is to be put right")
+    due_on: Day = Field(description="the last day (China time) by which it is to be completed and verified")
+
+
+class RectificationProgressRequest(_Request):
+    text: _text(4000, "what has been done so far")
+
+
+class RectificationCompleteRequest(_Request):
+    evidence: _text(8000, "what shows the problem is put right")
+
+
+class RectificationReopenRequest(_Request):
+    reason: _text(2000, "why the rectification is not accepted")
+
+
+class EvaluationPath(_Parameters):
+    evaluation_id: PositiveId
+
+
+class FollowUpPath(_Parameters):
+    follow_up_id: PositiveId
+
+
+class RectificationPath(_Parameters):
+    rectification_id: PositiveId
+
+
+class RatingsQuery(PageQuery):
+    department: DepartmentCode | None = Field(None, description="ratings of this department's policies")
+    policy_id: PositiveId | None = None
+    stars: Annotated[int, Field(ge=1, le=5)] | None = Field(None, description="only ratings of so many stars")
+
+
+class FollowUpsQuery(PageQuery):
+    status: one_of(FollowUpStatus) | None = None  # type: ignore[valid-type]
+
+
+class RectificationsQuery(PageQuery):
+    evaluation_id: PositiveId | None = None
+    unit: UnitCode | None = None
+    status: one_of(RectificationStatus) | None = None  # type: ignore[valid-type]
+
+
+def _shown(name: str, names: dict[str, str], doc: str, optional: bool) -> type[_Answer]:
+    kind = float | None if optional else float
+    return create_model(name, __base__=_Answer, __doc__=doc,
+                        **{code: (kind, Field(None, description=chinese) if optional else Field(description=chinese))
+                           for code, chinese in names.items()})
+
+
+DimensionWeightsShown = _shown("DimensionWeightsShown", DIMENSIONS, "A round's weight for each dimension.", False)
+SourceWeightsShown = _shown("SourceWeightsShown", SOURCES, "A round's weight for each source.", False)
+DimensionScoresShown = _shown("DimensionScoresShown", DIMENSIONS, "A score, 0 to 100, per dimension; null (or "
+                              "absent) where there is no data: left out, the rest renormalised, never counted as 0.",
+                              True)
+SourceScoresShown = _shown("SourceScoresShown", SOURCES, "A score, 0 to 100, per source; null where the source gave "
+                           "none.", True)
+
+
+class FollowUpShown(_Answer):
+    """A rating's follow-up (差评回访), as the enterprise sees it with its rating."""
+
+    id: int
+    status: one_of(FollowUpStatus)  # type: ignore[valid-type]
+    due_at: datetime = Field(description="the end of the 5th working day after the rating day (China time)")
+    due_provisional: bool = Field(description="counted on a year whose official calendar is not loaded yet")
+    outcome: str | None
+    closed_at: datetime | None
+
+
+class RatingRevision(_Answer):
+    stars: int
+    comment: str | None
+    rated_at: datetime
+
+
+class Rating(_Answer):
+    id: int
+    uscc: str
+    subject: one_of(RatingSubject)  # type: ignore[valid-type]
+    policy_id: int | None
+    application_id: int | None
+    department: str = Field(description="the policy's department, which answers for it")
+    stars: int
+    comment: str | None
+    rated_at: datetime
+    follow_up: FollowUpShown | None = Field(description="opened by a rating of 1 or 2 stars")
+    history: list[RatingRevision] = Field(description="the ratings it replaced, oldest first")
+
+
+class RatingAverage(_Answer):
+    count: int = Field(description="ratings in the list (every page)")
+    stars: float | None = Field(description="their mean stars; null when there are none")
+
+
+class RatingPage(Page[Rating]):
+    average: RatingAverage
+
+
+class FollowUp(_Answer):
+    id: int
+    rating_id: int
+    uscc: str
+    policy_id: int | None
+    department: str
+    stars: int
+    due_at: datetime
+    due_provisional: bool
+    status: one_of(FollowUpStatus)  # type: ignore[valid-type]
+    outcome: str | None
+    closed_at: datetime | None
+    overdue: bool
+
+
+class SurveyQuestionShown(_Answer):
+    text: str
+    dimension: one_of(Dimension)  # type: ignore[valid-type]
+
+
+class RoundSurvey(_Answer):
+    questions: list[SurveyQuestionShown]
+
+
+class Round(_Answer):
+    """An evaluation round (三评)."""
+
+    id: int
+    name: str
+    period_start: date
+    period_end: date
+    weights: DimensionWeightsShown
+    source_weights: SourceWeightsShown
+    status: one_of(RoundStatus)  # type: ignore[valid-type]
+    survey: RoundSurvey | None = Field(description="the questionnaire, once set")
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class Filing(_Answer):
+    """A unit's self-assessment or an assessor's third-party scores."""
+
+    id: int
+    evaluation_id: int
+    source: one_of((Source.self, Source.third_party))  # type: ignore[valid-type]
+    unit_kind: UnitKindName  # type: ignore[valid-type]
+    unit: str
+    scores: DimensionScoresShown
+    evidence: str
+    filed_by: ActorRecord
+    filed_at: datetime
+
+
+class Questionnaire(_Answer):
+    """A round's questionnaire, as an enterprise in its scope reads it."""
+
+    evaluation_id: int
+    name: str
+    questions: list[SurveyQuestionShown]
+    answered: bool = Field(description="whether this enterprise has answered it (once only)")
+
+
+class SurveyResponse(_Answer):
+    evaluation_id: int
+    uscc: str
+    answers: list[int]
+    answered_at: datetime
+
+
+class ResultEntry(_Answer):
+    unit: str = Field(description="the department code, county code or policy id")
+    name: str | None = Field(description="the department's name, the county's or the policy's title")
+    score: float | None = Field(description="0 to 100; null when the unit has no data at all")
+    rank: int | None = Field(description="competition ranking (1, 2, 2, 4) by score within its kind")
+    rank_range: Annotated[list[int], Field(min_length=2, max_length=2)] | None = Field(
+        description="[best, worst] rank over every weight moved by ±20% (sensitivity analysis); null with no score")
+    dimensions: DimensionScoresShown
+    sources: SourceScoresShown
+
+
+class Results(_Answer):
+    evaluation_id: int
+    name: str
+    period_start: date
+    period_end: date
+    weights: DimensionWeightsShown
+    source_weights: SourceWeightsShown
+    closed_at: datetime
+    departments: list[ResultEntry] = Field(description="by rank")
+    counties: list[ResultEntry] = Field(description="by rank")
+    policies: list[ResultEntry] = Field(description="by rank")
+
+
+class RectificationStep(_Answer):
+    action: str = Field(description="issue, progress, complete, verify or reopen")
+    text: str | None = Field(description="the problem, the progress, the evidence or the reason to reopen")
+    by: ActorRecord
+    at: datetime
+
+
+class Rectification(_Answer):
+    """整改交办: issued to a unit, reported on, completed with evidence, verified or reopened."""
+
+    id: int
+    evaluation_id: int
+    unit_kind: UnitKindName  # type: ignore[valid-type]
+    unit: str
+    problem: str
+    due_on: date
+    status: one_of(RectificationStatus)  # type: ignore[valid-type]
+    overdue: bool = Field(description="not verified and past the end of due_on (China time)")
+    history: list[RectificationStep] = Field(description="every step, in order")
+    issued_at: datetime
+    verified_at: datetime | None
+
+
+class EvaluationAlarm(_Answer):
+    """A follow-up or a rectification past its due time, told once to its department or county (and
+    seen by the city administrator)."""
+
+    id: int
+    kind: one_of(AlarmKind)  # type: ignore[valid-type]
+    follow_up_id: int | None = Field(None, description="follow_up_overdue: the follow-up")
+    rectification_id: int | None = Field(None, description="rectification_overdue: the rectification")
+    department: str | None = Field(None, description="the department told")
+    county: str | None = Field(None, description="the county told")
+    due_at: datetime
+    raised_at: datetime
+
+
+AnyAlarm = Annotated[Alarm | EvaluationAlarm, Field(discriminator="kind")]
+
+
+class AlarmPage(Page[AnyAlarm]):  # type: ignore[valid-type]
+    warnings: list[str] = Field(default_factory=list, description="what is missing from the list, e.g. the "
+                                                                  "evaluation service's alarms when it did not answer")

@@ -13,12 +13,15 @@ import eventlet
 from nameko.events import EventDispatcher
 from werkzeug.wrappers import Response
 
+from services.gateway import portal
+from services.gateway.alarms import EVALUATION_ALARM_ROLES, merged_alarms
 from services.gateway.auth import Action, Caller, Resource, Role, authorize, require
 from services.gateway.dependencies import GovEventPublisher, TimedRpcProxy
 from services.gateway.errors import InvalidRequest, ServiceUnavailable
 from services.gateway.health import check_services
 from services.gateway.openapi import document as openapi_document
 from services.gateway.packs import pack_url, qr_png, qr_svg, render_page
+from services.gateway.personal_data import file_shown, history_shown
 from services.gateway.routes import API
 from services.gateway.schemas import (
     AccountsQuery,
@@ -26,24 +29,43 @@ from services.gateway.schemas import (
     AnswerRequest,
     ApplicationRequest,
     ApplicationsQuery,
+    AssessmentRequest,
     BatchActionRequest,
     CalendarRequest,
     ClockRequest,
+    ConfirmationRequest,
     DeadLettersQuery,
     DepartmentRequest,
     DiscardRequest,
     EnterpriseAccountRequest,
+    FollowUpCloseRequest,
+    FollowUpsQuery,
     InterestsRequest,
     NearMissFilter,
     NearMissQuery,
     PackRequest,
     PageQuery,
+    PasswordRequest,
+    PolicyPreviewRequest,
     PolicySearchQuery,
     QuarantineQuery,
     QuestionRequest,
     QuestionsQuery,
+    RatingRequest,
+    RatingsQuery,
+    RectificationCompleteRequest,
+    RectificationProgressRequest,
+    RectificationReopenRequest,
+    RectificationRequest,
+    RectificationsQuery,
+    RegistrationRequest,
     ReplayRequest,
+    RoundRequest,
+    SelfAssessmentRequest,
+    SignInRequest,
     StaffRequest,
+    SurveyRequest,
+    SurveyResponseRequest,
     SystemRequest,
     TagChangeRequest,
     TagCreateRequest,
@@ -51,12 +73,14 @@ from services.gateway.schemas import (
     TagsQuery,
     WithdrawRequest,
 )
+from services.gateway.sessions import cleared_cookie, client_address, is_secure, session_cookie, session_of
 from services.gateway.spreadsheets import SpreadsheetError, parse_drafts, read_rows
 from services.gateway.tokens import Tokens
 from services.gateway.web import Reply, endpoint
-from services.gateway.workbooks import XLSX, near_misses_workbook
+from services.gateway.workbooks import XLSX, attachment, near_misses_workbook, results_workbook
 from shared import clock
 from shared.config import settings
+from shared.contracts.accounts import csrf_token, token_digest
 from shared.contracts.bounds import EARLIEST_DATE, LATEST_DATE
 from shared.contracts.events import ClockChanged
 from shared.contracts.gov import EnterpriseEvent, ProfilesSynced, QuarantineState
@@ -78,6 +102,7 @@ class GatewayService(ClockListener):
     policy = TimedRpcProxy("policy")
     notification = TimedRpcProxy("notification")
     accounts = TimedRpcProxy("accounts")
+    evaluation = TimedRpcProxy("evaluation")
     tokens = Tokens()
     gov_events = GovEventPublisher()
     clock_events = EventDispatcher()
@@ -122,7 +147,7 @@ class GatewayService(ClockListener):
 
     def _services(self) -> dict:
         return {"tagging": self.tagging, "policy": self.policy, "notification": self.notification,
-                "application": self.application, "accounts": self.accounts}
+                "application": self.application, "accounts": self.accounts, "evaluation": self.evaluation}
 
     @endpoint("health")
     def health(self, request):
@@ -173,14 +198,60 @@ class GatewayService(ClockListener):
     # --- accounts (contract section 5) ----------------------------------------------------------
     @endpoint("whoami")
     def whoami(self, request, caller: Caller):
-        return {key: value for key, value in {**caller.actor(), "name": caller.name}.items() if value is not None}
+        session = session_of(request.headers.get("Cookie")) if caller.kind == "session" else None
+        shown = {**caller.actor(), "name": caller.name, "kind": caller.kind,
+                 "csrf_token": None if session is None else csrf_token(session),
+                 "expires_at": None if caller.expires_at is None else caller.expires_at.isoformat()}
+        return {key: value for key, value in shown.items() if value is not None}
 
     @endpoint("create_staff")
     def create_staff(self, request, caller: Caller, body: StaffRequest):
         if body.department is not None:
             self.policy.department(body.department)   # the register's owner refuses an unknown code (422)
         return Reply(self.accounts.create("staff", body.name, caller.actor(), role=body.role,
-                                          department=body.department, county=body.county), 201)
+                                          department=body.department, county=body.county, login=body.login,
+                                          password=body.password), 201)
+
+    # --- people signing in (contract section 12) ------------------------------------------------
+    @staticmethod
+    def _address(request) -> str | None:
+        return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                              settings().trusted_proxies)
+
+    @staticmethod
+    def _secure() -> bool:
+        return is_secure(settings().public_base_url())
+
+    @endpoint("sign_in")
+    def sign_in(self, request, body: SignInRequest):
+        signed = self.accounts.sign_in(body.login, body.password, self._address(request))
+        answer = {"account": signed["account"], "csrf_token": signed["csrf_token"], "expires_at": signed["expires_at"]}
+        return Reply(answer, 201, {"Set-Cookie": session_cookie(signed["session"], secure=self._secure()),
+                                   "Cache-Control": "no-store"})
+
+    @endpoint("sign_out")
+    def sign_out(self, request, caller: Caller):
+        session = session_of(request.headers.get("Cookie"))
+        if caller.kind == "session" and session is not None:
+            with self.tokens.dropped_everywhere(caller.id):
+                self.accounts.sign_out(token_digest(session))
+        return Response(status=204, headers={"Set-Cookie": cleared_cookie(secure=self._secure())})
+
+    @endpoint("change_password")
+    def change_password(self, request, caller: Caller, body: PasswordRequest):
+        session = session_of(request.headers.get("Cookie")) if caller.kind == "session" else None
+        with self.tokens.dropped_everywhere(caller.id):
+            return self.accounts.set_password(caller.actor(), body.old_password, body.new_password,
+                                              None if session is None else token_digest(session))
+
+    @endpoint("start_registration")
+    def start_registration(self, request, body: RegistrationRequest):
+        return Reply(self.accounts.start_registration(body.uscc, self._address(request)), 202)
+
+    @endpoint("confirm_registration")
+    def confirm_registration(self, request, registration_id: str, body: ConfirmationRequest):
+        return Reply(self.accounts.confirm_registration(registration_id, body.code, body.password,
+                                                        self._address(request)), 201)
 
     @endpoint("departments")
     def departments(self, request, caller: Caller):
@@ -213,11 +284,11 @@ class GatewayService(ClockListener):
     # --- enterprises ----------------------------------------------------------------------------
     @endpoint("get_enterprise")
     def get_enterprise(self, request, caller: Caller, uscc: str):
-        return self.tagging.enterprise(uscc)
+        return file_shown(caller, self.tagging.enterprise(uscc))
 
     @endpoint("enterprise_history")
     def enterprise_history(self, request, caller: Caller, uscc: str, query: PageQuery):
-        return self.tagging.history(uscc, query.limit, query.offset)
+        return history_shown(caller, uscc, self.tagging.history(uscc, query.limit, query.offset))
 
     @endpoint("declare_interests")
     def declare_interests(self, request, caller: Caller, uscc: str, body: InterestsRequest):
@@ -226,6 +297,10 @@ class GatewayService(ClockListener):
     @endpoint("enterprise_policies")
     def enterprise_policies(self, request, caller: Caller, uscc: str):
         return self.policy.enterprise_policies(uscc)
+
+    @endpoint("enterprise_near_misses")
+    def enterprise_near_misses(self, request, caller: Caller, uscc: str, query: PageQuery):
+        return self.policy.enterprise_near_misses(uscc, query.offset, query.limit)
 
     @endpoint("enterprise_notifications")
     def enterprise_notifications(self, request, caller: Caller, uscc: str, query: PageQuery):
@@ -273,6 +348,10 @@ class GatewayService(ClockListener):
     def create_policy(self, request, caller: Caller, body: PolicyDraft):
         policy = self.policy.create_draft(body.model_dump(mode="json"), caller.actor())
         return Reply(policy, 201, {"Location": f"{API}/policies/{policy['id']}"})
+
+    @endpoint("preview_policy")
+    def preview_policy(self, request, caller: Caller, body: PolicyPreviewRequest):
+        return self.policy.preview(body.eligibility, body.sample)
 
     @endpoint("revise_policy")
     def revise_policy(self, request, caller: Caller, policy_id: int, body: PolicyDraft):
@@ -407,10 +486,18 @@ class GatewayService(ClockListener):
 
     @endpoint("public_pack")
     def public_pack(self, request, code: str):
-        pack = self.policy.visit_pack(code)
-        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-            return pack
-        return Response(render_page(pack), content_type="text/html; charset=utf-8")
+        wants_json = request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+        if not wants_json and portal.is_built() and portal.is_page_request(request):
+            # the portal's page renders the pack from the JSON it fetches, and that fetch is the scan
+            response = portal.answer(request, "/")
+        else:
+            pack = self.policy.visit_pack(code)
+            if wants_json:
+                return Reply(pack, headers={"Vary": "Accept"})
+            response = Response(render_page(pack), content_type="text/html; charset=utf-8")
+        # one address, answered as a page or as JSON: a cache must keep them apart
+        response.headers["Vary"] = ", ".join(filter(None, ("Accept", response.headers.get("Vary"))))
+        return response
 
     @endpoint("search_policies")
     def search_policies(self, request, caller: Caller, query: PolicySearchQuery):
@@ -439,7 +526,7 @@ class GatewayService(ClockListener):
     @endpoint("list_applications")
     def list_applications(self, request, caller: Caller, query: ApplicationsQuery):
         return self.application.list(caller.actor(), query.status, query.overdue, query.policy_id, query.limit,
-                                     query.offset)
+                                     query.offset, uscc=query.uscc)
 
     @endpoint("act_on_application")
     def act_on_application(self, request, caller: Caller, application_id: int, body: ActionRequest):
@@ -463,7 +550,118 @@ class GatewayService(ClockListener):
 
     @endpoint("alarms")
     def alarms(self, request, caller: Caller, query: PageQuery):
-        return self.application.alarms(caller.actor(), query.limit, query.offset)
+        actor = caller.actor()
+        if caller.role not in EVALUATION_ALARM_ROLES:
+            page = self.application.alarms(actor, query.limit, query.offset)
+            return {**page, "limit": query.limit, "offset": query.offset, "warnings": []}
+        return merged_alarms(self.application, self.evaluation, actor, query.limit, query.offset, self.log)
+
+    # --- ratings and the three evaluations (三评, contract section 9) -----------------------------
+    @endpoint("rate")
+    def rate(self, request, caller: Caller, body: RatingRequest):
+        rating = self.evaluation.rate(caller.actor(), subject=body.subject, policy_id=body.policy_id,
+                                      application_id=body.application_id, stars=body.stars, comment=body.comment)
+        return Reply(rating, 201)
+
+    @endpoint("list_ratings")
+    def list_ratings(self, request, caller: Caller, query: RatingsQuery):
+        return self.evaluation.ratings(caller.actor(), department=query.department, policy_id=query.policy_id,
+                                       stars=query.stars, limit=query.limit, offset=query.offset)
+
+    @endpoint("list_follow_ups")
+    def list_follow_ups(self, request, caller: Caller, query: FollowUpsQuery):
+        return self.evaluation.follow_ups(caller.actor(), status=query.status, limit=query.limit, offset=query.offset)
+
+    @endpoint("close_follow_up")
+    def close_follow_up(self, request, caller: Caller, follow_up_id: int, body: FollowUpCloseRequest):
+        return self.evaluation.close_follow_up(caller.actor(), follow_up_id, body.outcome)
+
+    @endpoint("open_evaluation")
+    def open_evaluation(self, request, caller: Caller, body: RoundRequest):
+        opened = self.evaluation.open_round(caller.actor(), body.name, body.period_start.isoformat(),
+                                            body.period_end.isoformat(), body.weights.model_dump(),
+                                            body.source_weights.model_dump())
+        return Reply(opened, 201, {"Location": f"{API}/evaluations/{opened['id']}"})
+
+    @endpoint("list_evaluations")
+    def list_evaluations(self, request, caller: Caller, query: PageQuery):
+        return self.evaluation.rounds(caller.actor(), limit=query.limit, offset=query.offset)
+
+    @endpoint("get_evaluation")
+    def get_evaluation(self, request, caller: Caller, evaluation_id: int):
+        return self.evaluation.round(caller.actor(), evaluation_id)
+
+    @endpoint("self_assess")
+    def self_assess(self, request, caller: Caller, evaluation_id: int, body: SelfAssessmentRequest):
+        return Reply(self.evaluation.file_self_assessment(caller.actor(), evaluation_id, body.unit,
+                                                          body.scores.model_dump(exclude_none=True), body.evidence),
+                     201)
+
+    @endpoint("assess")
+    def assess(self, request, caller: Caller, evaluation_id: int, body: AssessmentRequest):
+        return Reply(self.evaluation.file_assessment(caller.actor(), evaluation_id, body.kind(), body.unit,
+                                                     body.scores.model_dump(exclude_none=True), body.evidence), 201)
+
+    @endpoint("set_survey")
+    def set_survey(self, request, caller: Caller, evaluation_id: int, body: SurveyRequest):
+        return self.evaluation.set_survey(caller.actor(), evaluation_id,
+                                          [question.model_dump() for question in body.questions])
+
+    @endpoint("survey")
+    def survey(self, request, caller: Caller, evaluation_id: int):
+        return self.evaluation.survey(caller.actor(), evaluation_id)
+
+    @endpoint("answer_survey")
+    def answer_survey(self, request, caller: Caller, evaluation_id: int, body: SurveyResponseRequest):
+        return Reply(self.evaluation.answer_survey(caller.actor(), evaluation_id, list(body.answers)), 201)
+
+    @endpoint("close_evaluation")
+    def close_evaluation(self, request, caller: Caller, evaluation_id: int):
+        return self.evaluation.close_round(caller.actor(), evaluation_id)
+
+    @endpoint("evaluation_results")
+    def evaluation_results(self, request, caller: Caller, evaluation_id: int):
+        return self.evaluation.results(caller.actor(), evaluation_id)
+
+    @endpoint("evaluation_results_xlsx")
+    def evaluation_results_xlsx(self, request, caller: Caller, evaluation_id: int):
+        content = results_workbook(self.evaluation.results(caller.actor(), evaluation_id))
+        return Response(content, content_type=XLSX, headers={
+            "Content-Disposition": attachment(f"评价结果-{evaluation_id}.xlsx",
+                                              f"evaluation-{evaluation_id}-results.xlsx")})
+
+    @endpoint("issue_rectification")
+    def issue_rectification(self, request, caller: Caller, body: RectificationRequest):
+        issued = self.evaluation.issue_rectification(caller.actor(), body.evaluation_id, body.kind(), body.unit,
+                                                     body.problem, body.due_on.isoformat())
+        return Reply(issued, 201, {"Location": f"{API}/rectifications/{issued['id']}"})
+
+    @endpoint("list_rectifications")
+    def list_rectifications(self, request, caller: Caller, query: RectificationsQuery):
+        return self.evaluation.rectifications(caller.actor(), evaluation_id=query.evaluation_id, unit=query.unit,
+                                              status=query.status, limit=query.limit, offset=query.offset)
+
+    @endpoint("get_rectification")
+    def get_rectification(self, request, caller: Caller, rectification_id: int):
+        return self.evaluation.rectification(caller.actor(), rectification_id)
+
+    @endpoint("report_rectification")
+    def report_rectification(self, request, caller: Caller, rectification_id: int,
+                             body: RectificationProgressRequest):
+        return self.evaluation.report_rectification(caller.actor(), rectification_id, body.text)
+
+    @endpoint("complete_rectification")
+    def complete_rectification(self, request, caller: Caller, rectification_id: int,
+                               body: RectificationCompleteRequest):
+        return self.evaluation.complete_rectification(caller.actor(), rectification_id, body.evidence)
+
+    @endpoint("verify_rectification")
+    def verify_rectification(self, request, caller: Caller, rectification_id: int):
+        return self.evaluation.verify_rectification(caller.actor(), rectification_id)
+
+    @endpoint("reopen_rectification")
+    def reopen_rectification(self, request, caller: Caller, rectification_id: int, body: RectificationReopenRequest):
+        return self.evaluation.reopen_rectification(caller.actor(), rectification_id, body.reason)
 
     @endpoint("quarantine")
     def quarantine(self, request, caller: Caller, query: QuarantineQuery):

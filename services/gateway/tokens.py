@@ -1,4 +1,5 @@
-"""Who holds a request's token: asked of the accounts service, kept a while, forgotten on a change.
+"""Who holds a request's token or session: asked of the accounts service, kept a while, forgotten on a
+change (a disable, a sign-out, a password change).
 
 The gateway keeps no accounts. Every request's token (other than the administrator's, `auth`)
 is looked up by its digest with the accounts service (`token_holder`), through an in-process
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from eventlet.event import Event
 from nameko.constants import AMQP_URI_CONFIG_KEY
@@ -32,10 +34,13 @@ BROADCAST_WAIT_S = 2.0
 
 
 def caller_of(holder: dict) -> Caller:
-    """The caller a token holder's answer (`token_holder`) describes."""
+    """The caller a token's or a session's holder (`token_holder`, `session_holder`) describes."""
+    expires_at = holder.get("expires_at")
     return Caller(role=Role(holder["role"]), id=holder["id"], department=holder.get("department"),
                   county=holder.get("county"), uscc=holder.get("uscc"), name=holder.get("name"),
-                  source=holder.get("source"))
+                  source=holder.get("source"), kind=holder.get("kind", "token"),
+                  csrf_digest=holder.get("csrf_digest"),
+                  expires_at=None if expires_at is None else datetime.fromisoformat(expires_at))
 
 
 class TokenDirectory(SharedExtension):
@@ -73,6 +78,14 @@ class TokenDirectory(SharedExtension):
         accounts service does not answer in time (nothing is cached then)."""
         def ask(digest: str) -> Caller | None:
             holder = self.accounts.service(entrypoint, correlation_id).token_holder(digest)
+            return None if holder is None else caller_of(holder)
+        return self.tokens.find(digest, ask)
+
+    def find_session(self, digest: str, entrypoint: Entrypoint, correlation_id: str) -> Caller | None:
+        """The caller of the portal session with this digest, or None; kept in the same cache as tokens
+        (digests of long random strings never meet), so a sign-out or disable drops it on every replica."""
+        def ask(digest: str) -> Caller | None:
+            holder = self.accounts.service(entrypoint, correlation_id).session_holder(digest)
             return None if holder is None else caller_of(holder)
         return self.tokens.find(digest, ask)
 

@@ -25,15 +25,17 @@ from eventlet import wsgi
 from eventlet.event import Event
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from services.gateway import portal
 from services.gateway.auth import admin_token_refusal
 from services.gateway.errors import ERRORS, ErrorReply, envelope, error_reply, routing_error_reply
 from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
+from services.gateway.sessions import CSRF_HEADER, session_of
 from services.gateway.tokens import TokenDirectory
-from shared import money
+from shared import clock, money
 from shared.config import settings
 from shared.entrypoints import CheckedSignature
 from shared.logs import get_logger
@@ -86,9 +88,16 @@ class JsonWsgiApp(WsgiApp):
             environ["wsgi.input_terminated"] = True
         request = ApiRequest(environ, shallow=True)
         try:
-            provider, values = self.url_map.bind_to_environ(environ).match()
-            request.path_values = values
-            response = provider.handle_request(request)
+            if request.method in ("GET", "HEAD") and portal.is_file_path(request.path):
+                response = portal.answer(request)
+            else:
+                provider, values = self.url_map.bind_to_environ(environ).match()
+                request.path_values = values
+                response = provider.handle_request(request)
+        except NotFound as error:
+            # a page of the portal opened by its address: the portal routes it in the browser
+            response = (portal.answer(request, "/") if portal.is_page_request(request)
+                        else _error_response(routing_error_reply(error)))
         except HTTPException as error:
             response = (_error_response(routing_error_reply(error)) if error.code and error.code >= 400
                         else error.get_response(environ))  # redirects (a missing trailing slash)
@@ -185,7 +194,12 @@ class ApiEntrypoint(CheckedSignature, HttpRequestHandler):
                                  path_values=request.path_values, query_args=request.args,
                                  body=request_body(request) if self.route.bodies else b"",
                                  find_account=partial(self.tokens.find, entrypoint=self,
-                                                      correlation_id=correlation_id))
+                                                      correlation_id=correlation_id),
+                                 session=session_of(request.headers.get("Cookie")),
+                                 csrf=request.headers.get(CSRF_HEADER),
+                                 find_session=partial(self.tokens.find_session, entrypoint=self,
+                                                      correlation_id=correlation_id),
+                                 now=clock.now())
             args, kwargs = (request,), inputs.arguments(self.route)
             self.check_signature(args, kwargs)
             done = Event()

@@ -1,4 +1,4 @@
-"""Lists staff take away to Excel: XLSX workbooks with Chinese headers. Pure: no Nameko, no database.
+"""What staff take away to Excel: XLSX workbooks with Chinese headers. Pure: no Nameko, no database.
 
 Every cell is written as text or a number, never as a formula: an enterprise's name comes from
 outside, and a name starting with "=" must not become a formula in a clerk's Excel.
@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
+
+from shared.clock import CHINA
+from shared.contracts.evaluation import DIMENSION_NAMES, SOURCE_NAMES, Dimension, Source
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,13 +41,80 @@ def near_misses_workbook(policy: Mapping[str, Any], conditions: Sequence[Mapping
     return buffer.getvalue()
 
 
-def _row(sheet, values: Iterable[Any]) -> list:
+# A round's results (三评): one sheet per kind of unit, by rank, and the weights the scores were made with.
+RESULT_SHEETS = (("部门排名", "departments", "部门代码", "部门名称"), ("县区排名", "counties", "县区代码", "县区名称"),
+                 ("政策得分", "policies", "政策编号", "政策名称"))
+RESULT_HEADERS = ("排名", "综合得分", "最好排名", "最差排名", *(DIMENSION_NAMES[d] for d in Dimension),
+                  *(f"{SOURCE_NAMES[s]}得分" for s in Source))
+WEIGHT_SHEET = "权重"
+SCORE_FORMAT = "0.00"      # shown to 2 places; the cell keeps the whole number
+WEIGHT_FORMAT = "0.00##"
+
+
+def results_workbook(results: Mapping[str, Any]) -> bytes:
+    """Sheets 部门排名, 县区排名 and 政策得分 (one row per unit, by rank: rank, code, name, score, rank range,
+    the five dimensions, the four sources) and 权重 (the round's weights, then the round itself). Every
+    score is a number cell; a missing one (no data) is an empty cell, never 0."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, key, code_header, name_header in RESULT_SHEETS:
+        sheet = workbook.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        sheet.column_dimensions["C"].width = 40
+        header = RESULT_HEADERS[:1] + (code_header, name_header) + RESULT_HEADERS[1:]
+        sheet.append(_row(sheet, header))
+        entries = sorted(results[key], key=lambda entry: (entry.get("rank") is None, entry.get("rank") or 0))
+        for entry in entries:
+            unit = entry["unit"]
+            code = int(unit) if key == "policies" and str(unit).isdigit() else unit
+            ranks = list(entry.get("rank_range") or (None, None))
+            values = [entry.get("rank"), code, entry.get("name"), entry.get("score"), *ranks,
+                      *(entry["dimensions"].get(d.value) for d in Dimension),
+                      *(entry["sources"].get(s.value) for s in Source)]
+            sheet.append(_row(sheet, values, {3, *range(6, len(values))}, SCORE_FORMAT))
+    weights = workbook.create_sheet(WEIGHT_SHEET)
+    weights.column_dimensions["C"].width = 20
+    weights.append(_row(weights, ("类别", "代码", "名称", "权重")))
+    for dimension in Dimension:
+        weights.append(_row(weights, ("维度", dimension.value, DIMENSION_NAMES[dimension],
+                                      results["weights"][dimension.value]), {3}, WEIGHT_FORMAT))
+    for source in Source:
+        weights.append(_row(weights, ("来源", source.value, SOURCE_NAMES[source],
+                                      results["source_weights"][source.value]), {3}, WEIGHT_FORMAT))
+    weights.append([])
+    for label, value in (("评价编号", results["evaluation_id"]), ("评价名称", results["name"]),
+                         ("评价期间", f"{results['period_start']} 至 {results['period_end']}"),
+                         ("结果生成时间", _china_time(results.get("closed_at")))):
+        weights.append(_row(weights, ("评价", label, value)))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _china_time(at: str | None) -> str | None:
+    if not at:
+        return None
+    return datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M（北京时间）")
+
+
+def attachment(filename: str, fallback: str) -> str:
+    """A Content-Disposition for a download named `filename` (Chinese allowed: RFC 6266 with RFC 5987's
+    `filename*`), with an ASCII `fallback` for clients that read only `filename`."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _row(sheet, values: Iterable[Any], numbered: set[int] = frozenset(), number_format: str | None = None) -> list:
+    """Cells for one row: text never becomes a formula; the values at the `numbered` positions get
+    `number_format`."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
-    for value in values:
+    for index, value in enumerate(values):
         cell = WriteOnlyCell(sheet, value)
         if isinstance(value, str):
             cell.data_type = "s"   # never a formula, whatever the text starts with
+        elif index in numbered and number_format and isinstance(value, int | float):
+            cell.number_format = number_format
         cells.append(cell)
     return cells

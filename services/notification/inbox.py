@@ -1,6 +1,9 @@
-"""The in-app inbox: one `policy_matched` notification per enterprise and policy, ever."""
+"""The in-app inbox: one `policy_matched` notification per enterprise and policy, ever; what an
+application needs of the enterprise and its outcome; one invitation per evaluation round to answer
+its questionnaire. And what the inbox tells the evaluation service: notices delivered, notices read."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -8,22 +11,60 @@ from sqlalchemy.orm import Session
 
 from services.notification.models import notifications
 from shared.contracts.applications import ApplicationAction, Stage
-from shared.contracts.events import ApplicationChanged, MatchesChanged
+from shared.contracts.events import (
+    ApplicationChanged,
+    MatchesChanged,
+    NotificationRead,
+    NotificationsDelivered,
+    SurveyOpened,
+)
 from shared.database import database_time, fast_delete, fast_insert
 from shared.errors import NotFound
 
 POLICY_MATCHED = "policy_matched"
+SURVEY = "survey"
+# what a notice is about (the `subject` column): a policy, or an evaluation round (its questionnaire)
+ABOUT_POLICY = "policy"
+ABOUT_EVALUATION = "evaluation"
+SURVEY_TITLE = "「{name}」问卷邀请"
+
+_COLUMNS = ("uscc", "subject", "subject_id", "kind", "title", "created_at")
 
 
-def deliver_matches(session: Session, event: MatchesChanged, now: datetime) -> int:
-    """Put a notification in each newly matched enterprise's inbox; returns how many were new.
+def deliver_matches(session: Session, events: list[MatchesChanged], now: datetime) -> Counter[int]:
+    """Put a notification in each newly matched enterprise's inbox; returns how many were new, per
+    policy (policies with none left out).
 
-    The unique key (uscc, policy_id, kind) makes a second match of the same policy a no-op."""
+    The unique key (uscc, subject, subject_id, kind) makes a second match of the same policy a no-op."""
     stamp = database_time(session.bind.dialect.name, now)
-    rows = [(uscc, policy_id, POLICY_MATCHED, event.titles.get(policy_id, f"政策 {policy_id}"), stamp)
-            for policy_id, usccs in event.matched.items() for uscc in usccs]
-    return fast_insert(session, notifications, ("uscc", "policy_id", "kind", "title", "created_at"), rows,
-                       ignore_duplicates=True)
+    created: Counter[int] = Counter()
+    for event in events:
+        rows = {policy_id: [(uscc, ABOUT_POLICY, policy_id, POLICY_MATCHED,
+                             event.titles.get(policy_id, f"政策 {policy_id}"), stamp) for uscc in usccs]
+                for policy_id, usccs in event.matched.items() if usccs}
+        created.update(_insert_counted(session, rows))
+    return +created
+
+
+def _insert_counted(session: Session, rows: dict[int, list[tuple]]) -> dict[int, int]:
+    """Insert each policy's rows, skipping those the inbox holds already; how many were new, per policy.
+
+    Usually every one is new, and one statement writes them all; when some were not (a match lost and
+    found again), that statement is undone and each policy's rows are written by one of their own, whose
+    count is then known."""
+    every = [row for policy_rows in rows.values() for row in policy_rows]
+    savepoint = session.begin_nested()
+    if fast_insert(session, notifications, _COLUMNS, every, ignore_duplicates=True) == len(every):
+        savepoint.commit()
+        return {policy_id: len(policy_rows) for policy_id, policy_rows in rows.items()}
+    savepoint.rollback()
+    return {policy_id: fast_insert(session, notifications, _COLUMNS, policy_rows, ignore_duplicates=True)
+            for policy_id, policy_rows in rows.items()}
+
+
+def delivered(created: Counter[int], now: datetime) -> NotificationsDelivered:
+    """What the evaluation service counts as enterprises notified: the pushes just created, per policy."""
+    return NotificationsDelivered(kind=POLICY_MATCHED, counts=dict(created), occurred_at=now)
 
 
 # What an application's move tells the enterprise: what it must do (confirm, add material) and the
@@ -48,7 +89,7 @@ def deliver_application_changes(session: Session, events: list[ApplicationChange
     The inbox keeps one notice per enterprise, policy and kind. A later one of the same kind (an offer
     made again after it was withdrawn, a second application's outcome) takes the earlier one's place:
     written anew, so it is the newest and unread, and the latest word on that policy is never dropped."""
-    latest: dict[tuple[str, int, str], tuple] = {}
+    latest: dict[tuple[str, str, int, str], tuple] = {}
     stamp = database_time(session.bind.dialect.name, now)
     for event in events:
         withdrawn = event.action == ApplicationAction.withdraw
@@ -57,13 +98,21 @@ def deliver_application_changes(session: Session, events: list[ApplicationChange
             continue
         kind, template = notice
         amount = "—" if event.amount is None else f"{event.amount:,.2f} 元"
-        key = (event.uscc, event.policy_id, kind)
+        key = (event.uscc, ABOUT_POLICY, event.policy_id, kind)
         latest.pop(key, None)   # a repeat within the batch goes after what came between
         latest[key] = (*key, template.format(title=event.policy_title, amount=amount)[:300], stamp)
-    fast_delete(session, notifications, ("uscc", "policy_id", "kind"), list(latest))
+    fast_delete(session, notifications, ("uscc", "subject", "subject_id", "kind"), list(latest))
     # in event order, so ids (the inbox's order) follow the moves
-    return fast_insert(session, notifications, ("uscc", "policy_id", "kind", "title", "created_at"),
-                       list(latest.values()))
+    return fast_insert(session, notifications, _COLUMNS, list(latest.values()))
+
+
+def deliver_survey(session: Session, event: SurveyOpened, now: datetime) -> int:
+    """Invite each of the event's enterprises to answer the round's questionnaire, once per round (the
+    unique key again); returns how many invitations were new."""
+    stamp = database_time(session.bind.dialect.name, now)
+    title = SURVEY_TITLE.format(name=event.title[:300 - len(SURVEY_TITLE)])
+    rows = [(uscc, ABOUT_EVALUATION, event.evaluation_id, SURVEY, title, stamp) for uscc in dict.fromkeys(event.usccs)]
+    return fast_insert(session, notifications, _COLUMNS, rows, ignore_duplicates=True)
 
 
 def inbox(session: Session, uscc: str, *, limit: int, offset: int) -> dict:
@@ -77,15 +126,24 @@ def inbox(session: Session, uscc: str, *, limit: int, offset: int) -> dict:
     return {"items": items, "total": total, "unread": unread}
 
 
-def mark_read(session: Session, uscc: str, notification_id: int, now: datetime) -> dict:
+def mark_read(session: Session, uscc: str, notification_id: int, now: datetime) -> tuple[dict, NotificationRead | None]:
+    """The notice, read; and the event of its first reading (None when it was read before)."""
     row = session.execute(select(notifications).where(notifications.c.id == notification_id,
                                                       notifications.c.uscc == uscc)).first()
     if row is None:
         raise NotFound(f"no notification {notification_id} for enterprise {uscc}")
-    if row.read_at is None:
-        session.execute(update(notifications).where(notifications.c.id == notification_id).values(read_at=now))
-        row = session.execute(select(notifications).where(notifications.c.id == notification_id)).first()
-    return _public(row)
+    if row.read_at is not None:
+        return _public(row), None
+    # only the first reader's update finds it unread: two readings at once make one event
+    first = session.execute(update(notifications).where(notifications.c.id == notification_id,
+                                                        notifications.c.read_at.is_(None))
+                            .values(read_at=now).returning(notifications.c.id)).first() is not None
+    notice = _public(session.execute(select(notifications).where(notifications.c.id == notification_id)).one())
+    if not first:
+        return notice, None
+    return notice, NotificationRead(notification_id=notification_id, uscc=uscc, kind=notice["kind"],
+                                    policy_id=notice["policy_id"], evaluation_id=notice["evaluation_id"],
+                                    read_at=now, occurred_at=now)
 
 
 def count(session: Session) -> int:
@@ -93,5 +151,7 @@ def count(session: Session) -> int:
 
 
 def _public(row) -> dict:
-    return {"id": row.id, "policy_id": row.policy_id, "kind": row.kind, "title": row.title,
+    return {"id": row.id, "policy_id": row.subject_id if row.subject == ABOUT_POLICY else None,
+            "evaluation_id": row.subject_id if row.subject == ABOUT_EVALUATION else None,
+            "kind": row.kind, "title": row.title,
             "created_at": row.created_at.isoformat(), "read_at": row.read_at and row.read_at.isoformat()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from services.notification import inbox
 from services.notification.models import metadata
 from shared.consumer import Delivery, handles
-from shared.contracts.events import ApplicationChanged, MatchesChanged
+from shared.contracts.events import ApplicationChanged, MatchesChanged, SurveyOpened
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED
 from shared.health import HealthRpc
@@ -23,12 +23,16 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
     @handles("notification.matches_changed")
     @handles("notification.matches_changed.bulk", max_batch=1)
     def on_matches_changed(self, deliveries: list[Delivery]) -> None:
+        """Push each first match; the notices created, per policy, go to the evaluation service in one event."""
         events = [MatchesChanged.model_validate(delivery.body) for delivery in deliveries]
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
-            created = sum(inbox.deliver_matches(tx.session, event, utcnow()) for event in fresh)
+            now = utcnow()
+            created = inbox.deliver_matches(tx.session, fresh, now)
+            if created:
+                tx.emit(inbox.delivered(created, now))
         self.log.info("notifications_delivered", events=len(events), duplicates=len(events) - len(fresh),
-                      matched=sum(event.match_count() for event in fresh), created=created)
+                      matched=sum(event.match_count() for event in fresh), created=created.total())
 
     @handles("notification.application_changed")
     def on_application_changed(self, deliveries: list[Delivery]) -> None:
@@ -42,6 +46,16 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
             created = inbox.deliver_application_changes(tx.session, fresh, utcnow())
         self.log.info("application_notices_delivered", events=len(events), created=created)
 
+    @handles("notification.survey_opened")
+    def on_survey_opened(self, deliveries: list[Delivery]) -> None:
+        """A round's questionnaire: an invitation in the inbox of each enterprise in its scope, once."""
+        events = [SurveyOpened.model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            created = sum(inbox.deliver_survey(tx.session, event, utcnow()) for event in fresh)
+        self.log.info("survey_invitations_delivered", events=len(events), duplicates=len(events) - len(fresh),
+                      evaluation_ids=sorted({event.evaluation_id for event in fresh}), created=created)
+
     @rpc(expected_exceptions=EXPECTED)
     def inbox(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
@@ -49,8 +63,12 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
 
     @rpc(expected_exceptions=EXPECTED)
     def mark_read(self, uscc: str, notification_id: int) -> dict:
+        """The notice, read; its first reading goes to the evaluation service."""
         with self.store.transaction() as tx:
-            return inbox.mark_read(tx.session, uscc, notification_id, utcnow())
+            notice, first_read = inbox.mark_read(tx.session, uscc, notification_id, utcnow())
+            if first_read is not None:
+                tx.emit(first_read)
+        return notice
 
     @rpc
     def notification_count(self) -> int:

@@ -36,6 +36,11 @@ def get(session: Session, code: str) -> dict:
     return _public(row)
 
 
+def name(session: Session, code: str) -> str | None:
+    """What the register calls the department `code`; None when it does not hold it."""
+    return session.execute(select(departments.c.name).where(departments.c.code == code)).scalar()
+
+
 def put(session: Session, code: str, name: str, actor: Actor, now: datetime) -> tuple[dict, bool]:
     """Add the department, or rename it; returns it and whether it was added."""
     values = {"name": name, "updated_at": now, "updated_by": actor.model_dump(mode="json")}

@@ -172,3 +172,16 @@ def public(row) -> dict:
     for name in ("created_at", "updated_at", "published_at", "started_at"):
         policy[name] = policy[name] and policy[name].isoformat()
     return policy
+
+
+def live_policies(session: Session, today: date) -> list[dict]:
+    """What an enterprise is shown of every policy that matches today (`live_rules`), with its rule,
+    newest first."""
+    iso = today.isoformat()
+    rows = session.execute(select(policies.c.id, policies.c.title, policies.c.department, policies.c.level,
+                                  policies.c.county, policies.c.redeemable, policies.c.proactive,
+                                  policies.c.valid_to, policies.c.eligibility)
+                           .where(and_(policies.c.status == PolicyStatus.published, policies.c.valid_from <= iso,
+                                       policies.c.valid_to >= iso))
+                           .order_by(policies.c.id.desc())).all()
+    return [dict(row._mapping) for row in rows]

@@ -154,6 +154,19 @@ def holding(session: Session, rule: eligibility.Rule) -> dict[str, int]:
                                 .where(enterprise_facts.c.active, sql_condition(rule))).all())
 
 
+def matching(session: Session, rule: eligibility.Rule, sample: int = 10) -> dict:
+    """How many active enterprises the rule holds for now, of how many, and the first `sample` of
+    them by code (uscc, name): what a policy's rule would reach if it were published today."""
+    holds = sql_condition(rule)
+    active = session.execute(select(func.count()).select_from(enterprise_facts)
+                             .where(enterprise_facts.c.active)).scalar_one()
+    count = session.execute(select(func.count()).select_from(enterprise_facts)
+                            .where(enterprise_facts.c.active, holds)).scalar_one()
+    rows = session.execute(select(enterprise_facts.c.uscc, column("name")).where(enterprise_facts.c.active, holds)
+                           .order_by(enterprise_facts.c.uscc).limit(sample)).all() if sample else []
+    return {"active": active, "matching": count, "sample": [{"uscc": uscc, "name": name} for uscc, name in rows]}
+
+
 def near_misses(session: Session, rule: eligibility.Rule, *, offset: int = 0, limit: int | None = 50,
                 condition: str | None = None, uscc: str | None = None) -> dict:
     """A page of the near-misses, in the order of the condition they fail then by code (`limit` None:
@@ -202,3 +215,8 @@ def has_code(field: str, codes: list[str]):
 
 def has_fact(field: str):
     return enterprise_facts.c[f"known_{field}"]
+
+
+def is_active(session: Session | Connection, uscc: str) -> bool:
+    """Whether the enterprise is active (near-misses and matches are of active enterprises only)."""
+    return bool(session.execute(select(enterprise_facts.c.active).where(enterprise_facts.c.uscc == uscc)).scalar())

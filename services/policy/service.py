@@ -12,7 +12,7 @@ from services.policy.dependencies import (
     MatcherProvider,
     SearchProvider,
 )
-from services.policy.domain import application_terms, explanations, lifecycle
+from services.policy.domain import application_terms, explanations, lifecycle, near_misses, questions
 from services.policy.models import calendar_years, metadata
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
@@ -131,15 +131,17 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
 
     def _checked(self, draft: dict, known_tags=None, register=None) -> tuple[PolicyDraft, eligibility.Rule]:
         checked = lifecycle.checked_draft(draft, register if register is not None else self._register())
+        return checked, self._checked_rule(checked.eligibility, known_tags)
+
+    def _checked_rule(self, rule_json: dict, known_tags=None) -> eligibility.Rule:
         known = known_tags if known_tags is not None else self.known_tags.codes(self.tagging)
         try:
-            return checked, lifecycle.checked_rule(checked.eligibility, known)
+            return lifecycle.checked_rule(rule_json, known)
         except Invalid:
             if known_tags is not None:
                 raise
             # perhaps a tag staff created a moment ago: ask the catalogue again before refusing
-            fresh = self.known_tags.codes(self.tagging, fresh=True)
-            return checked, lifecycle.checked_rule(checked.eligibility, fresh)
+            return lifecycle.checked_rule(rule_json, self.known_tags.codes(self.tagging, fresh=True))
 
     # --- RPC: the register of departments -------------------------------------------------------
     @rpc
@@ -181,8 +183,8 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             policy = policy_store.revise(tx.session, policy_id, checked, rule, actor, clock.now(),
                                          clock.today_in_china())
             if policy["status"] == PolicyStatus.published:
-                tx.emit(PolicyRevised(policy_id=policy_id, version=policy["version"], title=policy["title"],
-                                      department=policy["department"], tags_used=policy["tags_used"]))
+                tx.emit(lifecycle.in_force(PolicyRevised, policy,
+                                           self.departments.name(tx.session, policy["department"])))
         self.policy_search.changed()
         self.log.info("policy_revised", policy_id=policy_id, version=policy["version"], actor=actor.id)
         return policy
@@ -190,10 +192,14 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def publish(self, policy_id: int, actor: dict) -> dict:
         actor = Actor.model_validate(actor)
+        with self.store.reading() as session:
+            draft = policy_store.get(session, policy_id)
+        if draft["tags_used"]:   # retired since the rule was written? ask the catalogue as it is now
+            lifecycle.check_tags_active(draft, self.known_tags.codes(self.tagging, fresh=True))
         with self.store.transaction() as tx:
             policy = policy_store.publish(tx.session, policy_id, clock.today_in_china(), clock.now())
-            tx.emit(PolicyPublished(policy_id=policy_id, version=policy["version"], title=policy["title"],
-                                    department=policy["department"], tags_used=policy["tags_used"]))
+            tx.emit(lifecycle.in_force(PolicyPublished, policy,
+                                       self.departments.name(tx.session, policy["department"])))
         self.policy_search.changed()
         self.log.info("policy_published", policy_id=policy_id, actor=actor.id)
         return policy
@@ -242,6 +248,14 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         return explanations.explanation(policy, uscc, facts, tags, version, match)
 
     @rpc(expected_exceptions=EXPECTED)
+    def preview(self, eligibility_json: dict, sample: int = 10) -> dict:
+        """How many active enterprises a rule matches now, with a sample: Invalid (422) naming the
+        node for a rule that could not be saved."""
+        rule = self._checked_rule(eligibility_json)
+        with self.store.reading() as session:
+            return read_model.matching(session, rule, sample)
+
+    @rpc(expected_exceptions=EXPECTED)
     def near_misses(self, policy_id: int, offset: int = 0, limit: int | None = 50, condition: str | None = None,
                     uscc: str | None = None) -> dict:
         """A page of the enterprises failing exactly one condition (see `read_model.near_misses`)."""
@@ -252,6 +266,17 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             rule = lifecycle.stored_rule(policy["eligibility"])
             found = read_model.near_misses(session, rule, offset=offset, limit=limit, condition=condition, uscc=uscc)
         return {"policy_id": policy_id, "policy_version": policy["version"], **found}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def enterprise_near_misses(self, uscc: str, offset: int = 0, limit: int = 50) -> dict:
+        """The policies in force this enterprise fails by exactly one condition (还差一项), newest first,
+        each with that condition judged against it; a page of them and their `total`."""
+        with self.store.reading() as session:
+            facts, tags, _version = read_model.known(session, uscc)
+            live = policy_store.live_policies(session, clock.today_in_china()) if read_model.is_active(
+                session, uscc) else []
+        found = near_misses.of_enterprise(live, facts, tags)
+        return {"items": found[offset:offset + limit], "total": len(found), "offset": offset, "limit": limit}
 
     # --- RPC: imports ---------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -282,6 +307,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
             policy = policy_store.get(tx.session, policy_id)
             question = question_store.ask(tx.session, policy, uscc, text, actor, clock.now(),
                                           self.calendar.current(tx.session))
+            tx.emit(questions.asked(question))
         self.log.info("question_asked", question_id=question["id"], policy_id=policy_id, uscc=uscc)
         return question
 
@@ -290,6 +316,7 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
         actor = Actor.model_validate(actor)
         with self.store.transaction() as tx:
             question = question_store.answer(tx.session, question_id, text, actor, clock.now())
+            tx.emit(questions.answered(question))
         self.log.info("question_answered", question_id=question_id, actor=actor.id)
         return question
 

@@ -153,6 +153,12 @@ def read_file(session: Session, uscc: str, today: date) -> dict[str, Any]:
     }
 
 
+def contact_phone(session: Session, uscc: str) -> str | None:
+    """The enterprise's contact phone as government data holds it; None when it has none, or no file."""
+    row = session.execute(select(enterprises.c.profile).where(enterprises.c.uscc == uscc)).first()
+    return None if row is None else row.profile.get("contact_phone")
+
+
 def next_sequence(session: Session, uscc: str, source: str) -> int:
     """The next sequence of `source` for this enterprise, its file locked; NotFound if it has no file."""
     row = session.execute(select(enterprises.c.sequences).where(enterprises.c.uscc == uscc)

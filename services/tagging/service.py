@@ -132,6 +132,13 @@ class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
             return enterprise_files.read_file(session, uscc, clock.today_in_china())
 
     @rpc(expected_exceptions=EXPECTED)
+    def contact_phone(self, uscc: str) -> str | None:
+        """The number a self-registration's code is sent to (the accounts service only); None when the
+        enterprise is unknown or government data holds no phone for it."""
+        with self.store.reading() as session:
+            return enterprise_files.contact_phone(session, uscc)
+
+    @rpc(expected_exceptions=EXPECTED)
     def history(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:
         """Every profile version, newest first, with the changed fields and the tags gained and lost."""
         with self.store.reading() as session:

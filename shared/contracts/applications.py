@@ -51,6 +51,11 @@ REQUESTED_ACTIONS: tuple[ApplicationAction, ...] = (
     ApplicationAction.approve, ApplicationAction.reject, ApplicationAction.object, ApplicationAction.disburse,
     ApplicationAction.confirm)
 
+# The stages staff answer for by a due time (the window, then the policy's department): one still open past its
+# due time is late, whoever looks (the alarm pass, the evaluation's responsiveness).
+STAFF_STAGES: tuple[Stage, ...] = (Stage.acceptance, Stage.routing, Stage.review, Stage.objection,
+                                   Stage.disbursement)
+
 # The stages whose working-day limit a policy may set (`stage_limits`, contract section 6).
 POLICY_LIMITED_STAGES: tuple[Stage, ...] = (Stage.acceptance, Stage.routing, Stage.review, Stage.public_notice,
                                             Stage.disbursement)

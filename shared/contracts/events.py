@@ -6,11 +6,12 @@ single changes take the same path through tagging, matching and the inbox.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared import clock
 from shared.contracts.bounds import one_of
 from shared.contracts.gov import Status
 from shared.money import Yuan
@@ -22,7 +23,8 @@ def _new_id() -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    """The platform's now, time travel included: what happened is dated as every service sees it."""
+    return clock.now()
 
 
 class PlatformEvent(BaseModel):
@@ -76,6 +78,12 @@ class PolicyInForce(PolicyChanged):
     title: str
     department: str
     tags_used: list[str]
+    # what the evaluation service rolls a policy up by and measures it on (contract section 9)
+    department_name: str | None = None   # what the register of departments calls `department` now
+    level: str = "city"
+    county: str | None = None
+    redeemable: bool = False
+    proactive: bool = False
 
 
 class PolicyPublished(PolicyInForce):
@@ -145,9 +153,68 @@ class ApplicationChanged(PlatformEvent):
     amount: Yuan | None = None       # the estimate, then the amount approved
     proactive: bool = False
     actor_role: str
+    department: str | None = None    # the policy's department, who answers for the application
+    due_at: datetime | None = None   # when the stage it moved to is due (None: no limit, or it ended)
+    # when the stage it left was due, as counted when it left: on time if `occurred_at` is not later
+    # (None for a stage no one answers for by a time: the enterprise's own, the public notice's fixed length)
+    left_stage_due_at: datetime | None = None
 
     def published_key(self) -> str:
         return f"{APPLICATION_MOVES}.{self.to_stage}"
+
+
+class QuestionAsked(PlatformEvent):
+    """An enterprise asked about a policy (政策咨询); the policy's department answers by `due_at`."""
+
+    routing_key: ClassVar[str] = "question.asked"
+    question_id: int
+    policy_id: int
+    department: str
+    uscc: str
+    due_at: datetime | None
+
+
+class QuestionAnswered(PlatformEvent):
+    """The policy's department answered a question; `occurred_at` is when, `due_at` when it was due."""
+
+    routing_key: ClassVar[str] = "question.answered"
+    question_id: int
+    policy_id: int
+    department: str
+    uscc: str
+    due_at: datetime | None
+
+
+class NotificationsDelivered(PlatformEvent):
+    """New notices put in inboxes in one step, counted per policy (`kind` `policy_matched` and the
+    like): the evaluation service's count of enterprises notified."""
+
+    routing_key: ClassVar[str] = "notification.delivered"
+    kind: str
+    counts: dict[int, int] = Field(min_length=1)   # policy id -> notices created
+
+
+class NotificationRead(PlatformEvent):
+    """An enterprise read a notice for the first time."""
+
+    routing_key: ClassVar[str] = "notification.read"
+    notification_id: int
+    uscc: str
+    kind: str
+    policy_id: int | None = None
+    evaluation_id: int | None = None
+    read_at: datetime
+
+
+class SurveyOpened(PlatformEvent):
+    """A round's questionnaire is open: each of these enterprises finds it in its inbox (kind
+    `survey`), once. A round in scope of many enterprises publishes one event per thousand.
+    `title` is the round's name; the notice reads 「<title>」问卷邀请."""
+
+    routing_key: ClassVar[str] = "evaluation.survey_opened"
+    evaluation_id: int
+    title: str
+    usccs: list[str] = Field(min_length=1, max_length=1000)
 
 
 class CalendarHoliday(BaseModel):
@@ -184,5 +251,6 @@ class ClockChanged(BaseModel):
 
 EVENTS: dict[str, type[PlatformEvent]] = {
     event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged, ApplicationChanged,
-                                         CalendarLoaded)
+                                         CalendarLoaded, QuestionAsked, QuestionAnswered, NotificationsDelivered,
+                                         NotificationRead, SurveyOpened)
 }

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from shared import storable_text
+from shared import phones, storable_text
 from shared import uscc as uscc_rules
 from shared.contracts.bounds import MAX_INT64, in_utc
 
@@ -81,6 +81,12 @@ def _industry_code(value: str) -> str:
     return value
 
 
+def _mobile(value: str) -> str:
+    if not phones.is_mobile(value):
+        raise ValueError(phones.PHONE_RULE)
+    return value
+
+
 def _codes(values: list[str]) -> list[str]:
     for value in values:
         if not CODE.match(value):
@@ -130,6 +136,8 @@ class EnterpriseProfile(_GovModel):
     qualifications: Annotated[list[str], AfterValidator(_codes)] | None = None
     interests: Annotated[list[str], AfterValidator(_codes)] | None = None
     status: Status | None = None
+    # personal data (contract section 1): merged and kept like any field, but never a rule's input
+    contact_phone: Annotated[str, AfterValidator(_mobile)] | None = None
 
     @field_validator("registered_on")
     @classmethod
@@ -146,6 +154,9 @@ class EnterpriseProfile(_GovModel):
 
 
 PROFILE_FIELDS = tuple(name for name in EnterpriseProfile.model_fields if name != "uscc")
+# Fields about a person, not the enterprise: kept in its file, shown to staff masked, and never a fact a
+# tag or eligibility rule may name (shared.facts leaves them out; tagging drops them before deriving).
+PERSONAL_FIELDS = ("contact_phone",)
 
 
 class _GovEvent(_GovModel):

@@ -47,7 +47,7 @@ from tools.launcher import ServiceProcesses
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
 API = "/api/v1"
-DATABASE_SERVICES = ("tagging", "policy", "notification", "application", "accounts")
+DATABASE_SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "accounts")
 HUIQI = str(Path(sys.executable).parent / "huiqi")
 
 
@@ -150,6 +150,37 @@ def checked_session(token: str | None = None) -> requests.Session:
     if token:
         session.headers["Authorization"] = f"Bearer {token}"
     return session
+
+
+def ok(answer: requests.Response, status: int = 200) -> Any:
+    """The answer's JSON, once its status is the one expected (else the status and text, to read)."""
+    assert answer.status_code == status, f"{answer.status_code} {answer.text[:500]}"
+    return answer.json()
+
+
+class As:
+    """Calls to the API with one account's token; every answer checked against its route's model."""
+
+    def __init__(self, platform: Platform, token: str):
+        self.url = f"{platform.url}{API}"
+        self.http = checked_session(token)
+
+    def get(self, path: str, params: dict | None = None, **query) -> requests.Response:
+        return self.http.get(f"{self.url}{path}", params={**(params or {}), **query}, timeout=30)
+
+    def post(self, path: str, body: Any = None) -> requests.Response:
+        return self.http.post(f"{self.url}{path}", json=body, timeout=30)
+
+    def put(self, path: str, body: Any) -> requests.Response:
+        return self.http.put(f"{self.url}{path}", json=body, timeout=30)
+
+    def act(self, application_id: int, action: str, **extra) -> requests.Response:
+        return self.post(f"/applications/{application_id}/actions", {"action": action, **extra})
+
+
+def account(platform: Platform, body: dict, path: str = "/staff") -> As:
+    """A new account (a staff member by default; `path` `/enterprises/{uscc}/accounts` for an enterprise)."""
+    return As(platform, ok(platform.post(f"{API}{path}", body), 201)["token"])
 
 
 class Platform:
@@ -288,7 +319,7 @@ class Platform:
 
     def notified_pairs(self) -> list[tuple[str, int]]:
         return [(uscc, int(policy_id)) for uscc, policy_id in
-                self.rows("notification", "SELECT uscc, policy_id FROM notifications WHERE kind = 'policy_matched'")]
+                self.rows("notification", "SELECT uscc, subject_id FROM notifications WHERE kind = 'policy_matched'")]
 
     def profile_versions(self) -> dict[str, int]:
         return dict(self.rows("tagging", "SELECT uscc, version FROM enterprises"))

@@ -17,11 +17,14 @@ from shared.clock import CHINA
 from tests.e2e.harness import (
     ADMIN_TOKEN,
     API,
+    As,
+    account,
     checked_session,
     enterprise_event,
     has_interest,
     new_marker,
     new_uscc,
+    ok,
     policy_draft,
 )
 from tests.polling import eventually, until
@@ -30,30 +33,6 @@ from tools.launcher import ServiceProcesses
 
 pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1", "HUIQI_PROACTIVE_CACHE_S": "0"})]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-class As:
-    def __init__(self, platform, token: str):
-        self.url = f"{platform.url}{API}"
-        self.http = checked_session(token)
-
-    def get(self, path, **params):
-        return self.http.get(f"{self.url}{path}", params=params, timeout=30)
-
-    def post(self, path, body=None):
-        return self.http.post(f"{self.url}{path}", json=body, timeout=30)
-
-    def act(self, application_id: int, action: str, **extra):
-        return self.post(f"/applications/{application_id}/actions", {"action": action, **extra})
-
-
-def ok(answer, status: int = 200) -> dict:
-    assert answer.status_code == status, f"{answer.status_code} {answer.text[:500]}"
-    return answer.json()
-
-
-def account(platform, body: dict, path: str = "/staff") -> As:
-    return As(platform, ok(platform.post(f"{API}{path}", body), 201)["token"])
 
 
 @pytest.fixture(scope="module")
@@ -357,8 +336,8 @@ def test_a_proactive_offer_is_withdrawn_once_the_enterprise_no_longer_matches(pl
     waiting, confirmed = offered(me, policy_id), offered(kept, policy_id)
     assert ok(kept.act(confirmed["id"], "confirm"))["status"] == "acceptance"
     # both enterprises drop the interest the policy asks for: only the offer not yet confirmed is withdrawn
-    for account, code in ((me, uscc), (kept, kept_uscc)):
-        ok(account.http.put(f"{account.url}/enterprises/{code}/interests", json={"interests": []}, timeout=30))
+    for firm_as, code in ((me, uscc), (kept, kept_uscc)):
+        ok(firm_as.put(f"/enterprises/{code}/interests", {"interests": []}))
     withdrawn = until(lambda: (lambda got: got if got["status"] == "rejected" else None)(
         ok(me.get(f"/applications/{waiting['id']}"))), what="the offer to be withdrawn")
     assert withdrawn["history"][-1]["action"] == "withdraw" and withdrawn["history"][-1]["actor"]["role"] == "system"

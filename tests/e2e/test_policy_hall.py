@@ -12,27 +12,18 @@ import uuid
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.harness import API, checked_session, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
+from tests.e2e.harness import (
+    API,
+    As,
+    enterprise_event,
+    has_interest,
+    new_marker,
+    new_uscc,
+    policy_draft,
+)
 from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
-
-
-class As:
-    """HTTP calls with one account's token."""
-
-    def __init__(self, platform, token: str):
-        self.url = platform.url
-        self.http = checked_session(token)
-
-    def get(self, path, **kwargs):
-        return self.http.get(f"{self.url}{API}{path}", timeout=30, **kwargs)
-
-    def post(self, path, body=None):
-        return self.http.post(f"{self.url}{API}{path}", json=body, timeout=30)
-
-    def put(self, path, body):
-        return self.http.put(f"{self.url}{API}{path}", json=body, timeout=30)
 
 
 def created(answer, status: int = 201) -> dict:
@@ -307,6 +298,26 @@ def test_near_misses_are_grouped_by_the_one_condition_they_fail(platform, gov):
     refused(firm.get(f"/policies/{policy_id}/near-misses", params={"uscc": too_small[0]}), 403)
     refused(firm.get(f"/policies/{policy_id}/near-misses.xlsx"), 403)
     assert created(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": matching}), 200)["items"] == []
+
+    # the enterprise's own 还差一项, over every policy in force: this one, by the same condition, with its value
+    def own_near_misses(caller, uscc: str) -> list[dict]:
+        items, offset = [], 0
+        while True:
+            page = created(caller.get(f"/enterprises/{uscc}/near-misses", params={"offset": offset, "limit": 200}), 200)
+            items += page["items"]
+            offset += len(page["items"])
+            if not page["items"] or offset >= page["total"]:
+                return items
+
+    mine = [item for item in own_near_misses(firm, elsewhere) if item["policy_id"] == policy_id]
+    assert [(item["path"], item["text"], item["title"]) for item in mine] == \
+        [("$.all[2]", groups["$.all[2]"]["text"], "近失测试")]
+    assert [(leaf["subject"], leaf["actual"], leaf["held"]) for leaf in mine[0]["conditions"]] == \
+        [("county", "371602", False)]
+    refused(firm.get(f"/enterprises/{too_small[0]}/near-misses"), 403)
+    assert policy_id not in {item["policy_id"] for item in own_near_misses(writer, matching)}
+    assert {item["policy_id"]: item["path"] for item in own_near_misses(writer, too_small[1])}[policy_id] == "$.all[1]"
+    refused(writer.get(f"/enterprises/{new_uscc()}/near-misses"), 404)
     refused(writer.get(f"/policies/{policy_id}/near-misses", params={"uscc": new_uscc()}), 404)
 
     workbook = writer.get(f"/policies/{policy_id}/near-misses.xlsx")

@@ -30,7 +30,7 @@ from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
-SERVICES = ("tagging", "policy", "notification", "application", "accounts")
+SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "accounts")
 
 
 def health(platform) -> requests.Response:

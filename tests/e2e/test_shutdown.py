@@ -91,7 +91,14 @@ def test_sigterm_stops_the_service_within_10_s_whatever_is_down(tagging, vhost, 
     publish_some(vhost)            # reaches the broker directly: messages wait for the service
     if down in ("broker", "both"):
         broker.cut()
-    time.sleep(3)                  # not waiting for work: letting the outage be noticed and pauses grow
+    # the service has met the outage: a batch paused (database), the relay failed to publish (broker),
+    # or a query is stuck in the black hole
+    noticed = {"database": "consumer_paused", "both": "consumer_paused", "broker": "outbox_relay_failed"}
+    if down == "database-black-hole":
+        until(lambda: database.swallowed > 0, what="a query swallowed by the black hole")
+    else:
+        until(lambda: noticed[down] in processes.log_dir.joinpath("tagging.log").read_text(errors="replace"),
+              what=f"the service noticing the {down} is down")
     assert processes.alive("tagging"), processes.log_dir.joinpath("tagging.log").read_text()[-3000:]
     seconds = stop_seconds(processes)
     print(f"\nSIGTERM with the {down} down: stopped in {seconds:.1f} s")

@@ -9,15 +9,10 @@ import uuid
 
 import pytest
 
-from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, policy_draft
+from tests.e2e.harness import API, enterprise_event, has_interest, new_marker, new_uscc, ok, policy_draft
 from tests.polling import eventually, until
 
 pytestmark = pytest.mark.e2e
-
-
-def ok(answer, status: int = 200) -> dict:
-    assert answer.status_code == status, f"{answer.status_code} {answer.text[:500]}"
-    return answer.json()
 
 
 def registered(platform, gov, marker: str, employees: int) -> str:
@@ -83,6 +78,7 @@ def test_a_new_tag_is_previewed_created_applied_by_a_job_and_pushes_what_now_mat
     conflict = platform.http.delete(f"{platform.url}{API}/tags/{code}", timeout=30)
     assert conflict.status_code == 409
     assert [item["id"] for item in conflict.json()["error"]["details"]["policies"]] == [policy_id]
+    later_draft = ok(platform.post(f"{API}/policies", policy_draft("大企业政策（二期）", {"tag": code})), 201)["id"]
     ok(platform.post(f"{API}/policies/{policy_id}/withdraw", {"reason": "改用其他条件"}))
     # the tagging service hears of the withdrawal on the bus: until then it still refuses, changing nothing
     retired = until(lambda: (lambda answer: answer if answer.status_code != 409 else None)(
@@ -94,6 +90,9 @@ def test_a_new_tag_is_previewed_created_applied_by_a_job_and_pushes_what_now_mat
     retired = ok(platform.get(f"{API}/tags", params={"include_retired": "true"}))["tags"]
     assert next(tag for tag in retired if tag["code"] == code)["state"] == "retired"
     assert platform.http.delete(f"{platform.url}{API}/tags/{code}", timeout=30).status_code == 409
+    # a draft written while the tag was in force is not published with it
+    stale = platform.publish_policy(later_draft)
+    assert stale.status_code == 409 and stale.json()["error"]["details"] == {"tags": [code]}, stale.text
 
 
 def test_tag_changes_are_refused_with_reasons(platform):

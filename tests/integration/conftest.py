@@ -1,6 +1,6 @@
 """Fixtures for the gateway's integration tests: the real GatewayService on a free port, on the
 test session's own RabbitMQ virtual host (`amqp_uri` from tests/conftest.py), with a short RPC
-timeout so a missing service fails fast; the stand-ins of tests/integration/gateway_stand_ins.py
+timeout (2 s) so a missing service fails fast; the stand-ins of tests/integration/gateway_stand_ins.py
 for the services it calls, and the real accounts service (on a SQLite file of the test's own) for
 its tokens."""
 from __future__ import annotations
@@ -14,6 +14,7 @@ from kombu import Connection, Queue
 from kombu.mixins import ConsumerMixin
 from nameko.messaging import QueueConsumer
 from nameko.rpc import RPC_QUEUE_TEMPLATE, get_rpc_exchange
+from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.accounts.service import AccountsService
 from services.gateway.service import GatewayService
@@ -23,12 +24,14 @@ from tests.integration.gateway_stand_ins import (
     ADMIN_TOKEN,
     RPC_TIMEOUT_S,
     FakeApplication,
+    FakeEvaluation,
     FakeNotification,
     FakePolicy,
     FakeTagging,
 )
 from tests.polling import until
 from tests.tcp_proxy import free_port
+from tools.sms_sink import SmsSink
 
 
 @pytest.fixture(autouse=True)
@@ -156,10 +159,36 @@ def accounts_service(quick_consumers, container_factory, gateway_settings, amqp_
 
 
 @pytest.fixture
+def sms(monkeypatch, tmp_path):
+    """A real HTTP SMS gateway (tools/sms_sink.py) in HUIQI_SMS_URL; ask for it before the accounts
+    service starts (`pytest.mark.usefixtures("sms")`), which reads the setting then."""
+    with SmsSink(tmp_path / "sms.log") as sink:
+        monkeypatch.setenv("HUIQI_SMS_URL", sink.url)
+        settings.cache_clear()
+        yield sink
+    settings.cache_clear()
+
+
+@pytest.fixture
+def accounts(container_factory, nameko_config, platform_env):
+    """The real accounts service on the test's database (SQLite, then PostgreSQL)."""
+    container = container_factory(AccountsService, nameko_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def rpc(accounts, nameko_config):
+    """RPC to `accounts`, as the gateway calls it."""
+    with ServiceRpcProxy("accounts", nameko_config, timeout=20) as proxy:
+        yield proxy
+
+
+@pytest.fixture
 def fake_services(quick_consumers, container_factory, amqp_uri, accounts_service):
     """The services the gateway calls, as stand-ins answering the agreed shapes (accounts: the real one)."""
     containers = [container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"})
-                  for cls in (FakeTagging, FakePolicy, FakeNotification, FakeApplication)]
+                  for cls in (FakeTagging, FakePolicy, FakeNotification, FakeApplication, FakeEvaluation)]
     for container in containers:
         container.start()
     return containers

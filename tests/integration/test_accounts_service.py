@@ -25,19 +25,6 @@ ADMIN = {"role": "city_admin", "id": "city-admin", "department": None, "county":
 
 
 @pytest.fixture
-def accounts(container_factory, nameko_config, platform_env):
-    container = container_factory(AccountsService, nameko_config)
-    container.start()
-    return container
-
-
-@pytest.fixture
-def rpc(accounts, nameko_config):
-    with ServiceRpcProxy("accounts", nameko_config, timeout=10) as proxy:
-        yield proxy
-
-
-@pytest.fixture
 def broadcasts(amqp_uri):
     """A queue of the test's own bound to `huiqi.accounts`, as each gateway replica binds one."""
     with kombu.Connection(amqp_uri) as connection:
@@ -115,3 +102,32 @@ def test_a_disable_is_broadcast_and_the_token_stops(rpc, accounts, broadcasts):
 def test_its_health_answers_ready_with_an_empty_outbox(rpc):
     health = rpc.health()
     assert (health["service"], health["ready"], health["outbox"]) == ("accounts", True, 0)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_token_lookup_while_the_database_is_away_is_unavailable_then_answers_again(
+        container_factory, nameko_config, database_url, amqp_uri, tmp_path, monkeypatch):
+    """Every request a gateway authenticates asks `token_holder`: with the accounts database away it
+    must be Unavailable (the gateway's 503), not a failure (a 500), and answer again once it is back."""
+    from shared.config import settings
+    from shared.errors import Unavailable
+    from tests.tcp_proxy import TcpProxy, url_through
+
+    database = TcpProxy(5432).start()
+    monkeypatch.setenv("HUIQI_DATABASE_URL", url_through(database_url, database))
+    monkeypatch.setenv("HUIQI_AMQP_URI", amqp_uri)
+    monkeypatch.setenv("HUIQI_VAR_DIR", str(tmp_path))
+    settings.cache_clear()
+    try:
+        container_factory(AccountsService, nameko_config).start()
+        with ServiceRpcProxy("accounts", nameko_config, timeout=30) as rpc:
+            token = rpc.create("staff", "窗口", ADMIN, role="window_clerk")["token"]
+            assert rpc.token_holder(token_digest(token))["role"] == "window_clerk"
+            database.cut()
+            with pytest.raises(Unavailable, match="accounts database"):
+                rpc.token_holder(token_digest(token))
+            database.restore()
+            assert until(lambda: rpc.token_holder(token_digest(token)), what="the lookup to answer again")
+    finally:
+        database.close()
+        settings.cache_clear()

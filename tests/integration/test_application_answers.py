@@ -18,22 +18,14 @@ from services.application.domain.moves import SYSTEM
 from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
+from tests.integration.application_terms import USCC, terms
 
 CALENDAR = workdays.seeded()
 NOW = datetime(2026, 11, 27, 2, 0, 0, 123456, tzinfo=UTC)
-USCC = "913716000000000017"
 CLERK = Actor(role=Role.window_clerk, id="clerk")
 REVIEWER = Actor(role=Role.department_staff, id="reviewer", department="finance")
 ENTERPRISE = Actor(role=Role.enterprise, id="owner", uscc=USCC)
 PDF = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
-
-
-def terms(amount, *, policy_id: int = 7) -> dict:
-    policy = {"id": policy_id, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
-              "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {"review": 3},
-              "budget": 1_000_000, "version": 1}
-    return {"policy": policy, "uscc": USCC, "matched": True, "missing": [], "estimated_amount": amount,
-            "profile": {"name": "滨州测试有限公司", "employees": 40, "industries": ["C13", "C14"]}}
 
 
 @pytest.fixture

@@ -90,13 +90,21 @@ def test_the_listing_and_the_scoped_get_agree_for_every_role(engine, hall_of_eve
         for application_id in hall_of_every_kind:
             application = hall.get(connection, application_id, NOW)
             if visibility.may_see(actor, application):
-                assert hall.get_for(connection, application_id, actor, NOW) == application
+                assert hall.get_for(connection, application_id, actor, NOW) == hall.as_seen_by(application, actor)
                 seen.add(application_id)
             else:
                 with pytest.raises(Forbidden, match=f"application {application_id} is not yours to see"):
                     hall.get_for(connection, application_id, actor, NOW)
     assert {item["id"] for item in listed["items"]} == seen
     assert listed["total"] == counted == len(seen)
+    # narrowed to one enterprise (the queue's USCC filter): those of it the actor may see, no others
+    for uscc in FIRMS:
+        with engine.connect() as connection:
+            narrowed = hall.listing(connection, NOW, actor=actor, status=None, overdue=None, policy_id=None,
+                                    limit=200, offset=0, uscc=uscc)
+        assert {item["id"] for item in narrowed["items"]} == \
+            {item["id"] for item in listed["items"] if item["uscc"] == uscc}
+        assert narrowed["total"] == len(narrowed["items"])
 
 
 def test_the_hall_holds_what_each_role_tells_apart(engine, hall_of_every_kind):

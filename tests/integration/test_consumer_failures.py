@@ -28,6 +28,7 @@ class Script:
     """What the handler below does with the next batches (set by each test)."""
     unavailable_for: int = 0      # this many batches fail as if a dependency were unreachable
     unavailable = None            # makes the error they fail with
+    conflicts_for: int = 0        # then this many batches lose a race on a constraint (gone on the next try)
     poison: frozenset = frozenset()  # event ids whose batch fails, every time
     poison_error = ValueError        # ... with this error
     batches: list = []            # sizes of the batches the handler got
@@ -43,6 +44,9 @@ class RecordingService:
         if Script.unavailable_for > 0:
             Script.unavailable_for -= 1
             raise Script.unavailable()
+        if Script.conflicts_for > 0:
+            Script.conflicts_for -= 1
+            raise IntegrityError("INSERT ...", {}, Exception("duplicate key: a concurrent transaction was first"))
         poisoned = [delivery.event_id for delivery in deliveries if delivery.event_id in Script.poison]
         if poisoned:
             raise Script.poison_error(f"cannot handle {poisoned}")
@@ -56,6 +60,7 @@ class RecordingService:
 def quick_pauses(monkeypatch):
     monkeypatch.setattr(failures, "INFRASTRUCTURE_PAUSE_S", (0.05, 0.2))
     Script.unavailable_for, Script.poison, Script.poison_error, Script.batches = 0, frozenset(), ValueError, []
+    Script.conflicts_for = 0
 
 
 def publish_numbered(amqp_uri, count: int) -> list[str]:
@@ -131,3 +136,19 @@ def test_a_constraint_a_message_breaks_every_time_is_retried_a_little_then_only_
     until(lambda: len(handled_in_order(container)) == len(expected) and dead_letter_ids(container), timeout=30)
     assert handled_in_order(container) == expected
     assert dead_letter_ids(container) == [ids[40]]
+
+
+def test_a_race_lost_after_an_outage_is_retried_not_dead_lettered(
+        container_factory, nameko_config, platform_env, amqp_uri, purge_queues, quick_pauses):
+    """The tries an outage cost do not count against the few a constraint gets: a batch that waited out
+    the database and then lost a race to another lane's insert is tried again, as any lost race is."""
+    Script.unavailable_for, Script.unavailable = 6, UNAVAILABLE["database"]
+    Script.conflicts_for = 2
+    ids = publish_numbered(amqp_uri, 40)
+    container = container_factory(RecordingService, nameko_config)
+    container.start()
+
+    until(lambda: len(handled_in_order(container)) == len(ids), timeout=30)
+    assert handled_in_order(container) == ids
+    assert dead_letter_ids(container) == []
+    assert Script.batches[:9] == [Script.batches[0]] * 9     # the same batch, whole, every time

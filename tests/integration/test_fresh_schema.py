@@ -39,7 +39,7 @@ def _shape(columns: dict[str, dict[str, dict]]) -> dict:
 
 
 def test_every_service_with_a_database_is_seen():
-    assert {"tagging", "policy", "notification", "application"} <= set(STORES)
+    assert {"tagging", "policy", "notification", "application", "evaluation"} <= set(STORES)
 
 
 @pytest.mark.parametrize("service", sorted(STORES))

@@ -20,7 +20,7 @@ from shared.contracts.actors import Actor
 from shared.errors import EXPECTED, Forbidden, NotFound
 from shared.rpc import rpc
 from shared.uscc import complete
-from tests.integration.gateway_stand_ins import USCC, FakeNotification, FakePolicy, FakeTagging
+from tests.integration.gateway_stand_ins import USCC, FakeEvaluation, FakeNotification, FakePolicy, FakeTagging
 
 ACCESS_MD = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 OTHER_USCC = complete("91371600000000000")
@@ -37,7 +37,8 @@ SCOPED_BY = {"enterprise": ("uscc", "application_id"), "department_staff": ("pol
              "county_staff": ("policy_id", "application_id")}
 OTHER_PARAMETERS = {"routing_key": "enterprise.registered", "code": "scale.small", "job_id": 1,
                     "account_id": "staff-999999", "notification_id": 1, "question_id": 1, "pack_id": 1,
-                    "quarantine_id": 1, "year": 2027}
+                    "quarantine_id": 1, "year": 2027, "evaluation_id": 3, "follow_up_id": 5,
+                    "rectification_id": 21, "registration_id": "0" * 32}
 SOURCE = "market-regulation"
 EVENT = {"event_id": "access-1", "occurred_at": "2026-11-27T09:30:00+08:00", "sequence": 1,
          "enterprise": {"uscc": USCC}}
@@ -74,7 +75,7 @@ class ScopedApplication:
 
 @pytest.fixture
 def services(quick_consumers, container_factory, amqp_uri, accounts_service):
-    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication):
+    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication, FakeEvaluation):
         container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"}).start()
 
 
@@ -115,8 +116,16 @@ VALID_BODIES = {"declare_interests": {"interests": ["financing"]}, "withdraw_pol
                                   "valid_from": "2026-01-01", "valid_to": "2026-12-31"}}
 
 
+# a self-assessment names its unit in the body: the caller's own, or another
+FILING = {"scores": {"supply_match": 80}, "evidence": "年度工作报告"}
+OWN_UNIT = {"department_staff": DEPARTMENT, "county_staff": COUNTY}
+OTHER_UNIT = {"department_staff": "industry", "county_staff": "371602"}
+
+
 def out_of_scope_body(route: Route, column: str):
     """A body whose scope is out of the caller's, where the scope is in the body; else a valid body, if needed."""
+    if route.name == "self_assess" and column in OTHER_UNIT:
+        return {**FILING, "unit": OTHER_UNIT[column]}
     if route.name == "publish_event":
         return {**EVENT, "source": "tax"}
     if route.name == "act_on_application" and column in ("assessor", "counsellor"):
@@ -127,6 +136,8 @@ def out_of_scope_body(route: Route, column: str):
 
 
 def in_scope_body(route: Route, column: str):
+    if route.name == "self_assess":
+        return {**FILING, "unit": OWN_UNIT.get(column, DEPARTMENT)}
     if route.name == "act_on_application":
         return {"action": "object", "comment": "异议"} if column in ("assessor", "counsellor") else {"action": "accept"}
     return None

@@ -39,7 +39,7 @@ def test_a_wrong_token_is_401(anonymous, accounts_service):
 
 
 def test_an_unknown_route_is_404_json(api, anonymous):
-    for client, path in ((api, "/api/v1/nothing-here"), (anonymous, "/"), (api, "/api/v2/tags")):
+    for client, path in ((api, "/api/v1/nothing-here"), (anonymous, "/api/v1"), (api, "/api/v2/tags")):
         response = client.get(path)
         assert response.status_code == 404
         assert error_of(response)["code"] == "not_found"
@@ -97,7 +97,7 @@ def test_health_is_200_when_every_service_answers(anonymous, fake_services):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["services"]) == {"tagging", "policy", "notification", "application", "accounts"}
+    assert set(body["services"]) == {"tagging", "policy", "notification", "application", "accounts", "evaluation"}
 
 
 def test_the_enterprise_file_passes_through_with_the_correlation_id(api, fake_services):
@@ -148,6 +148,19 @@ def test_creating_a_policy_is_201_with_the_actor(api, fake_services):
     assert body["created_by"] == {"role": "city_admin", "id": "city-admin", "department": None, "county": None,
                                   "uscc": None}
     assert response.headers["Location"] == "/api/v1/policies/7"
+
+
+def test_a_rule_is_previewed_before_publishing(api, fake_services):
+    response = api.post("/api/v1/policies/preview", json={"eligibility": DRAFT["eligibility"]})
+    assert response.status_code == 200
+    assert response.json()["asked"] == [DRAFT["eligibility"], 10]
+    assert response.json()["matching"] == 1
+    assert api.post("/api/v1/policies/preview", json={"eligibility": {}, "sample": 0}).json()["sample"] == []
+    for body, field in (({"eligibility": []}, "eligibility"), ({"eligibility": {}, "sample": 51}, "sample"),
+                        ({}, "eligibility")):
+        refused = api.post("/api/v1/policies/preview", json=body)
+        assert refused.status_code == 422, body
+        assert error_of(refused)["details"][0]["field"] == field
 
 
 def test_query_parameters_reach_the_services(api, fake_services):

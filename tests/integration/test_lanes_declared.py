@@ -1,6 +1,5 @@
-"""On the real broker: `huiqi declare` on a broker an earlier release declared (one gov.events
-queue for every key) moves the bulk key to the bulk lane's queue, keeps what already waits in the
-old queue, and routes single changes and bulk batches to separate queues from then on."""
+"""On the real broker: `huiqi declare` routes single changes and bulk batches published to
+gov.events before any service ever started to separate queues, and declaring again changes nothing."""
 import json
 
 import kombu
@@ -13,16 +12,8 @@ from tests.broker import fresh_vhost
 
 
 @pytest.fixture
-def earlier_broker():
-    """A vhost as the earlier release left it: tagging.gov_events bound to all four keys."""
+def broker():
     with fresh_vhost("huiqi-test-lanes") as uri:
-        with kombu.Connection(uri) as connection:
-            channel = connection.channel()
-            GOV_EVENTS(channel).declare()
-            kombu.Queue("tagging.gov_events", durable=True, bindings=[
-                kombu.binding(GOV_EVENTS, routing_key=key) for key in
-                ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered",
-                 "enterprise.profiles_synced")])(channel).declare()
         yield uri
 
 
@@ -48,14 +39,12 @@ def _waiting(uri: str) -> dict[str, list[int]]:
     return found
 
 
-def test_declare_moves_the_bulk_key_to_its_own_queue_and_keeps_what_waits(earlier_broker):
-    _publish(earlier_broker, "enterprise.profiles_synced", 1)     # queued under the earlier release
+def test_declare_gives_bulk_batches_a_queue_of_their_own(broker):
+    topology.declare(broker)
+    _publish(broker, "enterprise.profiles_synced", 1)
+    _publish(broker, "enterprise.registered", 2)
+    topology.declare(broker)   # again, as every deployment does: no error, nothing waiting lost
+    _publish(broker, "enterprise.profile_changed", 3)
+    _publish(broker, "enterprise.profiles_synced", 4)
 
-    declared = topology.declare(earlier_broker)
-    assert any(line.startswith("retired binding tagging.gov_events <- gov.events enterprise.profiles_synced")
-               for line in declared)
-    topology.declare(earlier_broker)   # again, as every deployment does: no error
-
-    _publish(earlier_broker, "enterprise.profiles_synced", 2)
-    _publish(earlier_broker, "enterprise.profile_changed", 3)
-    assert _waiting(earlier_broker) == {"tagging.gov_events": [1, 3], "tagging.gov_events.bulk": [2]}
+    assert _waiting(broker) == {"tagging.gov_events": [2, 3], "tagging.gov_events.bulk": [1, 4]}

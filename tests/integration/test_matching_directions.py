@@ -95,8 +95,9 @@ def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri)
     assert len(expected) > 100, "the test data should produce a fair number of matches"
 
     def recorded(table):
+        policy = table.c.policy_id if table is matches else table.c.subject_id   # a notice's subject: its policy
         with engine_of(platform["policy" if table is matches else "notification"]).connect() as connection:
-            return set(connection.execute(select(table.c.uscc, table.c.policy_id)).tuples())
+            return set(connection.execute(select(table.c.uscc, policy)).tuples())
 
     until(lambda: len(recorded(notifications)) >= len(expected), timeout=60, interval=0.2,
           what=f"{len(expected)} notifications")
@@ -148,3 +149,20 @@ def test_both_directions_agree_with_the_rules(platform, nameko_config, amqp_uri)
     assert {group["path"]: group["count"] for group in found["conditions"]} == \
         {path: len(codes) for path, codes in wanted.items()}
     assert found["total"] == sum(len(codes) for codes in wanted.values())
+
+    # The count before publishing (POST /policies/preview) is what a published policy with the rule matches:
+    # every policy's rule previewed agrees with the matches recorded for it, and the sample is among them.
+    from shared.errors import Invalid
+    with ServiceRpcProxy("policy", nameko_config, timeout=30) as policy_rpc:
+        for policy_id, policy in policies.items():
+            matched = {uscc for uscc, matched_id in expected if matched_id == policy_id}
+            preview = policy_rpc.preview(policy["eligibility"], 5)
+            assert preview["matching"] == len(matched), policy["title"]
+            assert preview["active"] >= preview["matching"]
+            codes = [item["uscc"] for item in preview["sample"]]
+            assert codes == sorted(matched)[:5]
+            names = {profile["uscc"]: profile["name"] for profile in profiles}
+            assert all(item["name"] == names[item["uscc"]] for item in preview["sample"])
+        with pytest.raises(Invalid) as refused:
+            policy_rpc.preview({"all": [{"tag": "industry.c"}, {"tag": "no.such_tag"}]}, 5)
+        assert "$.all[1].tag" in str(refused.value)

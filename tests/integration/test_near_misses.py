@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.policy import read_model
+from services.policy.domain.near_misses import of_enterprise
 from services.policy.models import metadata
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
@@ -90,3 +91,26 @@ def test_every_near_miss_is_listed_page_by_page(engine):
         with pytest.raises(Invalid) as refused:
             read_model.near_misses(session, rule, condition="$.all[3]")
         assert refused.value.details[0]["field"] == "condition" and "$.all[2]" in refused.value.message
+
+
+def test_an_enterprise_is_told_its_near_misses_as_staff_see_them(engine):
+    """`of_enterprise` over what the read model loads of each enterprise (the enterprise's own 还差一项)
+    agrees with the SQL near-misses asked for that enterprise."""
+    enterprises = snapshots()[:120]
+    rule = eligibility.parse(RULE, None)
+    row = {"id": 1, "title": "测试政策", "department": "hrss", "level": "city", "county": None, "redeemable": False,
+           "proactive": False, "valid_to": "2027-12-31", "eligibility": RULE}
+    with Session(engine) as session, session.begin():
+        read_model.store(session, enterprises)
+    told = 0
+    with Session(engine) as session:
+        for snapshot in enterprises:
+            facts, tags, _version = read_model.known(session, snapshot.uscc)
+            active = read_model.is_active(session, snapshot.uscc)
+            assert active == (snapshot.status == "active")
+            own = of_enterprise([row], facts, tags) if active else []
+            staff = read_model.near_misses(session, rule, uscc=snapshot.uscc)["items"]
+            assert [item["path"] for item in own] == [item["path"] for item in staff], snapshot.uscc
+            assert [item["text"] for item in own] == [item["text"] for item in staff]
+            told += len(own)
+    assert told > 10, "the sample should hold near-misses"

@@ -1,6 +1,7 @@
 """The inbox on SQLite and PostgreSQL: a match is pushed once per policy ever, while an
 application's notices give the latest word on a policy, written anew (newest, unread) when it
-repeats (an offer made again after it was withdrawn)."""
+repeats (an offer made again after it was withdrawn); a round's questionnaire is in it once per
+round. What it tells the evaluation service: pushes created per policy, a notice's first reading."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.notification import inbox
 from services.notification.models import metadata
-from shared.contracts.events import ApplicationChanged, MatchesChanged
+from shared.contracts.events import ApplicationChanged, MatchesChanged, SurveyOpened
 
 USCC = "913716000000000025"
 POLICY = 41
@@ -75,5 +76,54 @@ def test_a_match_is_still_pushed_only_once_per_policy(engine):
     event = MatchesChanged(matched={POLICY: [USCC]}, titles={POLICY: "稳岗补贴"})
     for minutes in (0, 5):
         with Session(engine) as session, session.begin():
-            inbox.deliver_matches(session, event, START + timedelta(minutes=minutes))
+            inbox.deliver_matches(session, [event], START + timedelta(minutes=minutes))
     assert [item["kind"] for item in read(engine)] == ["policy_matched"]
+
+
+def push(engine, *events: MatchesChanged, minutes: int = 0):
+    with Session(engine) as session, session.begin():
+        return inbox.deliver_matches(session, list(events), START + timedelta(minutes=minutes))
+
+
+def test_pushes_are_counted_per_policy_only_where_they_are_new(engine):
+    other = "913716000000000033"
+    assert push(engine, MatchesChanged(matched={POLICY: [USCC, other], 42: [USCC]})) == {POLICY: 2, 42: 1}
+    # a match lost and found again, beside new ones: only the new are counted, in one batch of two events
+    created = push(engine, MatchesChanged(matched={POLICY: [USCC], 43: [USCC, other]}),
+                   MatchesChanged(matched={42: [USCC, other], 43: [other]}), minutes=1)
+    assert created == {43: 2, 42: 1}
+    assert push(engine, MatchesChanged(matched={POLICY: [USCC]}), minutes=2) == {}
+    with Session(engine) as session:
+        assert inbox.count(session) == 6
+    event = inbox.delivered(created, START)
+    assert (event.kind, event.counts, event.routing_key) == ("policy_matched", {43: 2, 42: 1}, "notification.delivered")
+
+
+def invite(engine, event: SurveyOpened) -> int:
+    with Session(engine) as session, session.begin():
+        return inbox.deliver_survey(session, event, START)
+
+
+def test_a_questionnaire_is_in_the_inbox_once_per_round_beside_a_policy_of_the_same_number(engine):
+    push(engine, MatchesChanged(matched={POLICY: [USCC]}, titles={POLICY: "稳岗补贴"}))
+    round_ = SurveyOpened(evaluation_id=POLICY, title="2026年下半年惠企政策落实三评", usccs=[USCC, USCC])
+    assert invite(engine, round_) == 1
+    assert invite(engine, SurveyOpened(evaluation_id=POLICY, title="重发", usccs=[USCC])) == 0
+    [survey, matched] = read(engine)
+    assert (survey["kind"], survey["evaluation_id"], survey["policy_id"], survey["title"]) == (
+        "survey", POLICY, None, "「2026年下半年惠企政策落实三评」问卷邀请")
+    assert (matched["kind"], matched["policy_id"], matched["evaluation_id"]) == ("policy_matched", POLICY, None)
+
+
+def test_a_notice_read_is_told_the_first_time_only(engine):
+    invite(engine, SurveyOpened(evaluation_id=3, title="三评", usccs=[USCC]))
+    [notice] = read(engine)
+    with Session(engine) as session, session.begin():
+        shown, first = inbox.mark_read(session, USCC, notice["id"], START + timedelta(minutes=1))
+    assert shown["read_at"] == (START + timedelta(minutes=1)).isoformat()
+    assert (first.notification_id, first.uscc, first.kind, first.evaluation_id, first.policy_id, first.read_at) == (
+        notice["id"], USCC, "survey", 3, None, START + timedelta(minutes=1))
+    assert first.occurred_at == first.read_at
+    with Session(engine) as session, session.begin():
+        again, second = inbox.mark_read(session, USCC, notice["id"], START + timedelta(minutes=2))
+    assert again == shown and second is None

@@ -60,11 +60,11 @@ def each(paths: list[Path]) -> list:
 
 
 def test_every_service_and_domain_is_found():
-    assert {path.parent.name for path in SERVICE_MODULES} >= {"accounts", "application", "gateway", "notification",
-                                                              "policy", "tagging"}
+    assert {path.parent.name for path in SERVICE_MODULES} >= {"accounts", "application", "evaluation", "gateway",
+                                                              "notification", "policy", "tagging"}
     assert {path.parts[-3] for path in DOMAIN_MODULES if path.parent.name == "domain"} >= {"accounts",
-                                                                                          "application", "policy",
-                                                                                          "tagging"}
+                                                                                          "application", "evaluation",
+                                                                                          "policy", "tagging"}
 
 
 @pytest.mark.parametrize("path", each(SERVICE_MODULES))

@@ -20,6 +20,22 @@ ROLE_OF_KIND = {"enterprise": Role.enterprise, "system": Role.system}
 _ACCOUNT_ID = re.compile(r"(staff|enterprise|system)-([1-9][0-9]{0,17})")
 
 
+# a staff member's chosen login: lowercase, so it can never be taken for a USCC (18 characters,
+# digits and capitals), which is an enterprise's login
+STAFF_LOGIN = re.compile(r"[a-z][a-z0-9_.-]{2,31}")
+STAFF_LOGIN_RULE = "登录名为3到32位小写字母、数字或 _ . -，以字母开头"
+
+
+def normalized_login(text: str) -> str:
+    """A login as it is looked up: a USCC in capitals, a staff login in lowercase."""
+    text = text.strip()
+    return text.upper() if len(text) == 18 else text.lower()
+
+
+def staff_login_problem(login: str) -> str | None:
+    return None if STAFF_LOGIN.fullmatch(login) else STAFF_LOGIN_RULE
+
+
 def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
@@ -58,6 +74,13 @@ def shown(account: Mapping[str, Any]) -> dict:
             "created_by": account["created_by"],
             "disabled_at": account["disabled_at"] and account["disabled_at"].isoformat()}
     return {key: value for key, value in view.items() if value is not None or key == "disabled_at"}
+
+
+def signed_in(account: Mapping[str, Any]) -> dict:
+    """The account as a signed-in person's page shows it: id, role, name and scope, nothing empty."""
+    view = {"id": account_id(account["kind"], account["id"]), "role": account["role"], "name": account["name"],
+            "uscc": account["uscc"], "department": account["department"], "county": account["county"]}
+    return {key: value for key, value in view.items() if value is not None}
 
 
 def holder(account: Mapping[str, Any]) -> dict:

@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 
 from shared.clock import CHINA
 from shared.contracts.applications import Stage
-from shared.workdays import WorkingCalendar
+from shared.workdays import Due, WorkingCalendar
 
 _ONE_DAY = timedelta(days=1)
 _DAY_US = _ONE_DAY // timedelta(microseconds=1)
@@ -114,16 +114,10 @@ class StageTiming:
     completed_at: datetime | None
 
 
-@dataclass(frozen=True)
-class Due:
-    at: datetime | None
-    provisional: bool       # counted, in part, on a year without an official arrangement
-
-
 def due_of_entry(calendar: WorkingCalendar, entered_at: datetime, stage: str, limits: Mapping[str, int]) -> Due:
     """A stage entered afresh: its due time, and whether a provisional year was counted on."""
-    at = due_at(calendar, entered_at, stage, limits)
-    return Due(at, at is not None and calendar.provisional_between(entered_at, at))
+    limit = limits.get(stage)
+    return Due(None, False) if limit is None else calendar.due(entered_at, limit)
 
 
 def due_of_resumption(calendar: WorkingCalendar, returned: Due, returned_at: datetime,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from services.application.domain.alarms import RESPONSIBLE
 from services.application.domain.refusals import Refused
 from services.application.domain.stages import Transition, decide
 from shared.contracts.actors import Actor, Role
@@ -76,9 +78,16 @@ def releases_claim(final: Stage) -> bool:
     return final == Stage.rejected
 
 
-def changed(application: Mapping[str, Any], step: Step) -> ApplicationChanged:
-    """The event of `step`; `application` as it stands after it (its id, policy, enterprise, amount)."""
+def changed(application: Mapping[str, Any], step: Step, *, at: datetime, due_at: datetime | None,
+            left_stage_due_at: datetime | None = None) -> ApplicationChanged:
+    """The event of `step`, taken at `at`; `application` as it stands after it (its id, policy, department,
+    enterprise, amount). `due_at`: when the stage entered is due; `left_stage_due_at`: when the stage left was due
+    as it stood when left, told only for a stage someone answers for by then (`alarms.RESPONSIBLE`): the public
+    notice runs its fixed length and ends after its due time, late by no one."""
     return ApplicationChanged(application_id=application["id"], policy_id=application["policy_id"],
                               policy_title=application["policy_title"], uscc=application["uscc"], action=step.action,
                               from_stage=step.from_stage, to_stage=step.to_stage, amount=application["amount"],
-                              proactive=application["proactive"], actor_role=step.actor.role)
+                              proactive=application["proactive"], actor_role=step.actor.role,
+                              department=application["department"], due_at=due_at,
+                              left_stage_due_at=left_stage_due_at if step.from_stage in RESPONSIBLE else None,
+                              occurred_at=at)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from services.policy.domain import departments
 from shared import eligibility
 from shared.clock import CHINA
+from shared.contracts.events import PolicyInForce
 from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import Conflict, Invalid
 
@@ -66,6 +67,15 @@ def check_publishable(policy: Mapping[str, Any], today: date) -> None:
                        {"valid_to": policy["valid_to"]})
 
 
+def check_tags_active(policy: Mapping[str, Any], active_tags: Collection[str]) -> None:
+    """Conflict (409) when the rule names a tag the catalogue no longer has active: the draft was
+    written before the tag was retired, and published it would keep a tag nobody is given."""
+    retired = sorted(set(policy["tags_used"]) - set(active_tags))
+    if retired:
+        raise Conflict(f"policy {policy['id']}'s rule uses tags no longer in the catalogue: {', '.join(retired)}; "
+                       "revise the rule before publishing", {"tags": retired})
+
+
 def started_when_published(policy: Mapping[str, Any], today: date, now: datetime) -> datetime | None:
     """Live from today: the re-match that follows pushes it; from a later day: it starts that day."""
     return now if policy["valid_from"] <= today.isoformat() else None
@@ -81,6 +91,16 @@ def started_when_revised(valid_from: str, today: date, started_at: datetime | No
     """A published policy revised: the re-match a revision causes pushes a policy live today (once: one that
     started keeps its day); one moved to a later day starts that day."""
     return (started_at or now) if valid_from <= today.isoformat() else None
+
+
+def in_force(event: type[PolicyInForce], policy: Mapping[str, Any], department_name: str | None) -> PolicyInForce:
+    """The event of a policy published or revised while published: the tags its rule uses (tagging keeps them) and
+    what the evaluation service rolls it up by: its department (with the register's name, else the policy's own),
+    level and county, whether it is redeemable and proactive."""
+    return event(policy_id=policy["id"], version=policy["version"], title=policy["title"],
+                 department=policy["department"], department_name=department_name or policy["department_name"],
+                 tags_used=policy["tags_used"], level=policy["level"], county=policy["county"],
+                 redeemable=policy["redeemable"], proactive=policy["proactive"])
 
 
 def check_withdrawable(policy: Mapping[str, Any]) -> None:

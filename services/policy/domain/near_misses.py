@@ -9,8 +9,10 @@ counts them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
+from services.policy.domain.lifecycle import stored_rule
 from shared import eligibility
 from shared.errors import Invalid
 
@@ -50,3 +52,29 @@ def page(members: Conditions, counts: Mapping[int, int], rows: Iterable[tuple[st
                              key=lambda group: -group["count"]),
         "items": [{"uscc": uscc, "name": name, "path": members[failed][0], "text": texts[failed]}
                   for uscc, name, failed in rows]}
+
+
+def of_enterprise(policies: Iterable[Mapping[str, Any]], facts: Mapping[str, Any], tags: Collection[str]) -> list[dict]:
+    """The enterprise's side of near-misses (还差一项): of `policies` (rows with the stored rule JSON
+    in `eligibility`), those it fails by exactly one condition, in the order given, each with that
+    condition (its path, rule and Chinese text) and the condition's leaves judged against the
+    enterprise, so it sees which value of its own falls short. The conditions are those of
+    `conditions`, so the enterprise is told what staff see of it (`read_model.near_misses`)."""
+    found = []
+    for policy in policies:
+        members = conditions(stored_rule(policy["eligibility"]))
+        if len(members) < 2:
+            continue
+        failing = [(path, member) for path, member in members if not eligibility.evaluate(member, facts, tags)]
+        if len(failing) != 1:
+            continue
+        path, member = failing[0]
+        judged = eligibility.explain(member, facts, tags).to_json()["conditions"]
+        found.append({
+            "policy_id": policy["id"], "title": policy["title"], "department": policy["department"],
+            "level": policy["level"], "county": policy["county"], "redeemable": policy["redeemable"],
+            "proactive": policy["proactive"], "valid_to": policy["valid_to"],
+            "path": path, "condition": member.to_json(), "text": eligibility.describe(member),
+            # the leaves' paths are within the condition: rooted again at its place in the rule
+            "conditions": [{**leaf, "path": path + leaf["path"][1:]} for leaf in judged]})
+    return found

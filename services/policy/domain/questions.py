@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from shared.contracts.events import QuestionAnswered, QuestionAsked
 from shared.contracts.policies import PolicyStatus
 from shared.errors import Conflict
 from shared.workdays import WorkingCalendar
@@ -30,9 +31,23 @@ def check_unanswered(question: Mapping[str, Any]) -> None:
 
 def due(calendar: WorkingCalendar, asked_at: datetime) -> tuple[datetime, bool]:
     """When a question asked at `asked_at` is due, and whether that was counted on a provisional year."""
-    due_at = calendar.due_at(asked_at, DUE_WORKING_DAYS)
-    return due_at, calendar.provisional_between(asked_at, due_at)
+    counted = calendar.due(asked_at, DUE_WORKING_DAYS)
+    return counted.at, counted.provisional
 
 
 def overdue(answered_at: datetime | None, due_at: datetime | None, now: datetime) -> bool:
     return answered_at is None and due_at is not None and now > due_at
+
+
+def asked(question: Mapping[str, Any]) -> QuestionAsked:
+    """The event of a question just asked (`question` as `question_store` answers it), dated when it was asked."""
+    return QuestionAsked(question_id=question["id"], policy_id=question["policy_id"],
+                         department=question["department"], uscc=question["uscc"], due_at=question["due_at"],
+                         occurred_at=question["asked_at"])
+
+
+def answered(question: Mapping[str, Any]) -> QuestionAnswered:
+    """The event of a question just answered, dated when it was answered, with the due time it had then."""
+    return QuestionAnswered(question_id=question["id"], policy_id=question["policy_id"],
+                            department=question["department"], uscc=question["uscc"], due_at=question["due_at"],
+                            occurred_at=question["answered_at"])

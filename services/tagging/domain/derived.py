@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from services.tagging.domain import scale
+from shared.contracts.gov import PERSONAL_FIELDS
 from shared.facts import DERIVED_FACTS
 
 
@@ -54,12 +55,13 @@ def age_years(registered_on: Any, today: date) -> float | None:
 
 
 def derive(profile: Mapping[str, Any], today: date) -> dict[str, Any]:
-    """The profile (without None values) plus every derived fact its data allows.
+    """The profile (without None values and personal data) plus every derived fact its data allows.
 
-    Derived names already in `profile` are dropped first, so a stale value never survives.
+    Derived names already in `profile` are dropped first, so a stale value never survives; personal
+    fields (a contact's phone) are no facts: no rule may name them and they never travel to matching.
     """
     facts = {name: value for name, value in profile.items()
-             if value is not None and name not in DERIVED_FACTS}
+             if value is not None and name not in DERIVED_FACTS and name not in PERSONAL_FIELDS}
 
     age = age_years(facts.get("registered_on"), today)
     if age is not None:

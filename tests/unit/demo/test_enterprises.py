@@ -175,3 +175,23 @@ def test_split_by_source_names_the_agreed_sources():
     assert set(sources["human-resources"]) == {"uscc", "employees"}
     assert set(sources["science-bureau"]) == {"uscc", "qualifications"}
     assert set(sources["self"]) == {"uscc", "interests"}
+
+
+def test_every_demo_enterprise_has_a_mobile_number_made_from_its_code():
+    from demo.enterprises import contact_phone, generate
+    from shared.phones import is_mobile
+
+    profiles = generate(200)
+    assert all(is_mobile(profile["contact_phone"]) for profile in profiles)
+    assert all(profile["contact_phone"] == contact_phone(profile["uscc"]) for profile in profiles)
+    assert len({profile["contact_phone"] for profile in profiles}) == len(profiles)
+
+
+def test_demo_people_have_logins_and_a_newcomer_is_left_to_register():
+    from demo.load import DEMO_STAFF, REGISTERED_ENTERPRISES, demo_usccs, newcomer
+    from services.accounts.domain.accounts import staff_login_problem
+
+    assert [staff_login_problem(staff["login"]) for staff in DEMO_STAFF] == [None] * len(DEMO_STAFF)
+    assert {staff["role"] for staff in DEMO_STAFF} >= {"city_admin", "department_staff", "window_clerk"}
+    fresh = newcomer()
+    assert fresh["uscc"] not in demo_usccs()[:REGISTERED_ENTERPRISES] and fresh["contact_phone"]

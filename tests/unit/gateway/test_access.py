@@ -41,7 +41,8 @@ def test_assessors_and_counsellors_may_only_object_to_an_application(role):
 
 def test_every_route_but_the_public_ones_is_401_without_a_token():
     public = {route.name for route in ROUTE_LIST if cell(route, None) is Cell.yes}
-    assert public == {"health", "health_ready", "health_live", "openapi", "public_pack"}
+    assert public == {"health", "health_ready", "health_live", "openapi", "public_pack",
+                      "sign_in", "start_registration", "confirm_registration"}   # people's way in
     assert all(parse(render())[route.name][NO_TOKEN] == "401" for route in ROUTE_LIST if route.name not in public)
 
 

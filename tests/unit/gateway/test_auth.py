@@ -48,10 +48,16 @@ def test_the_token_comes_from_the_environment(monkeypatch):
     assert authenticate("Bearer another").role is Role.city_admin
 
 
-@pytest.mark.parametrize("action", list(Action))
-def test_the_city_administrator_may_do_everything(action):
+@pytest.mark.parametrize("action", sorted(set(Action) - auth.OWN_WORD))
+def test_the_city_administrator_may_do_everything_but_give_anothers_word(action):
     admin = Caller(Role.city_admin, "city-admin")
     assert authorize(admin, action, Resource(uscc="913716024JURQ28300", department="finance"))
+
+
+@pytest.mark.parametrize("action", sorted(auth.OWN_WORD))
+def test_no_one_rates_answers_or_assesses_for_another_not_even_the_administrator(action):
+    decision = authorize(Caller(Role.city_admin, "city-admin"), action)
+    assert not decision and "city_admin" in decision.reason
 
 
 OWN = "913716024JURQ28300"
@@ -240,3 +246,63 @@ def test_a_system_may_do_nothing_else(action):
 def test_a_systems_actor_names_its_source_and_others_do_not_carry_one():
     assert MARKET.actor()["source"] == "market-regulation"
     assert "source" not in FINANCE.actor()
+
+
+# --- ratings and the three evaluations (contract section 9) ----------------------------------------
+
+def test_only_an_enterprise_rates_and_answers_the_questionnaire():
+    for action in (Action.rate, Action.answer_survey, Action.read_survey):
+        assert authorize(ENTERPRISE, action)
+        for role in set(Role) - {Role.enterprise}:
+            assert not authorize(Caller(role, "x", department="finance", county="371625"), action), (role, action)
+
+
+def test_only_an_assessor_files_third_party_scores_for_any_unit():
+    assessor = Caller(Role.assessor, "x")
+    assert authorize(assessor, Action.assess, Resource(unit="finance"))
+    assert authorize(assessor, Action.assess, Resource(unit="371602"))
+    for role in set(Role) - {Role.assessor}:
+        assert not authorize(Caller(role, "x", department="finance", county="371625", uscc=OWN), Action.assess)
+
+
+@pytest.mark.parametrize(("caller", "own", "other"), [(FINANCE, "finance", "industry"), (BOXING, "371625", "371602")])
+def test_a_unit_files_its_own_self_assessment_only(caller, own, other):
+    assert authorize(caller, Action.self_assess, Resource(unit=own))
+    decision = authorize(caller, Action.self_assess, Resource(unit=other))
+    assert not decision
+    assert own in decision.reason and other in decision.reason
+    for role in (Role.window_clerk, Role.assessor, Role.counsellor, Role.enterprise, Role.city_admin):
+        assert not authorize(Caller(role, "x", uscc=OWN), Action.self_assess, Resource(unit=own))
+
+
+def test_the_administrator_runs_rounds_and_rectifications_and_the_unit_reports():
+    for action in (Action.manage_evaluations, Action.manage_rectifications):
+        assert authorize(Caller(Role.city_admin, "city-admin"), action)
+        for role in set(Role) - {Role.city_admin}:
+            assert not authorize(Caller(role, "x", department="finance", county="371625", uscc=OWN), action)
+    for caller in (FINANCE, BOXING):
+        assert authorize(caller, Action.report_rectification)
+        assert authorize(caller, Action.close_follow_up)
+    for role in (Role.window_clerk, Role.assessor, Role.counsellor, Role.enterprise):
+        assert not authorize(Caller(role, "x", uscc=OWN), Action.report_rectification)
+        assert not authorize(Caller(role, "x", uscc=OWN), Action.close_follow_up)
+
+
+def test_every_staff_role_reads_rounds_and_results_and_an_enterprise_one_round():
+    for role in (Role.city_admin, Role.department_staff, Role.county_staff, Role.window_clerk, Role.assessor,
+                 Role.counsellor):
+        caller = Caller(role, "x", department="finance", county="371625")
+        assert authorize(caller, Action.read_evaluations) and authorize(caller, Action.read_round)
+    assert authorize(ENTERPRISE, Action.read_round)
+    assert not authorize(ENTERPRISE, Action.read_evaluations)
+    assert not authorize(MARKET, Action.read_round)
+
+
+def test_ratings_are_read_by_their_enterprise_their_unit_the_administrator_and_assessors():
+    for caller in (ENTERPRISE, FINANCE, BOXING, Caller(Role.city_admin, "c"), Caller(Role.assessor, "a")):
+        for action in (Action.read_ratings, Action.read_follow_ups):
+            assert authorize(caller, action)
+    for role in (Role.window_clerk, Role.counsellor, Role.system):
+        assert not authorize(Caller(role, "x"), Action.read_ratings)
+    assert authorize(Caller(Role.assessor, "a"), Action.read_rectifications)
+    assert not authorize(ENTERPRISE, Action.read_rectifications)

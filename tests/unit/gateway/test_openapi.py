@@ -14,7 +14,7 @@ from shared.contracts.policies import PolicyDraft, PolicyStatus
 
 DOCUMENT = openapi.document()
 COMPONENTS = DOCUMENT["components"]["schemas"]
-CONTRACT_ENDPOINTS = [  # contract sections 4, 5, 6 and 8 as far as built, and the operations endpoints
+CONTRACT_ENDPOINTS = [  # contract sections 4, 5, 6, 8 and 9 as far as built, and the operations endpoints
     ("GET", "/health"), ("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/events/{routing_key}"),
     ("GET", "/api/v1/enterprises/{uscc}"), ("GET", "/api/v1/enterprises/{uscc}/policies"),
     ("GET", "/api/v1/enterprises/{uscc}/notifications"),
@@ -32,6 +32,18 @@ CONTRACT_ENDPOINTS = [  # contract sections 4, 5, 6 and 8 as far as built, and t
     ("POST", "/api/v1/questions/{question_id}/answer"), ("POST", "/api/v1/packs"), ("GET", "/packs/{code}"),
     ("GET", "/api/v1/packs/{pack_id}"), ("GET", "/api/v1/packs/{pack_id}/qr.png"),
     ("GET", "/api/v1/packs/{pack_id}/qr.svg"), ("POST", "/api/v1/admin/clock"),
+    # section 9: ratings, the three evaluations and rectifications
+    ("POST", "/api/v1/ratings"), ("GET", "/api/v1/ratings"), ("POST", "/api/v1/follow-ups/{follow_up_id}/close"),
+    ("GET", "/api/v1/alarms"), ("POST", "/api/v1/evaluations"),
+    ("POST", "/api/v1/evaluations/{evaluation_id}/self-assessments"),
+    ("POST", "/api/v1/evaluations/{evaluation_id}/survey"),
+    ("POST", "/api/v1/evaluations/{evaluation_id}/survey/responses"),
+    ("POST", "/api/v1/evaluations/{evaluation_id}/assessments"), ("POST", "/api/v1/evaluations/{evaluation_id}/close"),
+    ("GET", "/api/v1/evaluations/{evaluation_id}/results"), ("GET", "/api/v1/evaluations/{evaluation_id}/results.xlsx"),
+    ("POST", "/api/v1/rectifications"), ("POST", "/api/v1/rectifications/{rectification_id}/progress"),
+    ("POST", "/api/v1/rectifications/{rectification_id}/complete"),
+    ("POST", "/api/v1/rectifications/{rectification_id}/verify"),
+    ("POST", "/api/v1/rectifications/{rectification_id}/reopen"),
 ]
 
 
@@ -85,6 +97,8 @@ def test_path_parameters_match_the_template(route):
     ("publish_event", [EnterpriseEvent, ProfilesSynced]),
     ("create_policy", [PolicyDraft]),
     ("declare_interests", [schemas.InterestsRequest]),
+    ("rate", [schemas.RatingRequest]),
+    ("open_evaluation", [schemas.RoundRequest]),
 ])
 def test_request_bodies_reference_the_pydantic_schemas(name, models):
     body = _operation(ROUTES[name])["requestBody"]
@@ -119,17 +133,18 @@ def test_security_and_error_answers(route):
     responses = operation["responses"]
     assert str(route.status) in responses
     if route.needs_token:
-        assert operation["security"] == [{"bearer": []}]
+        assert operation["security"] == [{"bearer": []}, {"session": []}]
         assert {"401", "403"} <= set(responses)
     else:
         assert operation["security"] == []
-        assert "401" not in responses
+        assert ("401" in responses) == (401 in route.errors)   # signing in: a wrong password
     if route.path_params or route.query or route.bodies:
         assert "422" in responses
     for status, response in responses.items():
         if int(status) >= 400 and int(status) not in route.answer_on_error:
             assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
     assert DOCUMENT["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert DOCUMENT["components"]["securitySchemes"]["session"]["name"] == "huiqi_session"
 
 
 def test_query_parameters_come_from_the_query_models():
@@ -157,6 +172,16 @@ def test_list_answers_are_arrays():
     for name in ("enterprise_policies", "enterprise_notifications", "dead_letters"):
         schema = _operation(ROUTES[name])["responses"]["200"]["content"]["application/json"]["schema"]
         assert schema["type"] == "array" and "$ref" in schema["items"]
+
+
+def test_a_rounds_weights_name_every_dimension_and_source():
+    weights = COMPONENTS["DimensionWeights"]
+    assert weights["required"] == list(schemas.DIMENSIONS) and weights["additionalProperties"] is False
+    assert weights["properties"]["supply_match"] == {"type": "number", "minimum": 0, "maximum": 1,
+                                                     "description": "政策供给匹配度", "title": "Supply Match"}
+    assert COMPONENTS["SourceWeights"]["required"] == ["platform", "self", "survey", "third_party"]
+    assert set(COMPONENTS["ResultEntry"]["properties"]) == {"unit", "name", "score", "rank", "rank_range",
+                                                            "dimensions", "sources"}
 
 
 def test_health_documents_its_503_with_its_own_answer():

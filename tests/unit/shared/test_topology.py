@@ -50,13 +50,13 @@ def test_the_notification_service_is_bound_to_exactly_the_moves_it_tells_the_ent
         assert bound(PLATFORM_EVENTS.name, _move(stage).published_key())
 
 
-def test_moves_nobody_here_is_bound_for_may_go_unrouted_and_every_other_event_must_be_routed():
-    assert not must_route(PLATFORM_EVENTS.name, _move("review").published_key())
-    assert not must_route(PLATFORM_EVENTS.name, _move("public_notice").published_key())
+def test_every_event_must_be_routed_and_every_move_is():
+    assert must_route(PLATFORM_EVENTS.name, _move("review").published_key())
+    assert bound(PLATFORM_EVENTS.name, _move("review").published_key())      # the evaluation service's
     assert must_route(PLATFORM_EVENTS.name, _move("completed").published_key())
     assert must_route(PLATFORM_EVENTS.name, "policy.matches_changed")
     assert must_route(PLATFORM_EVENTS.name, "policy.no_such_event")           # a typo is still caught
-    assert must_route(GOV_EVENTS.name, "application.changed.review")          # only on huiqi.events
+    assert must_route(GOV_EVENTS.name, "application.changed.review")
 
 
 def test_account_changes_are_a_broadcast_that_may_find_no_listener():
@@ -82,7 +82,8 @@ def test_live_and_bulk_lanes_are_separate_queues_at_every_hop_that_carries_both(
     bulk = [route for route in ROUTES.values() if route.bulk]
     assert {route.queue for route in bulk} == {"tagging.gov_events.bulk", "policy.enterprise_tagged.bulk",
                                                "notification.matches_changed.bulk",
-                                               "application.matches_changed.bulk"}
+                                               "application.matches_changed.bulk",
+                                               "evaluation.enterprise_tagged.bulk", "evaluation.matches_changed.bulk"}
     for route in bulk:
         live = ROUTES[route.queue.removesuffix(BULK)]
         assert not live.bulk and live.consumer == route.consumer and live.exchange == route.exchange

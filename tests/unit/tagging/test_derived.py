@@ -26,6 +26,12 @@ FULL = {
 }
 
 
+def test_personal_fields_are_no_facts():
+    facts = derive({**FULL, "contact_phone": "13812341234"}, TODAY)
+    assert "contact_phone" not in facts
+    assert {name: value for name, value in facts.items() if name not in DERIVED_FACTS} == FULL
+
+
 def test_full_profile_gets_every_derived_fact():
     facts = derive(FULL, TODAY)
     assert {name: value for name, value in facts.items() if name not in DERIVED_FACTS} == FULL

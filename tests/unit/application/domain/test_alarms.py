@@ -45,3 +45,8 @@ def test_an_escalation_comes_after_one_more_working_day():
 ])
 def test_each_role_reads_the_alarms_addressed_to_it_within_its_scope(scope, fields):
     assert alarms.seen_by(Actor.model_validate({"id": "someone", **scope})) == fields
+
+
+def test_the_stages_with_someone_responsible_are_the_stages_staff_answer_for():
+    from shared.contracts.applications import STAFF_STAGES
+    assert set(alarms.RESPONSIBLE) == set(STAFF_STAGES)

@@ -45,9 +45,13 @@ def test_a_finished_application_has_no_due_time_and_nobody_acts_next():
 
 
 def test_a_listed_item_is_the_summary_with_its_open_stage_s_due_time():
-    item = answers.listed(SimpleNamespace(**vars(row()), due_at=NOW - timedelta(minutes=1)), NOW)
-    assert item == {**answers.summary(row()), "due_at": (NOW - timedelta(minutes=1)).isoformat(), "overdue": True}
-    assert answers.listed(SimpleNamespace(**vars(row()), due_at=None), NOW)["overdue"] is False
+    item = answers.listed(SimpleNamespace(**vars(row()), due_at=NOW - timedelta(minutes=1), due_provisional=False),
+                          NOW)
+    assert item == {**answers.summary(row()), "due_at": (NOW - timedelta(minutes=1)).isoformat(),
+                    "provisional": False, "overdue": True, "next": answers.next_actor("review")}
+    assert item["next"].startswith("政策主管部门审核")
+    assert answers.listed(SimpleNamespace(**vars(row()), due_at=None, due_provisional=None), NOW)["overdue"] is False
+    assert item["status"] == item["stage"] == "review"   # what `?status=` filters on, named as in the answer
 
 
 def test_statistics_give_the_proactive_share_of_completed_redemptions():
@@ -55,3 +59,53 @@ def test_statistics_give_the_proactive_share_of_completed_redemptions():
     assert counted == {"total": 12, "by_stage": {"completed": 8, "review": 3, "rejected": 1}, "completed": 8,
                        "proactive_completed": 2, "proactive_share": 0.25, "disbursed_amount": Decimal("160000.00")}
     assert answers.statistics({"review": 1}, 0, Decimal("0.00"))["proactive_share"] is None
+
+
+def test_a_listed_item_marks_a_provisional_due_time_and_nobody_next_once_over():
+    counted_provisionally = SimpleNamespace(**vars(row()), due_at=NOW + timedelta(days=2), due_provisional=True)
+    assert answers.listed(counted_provisionally, NOW)["provisional"] is True
+    finished = SimpleNamespace(**vars(row(stage="completed")), due_at=None, due_provisional=None)
+    assert (answers.listed(finished, NOW)["provisional"], answers.listed(finished, NOW)["next"]) == (False, None)
+
+
+def test_an_application_marks_its_open_stage_s_provisional_due_time():
+    provisional = stage("review", NOW, NOW + timedelta(days=3))
+    provisional.due_provisional = True
+    assert answers.application(row(), [provisional], [], NOW)["provisional"] is True
+    provisional.completed_at = NOW
+    assert answers.application(row(), [provisional], [], NOW)["provisional"] is False
+
+
+def _application(stage: str, **owner) -> dict:
+    return {"stage": stage, "uscc": "913716024JURQ28300", "department": "hrss", "level": "city", "county": None,
+            **owner}
+
+
+def test_each_caller_is_offered_what_the_lifecycle_lets_it_ask_for():
+    from shared.contracts.actors import Actor, Role
+
+    clerk = Actor(role=Role.window_clerk, id="staff-1")
+    own = Actor(role=Role.department_staff, id="staff-2", department="hrss")
+    other = Actor(role=Role.department_staff, id="staff-3", department="finance")
+    county = Actor(role=Role.county_staff, id="staff-4", county="371625")
+    admin = Actor(role=Role.city_admin, id="city-admin")
+    applicant = Actor(role=Role.enterprise, id="enterprise-1", uscc="913716024JURQ28300")
+    stranger = Actor(role=Role.enterprise, id="enterprise-2", uscc="91371600000000000X")
+    assert answers.offered(_application("acceptance"), clerk) == ["accept", "return"]
+    assert answers.offered(_application("acceptance"), own) == []
+    assert answers.offered(_application("review"), own) == ["return", "approve", "reject"]
+    assert answers.offered(_application("review"), other) == []
+    assert answers.offered(_application("review"), admin) == ["return", "approve", "reject"]
+    assert answers.offered(_application("review", level="county", county="371625"), county) == \
+        ["return", "approve", "reject"]
+    assert answers.offered(_application("review"), county) == []
+    assert answers.offered(_application("disbursement"), own) == ["disburse"]
+    assert answers.offered(_application("objection"), own) == ["approve", "reject"]
+    assert answers.offered(_application("confirmation"), applicant) == ["confirm"]
+    assert answers.offered(_application("returned"), applicant) == ["resubmit"]
+    assert answers.offered(_application("public_notice"), applicant) == []
+    assert answers.offered(_application("public_notice"), stranger) == ["object"]
+    assert answers.offered(_application("public_notice"), clerk) == ["object"]
+    # the platform's own moves (the end of a notice, withdrawing an offer) are never offered
+    assert answers.offered(_application("completed"), admin) == []
+    assert "withdraw" not in answers.offered(_application("confirmation"), admin)

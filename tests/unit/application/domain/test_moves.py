@@ -1,4 +1,5 @@
 """What an action writes: its steps (with the hall's own routing), the fields after, and its events."""
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -92,10 +93,27 @@ def test_the_fields_after_a_move(stage, final, returned_from, open_key, releases
 
 def test_each_step_announces_itself_with_the_application_as_it_stands():
     application = {"id": 3, "policy_id": 7, "policy_title": "稳岗补贴", "uscc": USCC, "amount": Decimal("15000.00"),
-                   "proactive": True}
-    event = moves.changed(application, Step("route", Stage.routing, Stage.review, SYSTEM, ROUTING_COMMENT))
+                   "proactive": True, "department": "finance"}
+    at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    routing_due, review_due = at + timedelta(hours=14), at + timedelta(days=7, hours=14)
+    event = moves.changed(application, Step("route", Stage.routing, Stage.review, SYSTEM, ROUTING_COMMENT), at=at,
+                          due_at=review_due, left_stage_due_at=routing_due)
     assert (event.application_id, event.action, event.from_stage, event.to_stage, event.actor_role) == (
         3, "route", "routing", "review", "system")
     assert event.amount == Decimal("15000.00") and event.proactive
-    opened = moves.changed(application, Step("create", None, Stage.confirmation, SYSTEM))
+    assert (event.department, event.occurred_at, event.due_at, event.left_stage_due_at) == (
+        "finance", at, review_due, routing_due)
+    opened = moves.changed(application, Step("create", None, Stage.confirmation, SYSTEM), at=at, due_at=None)
     assert (opened.from_stage, opened.published_key()) == (None, "application.changed.confirmation")
+    assert opened.due_at is None and opened.left_stage_due_at is None
+
+
+def test_a_public_notice_ending_is_late_by_no_one():
+    """It runs its fixed length and ends after its due time: no one answers for it, so its due time is not told."""
+    application = {"id": 3, "policy_id": 7, "policy_title": "稳岗补贴", "uscc": USCC, "amount": Decimal("15000.00"),
+                   "proactive": False, "department": "finance"}
+    ended_at = datetime(2026, 12, 5, 16, 0, 1, tzinfo=UTC)
+    ended = moves.changed(application, Step("end_notice", Stage.public_notice, Stage.disbursement, SYSTEM),
+                          at=ended_at, due_at=ended_at + timedelta(days=14),
+                          left_stage_due_at=ended_at - timedelta(seconds=2))
+    assert ended.left_stage_due_at is None and ended.due_at == ended_at + timedelta(days=14)

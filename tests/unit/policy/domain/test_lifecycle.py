@@ -89,3 +89,29 @@ def test_live_when_published_is_decided_on_the_china_day():
     # 2026-11-26 17:00 UTC is already 2026-11-27 in China
     assert lifecycle.live_when_published("2026-11-27", datetime(2026, 11, 26, 17, 0, tzinfo=UTC))
     assert not lifecycle.live_when_published("2026-11-27", datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+
+
+def test_a_policy_in_force_is_announced_with_what_it_is_rolled_up_by():
+    from shared.contracts.events import PolicyPublished, PolicyRevised
+
+    policy = {"id": 5, "version": 2, "title": "研发补助", "department": "science_tech", "department_name": "科技局",
+              "tags_used": ["scale.small"], "level": "county", "county": "371625", "redeemable": True,
+              "proactive": False}
+    published = lifecycle.in_force(PolicyPublished, policy, "滨州市科学技术局")
+    assert isinstance(published, PolicyPublished) and published.routing_key == "policy.published"
+    assert published.model_dump(include={"policy_id", "version", "department", "department_name", "tags_used",
+                                         "level", "county", "redeemable", "proactive"}) == {
+        "policy_id": 5, "version": 2, "department": "science_tech", "department_name": "滨州市科学技术局",
+        "tags_used": ["scale.small"], "level": "county", "county": "371625", "redeemable": True, "proactive": False}
+    # a code the register does not hold (never, as codes are not removed): the policy's own name
+    assert lifecycle.in_force(PolicyRevised, policy, None).department_name == "科技局"
+
+
+def test_a_draft_naming_a_tag_retired_since_it_was_written_is_not_published():
+    draft = {"id": 9, "tags_used": ["scale.small", "interest.financing", "scale.micro"]}
+    with pytest.raises(Conflict) as refused:
+        lifecycle.check_tags_active(draft, {"scale.small", "interest.export"})
+    assert refused.value.details == {"tags": ["interest.financing", "scale.micro"]}
+    assert "interest.financing, scale.micro" in refused.value.message
+    lifecycle.check_tags_active(draft, {"scale.small", "interest.financing", "scale.micro", "x.y"})
+    lifecycle.check_tags_active({"id": 1, "tags_used": []}, set())

@@ -1,7 +1,7 @@
 """A rule's conditions for near-misses (the members of its top-level `all`) and how the answer reads."""
 import pytest
 
-from services.policy.domain.near_misses import conditions, page, position_of
+from services.policy.domain.near_misses import conditions, of_enterprise, page, position_of
 from shared import eligibility
 from shared.errors import Invalid
 
@@ -51,3 +51,43 @@ def test_the_answer_groups_by_condition_most_first_and_totals_what_was_narrowed_
     assert "100" not in answer["items"][0]["text"] and "371625" in answer["items"][1]["text"]
     assert page(members, counts, [], offset=0, limit=None, position=1)["total"] == 0
     assert page(members, counts, [], offset=0, limit=None, position=2)["total"] == 7
+
+
+def policy_row(policy_id, rule, **more):
+    return {"id": policy_id, "title": f"政策{policy_id}", "department": "hrss", "level": "city", "county": None,
+            "redeemable": True, "proactive": False, "valid_to": "2027-12-31", "eligibility": rule, **more}
+
+
+def test_an_enterprise_is_told_the_policies_it_misses_by_one_condition_and_which():
+    facts = {"employees": 40, "county": "371625"}
+    tags = {"scale.small"}
+    rows = [policy_row(1, RULE),                                    # fails employees only
+            policy_row(2, {"all": [{"tag": "scale.medium"}, {"field": "employees", "op": ">=", "value": 100}]}),
+            policy_row(3, {"all": [{"tag": "scale.small"}, {"field": "county", "op": "==", "value": "371625"}]}),
+            policy_row(4, {"field": "employees", "op": ">=", "value": 100}),       # one condition: no near-miss
+            policy_row(5, {"all": [{"tag": "scale.small"},
+                                   {"any": [{"tag": "qualification.gazelle"},
+                                            {"field": "rd_expense", "op": ">", "value": 0}]}]})]
+    found = of_enterprise(rows, facts, tags)
+    assert [item["policy_id"] for item in found] == [1, 5]
+    first = found[0]
+    assert (first["path"], first["condition"]) == ("$.all[1]", {"field": "employees", "op": ">=", "value": 100})
+    assert "100" in first["text"] and first["title"] == "政策1" and first["valid_to"] == "2027-12-31"
+    assert [(leaf["path"], leaf["actual"], leaf["held"]) for leaf in first["conditions"]] == [("$.all[1]", 40, False)]
+    # a compound condition: every leaf of it, rooted at its place in the rule
+    assert [(leaf["path"], leaf["held"]) for leaf in found[1]["conditions"]] == \
+        [("$.all[1].any[0]", False), ("$.all[1].any[1]", False)]
+
+
+def test_the_enterprise_sees_what_staff_see_of_it_condition_for_condition():
+    """The same conditions as staff's near-misses: an enterprise failing one member of the top-level
+    `all` in Python is a near-miss of it, failing two or none is not."""
+    rule = parsed(RULE)
+    members = conditions(rule)
+    for employees in (10, 100):
+        for county in ("371625", "371602"):
+            for tags in (set(), {"scale.small"}):
+                facts = {"employees": employees, "county": county}
+                failing = [path for path, member in members if not eligibility.evaluate(member, facts, tags)]
+                found = of_enterprise([policy_row(1, RULE)], facts, tags)
+                assert [item["path"] for item in found] == (failing if len(failing) == 1 else [])

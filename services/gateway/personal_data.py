@@ -1,0 +1,39 @@
+"""Personal data in answers: an enterprise sees its own contact's phone in full, everyone else
+(staff) masked (`shared.phones.masked`, contract section 11). Pure: the caller and the answer in,
+the answer as shown out."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.gateway.auth import Caller, Role
+from shared.contracts.gov import PERSONAL_FIELDS
+from shared.phones import masked
+
+
+def sees_in_full(caller: Caller, uscc: str) -> bool:
+    return caller.role is Role.enterprise and caller.uscc == uscc
+
+
+def file_shown(caller: Caller, file: Mapping[str, Any]) -> dict[str, Any]:
+    """An enterprise's file (`GET /enterprises/{uscc}`) as the caller may see it."""
+    if sees_in_full(caller, file["uscc"]):
+        return dict(file)
+    return {name: masked(value) if name in PERSONAL_FIELDS and isinstance(value, str) else value
+            for name, value in file.items()}
+
+
+def history_shown(caller: Caller, uscc: str, page: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of profile versions (`GET /enterprises/{uscc}/history`): a personal field's `from` and
+    `to` masked unless the caller is the enterprise itself."""
+    if sees_in_full(caller, uscc):
+        return dict(page)
+
+    def change_shown(name: str, change: Mapping[str, Any]) -> Mapping[str, Any]:
+        if name not in PERSONAL_FIELDS:
+            return change
+        return {side: masked(value) if isinstance(value, str) else value for side, value in change.items()}
+
+    items = [{**item, "changes": {name: change_shown(name, change) for name, change in item["changes"].items()}}
+             for item in page["items"]]
+    return {**page, "items": items}

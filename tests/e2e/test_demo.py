@@ -1,0 +1,42 @@
+"""What `make run` loads, on a running platform: the demo's enterprises and policies, then its finished
+evaluation round (三评) with ratings, questionnaire answers, assessments, results and one open rectification,
+all through the gateway; and the platform settles after it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from demo.evaluation import QUESTIONS, RATERS, load_round
+from demo.load import demo_usccs, load, wait_until_settled
+from shared.clock import CHINA
+from tests.e2e.harness import ADMIN_TOKEN, As, ok
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_demo_holds_a_finished_round_with_results_ratings_and_an_open_rectification(platform):
+    admin = As(platform, ADMIN_TOKEN)
+    assert load(platform.url, ADMIN_TOKEN, platform.amqp_uri, say=lambda _: None)
+    wait_until_settled(platform.url, platform.amqp_uri, say=lambda _: None, timeout_s=300)
+    today = datetime.fromisoformat(ok(platform.get("/health"))["services"]["evaluation"]["now"]).astimezone(CHINA)
+    results = load_round(platform.url, ADMIN_TOKEN, demo_usccs(), today.date(), say=lambda _: None)
+    wait_until_settled(platform.url, platform.amqp_uri, say=lambda _: None, timeout_s=120)
+
+    rounds = ok(admin.get("/evaluations"))["items"]
+    assert [(item["id"], item["status"]) for item in rounds] == [(results["evaluation_id"], "closed")]
+    assert len(rounds[0]["survey"]["questions"]) == len(QUESTIONS)
+    assert ok(admin.get(f"/evaluations/{results['evaluation_id']}/results")) == results
+    departments = results["departments"]
+    assert len(departments) > 5 and [entry["rank"] for entry in departments] == sorted(
+        entry["rank"] for entry in departments)
+    assert all(entry["sources"]["self"] is not None and entry["sources"]["third_party"] is not None
+               for entry in departments)
+    assert results["counties"] and results["policies"]
+    ratings = ok(admin.get("/ratings", limit=200))
+    assert ratings["total"] == RATERS and ratings["average"]["count"] == RATERS
+    assert ok(admin.get("/follow-ups", status="open"))["total"] > 0        # the 1- and 2-star ratings'
+    rectifications = ok(admin.get("/rectifications"))["items"]
+    assert [(item["unit"], item["status"]) for item in rectifications] == [(departments[-1]["unit"], "issued")]
+    # loaded once: a second start keeps what is there
+    assert not load(platform.url, ADMIN_TOKEN, platform.amqp_uri, say=lambda _: None)

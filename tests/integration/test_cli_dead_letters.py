@@ -1,0 +1,19 @@
+"""`huiqi dead-letters SERVICE` reads every service database, the accounts service's included."""
+from __future__ import annotations
+
+import pytest
+
+from tools import cli, launcher
+
+
+def test_every_service_with_a_database_has_its_dead_letters_listed(platform_env, capsys):
+    assert set(cli.SERVICES) == set(launcher.SERVICES) - {"gateway"}
+    for service in cli.SERVICES:
+        assert cli.main(["dead-letters", service]) == 0
+        assert capsys.readouterr().out.startswith(f"{service}: 0 waiting, 0 in all")
+
+
+def test_a_name_that_is_no_service_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["dead-letters", "gateway"])
+    assert "invalid choice" in capsys.readouterr().err

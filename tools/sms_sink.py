@@ -1,0 +1,101 @@
+"""A development SMS gateway: takes what the platform sends (POST JSON {"phone", "text"}, contract
+section 11), appends each message to a file (var/sms.log) and tells whoever started it.
+
+`huiqi run` starts one on 127.0.0.1 when HUIQI_SMS_URL is not set, so an enterprise can register
+itself on a development machine and read its code in var/sms.log; the tests start one to read codes.
+It is a real HTTP server, answering as a gateway would: 200 with `{"accepted": true}`, 400 for a body
+that is not such a message, 503 while `failing` is set.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from shared.clock import CHINA
+
+
+class SmsSink:
+    def __init__(self, log_path: Path | None = None, *, host: str = "127.0.0.1", port: int = 0,
+                 say: Callable[[str], None] | None = None):
+        self.log_path = log_path
+        self.say = say
+        self.messages: list[dict[str, str]] = []
+        self.failing = False
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/sms"
+
+    def start(self) -> SmsSink:
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="sms-sink", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SmsSink:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def sent_to(self, phone: str) -> list[str]:
+        """The texts sent to `phone`, oldest first."""
+        with self._lock:
+            return [message["text"] for message in self.messages if message["phone"] == phone]
+
+    def _took(self, phone: str, text: str) -> None:
+        at = datetime.now(CHINA).isoformat(timespec="seconds")
+        with self._lock:
+            self.messages.append({"phone": phone, "text": text, "at": at})
+            if self.log_path is not None:
+                self.log_path.parent.mkdir(parents=True, exist_ok=True)
+                with self.log_path.open("a", encoding="utf-8") as log:
+                    log.write(f"{at} {phone} {text}\n")
+        if self.say is not None:
+            self.say(f"SMS to {phone}: {text}")
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the name http.server calls
+                if sink.failing:
+                    return self._answer(HTTPStatus.SERVICE_UNAVAILABLE, {"accepted": False, "reason": "failing"})
+                try:
+                    body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                    phone, text = body["phone"], body["text"]
+                    if not isinstance(phone, str) or not isinstance(text, str):
+                        raise TypeError("phone and text are strings")
+                except (ValueError, KeyError, TypeError) as error:
+                    return self._answer(HTTPStatus.BAD_REQUEST, {"accepted": False, "reason": str(error)})
+                sink._took(phone, text)
+                return self._answer(HTTPStatus.OK, {"accepted": True})
+
+            def _answer(self, status: HTTPStatus, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format, *args):  # noqa: A002 - http.server's signature
+                pass
+
+        return Handler

@@ -3,7 +3,8 @@ also a database that swallows everything without refusing (then by the stop dead
 
 The tagging service runs as its own process (as deployed, `nameko run`), reaching PostgreSQL and
 RabbitMQ through TCP proxies this test cuts; the real servers are never touched. Messages are in
-flight when the dependency goes, so a batch waits out its pauses and the outbox relay fails."""
+flight when the dependency goes, so a batch waits out its pauses and the outbox relay fails.
+The last test does the same to every service at once, with both the database and the broker down."""
 from __future__ import annotations
 
 import signal
@@ -15,8 +16,8 @@ import pytest
 from tests.broker import fresh_vhost
 from tests.e2e import harness
 from tests.polling import until
-from tests.tcp_proxy import TcpProxy, url_through
-from tools.launcher import ServiceProcesses
+from tests.tcp_proxy import TcpProxy, free_port, url_through
+from tools.launcher import SERVICES, ServiceProcesses
 
 STOP_WITHIN_S = 10.0
 pytestmark = pytest.mark.postgres
@@ -107,3 +108,42 @@ def test_sigterm_stops_the_service_within_10_s_whatever_is_down(tagging, vhost, 
     assert seconds <= STOP_WITHIN_S, f"stopped in {seconds:.1f} s:\n{log[-3000:]}"
     # a refused connection lets the stop finish by itself; a black hole needs the deadline
     assert ("stop_deadline_passed" in log) == (down == "database-black-hole"), log[-3000:]
+
+
+def test_sigterm_stops_every_service_within_10_s_with_the_database_and_the_broker_down(vhost, tmp_path):
+    database, broker = TcpProxy(5432).start(), TcpProxy(5672).start()
+    template = harness.postgres_template()
+    env = {"HUIQI_AMQP_URI": url_through(vhost, broker), "HUIQI_DATABASE_URL": url_through(template, database),
+           "HUIQI_VAR_DIR": str(tmp_path), "HUIQI_GATEWAY_BIND": f"127.0.0.1:{free_port()}",
+           "HUIQI_ADMIN_TOKEN": harness.ADMIN_TOKEN}
+    processes = ServiceProcesses(tmp_path / "log", env)
+    try:
+        processes.start()
+        processes.wait_ready(timeout_s=90)
+        publish_some(vhost)
+        database.cut()
+        broker.cut()
+        until(lambda: "consumer_paused" in (processes.log_dir / "tagging.log").read_text(errors="replace"),
+              what="tagging noticing the database is down")
+        assert all(processes.alive(name) for name in SERVICES)
+        started = time.monotonic()
+        for process in processes.processes.values():
+            process.send_signal(signal.SIGTERM)
+        seconds = {}
+        for name, process in processes.processes.items():
+            try:
+                process.wait(timeout=max(0.1, started + 30 - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass  # reported below, with the service's log
+            seconds[name] = time.monotonic() - started if process.poll() is not None else float("inf")
+        print(f"\nSIGTERM to every service with the database and the broker down: "
+              f"{ {name: round(value, 1) for name, value in seconds.items()} }")
+        late = {name: value for name, value in seconds.items() if value > STOP_WITHIN_S}
+        assert not late, "\n\n".join(f"{name} ({value:.1f} s):\n"
+                                      f"{(processes.log_dir / (name + '.log')).read_text(errors='replace')[-2000:]}"
+                                      for name, value in late.items())
+    finally:
+        processes.stop(timeout_s=1)
+        database.close()
+        broker.close()
+        harness.drop_databases(template)

@@ -110,8 +110,8 @@ Decided after the route, by what the request acts on:
   the caller may see; `GET /api/v1/alarms` lists the caller's own.
 - The evaluation service judges the scope of what it is asked by the actor: a rating of a push the
   enterprise did not receive or of another's application, a follow-up or rectification of another
-  unit, a round or questionnaire outside an enterprise's scope are 403 with the reason. The gateway
-  itself refuses a self-assessment naming another `unit` than the caller's (403).
+  unit, a self-assessment naming another `unit` than the caller's, a round or questionnaire outside
+  an enterprise's scope are 403 with the reason.
 - Which action an application takes in which stage, and by whom, is the lifecycle's rule
   (services/application/domain/stages.py): 409 for the stage, 403 for the role, with the reason.
   Whoever objects during a public notice is answered the notice's public record (公示: enterprise

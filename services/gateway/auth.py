@@ -98,11 +98,10 @@ ENTERPRISE_ACTIONS = frozenset({
 # no other role gives them, the city administrator included.
 ENTERPRISE_VOICE = frozenset({Action.rate, Action.read_survey, Action.answer_survey})
 OWN_WORD = ENTERPRISE_VOICE | {Action.self_assess, Action.assess, Action.report_rectification}
-# Actions on a department's or county's own evaluation matters: the self-assessment names its unit in
-# the body (judged here); for the others the evaluation service judges by the actor.
-UNIT_ACTIONS = frozenset({Action.self_assess})
-UNIT_SCOPED_ACTIONS = UNIT_ACTIONS | {Action.read_ratings, Action.read_follow_ups, Action.close_follow_up,
-                                      Action.report_rectification, Action.read_rectifications}
+# Actions on a department's or county's own evaluation matters: the evaluation service judges the unit
+# by the actor (services/evaluation/domain/access.py), the one home of that rule.
+UNIT_SCOPED_ACTIONS = frozenset({Action.self_assess, Action.read_ratings, Action.read_follow_ups,
+                                 Action.close_follow_up, Action.report_rectification, Action.read_rectifications})
 # An enterprise's evaluation actions: on its own ratings and the rounds it is in the scope of, which the
 # evaluation service judges by the actor.
 ENTERPRISE_EVALUATION_ACTIONS = ENTERPRISE_VOICE | {Action.read_ratings, Action.read_follow_ups, Action.read_round}
@@ -188,7 +187,6 @@ class Resource:
     level: str | None = None
     owned: bool = False
     source: str | None = None   # the `source` an event to be published names
-    unit: str | None = None     # the department or county code an evaluation filing names
 
     @classmethod
     def of_policy(cls, policy: Mapping[str, Any], uscc: str | None = None) -> Resource:
@@ -224,19 +222,6 @@ def _policy_scope(caller: Caller, resource: Resource) -> Decision:
                            f"{f' of county {resource.county}' if resource.county else ''}")
 
 
-def _unit_scope(caller: Caller, resource: Resource) -> Decision:
-    """A department's staff act for their department, a county's staff for their county."""
-    if resource.unit is None:
-        return ALLOW
-    if caller.role is Role.department_staff and resource.unit != caller.department:
-        return Decision(False, f"department staff of {caller.department} act only for their own department, "
-                               f"not for {resource.unit}")
-    if caller.role is Role.county_staff and resource.unit != caller.county:
-        return Decision(False, f"county staff of {caller.county} act only for their own county, not for "
-                               f"{resource.unit}")
-    return ALLOW
-
-
 def _enterprise_scope(caller: Caller, resource: Resource) -> Decision:
     if resource.uscc is not None and resource.uscc != caller.uscc:
         return Decision(False, f"an enterprise's token acts for {caller.uscc} only, not for {resource.uscc}")
@@ -258,8 +243,6 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
         return _source_scope(caller, resource)
     if caller.role in POLICY_OWNER_ROLES and action in POLICY_OWNER_ACTIONS:
         return _policy_scope(caller, resource)
-    if caller.role in POLICY_OWNER_ROLES and action in UNIT_ACTIONS:
-        return _unit_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
         return _enterprise_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_NAMED_ACTIONS:

@@ -72,11 +72,10 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
 
 def resource_of(path: Mapping[str, Any], body: BaseModel | None, query: BaseModel | None = None) -> Resource:
     """The scope the gateway can see: the enterprise in the path, a body or the query, the department,
-    level or county in a body, the `source` of an event, the unit an evaluation filing names."""
+    level or county in a body, the `source` of an event."""
     return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None) or getattr(query, "uscc", None),
                     department=getattr(body, "department", None), county=getattr(body, "county", None),
-                    level=getattr(body, "level", None), source=getattr(body, "source", None),
-                    unit=getattr(body, "unit", None))
+                    level=getattr(body, "level", None), source=getattr(body, "source", None))
 
 
 # A body nests a few levels (an eligibility rule at most 32 rule levels, two JSON levels each); past

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from services.application.domain import visibility
+from services.evaluation.domain import access as evaluation_access
 from services.gateway.access import COLUMNS, NO_TOKEN, WRONG_TOKEN, Cell, parse
 from services.gateway.routes import ROUTE_LIST, Route
 from shared.contracts.actors import Actor
@@ -73,9 +74,19 @@ class ScopedApplication:
         return application
 
 
+class ScopedEvaluation(FakeEvaluation):
+    name = "evaluation"
+
+    @rpc(expected_exceptions=EXPECTED)
+    def file_self_assessment(self, actor, evaluation_id, unit, scores, evidence):
+        """As the evaluation service answers: a unit's own staff only (`access.check_self_assessor`)."""
+        evaluation_access.check_self_assessor(Actor.model_validate(actor), unit)
+        return super().file_self_assessment(actor, evaluation_id, unit, scores, evidence)
+
+
 @pytest.fixture
 def services(quick_consumers, container_factory, amqp_uri, accounts_service):
-    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication, FakeEvaluation):
+    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication, ScopedEvaluation):
         container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"}).start()
 
 

@@ -62,9 +62,12 @@ def check_may_close_follow_up(actor: Actor, *, department: str, level: str, coun
 def check_self_assessor(actor: Actor, unit: str) -> UnitKind:
     """The kind of unit a self-assessment is for: the actor's own department or county; Forbidden otherwise."""
     mine = own_unit(actor)
-    if mine is None or mine[1] != unit:
-        raise Forbidden(f"a self-assessment is filed by the unit's own staff; {unit!r} is not the actor's "
-                        "department or county", {"unit": unit})
+    if mine is None:
+        raise Forbidden("a self-assessment is filed by a department's or a county's own staff",
+                        {"unit": unit, "role": str(actor.role)})
+    if mine[1] != unit:
+        raise Forbidden(f"staff of {mine[1]} file the self-assessment of their own {mine[0]} only, not of {unit}",
+                        {"unit": unit})
     return mine[0]
 
 

@@ -55,6 +55,8 @@ def test_a_self_assessment_is_for_the_actors_own_unit():
     for actor, unit in ((DEPARTMENT, "D02"), (COUNTY, "D01"), (ADMIN, "D01"), (ASSESSOR, "D01")):
         with pytest.raises(Forbidden):
             access.check_self_assessor(actor, unit)
+    with pytest.raises(Forbidden, match="staff of D01 .* not of D02"):
+        access.check_self_assessor(DEPARTMENT, "D02")
 
 
 def test_third_party_scores_come_from_assessors():

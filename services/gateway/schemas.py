@@ -903,7 +903,9 @@ class NearMiss(_Answer):
     text: str = Field(description="that condition, in Chinese")
 
 
-class NearMisses(_Answer):
+class NearMisses(Page[NearMiss]):
+    """A page of the enterprises a policy misses by one condition, with the counts per condition."""
+
     policy_id: int
     policy_version: int
     total: int = Field(description="active enterprises failing exactly one condition (and the filters)")

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # cannot register themselves (503 sms_unavailable); `make run` starts a local sink instead.
     sms_url: str | None = None
     sms_timeout_s: float = 5.0
+    # The e-mail and WeChat group-robot providers of notifications (contract section 11); a channel
+    # without its provider is off (enterprises see it as not available).
+    smtp_url: str | None = None
+    wechat_webhook_url: str | None = None
     # Addresses of reverse proxies whose X-Forwarded-For the gateway believes (comma-separated); by
     # default none, so the client address of a rate limit is the connection's own.
     trusted_proxies: str = ""

@@ -35,6 +35,8 @@ class Action(enum.StrEnum):
     declare_interests = "enterprise.declare_interests"  # the enterprise's own policy interests (source self)
     read_notifications = "notifications.read"
     mark_notification_read = "notifications.mark_read"
+    read_notification_preferences = "notifications.read_preferences"
+    set_notification_preferences = "notifications.set_preferences"   # the enterprise's own
     read_tags = "tags.read"
     read_departments = "departments.read"
     manage_departments = "departments.manage"   # add or rename one (the city administrator)
@@ -90,6 +92,7 @@ POLICY_OWNER_ACTIONS = frozenset({
 # Actions on one enterprise's data; an enterprise token may take them on itself only.
 ENTERPRISE_ACTIONS = frozenset({
     Action.read_enterprise, Action.declare_interests, Action.read_notifications, Action.mark_notification_read,
+    Action.read_notification_preferences, Action.set_notification_preferences,
     Action.explain_policy, Action.ask_question, Action.submit_application,
 })
 
@@ -97,7 +100,9 @@ ENTERPRISE_ACTIONS = frozenset({
 # enterprise's, a self-assessment or a rectification's progress a unit's, a third-party score an assessor's;
 # no other role gives them, the city administrator included.
 ENTERPRISE_VOICE = frozenset({Action.rate, Action.read_survey, Action.answer_survey})
-OWN_WORD = ENTERPRISE_VOICE | {Action.self_assess, Action.assess, Action.report_rectification}
+# How an enterprise is told things is its own choice too: the city administrator reads it, never sets it.
+OWN_WORD = ENTERPRISE_VOICE | {Action.self_assess, Action.assess, Action.report_rectification,
+                               Action.set_notification_preferences}
 # Actions on a department's or county's own evaluation matters: the evaluation service judges the unit
 # by the actor (services/evaluation/domain/access.py), the one home of that rule.
 UNIT_SCOPED_ACTIONS = frozenset({Action.self_assess, Action.read_ratings, Action.read_follow_ups,

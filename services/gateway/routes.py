@@ -223,6 +223,19 @@ ROUTE_LIST: tuple[Route, ...] = (
     Route("mark_notification_read", "POST", f"{API}/enterprises/{{uscc}}/notifications/{{notification_id}}/read",
           "Mark one notification read", "enterprises", Action.mark_notification_read,
           path_params=schemas.NotificationPath, answer=schemas.Notification, errors=(404, 503)),
+    Route("notification_preferences", "GET", f"{API}/enterprises/{{uscc}}/notification-preferences",
+          "The enterprise's notification preferences, with the channels available now", "enterprises",
+          Action.read_notification_preferences, path_params=schemas.EnterprisePath,
+          answer=schemas.NotificationPreferences, errors=(503,),
+          description="The defaults (every kind in the inbox only, quiet hours 21:00 to 08:00, digest immediate, "
+                      "`updated_at` null) until the enterprise saves its own."),
+    Route("set_notification_preferences", "PUT", f"{API}/enterprises/{{uscc}}/notification-preferences",
+          "The enterprise sets how it is notified: channels per notice kind, quiet hours, digest", "enterprises",
+          Action.set_notification_preferences, path_params=schemas.EnterprisePath,
+          bodies=(schemas.NotificationPreferencesRequest,), answer=schemas.NotificationPreferences, errors=(503,),
+          description="What the body leaves out is kept. 422 naming the field (`kinds.<kind>`, "
+                      "`kinds.<kind>.<index>`, `quiet_hours.<index>`, `digest`) for an unknown kind or channel, a "
+                      "time that is not HH:MM, equal start and end, or an unknown digest."),
     Route("tags", "GET", f"{API}/tags", "The tag catalogue", "tags", Action.read_tags, query=schemas.TagsQuery,
           answer=schemas.TagCatalogue, errors=(503,)),
     Route("preview_tag", "POST", f"{API}/tags/preview", "How many enterprises a tag rule would tag, with a sample",

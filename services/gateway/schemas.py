@@ -484,6 +484,25 @@ class InterestsRequest(_Request):
                                     "when the catalogue has such a tag")]
 
 
+# notification preferences: the shapes only; the notification service checks the kinds, channels, times and
+# digest (services/notification/domain/preferences.py) and answers 422 naming the field
+_PREFERENCE_TEXT = Annotated[str, Field(max_length=40)]
+
+
+class NotificationPreferencesRequest(_Request):
+    kinds: Annotated[dict[_PREFERENCE_TEXT, Annotated[list[_PREFERENCE_TEXT], Field(max_length=10)]],
+                     Field(max_length=20)] | None = Field(
+        None, description="notice kind -> its channels among in_app, sms, email, wechat (in_app is always "
+                          "added); a kind left out keeps its channels. Kinds: policy_matched, proactive_offer, "
+                          "proactive_offer_withdrawn, application_returned, application_completed, "
+                          "application_rejected, survey", examples=[{"policy_matched": ["sms", "email"]}])
+    quiet_hours: Annotated[list[_PREFERENCE_TEXT], Field(min_length=2, max_length=2)] | None = Field(
+        None, description='["HH:MM", "HH:MM"]: from, to (China time, across midnight when the end is earlier); '
+                          "no SMS or WeChat message then", examples=[["21:00", "08:00"]])
+    digest: _PREFERENCE_TEXT | None = Field(None, description="immediate (one message per notice) or daily (one "
+                                                              "message a day at 09:00 listing the new matches)")
+
+
 # Answers -------------------------------------------------------------------------------------
 
 class _Answer(BaseModel):
@@ -727,6 +746,23 @@ class Notification(_Answer):
     title: str
     created_at: datetime
     read_at: datetime | None
+
+
+class ChannelsAvailable(_Answer):
+    in_app: bool = Field(description="always true: the inbox")
+    sms: bool = Field(description="HUIQI_SMS_URL is set")
+    email: bool = Field(description="HUIQI_SMTP_URL is set")
+    wechat: bool = Field(description="HUIQI_WECHAT_WEBHOOK_URL is set")
+
+
+class NotificationPreferences(_Answer):
+    uscc: str
+    kinds: dict[str, list[str]] = Field(description="every notice kind -> its channels, in_app always among them")
+    quiet_hours: list[str] = Field(description='["HH:MM", "HH:MM"], China time; default ["21:00", "08:00"]')
+    digest: str = Field(description="immediate (the default) or daily")
+    channels_available: ChannelsAvailable = Field(description="which channels can deliver now; one chosen while it "
+                                                              "is not available takes effect once it is")
+    updated_at: datetime | None = Field(description="when the enterprise last saved them; null: the defaults")
 
 
 class TagCategory(_Answer):

@@ -43,6 +43,7 @@ from services.gateway.schemas import (
     InterestsRequest,
     NearMissFilter,
     NearMissQuery,
+    NotificationPreferencesRequest,
     PackRequest,
     PageQuery,
     PasswordRequest,
@@ -311,6 +312,14 @@ class GatewayService(ClockListener):
     @endpoint("mark_notification_read")
     def mark_notification_read(self, request, caller: Caller, uscc: str, notification_id: int):
         return self.notification.mark_read(uscc, notification_id)
+
+    @endpoint("notification_preferences")
+    def notification_preferences(self, request, caller: Caller, uscc: str):
+        return self.notification.preferences(uscc)
+
+    @endpoint("set_notification_preferences")
+    def set_notification_preferences(self, request, caller: Caller, uscc: str, body: NotificationPreferencesRequest):
+        return self.notification.set_preferences(uscc, body.model_dump(exclude_none=True))
 
     @endpoint("tags")
     def tags(self, request, caller: Caller, query: TagsQuery):

@@ -1,5 +1,5 @@
 """The notification service's own tables."""
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, MetaData, String, Table, UniqueConstraint
 
 from shared.database import UtcDateTime, serial_id
 
@@ -21,4 +21,16 @@ notifications = Table(
     # guarantees it. The same index serves an enterprise's inbox (uscc first), so no second index
     # slows bulk inserts.
     UniqueConstraint("uscc", "subject", "subject_id", "kind", name="one_notification_per_subject"),
+)
+
+# One row per enterprise that saved its notification preferences (services/notification/domain/preferences.py);
+# an enterprise without one has the defaults.
+notification_preferences = Table(
+    "notification_preferences", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("kinds", JSON, nullable=False),          # notice kind -> channels
+    Column("quiet_start", String(5), nullable=False),
+    Column("quiet_end", String(5), nullable=False),
+    Column("digest", String(10), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

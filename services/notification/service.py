@@ -1,8 +1,11 @@
-"""Notification service: entrypoints only; the inbox rules live in `inbox.py`."""
+"""Notification service: entrypoints only; the inbox rules live in `inbox.py`, the preferences' rules in
+`domain/preferences.py` and their rows in `preference_store.py`."""
 from __future__ import annotations
 
-from services.notification import inbox
+from services.notification import inbox, preference_store
+from services.notification.domain import preferences as preference_rules
 from services.notification.models import metadata
+from shared.config import settings
 from shared.consumer import Delivery, handles
 from shared.contracts.events import ApplicationChanged, MatchesChanged, SurveyOpened
 from shared.dead_letters import DeadLetterRpc
@@ -70,7 +73,32 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
                 tx.emit(first_read)
         return notice
 
+    @rpc(expected_exceptions=EXPECTED)
+    def preferences(self, uscc: str) -> dict:
+        """The enterprise's notification preferences (the defaults if it saved none), with the channels
+        available now."""
+        with self.store.reading() as session:
+            saved, updated_at = preference_store.read(session, uscc)
+        return preference_rules.answer(uscc, saved, _channels_available(), updated_at and updated_at.isoformat())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_preferences(self, uscc: str, change: dict) -> dict:
+        """Apply `change` (kinds, quiet_hours, digest; what it leaves out is kept); Invalid naming the field."""
+        now = utcnow()
+        with self.store.transaction() as tx:
+            current, _ = preference_store.read(tx.session, uscc, for_update=True)
+            saved = preference_rules.changed(current, change)
+            preference_store.save(tx.session, uscc, saved, now)
+        self.log.info("notification_preferences_saved", uscc=uscc, fields=sorted(change))
+        return preference_rules.answer(uscc, saved, _channels_available(), now.isoformat())
+
     @rpc
     def notification_count(self) -> int:
         with self.store.reading() as session:
             return inbox.count(session)
+
+
+def _channels_available() -> dict[str, bool]:
+    config = settings()
+    return preference_rules.channels_available(sms_url=config.sms_url, smtp_url=config.smtp_url,
+                                               wechat_webhook_url=config.wechat_webhook_url)

@@ -144,6 +144,17 @@ class FakeNotification:
                 "title": "稳岗补贴", "created_at": "2026-11-27T01:30:00+00:00", "read_at": "2026-11-27T02:00:00+00:00"}
 
 
+    @rpc(expected_exceptions=EXPECTED)
+    def preferences(self, uscc):
+        return {"uscc": uscc, "kinds": {"policy_matched": ["in_app"]}, "quiet_hours": ["21:00", "08:00"],
+                "digest": "immediate", "channels_available": {"in_app": True, "sms": False, "email": False,
+                                                              "wechat": False}, "updated_at": None}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_preferences(self, uscc, change):
+        return {**self.preferences(uscc), **change, "updated_at": "2026-11-27T02:00:00+00:00"}
+
+
 class FakeEvaluation:
     """The evaluation service's RPCs as EVALUATION.md names them, answering fixed shapes built from what
     they were asked; the lists also record how they were asked in `calls` (the containers run in the

@@ -1,0 +1,6 @@
+"""The notification service's rules, as pure functions: no nameko, no database, no eventlet.
+
+Modules: `preferences` (an enterprise's notification preferences: the notice kinds and channels, quiet
+hours, digest; their defaults, how a change is checked and merged, which channels are available, whether
+a China time falls in the quiet hours).
+"""

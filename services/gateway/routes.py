@@ -503,6 +503,25 @@ ROUTE_LIST: tuple[Route, ...] = (
           Action.manage_rectifications, path_params=schemas.RectificationPath,
           bodies=(schemas.RectificationReopenRequest,), answer=schemas.Rectification, errors=(404, 409, 503),
           description="Back in progress; 409 naming the state unless it is completed."),
+    # --- financial counsellors (金融辅导员, contract section 10) --------------------------------------
+    Route("create_team", "POST", f"{API}/counsellor-teams", "Form a team of counsellors (city administrator)",
+          "counselling", Action.manage_counselling, bodies=(schemas.TeamRequest,), status=201, answer=schemas.Team,
+          answer_headers={"Location": "the team's URL"}, errors=(409, 503),
+          description="Level province, city or county; a county team names its county. Counsellor accounts join "
+                      "it with `team_id` (POST /api/v1/staff). 409 for a name another team has."),
+    Route("list_teams", "GET", f"{API}/counsellor-teams", "Counsellor teams, with how many enterprises each serves",
+          "counselling", Action.read_counselling, answer=schemas.Page[schemas.Team], errors=(503,),
+          description="A counsellor sees its own team only."),
+    Route("get_team", "GET", f"{API}/counsellor-teams/{{team_id}}", "One team and the enterprises it serves",
+          "counselling", Action.read_counselling, path_params=schemas.TeamPath, answer=schemas.Team,
+          errors=(404, 503), description="A counsellor reads its own team only (403 for another)."),
+    Route("assign_team_enterprises", "PUT", f"{API}/counsellor-teams/{{team_id}}/enterprises",
+          "Set the enterprises a team serves (city administrator)", "counselling", Action.manage_counselling,
+          path_params=schemas.TeamPath, bodies=(schemas.TeamEnterprisesRequest,), answer=schemas.Team,
+          errors=(404, 409, 503),
+          description="The whole list: enterprises not in it leave the team. An enterprise is served by one team: "
+                      "one another team serves is a 409 naming it. The team's counsellors reach these enterprises "
+                      "only (403 elsewhere)."),
     Route("quarantine", "GET", f"{API}/quarantine", "Rejected inbound messages, with reasons", "operations",
           Action.read_quarantine, query=schemas.QuarantineQuery, answer=schemas.Page[schemas.QuarantinedMessage],
           errors=(503,)),

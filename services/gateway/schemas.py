@@ -267,9 +267,14 @@ class StaffRequest(_Request):
                                                                "for: a code in GET /api/v1/departments")
     county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
         | None = None
+    team_id: PositiveId | None = Field(None, description="the team a counsellor account belongs to (POST "
+                                                          "/api/v1/counsellor-teams); it acts for that team's "
+                                                          "enterprises only")
 
     @model_validator(mode="after")
     def _scope_matches_role(self) -> StaffRequest:
+        if self.role != Role.counsellor and self.team_id is not None:
+            raise ValueError("team_id is only for counsellor")
         if self.role == Role.department_staff and self.department is None:
             raise ValueError("a department_staff account needs department")
         if self.role == Role.county_staff and self.county not in COUNTIES:
@@ -544,6 +549,7 @@ class ActorRecord(_Answer):
     county: str | None = Field(None, description="county staff: the county they act for")
     uscc: str | None = Field(None, description="an enterprise: its code")
     source: str | None = Field(None, description="another government system: the source of its events")
+    team_id: int | None = Field(None, description="a counsellor: the team whose enterprises it acts for")
 
 
 class GatewayClock(_Answer):
@@ -848,6 +854,7 @@ class Account(_Answer):
     county: str | None = None
     uscc: str | None = None
     source: str | None = Field(None, description="a system's: the source of the events it may publish")
+    team_id: int | None = Field(None, description="a counsellor's: its team")
     created_at: datetime
     created_by: str
     disabled_at: datetime | None = None
@@ -873,6 +880,7 @@ class SessionAccount(_Answer):
     uscc: str | None = None
     department: str | None = None
     county: str | None = None
+    team_id: int | None = None
 
 
 class SignedIn(_Answer):
@@ -1700,3 +1708,48 @@ AnyAlarm = Annotated[Alarm | EvaluationAlarm, Field(discriminator="kind")]
 class AlarmPage(Page[AnyAlarm]):  # type: ignore[valid-type]
     warnings: list[str] = Field(default_factory=list, description="what is missing from the list, e.g. the "
                                                                   "evaluation service's alarms when it did not answer")
+
+
+# Financial counsellors (金融辅导员, contract section 10) -------------------------------------------
+
+TeamLevel = Literal["province", "city", "county"]
+
+
+class TeamRequest(_Request):
+    name: _text(100, "the team's name")
+    level: TeamLevel = Field(description="province, city or county")
+    county: Annotated[str, Field(description="a county team's county", examples=["371625"])] | None = None
+
+    @model_validator(mode="after")
+    def _county_matches_level(self) -> TeamRequest:
+        if self.level == "county" and self.county not in COUNTIES:
+            raise ValueError(f"a county team needs county, one of {', '.join(COUNTIES)}")
+        if self.level != "county" and self.county is not None:
+            raise ValueError("county is only for a county team")
+        return self
+
+
+class TeamEnterprisesRequest(_Request):
+    usccs: list[EnterpriseCode] = Field(max_length=10_000, description="every enterprise the team serves now; "
+                                                                       "one another team serves is a 409")
+
+
+class TeamPath(_Parameters):
+    team_id: PositiveId
+
+
+class TeamEnterprise(_Answer):
+    uscc: str
+    name: str | None = Field(description="as the enterprise's newest tagged data names it")
+
+
+class Team(_Answer):
+    """A team of counsellors; its counsellors are staff accounts naming its id (POST /api/v1/staff)."""
+
+    id: int
+    name: str
+    level: TeamLevel
+    county: str | None = None
+    created_at: datetime
+    enterprise_count: int | None = Field(None, description="in a list: how many enterprises it serves")
+    enterprises: list[TeamEnterprise] | None = Field(None, description="one team: the enterprises it serves")

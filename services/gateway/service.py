@@ -72,6 +72,8 @@ from services.gateway.schemas import (
     TagCreateRequest,
     TagPreviewRequest,
     TagsQuery,
+    TeamEnterprisesRequest,
+    TeamRequest,
     WithdrawRequest,
 )
 from services.gateway.sessions import cleared_cookie, client_address, is_secure, session_cookie, session_of
@@ -104,6 +106,7 @@ class GatewayService(ClockListener):
     notification = TimedRpcProxy("notification")
     accounts = TimedRpcProxy("accounts")
     evaluation = TimedRpcProxy("evaluation")
+    counselling = TimedRpcProxy("counselling")
     tokens = Tokens()
     gov_events = GovEventPublisher()
     clock_events = EventDispatcher()
@@ -148,7 +151,8 @@ class GatewayService(ClockListener):
 
     def _services(self) -> dict:
         return {"tagging": self.tagging, "policy": self.policy, "notification": self.notification,
-                "application": self.application, "accounts": self.accounts, "evaluation": self.evaluation}
+                "application": self.application, "accounts": self.accounts, "evaluation": self.evaluation,
+                "counselling": self.counselling}
 
     @endpoint("health")
     def health(self, request):
@@ -209,9 +213,11 @@ class GatewayService(ClockListener):
     def create_staff(self, request, caller: Caller, body: StaffRequest):
         if body.department is not None:
             self.policy.department(body.department)   # the register's owner refuses an unknown code (422)
+        if body.team_id is not None:
+            self.counselling.check_team(body.team_id)  # the counselling service refuses an unknown team (422)
         return Reply(self.accounts.create("staff", body.name, caller.actor(), role=body.role,
                                           department=body.department, county=body.county, login=body.login,
-                                          password=body.password), 201)
+                                          password=body.password, team_id=body.team_id), 201)
 
     # --- people signing in (contract section 12) ------------------------------------------------
     @staticmethod
@@ -671,6 +677,24 @@ class GatewayService(ClockListener):
     @endpoint("reopen_rectification")
     def reopen_rectification(self, request, caller: Caller, rectification_id: int, body: RectificationReopenRequest):
         return self.evaluation.reopen_rectification(caller.actor(), rectification_id, body.reason)
+
+    # --- financial counsellors (金融辅导员, contract section 10) --------------------------------------
+    @endpoint("create_team")
+    def create_team(self, request, caller: Caller, body: TeamRequest):
+        team = self.counselling.create_team(caller.actor(), body.name, body.level, body.county)
+        return Reply(team, 201, {"Location": f"{API}/counsellor-teams/{team['id']}"})
+
+    @endpoint("list_teams")
+    def list_teams(self, request, caller: Caller):
+        return self.counselling.teams(caller.actor())
+
+    @endpoint("get_team")
+    def get_team(self, request, caller: Caller, team_id: int):
+        return self.counselling.team(caller.actor(), team_id)
+
+    @endpoint("assign_team_enterprises")
+    def assign_team_enterprises(self, request, caller: Caller, team_id: int, body: TeamEnterprisesRequest):
+        return self.counselling.assign_enterprises(caller.actor(), team_id, list(body.usccs))
 
     @endpoint("quarantine")
     def quarantine(self, request, caller: Caller, query: QuarantineQuery):

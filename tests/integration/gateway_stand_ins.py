@@ -331,3 +331,42 @@ def step(action, text, actor):
 
 def moved(rectification_id, status, last):
     return {**RECTIFICATION, "id": rectification_id, "status": status, "history": [*RECTIFICATION["history"], last]}
+
+
+TEAM = {"id": 1, "name": "博兴县金融辅导队", "level": "county", "county": "371625",
+        "created_at": "2026-12-01T02:00:00+00:00"}
+
+
+class FakeCounselling:
+    """The counselling service's RPCs, answering fixed shapes; the counselling service's own tests run the
+    real one. A team other than 1 is unknown (404, 422 for a new account's `team_id`)."""
+
+    name = "counselling"
+
+    @rpc
+    def health(self):
+        return {"service": "counselling", "ok": True}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def check_team(self, team_id):
+        if team_id != 1:
+            raise Invalid(f"team_id：没有编号为 {team_id} 的辅导团队", {"field": "team_id"})
+        return TEAM
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_team(self, actor, name, level, county=None):
+        return {**TEAM, "name": name, "level": level, **({"county": county} if county else {})}
+
+    @rpc
+    def teams(self, actor):
+        return {"items": [{**TEAM, "enterprise_count": 1}], "total": 1}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def team(self, actor, team_id):
+        if team_id != 1:
+            raise NotFound(f"没有编号为 {team_id} 的辅导团队", {"team_id": team_id})
+        return {**TEAM, "enterprises": [{"uscc": USCC, "name": "滨州测试有限公司"}]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def assign_enterprises(self, actor, team_id, usccs):
+        return {**TEAM, "id": team_id, "enterprises": [{"uscc": uscc, "name": None} for uscc in usccs]}

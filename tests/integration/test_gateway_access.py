@@ -21,7 +21,14 @@ from shared.contracts.actors import Actor
 from shared.errors import EXPECTED, Forbidden, NotFound
 from shared.rpc import rpc
 from shared.uscc import complete
-from tests.integration.gateway_stand_ins import USCC, FakeEvaluation, FakeNotification, FakePolicy, FakeTagging
+from tests.integration.gateway_stand_ins import (
+    USCC,
+    FakeCounselling,
+    FakeEvaluation,
+    FakeNotification,
+    FakePolicy,
+    FakeTagging,
+)
 
 ACCESS_MD = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 OTHER_USCC = complete("91371600000000000")
@@ -39,7 +46,7 @@ SCOPED_BY = {"enterprise": ("uscc", "application_id"), "department_staff": ("pol
 OTHER_PARAMETERS = {"routing_key": "enterprise.registered", "code": "scale.small", "job_id": 1,
                     "account_id": "staff-999999", "notification_id": 1, "question_id": 1, "pack_id": 1,
                     "quarantine_id": 1, "year": 2027, "evaluation_id": 3, "follow_up_id": 5,
-                    "rectification_id": 21, "registration_id": "0" * 32}
+                    "rectification_id": 21, "registration_id": "0" * 32, "team_id": 1, "problem_id": 1}
 SOURCE = "market-regulation"
 EVENT = {"event_id": "access-1", "occurred_at": "2026-11-27T09:30:00+08:00", "sequence": 1,
          "enterprise": {"uscc": USCC}}
@@ -86,7 +93,7 @@ class ScopedEvaluation(FakeEvaluation):
 
 @pytest.fixture
 def services(quick_consumers, container_factory, amqp_uri, accounts_service):
-    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication, ScopedEvaluation):
+    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication, ScopedEvaluation, FakeCounselling):
         container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"}).start()
 
 

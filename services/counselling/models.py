@@ -87,6 +87,7 @@ problems = Table(
     Column("raised_by", String(100), nullable=False),
     Column("raised_role", String(30), nullable=False),
     Column("first_answered_at", UtcDateTime()),
+    Column("answered_in_time", Boolean),                   # the first response came within 24 clock hours
     Column("resolved_at", UtcDateTime()),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("alarm_stage", Integer, nullable=False),        # how many rungs of the escalation ladder were raised

@@ -194,3 +194,13 @@ def fake_services(quick_consumers, container_factory, amqp_uri, accounts_service
     for container in containers:
         container.start()
     return containers
+
+
+@pytest.fixture
+def time_travel():
+    """`time_travel(timedelta)` moves this process's clock (the services', in-process) forward; put back after."""
+    from shared import clock
+
+    before = clock.offset()
+    yield lambda delta: clock.set_offset(clock.offset() + delta)
+    clock.set_offset(before)

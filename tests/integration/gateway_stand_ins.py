@@ -370,3 +370,59 @@ class FakeCounselling:
     @rpc(expected_exceptions=EXPECTED)
     def assign_enterprises(self, actor, team_id, usccs):
         return {**TEAM, "id": team_id, "enterprises": [{"uscc": uscc, "name": None} for uscc in usccs]}
+
+    @rpc
+    def add_visit(self, actor, uscc, visited_on, notes, financing_need=None):
+        return {"id": 1, "uscc": uscc, "team_id": 1, "visited_on": visited_on, "notes": notes,
+                "financing_need": financing_need, "created_at": TEAM["created_at"], "created_by": actor["id"]}
+
+    @rpc
+    def visits(self, actor, uscc, limit=50, offset=0):
+        return {"items": [], "total": 0, "limit": limit, "offset": offset}
+
+    @rpc
+    def put_plan(self, actor, uscc, needs, measures, amount_coordinated):
+        return self.plan(actor, uscc)
+
+    @rpc
+    def plan(self, actor, uscc):
+        return {"uscc": uscc, "enterprise_name": None, "team_id": 1, "needs": None, "measures": None,
+                "amount_coordinated": None, "version": 0, "updated_at": None, "updated_by": None,
+                "financing_policies": []}
+
+    def _problem(self, problem_id, uscc=USCC):
+        return {"id": problem_id, "uscc": uscc, "enterprise_name": None, "team_id": 1, "text": "融资难",
+                "status": "open", "raised_at": TEAM["created_at"], "raised_by": "enterprise-1",
+                "due_at": "2026-12-02T02:00:00+00:00", "first_answered_at": None, "resolved_at": None,
+                "answered_in_time": False, "overdue": False, "alarm_stage": 0, "age_hours": 1.0, "responses": []}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def raise_problem(self, actor, uscc, text):
+        """As the counselling service judges it (`access.check_raiser`): team 1 serves USCC only."""
+        from services.counselling.domain import access
+        from shared.contracts.actors import Actor
+
+        access.check_raiser(Actor.model_validate(actor), uscc, 1 if uscc == USCC else 2)
+        return self._problem(1, uscc)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def problem(self, actor, problem_id):
+        if problem_id != 1:
+            raise NotFound(f"没有编号为 {problem_id} 的问题", {"problem_id": problem_id})
+        return self._problem(problem_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def respond(self, actor, problem_id, text, status):
+        return {**self.problem(actor, problem_id), "status": status}
+
+    @rpc
+    def ledger(self, actor, team_id=None, status=None, limit=50, offset=0):
+        return {"items": [], "total": 0, "limit": limit, "offset": offset, "teams": []}
+
+    @rpc
+    def alarms(self, actor, limit=50, offset=0):
+        return {"items": [], "total": 0, "limit": limit, "offset": offset}
+
+    @rpc
+    def statistics(self, actor):
+        return {"items": [], "total": 0}

@@ -103,7 +103,7 @@ def tokens(api, services) -> dict[str, str | None]:
     made = {}
     for role in ("city_admin", "department_staff", "county_staff", "window_clerk", "assessor", "counsellor"):
         scope = {"department": DEPARTMENT} if role == "department_staff" else (
-            {"county": COUNTY} if role == "county_staff" else {})
+            {"county": COUNTY} if role == "county_staff" else ({"team_id": 1} if role == "counsellor" else {}))
         made[role] = created(api.post("/api/v1/staff", json={"name": role, "role": role, **scope}))
     made["enterprise"] = created(api.post(f"/api/v1/enterprises/{USCC}/accounts", json={}))
     made["system"] = created(api.post("/api/v1/systems", json={"source": SOURCE}))
@@ -130,7 +130,7 @@ def call(gateway: str, route: Route, token: str | None, scope: dict, body=None, 
 
 # valid bodies, so that a call out of scope in its path reaches the scope check
 VALID_BODIES = {"declare_interests": {"interests": ["financing"]}, "set_notification_preferences": {"digest": "daily"},
-                "withdraw_policy": {"reason": "测试"},
+                "withdraw_policy": {"reason": "测试"}, "raise_problem": {"text": "融资难"},
                 "revise_policy": {"title": "测试政策", "department": DEPARTMENT, "summary": "测试", "eligibility": {},
                                   "valid_from": "2026-01-01", "valid_to": "2026-12-31"}}
 

@@ -5,6 +5,8 @@ in `workflows`, the rules in `domain`, the rows in the `*_store` modules, the fa
 `fact_store`. Run with `nameko run ... services.counselling.service:CounsellingService`."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from nameko.timer import timer
 
 from services.counselling import fact_store, problem_store, workflows
@@ -139,6 +141,17 @@ class CounsellingService(ClockListener, HealthRpc, DeadLetterRpc):
             tx.emit_all(events)
         self.log.info("problem_raised", problem_id=problem["id"], uscc=uscc, team_id=problem["team_id"],
                       actor=actor.id)
+        return problem
+
+    @rpc(expected_exceptions=EXPECTED)
+    def record_problem(self, actor: dict, uscc: str, text: str, raised_at: str) -> dict:
+        """A problem from a paper ledger with the time it was raised (ISO 8601 with its offset); no HTTP route."""
+        actor = Actor.model_validate(actor)
+        with self.store.transaction() as tx:
+            problem, events = workflows.record_problem(tx.session, actor, uscc, text, datetime.fromisoformat(raised_at),
+                                                       clock.now())
+            tx.emit_all(events)
+        self.log.info("problem_recorded", problem_id=problem["id"], uscc=uscc, raised_at=raised_at, actor=actor.id)
         return problem
 
     @rpc(expected_exceptions=EXPECTED)

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from services.counselling import fact_store, plan_store, problem_store, team_store
 from services.counselling.domain import access, plans, teams
 from services.counselling.domain import problems as problem_rules
-from shared.contracts.actors import Actor
+from shared.contracts.actors import Actor, Role
 from shared.contracts.events import PlanChanged, PlatformEvent, ProblemAnswered, ProblemRaised, ProblemResolved
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Forbidden, Invalid
 from shared.money import ZERO, json_number, yuan
 
 
@@ -102,6 +102,25 @@ def raise_problem(session, actor: Actor, uscc: str, text: str, now: datetime) ->
     team = team_store.get(session, team_id)
     problem = problem_store.raise_problem(session, uscc=uscc, team=team, text=text, actor_id=actor.id,
                                           actor_role=actor.role.value, now=now)
+    return _problem_answer(session, problem, now), [_event(ProblemRaised, problem, team)]
+
+
+def record_problem(session, actor: Actor, uscc: str, text: str, raised_at: datetime,
+                   now: datetime) -> tuple[dict, list[PlatformEvent]]:
+    """A problem from a paper ledger, with the time it was raised then (the city administrator, or the
+    platform loading its demo): its 24 hours count from `raised_at`, so it may be overdue at once."""
+    if actor.role not in (Role.city_admin, Role.system):
+        raise Forbidden("只有市级管理员可以录入纸质台账中的问题", {"role": actor.role.value})
+    if raised_at.tzinfo is None:
+        raise Invalid("raised_at：须带时区，例如 2026-12-01T09:00:00+08:00", {"field": "raised_at"})
+    if raised_at > now:
+        raise Invalid("raised_at：提出时间不能晚于现在", {"field": "raised_at"})
+    team_id = team_store.team_of(session, uscc)
+    if team_id is None:
+        raise Conflict(f"企业 {uscc} 尚未指定辅导团队", {"uscc": uscc})
+    team = team_store.get(session, team_id)
+    problem = problem_store.raise_problem(session, uscc=uscc, team=team, text=problem_rules.check_text(text),
+                                          actor_id=actor.id, actor_role=actor.role.value, now=raised_at)
     return _problem_answer(session, problem, now), [_event(ProblemRaised, problem, team)]
 
 

@@ -11,7 +11,8 @@ var/bench/, declares the topology, starts tagging, policy, notification, applica
 their own `nameko run` processes, drives them the way outside systems do (events on `gov.events`, RPC
 through a standalone `ClusterRpcProxy`; the search, applications, ratings and evaluation_close
 measurements also start the gateway and call it over HTTP with the run's own administrator token
-and the accounts it creates), and removes the vhost and the folder at the end.
+and the accounts it creates; `portal` drives the web portal in headless Chromium), and removes the
+vhost and the folder at the end.
 
 Measurements, one module each, in the order they run:
 
@@ -19,6 +20,7 @@ Measurements, one module each, in the order they run:
 | ------------------ | ------------------------------------------------------------------ |
 | `bus_hop`          | `bus_hop_events_per_s` (the baseline: a bare Nameko event hop)     |
 | `search`           | `search_p99_ms`, `_p50_ms`, `_p95_ms`, `_max_ms`, `_requests_per_s`; `search_saturated_*` |
+| `portal`           | `portal_first_load_p50_ms`, `_p95_ms`; `portal_search_*`; `portal_first_page_gzip_kib` |
 | `bulk_sync`        | `bulk_sync_100k_s`, `_matches`, `_notifications`, `_evaluation_s`, `_peak_rss_mb_<service>` |
 | `live_during_bulk` | `live_change_during_bulk_p50_ms`, `_p99_ms` (run inside `bulk_sync`) |
 | `publish_match`    | `publish_match_100k_s`, `publish_match_100k_matched`               |
@@ -34,7 +36,9 @@ Measurements, one module each, in the order they run:
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
 
 `search` runs first, through the gateway and before any enterprise or synthetic policy exists, so
-its corpus is its own in every run; it withdraws its published policies when done. The evaluation
+its corpus is its own in every run; it withdraws its published policies when done. `portal` runs
+next, on 1,000 policies of its own that it withdraws again when done, and needs Debian's Chromium
+(`make chromium`): without it the measurement fails, saying how to install it. The evaluation
 service consumes every event too, but no phase's clock waits for it: `bulk_sync` waits for it
 afterwards (untimed for its key), and `ratings` and `evaluation_close` before they start
 (`evaluation_facts`). `evaluation_close` runs after `ratings`, whose ratings count among the

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+# a failing test's report carries the tail of every running service's log, as in tests/e2e/
+from tests.e2e.conftest import pytest_runtest_makereport  # noqa: F401
 from tools.chromium import missing
 from tools.launcher import ROOT
 

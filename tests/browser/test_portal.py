@@ -150,6 +150,23 @@ def test_an_enterprise_registers_applies_and_sees_its_application_approved(chrom
     check(page, "application-detail")
     page.goto(f"{url}/messages")
     check(page, "messages")
+
+    # 通知设置: a daily digest and quiet hours from 22:30, kept when the page is opened again
+    page.locator("[data-test=prefs-open]").click()
+    page.locator("[data-test=prefs-digest-daily]").click()
+    start = page.locator("[data-test=prefs-quiet-start] input")
+    start.fill("22:30")
+    start.press("Enter")
+    check(page, "notification-preferences")
+    page.locator("[data-test=prefs-save]").click()
+    page.get_by_text("通知设置已保存").wait_for()
+    saved = ok(platform.get(f"{API}/enterprises/{firm['uscc']}/notification-preferences"))
+    assert (saved["digest"], saved["quiet_hours"]) == ("daily", ["22:30", "08:00"]), saved
+    page.reload()
+    page.locator("[data-test=prefs-open]").click()
+    until(lambda: "is-checked" in page.locator("[data-test=prefs-digest-daily]").get_attribute("class"),
+          what="the daily digest shown as chosen")
+    assert page.locator("[data-test=prefs-quiet-start] input").input_value() == "22:30"
     enterprise.close()
 
 

@@ -12,7 +12,7 @@ PORTAL_SOURCES := $(shell find portal/src portal/public -type f 2>/dev/null) por
 PORTAL_BUILT   := portal/dist/index.html
 PORTAL_MODULES := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench soak reset install lint portal
+.PHONY: run test test-fast bench soak reset install lint portal chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,15 @@ install: $(STAMP) $(PORTAL_BUILT)
 run: $(STAMP) $(PORTAL_BUILT)
 	$(BIN)/huiqi run
 
-test: $(STAMP) $(PORTAL_BUILT)
+# Debian's chromium for the browser tests, when missing (tools/chromium.py: a loud reason if it cannot)
+chromium: $(STAMP)
+	@$(BIN)/python -m tools.chromium install
+
+# The browser tests run in a pytest process of their own, without eventlet's monkey patching
+# (tests/conftest.py); in the first run they skip, saying so.
+test: $(STAMP) $(PORTAL_BUILT) chromium
 	$(BIN)/pytest -q --durations=30
+	HUIQI_TESTS_BROWSER=1 $(BIN)/pytest -q --durations=10 tests/browser
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not postgres" --hypothesis-profile=fast tests/unit tests/integration

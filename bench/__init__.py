@@ -11,7 +11,8 @@ var/bench/, declares the topology, starts tagging, policy, notification, applica
 counselling as their own `nameko run` processes, drives them the way outside systems do (events on `gov.events`, RPC
 through a standalone `ClusterRpcProxy`; the search, applications, ratings and evaluation_close
 measurements also start the gateway and call it over HTTP with the run's own administrator token
-and the accounts it creates), and removes the vhost and the folder at the end.
+and the accounts it creates; `portal` drives the web portal in headless Chromium), and removes the
+vhost and the folder at the end.
 
 Measurements, one module each, in the order they run:
 
@@ -29,13 +30,18 @@ Measurements, one module each, in the order they run:
 | `ratings`          | `ratings_per_s`, `ratings_p50_ms`, `ratings_p99_ms` (pushes rated through the gateway) |
 | `evaluation_close` | `evaluation_close_100k_s` (a round over the world, 100,000 ratings, 7,000 survey responses) |
 | `applications`     | `applications_per_s`, `_path_p50_ms`, `_path_p99_ms`; `applications_batched_*` the same |
+| `portal`           | `portal_first_load_p50_ms`, `_p95_ms`; `portal_search_*`; `portal_first_page_gzip_kib` |
 | `overdue_scan`     | `overdue_scan_100k_ms`, `raise_alarms_100k_ms`, `overdue_listing_100k_ms` (`_max`, `_pg`) |
 | `counselling`      | `counselling_ledger_p99_ms` (`_p50_ms`, `_max_ms`), `problem_scan_100k_ms` (`_max`) |
 | `poison_storm`     | `poison_storm_slowdown_x`, `_alone_s`, `_interleaved_s` (issue 12's drill, tagging alone) |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
 
 `search` runs first, through the gateway and before any enterprise or synthetic policy exists, so
-its corpus is its own in every run; it withdraws its published policies when done. The evaluation
+its corpus is its own in every run; it withdraws its published policies when done. `portal` runs
+after every measurement that counts enterprises, matches or notifications (it registers an
+enterprise of its own); it tops the published policies up to 1,000 with policies of its own, which
+it withdraws again when done, and needs Debian's Chromium (`make chromium`): without it the
+measurement fails, saying how to install it. The evaluation
 service consumes every event too, but no phase's clock waits for it: `bulk_sync` waits for it
 afterwards (untimed for its key), and `ratings` and `evaluation_close` before they start
 (`evaluation_facts`). `evaluation_close` runs after `ratings`, whose ratings count among the

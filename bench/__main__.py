@@ -22,6 +22,7 @@ from bench import (
     peak_rss,
     poison_storm,
     policies,
+    portal,
     publish_match,
     ratings,
     report,
@@ -64,7 +65,7 @@ SIZES = {
 # `evaluation_close` after `ratings`: the ratings made through the gateway count among the round's.
 MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
                 "change_to_inbox", "revise_rematch", "retag_all", "ratings", "evaluation_close", "applications",
-                "overdue_scan", "counselling", "poison_storm", "peak_rss")
+                "portal", "overdue_scan", "counselling", "poison_storm", "peak_rss")
 # keys whose names do not start with their measurement's
 KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan", "problem_scan": "counselling"}
 NEED_DATA = {"bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes", "change_to_inbox",
@@ -179,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                         platform, progress, data[0] if data is not None else None, count=size.applications))
                 else:
                     failures["applications"] = "skipped: the bulk sync it builds on failed"
+            if "portal" in chosen:   # its enterprise and policies would count among the phases' before it
+                measure("portal", lambda: portal.run(platform, progress))
             if "overdue_scan" in chosen:
                 measure("overdue_scan", lambda: overdue_scan.run(
                     platform, progress, repetitions=3 if args.quick else overdue_scan.REPETITIONS))

@@ -4,9 +4,15 @@ Every test session gets its own RabbitMQ virtual host, so tests never see a runn
 platform's messages, and each database-backed test gets fresh databases (SQLite files, or
 PostgreSQL databases when parametrised so).
 """
+import os
+
 import eventlet
 
-eventlet.monkey_patch()  # Nameko's workers are green threads; patch before anything opens a socket
+# Nameko's workers are green threads; patch before anything opens a socket. Not in the browser tests'
+# own process (HUIQI_TESTS_BROWSER=1, tests/browser/): Playwright runs an asyncio loop of its own there,
+# and the platform it drives runs as separate processes.
+if os.environ.get("HUIQI_TESTS_BROWSER") != "1":
+    eventlet.monkey_patch()
 
 import uuid  # noqa: E402
 

@@ -76,7 +76,9 @@ def _race(engine, first_policy: int, second_policy: int) -> tuple[int, BaseExcep
                                       actor=CLERK, now=NOW, calendar=CALENDAR).application_id
         thread = threading.Thread(target=second)
         thread.start()
-        with engine.connect() as watcher:
+        # autocommit: PostgreSQL keeps one snapshot of pg_stat_activity per transaction, so polls in one
+        # transaction would never see the second submission start waiting if the first poll came before it
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
             until(lambda: outcome or watcher.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock'")).scalar_one(), interval=0.01,

@@ -7,8 +7,8 @@
     BENCH_KEEP=1 python -m bench       keep var/bench/run-<timestamp>/ (databases, logs, profiles)
 
 A run creates a fresh vhost (`rabbitmqctl add_vhost`), a fresh folder of SQLite databases under
-var/bench/, declares the topology, starts tagging, policy, notification, application and evaluation as
-their own `nameko run` processes, drives them the way outside systems do (events on `gov.events`, RPC
+var/bench/, declares the topology, starts tagging, policy, notification, application, evaluation and
+counselling as their own `nameko run` processes, drives them the way outside systems do (events on `gov.events`, RPC
 through a standalone `ClusterRpcProxy`; the search, applications, ratings and evaluation_close
 measurements also start the gateway and call it over HTTP with the run's own administrator token
 and the accounts it creates; `portal` drives the web portal in headless Chromium), and removes the
@@ -32,6 +32,7 @@ Measurements, one module each, in the order they run:
 | `applications`     | `applications_per_s`, `_path_p50_ms`, `_path_p99_ms`; `applications_batched_*` the same |
 | `portal`           | `portal_first_load_p50_ms`, `_p95_ms`; `portal_search_*`; `portal_first_page_gzip_kib` |
 | `overdue_scan`     | `overdue_scan_100k_ms`, `raise_alarms_100k_ms`, `overdue_listing_100k_ms` (`_max`, `_pg`) |
+| `counselling`      | `counselling_ledger_p99_ms` (`_p50_ms`, `_max_ms`), `problem_scan_100k_ms` (`_max`) |
 | `poison_storm`     | `poison_storm_slowdown_x`, `_alone_s`, `_interleaved_s` (issue 12's drill, tagging alone) |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
 

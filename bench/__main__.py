@@ -16,6 +16,7 @@ from bench import (
     bulk_sync,
     bus_hop,
     change_to_inbox,
+    counselling,
     evaluation_close,
     overdue_scan,
     peak_rss,
@@ -64,9 +65,9 @@ SIZES = {
 # `evaluation_close` after `ratings`: the ratings made through the gateway count among the round's.
 MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
                 "change_to_inbox", "revise_rematch", "retag_all", "ratings", "evaluation_close", "applications",
-                "portal", "overdue_scan", "poison_storm", "peak_rss")
+                "portal", "overdue_scan", "counselling", "poison_storm", "peak_rss")
 # keys whose names do not start with their measurement's
-KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan"}
+KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan", "problem_scan": "counselling"}
 NEED_DATA = {"bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes", "change_to_inbox",
              "revise_rematch", "retag_all", "ratings", "evaluation_close"}
 LATENCY_PER_SECOND = 10.0
@@ -184,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
             if "overdue_scan" in chosen:
                 measure("overdue_scan", lambda: overdue_scan.run(
                     platform, progress, repetitions=3 if args.quick else overdue_scan.REPETITIONS))
+            if "counselling" in chosen:
+                measure("counselling", lambda: counselling.run(
+                    platform, progress, repetitions=3 if args.quick else counselling.REPETITIONS))
             if "poison_storm" in chosen:
                 measure("poison_storm", lambda: poison_storm.run(
                     platform, progress, rounds=3 if args.quick else poison_storm.ROUNDS), profile=False)

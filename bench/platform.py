@@ -34,7 +34,7 @@ from shared.config import settings
 from tools import launcher
 from tools.launcher import ROOT, ServiceProcesses
 
-PLATFORM_SERVICES = ("tagging", "policy", "notification", "application", "evaluation")
+PLATFORM_SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "counselling")
 # what an extra process cannot serve without: the gateway asks the accounts service who holds each token
 EXTRA_NEEDS = {"gateway": ("accounts",)}
 HOP_SERVICE = "bench_hop"

@@ -18,6 +18,7 @@ import kombu
 import requests
 
 from demo import load_policies
+from demo.counselling import form_teams
 from demo.enterprises import contact_phone, generate, split_by_source
 from shared.clock import CHINA
 from shared.config import settings
@@ -69,12 +70,15 @@ def demo_usccs() -> list[str]:
     return [profile["uscc"] for profile in generate(DEMO_ENTERPRISES)]
 
 
-def create_demo_accounts(session: requests.Session, gateway_url: str, uscc: str, password: str) -> list[dict]:
+def create_demo_accounts(session: requests.Session, gateway_url: str, uscc: str, password: str,
+                         team_id: int | None = None) -> list[dict]:
     """One account per staff role, each with its login and `password`, and one for a demo enterprise;
-    their tokens are in the answer."""
+    their tokens are in the answer. The counsellor belongs to the demo county team (`team_id`)."""
     accounts = []
     for staff in DEMO_STAFF:
-        created = session.post(f"{gateway_url}/api/v1/staff", json={**staff, "password": password}, timeout=30)
+        team = {"team_id": team_id} if staff["role"] == Role.counsellor and team_id is not None else {}
+        created = session.post(f"{gateway_url}/api/v1/staff", json={**staff, **team, "password": password},
+                               timeout=30)
         created.raise_for_status()
         accounts.append({**created.json(), "password": password})
     created = session.post(f"{gateway_url}/api/v1/enterprises/{uscc}/accounts", json={}, timeout=30)
@@ -128,7 +132,8 @@ def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_fil
         published.raise_for_status()
     say(f"created and published {len(policies)} demo policies")
     uscc = enterprise_with_file(session, gateway_url, batches[0]["profiles"][0]["enterprise"]["uscc"])
-    accounts = create_demo_accounts(session, gateway_url, uscc, password)
+    teams = form_teams(gateway_url, token)
+    accounts = create_demo_accounts(session, gateway_url, uscc, password, team_id=teams["county"])
     if read_sms is not None:
         accounts.append(register_enterprise(gateway_url, uscc, password, read_sms))
     if accounts_file is not None:

@@ -28,6 +28,10 @@ PUBLISHERS = {
     "notification.delivered": "notification",
     "notification.read": "notification",
     "evaluation.survey_opened": "evaluation",
+    "counselling.problem_raised": "counselling (POST /api/v1/enterprises/{uscc}/problems)",
+    "counselling.problem_answered": "counselling (POST /api/v1/problems/{problem_id}/responses)",
+    "counselling.problem_resolved": "counselling (POST /api/v1/problems/{problem_id}/responses)",
+    "counselling.plan_changed": "counselling (PUT /api/v1/enterprises/{uscc}/financing-plan)",
     **{broadcast.routing_key: broadcast.publisher for broadcast in BROADCASTS},
 }
 MODELS = {

@@ -151,6 +151,7 @@ def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
 
 
 def run_platform(*, load_demo: bool) -> int:
+    from demo.counselling import demo_teams, load_counselling
     from demo.evaluation import load_round
     from demo.load import demo_usccs, load, newcomer, sign_in_lines, wait_until_settled
     from shared import clock
@@ -180,6 +181,8 @@ def run_platform(*, load_demo: bool) -> int:
             # "running" means the demo is in: every enterprise tagged, matched and notified
             wait_until_settled(url, config.amqp_uri)
             load_round(url, config.admin_token, demo_usccs(), clock.today_in_china())
+            load_counselling(url, config.admin_token, config.amqp_uri, demo_usccs(),
+                             demo_teams(url, config.admin_token))
             wait_until_settled(url, config.amqp_uri)
         print(f"\nHuiqi is running: {url}  (OpenAPI: {url}/api/v1/openapi.json)")
         token = "from HUIQI_ADMIN_TOKEN" if config.admin_token != DEVELOPMENT_ADMIN_TOKEN else config.admin_token

@@ -25,6 +25,7 @@ SERVICES = {
     "notification": "services.notification.service:NotificationService",
     "application": "services.application.service:ApplicationService",
     "evaluation": "services.evaluation.service:EvaluationService",
+    "counselling": "services.counselling.service:CounsellingService",
     "accounts": "services.accounts.service:AccountsService",
     "gateway": "services.gateway.service:GatewayService",
 }

@@ -22,6 +22,7 @@ accounts = Table(
     Column("county", String(6)),
     Column("uscc", String(18)),
     Column("source", String(100)),                      # a system's: the events it may publish
+    Column("team_id", BigInteger),                      # a counsellor's team (the counselling service's)
     Column("token_digest", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(100), nullable=False),

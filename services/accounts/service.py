@@ -14,7 +14,7 @@ from services.accounts.dependencies import PhoneDirectory, SmsGateway
 from services.accounts.domain.accounts import holder, new_token, role_of, shown
 from services.accounts.models import metadata
 from shared.contracts.accounts import AccountChanged, token_digest
-from shared.contracts.actors import Actor
+from shared.contracts.actors import Actor, Role
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED, Invalid, Unavailable
 from shared.failures import Failure, classify
@@ -36,21 +36,24 @@ class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def create(self, kind: str, name: str, actor: dict, role: str | None = None, department: str | None = None,
                county: str | None = None, uscc: str | None = None, source: str | None = None,
-               login: str | None = None, password: str | None = None) -> dict:
+               login: str | None = None, password: str | None = None, team_id: int | None = None) -> dict:
         """The new account, with its `token`: shown this once, only its digest is kept. A staff account
-        may also get a `login` and an initial `password` to sign in with (409 if the login is taken)."""
+        may also get a `login` and an initial `password` to sign in with (409 if the login is taken); a
+        counsellor's names its `team_id` (the gateway has asked the counselling service that the team exists)."""
         actor = Actor.model_validate(actor)
         try:
             role = role_of(kind, role)
         except ValueError as refusal:
             raise Invalid(str(refusal), {"kind": kind, "role": role}) from None
+        if team_id is not None and role is not Role.counsellor:
+            raise Invalid("team_id is only for a counsellor's account", {"team_id": team_id, "role": role})
         credential = signing_in.checked_new_credential(login, password, kind=kind)
         password_hash = None if credential is None else signing_in.password_hashed(credential[1])
         token = new_token()
         with self.store.transaction(core=True) as tx:
             account = account_store.create(tx.session, kind=kind, name=name, role=role, digest=token_digest(token),
                                            created_by=actor.id, now=utcnow(), department=department,
-                                           county=county, uscc=uscc, source=source)
+                                           county=county, uscc=uscc, source=source, team_id=team_id)
             if credential is not None:
                 credential_store.add_credential(tx.session, account_number=account["id"], login=credential[0],
                                                 password_hash=password_hash, now=utcnow())

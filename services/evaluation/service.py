@@ -73,6 +73,11 @@ class EvaluationService(ClockListener, HealthRpc, DeadLetterRpc):
     def on_notification_changed(self, deliveries: list[Delivery]) -> None:
         self._take_in(deliveries)
 
+    @handles("evaluation.counselling_changed")
+    def on_counselling_changed(self, deliveries: list[Delivery]) -> None:
+        """Counsellors' problems, answers and plans: journalled, for feedback responsiveness."""
+        self._take_in(deliveries)
+
     @handles("evaluation.calendar_loaded")
     def on_calendar_loaded(self, deliveries: list[Delivery]) -> None:
         """A year's official arrangement: kept in this service's copy, the follow-ups due in it recounted."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 
 from services.gateway.auth import (
+    COUNSELLOR_TEAM_ACTIONS,
     ENTERPRISE_ACTIONS,
     ENTERPRISE_EVALUATION_ACTIONS,
     ENTERPRISE_NAMED_ACTIONS,
@@ -55,6 +56,8 @@ def cell(route: Route, role: Role | None) -> Cell:
         return Cell.own
     if role is Role.enterprise and route.action in _ENTERPRISE_OWN:
         return Cell.own
+    if role is Role.counsellor and route.action in COUNSELLOR_TEAM_ACTIONS:
+        return Cell.own
     if route.action is Action.act_on_application and Action.read_applications not in allowed:
         return Cell.object
     if role in POLICY_OWNER_ROLES and route.action in _APPLICATION_READS:
@@ -96,8 +99,10 @@ and never reads an enterprise's file or an application's form: it reads policies
 questions, near-misses and application statistics, every rating, follow-up and rectification, and
 files third-party scores for any department or county. A rating, a questionnaire answer, a
 self-assessment, a rectification's progress and a third-party score are their author's own word:
-no other role gives them, the city administrator included. A `counsellor` will read and act for its
-team's enterprises only (contract section 10); until teams exist it reaches no enterprise. A
+no other role gives them, the city administrator included. A `counsellor` reads and acts for its
+team's enterprises only (contract section 10; the counselling service judges the team, 403 for an
+enterprise another team serves, or for a counsellor in no team); visits, plans and answers to problems
+are the counsellors' own word. A
 `system` token (contract section 14) publishes events of its own `source` and does nothing else.
 
 """

@@ -82,6 +82,12 @@ class Action(enum.StrEnum):
     manage_rectifications = "rectification.manage"   # issue, verify, reopen
     report_rectification = "rectification.report"    # the unit reports progress and completes
     read_rectifications = "rectification.read"
+    # financial counsellors (金融辅导员, contract section 10); the counselling service judges the team
+    manage_counselling = "counselling.manage"    # form teams, assign their enterprises (the city administrator)
+    read_counselling = "counselling.read"        # teams, visits, plans, the ledger, alarms
+    counsel = "counselling.counsel"              # visit, keep the plan, answer problems (the team's counsellors)
+    raise_problem = "counselling.raise_problem"  # the enterprise itself or its counsellor
+    read_problems = "counselling.read_problems"
 
 
 # Actions on a policy that a department's or county's staff may take only on their own policies.
@@ -93,8 +99,12 @@ POLICY_OWNER_ACTIONS = frozenset({
 ENTERPRISE_ACTIONS = frozenset({
     Action.read_enterprise, Action.declare_interests, Action.read_notifications, Action.mark_notification_read,
     Action.read_notification_preferences, Action.set_notification_preferences,
-    Action.explain_policy, Action.ask_question, Action.submit_application,
+    Action.explain_policy, Action.ask_question, Action.submit_application, Action.raise_problem,
 })
+
+# A counsellor's counselling actions: for its team's enterprises only, which the counselling service judges.
+COUNSELLOR_TEAM_ACTIONS = frozenset({Action.read_counselling, Action.counsel, Action.raise_problem,
+                                     Action.read_problems})
 
 # Their author's own word in the evaluation (contract section 9): a rating or a questionnaire answer is an
 # enterprise's, a self-assessment or a rectification's progress a unit's, a third-party score an assessor's;
@@ -102,7 +112,7 @@ ENTERPRISE_ACTIONS = frozenset({
 ENTERPRISE_VOICE = frozenset({Action.rate, Action.read_survey, Action.answer_survey})
 # How an enterprise is told things is its own choice too: the city administrator reads it, never sets it.
 OWN_WORD = ENTERPRISE_VOICE | {Action.self_assess, Action.assess, Action.report_rectification,
-                               Action.set_notification_preferences}
+                               Action.set_notification_preferences, Action.counsel, Action.raise_problem}
 # Actions on a department's or county's own evaluation matters: the evaluation service judges the unit
 # by the actor (services/evaluation/domain/access.py), the one home of that rule.
 UNIT_SCOPED_ACTIONS = frozenset({Action.self_assess, Action.read_ratings, Action.read_follow_ups,
@@ -143,13 +153,15 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.assessor: _PUBLIC_READS | _EVALUATION_READS | {
         Action.read_packs, Action.read_policy_drafts, Action.read_questions, Action.read_near_misses,
         Action.read_application_statistics, Action.act_on_application, Action.assess, Action.read_ratings,
-        Action.read_follow_ups, Action.read_rectifications},
-    # A counsellor will read and act for its team's enterprises only (contract section 10); until teams exist
-    # it reaches no enterprise: what is public, and objecting during a public notice.
-    Role.counsellor: _PUBLIC_READS | _EVALUATION_READS | {Action.read_packs, Action.act_on_application},
+        Action.read_follow_ups, Action.read_rectifications, Action.read_counselling, Action.read_problems},
+    # A counsellor reads and acts for its team's enterprises only (contract section 10): the counselling
+    # service judges the team. Otherwise what is public, and objecting during a public notice.
+    Role.counsellor: _PUBLIC_READS | _EVALUATION_READS | {Action.read_packs, Action.act_on_application,
+                                                          Action.read_counselling, Action.counsel,
+                                                          Action.raise_problem, Action.read_problems},
     Role.enterprise: _PUBLIC_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | ENTERPRISE_EVALUATION_ACTIONS
     | {Action.read_questions, Action.read_applications, Action.read_application_statistics,
-       Action.act_on_application},
+       Action.act_on_application, Action.read_problems},
     # contract section 14: a system's token may only publish events of its own source
     Role.system: frozenset({Action.publish_event}),
 }
@@ -166,13 +178,16 @@ class Caller:
     uscc: str | None = None
     name: str | None = None
     source: str | None = None   # a system's: the `source` of the events it may publish
+    team_id: int | None = None  # a counsellor's team (contract section 10)
     kind: str = "token"         # how it authenticated: a bearer `token`, or a portal `session` cookie
     csrf_digest: str | None = None      # a session's: the digest of its CSRF token
     expires_at: datetime | None = None  # a session's: when it ends unless used again
 
     def as_actor(self) -> Actor:
         scope = {"department": self.department, "county": self.county, "uscc": self.uscc}
-        return Actor(role=self.role, id=self.id, **scope, **({} if self.source is None else {"source": self.source}))
+        extra = {name: value for name, value in (("source", self.source), ("team_id", self.team_id))
+                 if value is not None}
+        return Actor(role=self.role, id=self.id, **scope, **extra)
 
     def actor(self) -> dict:
         """What services are told about the caller, an `Actor` as it travels (they record it, and

@@ -267,9 +267,14 @@ class StaffRequest(_Request):
                                                                "for: a code in GET /api/v1/departments")
     county: Annotated[str, Field(description="the county a county_staff account acts for", examples=["371625"])] \
         | None = None
+    team_id: PositiveId | None = Field(None, description="the team a counsellor account belongs to (POST "
+                                                          "/api/v1/counsellor-teams); it acts for that team's "
+                                                          "enterprises only")
 
     @model_validator(mode="after")
     def _scope_matches_role(self) -> StaffRequest:
+        if self.role != Role.counsellor and self.team_id is not None:
+            raise ValueError("team_id is only for counsellor")
         if self.role == Role.department_staff and self.department is None:
             raise ValueError("a department_staff account needs department")
         if self.role == Role.county_staff and self.county not in COUNTIES:
@@ -544,6 +549,7 @@ class ActorRecord(_Answer):
     county: str | None = Field(None, description="county staff: the county they act for")
     uscc: str | None = Field(None, description="an enterprise: its code")
     source: str | None = Field(None, description="another government system: the source of its events")
+    team_id: int | None = Field(None, description="a counsellor: the team whose enterprises it acts for")
 
 
 class GatewayClock(_Answer):
@@ -848,6 +854,7 @@ class Account(_Answer):
     county: str | None = None
     uscc: str | None = None
     source: str | None = Field(None, description="a system's: the source of the events it may publish")
+    team_id: int | None = Field(None, description="a counsellor's: its team")
     created_at: datetime
     created_by: str
     disabled_at: datetime | None = None
@@ -873,6 +880,7 @@ class SessionAccount(_Answer):
     uscc: str | None = None
     department: str | None = None
     county: str | None = None
+    team_id: int | None = None
 
 
 class SignedIn(_Answer):
@@ -1700,3 +1708,186 @@ AnyAlarm = Annotated[Alarm | EvaluationAlarm, Field(discriminator="kind")]
 class AlarmPage(Page[AnyAlarm]):  # type: ignore[valid-type]
     warnings: list[str] = Field(default_factory=list, description="what is missing from the list, e.g. the "
                                                                   "evaluation service's alarms when it did not answer")
+
+
+# Financial counsellors (金融辅导员, contract section 10) -------------------------------------------
+
+TeamLevel = Literal["province", "city", "county"]
+
+
+class TeamRequest(_Request):
+    name: _text(100, "the team's name")
+    level: TeamLevel = Field(description="province, city or county")
+    county: Annotated[str, Field(description="a county team's county", examples=["371625"])] | None = None
+
+    @model_validator(mode="after")
+    def _county_matches_level(self) -> TeamRequest:
+        if self.level == "county" and self.county not in COUNTIES:
+            raise ValueError(f"a county team needs county, one of {', '.join(COUNTIES)}")
+        if self.level != "county" and self.county is not None:
+            raise ValueError("county is only for a county team")
+        return self
+
+
+class TeamEnterprisesRequest(_Request):
+    usccs: list[EnterpriseCode] = Field(max_length=10_000, description="every enterprise the team serves now; "
+                                                                       "one another team serves is a 409")
+
+
+class TeamPath(_Parameters):
+    team_id: PositiveId
+
+
+class TeamEnterprise(_Answer):
+    uscc: str
+    name: str | None = Field(description="as the enterprise's newest tagged data names it")
+
+
+class Team(_Answer):
+    """A team of counsellors; its counsellors are staff accounts naming its id (POST /api/v1/staff)."""
+
+    id: int
+    name: str
+    level: TeamLevel
+    county: str | None = None
+    created_at: datetime
+    enterprise_count: int | None = Field(None, description="in a list: how many enterprises it serves")
+    enterprises: list[TeamEnterprise] | None = Field(None, description="one team: the enterprises it serves")
+
+
+class VisitRequest(_Request):
+    visited_on: Day = Field(description="the day of the visit (China time), not after today")
+    notes: _text(4000, "what was seen and discussed")
+    financing_need: Yuan | None = Field(None, description="yuan: the financing the enterprise needs, if any")
+
+
+class PlanRequest(_Request):
+    needs: _text(4000, "the enterprise's financing needs")
+    measures: _text(4000, "what the team does about them")
+    amount_coordinated: Yuan = Field(description="yuan: the financing coordinated for the enterprise so far")
+
+
+class ProblemRequest(_Request):
+    text: _text(4000, "the problem, as the enterprise or its counsellor states it")
+
+
+class ProblemResponseRequest(_Request):
+    text: _text(4000, "the measures taken (落实措施); every version is kept")
+    status: Literal["in_progress", "resolved"] = Field(description="in_progress or resolved")
+
+
+class ProblemPath(_Parameters):
+    problem_id: PositiveId
+
+
+class LedgerFilter(_Parameters):
+    team_id: PositiveId | None = Field(None, description="one team's problems (a counsellor: its own only)")
+    status: Literal["open", "in_progress", "resolved"] | None = None
+
+
+class LedgerQuery(LedgerFilter, PageQuery):
+    pass
+
+
+class Visit(_Answer):
+    id: int
+    uscc: str
+    team_id: int
+    visited_on: date
+    notes: str
+    financing_need: Yuan | None
+    created_at: datetime
+    created_by: str
+
+
+class FinancingPolicy(_Answer):
+    policy_id: int
+    title: str
+    matched_at: datetime = Field(description="when the policy service decided the enterprise matches it")
+
+
+class FinancingPlan(_Answer):
+    """一企一方案: version 0 and null fields until the team draws it."""
+
+    uscc: str
+    enterprise_name: str | None
+    team_id: int | None
+    needs: str | None
+    measures: str | None
+    amount_coordinated: Yuan | None
+    version: int
+    updated_at: datetime | None
+    updated_by: str | None
+    financing_policies: list[FinancingPolicy] = Field(description="financing policies in force the enterprise "
+                                                                   "matches now (from the policy service's events)")
+
+
+class ProblemResponse(_Answer):
+    version: int = Field(description="1 for the first response; every version of the measures is kept")
+    text: str
+    status: Literal["in_progress", "resolved"]
+    at: datetime
+    by: str
+
+
+class Problem(_Answer):
+    """一问题一落实: the team answers within 24 clock hours (weekends and holidays count)."""
+
+    id: int
+    uscc: str
+    enterprise_name: str | None
+    team_id: int
+    text: str
+    status: Literal["open", "in_progress", "resolved"]
+    raised_at: datetime
+    raised_by: str
+    due_at: datetime = Field(description="raised_at + 24 clock hours: the first response is due by then")
+    first_answered_at: datetime | None
+    resolved_at: datetime | None
+    answered_in_time: bool
+    overdue: bool = Field(description="no first response and past due_at")
+    alarm_stage: int = Field(description="alarms raised so far: 1 to the team, 2 the level above, ...")
+    age_hours: float
+    responses: list[ProblemResponse] | None = Field(None, description="one problem: every response, in order")
+    measures: str | None = Field(None, description="in the ledger: the measures as the newest response states them")
+
+
+class TeamRate(_Answer):
+    team_id: int
+    team_name: str | None
+    problems: int
+    open: int
+    in_progress: int
+    resolved: int
+    due: int = Field(description="problems answered, or past their 24 hours")
+    answered_in_time: int
+    rate_24h: float | None = Field(description="answered_in_time / due; null while none is due")
+
+
+class Ledger(Page[Problem]):
+    teams: list[TeamRate] = Field(description="per team in the list's scope: counts and the 24-hour rate")
+
+
+class CounsellingAlarm(_Answer):
+    id: int
+    problem_id: int
+    stage: int = Field(description="1: the team, 2: the level above, 3: the one above that")
+    team_id: int = Field(description="the problem's team")
+    level: TeamLevel = Field(description="the level told")
+    county: str | None
+    due_at: datetime
+    raised_at: datetime
+
+
+class TeamStatistics(_Answer):
+    team_id: int
+    team_name: str
+    level: TeamLevel
+    county: str | None
+    enterprises: int = Field(description="enterprises served")
+    visits: int
+    plans: int
+    amount_coordinated: Yuan = Field(description="yuan: financing coordinated in the team's plans")
+    problems: int
+    problems_resolved: int
+    rate_24h: float | None

@@ -41,14 +41,19 @@ from services.gateway.schemas import (
     FollowUpCloseRequest,
     FollowUpsQuery,
     InterestsRequest,
+    LedgerFilter,
+    LedgerQuery,
     NearMissFilter,
     NearMissQuery,
     NotificationPreferencesRequest,
     PackRequest,
     PageQuery,
     PasswordRequest,
+    PlanRequest,
     PolicyPreviewRequest,
     PolicySearchQuery,
+    ProblemRequest,
+    ProblemResponseRequest,
     QuarantineQuery,
     QuestionRequest,
     QuestionsQuery,
@@ -72,13 +77,16 @@ from services.gateway.schemas import (
     TagCreateRequest,
     TagPreviewRequest,
     TagsQuery,
+    TeamEnterprisesRequest,
+    TeamRequest,
+    VisitRequest,
     WithdrawRequest,
 )
 from services.gateway.sessions import cleared_cookie, client_address, is_secure, session_cookie, session_of
 from services.gateway.spreadsheets import SpreadsheetError, parse_drafts, read_rows
 from services.gateway.tokens import Tokens
 from services.gateway.web import Reply, endpoint
-from services.gateway.workbooks import XLSX, attachment, near_misses_workbook, results_workbook
+from services.gateway.workbooks import XLSX, attachment, ledger_workbook, near_misses_workbook, results_workbook
 from shared import clock
 from shared.config import settings
 from shared.contracts.accounts import csrf_token, token_digest
@@ -104,6 +112,7 @@ class GatewayService(ClockListener):
     notification = TimedRpcProxy("notification")
     accounts = TimedRpcProxy("accounts")
     evaluation = TimedRpcProxy("evaluation")
+    counselling = TimedRpcProxy("counselling")
     tokens = Tokens()
     gov_events = GovEventPublisher()
     clock_events = EventDispatcher()
@@ -148,7 +157,8 @@ class GatewayService(ClockListener):
 
     def _services(self) -> dict:
         return {"tagging": self.tagging, "policy": self.policy, "notification": self.notification,
-                "application": self.application, "accounts": self.accounts, "evaluation": self.evaluation}
+                "application": self.application, "accounts": self.accounts, "evaluation": self.evaluation,
+                "counselling": self.counselling}
 
     @endpoint("health")
     def health(self, request):
@@ -209,9 +219,11 @@ class GatewayService(ClockListener):
     def create_staff(self, request, caller: Caller, body: StaffRequest):
         if body.department is not None:
             self.policy.department(body.department)   # the register's owner refuses an unknown code (422)
+        if body.team_id is not None:
+            self.counselling.check_team(body.team_id)  # the counselling service refuses an unknown team (422)
         return Reply(self.accounts.create("staff", body.name, caller.actor(), role=body.role,
                                           department=body.department, county=body.county, login=body.login,
-                                          password=body.password), 201)
+                                          password=body.password, team_id=body.team_id), 201)
 
     # --- people signing in (contract section 12) ------------------------------------------------
     @staticmethod
@@ -671,6 +683,72 @@ class GatewayService(ClockListener):
     @endpoint("reopen_rectification")
     def reopen_rectification(self, request, caller: Caller, rectification_id: int, body: RectificationReopenRequest):
         return self.evaluation.reopen_rectification(caller.actor(), rectification_id, body.reason)
+
+    # --- financial counsellors (金融辅导员, contract section 10) --------------------------------------
+    @endpoint("create_team")
+    def create_team(self, request, caller: Caller, body: TeamRequest):
+        team = self.counselling.create_team(caller.actor(), body.name, body.level, body.county)
+        return Reply(team, 201, {"Location": f"{API}/counsellor-teams/{team['id']}"})
+
+    @endpoint("list_teams")
+    def list_teams(self, request, caller: Caller):
+        return self.counselling.teams(caller.actor())
+
+    @endpoint("get_team")
+    def get_team(self, request, caller: Caller, team_id: int):
+        return self.counselling.team(caller.actor(), team_id)
+
+    @endpoint("assign_team_enterprises")
+    def assign_team_enterprises(self, request, caller: Caller, team_id: int, body: TeamEnterprisesRequest):
+        return self.counselling.assign_enterprises(caller.actor(), team_id, list(body.usccs))
+
+    @endpoint("add_visit")
+    def add_visit(self, request, caller: Caller, uscc: str, body: VisitRequest):
+        return Reply(self.counselling.add_visit(caller.actor(), uscc, body.visited_on.isoformat(), body.notes,
+                                                body.financing_need), 201)
+
+    @endpoint("list_visits")
+    def list_visits(self, request, caller: Caller, uscc: str, query: PageQuery):
+        return self.counselling.visits(caller.actor(), uscc, query.limit, query.offset)
+
+    @endpoint("put_financing_plan")
+    def put_financing_plan(self, request, caller: Caller, uscc: str, body: PlanRequest):
+        return self.counselling.put_plan(caller.actor(), uscc, body.needs, body.measures, body.amount_coordinated)
+
+    @endpoint("get_financing_plan")
+    def get_financing_plan(self, request, caller: Caller, uscc: str):
+        return self.counselling.plan(caller.actor(), uscc)
+
+    @endpoint("raise_problem")
+    def raise_problem(self, request, caller: Caller, uscc: str, body: ProblemRequest):
+        problem = self.counselling.raise_problem(caller.actor(), uscc, body.text)
+        return Reply(problem, 201, {"Location": f"{API}/problems/{problem['id']}"})
+
+    @endpoint("get_problem")
+    def get_problem(self, request, caller: Caller, problem_id: int):
+        return self.counselling.problem(caller.actor(), problem_id)
+
+    @endpoint("respond_to_problem")
+    def respond_to_problem(self, request, caller: Caller, problem_id: int, body: ProblemResponseRequest):
+        return self.counselling.respond(caller.actor(), problem_id, body.text, body.status)
+
+    @endpoint("counselling_ledger")
+    def counselling_ledger(self, request, caller: Caller, query: LedgerQuery):
+        return self.counselling.ledger(caller.actor(), query.team_id, query.status, query.limit, query.offset)
+
+    @endpoint("counselling_ledger_xlsx")
+    def counselling_ledger_xlsx(self, request, caller: Caller, query: LedgerFilter):
+        content = ledger_workbook(self.counselling.ledger(caller.actor(), query.team_id, query.status, None, 0))
+        return Response(content, content_type=XLSX, headers={
+            "Content-Disposition": attachment("工作台账.xlsx", "counselling-ledger.xlsx")})
+
+    @endpoint("counselling_alarms")
+    def counselling_alarms(self, request, caller: Caller, query: PageQuery):
+        return self.counselling.alarms(caller.actor(), query.limit, query.offset)
+
+    @endpoint("counselling_statistics")
+    def counselling_statistics(self, request, caller: Caller):
+        return self.counselling.statistics(caller.actor())
 
     @endpoint("quarantine")
     def quarantine(self, request, caller: Caller, query: QuarantineQuery):

@@ -92,6 +92,49 @@ def results_workbook(results: Mapping[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
+# The problem ledger (工作台账) of the financial counsellors (contract section 10).
+STATUS_NAMES = {"open": "待答复", "in_progress": "落实中", "resolved": "已解决"}
+LEDGER_HEADERS = ("问题编号", "统一社会信用代码", "企业名称", "辅导团队", "问题", "状态", "提出时间", "答复期限",
+                  "首次答复时间", "24小时内答复", "已等待（小时）", "告警级数", "最新措施")
+RATE_HEADERS = ("团队编号", "团队名称", "问题数", "待答复", "落实中", "已解决", "应答复数", "24小时内答复数",
+                "24小时答复率")
+
+
+def ledger_workbook(ledger: Mapping[str, Any]) -> bytes:
+    """Sheet 工作台账: one row per problem, oldest first (times in China time, the age in hours a number);
+    sheet 团队24小时答复率: per team, the counts and the rate (a number shown as a percentage)."""
+    from openpyxl import Workbook
+
+    names = {rate["team_id"]: rate.get("team_name") for rate in ledger["teams"]}
+    workbook = Workbook(write_only=True)
+    listed = workbook.create_sheet("工作台账")
+    listed.freeze_panes = "A2"
+    listed.append(_row(listed, LEDGER_HEADERS))
+    for item in ledger["items"]:
+        latest = item.get("measures")
+        listed.append(_row(listed, (
+            item["id"], item["uscc"], item.get("enterprise_name"), names.get(item["team_id"]) or item["team_id"],
+            item["text"], STATUS_NAMES.get(item["status"], item["status"]), _china_time(item["raised_at"]),
+            _china_time(item["due_at"]), _china_time(item.get("first_answered_at")),
+            _in_time(item),
+            item["age_hours"], item["alarm_stage"], latest), {10}, "0.0"))
+    rates = workbook.create_sheet("团队24小时答复率")
+    rates.append(_row(rates, RATE_HEADERS))
+    for rate in ledger["teams"]:
+        rates.append(_row(rates, (rate["team_id"], rate.get("team_name"), rate["problems"], rate["open"],
+                                  rate["in_progress"], rate["resolved"], rate["due"], rate["answered_in_time"],
+                                  rate["rate_24h"]), {8}, "0.0%"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _in_time(item: Mapping[str, Any]) -> str:
+    if item["answered_in_time"]:
+        return "是"
+    return "否" if item.get("first_answered_at") or item["overdue"] else "未到期"
+
+
 def _china_time(at: str | None) -> str | None:
     if not at:
         return None

@@ -37,7 +37,7 @@ POLICY_OWNER_ROLES = frozenset({Role.department_staff, Role.county_staff})
 class Actor(BaseModel):
     """Who a request or a timer acts as. Scope fields are set only for scoped roles: `department`
     for department staff, `county` for county staff, `uscc` for an enterprise, `source` for a
-    government system's account."""
+    government system's account, `team_id` for a counsellor in a team."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -47,6 +47,7 @@ class Actor(BaseModel):
     county: str | None = None
     uscc: str | None = None
     source: str | None = None
+    team_id: int | None = None   # a counsellor's team (contract section 10): it acts for that team's enterprises
 
     @model_serializer(mode="wrap")
     def _as_given(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

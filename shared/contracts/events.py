@@ -217,6 +217,50 @@ class SurveyOpened(PlatformEvent):
     usccs: list[str] = Field(min_length=1, max_length=1000)
 
 
+class ProblemEvent(PlatformEvent):
+    """A problem an enterprise or its counsellor raised (一问题一落实, contract section 10), as its team
+    stood then: what the evaluation service counts feedback responsiveness by. Published as its kinds."""
+
+    problem_id: int
+    uscc: str
+    team_id: int
+    level: str                           # the team's level: province, city, county
+    county: str | None = None            # a county team's county
+    status: str                          # open, in_progress, resolved
+    raised_at: datetime
+    first_answered_at: datetime | None = None
+    answered_in_time: bool | None = None  # a first response within 24 clock hours of raised_at
+
+
+class ProblemRaised(ProblemEvent):
+    routing_key: ClassVar[str] = "counselling.problem_raised"
+
+
+class ProblemAnswered(ProblemEvent):
+    """The team responded with measures and a status (`in_progress`; a `resolved` one is ProblemResolved)."""
+
+    routing_key: ClassVar[str] = "counselling.problem_answered"
+    version: int                         # the response's number: every version of the measures is kept
+
+
+class ProblemResolved(ProblemEvent):
+    routing_key: ClassVar[str] = "counselling.problem_resolved"
+    version: int
+
+
+class PlanChanged(PlatformEvent):
+    """An enterprise's financing plan (一企一方案) was made or changed."""
+
+    routing_key: ClassVar[str] = "counselling.plan_changed"
+    uscc: str
+    team_id: int
+    version: int
+    amount_coordinated: Yuan
+
+
+COUNSELLING_EVENTS: tuple[type[PlatformEvent], ...] = (ProblemRaised, ProblemAnswered, ProblemResolved, PlanChanged)
+
+
 class CalendarHoliday(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -252,5 +296,5 @@ class ClockChanged(BaseModel):
 EVENTS: dict[str, type[PlatformEvent]] = {
     event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged, ApplicationChanged,
                                          CalendarLoaded, QuestionAsked, QuestionAnswered, NotificationsDelivered,
-                                         NotificationRead, SurveyOpened)
+                                         NotificationRead, SurveyOpened, *COUNSELLING_EVENTS)
 }

@@ -47,7 +47,7 @@ from tools.launcher import ServiceProcesses
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_TOKEN = "e2e-admin-token-7f3a"
 API = "/api/v1"
-DATABASE_SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "accounts")
+DATABASE_SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "accounts", "counselling")
 HUIQI = str(Path(sys.executable).parent / "huiqi")
 
 

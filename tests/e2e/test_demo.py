@@ -7,10 +7,12 @@ from datetime import datetime
 
 import pytest
 
+from demo.counselling import demo_teams, load_counselling
 from demo.evaluation import QUESTIONS, RATERS, load_round
 from demo.load import demo_usccs, load, wait_until_settled
 from shared.clock import CHINA
 from tests.e2e.harness import ADMIN_TOKEN, As, ok
+from tests.polling import until
 
 pytestmark = pytest.mark.e2e
 
@@ -38,5 +40,16 @@ def test_the_demo_holds_a_finished_round_with_results_ratings_and_an_open_rectif
     assert ok(admin.get("/follow-ups", status="open"))["total"] > 0        # the 1- and 2-star ratings'
     rectifications = ok(admin.get("/rectifications"))["items"]
     assert [(item["unit"], item["status"]) for item in rectifications] == [(departments[-1]["unit"], "issued")]
+
+    # the counsellors: two teams, plans, a few problems, one overdue and alarmed
+    counselling = load_counselling(platform.url, ADMIN_TOKEN, platform.amqp_uri, demo_usccs(),
+                                   demo_teams(platform.url, ADMIN_TOKEN), say=lambda _: None)
+    overdue = counselling["overdue_problem_id"]
+    alarms = until(lambda: ok(admin.get("/counselling/alarms"))["items"] or None, timeout=30, what="the alarm")
+    assert [(alarm["problem_id"], alarm["stage"]) for alarm in alarms] == [(overdue, 1)]
+    ledger = ok(admin.get("/counselling/ledger"))
+    assert ledger["total"] == 4 and [item["id"] for item in ledger["items"] if item["overdue"]] == [overdue]
+    statistics = ok(admin.get("/counselling/statistics"))["items"]
+    assert sorted(team["plans"] for team in statistics) == [0, 3]
     # loaded once: a second start keeps what is there
     assert not load(platform.url, ADMIN_TOKEN, platform.amqp_uri, say=lambda _: None)

@@ -30,7 +30,7 @@ from tests.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
-SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "accounts")
+SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "accounts", "counselling")
 
 
 def health(platform) -> requests.Response:

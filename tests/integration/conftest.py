@@ -24,6 +24,7 @@ from tests.integration.gateway_stand_ins import (
     ADMIN_TOKEN,
     RPC_TIMEOUT_S,
     FakeApplication,
+    FakeCounselling,
     FakeEvaluation,
     FakeNotification,
     FakePolicy,
@@ -188,7 +189,18 @@ def rpc(accounts, nameko_config):
 def fake_services(quick_consumers, container_factory, amqp_uri, accounts_service):
     """The services the gateway calls, as stand-ins answering the agreed shapes (accounts: the real one)."""
     containers = [container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"})
-                  for cls in (FakeTagging, FakePolicy, FakeNotification, FakeApplication, FakeEvaluation)]
+                  for cls in (FakeTagging, FakePolicy, FakeNotification, FakeApplication, FakeEvaluation,
+                              FakeCounselling)]
     for container in containers:
         container.start()
     return containers
+
+
+@pytest.fixture
+def time_travel():
+    """`time_travel(timedelta)` moves this process's clock (the services', in-process) forward; put back after."""
+    from shared import clock
+
+    before = clock.offset()
+    yield lambda delta: clock.set_offset(clock.offset() + delta)
+    clock.set_offset(before)

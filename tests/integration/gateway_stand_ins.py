@@ -331,3 +331,98 @@ def step(action, text, actor):
 
 def moved(rectification_id, status, last):
     return {**RECTIFICATION, "id": rectification_id, "status": status, "history": [*RECTIFICATION["history"], last]}
+
+
+TEAM = {"id": 1, "name": "博兴县金融辅导队", "level": "county", "county": "371625",
+        "created_at": "2026-12-01T02:00:00+00:00"}
+
+
+class FakeCounselling:
+    """The counselling service's RPCs, answering fixed shapes; the counselling service's own tests run the
+    real one. A team other than 1 is unknown (404, 422 for a new account's `team_id`)."""
+
+    name = "counselling"
+
+    @rpc
+    def health(self):
+        return {"service": "counselling", "ok": True}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def check_team(self, team_id):
+        if team_id != 1:
+            raise Invalid(f"team_id：没有编号为 {team_id} 的辅导团队", {"field": "team_id"})
+        return TEAM
+
+    @rpc(expected_exceptions=EXPECTED)
+    def create_team(self, actor, name, level, county=None):
+        return {**TEAM, "name": name, "level": level, **({"county": county} if county else {})}
+
+    @rpc
+    def teams(self, actor):
+        return {"items": [{**TEAM, "enterprise_count": 1}], "total": 1}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def team(self, actor, team_id):
+        if team_id != 1:
+            raise NotFound(f"没有编号为 {team_id} 的辅导团队", {"team_id": team_id})
+        return {**TEAM, "enterprises": [{"uscc": USCC, "name": "滨州测试有限公司"}]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def assign_enterprises(self, actor, team_id, usccs):
+        return {**TEAM, "id": team_id, "enterprises": [{"uscc": uscc, "name": None} for uscc in usccs]}
+
+    @rpc
+    def add_visit(self, actor, uscc, visited_on, notes, financing_need=None):
+        return {"id": 1, "uscc": uscc, "team_id": 1, "visited_on": visited_on, "notes": notes,
+                "financing_need": financing_need, "created_at": TEAM["created_at"], "created_by": actor["id"]}
+
+    @rpc
+    def visits(self, actor, uscc, limit=50, offset=0):
+        return {"items": [], "total": 0, "limit": limit, "offset": offset}
+
+    @rpc
+    def put_plan(self, actor, uscc, needs, measures, amount_coordinated):
+        return self.plan(actor, uscc)
+
+    @rpc
+    def plan(self, actor, uscc):
+        return {"uscc": uscc, "enterprise_name": None, "team_id": 1, "needs": None, "measures": None,
+                "amount_coordinated": None, "version": 0, "updated_at": None, "updated_by": None,
+                "financing_policies": []}
+
+    def _problem(self, problem_id, uscc=USCC):
+        return {"id": problem_id, "uscc": uscc, "enterprise_name": None, "team_id": 1, "text": "融资难",
+                "status": "open", "raised_at": TEAM["created_at"], "raised_by": "enterprise-1",
+                "due_at": "2026-12-02T02:00:00+00:00", "first_answered_at": None, "resolved_at": None,
+                "answered_in_time": False, "overdue": False, "alarm_stage": 0, "age_hours": 1.0, "responses": []}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def raise_problem(self, actor, uscc, text):
+        """As the counselling service judges it (`access.check_raiser`): team 1 serves USCC only."""
+        from services.counselling.domain import access
+        from shared.contracts.actors import Actor
+
+        access.check_raiser(Actor.model_validate(actor), uscc, 1 if uscc == USCC else 2)
+        return self._problem(1, uscc)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def problem(self, actor, problem_id):
+        if problem_id != 1:
+            raise NotFound(f"没有编号为 {problem_id} 的问题", {"problem_id": problem_id})
+        return self._problem(problem_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def respond(self, actor, problem_id, text, status):
+        return {**self.problem(actor, problem_id), "status": status}
+
+    @rpc
+    def ledger(self, actor, team_id=None, status=None, limit=50, offset=0):
+        return {"items": [], "total": 0, "limit": limit, "offset": offset, "teams": []}
+
+    @rpc
+    def alarms(self, actor, limit=50, offset=0):
+        return {"items": [], "total": 0, "limit": limit, "offset": offset}
+
+    @rpc
+    def statistics(self, actor):
+        return {"items": [], "total": 0}

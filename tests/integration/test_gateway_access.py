@@ -21,7 +21,14 @@ from shared.contracts.actors import Actor
 from shared.errors import EXPECTED, Forbidden, NotFound
 from shared.rpc import rpc
 from shared.uscc import complete
-from tests.integration.gateway_stand_ins import USCC, FakeEvaluation, FakeNotification, FakePolicy, FakeTagging
+from tests.integration.gateway_stand_ins import (
+    USCC,
+    FakeCounselling,
+    FakeEvaluation,
+    FakeNotification,
+    FakePolicy,
+    FakeTagging,
+)
 
 ACCESS_MD = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 OTHER_USCC = complete("91371600000000000")
@@ -39,7 +46,7 @@ SCOPED_BY = {"enterprise": ("uscc", "application_id"), "department_staff": ("pol
 OTHER_PARAMETERS = {"routing_key": "enterprise.registered", "code": "scale.small", "job_id": 1,
                     "account_id": "staff-999999", "notification_id": 1, "question_id": 1, "pack_id": 1,
                     "quarantine_id": 1, "year": 2027, "evaluation_id": 3, "follow_up_id": 5,
-                    "rectification_id": 21, "registration_id": "0" * 32}
+                    "rectification_id": 21, "registration_id": "0" * 32, "team_id": 1, "problem_id": 1}
 SOURCE = "market-regulation"
 EVENT = {"event_id": "access-1", "occurred_at": "2026-11-27T09:30:00+08:00", "sequence": 1,
          "enterprise": {"uscc": USCC}}
@@ -86,7 +93,7 @@ class ScopedEvaluation(FakeEvaluation):
 
 @pytest.fixture
 def services(quick_consumers, container_factory, amqp_uri, accounts_service):
-    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication, ScopedEvaluation):
+    for cls in (FakeTagging, ScopedPolicy, FakeNotification, ScopedApplication, ScopedEvaluation, FakeCounselling):
         container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"}).start()
 
 
@@ -96,7 +103,7 @@ def tokens(api, services) -> dict[str, str | None]:
     made = {}
     for role in ("city_admin", "department_staff", "county_staff", "window_clerk", "assessor", "counsellor"):
         scope = {"department": DEPARTMENT} if role == "department_staff" else (
-            {"county": COUNTY} if role == "county_staff" else {})
+            {"county": COUNTY} if role == "county_staff" else ({"team_id": 1} if role == "counsellor" else {}))
         made[role] = created(api.post("/api/v1/staff", json={"name": role, "role": role, **scope}))
     made["enterprise"] = created(api.post(f"/api/v1/enterprises/{USCC}/accounts", json={}))
     made["system"] = created(api.post("/api/v1/systems", json={"source": SOURCE}))
@@ -123,7 +130,7 @@ def call(gateway: str, route: Route, token: str | None, scope: dict, body=None, 
 
 # valid bodies, so that a call out of scope in its path reaches the scope check
 VALID_BODIES = {"declare_interests": {"interests": ["financing"]}, "set_notification_preferences": {"digest": "daily"},
-                "withdraw_policy": {"reason": "测试"},
+                "withdraw_policy": {"reason": "测试"}, "raise_problem": {"text": "融资难"},
                 "revise_policy": {"title": "测试政策", "department": DEPARTMENT, "summary": "测试", "eligibility": {},
                                   "valid_from": "2026-01-01", "valid_to": "2026-12-31"}}
 

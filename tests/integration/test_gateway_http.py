@@ -97,7 +97,8 @@ def test_health_is_200_when_every_service_answers(anonymous, fake_services):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["services"]) == {"tagging", "policy", "notification", "application", "accounts", "evaluation"}
+    assert set(body["services"]) == {"tagging", "policy", "notification", "application", "accounts", "evaluation",
+                                     "counselling"}
 
 
 def test_the_enterprise_file_passes_through_with_the_correlation_id(api, fake_services):

@@ -50,7 +50,8 @@ def test_health_is_503_naming_every_silent_service_within_one_timeout(anonymous,
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert set(body["failed"]) == {"tagging", "policy", "notification", "application", "accounts", "evaluation"}
+    assert set(body["failed"]) == {"tagging", "policy", "notification", "application", "accounts", "evaluation",
+                                   "counselling"}
     assert "not running" in body["failed"]["tagging"]
     assert body["error"]["code"] == "service_unavailable"
     assert took < RPC_TIMEOUT_S + MARGIN_S  # the services are asked at once, not one after another

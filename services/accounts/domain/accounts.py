@@ -70,7 +70,8 @@ def shown(account: Mapping[str, Any]) -> dict:
     scope fields left out, `disabled_at` always there."""
     view = {"id": account_id(account["kind"], account["id"]), "name": account["name"], "role": account["role"],
             "department": account["department"], "county": account["county"], "uscc": account["uscc"],
-            "source": account["source"], "created_at": account["created_at"].isoformat(),
+            "source": account["source"], "team_id": account.get("team_id"),
+            "created_at": account["created_at"].isoformat(),
             "created_by": account["created_by"],
             "disabled_at": account["disabled_at"] and account["disabled_at"].isoformat()}
     return {key: value for key, value in view.items() if value is not None or key == "disabled_at"}
@@ -79,7 +80,8 @@ def shown(account: Mapping[str, Any]) -> dict:
 def signed_in(account: Mapping[str, Any]) -> dict:
     """The account as a signed-in person's page shows it: id, role, name and scope, nothing empty."""
     view = {"id": account_id(account["kind"], account["id"]), "role": account["role"], "name": account["name"],
-            "uscc": account["uscc"], "department": account["department"], "county": account["county"]}
+            "uscc": account["uscc"], "department": account["department"], "county": account["county"],
+            "team_id": account.get("team_id")}
     return {key: value for key, value in view.items() if value is not None}
 
 
@@ -87,4 +89,5 @@ def holder(account: Mapping[str, Any]) -> dict:
     """Who the account's token acts as: its role, id and scope, and its name."""
     return {"id": account_id(account["kind"], account["id"]), "role": account["role"], "name": account["name"],
             "department": account["department"], "county": account["county"], "uscc": account["uscc"],
-            "source": account["source"]}
+            "source": account["source"],
+            **({} if account.get("team_id") is None else {"team_id": account["team_id"]})}

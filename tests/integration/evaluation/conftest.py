@@ -76,14 +76,6 @@ def bus(amqp_uri, engine):
 
 
 @pytest.fixture
-def time_travel():
-    """`time_travel(timedelta)` moves this process's clock (the service's, in-process) forward; put back after."""
-    before = clock.offset()
-    yield lambda delta: clock.set_offset(clock.offset() + delta)
-    clock.set_offset(before)
-
-
-@pytest.fixture
 def queued(amqp_uri):
     """`queued("notification.survey_opened")`: the bodies waiting on a platform queue, taken off it."""
     def take(queue: str) -> list[str]:

@@ -83,7 +83,9 @@ def test_live_and_bulk_lanes_are_separate_queues_at_every_hop_that_carries_both(
     assert {route.queue for route in bulk} == {"tagging.gov_events.bulk", "policy.enterprise_tagged.bulk",
                                                "notification.matches_changed.bulk",
                                                "application.matches_changed.bulk",
-                                               "evaluation.enterprise_tagged.bulk", "evaluation.matches_changed.bulk"}
+                                               "evaluation.enterprise_tagged.bulk", "evaluation.matches_changed.bulk",
+                                               "counselling.enterprise_tagged.bulk",
+                                               "counselling.matches_changed.bulk"}
     for route in bulk:
         live = ROUTES[route.queue.removesuffix(BULK)]
         assert not live.bulk and live.consumer == route.consumer and live.exchange == route.exchange

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, insert, inspect, text
+from sqlalchemy import MetaData, insert
 from sqlalchemy.orm import Session
 
 from shared import clock
@@ -205,25 +205,8 @@ class Store(DependencyProvider):
 
 
 def create_schema(engine, metadata: MetaData | None) -> None:
-    """Create the messaging tables and `metadata`'s tables that do not exist yet, and add to a table that
-    exists the nullable columns declared since it was made (an account's `team_id`). Any other change
-    to a table that exists takes a migration."""
+    """Create the messaging tables and `metadata`'s tables that do not exist yet. A table that exists
+    is left as it is: changing one takes a migration."""
     for schema in (tables.metadata, metadata):
         if schema is not None:
             schema.create_all(engine)
-            _add_nullable_columns(engine, schema)
-
-
-def _add_nullable_columns(engine, schema: MetaData) -> None:
-    inspector = inspect(engine)
-    existing = set(inspector.get_table_names())
-    for table in schema.sorted_tables:
-        if table.name not in existing:
-            continue
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present or not column.nullable or column.primary_key:
-                continue
-            kind = column.type.compile(dialect=engine.dialect)
-            with engine.begin() as connection:
-                connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))

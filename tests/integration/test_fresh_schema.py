@@ -62,17 +62,3 @@ def test_a_fresh_database_gets_every_table_and_column_as_declared(service, servi
 
     create_schema(engine, metadata)   # the service started again on the database it made
     assert _shape(_columns(engine)) == _shape(created)
-
-
-
-def test_a_nullable_column_declared_since_a_table_was_made_is_added(service_engine):
-    """An accounts database made before counsellors had teams gets `accounts.team_id` when the service starts."""
-    from services.accounts.models import accounts, metadata
-
-    engine = service_engine("accounts", metadata)
-    with engine.begin() as connection:
-        connection.exec_driver_sql('ALTER TABLE accounts DROP COLUMN team_id')
-    assert "team_id" not in _columns(engine)["accounts"]
-    create_schema(engine, metadata)
-    assert _columns(engine)["accounts"]["team_id"]["nullable"] is True
-    assert accounts.c.team_id.nullable

@@ -37,6 +37,8 @@ class Action(enum.StrEnum):
     mark_notification_read = "notifications.mark_read"
     read_notification_preferences = "notifications.read_preferences"
     set_notification_preferences = "notifications.set_preferences"   # the enterprise's own
+    read_contacts = "notifications.read_contacts"    # staff see them masked
+    set_contacts = "notifications.set_contacts"      # the enterprise's own
     read_tags = "tags.read"
     read_departments = "departments.read"
     manage_departments = "departments.manage"   # add or rename one (the city administrator)
@@ -93,7 +95,7 @@ POLICY_OWNER_ACTIONS = frozenset({
 ENTERPRISE_ACTIONS = frozenset({
     Action.read_enterprise, Action.declare_interests, Action.read_notifications, Action.mark_notification_read,
     Action.read_notification_preferences, Action.set_notification_preferences,
-    Action.explain_policy, Action.ask_question, Action.submit_application,
+    Action.read_contacts, Action.set_contacts, Action.explain_policy, Action.ask_question, Action.submit_application,
 })
 
 # Their author's own word in the evaluation (contract section 9): a rating or a questionnaire answer is an
@@ -102,7 +104,7 @@ ENTERPRISE_ACTIONS = frozenset({
 ENTERPRISE_VOICE = frozenset({Action.rate, Action.read_survey, Action.answer_survey})
 # How an enterprise is told things is its own choice too: the city administrator reads it, never sets it.
 OWN_WORD = ENTERPRISE_VOICE | {Action.self_assess, Action.assess, Action.report_rectification,
-                               Action.set_notification_preferences}
+                               Action.set_notification_preferences, Action.set_contacts}
 # Actions on a department's or county's own evaluation matters: the evaluation service judges the unit
 # by the actor (services/evaluation/domain/access.py), the one home of that rule.
 UNIT_SCOPED_ACTIONS = frozenset({Action.self_assess, Action.read_ratings, Action.read_follow_ups,
@@ -123,7 +125,8 @@ _PUBLIC_READS = frozenset({Action.read_self, Action.read_tags, Action.read_polic
 _CASEWORK = _PUBLIC_READS | {Action.read_packs, Action.read_policy_drafts, Action.read_questions,
                              Action.read_enterprise, Action.explain_policy, Action.read_applications,
                              Action.read_application_statistics,
-                             Action.act_on_application, Action.act_in_batch, Action.read_alarms}
+                             Action.act_on_application, Action.act_in_batch, Action.read_alarms,
+                             Action.read_contacts}
 
 # Every staff role reads the rounds and their results (contract section 9).
 _EVALUATION_READS = frozenset({Action.read_evaluations, Action.read_round})

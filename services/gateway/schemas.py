@@ -503,6 +503,14 @@ class NotificationPreferencesRequest(_Request):
                                                               "message a day at 09:00 listing the new matches)")
 
 
+class ContactsRequest(_Request):
+    phone: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="a mainland mobile number for SMS (11 digits starting with 1); null clears it",
+        examples=["13812341234"])
+    email: Annotated[str, Field(max_length=300)] | None = Field(
+        None, description="an e-mail address; null clears it", examples=["office@example.com"])
+
+
 # Answers -------------------------------------------------------------------------------------
 
 class _Answer(BaseModel):
@@ -763,6 +771,13 @@ class NotificationPreferences(_Answer):
     channels_available: ChannelsAvailable = Field(description="which channels can deliver now; one chosen while it "
                                                               "is not available takes effect once it is")
     updated_at: datetime | None = Field(description="when the enterprise last saved them; null: the defaults")
+
+
+class Contacts(_Answer):
+    uscc: str
+    phone: str | None = Field(description="in full to the enterprise itself, masked (138****1234) to staff")
+    email: str | None = Field(description="in full to the enterprise itself, masked (o***@example.com) to staff")
+    updated_at: datetime | None = Field(description="when the enterprise last saved them; null: never")
 
 
 class TagCategory(_Answer):

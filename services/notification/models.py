@@ -34,3 +34,13 @@ notification_preferences = Table(
     Column("digest", String(10), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+# One row per enterprise that gave its contacts (services/notification/domain/contacts.py): where SMS and
+# e-mail reach it.
+notification_contacts = Table(
+    "notification_contacts", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("phone", String(20)),
+    Column("email", String(254)),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)

@@ -1,8 +1,9 @@
 """Notification service: entrypoints only; the inbox rules live in `inbox.py`, the preferences' rules in
-`domain/preferences.py` and their rows in `preference_store.py`."""
+`domain/preferences.py` and `domain/contacts.py`, their rows in `preference_store.py`."""
 from __future__ import annotations
 
 from services.notification import inbox, preference_store
+from services.notification.domain import contacts as contact_rules
 from services.notification.domain import preferences as preference_rules
 from services.notification.models import metadata
 from shared.config import settings
@@ -91,6 +92,24 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
             preference_store.save(tx.session, uscc, saved, now)
         self.log.info("notification_preferences_saved", uscc=uscc, fields=sorted(change))
         return preference_rules.answer(uscc, saved, _channels_available(), now.isoformat())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def contacts(self, uscc: str) -> dict:
+        """The enterprise's phone and e-mail, in full (the gateway masks them for staff)."""
+        with self.store.reading() as session:
+            saved, updated_at = preference_store.read_contacts(session, uscc)
+        return contact_rules.answer(uscc, saved, updated_at and updated_at.isoformat())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_contacts(self, uscc: str, change: dict) -> dict:
+        """Apply `change` (phone, email; null clears one, what it leaves out is kept); Invalid naming the field."""
+        now = utcnow()
+        with self.store.transaction() as tx:
+            current, _ = preference_store.read_contacts(tx.session, uscc, for_update=True)
+            saved = contact_rules.changed(current, change)
+            preference_store.save_contacts(tx.session, uscc, saved, now)
+        self.log.info("notification_contacts_saved", uscc=uscc, fields=sorted(change))
+        return contact_rules.answer(uscc, saved, now.isoformat())
 
     @rpc
     def notification_count(self) -> int:

@@ -154,6 +154,14 @@ class FakeNotification:
     def set_preferences(self, uscc, change):
         return {**self.preferences(uscc), **change, "updated_at": "2026-11-27T02:00:00+00:00"}
 
+    @rpc(expected_exceptions=EXPECTED)
+    def contacts(self, uscc):
+        return {"uscc": uscc, "phone": "13812341234", "email": "office@example.com", "updated_at": None}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_contacts(self, uscc, change):
+        return {**self.contacts(uscc), **change, "updated_at": "2026-11-27T02:00:00+00:00"}
+
 
 class FakeEvaluation:
     """The evaluation service's RPCs as EVALUATION.md names them, answering fixed shapes built from what

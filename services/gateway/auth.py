@@ -39,6 +39,7 @@ class Action(enum.StrEnum):
     set_notification_preferences = "notifications.set_preferences"   # the enterprise's own
     read_contacts = "notifications.read_contacts"    # staff see them masked
     set_contacts = "notifications.set_contacts"      # the enterprise's own
+    read_deliveries = "notifications.read_deliveries"   # staff see the recipients masked
     read_tags = "tags.read"
     read_departments = "departments.read"
     manage_departments = "departments.manage"   # add or rename one (the city administrator)
@@ -95,7 +96,8 @@ POLICY_OWNER_ACTIONS = frozenset({
 ENTERPRISE_ACTIONS = frozenset({
     Action.read_enterprise, Action.declare_interests, Action.read_notifications, Action.mark_notification_read,
     Action.read_notification_preferences, Action.set_notification_preferences,
-    Action.read_contacts, Action.set_contacts, Action.explain_policy, Action.ask_question, Action.submit_application,
+    Action.read_contacts, Action.set_contacts, Action.read_deliveries,
+    Action.explain_policy, Action.ask_question, Action.submit_application,
 })
 
 # Their author's own word in the evaluation (contract section 9): a rating or a questionnaire answer is an
@@ -126,7 +128,7 @@ _CASEWORK = _PUBLIC_READS | {Action.read_packs, Action.read_policy_drafts, Actio
                              Action.read_enterprise, Action.explain_policy, Action.read_applications,
                              Action.read_application_statistics,
                              Action.act_on_application, Action.act_in_batch, Action.read_alarms,
-                             Action.read_contacts}
+                             Action.read_contacts, Action.read_deliveries}
 
 # Every staff role reads the rounds and their results (contract section 9).
 _EVALUATION_READS = frozenset({Action.read_evaluations, Action.read_round})

@@ -37,6 +37,16 @@ def contacts_shown(caller: Caller, contacts: Mapping[str, Any]) -> dict[str, Any
             "email": contacts["email"] and masked_email(contacts["email"])}
 
 
+def deliveries_shown(caller: Caller, uscc: str, page: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of deliveries (`GET /enterprises/{uscc}/deliveries`): each recipient masked unless the caller
+    is the enterprise itself."""
+    if sees_in_full(caller, uscc):
+        return dict(page)
+    hide = {"sms": masked, "email": masked_email}
+    return {**page, "items": [{**item, "recipient": hide.get(item["channel"], str)(item["recipient"])}
+                              for item in page["items"]]}
+
+
 def history_shown(caller: Caller, uscc: str, page: Mapping[str, Any]) -> dict[str, Any]:
     """A page of profile versions (`GET /enterprises/{uscc}/history`): a personal field's `from` and
     `to` masked unless the caller is the enterprise itself."""

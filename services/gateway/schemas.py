@@ -780,6 +780,23 @@ class Contacts(_Answer):
     updated_at: datetime | None = Field(description="when the enterprise last saved them; null: never")
 
 
+class DeliveryRecord(_Answer):
+    id: int
+    kind: str = Field(description="the notice's kind, or `digest` (the daily list of new matches)")
+    notification_id: int | None = Field(description="the notice in the inbox; null for a digest")
+    channel: str = Field(description="sms, email or wechat")
+    recipient: str = Field(description="the phone or address (masked to staff), or `group` for WeChat")
+    text: str
+    status: str = Field(description="queued, deferred, sent or failed")
+    attempts: int
+    reason: str | None = Field(description="why it is deferred or failed")
+    provider_answer: str | None = Field(description="what the provider answered the last attempt")
+    provider_id: str | None = Field(description="the provider's id of the message, once sent")
+    next_attempt_at: datetime | None = Field(description="when it is tried next (queued, deferred)")
+    created_at: datetime
+    sent_at: datetime | None
+
+
 class TagCategory(_Answer):
     code: str
     name: str

@@ -4,7 +4,8 @@ section 11), appends each message to a file (var/sms.log) and tells whoever star
 `huiqi run` starts one on 127.0.0.1 when HUIQI_SMS_URL is not set, so an enterprise can register
 itself on a development machine and read its code in var/sms.log; the tests start one to read codes.
 It is a real HTTP server, answering as a gateway would: 200 with `{"accepted": true, "id": ...}`, 400 for
-a body that is not such a message, `failing_status` (503) while `failing` is set. A message sent again with
+a body that is not such a message, `failing_status` (503) while `failing` is set; `delay_s` holds each
+answer after taking the message, as a slow gateway does. A message sent again with
 the same `Idempotency-Key` header is taken once (the same id answers). It also plays a WeChat group robot:
 a body `{"msgtype": "text", "text": {"content": ...}}` is taken as a message to `wechat`, answered
 `{"errcode": 0, "errmsg": "ok"}`.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
@@ -30,6 +32,8 @@ class SmsSink:
         self.messages: list[dict[str, str]] = []
         self.failing = False
         self.failing_status = HTTPStatus.SERVICE_UNAVAILABLE
+        self.requests = 0          # every POST received, failed ones included
+        self.delay_s = 0.0         # how long to hold each answer after taking the message (a slow gateway)
         self._ids: dict[str, str] = {}   # idempotency key -> the id it was answered
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler())
@@ -87,6 +91,8 @@ class SmsSink:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the name http.server calls
+                with sink._lock:
+                    sink.requests += 1
                 if sink.failing:
                     return self._answer(sink.failing_status, {"accepted": False, "reason": "failing"})
                 key = self.headers.get("Idempotency-Key")
@@ -103,7 +109,10 @@ class SmsSink:
                         raise TypeError("phone and text are strings")
                 except (ValueError, KeyError, TypeError) as error:
                     return self._answer(HTTPStatus.BAD_REQUEST, {"accepted": False, "reason": str(error)})
-                return self._answer(HTTPStatus.OK, {"accepted": True, "id": sink._took(phone, text, key)})
+                message_id = sink._took(phone, text, key)
+                if sink.delay_s:
+                    time.sleep(sink.delay_s)
+                return self._answer(HTTPStatus.OK, {"accepted": True, "id": message_id})
 
             def _answer(self, status: HTTPStatus, body: dict) -> None:
                 data = json.dumps(body).encode()

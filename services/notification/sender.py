@@ -3,13 +3,15 @@ limit keep back, leaves alone the providers whose circuit is open, sends the res
 records what each provider answered; and writes the daily digest at 09:00. The service's timer runs it
 every `SEND_INTERVAL_S`.
 
-`Outbound` is its Nameko dependency: the channels configured at start and each provider's circuit,
-which outlive any one worker."""
+`Outbound` is its Nameko dependency: the channels configured at start, each provider's circuit and
+pace (HUIQI_NOTIFICATION_RATE_PER_S), which outlive any one worker."""
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 
+import eventlet
 from eventlet.greenpool import GreenPool
 from nameko.extensions import DependencyProvider
 
@@ -32,12 +34,20 @@ class Outbound(DependencyProvider):
         config = settings()
         self.channels = channel_adapters.configured(config)
         self.circuits = {name: rules.Circuit() for name in self.channels}
+        self.paces = {name: rules.Pace(config.notification_rate_per_s) for name in self.channels}
         self.public_url = config.public_base_url()
         self.pool = GreenPool(CONCURRENCY)
         self.digested_on = None
 
     def get_dependency(self, worker_ctx):
         return self
+
+    def stop(self):
+        self.pool.waitall()   # the sends under way are answered (and the worker records them)
+
+    def kill(self):
+        for sending in list(self.pool.coroutines_running):
+            sending.kill()
 
     def available(self) -> set[str]:
         return {IN_APP, *self.channels}
@@ -91,6 +101,9 @@ class Outbound(DependencyProvider):
 
     def _attempt(self, row) -> dict:
         channel, circuit = self.channels[row.channel], self.circuits[row.channel]
+        wait_s = self.paces[row.channel].wait_s(time.monotonic())
+        if wait_s:
+            eventlet.sleep(wait_s)
         try:
             receipt = channel.send(Message(row.recipient, row.text, row.idempotency_key))
         except ProviderFailed as failure:

@@ -160,3 +160,44 @@ def test_no_more_than_five_sms_a_day_to_one_phone(notification, service, amqp_ur
     until(lambda: sum(r["status"] == "sent" for r in deliveries(service, USCC)) == 5, timeout=15)
     (held,) = until(lambda: [r for r in deliveries(service, USCC) if r["status"] == "deferred"], timeout=10)
     assert "5 条" in held["reason"] and held["attempts"] == 0 and len(sms.sent_to(PHONE)) == 5
+
+
+def test_a_service_killed_between_send_and_record_sends_nothing_twice(notification, service, amqp_uri, sms,
+                                                                      container_factory, nameko_config):
+    from services.notification.service import NotificationService
+
+    choose(service, USCC, PHONE, kinds={"policy_matched": ["sms"]})
+    sms.delay_s = 30   # the gateway takes the message and is slow to say so
+    matched(notification, amqp_uri, 31)
+    until(lambda: sms.messages, timeout=15)
+    notification.kill()   # sent, never recorded
+    sms.delay_s = 0
+    again = container_factory(NotificationService, nameko_config)
+    again.start()
+    with ServiceRpcProxy("notification", nameko_config, timeout=10) as restarted:
+        (record,) = deliveries(restarted, USCC)
+        assert record["status"] == "queued" and record["attempts"] == 1, "claimed, its outcome unknown"
+        clock.set_offset(clock.offset() + timedelta(minutes=3))   # the claim's lease ends: tried again
+        until(lambda: deliveries(restarted, USCC)[0]["status"] == "sent", timeout=15)
+        (record,) = deliveries(restarted, USCC)
+    assert record["attempts"] == 2 and record["provider_id"] == "sink-1"
+    assert sms.requests == 2 and len(sms.sent_to(PHONE)) == 1, "the same key: the gateway took it once"
+
+
+def test_a_provider_that_keeps_failing_is_left_alone_until_a_trial_succeeds(notification, service, amqp_uri, sms):
+    for uscc, phone in ((USCC, PHONE), (QUIET_ONE, QUIET_PHONE)):
+        choose(service, uscc, phone, kinds={"policy_matched": ["sms"]})
+    sms.failing = True
+    matched(notification, amqp_uri, *range(41, 45), usccs=(USCC, QUIET_ONE))
+    until(lambda: sms.requests == 8, timeout=15)
+    until(lambda: all(r["attempts"] == 1 and r["status"] == "deferred"
+                      for uscc in (USCC, QUIET_ONE) for r in deliveries(service, uscc)), timeout=10)
+    clock.set_offset(clock.offset() + timedelta(minutes=2))   # every retry due; the circuit lets one trial through
+    until(lambda: sms.requests == 9, timeout=15)
+    ticks(notification, 3)
+    assert sms.requests == 9, "open: no hammering"
+    sms.failing = False
+    clock.set_offset(clock.offset() + timedelta(minutes=2))
+    until(lambda: all(r["status"] == "sent" for uscc in (USCC, QUIET_ONE) for r in deliveries(service, uscc)),
+          timeout=15)
+    assert sms.requests == 17 and len(sms.sent_to(PHONE)) == len(sms.sent_to(QUIET_PHONE)) == 4

@@ -93,35 +93,57 @@ class Circuit:
     longest: timedelta = timedelta(minutes=10)
     failures: int = 0
     open_until: datetime | None = None
-    _trial: bool = field(default=False, repr=False)
+    _trial: datetime | None = field(default=None, repr=False)   # when the trial went out
     _wait: timedelta | None = field(default=None, repr=False)
 
     @property
     def state(self) -> str:
         if self.open_until is None:
             return "closed"
-        return "half_open" if self._trial else "open"
+        return "half_open" if self._trial is not None else "open"
 
     def allows(self, now: datetime) -> bool:
-        """Whether a message may go to the provider now (while half-open: the one trial)."""
+        """Whether a message may go to the provider now (while half-open: the one trial; another if no answer
+        to it came within `longest`, as when it was never sent)."""
         if self.open_until is None:
             return True
-        if self._trial:
+        if self._trial is not None and now < self._trial + self.longest:
             return False          # the trial is out; wait for its answer
         if now >= self.open_until:
-            self._trial = True
+            self._trial = now
             return True
         return False
 
     def succeeded(self) -> None:
-        self.failures, self.open_until, self._trial, self._wait = 0, None, False, None
+        self.failures, self.open_until, self._trial, self._wait = 0, None, None, None
 
     def failed(self, now: datetime) -> None:
         self.failures += 1
-        if self._trial:
+        if self._trial is not None:
             self._wait = min(self.longest, (self._wait or self.cool_down) * 2)
         elif self.failures >= self.threshold:
             self._wait = self._wait or self.cool_down
         else:
             return
-        self.open_until, self._trial = now + self._wait, False
+        self.open_until, self._trial = now + self._wait, None
+
+
+@dataclass
+class Pace:
+    """A provider's rate limit: at most `per_s` messages a second (token bucket, bursts of one second's
+    worth); `wait_s(now)` takes a token and says how long to wait before sending (0: at once). A rate of 0
+    or less is no limit."""
+
+    per_s: float
+    _tokens: float = field(default=0.0, repr=False)
+    _at: float | None = field(default=None, repr=False)
+
+    def wait_s(self, now: float) -> float:
+        if self.per_s <= 0:
+            return 0.0
+        if self._at is None:
+            self._tokens, self._at = self.per_s, now
+        self._tokens = min(self.per_s, self._tokens + (now - self._at) * self.per_s)
+        self._at = now
+        self._tokens -= 1
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.per_s

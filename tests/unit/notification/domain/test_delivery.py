@@ -98,3 +98,19 @@ def test_a_digest_fits_one_sms_segment_and_counts_the_matches(titles):
 def test_a_short_title_is_whole():
     assert templates.notice_text("policy_matched", "稳岗补贴", "https://huiqi.example") == \
         "【惠企平台】新匹配政策：稳岗补贴 详见https://huiqi.example/"
+
+
+def test_a_trial_that_never_answers_does_not_keep_the_circuit_open_for_ever():
+    circuit = rules.Circuit(threshold=1, cool_down=timedelta(seconds=10), longest=timedelta(minutes=1))
+    circuit.failed(NOON)
+    assert circuit.allows(NOON + timedelta(seconds=10))
+    assert not circuit.allows(NOON + timedelta(seconds=40))
+    assert circuit.allows(NOON + timedelta(seconds=71))
+
+
+def test_a_pace_lets_a_seconds_worth_through_then_spaces_the_rest():
+    pace = rules.Pace(per_s=4)
+    assert [pace.wait_s(100.0) for _ in range(4)] == [0.0] * 4
+    assert pace.wait_s(100.0) == 0.25 and pace.wait_s(100.0) == 0.5
+    assert pace.wait_s(102.0) == 0.0, "tokens come back with time"
+    assert rules.Pace(per_s=0).wait_s(1.0) == 0.0

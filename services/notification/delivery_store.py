@@ -54,12 +54,12 @@ def decide(session: Session, *, after_id: int, available: Iterable[str], public_
     enterprise chose for the notice's kind that is available and has a recipient; held by quiet hours
     where they apply; none for a new match of an enterprise on the daily digest (the digest tells it).
     Returns how many were written."""
+    available = set(available) - {IN_APP}
+    if not available:
+        return 0   # the inbox alone: nothing to decide
     notices = session.execute(select(notifications.c.id, notifications.c.uscc, notifications.c.kind,
                                      notifications.c.title).where(notifications.c.id > after_id)).all()
-    if not notices:
-        return 0
-    available = set(available) - {IN_APP}
-    chosen = choices(session, (notice.uscc for notice in notices)) if available else {}
+    chosen = choices(session, (notice.uscc for notice in notices))
     rows = []
     for notice in notices:
         if notice.uscc not in chosen:

@@ -114,3 +114,9 @@ def test_a_pace_lets_a_seconds_worth_through_then_spaces_the_rest():
     assert pace.wait_s(100.0) == 0.25 and pace.wait_s(100.0) == 0.5
     assert pace.wait_s(102.0) == 0.0, "tokens come back with time"
     assert rules.Pace(per_s=0).wait_s(1.0) == 0.0
+
+
+def test_every_notice_kind_has_its_words():
+    from services.notification.domain.preferences import NOTICE_KINDS
+
+    assert set(templates.LEADS) == set(NOTICE_KINDS)

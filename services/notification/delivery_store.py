@@ -149,14 +149,15 @@ def sms_sent_since(session: Session, phones: Iterable[str], since: datetime) -> 
     return dict(session.execute(query).all())
 
 
-def hold(session: Session, ids_until: Mapping[int, tuple[datetime, str]], now: datetime) -> None:
-    """Defer these deliveries (not an attempt): id -> (until, why)."""
+def hold(session: Session, ids_until: Mapping[int, tuple[datetime | None, str]], now: datetime) -> None:
+    """Defer these deliveries (not an attempt): id -> (until, why); until None: give them up (failed)."""
     statement = (update(deliveries).where(deliveries.c.id == bindparam("p_id"))
-                 .values(status=rules.DEFERRED, next_attempt_at=bindparam("p_until"), reason=bindparam("p_reason"),
-                         updated_at=now))
+                 .values(status=bindparam("p_status"), next_attempt_at=bindparam("p_until"),
+                         reason=bindparam("p_reason"), updated_at=now))
     if ids_until:
-        session.connection().execute(statement, [{"p_id": row_id, "p_until": until, "p_reason": why}
-                                                 for row_id, (until, why) in ids_until.items()])
+        session.connection().execute(statement, [
+            {"p_id": row_id, "p_until": until, "p_reason": why, "p_status": rules.DEFERRED if until else rules.FAILED}
+            for row_id, (until, why) in ids_until.items()])
 
 
 def claim(session: Session, ids: list[int], now: datetime) -> list:

@@ -78,11 +78,13 @@ class Outbound(DependencyProvider):
         day_start = rules.china_day_start(now)
         phones = [row.recipient for row in rows if row.channel == "sms"]
         sms_sent = Counter(delivery_store.sms_sent_since(session, phones, day_start) if phones else {})
-        held: dict[int, tuple[datetime, str]] = {}
+        held: dict[int, tuple[datetime | None, str]] = {}
         take: list[int] = []
         for row in rows:
-            if row.channel not in self.channels:
-                held[row.id] = (now + UNCONFIGURED_WAIT, "渠道未配置，配置后发送")
+            if row.channel not in self.channels:   # its provider was removed since the delivery was decided
+                given_up = now - row.created_at > rules.GIVE_UP_AFTER
+                held[row.id] = (None, "渠道已超过 24 小时未配置，不再发送") if given_up else \
+                    (now + UNCONFIGURED_WAIT, "渠道未配置，配置后发送")
                 continue
             preferences = chosen.get(row.uscc, (DEFAULTS, None))[0]
             until = rules.quiet_until(preferences.quiet_hours, row.channel, now)

@@ -121,7 +121,7 @@ def test_quiet_hours_hold_an_sms_until_they_end_then_it_is_sent_once(notificatio
 def test_a_failing_gateway_is_retried_with_backoff_and_every_message_arrives_once(notification, service, amqp_uri,
                                                                                    sms):
     choose(service, USCC, PHONE, kinds={"policy_matched": ["sms"]})
-    sms.failing = True
+    sms.failing, sms.failing_status = True, 500
     matched(notification, amqp_uri, 1, 2, 3)
 
     def all_tried():
@@ -129,7 +129,7 @@ def test_a_failing_gateway_is_retried_with_backoff_and_every_message_arrives_onc
         return len(records) == 3 and all(r["attempts"] == 1 and r["status"] == "deferred" for r in records) and records
 
     records = until(all_tried, timeout=15)
-    assert all("503" in record["reason"] and "503" not in (record["provider_id"] or "") for record in records)
+    assert all("500" in record["reason"] and record["provider_id"] is None for record in records)
     retries = [datetime.fromisoformat(record["next_attempt_at"]) - clock.now() for record in records]
     assert all(timedelta(seconds=10) < wait <= timedelta(seconds=30) for wait in retries), retries
     assert sms.messages == []
@@ -201,3 +201,24 @@ def test_a_provider_that_keeps_failing_is_left_alone_until_a_trial_succeeds(noti
     until(lambda: all(r["status"] == "sent" for uscc in (USCC, QUIET_ONE) for r in deliveries(service, uscc)),
           timeout=15)
     assert sms.requests == 17 and len(sms.sent_to(PHONE)) == len(sms.sent_to(QUIET_PHONE)) == 4
+
+
+def test_a_delivery_whose_provider_is_removed_waits_for_it_then_fails_after_a_day(notification, service, amqp_uri,
+                                                                                 sms, container_factory,
+                                                                                 nameko_config, monkeypatch):
+    from services.notification.service import NotificationService
+
+    choose(service, USCC, PHONE, kinds={"policy_matched": ["sms"]})
+    sms.failing = True   # not sent before the service stops
+    matched(notification, amqp_uri, 51)
+    until(lambda: deliveries(service, USCC)[0]["attempts"] == 1, timeout=15)
+    notification.stop()
+    monkeypatch.delenv("HUIQI_SMS_URL")
+    settings.cache_clear()
+    clock.set_offset(clock.offset() + timedelta(minutes=5))
+    container_factory(NotificationService, nameko_config).start()
+    with ServiceRpcProxy("notification", nameko_config, timeout=10) as restarted:
+        until(lambda: "未配置" in (deliveries(restarted, USCC)[0]["reason"] or ""), timeout=15)
+        clock.set_offset(clock.offset() + timedelta(hours=25))
+        (record,) = until(lambda: [r for r in deliveries(restarted, USCC) if r["status"] == "failed"], timeout=15)
+    assert "24 小时" in record["reason"] and record["attempts"] == 1 and sms.requests == 1

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # without its provider is off (enterprises see it as not available).
     smtp_url: str | None = None
     wechat_webhook_url: str | None = None
+    # At most this many notification messages a second to each provider (SMS gateway, mail server, robot);
+    # 0: no limit.
+    notification_rate_per_s: float = 100.0
     # Addresses of reverse proxies whose X-Forwarded-For the gateway believes (comma-separated); by
     # default none, so the client address of a rate limit is the connection's own.
     trusted_proxies: str = ""

@@ -154,6 +154,7 @@ def run_platform(*, load_demo: bool) -> int:
     from demo.counselling import demo_teams, load_counselling
     from demo.evaluation import load_round
     from demo.load import demo_usccs, load, newcomer, sign_in_lines, wait_until_settled
+    from services.notification.channels import describe
     from shared import clock
     from shared.phones import masked
     from tools.launcher import ServiceProcesses
@@ -190,6 +191,8 @@ def run_platform(*, load_demo: bool) -> int:
         if sms_sink is not None:
             print(f"SMS: HUIQI_SMS_URL is not set, so a development SMS sink ({sms_sink.url}) takes every "
                   f"message: it prints them here and appends them to {sms_sink.log_path}")
+        effective = config.model_copy(update={"sms_url": sms_sink.url}) if sms_sink is not None else config
+        print(f"notification channels: {'; '.join(describe(effective))}")
         if accounts_file.exists():
             accounts = json.loads(accounts_file.read_text(encoding="utf-8"))
             print(f"demo accounts (one per role, and an enterprise): {accounts_file}")

@@ -3,13 +3,18 @@ section 11), appends each message to a file (var/sms.log) and tells whoever star
 
 `huiqi run` starts one on 127.0.0.1 when HUIQI_SMS_URL is not set, so an enterprise can register
 itself on a development machine and read its code in var/sms.log; the tests start one to read codes.
-It is a real HTTP server, answering as a gateway would: 200 with `{"accepted": true}`, 400 for a body
-that is not such a message, 503 while `failing` is set.
+It is a real HTTP server, answering as a gateway would: 200 with `{"accepted": true, "id": ...}`, 400 for
+a body that is not such a message, `failing_status` (503) while `failing` is set; `delay_s` holds each
+answer after taking the message, as a slow gateway does. A message sent again with
+the same `Idempotency-Key` header is taken once (the same id answers). It also plays a WeChat group robot:
+a body `{"msgtype": "text", "text": {"content": ...}}` is taken as a message to `wechat`, answered
+`{"errcode": 0, "errmsg": "ok"}`.
 """
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from http import HTTPStatus
@@ -26,6 +31,10 @@ class SmsSink:
         self.say = say
         self.messages: list[dict[str, str]] = []
         self.failing = False
+        self.failing_status = HTTPStatus.SERVICE_UNAVAILABLE
+        self.requests = 0          # every POST received, failed ones included
+        self.delay_s = 0.0         # how long to hold each answer after taking the message (a slow gateway)
+        self._ids: dict[str, str] = {}   # idempotency key -> the id it was answered
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
@@ -59,33 +68,51 @@ class SmsSink:
         with self._lock:
             return [message["text"] for message in self.messages if message["phone"] == phone]
 
-    def _took(self, phone: str, text: str) -> None:
+    def _took(self, phone: str, text: str, key: str | None = None) -> str:
+        """The id of the message taken (of the one taken before under the same key: then nothing new)."""
         at = datetime.now(CHINA).isoformat(timespec="seconds")
         with self._lock:
-            self.messages.append({"phone": phone, "text": text, "at": at})
+            if key is not None and key in self._ids:
+                return self._ids[key]
+            message_id = f"sink-{len(self.messages) + 1}"
+            if key is not None:
+                self._ids[key] = message_id
+            self.messages.append({"phone": phone, "text": text, "at": at, "id": message_id})
             if self.log_path is not None:
                 self.log_path.parent.mkdir(parents=True, exist_ok=True)
                 with self.log_path.open("a", encoding="utf-8") as log:
                     log.write(f"{at} {phone} {text}\n")
         if self.say is not None:
             self.say(f"SMS to {phone}: {text}")
+        return message_id
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the name http.server calls
+                with sink._lock:
+                    sink.requests += 1
                 if sink.failing:
-                    return self._answer(HTTPStatus.SERVICE_UNAVAILABLE, {"accepted": False, "reason": "failing"})
+                    return self._answer(sink.failing_status, {"accepted": False, "reason": "failing"})
+                key = self.headers.get("Idempotency-Key")
                 try:
                     body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                    if isinstance(body, dict) and body.get("msgtype") == "text":
+                        text = body["text"]["content"]
+                        if not isinstance(text, str):
+                            raise TypeError("text.content is a string")
+                        sink._took("wechat", text, key)
+                        return self._answer(HTTPStatus.OK, {"errcode": 0, "errmsg": "ok"})
                     phone, text = body["phone"], body["text"]
                     if not isinstance(phone, str) or not isinstance(text, str):
                         raise TypeError("phone and text are strings")
                 except (ValueError, KeyError, TypeError) as error:
                     return self._answer(HTTPStatus.BAD_REQUEST, {"accepted": False, "reason": str(error)})
-                sink._took(phone, text)
-                return self._answer(HTTPStatus.OK, {"accepted": True})
+                message_id = sink._took(phone, text, key)
+                if sink.delay_s:
+                    time.sleep(sink.delay_s)
+                return self._answer(HTTPStatus.OK, {"accepted": True, "id": message_id})
 
             def _answer(self, status: HTTPStatus, body: dict) -> None:
                 data = json.dumps(body).encode()

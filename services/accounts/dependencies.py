@@ -5,13 +5,13 @@ Neither waits long: a person is waiting at the other end of a registration.
 """
 from __future__ import annotations
 
-import requests
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 
 from shared.config import settings
-from shared.errors import SmsUnavailable, Unavailable
+from shared.errors import Unavailable
 from shared.rpc import RpcProxy
+from shared.sms import SmsClient
 
 PHONE_LOOKUP_S = 5.0
 
@@ -47,25 +47,3 @@ class SmsGateway(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return SmsClient(settings().sms_url, settings().sms_timeout_s)
-
-
-class SmsClient:
-    def __init__(self, url: str | None, timeout_s: float):
-        self.url = url
-        self.timeout_s = timeout_s
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.url)
-
-    def send(self, phone: str, text: str) -> None:
-        """SmsUnavailable (503) unless the gateway took the message (a 2xx answer)."""
-        if not self.url:
-            raise SmsUnavailable("短信服务未配置，暂时无法发送验证码", {"reason": "HUIQI_SMS_URL is not set"})
-        try:
-            answer = requests.post(self.url, json={"phone": phone, "text": text}, timeout=self.timeout_s)
-        except requests.RequestException as error:
-            raise SmsUnavailable("短信发送失败，请稍后重试", {"reason": type(error).__name__}) from None
-        if not answer.ok:
-            raise SmsUnavailable("短信发送失败，请稍后重试",
-                                 {"reason": f"the SMS gateway answered {answer.status_code}"})

@@ -37,6 +37,9 @@ class Action(enum.StrEnum):
     mark_notification_read = "notifications.mark_read"
     read_notification_preferences = "notifications.read_preferences"
     set_notification_preferences = "notifications.set_preferences"   # the enterprise's own
+    read_contacts = "notifications.read_contacts"    # staff see them masked
+    set_contacts = "notifications.set_contacts"      # the enterprise's own
+    read_deliveries = "notifications.read_deliveries"   # staff see the recipients masked
     read_tags = "tags.read"
     read_departments = "departments.read"
     manage_departments = "departments.manage"   # add or rename one (the city administrator)
@@ -99,6 +102,7 @@ POLICY_OWNER_ACTIONS = frozenset({
 ENTERPRISE_ACTIONS = frozenset({
     Action.read_enterprise, Action.declare_interests, Action.read_notifications, Action.mark_notification_read,
     Action.read_notification_preferences, Action.set_notification_preferences,
+    Action.read_contacts, Action.set_contacts, Action.read_deliveries,
     Action.explain_policy, Action.ask_question, Action.submit_application, Action.raise_problem,
 })
 
@@ -112,7 +116,8 @@ COUNSELLOR_TEAM_ACTIONS = frozenset({Action.read_counselling, Action.counsel, Ac
 ENTERPRISE_VOICE = frozenset({Action.rate, Action.read_survey, Action.answer_survey})
 # How an enterprise is told things is its own choice too: the city administrator reads it, never sets it.
 OWN_WORD = ENTERPRISE_VOICE | {Action.self_assess, Action.assess, Action.report_rectification,
-                               Action.set_notification_preferences, Action.counsel, Action.raise_problem}
+                               Action.set_notification_preferences, Action.set_contacts, Action.counsel,
+                               Action.raise_problem}
 # Actions on a department's or county's own evaluation matters: the evaluation service judges the unit
 # by the actor (services/evaluation/domain/access.py), the one home of that rule.
 UNIT_SCOPED_ACTIONS = frozenset({Action.self_assess, Action.read_ratings, Action.read_follow_ups,
@@ -133,7 +138,8 @@ _PUBLIC_READS = frozenset({Action.read_self, Action.read_tags, Action.read_polic
 _CASEWORK = _PUBLIC_READS | {Action.read_packs, Action.read_policy_drafts, Action.read_questions,
                              Action.read_enterprise, Action.explain_policy, Action.read_applications,
                              Action.read_application_statistics,
-                             Action.act_on_application, Action.act_in_batch, Action.read_alarms}
+                             Action.act_on_application, Action.act_in_batch, Action.read_alarms,
+                             Action.read_contacts, Action.read_deliveries}
 
 # Every staff role reads the rounds and their results (contract section 9).
 _EVALUATION_READS = frozenset({Action.read_evaluations, Action.read_round})

@@ -23,6 +23,30 @@ def file_shown(caller: Caller, file: Mapping[str, Any]) -> dict[str, Any]:
             for name, value in file.items()}
 
 
+def masked_email(email: str) -> str:
+    """`o***@example.com`: the first character of the name and the domain."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}" if domain else "***"
+
+
+def contacts_shown(caller: Caller, contacts: Mapping[str, Any]) -> dict[str, Any]:
+    """An enterprise's contacts (`GET /enterprises/{uscc}/contacts`) as the caller may see them."""
+    if sees_in_full(caller, contacts["uscc"]):
+        return dict(contacts)
+    return {**contacts, "phone": masked(contacts["phone"]),
+            "email": contacts["email"] and masked_email(contacts["email"])}
+
+
+def deliveries_shown(caller: Caller, uscc: str, page: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of deliveries (`GET /enterprises/{uscc}/deliveries`): each recipient masked unless the caller
+    is the enterprise itself."""
+    if sees_in_full(caller, uscc):
+        return dict(page)
+    hide = {"sms": masked, "email": masked_email}
+    return {**page, "items": [{**item, "recipient": hide.get(item["channel"], str)(item["recipient"])}
+                              for item in page["items"]]}
+
+
 def history_shown(caller: Caller, uscc: str, page: Mapping[str, Any]) -> dict[str, Any]:
     """A page of profile versions (`GET /enterprises/{uscc}/history`): a personal field's `from` and
     `to` masked unless the caller is the enterprise itself."""

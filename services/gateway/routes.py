@@ -236,6 +236,26 @@ ROUTE_LIST: tuple[Route, ...] = (
           description="What the body leaves out is kept. 422 naming the field (`kinds.<kind>`, "
                       "`kinds.<kind>.<index>`, `quiet_hours.<index>`, `digest`) for an unknown kind or channel, a "
                       "time that is not HH:MM, equal start and end, or an unknown digest."),
+    Route("contacts", "GET", f"{API}/enterprises/{{uscc}}/contacts",
+          "The enterprise's phone and e-mail for notifications", "enterprises", Action.read_contacts,
+          path_params=schemas.EnterprisePath, answer=schemas.Contacts, errors=(503,),
+          description="In full to the enterprise itself, masked (`138****1234`, `z***@example.com`) to staff; "
+                      "null until it gives them."),
+    Route("set_contacts", "PUT", f"{API}/enterprises/{{uscc}}/contacts",
+          "The enterprise sets where SMS and e-mail reach it", "enterprises", Action.set_contacts,
+          path_params=schemas.EnterprisePath, bodies=(schemas.ContactsRequest,), answer=schemas.Contacts,
+          errors=(503,), description="What the body leaves out is kept; null clears it. 422 naming the field for "
+                                     "a phone that is not a mainland mobile number or an e-mail that is not an "
+                                     "address."),
+    Route("enterprise_deliveries", "GET", f"{API}/enterprises/{{uscc}}/deliveries",
+          "Every message sent to the enterprise beyond its inbox (SMS, e-mail, WeChat), newest first", "enterprises",
+          Action.read_deliveries, path_params=schemas.EnterprisePath, query=schemas.PageQuery,
+          answer=schemas.DeliveryRecord, answer_is_list=True, errors=(503,),
+          answer_headers={"X-Total-Count": "deliveries to the enterprise"},
+          description="Status `queued`, `deferred` (quiet hours, the daily SMS limit, or a retry after a failed "
+                      "attempt; `reason` says which), `sent` or `failed` (`reason` says why), with the attempts "
+                      "and the provider's answer and id. The recipient in full to the enterprise itself, masked "
+                      "to staff."),
     Route("tags", "GET", f"{API}/tags", "The tag catalogue", "tags", Action.read_tags, query=schemas.TagsQuery,
           answer=schemas.TagCatalogue, errors=(503,)),
     Route("preview_tag", "POST", f"{API}/tags/preview", "How many enterprises a tag rule would tag, with a sample",

@@ -508,6 +508,14 @@ class NotificationPreferencesRequest(_Request):
                                                               "message a day at 09:00 listing the new matches)")
 
 
+class ContactsRequest(_Request):
+    phone: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="a mainland mobile number for SMS (11 digits starting with 1); null clears it",
+        examples=["13812341234"])
+    email: Annotated[str, Field(max_length=300)] | None = Field(
+        None, description="an e-mail address; null clears it", examples=["office@example.com"])
+
+
 # Answers -------------------------------------------------------------------------------------
 
 class _Answer(BaseModel):
@@ -769,6 +777,30 @@ class NotificationPreferences(_Answer):
     channels_available: ChannelsAvailable = Field(description="which channels can deliver now; one chosen while it "
                                                               "is not available takes effect once it is")
     updated_at: datetime | None = Field(description="when the enterprise last saved them; null: the defaults")
+
+
+class Contacts(_Answer):
+    uscc: str
+    phone: str | None = Field(description="in full to the enterprise itself, masked (138****1234) to staff")
+    email: str | None = Field(description="in full to the enterprise itself, masked (o***@example.com) to staff")
+    updated_at: datetime | None = Field(description="when the enterprise last saved them; null: never")
+
+
+class DeliveryRecord(_Answer):
+    id: int
+    kind: str = Field(description="the notice's kind, or `digest` (the daily list of new matches)")
+    notification_id: int | None = Field(description="the notice in the inbox; null for a digest")
+    channel: str = Field(description="sms, email or wechat")
+    recipient: str = Field(description="the phone or address (masked to staff), or `group` for WeChat")
+    text: str
+    status: str = Field(description="queued, deferred, sent or failed")
+    attempts: int
+    reason: str | None = Field(description="why it is deferred or failed")
+    provider_answer: str | None = Field(description="what the provider answered the last attempt")
+    provider_id: str | None = Field(description="the provider's id of the message, once sent")
+    next_attempt_at: datetime | None = Field(description="when it is tried next (queued, deferred)")
+    created_at: datetime
+    sent_at: datetime | None
 
 
 class TagCategory(_Answer):

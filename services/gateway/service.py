@@ -21,7 +21,7 @@ from services.gateway.errors import InvalidRequest, ServiceUnavailable
 from services.gateway.health import check_services
 from services.gateway.openapi import document as openapi_document
 from services.gateway.packs import pack_url, qr_png, qr_svg, render_page
-from services.gateway.personal_data import file_shown, history_shown
+from services.gateway.personal_data import contacts_shown, deliveries_shown, file_shown, history_shown
 from services.gateway.routes import API
 from services.gateway.schemas import (
     AccountsQuery,
@@ -34,6 +34,7 @@ from services.gateway.schemas import (
     CalendarRequest,
     ClockRequest,
     ConfirmationRequest,
+    ContactsRequest,
     DeadLettersQuery,
     DepartmentRequest,
     DiscardRequest,
@@ -332,6 +333,19 @@ class GatewayService(ClockListener):
     @endpoint("set_notification_preferences")
     def set_notification_preferences(self, request, caller: Caller, uscc: str, body: NotificationPreferencesRequest):
         return self.notification.set_preferences(uscc, body.model_dump(exclude_none=True))
+
+    @endpoint("contacts")
+    def contacts(self, request, caller: Caller, uscc: str):
+        return contacts_shown(caller, self.notification.contacts(uscc))
+
+    @endpoint("set_contacts")
+    def set_contacts(self, request, caller: Caller, uscc: str, body: ContactsRequest):
+        return contacts_shown(caller, self.notification.set_contacts(uscc, body.model_dump(exclude_unset=True)))
+
+    @endpoint("enterprise_deliveries")
+    def enterprise_deliveries(self, request, caller: Caller, uscc: str, query: PageQuery):
+        page = deliveries_shown(caller, uscc, self.notification.deliveries(uscc, query.limit, query.offset))
+        return Reply(page["items"], headers={"X-Total-Count": str(page["total"])})
 
     @endpoint("tags")
     def tags(self, request, caller: Caller, query: TagsQuery):

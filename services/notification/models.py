@@ -1,5 +1,5 @@
 """The notification service's own tables."""
-from sqlalchemy import JSON, BigInteger, Column, MetaData, String, Table, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.database import UtcDateTime, serial_id
 
@@ -33,4 +33,42 @@ notification_preferences = Table(
     Column("quiet_end", String(5), nullable=False),
     Column("digest", String(10), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# One row per enterprise that gave its contacts (services/notification/domain/contacts.py): where SMS and
+# e-mail reach it.
+notification_contacts = Table(
+    "notification_contacts", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("phone", String(20)),
+    Column("email", String(254)),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Every message beyond the inbox (contract section 11; services/notification/domain/delivery.py): written in
+# the transaction that writes its notice, sent after commit by the service's sender, which records each
+# attempt here. `idempotency_key` is unique: the same message is never written twice, and providers that
+# accept a key are given it, so a crash between sending and recording never sends it twice.
+deliveries = Table(
+    "deliveries", metadata,
+    serial_id(),
+    Column("idempotency_key", String(120), nullable=False, unique=True),
+    Column("uscc", String(18), nullable=False),
+    Column("kind", String(40), nullable=False),       # the notice's kind, or `digest`
+    Column("notification_id", BigInteger),            # the notice (none for a digest)
+    Column("channel", String(10), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("text", String(500), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime()),          # when the sender takes it (queued, deferred)
+    Column("reason", String(500)),                     # why deferred or failed
+    Column("provider_answer", Text),
+    Column("provider_id", String(200)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Index("deliveries_due", "status", "next_attempt_at"),
+    Index("deliveries_of_enterprise", "uscc", "id"),
+    Index("deliveries_to_recipient", "recipient", "sent_at"),
 )

@@ -1,10 +1,15 @@
 """Notification service: entrypoints only; the inbox rules live in `inbox.py`, the preferences' rules in
-`domain/preferences.py` and their rows in `preference_store.py`."""
+`domain/preferences.py` and `domain/contacts.py`, their rows in `preference_store.py`."""
 from __future__ import annotations
 
-from services.notification import inbox, preference_store
+from nameko.timer import timer
+
+from services.notification import delivery_store, inbox, preference_store
+from services.notification.domain import contacts as contact_rules
 from services.notification.domain import preferences as preference_rules
 from services.notification.models import metadata
+from services.notification.sender import SEND_INTERVAL_S, Outbound
+from shared import clock
 from shared.config import settings
 from shared.consumer import Delivery, handles
 from shared.contracts.events import ApplicationChanged, MatchesChanged, SurveyOpened
@@ -21,6 +26,7 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "notification"
 
     store = Store(metadata)
+    outbound = Outbound()
     log = Logger()
 
     @handles("notification.matches_changed")
@@ -31,9 +37,11 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             now = utcnow()
+            after = delivery_store.last_notice_id(tx.session)
             created = inbox.deliver_matches(tx.session, fresh, now)
             if created:
                 tx.emit(inbox.delivered(created, now))
+                self._decide_deliveries(tx.session, after, now)
         self.log.info("notifications_delivered", events=len(events), duplicates=len(events) - len(fresh),
                       matched=sum(event.match_count() for event in fresh), created=created.total())
 
@@ -46,7 +54,9 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
             return
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
-            created = inbox.deliver_application_changes(tx.session, fresh, utcnow())
+            now, after = utcnow(), delivery_store.last_notice_id(tx.session)
+            created = inbox.deliver_application_changes(tx.session, fresh, now)
+            self._decide_deliveries(tx.session, after, now)
         self.log.info("application_notices_delivered", events=len(events), created=created)
 
     @handles("notification.survey_opened")
@@ -55,9 +65,35 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
         events = [SurveyOpened.model_validate(delivery.body) for delivery in deliveries]
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
-            created = sum(inbox.deliver_survey(tx.session, event, utcnow()) for event in fresh)
+            now, after = utcnow(), delivery_store.last_notice_id(tx.session)
+            created = sum(inbox.deliver_survey(tx.session, event, now) for event in fresh)
+            self._decide_deliveries(tx.session, after, now)
         self.log.info("survey_invitations_delivered", events=len(events), duplicates=len(events) - len(fresh),
                       evaluation_ids=sorted({event.evaluation_id for event in fresh}), created=created)
+
+    def _decide_deliveries(self, session, after_id: int, now) -> None:
+        """The messages beyond the inbox of the notices just written, in their transaction (sent after commit)."""
+        delivery_store.decide(session, after_id=after_id, available=self.outbound.available(),
+                              public_url=self.outbound.public_url, now=now)
+
+    @timer(interval=SEND_INTERVAL_S)
+    def send_deliveries(self) -> None:
+        """Send what is due; at 09:00 China time, write the day's digests first."""
+        now = clock.now()
+        if self.outbound.digest_due(now):
+            with self.store.transaction() as tx:
+                written = delivery_store.write_digests(tx.session, available=self.outbound.available(),
+                                                       public_url=self.outbound.public_url, now=now)
+            self.outbound.digested(now)
+            self.log.info("digests_written", deliveries=written)
+        outcome = self.outbound.send_due(self.store, now)
+        if outcome:
+            self.log.info("deliveries_attempted", **outcome)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def deliveries(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:
+        with self.store.reading() as session:
+            return delivery_store.page(session, uscc, limit=limit, offset=offset)
 
     @rpc(expected_exceptions=EXPECTED)
     def inbox(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:
@@ -91,6 +127,24 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
             preference_store.save(tx.session, uscc, saved, now)
         self.log.info("notification_preferences_saved", uscc=uscc, fields=sorted(change))
         return preference_rules.answer(uscc, saved, _channels_available(), now.isoformat())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def contacts(self, uscc: str) -> dict:
+        """The enterprise's phone and e-mail, in full (the gateway masks them for staff)."""
+        with self.store.reading() as session:
+            saved, updated_at = preference_store.read_contacts(session, uscc)
+        return contact_rules.answer(uscc, saved, updated_at and updated_at.isoformat())
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_contacts(self, uscc: str, change: dict) -> dict:
+        """Apply `change` (phone, email; null clears one, what it leaves out is kept); Invalid naming the field."""
+        now = utcnow()
+        with self.store.transaction() as tx:
+            current, _ = preference_store.read_contacts(tx.session, uscc, for_update=True)
+            saved = contact_rules.changed(current, change)
+            preference_store.save_contacts(tx.session, uscc, saved, now)
+        self.log.info("notification_contacts_saved", uscc=uscc, fields=sorted(change))
+        return contact_rules.answer(uscc, saved, now.isoformat())
 
     @rpc
     def notification_count(self) -> int:

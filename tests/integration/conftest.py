@@ -5,6 +5,11 @@ for the services it calls, and the real accounts service (on a SQLite file of th
 its tokens."""
 from __future__ import annotations
 
+import mailbox
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from functools import partialmethod
 
@@ -168,6 +173,31 @@ def sms(monkeypatch, tmp_path):
         settings.cache_clear()
         yield sink
     settings.cache_clear()
+
+
+@pytest.fixture
+def mail_server(tmp_path):
+    """A real SMTP server (aiosmtpd, its own process) keeping what it receives in a maildir: yields
+    (its smtp:// URL, the maildir)."""
+    port = free_port()
+    maildir = tmp_path / "maildir"
+    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                                "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the SMTP server did not start") from None
+                time.sleep(0.1)
+        yield f"smtp://127.0.0.1:{port}", mailbox.Maildir(maildir, create=False)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture

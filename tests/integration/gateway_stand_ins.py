@@ -154,6 +154,23 @@ class FakeNotification:
     def set_preferences(self, uscc, change):
         return {**self.preferences(uscc), **change, "updated_at": "2026-11-27T02:00:00+00:00"}
 
+    @rpc(expected_exceptions=EXPECTED)
+    def contacts(self, uscc):
+        return {"uscc": uscc, "phone": "13812341234", "email": "office@example.com", "updated_at": None}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_contacts(self, uscc, change):
+        return {**self.contacts(uscc), **change, "updated_at": "2026-11-27T02:00:00+00:00"}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def deliveries(self, uscc, limit=50, offset=0):
+        item = {"id": 3, "kind": "policy_matched", "notification_id": 12, "channel": "sms", "recipient": "13812341234",
+                "text": "【惠企平台】新匹配政策：稳岗补贴 详见http://127.0.0.1:8000/", "status": "sent", "attempts": 1,
+                "reason": None, "provider_answer": '{"accepted": true}', "provider_id": "sink-1",
+                "next_attempt_at": None, "created_at": "2026-11-27T01:30:00+00:00",
+                "sent_at": "2026-11-27T01:30:01+00:00"}
+        return {"items": [item], "total": 1}
+
 
 class FakeEvaluation:
     """The evaluation service's RPCs as EVALUATION.md names them, answering fixed shapes built from what

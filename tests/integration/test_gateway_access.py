@@ -130,6 +130,7 @@ def call(gateway: str, route: Route, token: str | None, scope: dict, body=None, 
 
 # valid bodies, so that a call out of scope in its path reaches the scope check
 VALID_BODIES = {"declare_interests": {"interests": ["financing"]}, "set_notification_preferences": {"digest": "daily"},
+                "set_contacts": {"phone": "13812341234"},
                 "withdraw_policy": {"reason": "测试"}, "raise_problem": {"text": "融资难"},
                 "revise_policy": {"title": "测试政策", "department": DEPARTMENT, "summary": "测试", "eligibility": {},
                                   "valid_from": "2026-01-01", "valid_to": "2026-12-31"}}

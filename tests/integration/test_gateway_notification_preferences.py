@@ -1,7 +1,8 @@
 """Contract section 11's notification preferences through the real gateway and the real notification
 service (on a SQLite file of the test's own) and accounts service, with real tokens: the defaults, a
 save read back (and kept across a restart of the service), bad input refused naming the field, and who
-may read and set them. Email's provider is set, SMS's and WeChat's are not."""
+may read and set them; and the enterprise's contacts (phone, e-mail), masked to staff. Email's provider is
+set, SMS's and WeChat's are not."""
 from __future__ import annotations
 
 import pytest
@@ -147,3 +148,47 @@ def test_only_the_enterprise_sets_them_and_only_it_and_the_city_administrator_re
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
     assert requests.get(gateway + PATH, timeout=10).status_code == 401
     assert checked(api.get(PATH))["digest"] == "immediate", "nothing any of them tried was saved"
+
+
+# contacts ----------------------------------------------------------------------------------------
+
+CONTACTS = f"/api/v1/enterprises/{USCC}/contacts"
+
+
+def test_the_enterprise_sets_its_contacts_and_staff_see_them_masked(gateway, api, tokens):
+    own = bearer(tokens["enterprise"])
+    assert checked(requests.get(gateway + CONTACTS, headers=own, timeout=10)) == {
+        "uscc": USCC, "phone": None, "email": None, "updated_at": None}
+    saved = checked(requests.put(gateway + CONTACTS, headers=own, timeout=10,
+                                 json={"phone": "13812341234", "email": "office@example.com"}))
+    assert (saved["phone"], saved["email"]) == ("13812341234", "office@example.com") and saved["updated_at"]
+
+    # a change names only what it changes; null clears
+    again = checked(requests.put(gateway + CONTACTS, headers=own, timeout=10, json={"email": None}))
+    assert (again["phone"], again["email"]) == ("13812341234", None)
+    checked(requests.put(gateway + CONTACTS, headers=own, timeout=10, json={"email": "office@example.com"}))
+
+    clerk = bearer(tokens["window_clerk"])
+    for staff in (api.get(CONTACTS), requests.get(gateway + CONTACTS, headers=clerk, timeout=10)):
+        shown = checked(staff)
+        assert (shown["phone"], shown["email"]) == ("138****1234", "o***@example.com")
+
+
+def test_bad_contacts_are_refused_naming_the_field_and_nothing_is_saved(gateway, tokens):
+    own = bearer(tokens["enterprise"])
+    for body, fields in (({"phone": "12345"}, ["phone"]), ({"email": "not-an-address"}, ["email"]),
+                         ({"phone": "0531-1234567", "email": "a@b"}, ["phone", "email"])):
+        error = checked(requests.put(gateway + CONTACTS, headers=own, json=body, timeout=10), 422)["error"]
+        assert [item["field"] for item in error["details"]] == fields, body
+    assert checked(requests.get(gateway + CONTACTS, headers=own, timeout=10))["updated_at"] is None
+
+
+def test_only_the_enterprise_sets_its_contacts(gateway, api, tokens):
+    change = {"phone": "13900000000"}
+    assert requests.put(gateway + CONTACTS, headers=bearer(tokens["other"]), json=change, timeout=10).status_code == 403
+    assert requests.get(gateway + CONTACTS, headers=bearer(tokens["other"]), timeout=10).status_code == 403
+    for role in ("department_staff", "window_clerk", "assessor", "counsellor"):
+        refused = requests.put(gateway + CONTACTS, headers=bearer(tokens[role]), json=change, timeout=10)
+        assert refused.status_code == 403, role
+    assert api.put(CONTACTS, json=change).status_code == 403
+    assert checked(api.get(CONTACTS))["phone"] is None

@@ -35,3 +35,18 @@ def test_staff_see_it_masked():
 def test_a_file_without_a_phone_is_shown_as_it_is():
     plain = {"uscc": USCC, "name": "x"}
     assert file_shown(Caller(role=Role.city_admin, id="city-admin"), plain) == plain
+
+
+def test_deliveries_and_contacts_show_their_recipients_in_full_only_to_the_enterprise():
+    from services.gateway.auth import Caller, Role
+    from services.gateway.personal_data import contacts_shown, deliveries_shown
+
+    uscc = "913716024JURQ28300"
+    page = {"items": [{"channel": "sms", "recipient": "13812341234"}, {"channel": "email", "recipient": "ab@x.cn"},
+                      {"channel": "wechat", "recipient": "group"}], "total": 3}
+    own, staff = Caller(role=Role.enterprise, id="e", uscc=uscc), Caller(role=Role.window_clerk, id="w")
+    assert deliveries_shown(own, uscc, page) == page
+    assert [item["recipient"] for item in deliveries_shown(staff, uscc, page)["items"]] == \
+        ["138****1234", "a***@x.cn", "group"]
+    contacts = {"uscc": uscc, "phone": "13812341234", "email": None, "updated_at": None}
+    assert contacts_shown(staff, contacts)["phone"] == "138****1234" and contacts_shown(own, contacts) == contacts

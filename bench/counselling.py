@@ -5,11 +5,12 @@ database; `problem_scan_100k_ms` (with `_max`): the 24-hour scan over 100,000 op
 Setup (not timed). The ledger: 108 teams (12 province, 24 city, 72 county) and 100,000 enterprises with
 their names are written straight into the running counselling service's SQLite database, then 100,000
 problems spread evenly over the teams, raised over the last 60 days, 70% answered (half of those
-resolved) with one to three responses each. The 3,000 counsellors are accounts of the accounts service
-(28 a team): the ledger never reads them, so only the measured team's counsellor is made, through the
-gateway (`POST /api/v1/staff` with its `team_id`). The scan: a fresh counselling database of its own (no
-service), 100,000 problems without a first response, raised over the last 23 hours but for 5% raised 24
-to 30 hours ago (due), no alarm raised yet.
+resolved) with one to three responses each. The 3,000 counsellors are accounts of the accounts service,
+27 or 28 a team, made by its `create` RPC (the gateway's `POST /api/v1/staff` without the HTTP hop and the
+team check: the teams were written above) `ACCOUNT_BATCH` calls at a time; the measured team's first
+counsellor's token asks for the ledger, so the gateway finds it among the 3,000. The scan: a fresh
+counselling database of its own (no service), 100,000 problems without a first response, raised over the
+last 23 hours but for 5% raised 24 to 30 hours ago (due), no alarm raised yet.
 
 Timed: `REQUESTS` sequential `GET /api/v1/counselling/ledger?limit=50` (the first page, oldest first, and
 every team rate in the counsellor's scope) after `WARMUP` untimed ones; the scan is
@@ -34,11 +35,14 @@ from services.counselling import problem_store
 from services.counselling.domain import escalation
 from services.counselling.models import enterprises, metadata, problems, responses, teams
 from shared import clock
+from shared.contracts.actors import Actor, Role
 from shared.database import drop_database, engine_for
 from shared.store import create_schema
 
 PHASE = "counselling"
 PROBLEMS = 100_000
+COUNSELLORS = 3_000
+ACCOUNT_BATCH = 100     # create calls under way at once (the accounts service works 10 at a time)
 TEAMS = (("province", 12), ("city", 24), ("county", 72))
 COUNTIES = ("371602", "371603", "371621", "371622", "371623", "371625", "371681")
 REQUESTS = 300
@@ -102,6 +106,22 @@ def _fill(engine, now, *, answered_share: float, due_share: float, window_hours:
     return {"teams": len(made), "problems": PROBLEMS, "responses": len(replies), "due": due}
 
 
+def _counsellors(platform: BenchPlatform, team_ids: list[int]) -> tuple[dict[int, str], float]:
+    """`COUNSELLORS` counsellor accounts spread over the teams; each team's first counsellor's token, and the
+    seconds it took."""
+    admin = Actor(role=Role.city_admin, id="bench").model_dump(mode="json")
+    tokens: dict[int, str] = {}
+    started = time.perf_counter()
+    for start in range(0, COUNSELLORS, ACCOUNT_BATCH):
+        pending = [(team_ids[number % len(team_ids)],
+                    platform.rpc.accounts.create.call_async("staff", f"辅导员{number + 1}号", admin, role="counsellor",
+                                                            team_id=team_ids[number % len(team_ids)]))
+                   for number in range(start, min(start + ACCOUNT_BATCH, COUNSELLORS))]
+        for team_id, reply in pending:
+            tokens.setdefault(team_id, reply.result()["token"])
+    return tokens, time.perf_counter() - started
+
+
 def _ledger(platform: BenchPlatform, progress: Progress) -> tuple[dict, dict]:
     now = clock.now()
     engine = engine_for(f"sqlite:///{platform.run_dir}/counselling.sqlite3", pool_size=1)
@@ -111,17 +131,17 @@ def _ledger(platform: BenchPlatform, progress: Progress) -> tuple[dict, dict]:
         engine.dispose()
     platform.start_extra("gateway")
     try:
-        admin = requests.Session()
-        admin.headers["Authorization"] = f"Bearer {platform.admin_token}"
         team_id = 50   # a county team
-        made = admin.post(f"{platform.gateway_url}/api/v1/staff", timeout=30,
-                          json={"name": "压测辅导员", "role": "counsellor", "team_id": team_id})
-        made.raise_for_status()
+        tokens, accounts_s = _counsellors(platform, list(range(1, filled["teams"] + 1)))
         ours = requests.Session()
-        ours.headers["Authorization"] = f"Bearer {made.json()['token']}"
+        ours.headers["Authorization"] = f"Bearer {tokens[team_id]}"
+        me = ours.get(f"{platform.gateway_url}/api/v1/me", timeout=30)
+        me.raise_for_status()
+        if me.json().get("team_id") != team_id:
+            raise RuntimeError(f"the measured counsellor is not of team {team_id}: {me.text[:300]}")
         url = f"{platform.gateway_url}/api/v1/counselling/ledger"
-        progress.say(PHASE, f"{filled['problems']:,} problems of {filled['teams']} teams written; measuring the "
-                            f"ledger of team {team_id}")
+        progress.say(PHASE, f"{filled['problems']:,} problems of {filled['teams']} teams written, {COUNSELLORS:,} "
+                            f"counsellors made in {accounts_s:.1f} s; measuring the ledger of team {team_id}")
         timings = []
         for index in range(WARMUP + REQUESTS):
             started = time.perf_counter()
@@ -139,7 +159,8 @@ def _ledger(platform: BenchPlatform, progress: Progress) -> tuple[dict, dict]:
     return ({"counselling_ledger_p99_ms": round(p99, 1),
              "counselling_ledger_p50_ms": round(statistics.median(timings), 1),
              "counselling_ledger_max_ms": round(timings[-1], 1)},
-            {**filled, "requests": REQUESTS, "team_problems": body["total"], "team_rates": body["teams"]})
+            {**filled, "counsellors": COUNSELLORS, "counsellor_accounts_s": round(accounts_s, 1), "requests": REQUESTS,
+             "team_problems": body["total"], "team_rates": body["teams"]})
 
 
 def _scan(platform: BenchPlatform, progress: Progress, repetitions: int) -> tuple[dict, dict]:

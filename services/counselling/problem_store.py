@@ -101,10 +101,11 @@ def alarm_list(session: SessionOrConnection, team: Mapping[str, Any] | None, lim
             reach = and_(reach, alarms.c.county == team.get("county"))
         conditions.append(or_(alarms.c.team_id == team["id"], reach))
     total = session.execute(select(func.count()).select_from(alarms).where(*conditions)).scalar_one()
-    rows = session.execute(select(alarms).where(*conditions).order_by(alarms.c.id.desc()).limit(limit).offset(offset))
-    return {"items": [{"id": row.id, "problem_id": row.problem_id, "stage": row.stage, "team_id": row.team_id,
-                       "level": row.level, "county": row.county, "due_at": row.due_at.isoformat(),
-                       "raised_at": row.raised_at.isoformat()} for row in rows],
+    rows = session.execute(select(alarms).where(*conditions).order_by(alarms.c.raised_at.desc(), alarms.c.id.desc())
+                           .limit(limit).offset(offset))
+    return {"items": [{"id": row.id, "kind": "problem_unanswered", "problem_id": row.problem_id, "stage": row.stage,
+                       "team_id": row.team_id, "level": row.level, "county": row.county,
+                       "due_at": row.due_at.isoformat(), "raised_at": row.raised_at.isoformat()} for row in rows],
             "total": total, "limit": limit, "offset": offset}
 
 

@@ -9,15 +9,17 @@ Fact times are the events' `occurred_at` (when it happened), never when the even
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection
 
+from services.evaluation.domain.indicators import PROBLEM_ANSWER_HOURS
 from services.evaluation.models import (
     applications,
     calendar_years,
+    counselling_problems,
     enterprise_interests,
     enterprises,
     matches,
@@ -45,6 +47,7 @@ from shared.contracts.events import (
     PolicyExpired,
     PolicyInForce,
     PolicyWithdrawn,
+    ProblemEvent,
     QuestionAnswered,
     QuestionAsked,
 )
@@ -329,6 +332,32 @@ def apply_questions(session: SessionOrConnection, events: Sequence[QuestionAsked
     return len(events)
 
 
+# --- counsellors' problems -------------------------------------------------------------------------
+
+def apply_problems(session: SessionOrConnection, events: Sequence[ProblemEvent]) -> int:
+    """Keep each problem's team, level, county, when it was raised (the event's `raised_at`: a problem from a
+    paper ledger keeps its own time) and its earliest first answer, whatever order the events come in."""
+    for event in events:
+        current = session.execute(select(counselling_problems.c.first_answered_at, counselling_problems.c.raised_at)
+                                  .where(counselling_problems.c.problem_id == event.problem_id)).first()
+        if current is None:
+            session.execute(counselling_problems.insert().values(
+                problem_id=event.problem_id, team_id=event.team_id, level=event.level, county=event.county,
+                raised_at=event.raised_at, due_at=event.raised_at + timedelta(hours=PROBLEM_ANSWER_HOURS),
+                first_answered_at=event.first_answered_at))
+            continue
+        values: dict = {}
+        if event.first_answered_at is not None and (current.first_answered_at is None
+                                                    or event.first_answered_at < current.first_answered_at):
+            values["first_answered_at"] = event.first_answered_at
+        if event.raised_at < current.raised_at:
+            values.update(raised_at=event.raised_at, due_at=event.raised_at + timedelta(hours=PROBLEM_ANSWER_HOURS))
+        if values:
+            session.execute(update(counselling_problems)
+                            .where(counselling_problems.c.problem_id == event.problem_id).values(**values))
+    return len(events)
+
+
 # --- what a round's scope is made of ---------------------------------------------------------------
 
 def matched_between(start: datetime, end: datetime):
@@ -389,6 +418,9 @@ def apply(session: SessionOrConnection, items: Sequence[tuple[str, PlatformEvent
     asked = [event for event in events if isinstance(event, QuestionAsked | QuestionAnswered)]
     if asked:
         summary["questions"] = apply_questions(session, asked)
+    problems = [event for event in events if isinstance(event, ProblemEvent)]
+    if problems:
+        summary["problems"] = apply_problems(session, problems)
     delivered = [event for event in events if isinstance(event, NotificationsDelivered)]
     read = [event for event in events if isinstance(event, NotificationRead)]
     if delivered or read:

@@ -2,7 +2,7 @@
 
 Facts it keeps from the bus (each row written from events only, so a replay of the kept events
 rebuilds it): policies, enterprises' declared interests, matches, notices delivered and read,
-applications and the stages they left, questions; the journal of those source events
+applications and the stages they left, questions, counsellors' problems; the journal of those source events
 (`source_events`, what `huiqi evaluation-export` writes). Its own records: ratings and their
 history, follow-ups, rounds, filings, survey responses, results, rectifications and their history,
 alarms; and its copy of the working-day calendar register.
@@ -152,6 +152,20 @@ questions = Table(
     Column("due_at", UtcDateTime()),
     Column("answered_at", UtcDateTime()),
     Index("questions_by_policy", "policy_id"),
+)
+
+# Counsellors' problems (docs/counselling.md): when raised and first answered, and the team's level and county,
+# from the counselling events. Counted towards feedback responsiveness of a county team's county.
+counselling_problems = Table(
+    "counselling_problems", metadata,
+    Column("problem_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("team_id", BigInteger, nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("county", String(20)),
+    Column("raised_at", UtcDateTime(), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),      # raised_at + 24 clock hours
+    Column("first_answered_at", UtcDateTime()),
+    Index("counselling_problems_by_due", "due_at"),
 )
 
 # The source events the facts above were written from, reduced to the fields this service reads

@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from services.evaluation.fact_store import applied_between, matched_between
 from services.evaluation.models import (
     applications,
+    counselling_problems,
     enterprise_interests,
     filings,
     follow_ups,
@@ -152,6 +153,22 @@ def rectification_counts(session: SessionOrConnection, start: datetime,
                            .where(_between(rectifications.c.due_at, start, end))
                            .group_by(rectifications.c.unit_kind, rectifications.c.unit))
     return {(unit_kind, unit): (int(due), int(on_time or 0)) for unit_kind, unit, due, on_time in rows}
+
+
+def problem_counts(session: SessionOrConnection, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """Per county, its county teams' problems answered in [start, end) or unanswered then and due in it (late),
+    and those first answered within 24 clock hours. City and province teams' problems belong to no county."""
+    problem = counselling_problems.c
+    in_time = and_(problem.first_answered_at.is_not(None), problem.first_answered_at < end,
+                   problem.first_answered_at <= problem.due_at)
+    rows = session.execute(select(problem.county, func.count(), _on_time(in_time))
+                           .where(problem.level == "county", problem.county.is_not(None),
+                                  or_(_between(problem.first_answered_at, start, end),
+                                      and_(_between(problem.due_at, start, end),
+                                           or_(problem.first_answered_at.is_(None),
+                                               problem.first_answered_at >= end))))
+                           .group_by(problem.county))
+    return {county: (int(due), int(on_time or 0)) for county, due, on_time in rows}
 
 
 def survey_respondents(session: SessionOrConnection, evaluation_id: int, start: datetime,

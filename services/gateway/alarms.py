@@ -1,5 +1,7 @@
-"""`GET /api/v1/alarms`: the application service's alarms (stages past due, escalations) and the
-evaluation service's (follow-ups and rectifications past due) as one list, newest `raised_at` first.
+"""`GET /api/v1/alarms`: the application service's alarms (stages past due, escalations), the
+evaluation service's (follow-ups and rectifications past due) and, for the city administrator, the
+counselling service's (counsellors' problems without an answer in 24 hours, `problem_unanswered`) as
+one list, newest `raised_at` first. A counsellor's list is the counselling service's alone.
 
 Each service lists its own alarms newest first, a page at a time. The merged list's page
 [offset, offset + limit) is found without reading what comes before it: for a small offset both
@@ -10,6 +12,9 @@ of each is read from there. `merged_page` is that rule, pure; `merged_alarms` as
 When the evaluation service does not answer (or fails), the answer is the application service's
 alarms alone with a `warnings` entry saying what is missing: the alarms of the half that answered
 are not withheld because of the half that did not. The application service not answering is 503.
+The counselling service's list is merged with the other two's by the same rule (`merged_page`, the
+other two's merged list as its first list); when it does not answer, the other two's come with a
+`warnings` entry saying so.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ EVALUATION_ALARM_ROLES = frozenset({Role.city_admin, Role.department_staff, Role
 PREFIX_WINDOW = 1000
 EVALUATION_SILENT = ("评价服务未应答：本列表只含办件环节的超期与督办告警，"
                      "不含差评回访和整改的超期告警，请稍后再查")
+COUNSELLING_SILENT = "辅导服务未应答：本列表不含金融辅导问题超时未答复的告警，请稍后再查"
 
 
 @dataclass(frozen=True)
@@ -105,28 +111,45 @@ class _EvaluationSilent(Exception):
         self.reason = reason
 
 
+class _CounsellingSilent(_EvaluationSilent):
+    pass
+
+
+def with_counselling(application: TimedService, evaluation: TimedService, counselling: TimedService, actor: dict,
+                     limit: int, offset: int, log: Any) -> dict:
+    """The page of the caller's alarms of the three services: the application's and the evaluation's merged
+    list (`merged_alarms`) merged with the counselling service's; without the counselling service's when it does
+    not answer, with a warning."""
+    warnings: list[str] = []
+
+    def the_others(ask: Ask) -> dict:
+        page = merged_alarms(application, evaluation, actor, ask[1], ask[0], log)
+        warnings.extend(warning for warning in page["warnings"] if warning not in warnings)
+        return page
+
+    def fetch_both(ask_first: Ask, ask_second: Ask) -> tuple[Chunk, Chunk]:
+        return _paired(_Later(lambda: the_others(ask_first)),
+                       lambda: counselling.start("alarms", actor, limit=ask_second[1], offset=ask_second[0]),
+                       _CounsellingSilent, time.monotonic() + counselling.timeout_s)
+
+    try:
+        items, total = merged_page(fetch_both, offset, limit, raised_at)
+    except _CounsellingSilent as silent:
+        log.warning("alarms_without_counselling", reason=silent.reason)
+        page = merged_alarms(application, evaluation, actor, limit, offset, log)
+        return {**page, "warnings": [*page["warnings"], COUNSELLING_SILENT]}
+    return {"items": items, "total": total, "limit": limit, "offset": offset, "warnings": warnings}
+
+
 def merged_alarms(application: TimedService, evaluation: TimedService, actor: dict, limit: int, offset: int,
                   log: Any) -> dict:
     """The page of the caller's alarms of both services, or of the application service's alone with a
     warning when the evaluation service does not answer."""
 
     def fetch_both(ask_first: Ask, ask_second: Ask) -> tuple[Chunk, Chunk]:
-        deadline = time.monotonic() + max(application.timeout_s, evaluation.timeout_s)
-        from_application = application.start("alarms", actor, ask_first[1], ask_first[0])
-        try:
-            from_evaluation = evaluation.start("alarms", actor, limit=ask_second[1], offset=ask_second[0])
-        except ServiceUnavailable as error:
-            from_application.abandon()
-            raise _EvaluationSilent(error.message) from None
-        try:
-            first = _chunk(from_application.result(deadline))
-        except BaseException:
-            from_evaluation.abandon()
-            raise
-        try:
-            return first, _chunk(from_evaluation.result(deadline))
-        except (ServiceUnavailable, ServiceFailed, HuiqiError, KeyError, TypeError, ValueError) as error:
-            raise _EvaluationSilent(getattr(error, "message", None) or repr(error)) from None
+        return _paired(application.start("alarms", actor, ask_first[1], ask_first[0]),
+                       lambda: evaluation.start("alarms", actor, limit=ask_second[1], offset=ask_second[0]),
+                       _EvaluationSilent, time.monotonic() + max(application.timeout_s, evaluation.timeout_s))
 
     try:
         items, total = merged_page(fetch_both, offset, limit, raised_at)
@@ -135,6 +158,39 @@ def merged_alarms(application: TimedService, evaluation: TimedService, actor: di
         page = application.alarms(actor, limit, offset)
         return {**page, "limit": limit, "offset": offset, "warnings": [EVALUATION_SILENT]}
     return {"items": items, "total": total, "limit": limit, "offset": offset, "warnings": []}
+
+
+class _Later:
+    """A list worked out in this process when its result is asked for, in place of a call under way."""
+
+    def __init__(self, work: Callable[[], Any]):
+        self.work = work
+
+    def result(self, deadline: float) -> Any:
+        return self.work()
+
+    def abandon(self) -> None:
+        pass
+
+
+def _paired(first: Any, start_second: Callable[[], Any], silent: type[_EvaluationSilent],
+            deadline: float) -> tuple[Chunk, Chunk]:
+    """Both lists' chunks: `first` (a call under way, or `_Later`) and the call `start_second` starts. The second
+    service not answering, failing or answering nonsense raises `silent`; the first's failure is its own."""
+    try:
+        second = start_second()
+    except ServiceUnavailable as error:
+        first.abandon()
+        raise silent(error.message) from None
+    try:
+        first_chunk = _chunk(first.result(deadline))
+    except BaseException:
+        second.abandon()
+        raise
+    try:
+        return first_chunk, _chunk(second.result(deadline))
+    except (ServiceUnavailable, ServiceFailed, HuiqiError, KeyError, TypeError, ValueError) as error:
+        raise silent(getattr(error, "message", None) or repr(error)) from None
 
 
 def _chunk(page: Any) -> Chunk:

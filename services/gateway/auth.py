@@ -164,7 +164,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     # service judges the team. Otherwise what is public, and objecting during a public notice.
     Role.counsellor: _PUBLIC_READS | _EVALUATION_READS | {Action.read_packs, Action.act_on_application,
                                                           Action.read_counselling, Action.counsel,
-                                                          Action.raise_problem, Action.read_problems},
+                                                          Action.raise_problem, Action.read_problems,
+                                                          Action.read_alarms},
     Role.enterprise: _PUBLIC_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | ENTERPRISE_EVALUATION_ACTIONS
     | {Action.read_questions, Action.read_applications, Action.read_application_statistics,
        Action.act_on_application, Action.read_problems},

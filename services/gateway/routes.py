@@ -405,14 +405,17 @@ ROUTE_LIST: tuple[Route, ...] = (
           "Applications by stage, and the share of redemptions that were proactive (免申即享)", "applications",
           Action.read_application_statistics, answer=schemas.ApplicationStatistics, errors=(503,),
           description="Over what the caller may see: a department its own, an enterprise its own."),
-    Route("alarms", "GET", f"{API}/alarms", "The caller's alarms: stages, follow-ups and rectifications past due",
+    Route("alarms", "GET", f"{API}/alarms",
+          "The caller's alarms: stages, follow-ups, rectifications and counsellors' problems past due",
           "applications", Action.read_alarms, query=schemas.PageQuery, answer=schemas.AlarmPage, errors=(503,),
-          description="The application service's alarms (`overdue`, `escalation`) and the evaluation service's "
-                      "(`follow_up_overdue`, `rectification_overdue`) in one list, newest `raised_at` first; "
-                      "`total`, `offset` and `limit` are the merged list's. A department's or county's staff see "
-                      "their own, the window its stages, the city administrator all. When the evaluation service "
-                      "does not answer, the list is the application service's alone and `warnings` says so; "
-                      "503 only when the application service does not answer."),
+          description="The application service's alarms (`overdue`, `escalation`), the evaluation service's "
+                      "(`follow_up_overdue`, `rectification_overdue`) and the counselling service's "
+                      "(`problem_unanswered`) in one list, newest `raised_at` first; `total`, `offset` and `limit` "
+                      "are the merged list's. A department's or county's staff see their own, the window its "
+                      "stages, a counsellor its team's problems' (and those that climbed to its team's level) "
+                      "alone, the city administrator all. When the evaluation or the counselling service does not "
+                      "answer, the list is without its alarms and `warnings` says so; 503 only when the "
+                      "application service (for a counsellor: the counselling service) does not answer."),
     # --- ratings and the three evaluations (三评, contract section 9) -----------------------------
     Route("rate", "POST", f"{API}/ratings", "Rate a push received or an own finished application, 1 to 5 stars "
           "(好差评)", "ratings", Action.rate, bodies=(schemas.RatingRequest,), status=201, answer=schemas.Rating,

@@ -1734,12 +1734,6 @@ class EvaluationAlarm(_Answer):
     raised_at: datetime
 
 
-AnyAlarm = Annotated[Alarm | EvaluationAlarm, Field(discriminator="kind")]
-
-
-class AlarmPage(Page[AnyAlarm]):  # type: ignore[valid-type]
-    warnings: list[str] = Field(default_factory=list, description="what is missing from the list, e.g. the "
-                                                                  "evaluation service's alarms when it did not answer")
 
 
 # Financial counsellors (金融辅导员, contract section 10) -------------------------------------------
@@ -1901,7 +1895,11 @@ class Ledger(Page[Problem]):
 
 
 class CounsellingAlarm(_Answer):
+    """A counsellors' problem without a first response 24 clock hours after it was raised (stage 1), told to its
+    team, and each further 24 hours to the level above."""
+
     id: int
+    kind: Literal["problem_unanswered"]
     problem_id: int
     stage: int = Field(description="1: the team, 2: the level above, 3: the one above that")
     team_id: int = Field(description="the problem's team")
@@ -1909,6 +1907,14 @@ class CounsellingAlarm(_Answer):
     county: str | None
     due_at: datetime
     raised_at: datetime
+
+
+AnyAlarm = Annotated[Alarm | EvaluationAlarm | CounsellingAlarm, Field(discriminator="kind")]
+
+
+class AlarmPage(Page[AnyAlarm]):  # type: ignore[valid-type]
+    warnings: list[str] = Field(default_factory=list, description="what is missing from the list, e.g. the "
+                                                                  "evaluation service's alarms when it did not answer")
 
 
 class TeamStatistics(_Answer):

@@ -14,7 +14,7 @@ from nameko.events import EventDispatcher
 from werkzeug.wrappers import Response
 
 from services.gateway import portal
-from services.gateway.alarms import EVALUATION_ALARM_ROLES, merged_alarms
+from services.gateway.alarms import EVALUATION_ALARM_ROLES, merged_alarms, with_counselling
 from services.gateway.auth import Action, Caller, Resource, Role, authorize, require
 from services.gateway.dependencies import GovEventPublisher, TimedRpcProxy
 from services.gateway.errors import InvalidRequest, ServiceUnavailable
@@ -586,6 +586,12 @@ class GatewayService(ClockListener):
     @endpoint("alarms")
     def alarms(self, request, caller: Caller, query: PageQuery):
         actor = caller.actor()
+        if caller.role == Role.counsellor:     # a counsellor's alarms are its team's problems' only
+            page = self.counselling.alarms(actor, query.limit, query.offset)
+            return {**page, "limit": query.limit, "offset": query.offset, "warnings": []}
+        if caller.role == Role.city_admin:
+            return with_counselling(self.application, self.evaluation, self.counselling, actor, query.limit,
+                                    query.offset, self.log)
         if caller.role not in EVALUATION_ALARM_ROLES:
             page = self.application.alarms(actor, query.limit, query.offset)
             return {**page, "limit": query.limit, "offset": query.offset, "warnings": []}

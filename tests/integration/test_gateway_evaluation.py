@@ -14,7 +14,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from services.gateway.alarms import EVALUATION_SILENT
+from services.gateway.alarms import COUNSELLING_SILENT, EVALUATION_SILENT
 from services.gateway.workbooks import XLSX
 from shared.rpc import rpc
 from tests.e2e import answer_models
@@ -24,6 +24,7 @@ from tests.integration.gateway_stand_ins import (
     USCC,
     WEIGHTS,
     FakeApplication,
+    FakeCounselling,
     FakeEvaluation,
     FakeNotification,
     FakePolicy,
@@ -47,6 +48,10 @@ EVALUATION_ALARMS = [{"id": 10 - n, "kind": "follow_up_overdue", "follow_up_id":
                      for n, minute in enumerate((45, 30, 25, 2, 0))]
 MERGED = sorted(APPLICATION_ALARMS + EVALUATION_ALARMS,
                 key=lambda alarm: (alarm["raised_at"], alarm["kind"] == "overdue"), reverse=True)
+COUNSELLING_ALARMS = [{"id": 20 - n, "kind": "problem_unanswered", "problem_id": n, "stage": 1, "team_id": 1,
+                       "level": "county", "county": COUNTY, "due_at": "2026-12-01T00:00:00+00:00",
+                       "raised_at": raised(minute)} for n, minute in enumerate((55, 41, 3))]
+ALL_MERGED = sorted(MERGED + COUNSELLING_ALARMS, key=lambda alarm: alarm["raised_at"], reverse=True)
 
 
 class AlarmingApplication(FakeApplication):
@@ -69,6 +74,17 @@ class AlarmingEvaluation(FakeEvaluation):
                 "offset": offset}
 
 
+class AlarmingCounselling(FakeCounselling):
+    name = "counselling"
+    calls: list = []
+
+    @rpc
+    def alarms(self, actor, limit=50, offset=0):
+        self.calls.append((actor["role"], limit, offset))
+        return {"items": COUNSELLING_ALARMS[offset:offset + limit], "total": len(COUNSELLING_ALARMS),
+                "limit": limit, "offset": offset}
+
+
 def start(container_factory, amqp_uri, *classes):
     for cls in classes:
         container_factory(cls, {"AMQP_URI": amqp_uri, "serializer": "json"}).start()
@@ -78,12 +94,18 @@ def start(container_factory, amqp_uri, *classes):
 def without_evaluation(quick_consumers, container_factory, amqp_uri, accounts_service):
     FakeEvaluation.calls.clear()
     AlarmingApplication.calls.clear()
+    AlarmingCounselling.calls.clear()
     start(container_factory, amqp_uri, FakeTagging, FakePolicy, FakeNotification, AlarmingApplication)
 
 
 @pytest.fixture
-def services(without_evaluation, container_factory, amqp_uri):
+def without_counselling(without_evaluation, container_factory, amqp_uri):
     start(container_factory, amqp_uri, AlarmingEvaluation)
+
+
+@pytest.fixture
+def services(without_counselling, container_factory, amqp_uri):
+    start(container_factory, amqp_uri, AlarmingCounselling)
 
 
 class Session(requests.Session):
@@ -109,7 +131,8 @@ def as_role(gateway, api, without_evaluation):
         elif role == "enterprise":
             token = created(api.post(f"/api/v1/enterprises/{USCC}/accounts", json={}))["token"]
         else:
-            scope = {"department_staff": {"department": DEPARTMENT}, "county_staff": {"county": COUNTY}}.get(role, {})
+            scope = {"department_staff": {"department": DEPARTMENT}, "county_staff": {"county": COUNTY},
+                     "counsellor": {"team_id": 1}}.get(role, {})
             token = created(api.post("/api/v1/staff", json={"name": role, "role": role, **scope}))["token"]
         session = Session(gateway, token)
         sessions.append(session)
@@ -338,8 +361,33 @@ def test_alarms_of_both_services_are_one_list_newest_first(services, as_role, of
 
 def test_a_far_page_is_found_without_reading_what_comes_before_it(services, as_role):
     page = as_role("city_admin").get("/api/v1/alarms", params={"offset": 999, "limit": 2}).json()
-    assert (page["items"], page["total"]) == ([], 12)
-    assert all(limit <= 2 for _, limit, _ in AlarmingApplication.calls)
+    assert (page["items"], page["total"]) == ([], 15)
+    assert all(limit <= 2 for _, limit, _ in AlarmingApplication.calls + AlarmingCounselling.calls)
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 50), (0, 4), (1, 3), (6, 6), (13, 5), (15, 1)])
+def test_the_city_administrators_alarms_hold_the_counsellors_problems_too(services, as_role, offset, limit):
+    page = as_role("city_admin").get("/api/v1/alarms", params={"offset": offset, "limit": limit}).json()
+    assert page["items"] == ALL_MERGED[offset:offset + limit]
+    assert (page["total"], page["offset"], page["limit"], page["warnings"]) == (15, offset, limit, [])
+    assert offset or {alarm["kind"] for alarm in page["items"]} == {"overdue", "follow_up_overdue",
+                                                                   "problem_unanswered"}
+
+
+def test_a_counsellors_alarms_are_its_teams_problems_alone(services, as_role):
+    page = as_role("counsellor").get("/api/v1/alarms", params={"limit": 2, "offset": 1}).json()
+    assert page == {"items": COUNSELLING_ALARMS[1:3], "total": 3, "limit": 2, "offset": 1, "warnings": []}
+    assert AlarmingCounselling.calls == [("counsellor", 2, 1)] and AlarmingApplication.calls == []
+    assert as_role("department_staff").get("/api/v1/alarms").json()["total"] == 12    # no counsellors' problems
+
+
+def test_without_the_counselling_service_the_city_administrator_gets_the_rest_with_a_warning(
+        without_counselling, as_role, rpc_queues):
+    rpc_queues.never_started("counselling")
+    page = as_role("city_admin").get("/api/v1/alarms", params={"limit": 4, "offset": 2})
+    assert page.status_code == 200
+    assert page.json() == {"items": MERGED[2:6], "total": 12, "limit": 4, "offset": 2,
+                           "warnings": [COUNSELLING_SILENT]}
 
 
 def test_the_windows_alarms_are_the_application_services_alone(services, as_role):

@@ -11,8 +11,9 @@ The indicators, each 0..100, or None where its denominator is 0 (no data: left o
     P1 = min(100, 100 × notified / matched)                  P2 = 100 × read / notified
     D1 = min(100, 100 × redeemed / redeemable_matched)       D2 = 100 × proactive_redeemed / proactive_base
     R  = 100 × (stars / ratings − 1) / 4
-    F  = 100 × (stages_on_time + questions_on_time + follow_ups_on_time + rectifications_on_time)
-             / (stages_due + questions_due + follow_ups_due + rectifications_due)
+    F  = 100 × (stages_on_time + questions_on_time + follow_ups_on_time + rectifications_on_time
+                + problems_on_time)
+             / (stages_due + questions_due + follow_ups_due + rectifications_due + problems_due)
 
 and the dimensions: supply_match = mean(S1, S2), push_coverage = mean(P1, P2), demand_enjoyment = mean(D1, D2)
 (each the mean of those that are not None), redemption_satisfaction = R, feedback_responsiveness = F.
@@ -23,6 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from shared.contracts.evaluation import Dimension
+
+# A counsellors' problem (docs/counselling.md) is answered on time when its first response comes within this many
+# clock hours of when it was raised: weekends and holidays included, unlike an application's stages.
+PROBLEM_ANSWER_HOURS = 24
 
 SUB_INDICATORS: dict[str, Dimension] = {
     "S1": Dimension.supply_match, "S2": Dimension.supply_match,
@@ -58,6 +63,8 @@ class Outcomes:
     follow_ups_on_time: int = 0     # of them, closed by their due time
     rectifications_due: int = 0     # rectifications due in the period (departments and counties only)
     rectifications_on_time: int = 0  # of them, completed by the end of due_on and verified
+    problems_due: int = 0           # counsellors' problems (counties only): answered in the period, or due by its end
+    problems_on_time: int = 0       # of them, first answered within PROBLEM_ANSWER_HOURS clock hours
 
     def __post_init__(self):
         for field in fields(self):
@@ -92,7 +99,7 @@ class Outcomes:
 _PARTS = (("policies_matched", "policies"), ("interested_matched", "interested"), ("read", "notified"),
           ("proactive_redeemed", "proactive_base"), ("stages_on_time", "stages_due"),
           ("questions_on_time", "questions_due"), ("follow_ups_on_time", "follow_ups_due"),
-          ("rectifications_on_time", "rectifications_due"))
+          ("rectifications_on_time", "rectifications_due"), ("problems_on_time", "problems_due"))
 
 
 def policy_outcomes(*, matched: int, uses_interest: bool = False, interested: int = 0, interested_matched: int = 0,
@@ -135,8 +142,9 @@ def sub_indicators(outcomes: Outcomes) -> dict[str, float | None]:
         "D1": _share(o.redeemed, o.redeemable_matched, cap=True),
         "D2": _share(o.proactive_redeemed, o.proactive_base),
         "R": None if o.ratings == 0 else 100 * (o.stars / o.ratings - 1) / 4,
-        "F": _share(o.stages_on_time + o.questions_on_time + o.follow_ups_on_time + o.rectifications_on_time,
-                    o.stages_due + o.questions_due + o.follow_ups_due + o.rectifications_due),
+        "F": _share(o.stages_on_time + o.questions_on_time + o.follow_ups_on_time + o.rectifications_on_time
+                    + o.problems_on_time,
+                    o.stages_due + o.questions_due + o.follow_ups_due + o.rectifications_due + o.problems_due),
     }
 
 

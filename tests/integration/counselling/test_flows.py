@@ -159,6 +159,9 @@ def test_an_unanswered_problem_alarms_the_team_at_25_hours_and_the_city_at_49(te
     climbed = until(lambda: city_counsellor.get("/api/v1/counselling/alarms").json()["items"] or None, timeout=20,
                     what="the alarm one level up")
     assert [(a["problem_id"], a["stage"], a["level"]) for a in climbed] == [(problem["id"], 2, "city")]
+    merged = ours.get("/api/v1/alarms").json()       # the counsellor's alarms of every service: its team's only
+    assert merged["items"] == ours.get("/api/v1/counselling/alarms").json()["items"] and merged["warnings"] == []
+    assert [(a["kind"], a["stage"]) for a in merged["items"]] == [("problem_unanswered", 2), ("problem_unanswered", 1)]
 
     ledger = ours.get("/api/v1/counselling/ledger").json()
     assert [item["id"] for item in ledger["items"]] == [problem["id"], answered["id"]]

@@ -10,6 +10,7 @@ import pytest
 from nameko.testing.services import entrypoint_waiter
 
 from shared.clock import CHINA
+from shared.contracts.events import ProblemAnswered, ProblemRaised, ProblemResolved
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.integration.evaluation.world import (
     ADMIN,
@@ -104,7 +105,32 @@ def test_one_not_verified_after_its_due_day_is_an_alarm_once(rpc, evaluation_id,
     assert rpc.alarms(ADMIN)["total"] == 1 and rpc.alarms(county_staff("371625"))["total"] == 0
 
 
-def test_a_round_counts_the_rectifications_due_in_it_verified_on_time_or_not(rpc, evaluation_id, time_travel):
+def problem(event_type, problem_id: int, *, raised_at: datetime, answered_at: datetime | None = None,
+            level: str = "county", county: str | None = "371625"):
+    """A counsellors' problem event as the counselling service publishes it (docs/counselling.md)."""
+    more = {} if event_type is ProblemRaised else {"version": 1}
+    return event_type(problem_id=problem_id, uscc=uscc(problem_id), team_id=1 if level == "county" else 2,
+                      level=level, county=county, status="open" if answered_at is None else "in_progress",
+                      raised_at=raised_at, first_answered_at=answered_at,
+                      answered_in_time=None if answered_at is None else answered_at <= raised_at + timedelta(hours=24),
+                      occurred_at=answered_at or raised_at, **more)
+
+
+def test_a_round_counts_the_rectifications_due_in_it_verified_on_time_or_not(rpc, evaluation_id, time_travel, bus):
+    # Counties: each a rectification verified on time; 博兴县's counsellors answered one problem in 23 hours and
+    # one in 25 (late), 惠民县's one in 2 hours; a city team's late answer belongs to no county.
+    for county in ("371625", "371621"):
+        rectification_id = issue(rpc, evaluation_id, unit_kind="county", unit=county, due_on="2026-12-07")["id"]
+        rpc.complete_rectification(county_staff(county), rectification_id, "按期完成")
+        rpc.verify_rectification(ADMIN, rectification_id)
+    raised = NOW - timedelta(days=3)
+    bus.send(problem(ProblemRaised, 1, raised_at=raised),
+             problem(ProblemAnswered, 1, raised_at=raised, answered_at=raised + timedelta(hours=23)),
+             problem(ProblemResolved, 2, raised_at=raised, answered_at=raised + timedelta(hours=25)),
+             problem(ProblemRaised, 2, raised_at=raised),            # arriving after its answer changes nothing
+             problem(ProblemAnswered, 3, raised_at=raised, answered_at=raised + timedelta(hours=2), county="371621"),
+             problem(ProblemAnswered, 4, raised_at=raised, answered_at=raised + timedelta(hours=30), level="city",
+                     county=None))
     on_time = issue(rpc, evaluation_id, unit="finance", due_on="2026-12-07")
     rpc.complete_rectification(staff("finance"), on_time["id"], "按期完成")
     late = issue(rpc, evaluation_id, due_on="2026-12-07")
@@ -117,3 +143,7 @@ def test_a_round_counts_the_rectifications_due_in_it_verified_on_time_or_not(rpc
     departments = rpc.results(ADMIN, evaluation_id)["departments"]
     assert [(entry["unit"], entry["rank"], entry["dimensions"]["feedback_responsiveness"])
             for entry in departments] == [("finance", 1, 100), ("agri", 2, 0)]
+    counties = {entry["unit"]: entry for entry in rpc.results(ADMIN, evaluation_id)["counties"]}
+    assert set(counties) == {"371625", "371621"}
+    assert counties["371621"]["dimensions"]["feedback_responsiveness"] == 100
+    assert counties["371625"]["dimensions"]["feedback_responsiveness"] == pytest.approx(100 * 2 / 3)   # 1 late of 3

@@ -200,13 +200,15 @@ def test_the_texts_that_move_things_along_are_needed(model, field):
 
 # --- answers --------------------------------------------------------------------------------------
 
-def test_the_alarm_page_tells_the_two_services_alarms_apart_by_kind():
+def test_the_alarm_page_tells_the_three_services_alarms_apart_by_kind():
     page = schemas.AlarmPage.model_validate({"items": [
         {"id": 1, "kind": "overdue", "application_id": 4, "stage_id": 9, "stage": "review", "role": "department_staff",
          "department": "finance", "county": None, "due_at": "2026-12-01T16:00:00+00:00",
          "raised_at": "2026-12-01T16:01:00+00:00"},
         {"id": 1, "kind": "follow_up_overdue", "follow_up_id": 3, "department": "finance",
-         "due_at": "2026-12-01T16:00:00+00:00", "raised_at": "2026-12-01T16:00:30+00:00"}],
-        "total": 2, "limit": 50, "offset": 0})
-    assert [type(item).__name__ for item in page.items] == ["Alarm", "EvaluationAlarm"]
+         "due_at": "2026-12-01T16:00:00+00:00", "raised_at": "2026-12-01T16:00:30+00:00"},
+        {"id": 1, "kind": "problem_unanswered", "problem_id": 7, "stage": 2, "team_id": 1, "level": "city",
+         "county": None, "due_at": "2026-12-01T16:00:00+00:00", "raised_at": "2026-12-01T16:00:10+00:00"}],
+        "total": 3, "limit": 50, "offset": 0})
+    assert [type(item).__name__ for item in page.items] == ["Alarm", "EvaluationAlarm", "CounsellingAlarm"]
     assert page.warnings == []

@@ -59,6 +59,20 @@ def test_responsiveness_counts_rectifications_of_a_unit():
     assert sub_indicators(unit)["F"] == 75.0
 
 
+def test_responsiveness_counts_a_countys_counselling_problems_and_a_late_answer_lowers_it():
+    county = Outcomes(rectifications_due=1, rectifications_on_time=1) + policy_outcomes(matched=1, questions_due=1,
+                                                                                       questions_on_time=1)
+    assert sub_indicators(county)["F"] == 100.0
+    assert sub_indicators(county + Outcomes(problems_due=2, problems_on_time=2))["F"] == 100.0
+    assert sub_indicators(county + Outcomes(problems_due=2, problems_on_time=1))["F"] == 75.0    # 3 of 4 on time
+    assert indicators(Outcomes(problems_due=4, problems_on_time=1))[Dimension.feedback_responsiveness] == 25.0
+
+
+def test_problems_alone_give_responsiveness_and_nothing_else():
+    found = sub_indicators(Outcomes(problems_due=3, problems_on_time=0))
+    assert found.pop("F") == 0.0 and set(found.values()) == {None}
+
+
 def test_a_department_sums_counts_it_does_not_average_scores():
     big = policy_outcomes(matched=90, notified=90, read=90)
     small = policy_outcomes(matched=10, notified=10, read=0)
@@ -75,7 +89,8 @@ def test_total_of_nothing_is_empty_and_adding_other_things_is_refused():
 
 @pytest.mark.parametrize("given_", [{"matched": -1}, {"read": 1.5}, {"ratings": True}, {"read": 2, "notified": 1},
                                     {"policies_matched": 2, "policies": 1}, {"ratings": 2, "stars": 11},
-                                    {"ratings": 2, "stars": 1}, {"stages_on_time": 1}])
+                                    {"ratings": 2, "stars": 1}, {"stages_on_time": 1},
+                                    {"problems_due": 1, "problems_on_time": 2}])
 def test_impossible_counts_are_refused(given_):
     with pytest.raises(ValueError, match="Outcomes"):
         Outcomes(**given_)

@@ -80,6 +80,8 @@ def merged_page(fetch_both: FetchBoth, offset: int, limit: int, key: Key,
         page = list(merged(first.items, second.items, key))[offset:offset + limit]
         return page, first.total + second.total
     first, second = fetch_both((0, 1), (0, 1))
+    if offset >= first.total + second.total:   # past the end: nothing more to read
+        return [], first.total + second.total
     low, high = max(0, offset - second.total), min(offset, first.total)
     while low < high:   # the fewest items of the first list among the first `offset` merged
         taken = (low + high) // 2

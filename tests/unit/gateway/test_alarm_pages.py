@@ -54,3 +54,12 @@ def test_past_the_end_the_page_is_empty_with_the_total():
     first, second = tagged([3, 2], 0), tagged([1], 1)
     assert merged_page(reader(first, second, []), 10, 5, key=lambda item: item[0]) == ([], 3)
     assert merged_page(reader(first, second, []), 2000, 5, key=lambda item: item[0]) == ([], 3)
+
+
+def test_far_past_the_end_only_the_totals_are_read():
+    # a nested merge (the counselling service's list beside the other two's) would otherwise ask the
+    # inner merge for a page just under the prefix window and read that whole prefix
+    first, second = tagged([3, 2], 0), tagged([1], 1)
+    asked: list = []
+    assert merged_page(reader(first, second, asked), 999, 2, key=lambda item: item[0]) == ([], 3)
+    assert asked == [((0, 1), (0, 1))]

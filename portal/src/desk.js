@@ -16,7 +16,7 @@ export function alarmText(alarm) {
     case 'question_overdue':
       return `政策咨询${alarm.question_id ? ` #${alarm.question_id}` : ''} 超期未答复`
     case 'problem_unanswered':
-      return '企业反映的问题超期未答复'
+      return `金融辅导问题${alarm.problem_id ? ` #${alarm.problem_id}` : ''} 超过 24 小时未答复`
     default:
       return `预警 #${alarm.id}`
   }

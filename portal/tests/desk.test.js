@@ -15,6 +15,8 @@ test('each alarm says what is late and leads to it', () => {
   assert.match(alarmText(followUp), /回访 #9/)
   assert.deepEqual(alarmLink(followUp), { path: '/staff/follow-ups', query: { id: '9' } })
   assert.equal(alarmText({ id: 4, kind: 'something_new' }), '预警 #4')
+  assert.equal(alarmText({ id: 5, kind: 'problem_unanswered', problem_id: 12, stage: 2 }),
+    '金融辅导问题 #12 超过 24 小时未答复')
 })
 
 test('a batch tells each application what became of it', () => {

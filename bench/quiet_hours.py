@@ -41,49 +41,94 @@ PUBLIC_URL = "https://huiqi.example"
 
 def run(platform: BenchPlatform, progress: Progress, *, count: int, label: str) -> tuple[dict, dict]:
     release = _next_eight(clock.now())
-    folder = platform.run_dir / PHASE
-    folder.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{folder}/{{service}}.sqlite3"
-    _fill(url.format(service="notification"), count, release)
-    progress.say(PHASE, f"{count:,} SMS deferred until {release.isoformat()}")
-    with platform.vhost_of_its_own(PHASE) as amqp_uri, SmsSink() as sink:
-        processes = ServiceProcesses(folder / "logs", {
-            **platform.env, "HUIQI_AMQP_URI": amqp_uri, "HUIQI_DATABASE_URL": url, "HUIQI_VAR_DIR": str(folder),
-            "HUIQI_SMS_URL": sink.url, "HUIQI_TIME_TRAVEL": "1", "HUIQI_NOTIFICATION_RATE_PER_S": "0",
-            "HUIQI_PUBLIC_URL": PUBLIC_URL}, services=("notification",))
-        config = {"AMQP_URI": amqp_uri, "serializer": "json"}
-        try:
-            processes.start("notification")
-            _wait_ready(config, processes)
-            if sink.messages:
-                raise AssertionError(f"{len(sink.messages)} SMS went out before 08:00")
-            offset_s = (release - (clock.now() - clock.offset())).total_seconds() + 1
-            started = time.monotonic()
-            event_dispatcher(config)(CLOCK_SOURCE, CLOCK_CHANGED, {"offset_s": offset_s})
-            while len(sink.messages) < count:
-                if time.monotonic() - started > TIMEOUT_S:
-                    raise TimeoutError(f"{len(sink.messages):,} of {count:,} SMS sent after {TIMEOUT_S:.0f} s")
-                if processes.processes["notification"].poll() is not None:
-                    raise RuntimeError(f"the notification service exited; see {folder / 'logs'}")
-                time.sleep(0.05)
-            seconds = time.monotonic() - started
-        finally:
-            processes.stop(timeout_s=30)
-        phones = {message["phone"] for message in sink.messages}
-        if len(sink.messages) != count or len(phones) != count:
-            raise AssertionError(f"{len(sink.messages):,} SMS to {len(phones):,} phones, not one each to {count:,}")
-    engine = engine_for(url.format(service="notification"))
-    try:
-        with engine.connect() as connection:
-            statuses = dict(connection.execute(select(deliveries.c.status, func.count())
-                                               .group_by(deliveries.c.status)).all())
-    finally:
-        engine.dispose()
-    if statuses != {rules.SENT: count}:
-        raise AssertionError(f"deliveries by status after the release: {statuses}")
+    with OwnNotification(platform, PHASE) as own:
+        _fill(own.database_url, count, release)
+        progress.say(PHASE, f"{count:,} SMS deferred until {release.isoformat()}")
+        own.start()
+        if own.sink.messages:
+            raise AssertionError(f"{len(own.sink.messages)} SMS went out before 08:00")
+        started = time.monotonic()
+        own.move_clock_to(release + timedelta(seconds=1))
+        seconds = own.wait_for_messages(count, started)
+        own.check_sent(count)
     progress.say(PHASE, f"{count:,} SMS sent in {seconds:.1f} s ({count / seconds:,.0f}/s)")
     return ({f"quiet_hours_release_{label}_s": round(seconds, 2)},
             {"deliveries": count, "release": release.isoformat(), "per_s": round(count / seconds, 1)})
+
+
+class OwnNotification:
+    """A notification service of the measurement's own: a vhost and a database folder of its own, a real SMS
+    gateway in this process (`sink`), time travel on and no per-provider pace."""
+
+    def __init__(self, platform: BenchPlatform, name: str):
+        self.platform, self.name = platform, name
+        self.folder = platform.run_dir / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.database_url = f"sqlite:///{self.folder}/notification.sqlite3"
+        self.sink = SmsSink()
+        self._vhost = platform.vhost_of_its_own(name)
+        self.processes: ServiceProcesses | None = None
+
+    def __enter__(self) -> OwnNotification:
+        self.amqp_uri = self._vhost.__enter__()
+        self.config = {"AMQP_URI": self.amqp_uri, "serializer": "json"}
+        self.sink.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            if self.processes is not None:
+                self.processes.stop(timeout_s=30)
+            self.sink.stop()
+        finally:
+            self._vhost.__exit__(*exc_info)
+
+    def start(self) -> None:
+        self.processes = ServiceProcesses(self.folder / "logs", {
+            **self.platform.env, "HUIQI_AMQP_URI": self.amqp_uri,
+            "HUIQI_DATABASE_URL": f"sqlite:///{self.folder}/{{service}}.sqlite3", "HUIQI_VAR_DIR": str(self.folder),
+            "HUIQI_SMS_URL": self.sink.url, "HUIQI_TIME_TRAVEL": "1", "HUIQI_NOTIFICATION_RATE_PER_S": "0",
+            "HUIQI_PUBLIC_URL": PUBLIC_URL}, services=("notification",))
+        self.processes.start("notification")
+        _wait_ready(self.config, self.processes)
+
+    def move_clock_to(self, at) -> None:
+        """The service's clock to `at` (the gateway's time-travel broadcast)."""
+        offset_s = (at - (clock.now() - clock.offset())).total_seconds()
+        event_dispatcher(self.config)(CLOCK_SOURCE, CLOCK_CHANGED, {"offset_s": offset_s})
+
+    def wait_for_messages(self, count: int, started: float) -> float:
+        """Seconds from `started` until the gateway has taken `count` SMS, each to a phone of its own."""
+        while len(self.sink.messages) < count:
+            if time.monotonic() - started > TIMEOUT_S:
+                raise TimeoutError(f"{len(self.sink.messages):,} of {count:,} SMS sent after {TIMEOUT_S:.0f} s")
+            if self.processes.processes["notification"].poll() is not None:
+                raise RuntimeError(f"the notification service exited; see {self.folder / 'logs'}")
+            time.sleep(0.05)
+        seconds = time.monotonic() - started
+        phones = {message["phone"] for message in self.sink.messages}
+        if len(self.sink.messages) != count or len(phones) != count:
+            raise AssertionError(f"{len(self.sink.messages):,} SMS to {len(phones):,} phones, not one each to "
+                                 f"{count:,}")
+        return seconds
+
+    def check_sent(self, count: int, timeout_s: float = 60.0) -> None:
+        """Every delivery recorded `sent` (the sender records a round once all its answers are in: shortly after
+        the gateway took the last message)."""
+        engine = engine_for(self.database_url)
+        deadline = time.monotonic() + timeout_s
+        try:
+            while True:
+                with engine.connect() as connection:
+                    statuses = dict(connection.execute(select(deliveries.c.status, func.count())
+                                                       .group_by(deliveries.c.status)).all())
+                if statuses == {rules.SENT: count}:
+                    return
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"deliveries by status {timeout_s:.0f} s after the last SMS: {statuses}")
+                time.sleep(0.2)
+        finally:
+            engine.dispose()
 
 
 def _next_eight(now):

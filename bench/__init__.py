@@ -33,6 +33,8 @@ Measurements, one module each, in the order they run:
 | `portal`           | `portal_first_load_p50_ms`, `_p95_ms`; `portal_search_*`; `portal_first_page_gzip_kib` |
 | `overdue_scan`     | `overdue_scan_100k_ms`, `raise_alarms_100k_ms`, `overdue_listing_100k_ms` (`_max`, `_pg`) |
 | `counselling`      | `counselling_ledger_p99_ms` (`_p50_ms`, `_max_ms`), `problem_scan_100k_ms` (`_max`) |
+| `deliveries`       | `deliveries_per_s` (new matches for 10,000 enterprises with SMS on, to a local SMS gateway) |
+| `quiet_hours`      | `quiet_hours_release_100k_s` (100,000 SMS held by quiet hours, sent after 08:00)   |
 | `poison_storm`     | `poison_storm_slowdown_x`, `_alone_s`, `_interleaved_s` (issue 12's drill, tagging alone) |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
 

@@ -17,6 +17,7 @@ from bench import (
     bus_hop,
     change_to_inbox,
     counselling,
+    deliveries,
     evaluation_close,
     overdue_scan,
     peak_rss,
@@ -24,6 +25,7 @@ from bench import (
     policies,
     portal,
     publish_match,
+    quiet_hours,
     ratings,
     report,
     retag_all,
@@ -65,9 +67,10 @@ SIZES = {
 # `evaluation_close` after `ratings`: the ratings made through the gateway count among the round's.
 MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
                 "change_to_inbox", "revise_rematch", "retag_all", "ratings", "evaluation_close", "applications",
-                "portal", "overdue_scan", "counselling", "poison_storm", "peak_rss")
+                "portal", "overdue_scan", "counselling", "deliveries", "quiet_hours", "poison_storm", "peak_rss")
 # keys whose names do not start with their measurement's
-KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan", "problem_scan": "counselling"}
+KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan", "problem_scan": "counselling",
+                "quiet_hours_release": "quiet_hours"}
 NEED_DATA = {"bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes", "change_to_inbox",
              "revise_rematch", "retag_all", "ratings", "evaluation_close"}
 LATENCY_PER_SECOND = 10.0
@@ -188,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
             if "counselling" in chosen:
                 measure("counselling", lambda: counselling.run(
                     platform, progress, repetitions=3 if args.quick else counselling.REPETITIONS))
+            if "deliveries" in chosen:
+                measure("deliveries", lambda: deliveries.run(platform, progress))
+            if "quiet_hours" in chosen:
+                measure("quiet_hours", lambda: quiet_hours.run(platform, progress, count=size.enterprises,
+                                                               label=size.label))
             if "poison_storm" in chosen:
                 measure("poison_storm", lambda: poison_storm.run(
                     platform, progress, rounds=3 if args.quick else poison_storm.ROUNDS), profile=False)

@@ -90,6 +90,9 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
         KeySpec("ratings_p50_ms", "ms", ""),
         KeySpec("ratings_p99_ms", "ms", ""),
         KeySpec(close, "s", "<= 10" if full else "(<= 10 at 100k)", _at_most(close, 10) if full else lambda r: None),
+        KeySpec("deliveries_per_s", "SMS/s", ">= 500", _at_least("deliveries_per_s", 500)),
+        KeySpec(f"quiet_hours_release_{label}_s", "s", "<= 120" if full else "(<= 120 at 100k)",
+                _at_most(f"quiet_hours_release_{label}_s", 120) if full else lambda r: None),
         *(spec for suffix in ("", "_pg") for spec in (
             KeySpec(f"overdue_scan_100k{suffix}_ms", "ms", "<= 500", _at_most(f"overdue_scan_100k{suffix}_ms", 500)),
             KeySpec(f"overdue_scan_100k{suffix}_max_ms", "ms", ""),

@@ -1,5 +1,6 @@
 """Mobile phone numbers: the rule a contact's number must follow, and how it is shown to those who
-may know it exists but not what it is (contract section 11: staff see an enterprise's masked).
+may know it exists but not what it is (contract section 11: staff see an enterprise's masked); and the
+rule an e-mail address follows (an enterprise's contact, a staff account's).
 
 One home for both, so that every answer that shows a phone masks it the same way.
 """
@@ -10,10 +11,16 @@ import re
 PHONE_PATTERN = r"^1\d{10}$"
 PHONE_RULE = "must be a mainland mobile number: 11 digits starting with 1, e.g. 13812341234"
 _PHONE = re.compile(PHONE_PATTERN)
+EMAIL_RULE = "must be an e-mail address such as name@example.com (at most 254 characters)"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def is_mobile(value: str) -> bool:
     return bool(_PHONE.fullmatch(value))
+
+
+def is_email(value: str) -> bool:
+    return len(value) <= 254 and bool(_EMAIL.fullmatch(value))
 
 
 def masked(phone: str | None) -> str | None:

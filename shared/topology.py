@@ -143,6 +143,12 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
           "evaluation", "journal counsellors' problems, answers within 24 hours and plans (feedback responsiveness)"),
     Route("notification.survey_opened", PLATFORM_EVENTS, ("evaluation.survey_opened",),
           "notification", "put a round's questionnaire in the inbox of every enterprise in its scope, once"),
+    # Staff alarms beyond GET /api/v1/alarms (contract section 11): the notification service keeps a copy of
+    # staff accounts' scope and contacts, and sends each alarm to the staff it is for, once.
+    Route("notification.staff_changed", PLATFORM_EVENTS, ("account.staff_changed",),
+          "notification", "keep each staff account's role, scope, phone and e-mail: who an alarm reaches"),
+    Route("notification.alarm_raised", PLATFORM_EVENTS, ("alarm.raised",),
+          "notification", "send each staff alarm to the responsible staff by SMS and e-mail, once"),
 )}
 
 

@@ -24,6 +24,12 @@ from pathlib import Path
 from shared.clock import CHINA
 
 
+class _Server(ThreadingHTTPServer):
+    # a sender posts up to 20 messages at once (services/notification/sender.py): the default backlog of 5
+    # would refuse connections a real gateway takes
+    request_queue_size = 128
+
+
 class SmsSink:
     def __init__(self, log_path: Path | None = None, *, host: str = "127.0.0.1", port: int = 0,
                  say: Callable[[str], None] | None = None):
@@ -36,7 +42,7 @@ class SmsSink:
         self.delay_s = 0.0         # how long to hold each answer after taking the message (a slow gateway)
         self._ids: dict[str, str] = {}   # idempotency key -> the id it was answered
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server = _Server((host, port), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 

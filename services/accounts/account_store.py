@@ -18,10 +18,11 @@ from shared.errors import Conflict, NotFound
 
 def create(connection: Connection, *, kind: str, name: str, role: str, digest: str, created_by: str,
            now: datetime, department: str | None = None, county: str | None = None, uscc: str | None = None,
-           source: str | None = None, team_id: int | None = None) -> Mapping[str, Any]:
+           source: str | None = None, team_id: int | None = None, phone: str | None = None,
+           email: str | None = None) -> Mapping[str, Any]:
     values = {"kind": kind, "name": name, "role": role, "department": department, "county": county, "uscc": uscc,
-              "source": source, "team_id": team_id, "token_digest": digest, "created_at": now,
-              "created_by": created_by}
+              "source": source, "team_id": team_id, "phone": phone, "email": email, "token_digest": digest,
+              "created_at": now, "created_by": created_by}
     number = connection.execute(insert(accounts).values(**values)).inserted_primary_key[0]
     return connection.execute(select(accounts).where(accounts.c.id == number)).one()._mapping
 

@@ -23,6 +23,8 @@ accounts = Table(
     Column("uscc", String(18)),
     Column("source", String(100)),                      # a system's: the events it may publish
     Column("team_id", BigInteger),                      # a counsellor's team (the counselling service's)
+    Column("phone", String(11)),                        # a staff member's: where alarms reach them by SMS
+    Column("email", String(254)),                       # and by e-mail (contract section 11)
     Column("token_digest", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(100), nullable=False),

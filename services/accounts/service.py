@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from services.accounts import account_store, credential_store, signing_in
 from services.accounts.dependencies import PhoneDirectory, SmsGateway
-from services.accounts.domain.accounts import holder, new_token, role_of, shown
+from services.accounts.domain.accounts import contact_problems, holder, new_token, role_of, shown, staff_changed
 from services.accounts.models import metadata
 from shared.contracts.accounts import AccountChanged, token_digest
 from shared.contracts.actors import Actor, Role
@@ -36,9 +36,11 @@ class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def create(self, kind: str, name: str, actor: dict, role: str | None = None, department: str | None = None,
                county: str | None = None, uscc: str | None = None, source: str | None = None,
-               login: str | None = None, password: str | None = None, team_id: int | None = None) -> dict:
+               login: str | None = None, password: str | None = None, team_id: int | None = None,
+               phone: str | None = None, email: str | None = None) -> dict:
         """The new account, with its `token`: shown this once, only its digest is kept. A staff account
-        may also get a `login` and an initial `password` to sign in with (409 if the login is taken); a
+        may also get a `login` and an initial `password` to sign in with (409 if the login is taken), and a
+        `phone` and `email` that its alarms reach (told to the notification service with the account); a
         counsellor's names its `team_id` (the gateway has asked the counselling service that the team exists)."""
         actor = Actor.model_validate(actor)
         try:
@@ -47,13 +49,20 @@ class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
             raise Invalid(str(refusal), {"kind": kind, "role": role}) from None
         if team_id is not None and role is not Role.counsellor:
             raise Invalid("team_id is only for a counsellor's account", {"team_id": team_id, "role": role})
+        problems = contact_problems(kind, phone, email)
+        if problems:
+            raise Invalid(f"{problems[0]['field']}: {problems[0]['message']}", problems)
         credential = signing_in.checked_new_credential(login, password, kind=kind)
         password_hash = None if credential is None else signing_in.password_hashed(credential[1])
         token = new_token()
         with self.store.transaction(core=True) as tx:
             account = account_store.create(tx.session, kind=kind, name=name, role=role, digest=token_digest(token),
                                            created_by=actor.id, now=utcnow(), department=department,
-                                           county=county, uscc=uscc, source=source, team_id=team_id)
+                                           county=county, uscc=uscc, source=source, team_id=team_id,
+                                           phone=phone, email=email)
+            changed = staff_changed(account)
+            if changed is not None:
+                tx.emit(changed)
             if credential is not None:
                 credential_store.add_credential(tx.session, account_number=account["id"], login=credential[0],
                                                 password_hash=password_hash, now=utcnow())
@@ -76,6 +85,9 @@ class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
             account = account_store.disable(tx.session, account_id, disabled_by=actor.id, now=utcnow())
             credential_store.end_sessions_of(tx.session, account["id"])
             tx.emit(AccountChanged(account_id=account_id, change="disabled"))
+            changed = staff_changed(account)
+            if changed is not None:
+                tx.emit(changed)
         self.log.info("account_disabled", account_id=account_id, by=actor.id)
         return shown(account)
 

@@ -32,7 +32,7 @@ from services.application.domain.proactive import WITHDRAWN_COMMENT
 from services.application.domain.refusals import Refused
 from shared.contracts.actors import Actor
 from shared.contracts.applications import ApplicationAction, Stage
-from shared.contracts.events import ApplicationChanged
+from shared.contracts.events import AlarmsRaised, ApplicationChanged, alarms_raised
 from shared.database import SessionOrConnection
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.money import ZERO
@@ -319,6 +319,11 @@ def raise_alarms(session: SessionOrConnection, now: datetime, calendar: WorkingC
             escalated.append(stage.id)
     alarm_store.record(session, raised, alarmed, escalated, now)
     return raised
+
+
+def alarms_announced(raised: list[dict]) -> list[AlarmsRaised]:
+    """The events that tell the notification service of the alarms `raised` (none for none)."""
+    return alarms_raised("application", [alarms.announced(alarm) for alarm in raised])
 
 
 def alarm_listing(session: SessionOrConnection, actor: Actor, limit: int, offset: int) -> dict:

@@ -216,11 +216,13 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     # --- time -------------------------------------------------------------------------------------
     @timer(interval=TICK_S)
     def tick(self) -> None:
-        """Public notices that ran their course move to disbursement; overdue stages raise alarms."""
+        """Public notices that ran their course move to disbursement; overdue stages raise alarms, which go to
+        the notification service with them (the staff responsible are sent each, once)."""
         with self.store.transaction(core=True) as tx:
             calendar = self.calendar.current(tx.session)
             ended = hall.end_notices(tx.session, clock.now(), calendar)
             tx.emit_all([change for moved in ended for change in moved.events])
             raised = hall.raise_alarms(tx.session, clock.now(), calendar)
+            tx.emit_all(hall.alarms_announced(raised))
         if ended or raised:
             self.log.info("hall_ticked", notices_ended=len(ended), alarms=len(raised))

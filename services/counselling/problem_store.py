@@ -10,6 +10,8 @@ from sqlalchemy import and_, case, func, insert, or_, select, update
 from services.counselling.domain import escalation, ledger
 from services.counselling.domain.problems import Status
 from services.counselling.models import alarms, enterprises, problems, responses, teams
+from shared.contracts.actors import Role
+from shared.contracts.events import AlarmAudience, AlarmsRaised, StaffAlarm, alarms_raised
 from shared.database import SessionOrConnection
 from shared.errors import NotFound
 
@@ -89,6 +91,26 @@ def raise_due(session: SessionOrConnection, now: datetime) -> list[dict]:
     if raised:
         session.execute(insert(alarms), raised)
     return raised
+
+
+def announced(session: SessionOrConnection, raised: list[dict]) -> list[AlarmsRaised]:
+    """The events that tell the notification service of the alarms `raised`: the first rung to the counsellors
+    of the problem's team, each further rung to those of every team at the level it climbed to (of its county,
+    for a county), as `alarm_list` shows them (none for none)."""
+    if not raised:
+        return []
+    at_level: dict[tuple[str, str | None], list[int]] = {}
+    for team in session.execute(select(teams.c.id, teams.c.level, teams.c.county).order_by(teams.c.id)):
+        at_level.setdefault((team.level, team.county if team.level == "county" else None), []).append(team.id)
+
+    def told(alarm: dict) -> StaffAlarm:
+        team_ids = [alarm["team_id"]] if alarm["stage"] == 1 else at_level.get((alarm["level"], alarm["county"]), [])
+        title = (f"问题{alarm['problem_id']}超过24小时未答复" if alarm["stage"] == 1 else
+                 f"问题{alarm['problem_id']}超过{24 * alarm['stage']}小时未答复，已上报")
+        return StaffAlarm(alarm_id=f"counselling.problem{alarm['problem_id']}.rung{alarm['stage']}",
+                          kind="problem_unanswered", title=title,
+                          audience=[AlarmAudience(role=Role.counsellor, team_ids=team_ids)])
+    return alarms_raised("counselling", [told(alarm) for alarm in raised])
 
 
 def alarm_list(session: SessionOrConnection, team: Mapping[str, Any] | None, limit: int, offset: int) -> dict:

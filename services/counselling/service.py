@@ -62,6 +62,7 @@ class CounsellingService(ClockListener, HealthRpc, DeadLetterRpc):
         24 hours one to the level above."""
         with self.store.transaction() as tx:
             raised = problem_store.raise_due(tx.session, clock.now())
+            tx.emit_all(problem_store.announced(tx.session, raised))
         if raised:
             self.log.info("alarms_raised", alarms=len(raised), stages=sorted({alarm["stage"] for alarm in raised}))
 

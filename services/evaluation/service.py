@@ -86,9 +86,11 @@ class EvaluationService(ClockListener, HealthRpc, DeadLetterRpc):
     # --- time ------------------------------------------------------------------------------------------
     @timer(interval=TICK_S)
     def tick(self) -> None:
-        """Open follow-ups past due and rectifications not verified past their due day raise an alarm, once."""
+        """Open follow-ups past due and rectifications not verified past their due day raise an alarm, once;
+        the notification service is told, and sends it to the responsible staff."""
         with self.store.transaction() as tx:
             raised = alarm_store.raise_due(tx.session, clock.now())
+            tx.emit_all(alarm_store.announced(raised))
         if raised:
             self.log.info("alarms_raised", alarms=len(raised), kinds=sorted({alarm["kind"] for alarm in raised}))
 

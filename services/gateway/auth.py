@@ -186,6 +186,8 @@ class Caller:
     name: str | None = None
     source: str | None = None   # a system's: the `source` of the events it may publish
     team_id: int | None = None  # a counsellor's team (contract section 10)
+    phone: str | None = None    # a staff account's own contacts, shown to it alone (GET /api/v1/me)
+    email: str | None = None
     kind: str = "token"         # how it authenticated: a bearer `token`, or a portal `session` cookie
     csrf_digest: str | None = None      # a session's: the digest of its CSRF token
     expires_at: datetime | None = None  # a session's: when it ends unless used again

@@ -156,7 +156,9 @@ ROUTE_LIST: tuple[Route, ...] = (
                                          "digest is stored. department_staff needs `department` (a code in the "
                                          "register of departments, else 422), county_staff `county`. With "
                                          "`login` and `password` the person can also sign in (POST "
-                                         "/api/v1/sessions); 409 if the login is taken."),
+                                         "/api/v1/sessions); 409 if the login is taken. `phone` and "
+                                         "`email` are where the person's alarms reach them (SMS, e-mail; "
+                                         "422 naming the field if malformed); they see them in GET /api/v1/me."),
     Route("departments", "GET", f"{API}/departments", "The register of departments", "accounts",
           Action.read_departments, answer=schemas.Page[schemas.Department], errors=(503,),
           description="By code. The codes a policy's `department` and a department_staff account may name; any "

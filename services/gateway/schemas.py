@@ -270,6 +270,11 @@ class StaffRequest(_Request):
     team_id: PositiveId | None = Field(None, description="the team a counsellor account belongs to (POST "
                                                           "/api/v1/counsellor-teams); it acts for that team's "
                                                           "enterprises only")
+    phone: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="a mainland mobile number (11 digits starting with 1): the staff member's alarms reach "
+                          "it by SMS", examples=["13812341234"])
+    email: Annotated[str, Field(max_length=300)] | None = Field(
+        None, description="an e-mail address the staff member's alarms reach", examples=["finance@example.gov.cn"])
 
     @model_validator(mode="after")
     def _scope_matches_role(self) -> StaffRequest:
@@ -887,6 +892,8 @@ class Account(_Answer):
     uscc: str | None = None
     source: str | None = Field(None, description="a system's: the source of the events it may publish")
     team_id: int | None = Field(None, description="a counsellor's: its team")
+    phone: str | None = Field(None, description="a staff account's: where its alarms reach it by SMS")
+    email: str | None = Field(None, description="a staff account's: where its alarms reach it by e-mail")
     created_at: datetime
     created_by: str
     disabled_at: datetime | None = None
@@ -897,6 +904,8 @@ class Identity(ActorRecord):
     so it has no name and no scope."""
 
     name: str | None = None
+    phone: str | None = Field(None, description="a staff account's own: where its alarms reach it by SMS")
+    email: str | None = Field(None, description="a staff account's own: where its alarms reach it by e-mail")
     kind: Literal["token", "session"] = Field(description="a bearer token, or the session cookie of a sign-in")
     csrf_token: str | None = Field(None, description="a session's: send it as X-CSRF-Token with every POST, PUT, "
                                                      "PATCH and DELETE")

@@ -211,7 +211,8 @@ class GatewayService(ClockListener):
     @endpoint("whoami")
     def whoami(self, request, caller: Caller):
         session = session_of(request.headers.get("Cookie")) if caller.kind == "session" else None
-        shown = {**caller.actor(), "name": caller.name, "kind": caller.kind,
+        shown = {**caller.actor(), "name": caller.name, "phone": caller.phone, "email": caller.email,
+                 "kind": caller.kind,
                  "csrf_token": None if session is None else csrf_token(session),
                  "expires_at": None if caller.expires_at is None else caller.expires_at.isoformat()}
         return {key: value for key, value in shown.items() if value is not None}
@@ -224,7 +225,8 @@ class GatewayService(ClockListener):
             self.counselling.check_team(body.team_id)  # the counselling service refuses an unknown team (422)
         return Reply(self.accounts.create("staff", body.name, caller.actor(), role=body.role,
                                           department=body.department, county=body.county, login=body.login,
-                                          password=body.password, team_id=body.team_id), 201)
+                                          password=body.password, team_id=body.team_id, phone=body.phone,
+                                          email=body.email), 201)
 
     # --- people signing in (contract section 12) ------------------------------------------------
     @staticmethod

@@ -38,7 +38,8 @@ def caller_of(holder: dict) -> Caller:
     expires_at = holder.get("expires_at")
     return Caller(role=Role(holder["role"]), id=holder["id"], department=holder.get("department"),
                   county=holder.get("county"), uscc=holder.get("uscc"), name=holder.get("name"),
-                  source=holder.get("source"), team_id=holder.get("team_id"), kind=holder.get("kind", "token"),
+                  source=holder.get("source"), team_id=holder.get("team_id"), phone=holder.get("phone"),
+                  email=holder.get("email"), kind=holder.get("kind", "token"),
                   csrf_digest=holder.get("csrf_digest"),
                   expires_at=None if expires_at is None else datetime.fromisoformat(expires_at))
 

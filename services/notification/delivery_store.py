@@ -32,7 +32,7 @@ def last_notice_id(session: Session) -> int:
 def choices(session: Session, usccs: Iterable[str]) -> dict[str, tuple[Preferences, Contacts]]:
     """The preferences and contacts of those of `usccs` that saved any (the others have the defaults: the
     inbox alone)."""
-    usccs = list(dict.fromkeys(usccs))
+    usccs = [uscc for uscc in dict.fromkeys(usccs) if uscc is not None]   # a staff alarm's has none
     found: dict[str, tuple[Preferences, Contacts]] = {}
     for start in range(0, len(usccs), CHUNK):
         chunk = usccs[start:start + CHUNK]
@@ -71,15 +71,15 @@ def decide(session: Session, *, after_id: int, available: Iterable[str], public_
         for channel in preferences.kinds.get(notice.kind, ()):
             to = recipient(channel, contacts) if channel in available else None
             if to:
-                rows.append(_row(f"n{notice.id}.{channel}", notice.uscc, notice.kind, notice.id, channel, to, text,
-                                 preferences, now))
-    return _insert(session, rows)
+                rows.append(delivery_row(f"n{notice.id}.{channel}", notice.uscc, notice.kind, notice.id, channel, to,
+                                         text, preferences, now))
+    return insert_rows(session, rows)
 
 
-def _row(key: str, uscc: str, kind: str, notification_id: int | None, channel: str, to: str, text: str,
-         preferences: Preferences, now: datetime) -> dict:
+def delivery_row(key: str, uscc: str | None, kind: str, notification_id: int | None, channel: str, to: str,
+                 text: str, preferences: Preferences, now: datetime) -> dict:
     held = rules.quiet_until(preferences.quiet_hours, channel, now)
-    return {"idempotency_key": key, "uscc": uscc, "kind": kind, "notification_id": notification_id,
+    return {"idempotency_key": key, "uscc": uscc, "account_id": None, "kind": kind, "notification_id": notification_id,
             "channel": channel, "recipient": to, "text": text,
             "status": rules.DEFERRED if held else rules.QUEUED, "attempts": 0,
             "next_attempt_at": held or now, "reason": held and _quiet_reason(held),
@@ -90,7 +90,7 @@ def _quiet_reason(until: datetime) -> str:
     return f"免打扰时段，{until.astimezone(rules.CHINA):%H:%M} 后发送"
 
 
-def _insert(session: Session, rows: list[dict]) -> int:
+def insert_rows(session: Session, rows: list[dict]) -> int:
     if not rows:
         return 0
     dialect = session.bind.dialect.name
@@ -129,9 +129,9 @@ def write_digests(session: Session, *, available: Iterable[str], public_url: str
         for channel in preferences.kinds.get(POLICY_MATCHED, ()):
             to = recipient(channel, contacts) if channel in available else None
             if to:
-                rows.append(_row(f"digest.{uscc}.{end:%Y%m%d}.{channel}", uscc, DIGEST, None, channel, to, text,
-                                 preferences, now))
-    return _insert(session, rows)
+                rows.append(delivery_row(f"digest.{uscc}.{end:%Y%m%d}.{channel}", uscc, DIGEST, None, channel, to,
+                                         text, preferences, now))
+    return insert_rows(session, rows)
 
 
 def due(session: Session, now: datetime, limit: int) -> list:

@@ -1,5 +1,6 @@
 """The notification service's own tables."""
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy.types import Boolean
 
 from shared.database import UtcDateTime, serial_id
 
@@ -45,6 +46,23 @@ notification_contacts = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
+# The notification service's copy of every staff account (`account.staff_changed` from the accounts service):
+# its role and scope say which alarms it is responsible for, its phone and e-mail where they reach it
+# (services/notification/staff_alarms.py). A disabled account stays disabled.
+staff_contacts = Table(
+    "staff_contacts", metadata,
+    Column("account_id", String(30), primary_key=True),
+    Column("role", String(30), nullable=False),
+    Column("department", String(100)),
+    Column("county", String(6)),
+    Column("team_id", BigInteger),
+    Column("phone", String(20)),
+    Column("email", String(254)),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("staff_contacts_by_role", "role", "active"),
+)
+
 # Every message beyond the inbox (contract section 11; services/notification/domain/delivery.py): written in
 # the transaction that writes its notice, sent after commit by the service's sender, which records each
 # attempt here. `idempotency_key` is unique: the same message is never written twice, and providers that
@@ -53,8 +71,9 @@ deliveries = Table(
     "deliveries", metadata,
     serial_id(),
     Column("idempotency_key", String(120), nullable=False, unique=True),
-    Column("uscc", String(18), nullable=False),
-    Column("kind", String(40), nullable=False),       # the notice's kind, or `digest`
+    Column("uscc", String(18)),                       # the enterprise's; none for a staff alarm's
+    Column("account_id", String(30)),                 # the staff account a staff alarm's goes to
+    Column("kind", String(40), nullable=False),       # the notice's kind, `digest`, or `alarm`
     Column("notification_id", BigInteger),            # the notice (none for a digest)
     Column("channel", String(10), nullable=False),
     Column("recipient", String(254), nullable=False),

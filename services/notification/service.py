@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nameko.timer import timer
 
-from services.notification import delivery_store, inbox, preference_store
+from services.notification import delivery_store, inbox, preference_store, staff_store
 from services.notification.domain import contacts as contact_rules
 from services.notification.domain import preferences as preference_rules
 from services.notification.models import metadata
@@ -12,7 +12,7 @@ from services.notification.sender import SEND_INTERVAL_S, Outbound
 from shared import clock
 from shared.config import settings
 from shared.consumer import Delivery, handles
-from shared.contracts.events import ApplicationChanged, MatchesChanged, SurveyOpened
+from shared.contracts.events import AlarmsRaised, ApplicationChanged, MatchesChanged, StaffAccountChanged, SurveyOpened
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import EXPECTED
 from shared.health import HealthRpc
@@ -70,6 +70,27 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
             self._decide_deliveries(tx.session, after, now)
         self.log.info("survey_invitations_delivered", events=len(events), duplicates=len(events) - len(fresh),
                       evaluation_ids=sorted({event.evaluation_id for event in fresh}), created=created)
+
+    @handles("notification.staff_changed")
+    def on_staff_changed(self, deliveries: list[Delivery]) -> None:
+        """Keep each staff account's role, scope and contacts: who the staff alarms reach."""
+        events = [StaffAccountChanged.model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            for event in fresh:
+                staff_store.keep(tx.session, event, utcnow())
+        self.log.info("staff_contacts_kept", events=len(events), account_ids=[event.account_id for event in fresh])
+
+    @handles("notification.alarm_raised")
+    def on_alarm_raised(self, deliveries: list[Delivery]) -> None:
+        """Each staff alarm to the staff it is for, by SMS and e-mail where they gave them, once."""
+        events = [AlarmsRaised.model_validate(delivery.body) for delivery in deliveries]
+        with self.store.transaction() as tx:
+            fresh = [event for event in events if tx.first_delivery(event.event_id)]
+            written = staff_store.decide(tx.session, fresh, available=self.outbound.available(),
+                                         public_url=self.outbound.public_url, now=utcnow())
+        self.log.info("staff_alarms_delivered", events=len(events), duplicates=len(events) - len(fresh),
+                      alarms=sum(len(event.alarms) for event in fresh), deliveries=written)
 
     def _decide_deliveries(self, session, after_id: int, now) -> None:
         """The messages beyond the inbox of the notices just written, in their transaction (sent after commit)."""

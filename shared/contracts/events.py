@@ -17,6 +17,8 @@ from shared.contracts.gov import Status
 from shared.money import Yuan
 from shared.topology import APPLICATION_MOVES, PLATFORM_EVENTS
 
+ALARMS_PER_EVENT = 500
+
 
 def _new_id() -> str:
     return str(uuid.uuid4())
@@ -261,6 +263,62 @@ class PlanChanged(PlatformEvent):
 COUNSELLING_EVENTS: tuple[type[PlatformEvent], ...] = (ProblemRaised, ProblemAnswered, ProblemResolved, PlanChanged)
 
 
+class StaffAccountChanged(PlatformEvent):
+    """A staff account was made or disabled: who it is, what it acts for and where it is reached (contract
+    section 11). The notification service keeps its own copy, so an alarm finds its recipients with no call
+    to the accounts service. A disabled account's copy stays disabled, whatever arrives after."""
+
+    routing_key: ClassVar[str] = "account.staff_changed"
+    account_id: str = Field(pattern=r"^staff-[1-9][0-9]{0,17}$")
+    role: str
+    department: str | None = None
+    county: str | None = None
+    team_id: int | None = None
+    phone: str | None = None
+    email: str | None = None
+    active: bool
+
+
+class AlarmAudience(BaseModel):
+    """Who an alarm is for: the staff of `role`, those of them acting for `department`, `county` or one of
+    `team_ids` where it is given (every one of the role where none is)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: str
+    department: str | None = None
+    county: str | None = None
+    team_ids: list[int] | None = None
+
+
+class StaffAlarm(BaseModel):
+    """One alarm as its service raised it: `alarm_id` names it once for good (a message per recipient is
+    keyed by it, so it is sent once), `title` says in Chinese what is overdue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    alarm_id: str = Field(min_length=1, max_length=80)
+    kind: str
+    title: str = Field(min_length=1, max_length=200)
+    audience: list[AlarmAudience] = Field(min_length=1)
+
+
+class AlarmsRaised(PlatformEvent):
+    """Staff alarms a service raised (overdue stages and their escalations, follow-ups and rectifications
+    overdue, problems unanswered): the notification service sends each to the responsible staff on their
+    channels (SMS, e-mail), once, besides `GET /api/v1/alarms`."""
+
+    routing_key: ClassVar[str] = "alarm.raised"
+    source: Literal["application", "evaluation", "counselling"]
+    alarms: list[StaffAlarm] = Field(min_length=1, max_length=ALARMS_PER_EVENT)
+
+
+def alarms_raised(source: str, alarms: list[StaffAlarm]) -> list[AlarmsRaised]:
+    """The events that carry `alarms`, at most ALARMS_PER_EVENT each (none for none)."""
+    return [AlarmsRaised(source=source, alarms=alarms[start:start + ALARMS_PER_EVENT])
+            for start in range(0, len(alarms), ALARMS_PER_EVENT)]
+
+
 class CalendarHoliday(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -296,5 +354,6 @@ class ClockChanged(BaseModel):
 EVENTS: dict[str, type[PlatformEvent]] = {
     event.routing_key: event for event in (EnterprisesTagged, *POLICY_CHANGES, MatchesChanged, ApplicationChanged,
                                          CalendarLoaded, QuestionAsked, QuestionAnswered, NotificationsDelivered,
-                                         NotificationRead, SurveyOpened, *COUNSELLING_EVENTS)
+                                         NotificationRead, SurveyOpened, *COUNSELLING_EVENTS,
+                                         StaffAccountChanged, AlarmsRaised)
 }

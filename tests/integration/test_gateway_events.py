@@ -153,6 +153,19 @@ def test_only_the_city_administrator_creates_systems_and_a_disabled_one_is_401(a
     assert response.status_code == 401
 
 
+def test_a_staff_member_made_with_a_phone_and_email_sees_them_as_their_own(api, anonymous, accounts_service):
+    staff = api.post("/api/v1/staff", json={"name": "窗口受理员", "role": "window_clerk",
+                                            "phone": "13812345678", "email": "audit@finance.example.gov.cn"})
+    assert staff.status_code == 201, staff.text
+    assert (staff.json()["phone"], staff.json()["email"]) == ("13812345678", "audit@finance.example.gov.cn")
+    me = anonymous.get("/api/v1/me", headers=bearer(staff.json()["token"])).json()
+    assert (me["phone"], me["email"]) == ("13812345678", "audit@finance.example.gov.cn")
+    for field, body in (("phone", {"phone": "12345"}), ("email", {"email": "not-an-address"})):
+        refused = api.post("/api/v1/staff", json={"name": "窗口", "role": "window_clerk", **body})
+        assert refused.status_code == 422, refused.text
+        assert [detail["field"] for detail in error_of(refused)["details"]] == [field]
+
+
 @pytest.mark.parametrize("body", [{}, {"source": ""}, {"source": "Market Regulation"}, {"source": "tax", "x": 1}])
 def test_a_system_needs_a_well_formed_source(api, body):
     response = api.post("/api/v1/systems", json=body)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.contracts.actors import STAFF_ROLES, Role
+from shared.contracts.events import StaffAccountChanged
+from shared.phones import EMAIL_RULE, PHONE_RULE, is_email, is_mobile
 
 KINDS = ("staff", "enterprise", "system")
 TOKEN_PREFIX = "hq_"
@@ -65,12 +67,38 @@ def role_of(kind: str, role: str | None) -> Role:
     return Role(role)
 
 
+def contact_problems(kind: str, phone: str | None, email: str | None) -> list[dict]:
+    """What is wrong with a new account's `phone` and `email` (a staff account's only), each naming its field."""
+    problems = []
+    if kind != "staff":
+        problems += [{"field": name, "message": "only a staff account takes it"}
+                     for name, value in (("phone", phone), ("email", email)) if value is not None]
+        return problems
+    if phone is not None and not is_mobile(phone):
+        problems.append({"field": "phone", "message": PHONE_RULE})
+    if email is not None and not is_email(email):
+        problems.append({"field": "email", "message": EMAIL_RULE})
+    return problems
+
+
+def staff_changed(account: Mapping[str, Any]) -> StaffAccountChanged | None:
+    """What the notification service is told of a staff account made or disabled (None for another kind):
+    its scope and contacts, so that alarms reach it."""
+    if account["kind"] != "staff":
+        return None
+    return StaffAccountChanged(account_id=account_id("staff", account["id"]), role=account["role"],
+                               department=account["department"], county=account["county"],
+                               team_id=account.get("team_id"), phone=account.get("phone"),
+                               email=account.get("email"), active=account["disabled_at"] is None)
+
+
 def shown(account: Mapping[str, Any]) -> dict:
     """An account as the city administrator sees it: never its token or the token's digest; empty
     scope fields left out, `disabled_at` always there."""
     view = {"id": account_id(account["kind"], account["id"]), "name": account["name"], "role": account["role"],
             "department": account["department"], "county": account["county"], "uscc": account["uscc"],
             "source": account["source"], "team_id": account.get("team_id"),
+            "phone": account.get("phone"), "email": account.get("email"),
             "created_at": account["created_at"].isoformat(),
             "created_by": account["created_by"],
             "disabled_at": account["disabled_at"] and account["disabled_at"].isoformat()}
@@ -81,7 +109,7 @@ def signed_in(account: Mapping[str, Any]) -> dict:
     """The account as a signed-in person's page shows it: id, role, name and scope, nothing empty."""
     view = {"id": account_id(account["kind"], account["id"]), "role": account["role"], "name": account["name"],
             "uscc": account["uscc"], "department": account["department"], "county": account["county"],
-            "team_id": account.get("team_id")}
+            "team_id": account.get("team_id"), "phone": account.get("phone"), "email": account.get("email")}
     return {key: value for key, value in view.items() if value is not None}
 
 
@@ -90,4 +118,4 @@ def holder(account: Mapping[str, Any]) -> dict:
     return {"id": account_id(account["kind"], account["id"]), "role": account["role"], "name": account["name"],
             "department": account["department"], "county": account["county"], "uscc": account["uscc"],
             "source": account["source"],
-            **({} if account.get("team_id") is None else {"team_id": account["team_id"]})}
+            **{name: account[name] for name in ("team_id", "phone", "email") if account.get(name) is not None}}

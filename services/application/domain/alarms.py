@@ -15,6 +15,7 @@ from typing import Any
 from services.application.domain import deadlines
 from shared.contracts.actors import Actor, Role
 from shared.contracts.applications import Stage
+from shared.contracts.events import AlarmAudience, StaffAlarm
 from shared.contracts.policies import PolicyLevel
 from shared.workdays import WorkingCalendar
 
@@ -22,6 +23,10 @@ RESPONSIBLE: Mapping[Stage, Role] = MappingProxyType({
     Stage.acceptance: Role.window_clerk, Stage.routing: Role.window_clerk, Stage.review: Role.department_staff,
     Stage.objection: Role.department_staff, Stage.disbursement: Role.department_staff})
 ESCALATED_TO = Role.city_admin
+# how an alarm names the stage in the message the staff are sent (contract section 11)
+STAGE_NAMES: Mapping[Stage, str] = MappingProxyType({
+    Stage.acceptance: "受理", Stage.routing: "分办", Stage.review: "审核", Stage.objection: "公示异议",
+    Stage.disbursement: "资金拨付"})
 # an escalation comes a working day after the due day ends, so never less than a day after the due time
 EARLIEST_ESCALATION = timedelta(days=1)
 
@@ -51,3 +56,16 @@ def seen_by(actor: Actor) -> dict[str, Any] | None:
     if actor.role is ESCALATED_TO:
         return {}
     return None
+
+
+def announced(alarm: Mapping[str, Any]) -> StaffAlarm:
+    """An alarm raised (a row of `alarm_store.alarm_row`) as the notification service is told it: once per
+    stage and kind, to the role told and its department or county."""
+    role = Role(alarm["role"])
+    audience = AlarmAudience(role=role, department=alarm["department"] if role is Role.department_staff else None,
+                             county=alarm["county"] if role is Role.county_staff else None)
+    stage = STAGE_NAMES.get(Stage(alarm["stage"]), alarm["stage"])
+    title = (f"申请{alarm['application_id']}的{stage}环节已超期" if alarm["kind"] == "overdue" else
+             f"申请{alarm['application_id']}的{stage}环节超期一个工作日，已上报")
+    return StaffAlarm(alarm_id=f"application.stage{alarm['stage_id']}.{alarm['kind']}", kind=f"stage_{alarm['kind']}",
+                      title=title, audience=[audience])

@@ -3,17 +3,14 @@ e-mail address. The enterprise sets them itself; a change names only what it cha
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import Invalid
-from shared.phones import PHONE_RULE, is_mobile
+from shared.phones import EMAIL_RULE, PHONE_RULE, is_email, is_mobile
 
 FIELDS = ("phone", "email")
-EMAIL_RULE = "must be an e-mail address such as name@example.com (at most 254 characters)"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -26,10 +23,6 @@ class Contacts:
 
 
 NONE = Contacts()
-
-
-def is_email(value: str) -> bool:
-    return len(value) <= 254 and bool(_EMAIL.fullmatch(value))
 
 
 def changed(current: Contacts, change: Mapping[str, Any]) -> Contacts:

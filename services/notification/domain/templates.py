@@ -18,6 +18,7 @@ LEADS = {
     "survey": "问卷邀请",
 }
 DIGEST_LEAD = "今日新匹配政策{count}项"
+ALARM_LEAD = "预警"
 
 
 def link(public_url: str) -> str:
@@ -33,6 +34,11 @@ def digest_text(titles: list[str], public_url: str) -> str:
     """One message for the day's new matches: how many, and their titles as far as they fit."""
     return _fitted(f"{SIGNATURE}{DIGEST_LEAD.format(count=len(titles))}：", "、".join(titles),
                    f" 详见{link(public_url)}")
+
+
+def alarm_text(title: str, public_url: str) -> str:
+    """A staff alarm: `【惠企平台】预警：<what is overdue>，详见 <link>`, cut to one SMS segment like a notice."""
+    return _fitted(f"{SIGNATURE}{ALARM_LEAD}：", title, f" 详见{link(public_url)}")
 
 
 def _fitted(head: str, body: str, tail: str) -> str:

@@ -63,3 +63,18 @@ def test_a_token_holder_is_the_accounts_role_id_scope_and_name():
     assert holder({**ROW, "kind": "system", "role": "system", "department": None, "source": "tax"}) == {
         "id": "system-7", "role": "system", "name": "窗口", "department": None, "county": None, "uscc": None,
         "source": "tax"}
+
+
+def test_a_staff_accounts_phone_and_email_are_checked_shown_and_told_to_the_notification_service():
+    from services.accounts.domain.accounts import contact_problems, staff_changed
+
+    assert contact_problems("staff", "13812345678", "audit@finance.example.gov.cn") == []
+    assert [problem["field"] for problem in contact_problems("staff", "12345", "not-an-address")] == ["phone", "email"]
+    assert [problem["field"] for problem in contact_problems("enterprise", "13812345678", None)] == ["phone"]
+    row = {**ROW, "phone": "13812345678", "email": "audit@finance.example.gov.cn", "team_id": None}
+    assert shown(row)["phone"] == "13812345678" and holder(row)["email"] == "audit@finance.example.gov.cn"
+    told = staff_changed(row)
+    assert (told.account_id, told.role, told.department, told.phone, told.active) == \
+        ("staff-7", "department_staff", "finance", "13812345678", True)
+    assert staff_changed({**row, "disabled_at": CREATED}).active is False
+    assert staff_changed({**row, "kind": "enterprise"}) is None

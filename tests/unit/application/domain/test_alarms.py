@@ -50,3 +50,14 @@ def test_each_role_reads_the_alarms_addressed_to_it_within_its_scope(scope, fiel
 def test_the_stages_with_someone_responsible_are_the_stages_staff_answer_for():
     from shared.contracts.applications import STAFF_STAGES
     assert set(alarms.RESPONSIBLE) == set(STAFF_STAGES)
+
+
+def test_an_alarm_is_announced_once_by_its_stage_and_kind_to_the_role_and_unit_told():
+    row = {"application_id": 12, "stage_id": 30, "stage": "review", "kind": "overdue", "role": "county_staff",
+           "department": "finance", "county": "371625"}
+    told = alarms.announced(row)
+    assert told.alarm_id == "application.stage30.overdue" and told.title == "申请12的审核环节已超期"
+    assert [(part.role, part.department, part.county) for part in told.audience] == [("county_staff", None, "371625")]
+    escalated = alarms.announced({**row, "kind": "escalation", "role": "city_admin"})
+    assert escalated.alarm_id == "application.stage30.escalation" and "已上报" in escalated.title
+    assert [(part.role, part.department, part.county) for part in escalated.audience] == [("city_admin", None, None)]

@@ -1,0 +1,116 @@
+"""Staff alarms beyond `GET /api/v1/alarms` (contract section 11), through the real broker, the real accounts,
+application and notification services on their own databases (SQLite, then PostgreSQL) and a real HTTP SMS
+gateway (tools/sms_sink.py): a staff account made with a phone is told to the notification service; an
+application's review left overdue raises an alarm in the application service, whose event reaches that
+department's staff member by SMS, once, and nobody else's phone."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import select
+
+from services.accounts.service import AccountsService
+from services.application import hall
+from services.application.models import alarms, metadata
+from services.application.service import ApplicationService
+from services.notification.domain.templates import SMS_LIMIT
+from services.notification.models import deliveries
+from services.notification.models import metadata as notification_metadata
+from services.notification.service import NotificationService
+from shared import clock, workdays
+from shared.config import settings
+from shared.contracts.actors import Actor, Role
+from shared.contracts.events import AlarmAudience, AlarmsRaised, StaffAlarm
+from tests.integration.test_messaging_reliability import publish
+from tests.integration.test_notification_deliveries import at_china
+from tests.polling import until
+
+USCC = "913716000000000017"
+FINANCE_PHONE, OTHER_PHONE = "13812345678", "13987654321"
+PUBLIC_URL = "https://huiqi.example"
+CITY_ADMIN = Actor(role=Role.city_admin, id="city-admin").model_dump(mode="json")
+CLERK = Actor(role=Role.window_clerk, id="clerk").model_dump(mode="json")
+
+
+def terms() -> dict:
+    policy = {"id": 7, "title": "稳岗补贴", "department": "finance", "level": "city", "county": None,
+              "status": "published", "redeemable": True, "exclusive_group": None, "stage_limits": {},
+              "budget": None, "version": 1}
+    return {"policy": policy, "uscc": USCC, "matched": True, "missing": [], "estimated_amount": 20_000,
+            "profile": {"name": "滨州测试有限公司"}}
+
+
+@pytest.fixture
+def platform(container_factory, nameko_config, platform_env, purge_queues, monkeypatch, sms):
+    monkeypatch.setenv("HUIQI_PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.delenv("HUIQI_SMTP_URL", raising=False)
+    monkeypatch.delenv("HUIQI_WECHAT_WEBHOOK_URL", raising=False)
+    settings.cache_clear()
+    at_china(0, 10)     # outside the quiet hours, which hold a staff alarm's SMS as they hold any
+    containers = {cls.name: container_factory(cls, nameko_config)
+                  for cls in (AccountsService, NotificationService)}
+    for container in containers.values():
+        container.start()
+    yield containers
+    clock.set_offset(timedelta(0))
+    settings.cache_clear()
+
+
+def made_staff(notification, nameko_config, **account) -> dict:
+    with entrypoint_waiter(notification, "on_staff_changed", timeout=15), \
+            ServiceRpcProxy("accounts", nameko_config, timeout=15) as accounts:
+        return accounts.create("staff", account.pop("name"), CITY_ADMIN, **account)
+
+
+def test_an_overdue_review_reaches_the_departments_staff_by_sms_once(platform, container_factory, nameko_config,
+                                                                     service_engine, amqp_uri, sms):
+    notification = platform["notification"]
+    finance = made_staff(notification, nameko_config, name="财政局审核员", role="department_staff",
+                         department="finance", phone=FINANCE_PHONE, email="audit@finance.example.gov.cn")
+    assert (finance["phone"], finance["email"]) == (FINANCE_PHONE, "audit@finance.example.gov.cn")
+    made_staff(notification, nameko_config, name="人社局审核员", role="department_staff", department="hrss",
+               phone=OTHER_PHONE)
+    made_staff(notification, nameko_config, name="窗口", role="window_clerk", phone="13700001111")
+
+    # an application accepted three weeks ago: its review (5 working days) is long overdue
+    engine = service_engine("application", metadata)
+    entered = clock.now() - timedelta(days=21)
+    calendar = workdays.seeded()
+    with engine.begin() as connection:
+        application_id = hall.open_application(connection, terms(), note=None, checked_materials=[],
+                                               actor=Actor.model_validate(CLERK), now=entered,
+                                               calendar=calendar).application_id
+        hall.act(connection, application_id, "accept", Actor.model_validate(CLERK), comment=None, amount=None,
+                 now=entered + timedelta(hours=1), calendar=calendar)
+    application = container_factory(ApplicationService, nameko_config)
+    application.start()
+
+    (text,) = until(lambda: sms.sent_to(FINANCE_PHONE), timeout=20, what="the alarm's SMS")
+    assert text.startswith("【惠企平台】预警：") and f"申请{application_id}的审核环节已超期" in text
+    assert len(text) <= SMS_LIMIT and text.endswith(PUBLIC_URL + "/")
+    with engine.connect() as connection:
+        raised = connection.execute(select(alarms.c.kind, alarms.c.role, alarms.c.stage_id)).all()
+    assert {(row.kind, row.role) for row in raised} >= {("overdue", "department_staff")}
+
+    # the same alarm told again (another event naming it): the delivery's key refuses a second message
+    stage_id = next(row.stage_id for row in raised if row.kind == "overdue")
+    again = AlarmsRaised(source="application", alarms=[StaffAlarm(
+        alarm_id=f"application.stage{stage_id}.overdue", kind="stage_overdue", title="再说一次",
+        audience=[AlarmAudience(role="department_staff", department="finance")])])
+    with entrypoint_waiter(notification, "on_alarm_raised", timeout=15):
+        publish(amqp_uri, again, routing_key=AlarmsRaised.routing_key)
+    for _ in range(3):      # the application service's passes and the sender's rounds go on
+        with entrypoint_waiter(application, "tick", timeout=10), \
+                entrypoint_waiter(notification, "send_deliveries", timeout=10):
+            pass
+    assert sms.sent_to(FINANCE_PHONE) == [text], "one message per alarm and person"
+    assert sms.sent_to(OTHER_PHONE) == [], "another department's staff are not told"
+    assert sms.sent_to("13700001111") == [], "a window clerk is not told of a review"
+    notified = service_engine("notification", notification_metadata)
+    with notified.connect() as connection:
+        rows = connection.execute(select(deliveries.c.account_id, deliveries.c.channel, deliveries.c.status,
+                                         deliveries.c.uscc)).all()
+    assert [tuple(row) for row in rows] == [(finance["id"], "sms", "sent", None)]

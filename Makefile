@@ -1,6 +1,6 @@
 # Huiqi: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every test (what CI
 # runs), `make test-fast` the unit and integration tests only, on SQLite, properties on fewer examples (no
-# end-to-end processes, no PostgreSQL runs), in under 2 minutes.
+# end-to-end processes, no PostgreSQL runs), in about 4 minutes (255 s on 2 cores).
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin

@@ -78,8 +78,9 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
         return self.container.config.get("PREFETCH_COUNT", PREFETCH)
 
     def waiting_for(self) -> str | None:
-        """For `shared.readiness`: None once the broker has confirmed every queue's consumer."""
-        return None if self._consumers_ready.ready() else "bus consumers"
+        """For `shared.readiness`: None while the broker has every queue's consumer; not ready again
+        while a lost connection is being re-established (a queue nobody consumes is not ready)."""
+        return None if self._consumers_ready.ready() and self.connected else "bus consumers"
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)

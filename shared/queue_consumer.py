@@ -6,7 +6,10 @@ to it, so a service asked to stop (SIGTERM) waits for the broker to come back. H
 
 - a consumer unregistered while there is no connection is simply forgotten: there is no channel
   to cancel it on, and a new connection consumes only for the providers still registered;
-- the reconnect loop asks every second whether the service is stopping, and then gives up.
+- the reconnect loop asks every second whether the service is stopping, and then gives up;
+- it tries again at most `RECONNECT_MAX_PAUSE_S` apart. kombu's default pause grows to 30 s, so
+  after an outage of a minute the queues stayed unconsumed for up to 30 s after the broker was
+  back, with messages piling up and `/health` saying all was well (RPC has its own connection).
 
 Every entrypoint and proxy that consumes uses this class (or a subclass): `@handles` (through
 `shared.consumer`), RPC (`shared.rpc`) and the clock broadcast (`shared.time_travel`); one
@@ -18,6 +21,9 @@ from contextlib import contextmanager
 
 from nameko.extensions import ProviderCollector
 from nameko.messaging import QueueConsumer
+
+RECONNECT_FIRST_PAUSE_S = 1.0
+RECONNECT_MAX_PAUSE_S = 3.0     # one attempt every 3 s per process does not burden a broker starting up
 
 
 class StoppingWhileBrokerAway(ConnectionError):
@@ -34,8 +40,15 @@ class StoppableQueueConsumer(QueueConsumer):
         self._connected = False
         with self.create_connection() as connection:
             connection.ensure_connection(self.on_connection_error, self.connect_max_retries,
+                                         interval_start=RECONNECT_FIRST_PAUSE_S, interval_step=1.0,
+                                         interval_max=RECONNECT_MAX_PAUSE_S,
                                          callback=self._while_reconnecting, reraise_as_library_errors=False)
             yield connection
+
+    @property
+    def connected(self) -> bool:
+        """Consuming now: False from the moment a connection is lost until its queues are consumed again."""
+        return self._connected
 
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
         self._connected = True

@@ -2,7 +2,8 @@
 application and notification services on their own databases (SQLite, then PostgreSQL) and a real HTTP SMS
 gateway (tools/sms_sink.py): a staff account made with a phone is told to the notification service; an
 application's review left overdue raises an alarm in the application service, whose event reaches that
-department's staff member by SMS, once, and nobody else's phone."""
+department's staff member by SMS, once, and nobody else's phone; and a question on a policy left unanswered
+past its due time reaches the staff who answer it (the policy service's pass), once."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,7 +11,7 @@ from datetime import timedelta
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from services.accounts.service import AccountsService
 from services.application import hall
@@ -20,6 +21,9 @@ from services.notification.domain.templates import SMS_LIMIT
 from services.notification.models import deliveries
 from services.notification.models import metadata as notification_metadata
 from services.notification.service import NotificationService
+from services.policy.models import metadata as policy_metadata
+from services.policy.models import policies, question_alarms, questions
+from services.policy.service import PolicyService
 from shared import clock, workdays
 from shared.config import settings
 from shared.contracts.actors import Actor, Role
@@ -114,3 +118,50 @@ def test_an_overdue_review_reaches_the_departments_staff_by_sms_once(platform, c
         rows = connection.execute(select(deliveries.c.account_id, deliveries.c.channel, deliveries.c.status,
                                          deliveries.c.uscc)).all()
     assert [tuple(row) for row in rows] == [(finance["id"], "sms", "sent", None)]
+
+
+def test_an_overdue_question_reaches_the_staff_who_answer_it_by_sms_once(platform, container_factory, nameko_config,
+                                                                        service_engine, sms):
+    """A question on a county-level policy of the finance department, unanswered past its due time: the
+    policy service raises the alarm in its periodic pass, once, to the department's and the county's staff."""
+    notification = platform["notification"]
+    finance = made_staff(notification, nameko_config, name="财政局", role="department_staff",
+                         department="finance", phone=FINANCE_PHONE)
+    county = made_staff(notification, nameko_config, name="无棣县", role="county_staff", county="371623",
+                        phone="13600002222")
+    made_staff(notification, nameko_config, name="人社局", role="department_staff", department="hrss",
+               phone=OTHER_PHONE)
+    made_staff(notification, nameko_config, name="另一个县", role="county_staff", county="371625",
+               phone="13600003333")
+    engine = service_engine("policy", policy_metadata)
+    now = clock.now()
+    with engine.begin() as connection:
+        policy_id = connection.execute(insert(policies).values(
+            title="县级稳岗补贴", department="finance", level="county", county="371623", summary="测试", body="测试",
+            eligibility={}, tags_used=[], valid_from="2026-01-01", valid_to="2027-12-31", redeemable=False,
+            proactive=False, materials=[], stage_limits={}, status="draft", version=1, created_at=now,
+            updated_at=now)).inserted_primary_key[0]
+        asked = {"policy_id": policy_id, "uscc": USCC, "text": "怎么申请？", "asked_by": {"role": "enterprise"}}
+        past = {"asked_at": now - timedelta(days=9), "due_at": now - timedelta(days=5)}
+        states = (past, {**past, "answer": "已答复", "answered_at": now - timedelta(days=6)},
+                  {"asked_at": now, "due_at": now + timedelta(days=2)})
+        late, answered, not_due = (connection.execute(insert(questions).values(**asked, **state))
+                                   .inserted_primary_key[0] for state in states)
+    policy = container_factory(PolicyService, nameko_config)
+    policy.start()
+
+    expected = f"【惠企平台】预警：政策{policy_id}的咨询{late}已超期未答复 详见{PUBLIC_URL}/"
+    until(lambda: sms.sent_to(FINANCE_PHONE) and sms.sent_to("13600002222"), timeout=20, what="the alarm's SMS")
+    for _ in range(3):      # the policy service's passes and the sender's rounds go on
+        with entrypoint_waiter(policy, "raise_question_alarms", timeout=10), \
+                entrypoint_waiter(notification, "send_deliveries", timeout=10):
+            pass
+    assert sms.sent_to(FINANCE_PHONE) == [expected] and sms.sent_to("13600002222") == [expected]
+    assert sms.sent_to(OTHER_PHONE) == [] and sms.sent_to("13600003333") == [], "only the policy's owners are told"
+    with engine.connect() as connection:
+        marked = connection.execute(select(question_alarms.c.question_id)).scalars().all()
+    assert marked == [late] and answered not in marked and not_due not in marked
+    notified = service_engine("notification", notification_metadata)
+    with notified.connect() as connection:
+        rows = connection.execute(select(deliveries.c.account_id, deliveries.c.channel)).all()
+    assert sorted(tuple(row) for row in rows) == sorted([(finance["id"], "sms"), (county["id"], "sms")])

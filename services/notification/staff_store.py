@@ -1,5 +1,6 @@
 """The notification service's copy of staff accounts (from `account.staff_changed`), and the deliveries of
-the staff alarms other services raise (`alarm.raised`), decided in the transaction that hears them. Who an
+the staff alarms other services raise (`alarm.raised`), decided in the transaction that hears them: to each
+staff member it reaches, and once to the WeChat group. Who an
 alarm reaches is `domain/staff_alarms.py`; the sending is the sender's, as for every delivery."""
 from __future__ import annotations
 
@@ -37,16 +38,22 @@ def staff_of_roles(session: Session, roles: Iterable[str]) -> list:
 
 def decide(session: Session, events: Iterable[AlarmsRaised], *, available: Iterable[str], public_url: str,
            now: datetime) -> int:
-    """A delivery per alarm, staff member it reaches and channel they can be reached on (held by the default
-    quiet hours where they apply); an alarm heard again writes nothing. Returns how many were written."""
+    """A delivery per alarm, staff member it reaches and channel they can be reached on, and one per alarm to the
+    WeChat group where it is configured (held by the default quiet hours where they apply); an alarm heard again
+    writes nothing. Returns how many were written."""
     available = set(available)
     alarms = [alarm for event in events for alarm in event.alarms]
-    if not alarms or not available & set(staff_alarms.CHANNELS):
+    to_group = staff_alarms.GROUP_CHANNEL in available
+    if not alarms or not (to_group or available & set(staff_alarms.CHANNELS)):
         return 0
     staff = staff_of_roles(session, {part.role for alarm in alarms for part in alarm.audience})
     rows = []
     for alarm in alarms:
         text = templates.alarm_text(alarm.title, public_url)
+        if to_group:
+            rows.append(delivery_store.delivery_row(staff_alarms.group_key(alarm.alarm_id), None, staff_alarms.ALARM,
+                                                    None, staff_alarms.GROUP_CHANNEL, delivery_store.WECHAT_GROUP,
+                                                    text, DEFAULTS, now))
         for one in staff_alarms.recipients(alarm.audience, staff):
             for channel, to in staff_alarms.addresses(one, available):
                 written = delivery_store.delivery_row(staff_alarms.key(alarm.alarm_id, one["account_id"], channel),

@@ -48,10 +48,15 @@ def terms() -> dict:
 
 
 @pytest.fixture
-def platform(container_factory, nameko_config, platform_env, purge_queues, monkeypatch, sms):
+def platform(request, container_factory, nameko_config, platform_env, purge_queues, monkeypatch, sms):
+    """Accounts and notification, SMS to the sink; a test that asks for `wechat` has the sink play the WeChat
+    group robot too."""
     monkeypatch.setenv("HUIQI_PUBLIC_URL", PUBLIC_URL)
     monkeypatch.delenv("HUIQI_SMTP_URL", raising=False)
-    monkeypatch.delenv("HUIQI_WECHAT_WEBHOOK_URL", raising=False)
+    if "wechat" in request.fixturenames:
+        monkeypatch.setenv("HUIQI_WECHAT_WEBHOOK_URL", sms.url)
+    else:
+        monkeypatch.delenv("HUIQI_WECHAT_WEBHOOK_URL", raising=False)
     settings.cache_clear()
     at_china(0, 10)     # outside the quiet hours, which hold a staff alarm's SMS as they hold any
     containers = {cls.name: container_factory(cls, nameko_config)
@@ -61,6 +66,12 @@ def platform(container_factory, nameko_config, platform_env, purge_queues, monke
     yield containers
     clock.set_offset(timedelta(0))
     settings.cache_clear()
+
+
+@pytest.fixture
+def wechat():
+    """Asked for by a test whose platform posts to the WeChat group robot (the `platform` fixture reads it)."""
+    return "wechat"
 
 
 def made_staff(notification, nameko_config, **account) -> dict:
@@ -120,10 +131,12 @@ def test_an_overdue_review_reaches_the_departments_staff_by_sms_once(platform, c
     assert [tuple(row) for row in rows] == [(finance["id"], "sms", "sent", None)]
 
 
-def test_an_overdue_question_reaches_the_staff_who_answer_it_by_sms_once(platform, container_factory, nameko_config,
-                                                                        service_engine, sms):
+def test_an_overdue_question_reaches_its_staff_by_sms_and_the_wechat_group_once(wechat, platform, container_factory,
+                                                                                nameko_config, service_engine,
+                                                                                amqp_uri, sms):
     """A question on a county-level policy of the finance department, unanswered past its due time: the
-    policy service raises the alarm in its periodic pass, once, to the department's and the county's staff."""
+    policy service raises the alarm in its periodic pass, once, to the department's and the county's staff,
+    each by SMS, and the WeChat group robot is posted it once (not once per person)."""
     notification = platform["notification"]
     finance = made_staff(notification, nameko_config, name="财政局", role="department_staff",
                          department="finance", phone=FINANCE_PHONE)
@@ -152,10 +165,18 @@ def test_an_overdue_question_reaches_the_staff_who_answer_it_by_sms_once(platfor
 
     expected = f"【惠企平台】预警：政策{policy_id}的咨询{late}已超期未答复 详见{PUBLIC_URL}/"
     until(lambda: sms.sent_to(FINANCE_PHONE) and sms.sent_to("13600002222"), timeout=20, what="the alarm's SMS")
+    until(lambda: sms.sent_to("wechat"), timeout=20, what="the alarm's post to the WeChat group")
+    # the same alarm told again: neither the people nor the group are sent it twice
+    again = AlarmsRaised(source="policy", alarms=[StaffAlarm(
+        alarm_id=f"policy.question{late}.overdue", kind="question_overdue", title="再说一次",
+        audience=[AlarmAudience(role="department_staff", department="finance")])])
+    with entrypoint_waiter(notification, "on_alarm_raised", timeout=15):
+        publish(amqp_uri, again, routing_key=AlarmsRaised.routing_key)
     for _ in range(3):      # the policy service's passes and the sender's rounds go on
         with entrypoint_waiter(policy, "raise_question_alarms", timeout=10), \
                 entrypoint_waiter(notification, "send_deliveries", timeout=10):
             pass
+    assert sms.sent_to("wechat") == [expected], "one post per alarm to the group"
     assert sms.sent_to(FINANCE_PHONE) == [expected] and sms.sent_to("13600002222") == [expected]
     assert sms.sent_to(OTHER_PHONE) == [] and sms.sent_to("13600003333") == [], "only the policy's owners are told"
     with engine.connect() as connection:
@@ -163,5 +184,7 @@ def test_an_overdue_question_reaches_the_staff_who_answer_it_by_sms_once(platfor
     assert marked == [late] and answered not in marked and not_due not in marked
     notified = service_engine("notification", notification_metadata)
     with notified.connect() as connection:
-        rows = connection.execute(select(deliveries.c.account_id, deliveries.c.channel)).all()
-    assert sorted(tuple(row) for row in rows) == sorted([(finance["id"], "sms"), (county["id"], "sms")])
+        rows = connection.execute(select(deliveries.c.account_id, deliveries.c.channel, deliveries.c.recipient)).all()
+    assert sorted((tuple(row) for row in rows), key=str) == sorted(
+        [(finance["id"], "sms", FINANCE_PHONE), (county["id"], "sms", "13600002222"), (None, "wechat", "group")],
+        key=str)

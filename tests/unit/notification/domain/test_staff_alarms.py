@@ -51,3 +51,10 @@ def test_a_units_matter_is_for_its_departments_and_its_countys_staff_else_the_ci
     assert reached(*AlarmAudience.of_unit("finance", "371625")) == ["staff-1", "staff-3"]
     assert reached(*AlarmAudience.of_unit("hrss", None)) == ["staff-2"]
     assert reached(*AlarmAudience.of_unit(None, None)) == ["staff-7"]
+
+
+def test_an_alarms_post_to_the_wechat_group_is_keyed_by_the_alarm_alone():
+    assert staff_alarms.group_key("policy.question12.overdue") == "alarm.policy.question12.overdue.wechat"
+    personal = {staff_alarms.key("policy.question12.overdue", one["account_id"], channel)
+                for one in EVERYONE for channel in staff_alarms.CHANNELS}
+    assert staff_alarms.group_key("policy.question12.overdue") not in personal

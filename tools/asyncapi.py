@@ -32,7 +32,8 @@ PUBLISHERS = {
     "counselling.problem_answered": "counselling (POST /api/v1/problems/{problem_id}/responses)",
     "counselling.problem_resolved": "counselling (POST /api/v1/problems/{problem_id}/responses)",
     "counselling.plan_changed": "counselling (PUT /api/v1/enterprises/{uscc}/financing-plan)",
-    "account.staff_changed": "accounts (through its outbox, when a staff account is created or disabled)",
+    "account.staff_changed": "accounts (through its outbox, when a staff account is created, disabled or its "
+                             "contacts change)",
     "alarm.raised": "application, evaluation, counselling and policy (through their outboxes, as their timers raise "
                     "staff alarms)",
     **{broadcast.routing_key: broadcast.publisher for broadcast in BROADCASTS},

@@ -89,5 +89,6 @@ deliveries = Table(
     Column("sent_at", UtcDateTime()),
     Index("deliveries_due", "status", "next_attempt_at"),
     Index("deliveries_of_enterprise", "uscc", "id"),
+    Index("deliveries_of_staff", "account_id", "id"),
     Index("deliveries_to_recipient", "recipient", "sent_at"),
 )

@@ -114,7 +114,13 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def deliveries(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
-            return delivery_store.page(session, uscc, limit=limit, offset=offset)
+            return delivery_store.page(session, uscc=uscc, limit=limit, offset=offset)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def staff_deliveries(self, account_id: str, limit: int = 50, offset: int = 0) -> dict:
+        """The messages sent to a staff account (its alarms by SMS and e-mail), newest first."""
+        with self.store.reading() as session:
+            return delivery_store.page(session, account_id=account_id, limit=limit, offset=offset)
 
     @rpc(expected_exceptions=EXPECTED)
     def inbox(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:

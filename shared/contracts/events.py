@@ -264,9 +264,10 @@ COUNSELLING_EVENTS: tuple[type[PlatformEvent], ...] = (ProblemRaised, ProblemAns
 
 
 class StaffAccountChanged(PlatformEvent):
-    """A staff account was made or disabled: who it is, what it acts for and where it is reached (contract
-    section 11). The notification service keeps its own copy, so an alarm finds its recipients with no call
-    to the accounts service. A disabled account's copy stays disabled, whatever arrives after."""
+    """A staff account was made, disabled or its contacts changed: who it is, what it acts for and where it is
+    reached (contract section 11). The notification service keeps its own copy, so an alarm finds its
+    recipients with no call to the accounts service. A disabled account's copy stays disabled,
+    whatever arrives after."""
 
     routing_key: ClassVar[str] = "account.staff_changed"
     account_id: str = Field(pattern=r"^staff-[1-9][0-9]{0,17}$")

@@ -78,7 +78,7 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             for event in fresh:
-                staff_store.keep(tx.session, event, utcnow())
+                staff_store.keep(tx.session, event)
         self.log.info("staff_contacts_kept", events=len(events), account_ids=[event.account_id for event in fresh])
 
     @handles("notification.alarm_raised")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,16 +18,20 @@ from services.notification.models import staff_contacts
 from shared.contracts.events import AlarmsRaised, StaffAccountChanged
 
 
-def keep(session: Session, change: StaffAccountChanged, now: datetime) -> None:
-    """Keep the account as it now stands; a disabled one stays disabled (a late `active` changes nothing)."""
+def keep(session: Session, change: StaffAccountChanged) -> None:
+    """Keep the account as it now stands: a change older than the one kept changes nothing (two changes heard by
+    two workers at once may commit in either order), but a disable always does; and a disabled one stays
+    disabled (a late `active` changes nothing)."""
     values = {"role": change.role, "department": change.department, "county": change.county,
               "team_id": change.team_id, "phone": change.phone, "email": change.email, "active": change.active,
-              "updated_at": now}
+              "updated_at": change.occurred_at}
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(staff_contacts).values(account_id=change.account_id, **values)
     session.execute(statement.on_conflict_do_update(
         index_elements=[staff_contacts.c.account_id], set_=values,
-        where=staff_contacts.c.active.is_(True)))
+        where=and_(staff_contacts.c.active.is_(True),
+                   or_(staff_contacts.c.updated_at <= statement.excluded.updated_at,
+                       statement.excluded.active.is_(False)))))
 
 
 def staff_of_roles(session: Session, roles: Iterable[str]) -> list:

@@ -12,13 +12,15 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from services.accounts.service import AccountsService
 from services.application import hall
 from services.application.models import alarms, metadata
 from services.application.service import ApplicationService
+from services.notification import staff_store
 from services.notification.domain.templates import SMS_LIMIT
-from services.notification.models import deliveries
+from services.notification.models import deliveries, staff_contacts
 from services.notification.models import metadata as notification_metadata
 from services.notification.service import NotificationService
 from services.policy.models import metadata as policy_metadata
@@ -27,7 +29,7 @@ from services.policy.service import PolicyService
 from shared import clock, workdays
 from shared.config import settings
 from shared.contracts.actors import Actor, Role
-from shared.contracts.events import AlarmAudience, AlarmsRaised, StaffAlarm
+from shared.contracts.events import AlarmAudience, AlarmsRaised, StaffAccountChanged, StaffAlarm
 from tests.integration.test_messaging_reliability import publish
 from tests.integration.test_notification_deliveries import at_china
 from tests.polling import until
@@ -188,3 +190,25 @@ def test_an_overdue_question_reaches_its_staff_by_sms_and_the_wechat_group_once(
     assert sorted((tuple(row) for row in rows), key=str) == sorted(
         [(finance["id"], "sms", FINANCE_PHONE), (county["id"], "sms", "13600002222"), (None, "wechat", "group")],
         key=str)
+
+
+def test_an_older_change_to_a_staff_account_heard_after_a_newer_one_changes_nothing(service_engine):
+    """Two changes of one account heard by two workers at once may commit in either order: the newer stands."""
+    engine = service_engine("notification", notification_metadata)
+    account = {"account_id": "staff-7", "role": "department_staff", "department": "finance", "active": True}
+    older = StaffAccountChanged(**account, phone="13800000001", occurred_at=clock.now() - timedelta(seconds=5))
+    newer = StaffAccountChanged(**account, phone="13800000002", occurred_at=clock.now())
+    disabled = StaffAccountChanged(**{**account, "active": False}, phone="13800000002",
+                                   occurred_at=clock.now() - timedelta(seconds=1))
+    with Session(engine) as session, session.begin():
+        staff_store.keep(session, newer)
+        staff_store.keep(session, older)
+    with engine.connect() as connection:
+        assert connection.execute(select(staff_contacts.c.phone)).scalar_one() == "13800000002"
+    # a disable is kept whenever it comes, and nothing after it re-enables the account
+    with Session(engine) as session, session.begin():
+        staff_store.keep(session, disabled)
+        staff_store.keep(session, StaffAccountChanged(**account, phone="13800000003"))
+    with engine.connect() as connection:
+        assert tuple(connection.execute(select(staff_contacts.c.phone, staff_contacts.c.active)).one()) == \
+            ("13800000002", False)

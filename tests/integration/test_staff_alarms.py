@@ -82,6 +82,19 @@ def made_staff(notification, nameko_config, **account) -> dict:
         return accounts.create("staff", account.pop("name"), CITY_ADMIN, **account)
 
 
+def told_again(amqp_uri, notification, source: str, alarm_id: str, kind: str, raiser: tuple) -> None:
+    """The alarm `alarm_id` told again (another event naming it, to the finance department), heard; then three
+    passes of the service that raised it (`raiser`: its container and timer) and of the sender go by."""
+    again = AlarmsRaised(source=source, alarms=[StaffAlarm(
+        alarm_id=alarm_id, kind=kind, title="再说一次", audience=[AlarmAudience(role="department_staff",
+                                                                              department="finance")])])
+    with entrypoint_waiter(notification, "on_alarm_raised", timeout=15):
+        publish(amqp_uri, again, routing_key=AlarmsRaised.routing_key)
+    for _ in range(3):
+        with entrypoint_waiter(*raiser, timeout=10), entrypoint_waiter(notification, "send_deliveries", timeout=10):
+            pass
+
+
 def test_an_overdue_review_reaches_the_departments_staff_by_sms_once(platform, container_factory, nameko_config,
                                                                      service_engine, amqp_uri, sms):
     notification = platform["notification"]
@@ -114,15 +127,8 @@ def test_an_overdue_review_reaches_the_departments_staff_by_sms_once(platform, c
 
     # the same alarm told again (another event naming it): the delivery's key refuses a second message
     stage_id = next(row.stage_id for row in raised if row.kind == "overdue")
-    again = AlarmsRaised(source="application", alarms=[StaffAlarm(
-        alarm_id=f"application.stage{stage_id}.overdue", kind="stage_overdue", title="再说一次",
-        audience=[AlarmAudience(role="department_staff", department="finance")])])
-    with entrypoint_waiter(notification, "on_alarm_raised", timeout=15):
-        publish(amqp_uri, again, routing_key=AlarmsRaised.routing_key)
-    for _ in range(3):      # the application service's passes and the sender's rounds go on
-        with entrypoint_waiter(application, "tick", timeout=10), \
-                entrypoint_waiter(notification, "send_deliveries", timeout=10):
-            pass
+    told_again(amqp_uri, notification, "application", f"application.stage{stage_id}.overdue", "stage_overdue",
+               (application, "tick"))
     assert sms.sent_to(FINANCE_PHONE) == [text], "one message per alarm and person"
     assert sms.sent_to(OTHER_PHONE) == [], "another department's staff are not told"
     assert sms.sent_to("13700001111") == [], "a window clerk is not told of a review"
@@ -169,15 +175,8 @@ def test_an_overdue_question_reaches_its_staff_by_sms_and_the_wechat_group_once(
     until(lambda: sms.sent_to(FINANCE_PHONE) and sms.sent_to("13600002222"), timeout=20, what="the alarm's SMS")
     until(lambda: sms.sent_to("wechat"), timeout=20, what="the alarm's post to the WeChat group")
     # the same alarm told again: neither the people nor the group are sent it twice
-    again = AlarmsRaised(source="policy", alarms=[StaffAlarm(
-        alarm_id=f"policy.question{late}.overdue", kind="question_overdue", title="再说一次",
-        audience=[AlarmAudience(role="department_staff", department="finance")])])
-    with entrypoint_waiter(notification, "on_alarm_raised", timeout=15):
-        publish(amqp_uri, again, routing_key=AlarmsRaised.routing_key)
-    for _ in range(3):      # the policy service's passes and the sender's rounds go on
-        with entrypoint_waiter(policy, "raise_question_alarms", timeout=10), \
-                entrypoint_waiter(notification, "send_deliveries", timeout=10):
-            pass
+    told_again(amqp_uri, notification, "policy", f"policy.question{late}.overdue", "question_overdue",
+               (policy, "raise_question_alarms"))
     assert sms.sent_to("wechat") == [expected], "one post per alarm to the group"
     assert sms.sent_to(FINANCE_PHONE) == [expected] and sms.sent_to("13600002222") == [expected]
     assert sms.sent_to(OTHER_PHONE) == [] and sms.sent_to("13600003333") == [], "only the policy's owners are told"

@@ -148,7 +148,8 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("notification.staff_changed", PLATFORM_EVENTS, ("account.staff_changed",),
           "notification", "keep each staff account's role, scope, phone and e-mail: who an alarm reaches"),
     Route("notification.alarm_raised", PLATFORM_EVENTS, ("alarm.raised",),
-          "notification", "send each staff alarm to the responsible staff by SMS and e-mail, once"),
+          "notification", "send each staff alarm to the responsible staff by SMS and e-mail, and to the "
+          "WeChat group, once"),
 )}
 
 

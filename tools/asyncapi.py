@@ -32,8 +32,9 @@ PUBLISHERS = {
     "counselling.problem_answered": "counselling (POST /api/v1/problems/{problem_id}/responses)",
     "counselling.problem_resolved": "counselling (POST /api/v1/problems/{problem_id}/responses)",
     "counselling.plan_changed": "counselling (PUT /api/v1/enterprises/{uscc}/financing-plan)",
-    "account.staff_changed": "accounts (through its outbox, when a staff account is created or disabled)",
-    "alarm.raised": "application, evaluation and counselling (through their outboxes, as their timers raise "
+    "account.staff_changed": "accounts (through its outbox, when a staff account is created, disabled or its "
+                             "contacts change)",
+    "alarm.raised": "application, evaluation, counselling and policy (through their outboxes, as their timers raise "
                     "staff alarms)",
     **{broadcast.routing_key: broadcast.publisher for broadcast in BROADCASTS},
 }

@@ -1,4 +1,5 @@
-"""The accounts table: create, list, disable, and find the account a token digest belongs to.
+"""The accounts table: create, list, disable, change a staff member's contacts, and find the account a
+token digest belongs to.
 
 Each function takes the connection of the caller's transaction (or read); what changes, the
 service records with the change it broadcasts (`AccountChanged`), in the same transaction.
@@ -14,6 +15,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from services.accounts.domain.accounts import parse_account_id
 from services.accounts.models import accounts
 from shared.errors import Conflict, NotFound
+from shared.phones import contacts_changed
 
 
 def create(connection: Connection, *, kind: str, name: str, role: str, digest: str, created_by: str,
@@ -37,15 +39,35 @@ def listed(connection: Connection, *, kind: str | None, limit: int, offset: int)
 
 def disable(connection: Connection, account_id: str, *, disabled_by: str, now: datetime) -> Mapping[str, Any]:
     """The account, disabled now; NotFound if there is no such account, Conflict if it was disabled."""
-    parsed = parse_account_id(account_id)
-    row = None if parsed is None else connection.execute(
-        select(accounts).where(accounts.c.id == parsed[1], accounts.c.kind == parsed[0])).first()
-    if row is None:
-        raise NotFound(f"no account {account_id}", {"id": account_id})
+    row = _found(connection, account_id)
     if row.disabled_at is not None:
         raise Conflict(f"account {account_id} was already disabled", {"disabled_at": row.disabled_at.isoformat()})
     connection.execute(update(accounts).where(accounts.c.id == row.id).values(disabled_at=now, disabled_by=disabled_by))
     return connection.execute(select(accounts).where(accounts.c.id == row.id)).one()._mapping
+
+
+def set_contacts(connection: Connection, account_id: str, change: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The staff account with its `phone` and `email` changed (`shared.phones.contacts_changed`: null clears one,
+    what `change` leaves out is kept); NotFound for no such account, Conflict for another kind's or a disabled
+    one's, Invalid naming the field at fault."""
+    row = _found(connection, account_id, for_update=True)
+    if row.kind != "staff" or row.disabled_at is not None:
+        raise Conflict(f"账号 {account_id} {'已停用' if row.disabled_at else '不是工作人员账号'}，不能设置告警联系方式",
+                       {"id": account_id, "kind": row.kind, "disabled": row.disabled_at is not None})
+    saved = contacts_changed({"phone": row.phone, "email": row.email}, change)
+    connection.execute(update(accounts).where(accounts.c.id == row.id).values(**saved))
+    return by_number(connection, row.id)
+
+
+def _found(connection: Connection, account_id: str, *, for_update: bool = False):
+    parsed = parse_account_id(account_id)
+    row = None
+    if parsed is not None:
+        query = select(accounts).where(accounts.c.id == parsed[1], accounts.c.kind == parsed[0])
+        row = connection.execute(query.with_for_update() if for_update else query).first()
+    if row is None:
+        raise NotFound(f"no account {account_id}", {"id": account_id})
+    return row
 
 
 def usable_by_digest(connection: Connection, digest: str) -> Mapping[str, Any] | None:

@@ -92,6 +92,19 @@ class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
         return shown(account)
 
     @rpc(expected_exceptions=EXPECTED)
+    def set_contacts(self, account_id: str, change: dict, actor: dict) -> dict:
+        """The staff account with its `phone` and `email` changed (null clears one, what `change` leaves out is
+        kept): the notification service is told with the account, and every gateway replica forgets its cached
+        copy. The gateway has judged that the actor may (the account's own, or the city administrator)."""
+        actor = Actor.model_validate(actor)
+        with self.store.transaction(core=True) as tx:
+            account = account_store.set_contacts(tx.session, account_id, change)
+            tx.emit(AccountChanged(account_id=account_id, change="contacts_changed"))
+            tx.emit(staff_changed(account))
+        self.log.info("staff_contacts_changed", account_id=account_id, fields=sorted(change), by=actor.id)
+        return shown(account)
+
+    @rpc(expected_exceptions=EXPECTED)
     def token_holder(self, digest: str) -> dict | None:
         """Who the token with this digest acts as; None for no account's, or a disabled one's.
         Unavailable while the database is away: every caller's request is then a 503, not a 500."""

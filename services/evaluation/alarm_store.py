@@ -10,7 +10,6 @@ from sqlalchemy import func, insert, select
 
 from services.evaluation import rating_store, rectification_store
 from services.evaluation.models import alarms
-from shared.contracts.actors import Role
 from shared.contracts.evaluation import AlarmKind, UnitKind
 from shared.contracts.events import AlarmAudience, AlarmsRaised, StaffAlarm, alarms_raised
 from shared.database import SessionOrConnection
@@ -45,14 +44,12 @@ def announced(raised: list[dict]) -> list[AlarmsRaised]:
     """The events that tell the notification service of the alarms `raised`: each to the staff of the
     department and the county it names (none for none)."""
     def told(alarm: dict) -> StaffAlarm:
-        audience = [*([AlarmAudience(role=Role.department_staff, department=alarm["department"])]
-                      if alarm["department"] else []),
-                    *([AlarmAudience(role=Role.county_staff, county=alarm["county"])] if alarm["county"] else [])]
         follow_up = alarm["kind"] == AlarmKind.follow_up_overdue
         title = (f"差评回访{alarm['subject_id']}已超期未办结" if follow_up else
                  f"整改{alarm['subject_id']}已过期限未完成验收")
         return StaffAlarm(alarm_id=f"evaluation.{alarm['kind']}{alarm['subject_id']}", kind=str(alarm["kind"]),
-                          title=title, audience=audience or [AlarmAudience(role=Role.city_admin)])
+                          title=title,
+                          audience=AlarmAudience.of_unit(alarm["department"], alarm["county"]))
     return alarms_raised("evaluation", [told(alarm) for alarm in raised])
 
 

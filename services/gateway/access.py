@@ -15,6 +15,7 @@ from services.gateway.auth import (
     ENTERPRISE_NAMED_ACTIONS,
     PERMISSIONS,
     POLICY_OWNER_ACTIONS,
+    STAFF_SELF_ACTIONS,
     UNIT_SCOPED_ACTIONS,
     Action,
     Role,
@@ -58,6 +59,8 @@ def cell(route: Route, role: Role | None) -> Cell:
         return Cell.own
     if role is Role.counsellor and route.action in COUNSELLOR_TEAM_ACTIONS:
         return Cell.own
+    if role is not Role.city_admin and route.action in STAFF_SELF_ACTIONS:
+        return Cell.own
     if route.action is Action.act_on_application and Action.read_applications not in allowed:
         return Cell.object
     if role in POLICY_OWNER_ROLES and route.action in _APPLICATION_READS:
@@ -89,7 +92,8 @@ wrong one, against a running gateway, and checks every cell.
 
 Scope (`own`): a department's staff act on their department's policies, a county's staff on the
 county-level policies of their county, an enterprise on itself (its file, inbox, interests,
-questions, applications), a system publishes the events of its own `source`. In the evaluation
+questions, applications), a staff member on its own account (where its alarms reach it, what was
+sent to it), a system publishes the events of its own `source`. In the evaluation
 (contract section 9) a department's or county's staff act for their own unit (its ratings,
 follow-ups, self-assessment, rectifications), an enterprise on its own ratings and the rounds it is
 in the scope of (it matched or applied to a policy in the period).

@@ -40,6 +40,8 @@ class Action(enum.StrEnum):
     read_contacts = "notifications.read_contacts"    # staff see them masked
     set_contacts = "notifications.set_contacts"      # the enterprise's own
     read_deliveries = "notifications.read_deliveries"   # staff see the recipients masked
+    set_staff_contacts = "staff.set_contacts"          # where one's own alarms reach one (the administrator: anyone's)
+    read_staff_deliveries = "staff.read_deliveries"    # the alarms sent to one (the administrator: anyone's, masked)
     read_tags = "tags.read"
     read_departments = "departments.read"
     manage_departments = "departments.manage"   # add or rename one (the city administrator)
@@ -106,6 +108,10 @@ ENTERPRISE_ACTIONS = frozenset({
     Action.explain_policy, Action.ask_question, Action.submit_application, Action.raise_problem,
 })
 
+# Actions on a staff account's own notification matters: a staff member on its own account only, the city
+# administrator on any.
+STAFF_SELF_ACTIONS = frozenset({Action.set_staff_contacts, Action.read_staff_deliveries})
+
 # A counsellor's counselling actions: for its team's enterprises only, which the counselling service judges.
 COUNSELLOR_TEAM_ACTIONS = frozenset({Action.read_counselling, Action.counsel, Action.raise_problem,
                                      Action.read_problems})
@@ -148,24 +154,25 @@ _EVALUATION_READS = frozenset({Action.read_evaluations, Action.read_round})
 # route by route (services/gateway/access.py writes it; a test calls every route as every role).
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.city_admin: frozenset(Action) - OWN_WORD,
-    Role.department_staff: _CASEWORK | POLICY_OWNER_ACTIONS | _EVALUATION_READS | UNIT_SCOPED_ACTIONS,
-    Role.county_staff: _CASEWORK | POLICY_OWNER_ACTIONS | _EVALUATION_READS | UNIT_SCOPED_ACTIONS,
-    Role.window_clerk: _CASEWORK | _EVALUATION_READS | {Action.submit_application},
+    Role.department_staff: _CASEWORK | POLICY_OWNER_ACTIONS | _EVALUATION_READS | UNIT_SCOPED_ACTIONS
+    | STAFF_SELF_ACTIONS,
+    Role.county_staff: _CASEWORK | POLICY_OWNER_ACTIONS | _EVALUATION_READS | UNIT_SCOPED_ACTIONS
+    | STAFF_SELF_ACTIONS,
+    Role.window_clerk: _CASEWORK | _EVALUATION_READS | STAFF_SELF_ACTIONS | {Action.submit_application},
     # Third-party evaluation judges the government's work, never an enterprise's file: policies (drafts too),
     # questions and their answers, how close enterprises come to a policy, and applications in aggregate.
     # `act_on_application` only to object during a public notice.
     # It files third-party scores for any department or county, and reads every rating, follow-up and
     # rectification.
-    Role.assessor: _PUBLIC_READS | _EVALUATION_READS | {
+    Role.assessor: _PUBLIC_READS | _EVALUATION_READS | STAFF_SELF_ACTIONS | {
         Action.read_packs, Action.read_policy_drafts, Action.read_questions, Action.read_near_misses,
         Action.read_application_statistics, Action.act_on_application, Action.assess, Action.read_ratings,
         Action.read_follow_ups, Action.read_rectifications, Action.read_counselling, Action.read_problems},
     # A counsellor reads and acts for its team's enterprises only (contract section 10): the counselling
     # service judges the team. Otherwise what is public, and objecting during a public notice.
-    Role.counsellor: _PUBLIC_READS | _EVALUATION_READS | {Action.read_packs, Action.act_on_application,
-                                                          Action.read_counselling, Action.counsel,
-                                                          Action.raise_problem, Action.read_problems,
-                                                          Action.read_alarms},
+    Role.counsellor: _PUBLIC_READS | _EVALUATION_READS | STAFF_SELF_ACTIONS | {
+        Action.read_packs, Action.act_on_application, Action.read_counselling, Action.counsel, Action.raise_problem,
+        Action.read_problems, Action.read_alarms},
     Role.enterprise: _PUBLIC_READS | ENTERPRISE_ACTIONS | ENTERPRISE_NAMED_ACTIONS | ENTERPRISE_EVALUATION_ACTIONS
     | {Action.read_questions, Action.read_applications, Action.read_application_statistics,
        Action.act_on_application, Action.read_problems},
@@ -216,6 +223,7 @@ class Resource:
     level: str | None = None
     owned: bool = False
     source: str | None = None   # the `source` an event to be published names
+    account_id: str | None = None   # the staff account in the path
 
     @classmethod
     def of_policy(cls, policy: Mapping[str, Any], uscc: str | None = None) -> Resource:
@@ -264,6 +272,13 @@ def _source_scope(caller: Caller, resource: Resource) -> Decision:
     return ALLOW
 
 
+def _account_scope(caller: Caller, resource: Resource) -> Decision:
+    if resource.account_id != caller.id:
+        return Decision(False, f"a staff member acts on its own account ({caller.id}) only, not on "
+                               f"{resource.account_id}")
+    return ALLOW
+
+
 def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -> Decision:
     """Whether `caller` may do `action` on `resource`."""
     if action not in PERMISSIONS.get(caller.role, ()):
@@ -274,6 +289,8 @@ def authorize(caller: Caller, action: Action, resource: Resource = Resource()) -
         return _policy_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_ACTIONS:
         return _enterprise_scope(caller, resource)
+    if caller.role is not Role.city_admin and action in STAFF_SELF_ACTIONS:
+        return _account_scope(caller, resource)
     if caller.role is Role.enterprise and action in ENTERPRISE_NAMED_ACTIONS:
         if resource.uscc is None:
             return Decision(False, f"an enterprise's token may {action.value} only about itself: "

@@ -72,10 +72,11 @@ def read_inputs(route: Route, *, authorization: str | None, path_values: Mapping
 
 def resource_of(path: Mapping[str, Any], body: BaseModel | None, query: BaseModel | None = None) -> Resource:
     """The scope the gateway can see: the enterprise in the path, a body or the query, the department,
-    level or county in a body, the `source` of an event."""
+    level or county in a body, the `source` of an event, the account in the path."""
     return Resource(uscc=path.get("uscc") or getattr(body, "uscc", None) or getattr(query, "uscc", None),
                     department=getattr(body, "department", None), county=getattr(body, "county", None),
-                    level=getattr(body, "level", None), source=getattr(body, "source", None))
+                    level=getattr(body, "level", None), source=getattr(body, "source", None),
+                    account_id=path.get("account_id"))
 
 
 # A body nests a few levels (an eligibility rule at most 32 rule levels, two JSON levels each); past

@@ -1,6 +1,6 @@
 """Personal data in answers: an enterprise sees its own contact's phone in full, everyone else
-(staff) masked (`shared.phones.masked`, contract section 11). Pure: the caller and the answer in,
-the answer as shown out."""
+(staff) masked (`shared.phones.masked`, contract section 11); a staff member sees where its own alarms
+went in full, the city administrator masked. Pure: the caller and the answer in, the answer as shown out."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -40,8 +40,16 @@ def contacts_shown(caller: Caller, contacts: Mapping[str, Any]) -> dict[str, Any
 def deliveries_shown(caller: Caller, uscc: str, page: Mapping[str, Any]) -> dict[str, Any]:
     """A page of deliveries (`GET /enterprises/{uscc}/deliveries`): each recipient masked unless the caller
     is the enterprise itself."""
-    if sees_in_full(caller, uscc):
-        return dict(page)
+    return dict(page) if sees_in_full(caller, uscc) else _recipients_masked(page)
+
+
+def staff_deliveries_shown(caller: Caller, account_id: str, page: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of a staff member's deliveries (`GET /staff/{account_id}/deliveries`): in full to that staff member,
+    each recipient masked to anyone else (the city administrator)."""
+    return dict(page) if caller.id == account_id else _recipients_masked(page)
+
+
+def _recipients_masked(page: Mapping[str, Any]) -> dict[str, Any]:
     hide = {"sms": masked, "email": masked_email}
     return {**page, "items": [{**item, "recipient": hide.get(item["channel"], str)(item["recipient"])}
                               for item in page["items"]]}

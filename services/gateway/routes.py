@@ -187,6 +187,22 @@ ROUTE_LIST: tuple[Route, ...] = (
           errors=(404, 409), description="Every gateway replica stops accepting the token at once: the change "
                                          "is broadcast on `huiqi.accounts`, and the answer comes once the broker "
                                          "has handed it to every replica."),
+    Route("set_staff_contacts", "PUT", f"{API}/staff/{{account_id}}/contacts",
+          "Set where a staff member's alarms reach them: their own, or any (city administrator)", "accounts",
+          Action.set_staff_contacts, path_params=schemas.AccountPath, bodies=(schemas.ContactsRequest,),
+          answer=schemas.Account, errors=(404, 409, 503),
+          description="`phone` (SMS) and `email`; what the body leaves out is kept, null clears it. 422 naming the "
+                      "field for a phone that is not a mainland mobile number or an e-mail that is not an address; "
+                      "409 for an enterprise's or a system's account, or a disabled one. The notification service "
+                      "is told (`account.staff_changed`): the next alarm goes there. GET /api/v1/me shows them."),
+    Route("staff_deliveries", "GET", f"{API}/staff/{{account_id}}/deliveries",
+          "Every staff alarm sent to a staff member (SMS, e-mail), newest first: their own, or any (city "
+          "administrator)", "accounts", Action.read_staff_deliveries, path_params=schemas.AccountPath,
+          query=schemas.PageQuery, answer=schemas.DeliveryRecord, answer_is_list=True, errors=(503,),
+          answer_headers={"X-Total-Count": "deliveries to the staff member"},
+          description="`kind` `alarm`; status, attempts, reason and the provider's answer as for an enterprise's "
+                      "deliveries. The recipient in full to the staff member, masked to the city administrator. "
+                      "An alarm's post to the WeChat group is the group's, in no one's list."),
     Route("get_enterprise", "GET", f"{API}/enterprises/{{uscc}}",
           "The enterprise's merged profile, tags, version and field sources", "enterprises",
           Action.read_enterprise, path_params=schemas.EnterprisePath, answer=schemas.EnterpriseFile,

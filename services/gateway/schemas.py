@@ -793,8 +793,9 @@ class Contacts(_Answer):
 
 class DeliveryRecord(_Answer):
     id: int
-    kind: str = Field(description="the notice's kind, or `digest` (the daily list of new matches)")
-    notification_id: int | None = Field(description="the notice in the inbox; null for a digest")
+    kind: str = Field(description="the notice's kind, `digest` (the daily list of new matches), or `alarm` (a "
+                                  "staff alarm)")
+    notification_id: int | None = Field(description="the notice in the inbox; null for a digest or an alarm")
     channel: str = Field(description="sms, email or wechat")
     recipient: str = Field(description="the phone or address (masked to staff), or `group` for WeChat")
     text: str

@@ -21,7 +21,13 @@ from services.gateway.errors import InvalidRequest, ServiceUnavailable
 from services.gateway.health import check_services
 from services.gateway.openapi import document as openapi_document
 from services.gateway.packs import pack_url, qr_png, qr_svg, render_page
-from services.gateway.personal_data import contacts_shown, deliveries_shown, file_shown, history_shown
+from services.gateway.personal_data import (
+    contacts_shown,
+    deliveries_shown,
+    file_shown,
+    history_shown,
+    staff_deliveries_shown,
+)
 from services.gateway.routes import API
 from services.gateway.schemas import (
     AccountsQuery,
@@ -296,6 +302,18 @@ class GatewayService(ClockListener):
     def disable_account(self, request, caller: Caller, account_id: str):
         with self.tokens.dropped_everywhere(account_id):
             return self.accounts.disable(account_id, caller.actor())
+
+    @endpoint("set_staff_contacts")
+    def set_staff_contacts(self, request, caller: Caller, account_id: str, body: ContactsRequest):
+        # GET /api/v1/me answers from the cached account: every replica forgets it first
+        with self.tokens.dropped_everywhere(account_id):
+            return self.accounts.set_contacts(account_id, body.model_dump(exclude_unset=True), caller.actor())
+
+    @endpoint("staff_deliveries")
+    def staff_deliveries(self, request, caller: Caller, account_id: str, query: PageQuery):
+        page = staff_deliveries_shown(caller, account_id,
+                                      self.notification.staff_deliveries(account_id, query.limit, query.offset))
+        return Reply(page["items"], headers={"X-Total-Count": str(page["total"])})
 
     # --- enterprises ----------------------------------------------------------------------------
     @endpoint("get_enterprise")

@@ -1,6 +1,6 @@
 """Deliveries' rows (contract section 11): deciding them in the transaction that writes their notices,
 finding those due, claiming them for an attempt, recording what the provider answered, the daily digest,
-and an enterprise's list. The rules (retries, quiet hours, the daily limit, texts) are in
+and an enterprise's or a staff member's list. The rules (retries, quiet hours, the daily limit, texts) are in
 `domain/delivery.py` and `domain/templates.py`; the sending is the service's sender (`sender.py`)."""
 from __future__ import annotations
 
@@ -186,11 +186,13 @@ def record(session: Session, outcomes: list[dict], now: datetime) -> None:
                                                  for outcome in outcomes])
 
 
-def page(session: Session, uscc: str, *, limit: int, offset: int) -> dict:
-    query = (select(deliveries).where(deliveries.c.uscc == uscc).order_by(deliveries.c.id.desc())
-             .limit(limit).offset(offset))
+def page(session: Session, *, uscc: str | None = None, account_id: str | None = None, limit: int,
+         offset: int) -> dict:
+    """The deliveries to the enterprise `uscc`, or to the staff account `account_id` (its alarms), newest first."""
+    whose = deliveries.c.uscc == uscc if account_id is None else deliveries.c.account_id == account_id
+    query = select(deliveries).where(whose).order_by(deliveries.c.id.desc()).limit(limit).offset(offset)
     items = [_public(row) for row in session.execute(query)]
-    total = session.execute(select(func.count()).select_from(deliveries).where(deliveries.c.uscc == uscc)).scalar_one()
+    total = session.execute(select(func.count()).select_from(deliveries).where(whose)).scalar_one()
     return {"items": items, "total": total}
 
 

@@ -59,7 +59,7 @@ staff_contacts = Table(
     Column("phone", String(20)),
     Column("email", String(254)),
     Column("active", Boolean, nullable=False),
-    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),   # when the account changed so (the event's occurred_at)
     Index("staff_contacts_by_role", "role", "active"),
 )
 
@@ -89,5 +89,6 @@ deliveries = Table(
     Column("sent_at", UtcDateTime()),
     Index("deliveries_due", "status", "next_attempt_at"),
     Index("deliveries_of_enterprise", "uscc", "id"),
+    Index("deliveries_of_staff", "account_id", "id"),
     Index("deliveries_to_recipient", "recipient", "sent_at"),
 )

@@ -78,7 +78,7 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
         with self.store.transaction() as tx:
             fresh = [event for event in events if tx.first_delivery(event.event_id)]
             for event in fresh:
-                staff_store.keep(tx.session, event, utcnow())
+                staff_store.keep(tx.session, event)
         self.log.info("staff_contacts_kept", events=len(events), account_ids=[event.account_id for event in fresh])
 
     @handles("notification.alarm_raised")
@@ -114,7 +114,13 @@ class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
     @rpc(expected_exceptions=EXPECTED)
     def deliveries(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:
         with self.store.reading() as session:
-            return delivery_store.page(session, uscc, limit=limit, offset=offset)
+            return delivery_store.page(session, uscc=uscc, limit=limit, offset=offset)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def staff_deliveries(self, account_id: str, limit: int = 50, offset: int = 0) -> dict:
+        """The messages sent to a staff account (its alarms by SMS and e-mail), newest first."""
+        with self.store.reading() as session:
+            return delivery_store.page(session, account_id=account_id, limit=limit, offset=offset)
 
     @rpc(expected_exceptions=EXPECTED)
     def inbox(self, uscc: str, limit: int = 50, offset: int = 0) -> dict:

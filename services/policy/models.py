@@ -134,6 +134,14 @@ questions = Table(
     Index("questions_open", "answered_at", "due_at"),
 )
 
+# The questions whose being overdue raised a staff alarm (`alarm.raised`), once each: a table of its own, so a
+# database made before it gains it without a migration, and its key refuses a second alarm.
+question_alarms = Table(
+    "question_alarms", metadata,
+    Column("question_id", BigInteger, primary_key=True),
+    Column("raised_at", UtcDateTime(), nullable=False),
+)
+
 # Gift packs (大礼包): policies bundled under a short code that a QR code points at.
 packs = Table(
     "packs", metadata,

@@ -1,6 +1,6 @@
 """Questions on a policy (政策咨询) as the policy database keeps them: asked, answered, listed by
 state, and their due times counted again when a year's calendar arrives (`domain.questions` holds
-the rules)."""
+the rules); and the alarm each raises once overdue."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -9,9 +9,10 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.policy.domain.questions import check_askable, check_unanswered, due, overdue
-from services.policy.models import policies, questions
+from services.policy.models import policies, question_alarms, questions
 from shared.clock import CHINA
 from shared.contracts.actors import Actor
+from shared.database import dialect_of, insert_ignoring_duplicates
 from shared.errors import NotFound
 from shared.workdays import WorkingCalendar
 
@@ -56,6 +57,32 @@ def public(row, now: datetime) -> dict:
     return shown
 
 
+ALARM_BATCH = 500   # questions whose alarms are raised per pass
+
+
+def _overdue_at(now: datetime):
+    """`domain.questions.overdue` in SQL: unanswered and past a due time."""
+    return and_(questions.c.answered_at.is_(None), questions.c.due_at.is_not(None), questions.c.due_at < now)
+
+
+def raise_due(session: Session, now: datetime) -> list[dict]:
+    """Mark the questions overdue at `now` that raised no alarm yet, longest overdue first: each with its policy's
+    id, department, level and county. A question is marked once (its key refuses a second, so two passes at
+    once raise it once)."""
+    found = session.execute(
+        select(questions.c.id, questions.c.policy_id, policies.c.department, policies.c.level, policies.c.county)
+        .join(policies, policies.c.id == questions.c.policy_id)
+        .outerjoin(question_alarms, question_alarms.c.question_id == questions.c.id)
+        .where(_overdue_at(now), question_alarms.c.question_id.is_(None))
+        .order_by(questions.c.due_at, questions.c.id).limit(ALARM_BATCH)).all()
+    if not found:
+        return []
+    marked = set(session.execute(insert_ignoring_duplicates(dialect_of(session), question_alarms)
+                                 .returning(question_alarms.c.question_id),
+                                 [{"question_id": row.id, "raised_at": now} for row in found]).scalars())
+    return [dict(row._mapping) for row in found if row.id in marked]
+
+
 def listed(session: Session, now: datetime, *, policy_id: int | None = None, uscc: str | None = None,
            department: str | None = None, county: str | None = None, overdue: bool | None = None,
            answered: bool | None = None, limit: int = 50, offset: int = 0) -> dict:
@@ -70,7 +97,7 @@ def listed(session: Session, now: datetime, *, policy_id: int | None = None, usc
         scope.append(policies.c.department == department)
     if county is not None:
         scope.append(and_(policies.c.level == "county", policies.c.county == county))
-    is_overdue = and_(questions.c.answered_at.is_(None), questions.c.due_at.is_not(None), questions.c.due_at < now)
+    is_overdue = _overdue_at(now)
     state = []
     if overdue is not None:
         state.append(is_overdue if overdue else ~is_overdue)

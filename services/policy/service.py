@@ -27,6 +27,7 @@ from shared.contracts.events import (
     PolicyRevised,
     PolicyStarted,
     PolicyWithdrawn,
+    alarms_raised,
 )
 from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.dead_letters import DeadLetterRpc
@@ -39,6 +40,7 @@ from shared.time_travel import ClockListener
 from shared.topology import in_bulk_lane
 
 EXPIRY_CHECK_S = 10  # how often published policies past valid_to, or reaching valid_from, are looked for
+ALARM_CHECK_S = 2.0  # how often questions past their due time raise their alarms
 
 
 class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
@@ -122,6 +124,16 @@ class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
                 tx.emit(PolicyStarted(policy_id=policy["id"], version=policy["version"]))
         if started:
             self.log.info("policies_started", policy_ids=[policy["id"] for policy in started])
+
+    @timer(interval=ALARM_CHECK_S)
+    def raise_question_alarms(self) -> None:
+        """Questions unanswered past their due time raise an alarm, once; the notification service is told, and
+        sends it to the staff who answer them."""
+        with self.store.transaction() as tx:
+            raised = question_store.raise_due(tx.session, clock.now())
+            tx.emit_all(alarms_raised("policy", [questions.alarm(question) for question in raised]))
+        if raised:
+            self.log.info("alarms_raised", alarms=len(raised), question_ids=[question["id"] for question in raised])
 
     # --- RPC: the lifecycle ---------------------------------------------------------------------
     def _register(self) -> dict[str, str]:

@@ -32,11 +32,12 @@ def csrf_token(session_id: str) -> str:
 
 
 class AccountChanged(PlatformEvent):
-    """An account changed (it was disabled, a session of it ended, its password changed): every gateway
+    """An account changed (it was disabled, a session of it ended, its password or a staff member's contacts
+    changed): every gateway
     replica forgets its cached tokens and sessions at once, instead of serving them from its cache.
     Names the account, never its token, a session or their digests."""
 
     routing_key: ClassVar[str] = "account.changed"
     exchange: ClassVar[str] = ACCOUNT_CHANGES.name
     account_id: Annotated[str, Field(pattern=r"^(staff|enterprise|system)-[1-9][0-9]{0,17}$")]
-    change: Literal["disabled", "signed_out", "password_changed"]
+    change: Literal["disabled", "signed_out", "password_changed", "contacts_changed"]

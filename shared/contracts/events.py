@@ -264,9 +264,10 @@ COUNSELLING_EVENTS: tuple[type[PlatformEvent], ...] = (ProblemRaised, ProblemAns
 
 
 class StaffAccountChanged(PlatformEvent):
-    """A staff account was made or disabled: who it is, what it acts for and where it is reached (contract
-    section 11). The notification service keeps its own copy, so an alarm finds its recipients with no call
-    to the accounts service. A disabled account's copy stays disabled, whatever arrives after."""
+    """A staff account was made, disabled or its contacts changed: who it is, what it acts for and where it is
+    reached (contract section 11). The notification service keeps its own copy, so an alarm finds its
+    recipients with no call to the accounts service. A disabled account's copy stays disabled,
+    whatever arrives after."""
 
     routing_key: ClassVar[str] = "account.staff_changed"
     account_id: str = Field(pattern=r"^staff-[1-9][0-9]{0,17}$")
@@ -290,6 +291,15 @@ class AlarmAudience(BaseModel):
     county: str | None = None
     team_ids: list[int] | None = None
 
+    @classmethod
+    def of_unit(cls, department: str | None, county: str | None) -> list[AlarmAudience]:
+        """The staff responsible for a matter of `department` and of `county` (a county-level policy's, or a
+        county's own): that department's staff and that county's; the city administrators where it names
+        neither, so that no alarm goes to nobody."""
+        audience = [*([cls(role="department_staff", department=department)] if department else []),
+                    *([cls(role="county_staff", county=county)] if county else [])]
+        return audience or [cls(role="city_admin")]
+
 
 class StaffAlarm(BaseModel):
     """One alarm as its service raised it: `alarm_id` names it once for good (a message per recipient is
@@ -305,11 +315,12 @@ class StaffAlarm(BaseModel):
 
 class AlarmsRaised(PlatformEvent):
     """Staff alarms a service raised (overdue stages and their escalations, follow-ups and rectifications
-    overdue, problems unanswered): the notification service sends each to the responsible staff on their
-    channels (SMS, e-mail), once, besides `GET /api/v1/alarms`."""
+    overdue, problems unanswered, questions on a policy unanswered past due): the notification service sends
+    each to the responsible staff on their channels (SMS, e-mail), and once to the WeChat group, besides
+    `GET /api/v1/alarms` (`GET /api/v1/questions?overdue=true` for questions)."""
 
     routing_key: ClassVar[str] = "alarm.raised"
-    source: Literal["application", "evaluation", "counselling"]
+    source: Literal["application", "evaluation", "counselling", "policy"]
     alarms: list[StaffAlarm] = Field(min_length=1, max_length=ALARMS_PER_EVENT)
 
 

@@ -183,6 +183,15 @@ def account(platform: Platform, body: dict, path: str = "/staff") -> As:
     return As(platform, ok(platform.post(f"{API}{path}", body), 201)["token"])
 
 
+def firm(platform: Platform, gov: GovPublisher, name: str, marker: str) -> tuple[str, As]:
+    """A new enterprise with the interest `marker`, registered by government data, and a token of its own."""
+    uscc = new_uscc()
+    gov.publish("enterprise.registered", enterprise_event(uscc, {"name": name, "employees": 40,
+                                                                 "interests": [marker]}))
+    eventually(lambda: platform.enterprise(uscc), what=f"{uscc} to be registered")
+    return uscc, account(platform, {}, f"/enterprises/{uscc}/accounts")
+
+
 class Platform:
     """Every service as a separate process, and the gateway's HTTP API."""
 

@@ -19,14 +19,13 @@ from tests.e2e.harness import (
     API,
     As,
     account,
-    enterprise_event,
+    firm,
     has_interest,
     new_marker,
-    new_uscc,
     ok,
     policy_draft,
 )
-from tests.polling import eventually, until
+from tests.polling import until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1", "HUIQI_PROACTIVE_CACHE_S": "0"})]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -43,14 +42,6 @@ def set_clock(platform, instant: datetime) -> None:
     """To `instant` and a few seconds past it: what falls due then has fallen due."""
     ok(platform.post(f"{API}/admin/clock", {"set": instant.isoformat()}))
     ok(platform.post(f"{API}/admin/clock", {"advance": "PT5S"}))
-
-
-def firm(platform, gov, marker: str) -> tuple[str, As]:
-    uscc = new_uscc()
-    gov.publish("enterprise.registered", enterprise_event(uscc, {"name": "滨州评价测试有限公司", "employees": 40,
-                                                                 "interests": [marker]}))
-    eventually(lambda: platform.enterprise(uscc), what=f"{uscc} to be registered")
-    return uscc, account(platform, {}, f"/enterprises/{uscc}/accounts")
 
 
 def redeemable(staff: As, department: str, title: str, marker: str) -> int:
@@ -77,7 +68,7 @@ def test_a_round_ranks_the_department_that_served_well_above_the_one_that_did_no
     clerk = account(platform, {"name": "窗口", "role": "window_clerk"})
     assessor = account(platform, {"name": "第三方评估机构", "role": "assessor"})
     marker = new_marker()
-    firms = [firm(platform, gov, marker) for _ in range(4)]
+    firms = [firm(platform, gov, "滨州评价测试有限公司", marker) for _ in range(4)]
     good_policy = redeemable(good, good_code, "按时兑现的补贴", marker)
     bad_policy = redeemable(bad, bad_code, "迟迟兑现的补贴", marker)
     for uscc, _ in firms:

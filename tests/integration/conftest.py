@@ -5,11 +5,6 @@ for the services it calls, and the real accounts service (on a SQLite file of th
 its tokens."""
 from __future__ import annotations
 
-import mailbox
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from functools import partialmethod
 
@@ -35,6 +30,7 @@ from tests.integration.gateway_stand_ins import (
     FakePolicy,
     FakeTagging,
 )
+from tests.mail_server import running_mail_server
 from tests.polling import until
 from tests.tcp_proxy import free_port
 from tools.sms_sink import SmsSink
@@ -179,25 +175,8 @@ def sms(monkeypatch, tmp_path):
 def mail_server(tmp_path):
     """A real SMTP server (aiosmtpd, its own process) keeping what it receives in a maildir: yields
     (its smtp:// URL, the maildir)."""
-    port = free_port()
-    maildir = tmp_path / "maildir"
-    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                                "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the SMTP server did not start") from None
-                time.sleep(0.1)
-        yield f"smtp://127.0.0.1:{port}", mailbox.Maildir(maildir, create=False)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_mail_server(free_port(), tmp_path / "maildir") as server:
+        yield server
 
 
 @pytest.fixture

@@ -171,6 +171,15 @@ class FakeNotification:
                 "sent_at": "2026-11-27T01:30:01+00:00"}
         return {"items": [item], "total": 1}
 
+    @rpc(expected_exceptions=EXPECTED)
+    def staff_deliveries(self, account_id, limit=50, offset=0):
+        item = {"id": 4, "kind": "alarm", "notification_id": None, "channel": "email",
+                "recipient": "audit@finance.example.gov.cn", "text": "【惠企平台】预警：申请12的审核环节已超期 详见http://127.0.0.1:8000/",
+                "status": "sent", "attempts": 1, "reason": None, "provider_answer": "250 accepted",
+                "provider_id": "<alarm.x@huiqi>", "next_attempt_at": None, "created_at": "2026-11-27T01:30:00+00:00",
+                "sent_at": "2026-11-27T01:30:01+00:00"}
+        return {"items": [item], "total": 1}
+
 
 class FakeEvaluation:
     """The evaluation service's RPCs as EVALUATION.md names them, answering fixed shapes built from what

@@ -131,3 +131,26 @@ def test_a_token_lookup_while_the_database_is_away_is_unavailable_then_answers_a
     finally:
         database.close()
         settings.cache_clear()
+
+
+def test_a_staff_members_contacts_change_is_broadcast_and_a_malformed_one_names_its_fields(rpc, accounts,
+                                                                                          broadcasts):
+    created = rpc.create("staff", "财政局", ADMIN, role="department_staff", department="finance",
+                         phone="13812341234", email="old@finance.example.gov.cn")
+    changed = rpc.set_contacts(created["id"], {"phone": "13900001111", "email": None}, ADMIN)
+    assert (changed["phone"], changed.get("email")) == ("13900001111", None)
+    assert rpc.token_holder(token_digest(created["token"]))["phone"] == "13900001111"
+    message = until(lambda: broadcasts.get(no_ack=True), timeout=5, interval=0.05, what="the broadcast")
+    assert AccountChanged.model_validate(json.loads(message.body)).change == "contacts_changed"
+
+    with pytest.raises(Invalid) as refused:
+        rpc.set_contacts(created["id"], {"phone": "12345", "fax": "x"}, ADMIN)
+    assert {problem["field"] for problem in refused.value.details} == {"phone", "fax"}
+    firm = rpc.create("enterprise", "滨州测试有限公司", ADMIN, uscc="913716024JURQ28300")
+    with pytest.raises(Conflict):
+        rpc.set_contacts(firm["id"], {"phone": "13900001111"}, ADMIN)
+    with pytest.raises(NotFound):
+        rpc.set_contacts("staff-999999", {"phone": "13900001111"}, ADMIN)
+    [row] = rows(accounts, select(accounts_table.c.phone, accounts_table.c.email)
+                 .where(accounts_table.c.kind == "staff"))
+    assert tuple(row) == ("13900001111", None)

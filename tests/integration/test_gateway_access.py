@@ -16,6 +16,7 @@ import requests
 from services.application.domain import visibility
 from services.evaluation.domain import access as evaluation_access
 from services.gateway.access import COLUMNS, NO_TOKEN, WRONG_TOKEN, Cell, parse
+from services.gateway.auth import STAFF_SELF_ACTIONS
 from services.gateway.routes import ROUTE_LIST, Route
 from shared.contracts.actors import Actor
 from shared.errors import EXPECTED, Forbidden, NotFound
@@ -38,11 +39,13 @@ THEIRS = {"department": "industry", "level": "county", "county": "371602"}  # in
 POLICIES = {6: OURS, 8: THEIRS}
 APPLICATIONS = {1: {"uscc": USCC, **OURS, "history": [{"action": "submit"}, {"action": "route"}]},
                 2: {"uscc": OTHER_USCC, **THEIRS, "history": [{"action": "submit"}]}}
-IN_SCOPE = {"uscc": USCC, "policy_id": 6, "application_id": 1}
-OUT_OF_SCOPE = {"uscc": OTHER_USCC, "policy_id": 8, "application_id": 2}
+IN_SCOPE = {"uscc": USCC, "policy_id": 6, "application_id": 1}   # and the caller's own account (`own_account`)
+OUT_OF_SCOPE = {"uscc": OTHER_USCC, "policy_id": 8, "application_id": 2, "account_id": "staff-999999"}
 # which path parameters carry each scoped role's scope
-SCOPED_BY = {"enterprise": ("uscc", "application_id"), "department_staff": ("policy_id", "application_id"),
-             "county_staff": ("policy_id", "application_id")}
+SCOPED_BY = {"enterprise": ("uscc", "application_id"),
+             "department_staff": ("policy_id", "application_id", "account_id"),
+             "county_staff": ("policy_id", "application_id", "account_id"),
+             **{role: ("account_id",) for role in ("window_clerk", "assessor", "counsellor")}}
 OTHER_PARAMETERS = {"routing_key": "enterprise.registered", "code": "scale.small", "job_id": 1,
                     "account_id": "staff-999999", "notification_id": 1, "question_id": 1, "pack_id": 1,
                     "quarantine_id": 1, "year": 2027, "evaluation_id": 3, "follow_up_id": 5,
@@ -107,8 +110,20 @@ def tokens(api, services) -> dict[str, str | None]:
         made[role] = created(api.post("/api/v1/staff", json={"name": role, "role": role, **scope}))
     made["enterprise"] = created(api.post(f"/api/v1/enterprises/{USCC}/accounts", json={}))
     made["system"] = created(api.post("/api/v1/systems", json={"source": SOURCE}))
+    OWN_ACCOUNTS.update({column: account["id"] for column, account in made.items()})
     return {**{column: account["token"] for column, account in made.items()}, NO_TOKEN: None,
             WRONG_TOKEN: "hq_" + "x" * 43}
+
+
+OWN_ACCOUNTS: dict[str, str] = {}   # column -> the id of its token's account (the `tokens` fixture fills it)
+
+
+def own_scope(route: Route, column: str) -> dict:
+    """IN_SCOPE, with the caller's own account where the route acts on one's own account (never another route:
+    `disable_account` on its own would lock the caller out)."""
+    if route.action not in STAFF_SELF_ACTIONS:
+        return IN_SCOPE
+    return {**IN_SCOPE, "account_id": OWN_ACCOUNTS.get(column, OTHER_PARAMETERS["account_id"])}
 
 
 def created(response: requests.Response) -> dict:
@@ -130,7 +145,7 @@ def call(gateway: str, route: Route, token: str | None, scope: dict, body=None, 
 
 # valid bodies, so that a call out of scope in its path reaches the scope check
 VALID_BODIES = {"declare_interests": {"interests": ["financing"]}, "set_notification_preferences": {"digest": "daily"},
-                "set_contacts": {"phone": "13812341234"},
+                "set_contacts": {"phone": "13812341234"}, "set_staff_contacts": {"phone": "13812341234"},
                 "withdraw_policy": {"reason": "测试"}, "raise_problem": {"text": "融资难"},
                 "revise_policy": {"title": "测试政策", "department": DEPARTMENT, "summary": "测试", "eligibility": {},
                                   "valid_from": "2026-01-01", "valid_to": "2026-12-31"}}
@@ -177,7 +192,8 @@ def test_every_route_answers_every_caller_as_docs_access_md_says(gateway, tokens
         for column in COLUMNS:
             expected = Cell(table[route.name][column])
             token = tokens[column]
-            status = call(gateway, route, token, IN_SCOPE, in_scope_body(route, column), column).status_code
+            status = call(gateway, route, token, own_scope(route, column), in_scope_body(route, column),
+                          column).status_code
             checked += 1
             if expected in (Cell.unauthorized, Cell.forbidden):
                 if status != int(expected.value):

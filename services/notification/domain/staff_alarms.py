@@ -4,7 +4,8 @@ An alarm names its audience (`shared.contracts.events.AlarmAudience`): a role, a
 county or teams it is for where the role acts for one. Every active staff account of that role and scope
 is sent it, by SMS to its phone and by e-mail to its address where it gave them and the channel is
 configured; one message per alarm, account and channel (the key names all three), so an alarm heard
-twice is sent once.
+twice is sent once. Where the WeChat group robot is configured, each alarm is also posted to the group,
+once per alarm whoever it reaches (its key names the alarm alone): the group is the staff's, not a person's.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 from shared.contracts.events import AlarmAudience
 
 ALARM = "alarm"            # the kind of a staff alarm's delivery
-CHANNELS = ("sms", "email")
+CHANNELS = ("sms", "email")   # a staff member's own
+GROUP_CHANNEL = "wechat"      # the staff's group: one post per alarm
 
 
 def reaches(audience: AlarmAudience, staff: Mapping[str, Any]) -> bool:
@@ -39,3 +41,8 @@ def addresses(staff: Mapping[str, Any], available: Iterable[str]) -> list[tuple[
 
 def key(alarm_id: str, account_id: str, channel: str) -> str:
     return f"alarm.{alarm_id}.{account_id}.{channel}"
+
+
+def group_key(alarm_id: str) -> str:
+    """The key of an alarm's one post to the WeChat group (a staff member's keys end in their own channels)."""
+    return f"alarm.{alarm_id}.{GROUP_CHANNEL}"

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from shared.contracts.events import QuestionAnswered, QuestionAsked
-from shared.contracts.policies import PolicyStatus
+from shared.contracts.events import AlarmAudience, QuestionAnswered, QuestionAsked, StaffAlarm
+from shared.contracts.policies import PolicyLevel, PolicyStatus
 from shared.errors import Conflict
 from shared.workdays import WorkingCalendar
 
@@ -37,6 +37,15 @@ def due(calendar: WorkingCalendar, asked_at: datetime) -> tuple[datetime, bool]:
 
 def overdue(answered_at: datetime | None, due_at: datetime | None, now: datetime) -> bool:
     return answered_at is None and due_at is not None and now > due_at
+
+
+def alarm(question: Mapping[str, Any]) -> StaffAlarm:
+    """The staff alarm of a question overdue (`question`: its id, and its policy's id, department, level and
+    county), to the staff who answer it: the policy's department's, and its county's for a county-level one."""
+    county = question["county"] if question["level"] == PolicyLevel.county else None
+    return StaffAlarm(alarm_id=f"policy.question{question['id']}.overdue", kind="question_overdue",
+                      title=f"政策{question['policy_id']}的咨询{question['id']}已超期未答复",
+                      audience=AlarmAudience.of_unit(question["department"], county))
 
 
 def asked(question: Mapping[str, Any]) -> QuestionAsked:

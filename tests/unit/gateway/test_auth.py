@@ -303,3 +303,14 @@ def test_ratings_are_read_by_their_enterprise_their_unit_the_administrator_and_a
         assert not authorize(Caller(role, "x"), Action.read_ratings)
     assert authorize(Caller(Role.assessor, "a"), Action.read_rectifications)
     assert not authorize(ENTERPRISE, Action.read_rectifications)
+
+
+@pytest.mark.parametrize("action", [Action.set_staff_contacts, Action.read_staff_deliveries])
+def test_a_staff_member_acts_on_its_own_contacts_and_deliveries_only_and_the_administrator_on_any(action):
+    for role in (Role.department_staff, Role.county_staff, Role.window_clerk, Role.assessor, Role.counsellor):
+        caller = Caller(role=role, id="staff-4")
+        assert authorize(caller, action, Resource(account_id="staff-4"))
+        decision = authorize(caller, action, Resource(account_id="staff-5"))
+        assert not decision and "staff-4" in decision.reason and "staff-5" in decision.reason
+    assert authorize(Caller(role=Role.city_admin, id="city-admin"), action, Resource(account_id="staff-5"))
+    assert not authorize(ENTERPRISE, action, Resource(account_id=ENTERPRISE.id))

@@ -50,3 +50,13 @@ def test_deliveries_and_contacts_show_their_recipients_in_full_only_to_the_enter
         ["138****1234", "a***@x.cn", "group"]
     contacts = {"uscc": uscc, "phone": "13812341234", "email": None, "updated_at": None}
     assert contacts_shown(staff, contacts)["phone"] == "138****1234" and contacts_shown(own, contacts) == contacts
+
+
+def test_a_staff_members_deliveries_are_in_full_to_them_and_masked_to_the_administrator():
+    from services.gateway.personal_data import staff_deliveries_shown
+
+    page = {"items": [{"channel": "sms", "recipient": "13812341234"}, {"channel": "email", "recipient": "ab@x.cn"}],
+            "total": 2}
+    assert staff_deliveries_shown(Caller(role=Role.department_staff, id="staff-4"), "staff-4", page) == page
+    shown = staff_deliveries_shown(Caller(role=Role.city_admin, id="city-admin"), "staff-4", page)
+    assert [item["recipient"] for item in shown["items"]] == ["138****1234", "a***@x.cn"] and shown["total"] == 2

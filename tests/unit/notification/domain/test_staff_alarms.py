@@ -45,3 +45,16 @@ def test_an_alarms_message_fits_one_sms_with_its_link():
     text = alarm_text("申请12的审核环节已超期" * 10, "https://huiqi.example")
     assert text.startswith("【惠企平台】预警：申请12") and text.endswith(" 详见https://huiqi.example/")
     assert len(text) <= SMS_LIMIT
+
+
+def test_a_units_matter_is_for_its_departments_and_its_countys_staff_else_the_city_administrators():
+    assert reached(*AlarmAudience.of_unit("finance", "371625")) == ["staff-1", "staff-3"]
+    assert reached(*AlarmAudience.of_unit("hrss", None)) == ["staff-2"]
+    assert reached(*AlarmAudience.of_unit(None, None)) == ["staff-7"]
+
+
+def test_an_alarms_post_to_the_wechat_group_is_keyed_by_the_alarm_alone():
+    assert staff_alarms.group_key("policy.question12.overdue") == "alarm.policy.question12.overdue.wechat"
+    personal = {staff_alarms.key("policy.question12.overdue", one["account_id"], channel)
+                for one in EVERYONE for channel in staff_alarms.CHANNELS}
+    assert staff_alarms.group_key("policy.question12.overdue") not in personal

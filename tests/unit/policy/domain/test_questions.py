@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.policy.domain.questions import check_askable, check_unanswered, due, overdue
+from services.policy.domain.questions import alarm, check_askable, check_unanswered, due, overdue
 from shared.clock import CHINA
 from shared.errors import Conflict
 from shared.workdays import seeded
@@ -40,3 +40,15 @@ def test_overdue_only_when_unanswered_past_its_due_time():
 def test_a_due_time_counted_into_a_year_without_its_arrangement_is_provisional():
     _due_at, provisional = due(seeded(), datetime(2026, 12, 31, 2, 0, tzinfo=UTC))
     assert provisional
+
+
+@pytest.mark.parametrize(("level", "county", "audience"), [
+    ("county", "371623", [("department_staff", "finance", None), ("county_staff", None, "371623")]),
+    ("city", None, [("department_staff", "finance", None)]),
+    ("city", "371623", [("department_staff", "finance", None)]),   # a county named on a city-level one: not its
+])
+def test_an_overdue_questions_alarm_goes_to_the_staff_who_answer_it(level, county, audience):
+    raised = alarm({"id": 12, "policy_id": 7, "department": "finance", "level": level, "county": county})
+    assert raised.alarm_id == "policy.question12.overdue" and raised.kind == "question_overdue"
+    assert raised.title == "政策7的咨询12已超期未答复"
+    assert [(part.role, part.department, part.county) for part in raised.audience] == audience

@@ -140,7 +140,8 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("evaluation.counselling_changed", PLATFORM_EVENTS,
           ("counselling.problem_raised", "counselling.problem_answered", "counselling.problem_resolved",
            "counselling.plan_changed"),
-          "evaluation", "journal counsellors' problems, answers within 24 hours and plans (feedback responsiveness)"),
+          "evaluation", "keep counsellors' problems (answered in 24 hours, resolved) and plans (financing "
+                        "coordinated) for counties' feedback responsiveness"),
     Route("notification.survey_opened", PLATFORM_EVENTS, ("evaluation.survey_opened",),
           "notification", "put a round's questionnaire in the inbox of every enterprise in its scope, once"),
     # Staff alarms beyond GET /api/v1/alarms (contract section 11): the notification service keeps a copy of

@@ -67,8 +67,9 @@ def put_plan(session, actor: Actor, uscc: str, *, needs: str, measures: str, amo
     team_id = access.check_counsellor(actor, uscc, team_store.team_of(session, uscc))
     plan = plans.check_plan(needs=needs, measures=measures, amount_coordinated=yuan(amount_coordinated))
     row, changed = plan_store.put_plan(session, uscc=uscc, team_id=team_id, plan=plan, actor_id=actor.id, now=now)
-    events = [PlanChanged(uscc=uscc, team_id=team_id, version=row.version,
-                          amount_coordinated=row.amount_coordinated)] if changed else []
+    team = team_store.get(session, team_id)
+    events = [PlanChanged(uscc=uscc, team_id=team_id, version=row.version, amount_coordinated=row.amount_coordinated,
+                          level=team["level"], county=team.get("county"))] if changed else []
     return _plan_answer(session, uscc, row), events
 
 

@@ -5,7 +5,8 @@ A policy has the platform and survey sources; a department (the sum of its polic
 rectifications) and a county (the sum of its county-level policies' counts, and its rectifications) have all
 four. The units ranked are the policies in force in the period, the departments and counties they roll up to,
 and any department or county that filed, was assessed or had a rectification due in the period; a county also
-when a county team of counsellors had a problem answered or due in it (its feedback responsiveness counts them).
+when a county team of counsellors had a problem or a plan counted in it (its feedback responsiveness counts them:
+the 24-hour answers, the problems resolved and the enterprises whose financing was coordinated).
 """
 from __future__ import annotations
 
@@ -66,15 +67,18 @@ def compute(session: SessionOrConnection, found, now: datetime) -> list[dict]:
             members[UnitKind.county][policy.county].append(policy_result)
     filed = period_store.filed_scores(session, found.id)
     rectified = period_store.rectification_counts(session, start, end)
-    answered = period_store.problem_counts(session, start, end)   # counsellors' problems: counties only
+    # counsellors' problems and plans: counties only, from their county-level teams
+    answered = period_store.problem_counts(session, start, end)
+    teams = indicator_rules.counselling_outcomes(*period_store.counselling_facts(session, start, end), start, end)
     for kind in (UnitKind.department, UnitKind.county):
         units = (set(members[kind]) | {unit for (_source, unit_kind, unit) in filed if unit_kind == kind}
                  | {unit for (unit_kind, unit) in rectified if unit_kind == kind}
-                 | (set(answered) if kind == UnitKind.county else set()))
+                 | (set(answered) | set(teams) if kind == UnitKind.county else set()))
         for unit in sorted(units):
             due, on_time = rectified.get((str(kind), unit), (0, 0))
             problems_due, problems_on_time = answered.get(unit, (0, 0)) if kind == UnitKind.county else (0, 0)
-            outcomes[kind][unit] = Outcomes.total(members[kind].get(unit, [])) + Outcomes(
+            team_outcomes = teams.get(unit, Outcomes()) if kind == UnitKind.county else Outcomes()
+            outcomes[kind][unit] = Outcomes.total(members[kind].get(unit, [])) + team_outcomes + Outcomes(
                 rectifications_due=due, rectifications_on_time=on_time, problems_due=problems_due,
                 problems_on_time=problems_on_time)
             names[kind].setdefault(unit, COUNTIES.get(unit, unit) if kind == UnitKind.county else unit)

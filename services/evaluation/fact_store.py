@@ -19,6 +19,7 @@ from services.evaluation.domain.indicators import PROBLEM_ANSWER_HOURS
 from services.evaluation.models import (
     applications,
     calendar_years,
+    counselling_plans,
     counselling_problems,
     enterprise_interests,
     enterprises,
@@ -42,12 +43,14 @@ from shared.contracts.events import (
     MatchesChanged,
     NotificationRead,
     NotificationsDelivered,
+    PlanChanged,
     PlatformEvent,
     PolicyChanged,
     PolicyExpired,
     PolicyInForce,
     PolicyWithdrawn,
     ProblemEvent,
+    ProblemResolved,
     QuestionAnswered,
     QuestionAsked,
 )
@@ -335,16 +338,20 @@ def apply_questions(session: SessionOrConnection, events: Sequence[QuestionAsked
 # --- counsellors' problems -------------------------------------------------------------------------
 
 def apply_problems(session: SessionOrConnection, events: Sequence[ProblemEvent]) -> int:
-    """Keep each problem's team, level, county, when it was raised (the event's `raised_at`: a problem from a
-    paper ledger keeps its own time) and its earliest first answer, whatever order the events come in."""
+    """Keep each problem's enterprise, team, level, county, when it was raised (the event's `raised_at`: a problem
+    from a paper ledger keeps its own time), its earliest first answer and when it was resolved (the earliest
+    ProblemResolved's `occurred_at`), whatever order the events come in."""
     for event in events:
-        current = session.execute(select(counselling_problems.c.first_answered_at, counselling_problems.c.raised_at)
+        resolved_at = event.occurred_at if isinstance(event, ProblemResolved) else None
+        current = session.execute(select(counselling_problems.c.first_answered_at, counselling_problems.c.raised_at,
+                                         counselling_problems.c.resolved_at)
                                   .where(counselling_problems.c.problem_id == event.problem_id)).first()
         if current is None:
             session.execute(counselling_problems.insert().values(
                 problem_id=event.problem_id, team_id=event.team_id, level=event.level, county=event.county,
-                raised_at=event.raised_at, due_at=event.raised_at + timedelta(hours=PROBLEM_ANSWER_HOURS),
-                first_answered_at=event.first_answered_at))
+                uscc=event.uscc, raised_at=event.raised_at,
+                due_at=event.raised_at + timedelta(hours=PROBLEM_ANSWER_HOURS),
+                first_answered_at=event.first_answered_at, resolved_at=resolved_at))
             continue
         values: dict = {}
         if event.first_answered_at is not None and (current.first_answered_at is None
@@ -352,9 +359,20 @@ def apply_problems(session: SessionOrConnection, events: Sequence[ProblemEvent])
             values["first_answered_at"] = event.first_answered_at
         if event.raised_at < current.raised_at:
             values.update(raised_at=event.raised_at, due_at=event.raised_at + timedelta(hours=PROBLEM_ANSWER_HOURS))
+        if resolved_at is not None and (current.resolved_at is None or resolved_at < current.resolved_at):
+            values["resolved_at"] = resolved_at
         if values:
             session.execute(update(counselling_problems)
                             .where(counselling_problems.c.problem_id == event.problem_id).values(**values))
+    return len(events)
+
+
+def apply_plans(session: SessionOrConnection, events: Sequence[PlanChanged]) -> int:
+    """Keep every version of each enterprise's financing plan (a version seen twice is kept once)."""
+    session.execute(insert_ignoring_duplicates(dialect_of(session), counselling_plans), [
+        {"uscc": event.uscc, "version": event.version, "team_id": event.team_id, "level": event.level,
+         "county": event.county, "amount_coordinated": event.amount_coordinated, "changed_at": event.occurred_at}
+        for event in events])
     return len(events)
 
 
@@ -421,6 +439,9 @@ def apply(session: SessionOrConnection, items: Sequence[tuple[str, PlatformEvent
     problems = [event for event in events if isinstance(event, ProblemEvent)]
     if problems:
         summary["problems"] = apply_problems(session, problems)
+    plans = [event for event in events if isinstance(event, PlanChanged)]
+    if plans:
+        summary["plans"] = apply_plans(session, plans)
     delivered = [event for event in events if isinstance(event, NotificationsDelivered)]
     read = [event for event in events if isinstance(event, NotificationRead)]
     if delivered or read:

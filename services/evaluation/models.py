@@ -2,8 +2,8 @@
 
 Facts it keeps from the bus (each row written from events only, so a replay of the kept events
 rebuilds it): policies, enterprises' declared interests, matches, notices delivered and read,
-applications and the stages they left, questions, counsellors' problems; the journal of those source events
-(`source_events`, what `huiqi evaluation-export` writes). Its own records: ratings and their
+applications and the stages they left, questions, counsellors' problems and financing plans; the journal
+of those source events (`source_events`, what `huiqi evaluation-export` writes). Its own records: ratings and their
 history, follow-ups, rounds, filings, survey responses, results, rectifications and their history,
 alarms; and its copy of the working-day calendar register.
 
@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from shared import calendar_register
-from shared.database import UtcDateTime, serial_id
+from shared.database import Money, UtcDateTime, serial_id
 
 metadata = MetaData()
 
@@ -154,18 +154,36 @@ questions = Table(
     Index("questions_by_policy", "policy_id"),
 )
 
-# Counsellors' problems (docs/counselling.md): when raised and first answered, and the team's level and county,
-# from the counselling events. Counted towards feedback responsiveness of a county team's county.
+# Counsellors' problems (docs/counselling.md): the enterprise, when raised, first answered and resolved, and the
+# team's level and county, from the counselling events. Counted towards feedback responsiveness of a county team's
+# county.
 counselling_problems = Table(
     "counselling_problems", metadata,
     Column("problem_id", BigInteger, primary_key=True, autoincrement=False),
     Column("team_id", BigInteger, nullable=False),
     Column("level", String(20), nullable=False),
     Column("county", String(20)),
+    Column("uscc", String(18), nullable=False),
     Column("raised_at", UtcDateTime(), nullable=False),
     Column("due_at", UtcDateTime(), nullable=False),      # raised_at + 24 clock hours
     Column("first_answered_at", UtcDateTime()),
+    Column("resolved_at", UtcDateTime()),                 # the ProblemResolved event's occurred_at
     Index("counselling_problems_by_due", "due_at"),
+    Index("counselling_problems_by_county", "county", "raised_at"),
+)
+
+# Every version of an enterprise's financing plan (一企一方案) the bus told of (`counselling.plan_changed`): the
+# financing coordinated in it, when, and the team's level and county then. A round counts what a plan's amount
+# rose by in its period, towards the county of a county team.
+counselling_plans = Table(
+    "counselling_plans", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("team_id", BigInteger, nullable=False),
+    Column("level", String(20)),                          # null: an event from before it carried the level
+    Column("county", String(20)),
+    Column("amount_coordinated", Money(), nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
 )
 
 # The source events the facts above were written from, reduced to the fields this service reads

@@ -14,9 +14,11 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 
+from services.evaluation.domain.indicators import PlanVersion, ProblemSpan
 from services.evaluation.fact_store import applied_between, matched_between
 from services.evaluation.models import (
     applications,
+    counselling_plans,
     counselling_problems,
     enterprise_interests,
     filings,
@@ -169,6 +171,26 @@ def problem_counts(session: SessionOrConnection, start: datetime, end: datetime)
                                                problem.first_answered_at >= end))))
                            .group_by(problem.county))
     return {county: (int(due), int(on_time or 0)) for county, due, on_time in rows}
+
+
+def counselling_facts(session: SessionOrConnection, start: datetime,
+                      end: datetime) -> tuple[list[ProblemSpan], list[PlanVersion]]:
+    """What `indicators.counselling_outcomes` counts a county's counsellor teams' statistics from: the county
+    teams' problems raised before `end` (it leaves out those resolved before `start`), and the plan versions made
+    before `end` of every enterprise whose plan a county team changed in [start, end) (its earlier versions give
+    the amount it rose from). City and province teams' belong to no county."""
+    problem = counselling_problems.c
+    rows = session.execute(select(problem.uscc, problem.county, problem.raised_at, problem.resolved_at)
+                           .where(problem.level == "county", problem.county.is_not(None), problem.raised_at < end))
+    spans = [ProblemSpan(uscc, county, raised_at, resolved_at) for uscc, county, raised_at, resolved_at in rows]
+    plan = counselling_plans.c
+    changed = select(plan.uscc).where(plan.level == "county", plan.county.is_not(None),
+                                      _between(plan.changed_at, start, end))
+    versions = [PlanVersion(uscc, version, county if level == "county" else None, amount, changed_at)
+                for uscc, version, level, county, amount, changed_at in session.execute(
+                    select(plan.uscc, plan.version, plan.level, plan.county, plan.amount_coordinated, plan.changed_at)
+                    .where(plan.uscc.in_(changed), plan.changed_at < end))]
+    return spans, versions
 
 
 def survey_respondents(session: SessionOrConnection, evaluation_id: int, start: datetime,

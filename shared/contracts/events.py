@@ -257,7 +257,9 @@ class PlanChanged(PlatformEvent):
     uscc: str
     team_id: int
     version: int
-    amount_coordinated: Yuan
+    amount_coordinated: Yuan             # yuan: the plan's financing coordinated so far, in this version
+    level: str | None = None             # the team's level then: province, city, county (None: an event from
+    county: str | None = None            # before it was carried); a county team's county
 
 
 COUNSELLING_EVENTS: tuple[type[PlatformEvent], ...] = (ProblemRaised, ProblemAnswered, ProblemResolved, PlanChanged)

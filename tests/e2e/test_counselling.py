@@ -2,10 +2,13 @@
 two enterprises, its counsellor refused a third that another team serves; a financing plan that lists the
 financing policy the enterprises match (learned by the counselling service from the bus); a problem left
 unanswered that is an alarm to the team at 25 hours and, at 49, one to the city level; the ledger with the
-team's 24-hour rate, exported and opened with openpyxl. The clock only moves forward."""
+team's 24-hour rate, exported and opened with openpyxl; then 博兴县's feedback responsiveness in an evaluation
+round, which rises once the team resolves a problem and coordinates financing for its second enterprise (the
+counselling events reach the evaluation service over the bus). The clock only moves forward."""
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
@@ -25,6 +28,9 @@ from tests.e2e.harness import (
 from tests.polling import eventually, until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_TIME_TRAVEL": "1"})]
+WEIGHTS = {"supply_match": 0.2, "push_coverage": 0.2, "demand_enjoyment": 0.2, "redemption_satisfaction": 0.2,
+           "feedback_responsiveness": 0.2}
+SOURCE_WEIGHTS = {"platform": 0.4, "self": 0.2, "survey": 0.2, "third_party": 0.2}
 
 
 def registered(platform, gov, marker: str, name: str) -> str:
@@ -37,6 +43,22 @@ def registered(platform, gov, marker: str, name: str) -> str:
 
 def advance(platform, duration: str) -> None:
     ok(platform.post(f"{API}/admin/clock", {"advance": duration}))
+
+
+def county_responsiveness(platform, admin: As, county: str) -> float:
+    """Open a round over the platform's recent days, close it, and read the county's feedback responsiveness."""
+    today = datetime.fromisoformat(ok(platform.get("/health"))["services"]["application"]["now"]).date()
+    evaluation = ok(admin.post("/evaluations", {
+        "name": f"辅导团队响应度（测试）{today}", "period_start": (today - timedelta(days=10)).isoformat(),
+        "period_end": (today + timedelta(days=180)).isoformat(), "weights": WEIGHTS,
+        "source_weights": SOURCE_WEIGHTS}), 201)
+    ok(admin.post(f"/evaluations/{evaluation['id']}/close"))
+    counties = {entry["unit"]: entry for entry in ok(admin.get(f"/evaluations/{evaluation['id']}/results"))["counties"]}
+    return counties[county]["dimensions"]["feedback_responsiveness"]
+
+
+def kept_by_evaluation(platform, sql: str, expected: int, what: str, **params) -> None:
+    until(lambda: platform.scalar("evaluation", sql, **params) == expected, timeout=30, what=what)
 
 
 def test_a_team_serves_its_enterprises_answers_in_24_hours_or_is_alarmed(platform, gov):
@@ -105,3 +127,24 @@ def test_a_team_serves_its_enterprises_answers_in_24_hours_or_is_alarmed(platfor
     assert rows[1][5] == "待答复" and rows[2][12] == "申请融资贴息"
     rates = list(workbook["团队24小时答复率"].iter_rows(values_only=True))
     assert rates[1][1] == county["name"] and rates[1][8] == 0.5
+
+    # the evaluation round: 1 of 2 answered within 24 hours, none resolved, 1 of 2 enterprises served financed
+    kept_by_evaluation(platform, "SELECT count(*) FROM counselling_problems WHERE uscc IN (:a, :b) "
+                       "AND (uscc = :b OR first_answered_at IS NOT NULL)", 2, "the problems in evaluation",
+                       a=first, b=second)
+    kept_by_evaluation(platform, "SELECT count(*) FROM counselling_plans WHERE uscc = :a", 1,
+                       "the plan in evaluation", a=first)
+    before = county_responsiveness(platform, admin, "371625")
+    assert before == pytest.approx((50 + 0 + 50) / 3)
+
+    # the team resolves the answered problem and coordinates financing for the second enterprise
+    ok(ours.post(f"/problems/{answered['id']}/responses", {"text": "贴息已落实", "status": "resolved"}))
+    ok(ours.put(f"/enterprises/{second}/financing-plan", {"needs": "续贷500万元", "measures": "协调转贷基金",
+                                                          "amount_coordinated": 5000000}))
+    kept_by_evaluation(platform, "SELECT count(*) FROM counselling_problems WHERE resolved_at IS NOT NULL "
+                       "AND uscc = :a", 1, "the resolution in evaluation", a=first)
+    kept_by_evaluation(platform, "SELECT count(*) FROM counselling_plans WHERE uscc = :b", 1,
+                       "the second plan in evaluation", b=second)
+    advance(platform, "PT1M")   # the round counts what happened before its close
+    after = county_responsiveness(platform, admin, "371625")
+    assert after == pytest.approx((50 + 50 + 100) / 3) and after > before

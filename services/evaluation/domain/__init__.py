@@ -17,7 +17,8 @@ API (stable; the service and the gateway build on these names):
 - scores: `check_scores(scores, field="scores") -> dict[Dimension, float]`, `check_evidence(evidence) -> str`,
   `mean_scores(many) -> dict[Dimension, float | None]`
 - indicators: `Outcomes` (counts; `+`, `Outcomes.total(many)`), `policy_outcomes(*, matched, ...) -> Outcomes`,
-  `sub_indicators(outcomes) -> {"S1".."F": float | None}`, `indicators(outcomes) -> dict[Dimension, float | None]`
+  `counselling_outcomes(problems, plans, start, end) -> {county: Outcomes}` (`ProblemSpan`, `PlanVersion`),
+  `sub_indicators(outcomes) -> {"S1".."F3": float | None}`, `indicators(outcomes) -> dict[Dimension, float | None]`
 - survey: `check_questions(questions) -> list[dict]`, `check_answers(questions, answers) -> list[int]`,
   `answer_score(answer) -> float`, `response_scores(questions, answers) -> dict[Dimension, float]`
 - combination: `UnitScores` (Source -> Dimension -> float | None), `Combined(score, dimensions, sources)`,

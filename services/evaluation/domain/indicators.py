@@ -11,19 +11,25 @@ The indicators, each 0..100, or None where its denominator is 0 (no data: left o
     P1 = min(100, 100 × notified / matched)                  P2 = 100 × read / notified
     D1 = min(100, 100 × redeemed / redeemable_matched)       D2 = 100 × proactive_redeemed / proactive_base
     R  = 100 × (stars / ratings − 1) / 4
-    F  = 100 × (stages_on_time + questions_on_time + follow_ups_on_time + rectifications_on_time
+    F1 = 100 × (stages_on_time + questions_on_time + follow_ups_on_time + rectifications_on_time
                 + problems_on_time)
              / (stages_due + questions_due + follow_ups_due + rectifications_due + problems_due)
+    F2 = 100 × problems_resolved / problems_open             F3 = 100 × financed / served
 
-and the dimensions: supply_match = mean(S1, S2), push_coverage = mean(P1, P2), demand_enjoyment = mean(D1, D2)
-(each the mean of those that are not None), redemption_satisfaction = R, feedback_responsiveness = F.
+and the dimensions: supply_match = mean(S1, S2), push_coverage = mean(P1, P2), demand_enjoyment = mean(D1, D2),
+feedback_responsiveness = mean(F1, F2, F3) (each the mean of those that are not None), redemption_satisfaction = R.
+F2 and F3 are a county's only: its county-level counsellor teams' statistics (`counselling_outcomes`), whose
+`financing_coordinated` (yuan) is reported with them but scored only through F3 (docs/evaluation.md says why).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from datetime import datetime
+from decimal import Decimal
 
 from shared.contracts.evaluation import Dimension
+from shared.money import ZERO
 
 # A counsellors' problem (docs/counselling.md) is answered on time when its first response comes within this many
 # clock hours of when it was raised: weekends and holidays included, unlike an application's stages.
@@ -34,8 +40,11 @@ SUB_INDICATORS: dict[str, Dimension] = {
     "P1": Dimension.push_coverage, "P2": Dimension.push_coverage,
     "D1": Dimension.demand_enjoyment, "D2": Dimension.demand_enjoyment,
     "R": Dimension.redemption_satisfaction,
-    "F": Dimension.feedback_responsiveness,
+    "F1": Dimension.feedback_responsiveness, "F2": Dimension.feedback_responsiveness,
+    "F3": Dimension.feedback_responsiveness,
 }
+# Not a count: an amount in yuan (a Decimal with two places), summed like the counts.
+_AMOUNTS = ("financing_coordinated",)
 
 
 @dataclass(frozen=True)
@@ -65,11 +74,20 @@ class Outcomes:
     rectifications_on_time: int = 0  # of them, completed by the end of due_on and verified
     problems_due: int = 0           # counsellors' problems (counties only): answered in the period, or due by its end
     problems_on_time: int = 0       # of them, first answered within PROBLEM_ANSWER_HOURS clock hours
+    problems_open: int = 0          # counsellors' problems (counties only) raised by the end, not resolved before it
+    problems_resolved: int = 0      # of them, resolved in the period
+    served: int = 0                 # enterprises (counties only) with a counsellors' problem open or a plan changed
+    financed: int = 0               # of them, those whose plan's financing coordinated rose in the period
+    financing_coordinated: Decimal = ZERO   # yuan: what it rose by, summed over them
 
     def __post_init__(self):
         for field in fields(self):
             value = getattr(self, field.name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            if field.name in _AMOUNTS:
+                if not isinstance(value, Decimal) or not value.is_finite() or value < 0 or value != value.quantize(
+                        Decimal("0.01")):
+                    raise ValueError(f"Outcomes.{field.name} must be yuan (a Decimal >= 0 to the fen), got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"Outcomes.{field.name} must be a count (an int >= 0), got {value!r}")
         for part, whole in _PARTS:
             if getattr(self, part) > getattr(self, whole):
@@ -87,7 +105,7 @@ class Outcomes:
     @staticmethod
     def total(many: Iterable[Outcomes]) -> Outcomes:
         """The sum of `many` (Outcomes() for none): a department's or county's counts from its policies'."""
-        sums = dict.fromkeys((field.name for field in fields(Outcomes)), 0)
+        sums = {field.name: field.default for field in fields(Outcomes)}
         for outcomes in many:
             for name in sums:
                 sums[name] += getattr(outcomes, name)
@@ -99,7 +117,8 @@ class Outcomes:
 _PARTS = (("policies_matched", "policies"), ("interested_matched", "interested"), ("read", "notified"),
           ("proactive_redeemed", "proactive_base"), ("stages_on_time", "stages_due"),
           ("questions_on_time", "questions_due"), ("follow_ups_on_time", "follow_ups_due"),
-          ("rectifications_on_time", "rectifications_due"), ("problems_on_time", "problems_due"))
+          ("rectifications_on_time", "rectifications_due"), ("problems_on_time", "problems_due"),
+          ("problems_resolved", "problems_open"), ("financed", "served"))
 
 
 def policy_outcomes(*, matched: int, uses_interest: bool = False, interested: int = 0, interested_matched: int = 0,
@@ -132,7 +151,7 @@ def _share(part: int, whole: int, cap: bool = False) -> float | None:
 
 
 def sub_indicators(outcomes: Outcomes) -> dict[str, float | None]:
-    """S1, S2, P1, P2, D1, D2, R and F (module docstring), each 0..100 or None."""
+    """S1, S2, P1, P2, D1, D2, R, F1, F2 and F3 (module docstring), each 0..100 or None."""
     o = outcomes
     return {
         "S1": _share(o.policies_matched, o.policies),
@@ -142,9 +161,11 @@ def sub_indicators(outcomes: Outcomes) -> dict[str, float | None]:
         "D1": _share(o.redeemed, o.redeemable_matched, cap=True),
         "D2": _share(o.proactive_redeemed, o.proactive_base),
         "R": None if o.ratings == 0 else 100 * (o.stars / o.ratings - 1) / 4,
-        "F": _share(o.stages_on_time + o.questions_on_time + o.follow_ups_on_time + o.rectifications_on_time
-                    + o.problems_on_time,
-                    o.stages_due + o.questions_due + o.follow_ups_due + o.rectifications_due + o.problems_due),
+        "F1": _share(o.stages_on_time + o.questions_on_time + o.follow_ups_on_time + o.rectifications_on_time
+                     + o.problems_on_time,
+                     o.stages_due + o.questions_due + o.follow_ups_due + o.rectifications_due + o.problems_due),
+        "F2": _share(o.problems_resolved, o.problems_open),
+        "F3": _share(o.financed, o.served),
     }
 
 
@@ -156,3 +177,78 @@ def indicators(outcomes: Outcomes) -> dict[Dimension, float | None]:
         if value is not None:
             found[SUB_INDICATORS[code]].append(value)
     return {name: (sum(values) / len(values) if values else None) for name, values in found.items()}
+
+
+# --- counsellor teams' statistics (docs/counselling.md): a county's, from its county-level teams -------------
+
+@dataclass(frozen=True)
+class ProblemSpan:
+    """A county team's problem: its enterprise, the team's county, when raised and when resolved (None: not yet)."""
+
+    uscc: str
+    county: str
+    raised_at: datetime
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """A version of an enterprise's financing plan: the financing coordinated in it (yuan) and when it was made;
+    `county` is the county of the county team that made it, None for a city or province team's."""
+
+    uscc: str
+    version: int
+    county: str | None
+    amount: Decimal
+    changed_at: datetime
+
+
+def counselling_outcomes(problems: Iterable[ProblemSpan], plans: Iterable[PlanVersion], start: datetime,
+                         end: datetime) -> dict[str, Outcomes]:
+    """Per county, its county-level counsellor teams' statistics over [start, end):
+
+    - `problems_open`: problems raised before `end` and not resolved before `start` (raised or open in the period);
+      `problems_resolved`: of them, those resolved before `end`;
+    - `served`: distinct enterprises with such a problem, or with a plan version made in the period by the county's
+      team;
+    - `financed`, `financing_coordinated`: the enterprises whose plan's amount rose in the period, and by how much:
+      the amount of its newest version before `end` less that of its newest before `start` (0 if none), when
+      positive, counted for the county of its newest version in the period. A plan revised down counts 0: what it
+      had coordinated was counted in the period it rose.
+
+    Every county with anything to count has an entry; a county with none has none (its F2 and F3 are then None,
+    never 0). City and province teams' plans (`county` None) count towards no county."""
+    open_: dict[str, int] = {}
+    resolved: dict[str, int] = {}
+    served: dict[str, set[str]] = {}
+    for problem in problems:
+        if problem.raised_at >= end or (problem.resolved_at is not None and problem.resolved_at < start):
+            continue
+        open_[problem.county] = open_.get(problem.county, 0) + 1
+        served.setdefault(problem.county, set()).add(problem.uscc)
+        if problem.resolved_at is not None and problem.resolved_at < end:
+            resolved[problem.county] = resolved.get(problem.county, 0) + 1
+    by_enterprise: dict[str, list[PlanVersion]] = {}
+    for plan in plans:
+        by_enterprise.setdefault(plan.uscc, []).append(plan)
+    financed: dict[str, int] = {}
+    amounts: dict[str, Decimal] = {}
+    for versions in by_enterprise.values():
+        versions.sort(key=lambda plan: plan.version)
+        before = [plan for plan in versions if plan.changed_at < start]
+        during = [plan for plan in versions if start <= plan.changed_at < end]
+        for plan in during:
+            if plan.county is not None:
+                served.setdefault(plan.county, set()).add(plan.uscc)
+        if not during or during[-1].county is None:
+            continue
+        newest = max(during + before, key=lambda plan: plan.version)
+        rise = newest.amount - (max(before, key=lambda plan: plan.version).amount if before else ZERO)
+        if rise > 0:
+            county = during[-1].county
+            financed[county] = financed.get(county, 0) + 1
+            amounts[county] = amounts.get(county, ZERO) + rise
+    return {county: Outcomes(problems_open=open_.get(county, 0), problems_resolved=resolved.get(county, 0),
+                             served=len(usccs), financed=financed.get(county, 0),
+                             financing_coordinated=amounts.get(county, ZERO))
+            for county, usccs in served.items()}

@@ -89,6 +89,9 @@ def test_a_plan_lists_the_financing_policies_the_enterprise_matches_now(team, bu
     changes = until(lambda: [body for key, body in queued(amqp_uri, "evaluation.counselling_changed")
                              if key == "counselling.plan_changed"] or None, timeout=20, what="plan_changed")
     assert {change["version"] for change in changes} <= {1, 2} and changes[0]["uscc"] == USCC
+    # the team's level and county travel with the plan: the evaluation service counts it towards 博兴县
+    assert (changes[0]["team_id"], changes[0]["level"], changes[0]["county"]) == (team["team"]["id"], "county",
+                                                                                   "371625")
 
     statistics = ours.get("/api/v1/counselling/statistics").json()["items"]
     assert statistics[0]["enterprises"] == 2 and statistics[0]["amount_coordinated"] == 5000000

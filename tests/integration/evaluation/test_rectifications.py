@@ -145,5 +145,8 @@ def test_a_round_counts_the_rectifications_due_in_it_verified_on_time_or_not(rpc
             for entry in departments] == [("finance", 1, 100), ("agri", 2, 0)]
     counties = {entry["unit"]: entry for entry in rpc.results(ADMIN, evaluation_id)["counties"]}
     assert set(counties) == {"371625", "371621"}
-    assert counties["371621"]["dimensions"]["feedback_responsiveness"] == 100
-    assert counties["371625"]["dimensions"]["feedback_responsiveness"] == pytest.approx(100 * 2 / 3)   # 1 late of 3
+    # responsiveness is the mean of the deadlines met (F1), the team's problems resolved (F2) and the enterprises
+    # it served whose financing it coordinated (F3; none here): 惠民县 1 of 1 on time, 0 of 1 resolved
+    assert counties["371621"]["dimensions"]["feedback_responsiveness"] == pytest.approx((100 + 0 + 0) / 3)
+    # 博兴县: 2 of 3 on time (1 late answer), 1 of 2 problems resolved
+    assert counties["371625"]["dimensions"]["feedback_responsiveness"] == pytest.approx((100 * 2 / 3 + 50 + 0) / 3)

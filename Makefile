@@ -1,11 +1,15 @@
 # Huiqi: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every test (what CI
 # runs), `make test-fast` the unit and integration tests only, on SQLite, properties on fewer examples (no
-# end-to-end processes, no PostgreSQL runs), in about 4 minutes (255 s on 2 cores).
+# end-to-end processes, no PostgreSQL runs). Both run the unit and integration tests as 4 pytest
+# processes side by side (tests/shards.py): they mostly wait on the broker and the databases.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONWARNINGS := ignore
+# Compiled modules and pytest's rewritten test modules are kept (in __pycache__, ignored by git): without
+# them every test process and every service the end-to-end tests start compiles everything again.
+unexport PYTHONDONTWRITEBYTECODE
 
 # The web portal (portal/): npm packages from the lockfile, built again when a source changed.
 PORTAL_SOURCES := $(shell find portal/src portal/public -type f 2>/dev/null) portal/index.html portal/vite.config.js
@@ -37,14 +41,15 @@ run: $(STAMP) $(PORTAL_BUILT)
 chromium: $(STAMP)
 	@$(BIN)/python -m tools.chromium install
 
-# The browser tests run in a pytest process of their own, without eventlet's monkey patching
-# (tests/conftest.py); in the first run they skip, saying so.
+# The end-to-end tests one at a time (each starts every service; one restarts the broker), and the
+# browser tests in a pytest process of their own, without eventlet's monkey patching (tests/conftest.py).
 test: $(STAMP) $(PORTAL_BUILT) chromium
-	$(BIN)/pytest -q --durations=30
+	$(BIN)/python -m tests.shards 4 -q --durations=15 tests/unit tests/integration
+	$(BIN)/pytest -q --durations=30 tests/e2e
 	HUIQI_TESTS_BROWSER=1 $(BIN)/pytest -q --durations=10 tests/browser
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not postgres" --hypothesis-profile=fast tests/unit tests/integration
+	$(BIN)/python -m tests.shards 4 -q -m "not postgres" --hypothesis-profile=fast tests/unit tests/integration
 
 bench: $(STAMP) $(PORTAL_BUILT)
 	$(BIN)/python -m bench

@@ -9,7 +9,7 @@ from shared.logs import correlation_id_of
 from shared.rpc import rpc
 
 ADMIN_TOKEN = "gateway-test-admin-token"
-RPC_TIMEOUT_S = 2.0  # short enough to wait for, long enough for a reply on a loaded CI machine
+RPC_TIMEOUT_S = 4.0  # short enough to wait for, long enough for a reply with four test processes on two cores
 USCC = "913716024JURQ28300"
 PACK = {"code": "abcdefgh", "title": "新办企业大礼包", "description": None, "policies": []}
 PACK_VISITS: list[str] = []  # the codes FakePolicy.visit_pack counted a scan of, in order

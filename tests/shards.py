@@ -71,7 +71,8 @@ def _merge(paths: list[Path]) -> None:
     for path in paths:
         if path.exists():
             merged.update(json.loads(path.read_text()))
-    DURATIONS.write_text(json.dumps(dict(sorted(merged.items())), indent=0) + "\n")
+    rounded = {test: round(seconds, 2) for test, seconds in sorted(merged.items())}
+    DURATIONS.write_text(json.dumps(rounded, indent=0, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -415,33 +415,29 @@ def event_of(routing_key: str, body: Any) -> PlatformEvent:
     return EVENTS[event_type_of(routing_key)].model_validate(body)
 
 
+# The facts each kind of event is merged into, in this order: (its models, the summary's key or keys, how)
+_FACT_KINDS = (
+    (EnterprisesTagged, "enterprises", apply_tagged),
+    (PolicyChanged, "policies", apply_policy_changes),
+    (MatchesChanged, ("matched", "unmatched"), apply_matches),
+    (ApplicationChanged, "moves", apply_application_moves),
+    (QuestionAsked | QuestionAnswered, "questions", apply_questions),
+    (ProblemEvent, "problems", apply_problems),
+    (PlanChanged, "plans", apply_plans),
+)
+
+
 def apply(session: SessionOrConnection, items: Sequence[tuple[str, PlatformEvent]], now: datetime) -> dict[str, Any]:
     """Journal the events (claimed already) and merge them into the facts; what they changed. A calendar
     arrangement is kept in this service's copy; `calendar_years` names the years whose due times to recount."""
     keep(session, items)
     events = [event for _key, event in items]
     summary: dict[str, Any] = {}
-    tagged = [event for event in events if isinstance(event, EnterprisesTagged)]
-    if tagged:
-        summary["enterprises"] = apply_tagged(session, tagged)
-    changes = [event for event in events if isinstance(event, PolicyChanged)]
-    if changes:
-        summary["policies"] = apply_policy_changes(session, changes)
-    matched = [event for event in events if isinstance(event, MatchesChanged)]
-    if matched:
-        summary["matched"], summary["unmatched"] = apply_matches(session, matched)
-    moves = [event for event in events if isinstance(event, ApplicationChanged)]
-    if moves:
-        summary["moves"] = apply_application_moves(session, moves)
-    asked = [event for event in events if isinstance(event, QuestionAsked | QuestionAnswered)]
-    if asked:
-        summary["questions"] = apply_questions(session, asked)
-    problems = [event for event in events if isinstance(event, ProblemEvent)]
-    if problems:
-        summary["problems"] = apply_problems(session, problems)
-    plans = [event for event in events if isinstance(event, PlanChanged)]
-    if plans:
-        summary["plans"] = apply_plans(session, plans)
+    for kinds, keys, applied in _FACT_KINDS:
+        selected = [event for event in events if isinstance(event, kinds)]
+        if selected:
+            result = applied(session, selected)
+            summary.update(zip(keys, result, strict=True) if isinstance(keys, tuple) else {keys: result})
     delivered = [event for event in events if isinstance(event, NotificationsDelivered)]
     read = [event for event in events if isinstance(event, NotificationRead)]
     if delivered or read:

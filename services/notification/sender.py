@@ -1,7 +1,7 @@
 """The sender: after commit, takes the deliveries due, holds those that quiet hours or the daily SMS
-limit keep back, leaves alone the providers whose circuit is open, sends the rest (several at once) and
-records what each provider answered; and writes the daily digest at 09:00. The service's timer runs it
-every `SEND_INTERVAL_S`.
+limit keep back, leaves alone the providers whose circuit is open, sends the rest (`CONCURRENCY` at once,
+over connections kept open to each provider) and records what each provider answered; and writes the daily
+digest at 09:00. The service's timer runs it every `SEND_INTERVAL_S`.
 
 `Outbound` is its Nameko dependency: the channels configured at start, each provider's circuit and
 pace (HUIQI_NOTIFICATION_RATE_PER_S), which outlive any one worker."""
@@ -32,7 +32,7 @@ UNCONFIGURED_WAIT = timedelta(hours=1)
 class Outbound(DependencyProvider):
     def setup(self):
         config = settings()
-        self.channels = channel_adapters.configured(config)
+        self.channels = channel_adapters.configured(config, connections=CONCURRENCY)
         self.circuits = {name: rules.Circuit() for name in self.channels}
         self.paces = {name: rules.Pace(config.notification_rate_per_s) for name in self.channels}
         self.public_url = config.public_base_url()

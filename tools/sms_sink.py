@@ -5,7 +5,8 @@ section 11), appends each message to a file (var/sms.log) and tells whoever star
 itself on a development machine and read its code in var/sms.log; the tests start one to read codes.
 It is a real HTTP server, answering as a gateway would: 200 with `{"accepted": true, "id": ...}`, 400 for
 a body that is not such a message, `failing_status` (503) while `failing` is set; `delay_s` holds each
-answer after taking the message, as a slow gateway does. A message sent again with
+answer after taking the message, as a slow gateway does. It speaks HTTP/1.1: a sender's connection stays
+open for the messages after (`connections` counts those opened). A message sent again with
 the same `Idempotency-Key` header is taken once (the same id answers). It also plays a WeChat group robot:
 a body `{"msgtype": "text", "text": {"content": ...}}` is taken as a message to `wechat`, answered
 `{"errcode": 0, "errmsg": "ok"}`.
@@ -13,6 +14,7 @@ a body `{"msgtype": "text", "text": {"content": ...}}` is taken as a message to 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -39,9 +41,11 @@ class SmsSink:
         self.failing = False
         self.failing_status = HTTPStatus.SERVICE_UNAVAILABLE
         self.requests = 0          # every POST received, failed ones included
+        self.connections = 0       # every connection a sender opened (one carries many POSTs, kept open)
         self.delay_s = 0.0         # how long to hold each answer after taking the message (a slow gateway)
         self._ids: dict[str, str] = {}   # idempotency key -> the id it was answered
         self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()   # the connections senders keep open
         self._server = _Server((host, port), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -60,6 +64,12 @@ class SmsSink:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:   # a stopped gateway takes nothing more on a connection kept open either
+            for connection in self._open:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -96,14 +106,36 @@ class SmsSink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"   # keeps a sender's connection open between messages, as gateways do
+            # the answer's headers and body go out in two writes: without this, on a kept-open connection the
+            # second waits for the sender's delayed acknowledgement of the first (tens of milliseconds)
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                with sink._lock:
+                    sink._open.add(self.connection)
+                    sink.connections += 1
+
+            def finish(self):
+                with sink._lock:
+                    sink._open.discard(self.connection)
+                super().finish()
+
             def do_POST(self):  # noqa: N802 - the name http.server calls
+                # read whatever the answer: on a kept-open connection the next request starts after the body
+                try:
+                    data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                except ValueError:
+                    self.close_connection = True   # where this body ends cannot be known
+                    return self._answer(HTTPStatus.BAD_REQUEST, {"accepted": False, "reason": "Content-Length"})
                 with sink._lock:
                     sink.requests += 1
                 if sink.failing:
                     return self._answer(sink.failing_status, {"accepted": False, "reason": "failing"})
                 key = self.headers.get("Idempotency-Key")
                 try:
-                    body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                    body = json.loads(data)
                     if isinstance(body, dict) and body.get("msgtype") == "text":
                         text = body["text"]["content"]
                         if not isinstance(text, str):

@@ -22,10 +22,9 @@ from email.utils import formatdate
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import requests
-
 from shared.config import Settings
 from shared.errors import SmsUnavailable
+from shared.json_post import JsonPoster, Unreachable
 from shared.sms import SmsClient
 
 SMS, EMAIL, WECHAT = "sms", "email", "wechat"
@@ -71,8 +70,8 @@ def _permanent_status(status: int) -> bool:
 class SmsChannel:
     name = SMS
 
-    def __init__(self, url: str, timeout_s: float):
-        self.client = SmsClient(url, timeout_s)
+    def __init__(self, url: str, timeout_s: float, connections: int = 1):
+        self.client = SmsClient(url, timeout_s, connections)
 
     def send(self, message: Message) -> Receipt:
         try:
@@ -139,19 +138,17 @@ class EmailChannel:
 class WechatChannel:
     name = WECHAT
 
-    def __init__(self, url: str, timeout_s: float):
-        self.url = url
-        self.timeout_s = timeout_s
+    def __init__(self, url: str, timeout_s: float, connections: int = 1):
+        self.poster = JsonPoster(url, timeout_s, connections)
 
     def send(self, message: Message) -> Receipt:
         try:
-            answer = requests.post(self.url, json={"msgtype": "text", "text": {"content": message.text}},
-                                   timeout=self.timeout_s)
-        except requests.RequestException as error:
-            raise ProviderFailed(f"the WeChat webhook could not be reached: {type(error).__name__}") from None
+            answer = self.poster.post({"msgtype": "text", "text": {"content": message.text}})
+        except Unreachable as error:
+            raise ProviderFailed(f"the WeChat webhook could not be reached: {error.reason}") from None
         if not answer.ok:
-            raise ProviderFailed(f"the WeChat webhook answered {answer.status_code}", answer.text,
-                                 permanent=_permanent_status(answer.status_code))
+            raise ProviderFailed(f"the WeChat webhook answered {answer.status}", answer.text,
+                                 permanent=_permanent_status(answer.status))
         try:
             body = answer.json()
         except ValueError:
@@ -162,16 +159,17 @@ class WechatChannel:
         return Receipt(answer.text[:500], None)
 
 
-def configured(config: Settings) -> dict[str, Channel]:
-    """The channels whose provider is configured, by name; the others are off."""
+def configured(config: Settings, *, connections: int = 1) -> dict[str, Channel]:
+    """The channels whose provider is configured, by name; the others are off. `connections`: how many messages
+    go to one provider at once, the connections an HTTP channel keeps open to it."""
     timeout = config.sms_timeout_s
     channels: list[Channel] = []
     if config.sms_url:
-        channels.append(SmsChannel(config.sms_url, timeout))
+        channels.append(SmsChannel(config.sms_url, timeout, connections))
     if config.smtp_url:
         channels.append(EmailChannel(config.smtp_url, timeout * 2))
     if config.wechat_webhook_url:
-        channels.append(WechatChannel(config.wechat_webhook_url, timeout))
+        channels.append(WechatChannel(config.wechat_webhook_url, timeout, connections))
     return {channel.name: channel for channel in channels}
 
 

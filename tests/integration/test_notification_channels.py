@@ -55,6 +55,23 @@ def test_an_sms_reaches_the_gateway_once_per_key_and_its_failures_say_whether_to
     assert refused.value.permanent and "400" in refused.value.reason
 
 
+def test_the_http_channels_keep_their_connections_to_the_provider_open_between_messages(sink):
+    """A sender of thousands pays for one TCP connection per message sent at a time, not per message: the same
+    connection carries messages, a refusal and the messages after it."""
+    sms, robot = SmsChannel(sink.url, 5, connections=2), WechatChannel(sink.url, 5, connections=2)
+    for number in range(3):
+        sms.send(Message(f"1381234000{number}", TEXT, f"key-{number}"))
+    sink.failing = True
+    with pytest.raises(ProviderFailed):
+        sms.send(Message("13812340009", TEXT, "key-9"))
+    sink.failing = False
+    assert sms.send(Message("13812340009", TEXT, "key-9")).provider_id == "sink-4"
+    for _ in range(2):
+        robot.send(Message("group", TEXT, "key-robot"))
+    assert sink.requests == 7 and len(sink.messages) == 6
+    assert sink.connections == 2, "one kept open by each channel"
+
+
 def test_a_wechat_message_reaches_the_group_robot(sink):
     channel = WechatChannel(sink.url, 5)
     assert '"errcode": 0' in channel.send(Message("group", TEXT, "key-1")).answer

@@ -118,6 +118,24 @@ def test_quiet_hours_hold_an_sms_until_they_end_then_it_is_sent_once(notificatio
     assert len(sms.sent_to(QUIET_PHONE)) == 1
 
 
+def test_a_backlog_of_several_batches_goes_out_in_one_round_of_the_sender_not_a_batch_a_second(
+        notification, service, amqp_uri, sms, monkeypatch):
+    """The quiet hours end with a backlog (100,000 held SMS in the benchmark): the sender takes batch after
+    batch while they come full instead of one batch per tick."""
+    from services.notification import sender
+
+    monkeypatch.setattr(sender, "BATCH", 3)
+    for uscc, phone in ((USCC, PHONE), (QUIET_ONE, QUIET_PHONE)):
+        choose(service, uscc, phone, kinds={"policy_matched": ["sms"]})
+    at_china(0, 23)
+    matched(notification, amqp_uri, *range(61, 65), usccs=(USCC, QUIET_ONE))
+    assert len(deliveries(service, USCC) + deliveries(service, QUIET_ONE)) == 8
+    at_china(1, 8, 0)
+    ticks(notification, 2)   # the first may have begun before 08:00; the second began after
+    assert len(sms.sent_to(PHONE)) == len(sms.sent_to(QUIET_PHONE)) == 4
+    assert all(r["status"] == "sent" for uscc in (USCC, QUIET_ONE) for r in deliveries(service, uscc))
+
+
 def test_a_failing_gateway_is_retried_with_backoff_and_every_message_arrives_once(notification, service, amqp_uri,
                                                                                    sms):
     choose(service, USCC, PHONE, kinds={"policy_matched": ["sms"]})

@@ -1,5 +1,4 @@
 import itertools
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -138,20 +137,3 @@ def test_equal_units_share_rank_and_range():
     entries = {entry.unit: entry for entry in ranked}
     assert entries["a"].rank == entries["b"].rank
     assert entries["a"].rank_range == entries["b"].rank_range
-
-
-def test_rank_ranges_of_a_city_take_well_under_two_seconds():
-    import random
-
-    draw = random.Random(13)
-
-    def unit(sources):
-        return {source: {dimension: draw.uniform(0, 100) if draw.random() < 0.85 else None for dimension in Dimension}
-                for source in sources}
-    policies = {str(n): unit((Source.platform, Source.survey)) for n in range(1000)}
-    departments = {f"D{n:02}": unit(Source) for n in range(40)}
-    counties = {f"C{n:02}": unit(Source) for n in range(10)}
-    started = time.perf_counter()
-    for units in (policies, departments, counties):
-        rank_units(units, EVEN)
-    assert time.perf_counter() - started < 2

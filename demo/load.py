@@ -59,6 +59,9 @@ DEMO_STAFF = (
     {"name": "第三方评估 赵老师", "role": Role.assessor, "login": "assessor"},
     {"name": "惠企顾问 陈顾问", "role": Role.counsellor, "login": "counsellor"},
 )
+# where the demo's staff alarms and the registered enterprise's notices reach (the SMS sink, a mail catcher)
+DEMO_MAIL_DOMAIN = "huiqi.example"
+DEMO_STAFF_PHONE = "1390000{:04d}"
 # the demo enterprises that register themselves as the demo loads (the first); the rest are left for
 # a newcomer to register (`newcomer`)
 REGISTERED_ENTERPRISES = 1
@@ -77,8 +80,10 @@ def create_demo_accounts(session: requests.Session, gateway_url: str, uscc: str,
     accounts = []
     for staff in DEMO_STAFF:
         team = {"team_id": team_id} if staff["role"] == Role.counsellor and team_id is not None else {}
-        created = session.post(f"{gateway_url}/api/v1/staff", json={**staff, **team, "password": password},
-                               timeout=30)
+        contacts = {"phone": DEMO_STAFF_PHONE.format(len(accounts) + 1),
+                    "email": f"{staff['login']}@{DEMO_MAIL_DOMAIN}"}
+        created = session.post(f"{gateway_url}/api/v1/staff",
+                               json={**staff, **team, **contacts, "password": password}, timeout=30)
         created.raise_for_status()
         accounts.append({**created.json(), "password": password})
     created = session.post(f"{gateway_url}/api/v1/enterprises/{uscc}/accounts", json={}, timeout=30)
@@ -99,6 +104,23 @@ def register_enterprise(gateway_url: str, uscc: str, password: str, read_sms: Ca
                               json={"code": found[1], "password": password}, timeout=30)
     confirmed.raise_for_status()
     return {**confirmed.json()["account"], "login": uscc, "password": password}
+
+
+def choose_every_channel(gateway_url: str, token: str, uscc: str) -> None:
+    """The demo enterprise gives its phone on file and an e-mail address, and asks for every notice by SMS
+    and e-mail besides its inbox: a newcomer sees them reach the SMS sink and a mail catcher."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    contacts = session.put(f"{gateway_url}/api/v1/enterprises/{uscc}/contacts",
+                           json={"phone": contact_phone(uscc), "email": f"{uscc.lower()}@{DEMO_MAIL_DOMAIN}"},
+                           timeout=30)
+    contacts.raise_for_status()
+    current = session.get(f"{gateway_url}/api/v1/enterprises/{uscc}/notification-preferences", timeout=30)
+    current.raise_for_status()
+    every = {kind: ["in_app", "sms", "email"] for kind in current.json()["kinds"]}
+    chosen = session.put(f"{gateway_url}/api/v1/enterprises/{uscc}/notification-preferences",
+                         json={"kinds": every}, timeout=30)
+    chosen.raise_for_status()
 
 
 def newcomer() -> dict:
@@ -123,6 +145,14 @@ def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_fil
     batches = bulk_batches(generate(DEMO_ENTERPRISES))
     publish_batches(amqp_uri, batches)
     say(f"published {DEMO_ENTERPRISES} demo enterprises in {len(batches)} batches to {GOV_EXCHANGE}")
+    uscc = enterprise_with_file(session, gateway_url, batches[0]["profiles"][0]["enterprise"]["uscc"])
+    teams = form_teams(gateway_url, token)
+    accounts = create_demo_accounts(session, gateway_url, uscc, password, team_id=teams["county"])
+    if read_sms is not None:
+        accounts.append(register_enterprise(gateway_url, uscc, password, read_sms))
+    enterprise = next(account for account in accounts if account.get("uscc") == uscc and "token" in account)
+    choose_every_channel(gateway_url, enterprise["token"], uscc)
+    # the policies last: the registered enterprise's first matches already go by SMS and e-mail
     policies = load_policies()
     for policy in policies:
         created = session.post(f"{gateway_url}/api/v1/policies", json=policy, timeout=30)
@@ -131,11 +161,6 @@ def load(gateway_url: str, token: str, amqp_uri: str, *, say=print, accounts_fil
         published = session.post(f"{gateway_url}/api/v1/policies/{created.json()['id']}/publish", timeout=30)
         published.raise_for_status()
     say(f"created and published {len(policies)} demo policies")
-    uscc = enterprise_with_file(session, gateway_url, batches[0]["profiles"][0]["enterprise"]["uscc"])
-    teams = form_teams(gateway_url, token)
-    accounts = create_demo_accounts(session, gateway_url, uscc, password, team_id=teams["county"])
-    if read_sms is not None:
-        accounts.append(register_enterprise(gateway_url, uscc, password, read_sms))
     if accounts_file is not None:
         # a development convenience: these tokens act on demo data on this machine only
         accounts_file.parent.mkdir(parents=True, exist_ok=True)

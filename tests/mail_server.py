@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.header import decode_header, make_header
 from pathlib import Path
 
 
@@ -33,3 +34,9 @@ def running_mail_server(port: int, maildir: Path) -> Iterator[tuple[str, mailbox
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def mails_to(maildir: mailbox.Maildir, address: str) -> list[str]:
+    """The texts of the mails to `address`, in no particular order."""
+    return sorted(message.get_payload(decode=True).decode("utf-8").strip() for message in maildir
+                  if str(make_header(decode_header(message["To"]))) == address)

@@ -10,7 +10,6 @@ The clock only moves forward."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from email.header import decode_header, make_header
 
 import pytest
 
@@ -26,7 +25,7 @@ from tests.e2e.harness import (
     ok,
     policy_draft,
 )
-from tests.mail_server import running_mail_server
+from tests.mail_server import mails_to, running_mail_server
 from tests.polling import until
 from tests.tcp_proxy import free_port
 from tools.sms_sink import SmsSink
@@ -50,12 +49,6 @@ def sms():
 def mail(tmp_path_factory):
     with running_mail_server(SMTP_PORT, tmp_path_factory.mktemp("mail") / "maildir") as (_, maildir):
         yield maildir
-
-
-def mails_to(maildir, address: str) -> list[str]:
-    """The texts of the mails to `address`, in no particular order."""
-    return sorted(message.get_payload(decode=True).decode("utf-8").strip() for message in maildir
-                  if str(make_header(decode_header(message["To"]))) == address)
 
 
 def now_of(platform) -> datetime:

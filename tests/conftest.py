@@ -17,12 +17,17 @@ if os.environ.get("HUIQI_TESTS_BROWSER") != "1":
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from tests.broker import fresh_vhost  # noqa: E402
 
+# Properties are about results, not speed (make bench measures that): no deadline per example, and data
+# generated slowly while four test processes share two cores is no failure.
+hypothesis_settings.register_profile("huiqi", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("huiqi")
 # `make test-fast` (your own loop) tries each property on fewer examples; `make test` on the default 100
-hypothesis_settings.register_profile("fast", max_examples=20)
+hypothesis_settings.register_profile("fast", parent=hypothesis_settings.get_profile("huiqi"), max_examples=20)
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 

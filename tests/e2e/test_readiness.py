@@ -72,7 +72,8 @@ def test_health_is_200_only_once_a_policy_can_be_created(fresh_platform):
                 f"/health said 200, then POST policy {created.status_code} {created.text[:300]}"
         assert first.status_code == 503, f"/health said {first.status_code} before the catalogue was read"
         assert "tagging" in first.json()["failed"], first.json()
-        assert platform.get("/health/ready").status_code == 503
+        # the gateway replica itself can serve: its probe does not follow the services behind it
+        assert platform.get("/health/ready").status_code == 200
         assert platform.get("/health/live").status_code == 200
     finally:
         transaction.rollback()

@@ -8,11 +8,11 @@ service's database when Prometheus scrapes, so they are right also for what anot
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from shared import clock
 from shared import messaging_tables as tables
@@ -46,9 +46,21 @@ class Metrics:
             "huiqi_http_request_duration_seconds", "Time to answer an HTTP request, by route",
             ["service", "route"], buckets=_LATENCY_BUCKETS, registry=registry)
 
+        # gauges read from the service's database at each scrape: (name, help, read(connection))
+        self._database_gauges: list[tuple[str, str, Callable[[Connection], float]]] = [
+            ("huiqi_outbox_depth", "Events committed and not yet published", _outbox_depth),
+            ("huiqi_outbox_oldest_age_seconds", "Age of the oldest event still in the outbox (0: empty)",
+             _outbox_oldest_age_s),
+            ("huiqi_dead_letters", "Dead letters not replayed", _dead_letters_waiting)]
+
     def watch_database(self, engine: Engine) -> None:
-        """Outbox depth and age, and dead letters, read from `engine` at each scrape."""
-        self.registry.register(_DatabaseCollector(self.service, engine))
+        """Read the database gauges (the outbox's, dead letters, what `read_at_scrape` added) from
+        `engine` at each scrape."""
+        self.registry.register(_DatabaseCollector(self, engine))
+
+    def read_at_scrape(self, name: str, help_text: str, read: Callable[[Connection], float]) -> None:
+        """One more gauge of this service, `read(connection)` from its database at each scrape."""
+        self._database_gauges.append((name, help_text, read))
 
     def handled(self, queue: str, count: int) -> None:
         self.messages_handled.labels(self.service, queue).inc(count)
@@ -70,9 +82,23 @@ class Metrics:
         self.http_seconds.labels(self.service, route).observe(seconds)
 
 
+def _outbox_depth(connection: Connection) -> float:
+    return connection.execute(select(func.count()).select_from(tables.outbox)).scalar_one()
+
+
+def _outbox_oldest_age_s(connection: Connection) -> float:
+    oldest = connection.execute(select(func.min(tables.outbox.c.created_at))).scalar_one()
+    return max((clock.now() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+
+
+def _dead_letters_waiting(connection: Connection) -> float:
+    return connection.execute(select(func.count()).select_from(tables.dead_letters)
+                              .where(tables.dead_letters.c.replayed_at.is_(None))).scalar_one()
+
+
 class _DatabaseCollector:
-    def __init__(self, service: str, engine: Engine):
-        self.service = service
+    def __init__(self, metrics: Metrics, engine: Engine):
+        self.metrics = metrics
         self.engine = engine
 
     def describe(self) -> list:
@@ -81,20 +107,13 @@ class _DatabaseCollector:
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
             with self.engine.connect() as connection:
-                depth, oldest = connection.execute(
-                    select(func.count(), func.min(tables.outbox.c.created_at)).select_from(tables.outbox)).one()
-                waiting = connection.execute(select(func.count()).select_from(tables.dead_letters)
-                                             .where(tables.dead_letters.c.replayed_at.is_(None))).scalar_one()
+                values = [(name, help_text, read(connection))
+                          for name, help_text, read in self.metrics._database_gauges]
         except Exception:  # noqa: BLE001 - a scrape while the database is away shows no database figures
             return
-        age = (clock.now() - oldest).total_seconds() if oldest is not None else 0.0
-        for name, help_text, value in (
-                ("huiqi_outbox_depth", "Events committed and not yet published", depth),
-                ("huiqi_outbox_oldest_age_seconds", "Age of the oldest event still in the outbox (0: empty)",
-                 max(age, 0.0)),
-                ("huiqi_dead_letters", "Dead letters not replayed", waiting)):
+        for name, help_text, value in values:
             family = GaugeMetricFamily(name, help_text, labels=["service"])
-            family.add_metric([self.service], float(value))
+            family.add_metric([self.metrics.service], float(value))
             yield family
 
 

@@ -112,3 +112,33 @@ def test_ready_follows_the_broker_connection(probed, amqp_uri):
               what="ready again once the broker is back")
     finally:
         proxy.close()
+
+
+def test_the_application_service_counts_its_overdue_stages(container_factory, nameko_config, platform_env,
+                                                            purge_queues, service_engine):
+    from datetime import timedelta
+
+    from services.application import hall
+    from services.application.models import metadata
+    from services.application.service import ApplicationService
+    from shared import clock, workdays
+    from shared.contracts.actors import Actor, Role
+    from shared.uscc import complete
+    from tests.integration.test_staff_alarms import terms
+
+    clerk, calendar = Actor(role=Role.window_clerk, id="clerk"), workdays.seeded()
+    engine = service_engine("application", metadata)
+    with engine.begin() as connection:
+        for number, days_ago in enumerate((21, 30, 0)):   # accepted: a review of 5 working days, two overdue
+            entered = clock.now() - timedelta(days=days_ago)
+            asked = {**terms(), "uscc": complete(f"91371600000000{number:03d}")}
+            opened = hall.open_application(connection, asked, note=None, checked_materials=[], actor=clerk,
+                                           now=entered, calendar=calendar).application_id
+            hall.act(connection, opened, "accept", clerk, comment=None, amount=None,
+                     now=entered + timedelta(minutes=1), calendar=calendar)
+    port = free_port()
+    container_factory(ApplicationService, {**nameko_config, "PROBE_PORT": port}).start()
+    base = f"http://127.0.0.1:{port}"
+
+    until(lambda: requests.get(f"{base}/health/ready", timeout=5).status_code == 200, timeout=20)
+    assert sample(scrape(base), "huiqi_overdue_stages", service="application") == 2

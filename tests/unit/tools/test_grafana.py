@@ -1,20 +1,31 @@
-"""deploy/grafana/huiqi.json charts only metrics the services serve (`shared.metrics`)."""
+"""deploy/grafana/huiqi.json charts only metrics the services serve (`shared.metrics`, and the
+application service's overdue stages)."""
 import json
 import re
 from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from services.application.dependencies import OverdueStagesGauge
+from services.application.models import metadata as application_tables
 from shared import messaging_tables
-from shared.metrics import Metrics
+from shared.metrics import of
 
 DASHBOARD = Path(__file__).resolve().parents[3] / "deploy" / "grafana" / "huiqi.json"
+
+
+class Container:
+    service_name = "application"
 
 
 def served_samples() -> set[str]:
     engine = create_engine("sqlite://")
     messaging_tables.metadata.create_all(engine)
-    metrics = Metrics("tagging")
+    application_tables.create_all(engine)
+    container, overdue = Container(), OverdueStagesGauge()
+    overdue.container = container
+    overdue.setup()
+    metrics = of(container)
     metrics.watch_database(engine)
     metrics.handler_took("tagging.profiles", 0.1)
     metrics.rpc_took("policy", "health", "ok", 0.1)

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # The password of the demo people `make run` creates (staff logins, a registered enterprise).
     demo_password: str = DEVELOPMENT_DEMO_PASSWORD
+    # Where each process answers GET /health/live, /health/ready and /metrics (shared.probes): 0 is
+    # off. Several services on one host need one port each: `HUIQI_<SERVICE>_PROBE_PORT` wins.
+    probe_port: int = 0
+    probe_host: str = "0.0.0.0"
 
     def public_base_url(self) -> str:
         return (self.public_url or f"http://{self.gateway_bind}").rstrip("/")
@@ -63,6 +67,11 @@ class Settings(BaseSettings):
         if own:
             return own
         return self.database_url.format(service=service, var_dir=self.var_dir.resolve())
+
+    def probe_port_for(self, service: str) -> int:
+        """`HUIQI_<SERVICE>_PROBE_PORT` wins over `HUIQI_PROBE_PORT`."""
+        own = os.environ.get(f"HUIQI_{service.upper()}_PROBE_PORT")
+        return int(own) if own else self.probe_port
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from eventlet.event import Event
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared import stop_deadline
+from shared import metrics, stop_deadline
 from shared.failures import Failure, classify, pause_before_retry
 from shared.logs import get_logger
 from shared.queue_consumer import StoppableQueueConsumer
@@ -164,6 +165,7 @@ class QueueHandler(Consumer):
         self.store = stores[0]
         self.log = get_logger(f"huiqi.{self.container.service_name}.consumer",
                               service=self.container.service_name, queue=self.route.queue)
+        self.metrics = metrics.of(self.container)
 
     def stop(self):
         stop_deadline.arm(self.container)
@@ -223,6 +225,7 @@ class QueueHandler(Consumer):
         context_data = self.unpack_message_headers(first_message)
         context_data.setdefault(
             "correlation_id", first.event_id or first_message.properties.get("message_id") or str(uuid.uuid4()))
+        batch.started = time.monotonic()
         try:
             self.container.spawn_worker(self, ([delivery for _, delivery in batch.items],), {},
                                         context_data=context_data, handle_result=partial(self._settle, batch))
@@ -232,9 +235,11 @@ class QueueHandler(Consumer):
             self._finished()
 
     def _settle(self, batch: _Batch, worker_ctx, result, exc_info):
+        self.metrics.handler_took(self.route.queue, time.monotonic() - batch.started)
         if exc_info is None:
             for message, _ in batch.items:
                 self.queue_consumer.ack_message(message)
+            self.metrics.handled(self.route.queue, len(batch.items))
             if batch.attempts:
                 self.log.info("consumer_resumed", size=len(batch.items), after_attempts=batch.attempts)
             self._finished()
@@ -267,6 +272,7 @@ class QueueHandler(Consumer):
     def _try_again_later(self, batch: _Batch, kind: Failure, error: BaseException) -> None:
         batch.attempts += 1
         batch.conflicts += kind is Failure.CONFLICT
+        self.metrics.retried(self.route.queue, kind.value)
         delay = pause_before_retry(kind, batch.conflicts if kind is Failure.CONFLICT else batch.attempts,
                                    random.random())
         event_ids = [delivery.event_id for _, delivery in batch.items[:5]]
@@ -303,6 +309,7 @@ class QueueHandler(Consumer):
         self.log.error("message_dead_lettered", event_id=delivery.event_id, routing_key=delivery.routing_key,
                        error=repr(exc_info[1]), correlation_id=correlation_id)
         self.queue_consumer.ack_message(message)
+        self.metrics.dead_lettered(self.route.queue)
         self._finished()
 
     def _finished(self) -> None:
@@ -331,6 +338,7 @@ class _Batch:
     items: list                     # (message, Delivery), in arrival order
     attempts: int = 0               # failed tries of this very batch, retried in place
     conflicts: int = 0              # of those, the ones that broke a constraint (an outage's tries are not)
+    started: float = 0.0            # monotonic time of its latest try
 
 
 handles = QueueHandler.decorator

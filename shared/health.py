@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from shared import clock, dead_letters
+from shared.probes import Probes
 from shared.readiness import Readiness
 from shared.rpc import rpc
 
@@ -10,6 +11,7 @@ class HealthRpc:
     """Mixed into a service class that has `store = Store(...)`."""
 
     readiness = Readiness()
+    probes = Probes()   # GET /health/live, /health/ready and /metrics on its own port
 
     @rpc
     def health(self) -> dict:

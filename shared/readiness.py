@@ -20,15 +20,20 @@ class Readiness(DependencyProvider):
         return self
 
     def waiting_for(self) -> list[str]:
-        waiting = []
-        for extension in self.container.extensions:
-            ask = getattr(extension, "waiting_for", None)
-            if extension is not self and callable(ask):
-                what = ask()
-                if what:
-                    waiting.append(what)
-        return sorted(set(waiting))
+        return waiting_for(self.container)
 
     def backlog(self) -> int:
         return sum(extension.backlog() for extension in self.container.extensions
                    if extension is not self and callable(getattr(extension, "backlog", None)))
+
+
+def waiting_for(container) -> list[str]:
+    """What the container's extensions still wait for, by name (empty once every one is ready)."""
+    waiting = set()
+    for extension in container.extensions:
+        ask = getattr(extension, "waiting_for", None)
+        if not isinstance(extension, Readiness) and callable(ask):
+            what = ask()
+            if what:
+                waiting.add(what)
+    return sorted(waiting)

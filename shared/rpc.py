@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import uuid
 
 import amqp
@@ -52,6 +53,7 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 
+from shared import metrics
 from shared.config import settings
 from shared.entrypoints import CheckedSignature
 from shared.errors import HuiqiError, Unavailable
@@ -184,6 +186,10 @@ class ReplyListener(nameko_rpc.ReplyListener):
         # in time: the QueueConsumer makes its consumers when it starts, after every setup
         self.queue.no_ack = True
 
+    def waiting_for(self) -> str | None:
+        """For `shared.readiness`: a caller whose reply queue is not consumed gets no answers."""
+        return None if self.queue_consumer.connected else "rpc replies"
+
     def handle_message(self, body, message):
         # as Nameko's, without the ack: the broker took none
         correlation_id = message.properties.get("correlation_id")
@@ -205,6 +211,19 @@ class _MethodProxy(nameko_rpc.MethodProxy):
         super().__init__(worker_ctx, service_name, method_name, reply_listener, **options)
 
     def __call__(self, *args, **kwargs):
+        started, outcome = time.monotonic(), "error"
+        try:
+            answer = self._answer(*args, **kwargs)
+            outcome = "ok"
+            return answer
+        except Unavailable:
+            outcome = "unavailable"
+            raise
+        finally:
+            metrics.of(self.worker_ctx.container).rpc_took(self.service_name, self.method_name, outcome,
+                                                           time.monotonic() - started)
+
+    def _answer(self, *args, **kwargs):
         reply = self._call(*args, **kwargs)
         if self._deadline_s is None:
             return reply.result()

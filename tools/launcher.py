@@ -31,6 +31,15 @@ SERVICES = {
 }
 
 
+def probe_port_of(name: str, env: dict[str, str]) -> dict[str, str]:
+    """On one host each process needs a probe port of its own (`shared.probes`): `HUIQI_PROBE_PORT`
+    is the first, each service the next in `SERVICES` order, unless `HUIQI_<SERVICE>_PROBE_PORT` says."""
+    own, first = f"HUIQI_{name.upper()}_PROBE_PORT", int(env.get("HUIQI_PROBE_PORT") or 0)
+    if own in env or not first:
+        return {}
+    return {own: str(first + list(SERVICES).index(name))}
+
+
 class ServiceProcesses:
     """The platform's processes; each service is its own OS process with its own log file."""
 
@@ -48,7 +57,8 @@ class ServiceProcesses:
             log = open(self.log_dir / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
                 [str(Path(sys.executable).parent / "nameko"), "run", SERVICES[name], "--config", str(NAMEKO_CONFIG)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=ROOT, env={**self.env, **probe_port_of(name, self.env)}, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
             log.close()
 
     def stop(self, *names: str, timeout_s: float = 20.0) -> None:

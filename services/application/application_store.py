@@ -229,6 +229,12 @@ def listing(session: SessionOrConnection, now: datetime, actor: Actor, *, status
     return rows, total
 
 
+def overdue_stages(session: SessionOrConnection, now: datetime) -> int:
+    """Open stages past their due time, of every application (the alarms' scan, counted)."""
+    return session.execute(select(func.count()).select_from(stages).where(
+        stages.c.completed_at.is_(None), stages.c.due_at.is_not(None), stages.c.due_at < now)).scalar_one()
+
+
 def counts(session: SessionOrConnection, actor: Actor) -> tuple[dict[str, int], int, Decimal]:
     """Of the applications `actor` may see: how many in each stage, how many completed were proactive, and the
     amount the completed ones disbursed."""

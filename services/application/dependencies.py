@@ -8,8 +8,10 @@ from collections.abc import Callable
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 
+from services.application import application_store
 from services.application.domain.materials import CheckedMaterial, MaterialError, check_materials
 from services.application.material_store import MaterialStore
+from shared import clock, metrics
 from shared.config import settings
 from shared.errors import Invalid
 
@@ -58,3 +60,13 @@ class ProactivePolicies(DependencyProvider):
             self.proactive, self.published = frozenset(flags["proactive"]), frozenset(flags["published"])
             self.fetched_at = time.monotonic()
         return self.proactive
+
+
+class OverdueStagesGauge(DependencyProvider):
+    """`huiqi_overdue_stages` on /metrics (`shared.probes`): open stages past their due time, counted
+    when Prometheus scrapes."""
+
+    def setup(self):
+        metrics.of(self.container).read_at_scrape(
+            "huiqi_overdue_stages", "Open application stages past their due time",
+            lambda connection: application_store.overdue_stages(connection, clock.now()))

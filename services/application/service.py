@@ -8,7 +8,7 @@ from decimal import Decimal
 from nameko.timer import timer
 
 from services.application import application_store, budget_store, calendar_loading, hall
-from services.application.dependencies import Materials, ProactivePolicies
+from services.application.dependencies import Materials, OverdueStagesGauge, ProactivePolicies
 from services.application.domain import proactive
 from services.application.models import calendar_years, metadata
 from shared import clock, workdays
@@ -36,6 +36,7 @@ class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     policy = RpcProxy("policy")
     materials = Materials()
     proactive_policies = ProactivePolicies()
+    overdue_stages = OverdueStagesGauge()
     calendar = CalendarProvider(calendar_years)
 
     # --- RPC ------------------------------------------------------------------------------------

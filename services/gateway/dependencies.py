@@ -18,6 +18,7 @@ from nameko.extensions import DependencyProvider, Entrypoint, SharedExtension
 from nameko.rpc import RpcReply
 
 from services.gateway.errors import ServiceFailed, ServiceUnavailable
+from shared import metrics
 from shared.config import settings
 from shared.logs import correlation_id_of
 from shared.publisher import ConfirmingPublisher, Outgoing, PublishFailed
@@ -91,14 +92,18 @@ class TimedService:
 
     def start(self, method: str, *args, **kwargs) -> PendingCall:
         """Send the request now; the answer is waited for by `PendingCall.result`."""
+        measured, started = metrics.of(self._proxy.worker_ctx.container), time.monotonic()
         try:
             with eventlet.Timeout(self.timeout_s, self._silent(method)):
                 reply = getattr(self._proxy, method).call_async(*args, **kwargs)
-        except UnknownService:
-            raise ServiceUnavailable(self.name, f"the {self.name} service is not running") from None
-        except (OperationalError, OSError) as error:
+        except (UnknownService, OperationalError, OSError, ServiceUnavailable) as error:
+            measured.rpc_took(self.name, method, "unavailable", time.monotonic() - started)
+            if isinstance(error, UnknownService):
+                raise ServiceUnavailable(self.name, f"the {self.name} service is not running") from None
+            if isinstance(error, ServiceUnavailable):
+                raise
             raise ServiceUnavailable(self.name, f"cannot reach the message broker: {error}") from None
-        return PendingCall(self, method, reply)
+        return PendingCall(self, method, reply, measured, started)
 
     def _silent(self, method: str) -> ServiceUnavailable:
         return ServiceUnavailable(self.name, f"the {self.name} service did not answer {method} "
@@ -109,24 +114,32 @@ class TimedService:
 
 
 class PendingCall:
-    def __init__(self, service: TimedService, method: str, reply: RpcReply):
+    def __init__(self, service: TimedService, method: str, reply: RpcReply, measured: metrics.Metrics,
+                 started: float):
         self.service, self.method, self.reply = service, method, reply
+        self._metrics, self.started = measured, started
 
     def result(self, deadline: float) -> Any:
         """The answer, or ServiceUnavailable at `deadline` (a time.monotonic() value)."""
         name = self.service.name
         timeout = eventlet.Timeout(max(deadline - time.monotonic(), 0), self.service._silent(self.method))
+        outcome = "error"
         try:
-            return self.reply.result()
+            answer = self.reply.result()
+            outcome = "ok"
+            return answer
         except ServiceUnavailable:
+            outcome = "unavailable"
             self.service._forget(self.reply)
             raise
         except MethodNotFound:
+            outcome = "unavailable"
             raise ServiceUnavailable(name, f"the {name} service does not offer {self.method}") from None
         except RemoteError as error:
             raise ServiceFailed(name, error.exc_type, error.value) from None
         finally:
             timeout.cancel()
+            self._metrics.rpc_took(name, self.method, outcome, time.monotonic() - self.started)
 
     def abandon(self) -> None:
         """Stop waiting for the answer (another call of the same request failed first)."""

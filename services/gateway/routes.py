@@ -97,10 +97,11 @@ ROUTE_LIST: tuple[Route, ...] = (
           description="200 when every service answers and is ready (its database, its bus consumers and what "
                       "it loads at start: the tag catalogue, the policy index); 503 naming those that are not, "
                       "and why."),
-    Route("health_ready", "GET", "/health/ready", "Readiness probe: the same as /health", "operations", None,
-          answer=schemas.Health, errors=(503,), answer_on_error=(503,),
+    Route("health_ready", "GET", "/health/ready", "Readiness probe: this gateway replica can serve", "operations",
+          None, answer=schemas.Readiness, errors=(503,), answer_on_error=(503,),
           description="For a load balancer or Kubernetes readinessProbe: send requests to this replica only "
-                      "while it answers 200."),
+                      "while it answers 200. Asks no service: 200 once its RPC replies and bus consumers are "
+                      "connected, whether or not the services behind it are up (GET /health says that)."),
     Route("health_live", "GET", "/health/live", "Liveness probe: this gateway process serves HTTP", "operations",
           None, answer=schemas.Liveness,
           description="200 whenever the process answers; asks no service (a service still starting must not get "

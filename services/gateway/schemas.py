@@ -610,6 +610,14 @@ class Health(_Answer):
     error: ErrorDetail | None = Field(None, description="present when status is unavailable (503)")
 
 
+class Readiness(_Answer):
+    service: Literal["gateway"]
+    ready: bool
+    waiting_for: list[str] = Field(description="what this replica still waits for (its RPC replies consumed, "
+                                               "its bus consumers); empty when ready")
+    gateway: GatewayClock
+
+
 class Liveness(_Answer):
     status: Literal["alive"]
     gateway: GatewayClock

@@ -103,6 +103,7 @@ from shared.contracts.gov import EnterpriseEvent, ProfilesSynced, QuarantineStat
 from shared.contracts.policies import PolicyDraft, PolicyStatus
 from shared.errors import Forbidden, NotFound
 from shared.logs import Logger
+from shared.probes import Probes
 from shared.time_travel import CLOCK_CHANGED, ClockListener
 
 EXPORT_PAGE = 10_000   # near-misses per RPC when a whole list is exported
@@ -124,6 +125,7 @@ class GatewayService(ClockListener):
     gov_events = GovEventPublisher()
     clock_events = EventDispatcher()
     log = Logger()
+    probes = Probes()   # GET /health/live, /health/ready and /metrics on its own port too
 
     def _policy(self, caller: Caller, action: Action, policy_id: int, uscc: str | None = None) -> dict:
         """The policy, once the caller may act on it: a draft is hidden (404) from those who may not see
@@ -177,7 +179,10 @@ class GatewayService(ClockListener):
 
     @endpoint("health_ready")
     def health_ready(self, request):
-        return self.health(request)
+        # this replica alone (shared.probes): a service down must not take every gateway out of
+        # the load balancer; GET /health says which services answer
+        body, status = self.probes.readiness()
+        return Reply({**body, "gateway": self._own_clock()}, status)
 
     @endpoint("health_live")
     def health_live(self, request):

@@ -35,7 +35,7 @@ from services.gateway.inputs import read_inputs
 from services.gateway.routes import ROUTES
 from services.gateway.sessions import CSRF_HEADER, session_of
 from services.gateway.tokens import TokenDirectory
-from shared import clock, money
+from shared import clock, metrics, money
 from shared.config import settings
 from shared.entrypoints import CheckedSignature
 from shared.logs import get_logger
@@ -46,6 +46,7 @@ _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # an application's three materials of up to 10 MiB each, in base64, fit; a bulk batch of 1,000
 # profiles is well under this
 MAX_BODY_BYTES = 48 * 1024 * 1024
+_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 
 
 @functools.cache
@@ -87,11 +88,14 @@ class JsonWsgiApp(WsgiApp):
             # reads a body without Content-Length as empty (and would not apply MAX_BODY_BYTES)
             environ["wsgi.input_terminated"] = True
         request = ApiRequest(environ, shallow=True)
+        route = "portal"    # the metrics' label: the route's name (routes.py), never the path
         try:
             if request.method in ("GET", "HEAD") and portal.is_file_path(request.path):
                 response = portal.answer(request)
             else:
+                route = "unrouted"
                 provider, values = self.url_map.bind_to_environ(environ).match()
+                route = provider.route.name
                 request.path_values = values
                 response = provider.handle_request(request)
         except NotFound as error:
@@ -105,8 +109,11 @@ class JsonWsgiApp(WsgiApp):
             _log().exception("request_failed", correlation_id=correlation_id, path=request.path)
             response = _error_response(error_reply(error, correlation_id))
         response.headers[REQUEST_ID] = correlation_id
+        taken_s = time.monotonic() - started
+        metrics.of(self.server.container).http_answered(
+            route, request.method if request.method in _METHODS else "other", response.status_code, taken_s)
         _log().info("http_request", method=request.method, path=request.path, status=response.status_code,
-                  duration_ms=round((time.monotonic() - started) * 1000, 1), correlation_id=correlation_id)
+                  duration_ms=round(taken_s * 1000, 1), correlation_id=correlation_id)
         return response(environ, start_response)
 
 

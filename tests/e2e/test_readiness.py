@@ -2,6 +2,8 @@
 the moment it does (here `POST /api/v1/policies`, which needs the tagging service's catalogue)
 succeeds. The catalogue load is held back by a lock the test takes on the tagging database before
 the services start, which makes the window a fresh start has by chance as wide as the test needs.
+Meanwhile the tagging process's own `/health/ready` (its probe port) is 503 and the gateway's is
+200: a gateway replica is ready when it can serve, whatever the services behind it.
 
 And `make run` says the platform is running only once the demo's data have settled: once
 `demo.load.wait_until_settled` returns, every effect of a bulk load is there.
@@ -27,10 +29,12 @@ from tests.e2e.harness import (
     sync_batches,
 )
 from tests.polling import eventually
+from tests.tcp_proxy import free_port
 
 pytestmark = pytest.mark.e2e
 
 SERVICES = ("tagging", "policy", "notification", "application", "evaluation", "accounts", "counselling")
+TAGGING_PROBES = free_port()   # the tagging process's own /health/ready (shared.probes)
 
 
 def health(platform) -> requests.Response:
@@ -45,7 +49,11 @@ def health(platform) -> requests.Response:
     return answer
 
 
-@pytest.mark.platform(backends=("postgresql",), start=False)
+def tagging_ready() -> int:
+    return requests.get(f"http://127.0.0.1:{TAGGING_PROBES}/health/ready", timeout=5).status_code
+
+
+@pytest.mark.platform(backends=("postgresql",), start=False, env={"HUIQI_TAGGING_PROBE_PORT": str(TAGGING_PROBES)})
 def test_health_is_200_only_once_a_policy_can_be_created(fresh_platform):
     platform = fresh_platform
     tagging_url = platform.database_url.format(service="tagging")
@@ -72,8 +80,10 @@ def test_health_is_200_only_once_a_policy_can_be_created(fresh_platform):
                 f"/health said 200, then POST policy {created.status_code} {created.text[:300]}"
         assert first.status_code == 503, f"/health said {first.status_code} before the catalogue was read"
         assert "tagging" in first.json()["failed"], first.json()
-        assert platform.get("/health/ready").status_code == 503
+        # the gateway replica itself can serve: its probe does not follow the services behind it
+        assert platform.get("/health/ready").status_code == 200
         assert platform.get("/health/live").status_code == 200
+        assert tagging_ready() == 503, "the tagging process says it is ready before its catalogue is read"
     finally:
         transaction.rollback()
         holder.close()
@@ -85,6 +95,7 @@ def test_health_is_200_only_once_a_policy_can_be_created(fresh_platform):
     created = platform.post(f"{API}/policies", policy_draft("就绪检查", {"tag": "scale.small"}))
     assert created.status_code == 201, f"{created.status_code} {created.text[:300]}"
     assert platform.get("/health/ready").status_code == 200
+    assert tagging_ready() == 200
 
 
 def test_settled_means_every_effect_of_a_bulk_load_is_in(fresh_platform):

@@ -174,3 +174,38 @@ def test_query_parameters_reach_the_services(api, fake_services):
     assert api.get("/api/v1/admin/dead-letters", params={"service": "gateway"}).status_code == 422
     assert api.get("/api/v1/tags").json()["categories"] == [{"code": "scale", "name": "规模"}]
     assert api.get("/api/v1/tags", params={"include_retired": "true"}).json()["asked"] == [True]
+
+
+def test_the_gateway_is_ready_without_the_services_behind_it_and_counts_its_requests(
+        quick_consumers, container_factory, gateway_settings, nameko_gateway_config):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from services.gateway.service import GatewayService
+    from tests.polling import until
+    from tests.tcp_proxy import free_port
+
+    probe_port = free_port()
+    container_factory(GatewayService, {**nameko_gateway_config, "PROBE_PORT": probe_port}).start()
+    gateway, probes = f"http://{nameko_gateway_config['WEB_SERVER_ADDRESS']}", f"http://127.0.0.1:{probe_port}"
+
+    # no service runs: the platform is not ready, this replica is (it can serve, and say so)
+    assert requests.get(f"{gateway}/health", timeout=10).status_code == 503
+    until(lambda: requests.get(f"{gateway}/health/ready", timeout=5).status_code == 200, timeout=10)
+    ready = requests.get(f"{probes}/health/ready", timeout=5)
+    assert ready.status_code == 200 and ready.json()["waiting_for"] == []
+
+    for _ in range(3):
+        assert requests.get(f"{gateway}/health/live", timeout=5).status_code == 200
+    assert requests.get(f"{gateway}/api/v1/no-such-thing", timeout=5).status_code == 404
+    samples = {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+               for family in text_string_to_metric_families(requests.get(f"{probes}/metrics", timeout=5).text)
+               for sample in family.samples}
+    def requests_of(route: str, status: str) -> float:
+        return samples.get(("huiqi_http_requests_total", (("method", "GET"), ("route", route),
+                                                           ("service", "gateway"), ("status", status))), 0.0)
+    assert requests_of("health_live", "200") == 3
+    assert requests_of("unrouted", "404") == 1
+    # /health asked the seven services, each call measured (none answered)
+    unanswered = [value for (name, labels), value in samples.items()
+                  if name == "huiqi_rpc_client_duration_seconds_count" and ("outcome", "unavailable") in labels]
+    assert sum(unanswered) == 7

@@ -11,6 +11,8 @@ import re
 import tomllib
 from urllib.parse import urlsplit
 
+import pytest
+
 from shared.config import Settings
 from tests.unit.deploy.deploy_files import DEPLOY, compose, kubernetes_documents, of_kind, pod_containers
 from tools.launcher import ROOT, SERVICES
@@ -153,6 +155,34 @@ def test_every_deployment_has_probes_on_a_named_port_and_resources():
             assert container[probe]["httpGet"]["port"] in ports, f"{name} {probe}"
         assert set(container["resources"]["requests"]) == {"cpu", "memory"}, name
         assert "memory" in container["resources"]["limits"], name
+
+
+def _probe_ports() -> set[int]:
+    """The numbers of the container ports named `probe`, and the port compose's health checks ask."""
+    ports = {port["containerPort"] for deployment in _deployments().values()
+             for port in deployment["spec"]["template"]["spec"]["containers"][0]["ports"] if port["name"] == "probe"}
+    services = compose()["services"]
+    ports |= {urlsplit(services[name]["healthcheck"]["test"][-1]).port for name in SERVICES}
+    return ports
+
+
+def test_kubernetes_and_compose_probe_every_service_on_one_port():
+    for name, deployment in _deployments().items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        assert {container[probe]["httpGet"]["port"] for probe in PROBES} == {"probe"}, name
+    assert len(_probe_ports()) == 1
+
+
+def test_every_service_is_told_the_port_it_is_probed_on():
+    """Services serve probes on HUIQI_PROBE_PORT (off by default): it must be the port probed."""
+    if "probe_port" not in Settings.model_fields:
+        pytest.skip("this version of the platform serves no probe port of its own")
+    [port] = _probe_ports()
+    for name, deployment in _deployments().items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        assert {"name": "HUIQI_PROBE_PORT", "value": str(port)} in container.get("env", []), name
+    for name in SERVICES:
+        assert compose()["services"][name]["environment"].get("HUIQI_PROBE_PORT") == str(port), name
 
 
 def test_every_deployment_has_a_disruption_budget_selecting_its_pods():

@@ -21,6 +21,7 @@ LONG_RUNNING = ("rabbitmq", "postgres", *SERVICES)
 PROBES = {"livenessProbe": "/health/live", "readinessProbe": "/health/ready"}
 HPA_TARGETS = ("gateway", "policy")
 SECRET_NAME = "huiqi"
+TWO_PART_RELEASES = frozenset({"postgres"})
 INTERPOLATION = re.compile(r"\$\{(\w+)(:?[?-][^}]*)?\}")
 
 
@@ -50,12 +51,18 @@ def known_variables() -> set[str]:
 
 
 def unpinned(image: str) -> str | None:
-    """Why an image reference is not pinned, or None when it is."""
+    """Why an image reference is not pinned to one release, or None when it is.
+
+    A release is major.minor.patch (`3.11` or `15` move with every patch), except for projects
+    whose releases have two parts (PostgreSQL: `15.20`)."""
     name, _, tag = image.rpartition(":")
     if not name or "/" in tag:
         return f"{image}: no tag"
     if tag == "latest":
         return f"{image}: latest"
+    parts = 2 if name.rsplit("/", 1)[-1] in TWO_PART_RELEASES else 3
+    if not re.match(r"\d+" + r"\.\d+" * (parts - 1) + r"(?![.\d])", tag):
+        return f"{image}: not one release"
     return None
 
 
@@ -85,7 +92,8 @@ def test_every_huiqi_variable_the_deployment_files_name_is_one_the_platform_read
 
 
 def test_every_image_is_pinned_and_huiqi_is_the_project_version():
-    images = [spec["image"] for spec in compose()["services"].values()]
+    images = re.findall(r"^FROM\s+(\S+)", (DEPLOY / "Dockerfile").read_text(encoding="utf-8"), re.MULTILINE)
+    images += [spec["image"] for spec in compose()["services"].values()]
     images += [container["image"] for _, document in kubernetes_documents()
                if document["kind"] in ("Deployment", "Job") for container in pod_containers(document)]
     assert len(images) > 2 * len(SERVICES)
@@ -99,6 +107,10 @@ def test_image_pinning_rejects_latest_and_a_missing_tag():
     assert unpinned("huiqi:latest") == "huiqi:latest: latest"
     assert unpinned("registry.local:5000/huiqi") == "registry.local:5000/huiqi: no tag"
     assert unpinned("rabbitmq") == "rabbitmq: no tag"
+    assert unpinned("python:3.11.7-slim-bookworm") is None
+    assert unpinned("python:3.11-slim") == "python:3.11-slim: not one release"
+    assert unpinned("rabbitmq:3.10-management") == "rabbitmq:3.10-management: not one release"
+    assert unpinned("postgres:15") == "postgres:15: not one release"
 
 
 def test_compose_keeps_data_in_named_volumes_checks_health_and_counts_replicas():

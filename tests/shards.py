@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
                 if process.poll() is None:
                     continue
                 pending.remove(run)
-                worst = max(worst, process.returncode)
+                # killed by a signal is a negative code: a failure too, as a shell would report it
+                code = process.returncode if process.returncode >= 0 else 128 - process.returncode
+                worst = max(worst, code)
                 log.seek(0)
                 print(f"--- shard {group} of {options.shards}: exit {process.returncode}, "
                       f"{time.monotonic() - started:.0f} s ---", flush=True)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import harness
+from tests.mail_server import running_mail_server
+from tools.sms_sink import SmsSink
 
 PLATFORM_FIXTURES = {"platform": "module", "fresh_platform": "function"}
 
@@ -101,3 +103,17 @@ def pytest_collection_modifyitems(items):
     ordered = sorted((items[position] for position in slots), key=lambda item: ORDER.index(module_of(item)))
     for position, item in zip(slots, ordered, strict=True):
         items[position] = item
+
+
+@pytest.fixture(scope="module")
+def sms(request):
+    """The local SMS gateway on the module's `SMS_PORT`, which its platform's processes were told."""
+    with SmsSink(port=request.module.SMS_PORT) as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def mail(request, tmp_path_factory):
+    """A mail server on the module's `SMTP_PORT` keeping what it receives in a maildir."""
+    with running_mail_server(request.module.SMTP_PORT, tmp_path_factory.mktemp("mail") / "maildir") as (_, maildir):
+        yield maildir

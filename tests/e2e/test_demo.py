@@ -13,26 +13,13 @@ from demo.evaluation import QUESTIONS, RATERS, load_round
 from demo.load import DEMO_MAIL_DOMAIN, demo_usccs, load, wait_until_settled
 from shared.clock import CHINA
 from tests.e2e.harness import ADMIN_TOKEN, As, ok
-from tests.mail_server import mails_to, running_mail_server
+from tests.mail_server import mails_to
 from tests.polling import until
 from tests.tcp_proxy import free_port
-from tools.sms_sink import SmsSink
 
 SMS_PORT, SMTP_PORT = free_port(), free_port()
 pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={
     "HUIQI_SMS_URL": f"http://127.0.0.1:{SMS_PORT}/sms", "HUIQI_SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}"})]
-
-
-@pytest.fixture(scope="module")
-def sms():
-    with SmsSink(port=SMS_PORT) as sink:
-        yield sink
-
-
-@pytest.fixture(scope="module")
-def mail(tmp_path_factory):
-    with running_mail_server(SMTP_PORT, tmp_path_factory.mktemp("mail") / "maildir") as (_, maildir):
-        yield maildir
 
 
 def test_the_demo_holds_a_finished_round_with_results_ratings_and_an_open_rectification(platform, sms, mail):

@@ -14,19 +14,12 @@ from services.gateway.sessions import COOKIE
 from tests.e2e.harness import ADMIN_TOKEN, API, As, checked_session, enterprise_event, new_uscc, ok
 from tests.polling import eventually
 from tests.tcp_proxy import free_port
-from tools.sms_sink import SmsSink
 
 # the platform's processes are told where the SMS gateway will listen before it starts
 SMS_PORT = free_port()
 pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={"HUIQI_SMS_URL": f"http://127.0.0.1:{SMS_PORT}/sms"})]
 PHONE = "13912345678"
 PASSWORD = "qiye2026ok"
-
-
-@pytest.fixture(scope="module")
-def sms():
-    with SmsSink(port=SMS_PORT) as sink:
-        yield sink
 
 
 def test_an_enterprise_registers_signs_in_reads_its_file_and_signs_out(platform, sms):

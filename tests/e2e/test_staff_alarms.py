@@ -25,10 +25,9 @@ from tests.e2e.harness import (
     ok,
     policy_draft,
 )
-from tests.mail_server import mails_to, running_mail_server
+from tests.mail_server import mails_to
 from tests.polling import until
 from tests.tcp_proxy import free_port
-from tools.sms_sink import SmsSink
 
 # the platform's processes are told where the SMS gateway and the mail server will listen before they start
 SMS_PORT, SMTP_PORT = free_port(), free_port()
@@ -37,18 +36,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.platform(env={
     "HUIQI_TIME_TRAVEL": "1", "HUIQI_SMS_URL": f"http://127.0.0.1:{SMS_PORT}/sms",
     "HUIQI_SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}", "HUIQI_PUBLIC_URL": PUBLIC_URL})]
 STAFF_PHONE, STAFF_EMAIL, COUNSELLOR_PHONE = "13812340001", "shenpi@finance.example.gov.cn", "13812340002"
-
-
-@pytest.fixture(scope="module")
-def sms():
-    with SmsSink(port=SMS_PORT) as sink:
-        yield sink
-
-
-@pytest.fixture(scope="module")
-def mail(tmp_path_factory):
-    with running_mail_server(SMTP_PORT, tmp_path_factory.mktemp("mail") / "maildir") as (_, maildir):
-        yield maildir
 
 
 def now_of(platform) -> datetime:

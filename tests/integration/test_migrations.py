@@ -157,3 +157,64 @@ def test_a_service_refuses_to_start_on_a_database_not_at_head(platform_env, name
             container.start()
     finally:
         container.kill()
+
+
+NEXT_REVISION = '''"""A revision after the baseline, as a release would add one."""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_read_at"
+down_revision = "0001_baseline"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("questions") as batch_op:
+        batch_op.add_column(sa.Column("read_at", sa.String(30), nullable=True))
+    op.execute("UPDATE questions SET read_at = 'before the upgrade'")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("questions") as batch_op:
+        batch_op.drop_column("read_at")
+'''
+
+
+@pytest.fixture
+def next_release(tmp_path, monkeypatch):
+    """The policy history of a release after this one: a copy of it with one more revision."""
+    import shutil
+
+    services = tmp_path / "services"
+    shutil.copytree(migrations.history_dir("policy"), services / "policy" / "migrations")
+    (services / "policy" / "migrations" / "versions" / "0002_read_at.py").write_text(NEXT_REVISION, encoding="utf-8")
+    monkeypatch.setattr(migrations, "SERVICES_DIR", services)
+    migrations.scripts.cache_clear()
+    yield
+    migrations.scripts.cache_clear()
+
+
+def test_a_database_at_the_baseline_is_upgraded_through_the_next_revisions_with_its_rows_kept(
+        platform_env, engines, nameko_config, capsys, request):
+    assert cli.main(["migrate", "policy"]) == 0
+    engine = engines("policy")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO questions (id, policy_id, uscc, text, asked_by, asked_at) VALUES "
+                                "(7, 1, '91370000MA3C5X1234', '材料要盖章吗？', '{}', '2026-12-01 08:00:00')"))
+    capsys.readouterr()
+    request.getfixturevalue("next_release")
+    container = ServiceContainer(Policy, nameko_config)   # the next release's policy service, not migrated yet
+    try:
+        with pytest.raises(migrations.SchemaNotCurrent, match="at schema revision 0001_baseline, this release "
+                                                              "needs 0002_read_at"):
+            container.start()
+    finally:
+        container.kill()
+
+    assert cli.main(["migrate", "policy"]) == 0
+    assert capsys.readouterr().out == "policy: upgraded 0001_baseline -> 0002_read_at\n"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id, text, read_at FROM questions")).all() == [
+            (7, "材料要盖章吗？", "before the upgrade")]
+    assert revision_of(engine) == "0002_read_at"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -33,6 +34,10 @@ BASELINE = "0001_baseline"
 _RELEASE_BEFORE_MIGRATIONS = "outbox"
 # one `huiqi migrate` at a time per PostgreSQL database (a Job retried while the first still runs)
 _ADVISORY_LOCK = 0x6875697169   # "huiqi"
+
+
+# alembic logs its dialect at every check a service makes at start; `huiqi migrate` says what it did itself
+logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 class SchemaNotCurrent(RuntimeError):

@@ -9,6 +9,7 @@ from tools import cli, launcher
 def test_every_service_with_a_database_has_its_dead_letters_listed(platform_env, capsys):
     assert set(cli.SERVICES) == set(launcher.SERVICES) - {"gateway"}
     assert cli.main(["migrate"]) == 0
+    assert capsys.readouterr().out.count("created at 0001_baseline") == len(cli.SERVICES)
     for service in cli.SERVICES:
         assert cli.main(["dead-letters", service]) == 0
         assert capsys.readouterr().out.startswith(f"{service}: 0 waiting, 0 in all")

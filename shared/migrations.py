@@ -16,17 +16,21 @@ import importlib
 import logging
 from pathlib import Path
 
-from alembic import command
-from alembic.autogenerate.api import AutogenContext
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import MetaData, inspect, text
-from sqlalchemy.engine import Connection
+# alembic logs each plugin it sets up when imported, and its dialect at every check a service makes at
+# start: noise in every service's log (`huiqi migrate` says what it did itself). Set before importing it.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
-from shared import messaging_tables
-from shared.database import Money, UtcDateTime, engine_for
+from alembic import command  # noqa: E402
+from alembic.autogenerate.api import AutogenContext  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from alembic.runtime.migration import MigrationContext  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
+from alembic.util.exc import CommandError  # noqa: E402
+from sqlalchemy import MetaData, inspect, text  # noqa: E402
+from sqlalchemy.engine import Connection  # noqa: E402
+
+from shared import messaging_tables  # noqa: E402
+from shared.database import Money, UtcDateTime, engine_for  # noqa: E402
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 BASELINE = "0001_baseline"
@@ -34,10 +38,6 @@ BASELINE = "0001_baseline"
 _RELEASE_BEFORE_MIGRATIONS = "outbox"
 # one `huiqi migrate` at a time per PostgreSQL database (a Job retried while the first still runs)
 _ADVISORY_LOCK = 0x6875697169   # "huiqi"
-
-
-# alembic logs its dialect at every check a service makes at start; `huiqi migrate` says what it did itself
-logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 class SchemaNotCurrent(RuntimeError):

@@ -1,4 +1,5 @@
-"""Starting and stopping the platform's services as separate `nameko run` processes.
+"""Starting and stopping the platform's services as separate `nameko run` processes, each service's
+database migrated first (`huiqi migrate`).
 
 Used by `huiqi run` (what `make run` calls), the end-to-end tests and the benchmarks, so all
 three run the platform the same way.
@@ -48,9 +49,12 @@ class ServiceProcesses:
         self.env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
         self.services = tuple(services)
         self.processes: dict[str, subprocess.Popen] = {}
+        self.migrated: set[str] = set()
 
     def start(self, *names: str) -> None:
+        """Start the services (all by default), their databases migrated first, as deployment does."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.migrate(*(names or self.services))
         for name in names or self.services:
             if name in self.processes and self.processes[name].poll() is None:
                 continue
@@ -60,6 +64,22 @@ class ServiceProcesses:
                 cwd=ROOT, env={**self.env, **probe_port_of(name, self.env)}, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
             log.close()
+
+    def migrate(self, *names: str) -> None:
+        """`huiqi migrate` for those of `names` with a database not migrated by this launcher yet, in a
+        process of its own with the services' environment (so the same databases, settings and code)."""
+        from shared.migrations import histories
+
+        pending = [name for name in names if name in histories() and name not in self.migrated]
+        if not pending:
+            return
+        done = subprocess.run([sys.executable, "-m", "tools.cli", "migrate", *pending], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True)
+        with open(self.log_dir / "migrate.log", "a", encoding="utf-8") as log:
+            log.write(done.stdout + done.stderr)
+        if done.returncode != 0:
+            raise RuntimeError(f"huiqi migrate {' '.join(pending)} failed, so no service started:\n{done.stderr}")
+        self.migrated.update(pending)
 
     def stop(self, *names: str, timeout_s: float = 20.0) -> None:
         """SIGTERM (Nameko finishes the workers in flight), then SIGKILL after `timeout_s`."""

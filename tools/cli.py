@@ -191,8 +191,7 @@ def run_platform(*, load_demo: bool, replicas: dict[str, int] | None = None) -> 
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
         print(f"starting {', '.join(processes.instances())} (logs in {log_dir}/)")
-        processes.start()
-        processes.wait_ready(timeout_s=90)
+        processes.start_ready(timeout_s=90)
         url = f"http://{config.gateway_bind}"
         accounts_file = config.var_dir / "demo-accounts.json"
         if load_demo and load(url, config.admin_token, config.amqp_uri, accounts_file=accounts_file,

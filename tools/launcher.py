@@ -136,6 +136,16 @@ class ServiceProcesses:
                 start_new_session=True)
             log.close()
 
+    def start_ready(self, *names: str, timeout_s: float = 60.0) -> None:
+        """Start the services and wait until every process is ready: the first process of each first,
+        since a service creates its database and tables as it starts, and two processes doing that at
+        once collide (PostgreSQL refuses the second CREATE of one name); then the other replicas."""
+        first = [instances[0] for instances in (self.instances(name) for name in names or self.services)]
+        self.start(*first)
+        self.wait_ready(*first, timeout_s=timeout_s)
+        self.start(*names)
+        self.wait_ready(*names, timeout_s=timeout_s)
+
     def stop(self, *names: str, timeout_s: float = 20.0) -> None:
         """SIGTERM (Nameko finishes the workers in flight), then SIGKILL after `timeout_s`."""
         chosen = [self.processes[name] for name in (self.instances(*names) if names else list(self.processes))

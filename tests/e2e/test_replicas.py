@@ -2,6 +2,10 @@
 of each in the middle of a bulk synchronisation: the survivors finish the work, and every input
 has exactly one effect, as with one process of each (tests/e2e/test_crashes.py).
 
+The first process of each service is the one killed: it started (and became ready) before the
+second, so it is the tagging service's active consumer of its intake queues, and the kill makes
+the second take over (single active consumer, docs/scaling.md).
+
 The flows: government data in (a bulk synchronisation from five sources), tags, policies
 published before and during the synchronisation (one of them proactive, 免申即享), matches in both
 directions, notices, and the applications the platform opens for the proactive policy. The

@@ -1,7 +1,8 @@
 # Huiqi: `make run` serves the platform on http://127.0.0.1:8000, `make test` runs every test (what CI
-# runs), `make test-fast` the unit and integration tests only, on SQLite, properties on fewer examples (no
-# end-to-end processes, no PostgreSQL runs). Both run the unit and integration tests as 4 pytest
-# processes side by side (tests/shards.py): they mostly wait on the broker and the databases.
+# runs), `make test-fast` the unit and integration tests only, on SQLite, properties on a fifth of their
+# examples (tests/properties.py), without the `slow` demo-data tests, end-to-end processes or PostgreSQL.
+# Both run the unit and integration tests as 4 pytest processes side by side (tests/shards.py): they
+# mostly wait on the broker and the databases.
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -49,7 +50,7 @@ test: $(STAMP) $(PORTAL_BUILT) chromium
 	HUIQI_TESTS_BROWSER=1 $(BIN)/pytest -q --durations=10 tests/browser
 
 test-fast: $(STAMP)
-	$(BIN)/python -m tests.shards 4 -q -m "not postgres" --hypothesis-profile=fast tests/unit tests/integration
+	$(BIN)/python -m tests.shards 4 -q -m "not postgres and not slow" --hypothesis-profile=fast tests/unit tests/integration
 
 bench: $(STAMP) $(PORTAL_BUILT)
 	$(BIN)/python -m bench

@@ -1,6 +1,8 @@
-"""`huiqi`: operations commands. `huiqi declare` runs before any service starts.
+"""`huiqi`: operations commands. `huiqi declare` and `huiqi migrate` run before any service starts.
 
     huiqi declare                                  every exchange, queue and binding
+    huiqi migrate [SERVICE ...]                    bring service databases to the head of their schema history
+    huiqi revision SERVICE -m MESSAGE              write a new migration: the service's models against its head
     huiqi dead-letters SERVICE [--all]             list a service's dead letters
     huiqi dead-letters SERVICE --replay [ID ...]   publish them again (all waiting ones without ids)
     huiqi reset                                    drop every service database (asks no questions)
@@ -25,10 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-from shared import dead_letters, topology
+from shared import dead_letters, migrations, topology
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, DEVELOPMENT_DEMO_PASSWORD, settings
 from shared.database import drop_database, engine_for
-from shared.store import create_schema
 from tools import broker_users, launcher
 
 # every service with a database of its own (the gateway keeps none)
@@ -40,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("declare", help="declare every exchange, queue and binding")
+    migrating = commands.add_parser("migrate", help="bring service databases to the head of their schema "
+                                                    "history (before the services start)")
+    migrating.add_argument("services", nargs="*", metavar="SERVICE", help=f"default: every one ({', '.join(SERVICES)})")
+    revising = commands.add_parser("revision", help="write a new migration of a service's database: its models "
+                                                    "compared with the head of its history")
+    revising.add_argument("service", choices=SERVICES)
+    revising.add_argument("-m", "--message", required=True, help="what the migration changes")
     letters = commands.add_parser("dead-letters", help="list or replay a service's dead letters")
     letters.add_argument("service", choices=SERVICES)
     letters.add_argument("--replay", nargs="*", type=int, metavar="ID")
@@ -75,6 +83,15 @@ def main(argv: list[str] | None = None) -> int:
         for line in topology.declare(config.amqp_uri):
             print(f"declared {line}")
         return 0
+    if args.command == "migrate":
+        unknown = sorted(set(args.services) - set(SERVICES))
+        if unknown:
+            migrating.error(f"no database of its own: {', '.join(unknown)} (services with one: {', '.join(SERVICES)})")
+        return migrate(args.services or SERVICES)
+    if args.command == "revision":
+        from tools.revisions import write_revision
+        print(f"wrote {write_revision(args.service, args.message)}")
+        return 0
     if args.command == "asyncapi":
         from tools.asyncapi import document
         from tools.launcher import ROOT
@@ -104,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"dropped the {service} database")
         return 0
     engine = engine_for(config.database_url_for(args.service), pool_size=1)
-    create_schema(engine, None)
+    try:
+        with engine.connect() as connection:
+            migrations.check_current(args.service, connection)
+    except migrations.SchemaNotCurrent as error:
+        print(error, file=sys.stderr)
+        return 1
     if args.replay is not None:
         count = dead_letters.replay(engine, config.amqp_uri, args.replay or None)
         print(f"replayed {count} dead letter(s) of {args.service}")
@@ -119,9 +141,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def migrate(services: list[str] | tuple[str, ...]) -> int:
+    """Each service database to the head of its history, in turn; a line each. Stops at the first that
+    cannot be (a newer release's, a foreign one): its services must not start."""
+    config = settings()
+    for service in services:
+        try:
+            print(migrations.migrate(service, config.database_url_for(service)), flush=True)
+        except migrations.UnknownRevision as error:
+            print(f"{service}: not migrated: {error}", file=sys.stderr)
+            return 1
+    return 0
+
+
 def evaluation_file(command: str, path: Path, url: str) -> int:
     from services.evaluation import export
 
+    if command == "evaluation-replay":
+        print(migrations.migrate("evaluation", url))   # into an empty database: give it its tables first
     engine = engine_for(url, pool_size=1)
     try:
         if command == "evaluation-export":
@@ -180,6 +217,8 @@ def run_platform(*, load_demo: bool, replicas: dict[str, int] | None = None) -> 
         return 2
     for line in topology.declare(config.amqp_uri):
         print(f"declared {line}")
+    if migrate(SERVICES):
+        return 1
     log_dir = config.var_dir / "log"
     sms_sink = None
     if not config.sms_url:
@@ -187,6 +226,7 @@ def run_platform(*, load_demo: bool, replicas: dict[str, int] | None = None) -> 
         sms_sink = SmsSink(config.var_dir / "sms.log", say=lambda line: print(f"[sms] {line}")).start()
     processes = ServiceProcesses(log_dir, env={"HUIQI_SMS_URL": sms_sink.url} if sms_sink else None,
                                  replicas=replicas)
+    processes.migrated.update(SERVICES)   # just above, in this process's environment
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:

@@ -1,4 +1,5 @@
-"""Starting and stopping the platform's services as separate `nameko run` processes.
+"""Starting and stopping the platform's services as separate `nameko run` processes, each service's
+database migrated first (`huiqi migrate`).
 
 Used by `huiqi run` (what `make run` calls), the end-to-end tests and the benchmarks, so all
 three run the platform the same way.
@@ -96,6 +97,7 @@ class ServiceProcesses:
         refuse_replicas_on_sqlite(self.replicas, self.env)
         self.processes: dict[str, subprocess.Popen] = {}
         self.probe_ports: dict[str, int] = {}   # process name -> its probe port, where it has one
+        self.migrated: set[str] = set()
 
     def instances(self, *names: str) -> list[str]:
         """The process names of services (all of them without `names`); a process name stays itself."""
@@ -124,8 +126,11 @@ class ServiceProcesses:
         return env
 
     def start(self, *names: str) -> None:
+        """Start the services (all by default), their databases migrated first, as deployment does."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for instance in self.instances(*names):
+        instances = self.instances(*names)
+        self.migrate(*dict.fromkeys(self.service_of(instance) for instance in instances))
+        for instance in instances:
             if instance in self.processes and self.processes[instance].poll() is None:
                 continue
             log = open(self.log_dir / f"{instance}.log", "ab")
@@ -137,14 +142,30 @@ class ServiceProcesses:
             log.close()
 
     def start_ready(self, *names: str, timeout_s: float = 60.0) -> None:
-        """Start the services and wait until every process is ready: the first process of each first,
-        since a service creates its database and tables as it starts, and two processes doing that at
-        once collide (PostgreSQL refuses the second CREATE of one name); then the other replicas."""
+        """Start the services and wait until every process is ready: the first process of each first, then
+        the other replicas. So the first process of a service is the active consumer of its queues with a
+        single active consumer (shared.topology `Route.ordered`), and a drill knows which one to kill."""
         first = [instances[0] for instances in (self.instances(name) for name in names or self.services)]
         self.start(*first)
         self.wait_ready(*first, timeout_s=timeout_s)
         self.start(*names)
         self.wait_ready(*names, timeout_s=timeout_s)
+
+    def migrate(self, *names: str) -> None:
+        """`huiqi migrate` for those of `names` with a database not migrated by this launcher yet, in a
+        process of its own with the services' environment (so the same databases, settings and code)."""
+        from shared.migrations import histories
+
+        pending = [name for name in names if name in histories() and name not in self.migrated]
+        if not pending:
+            return
+        done = subprocess.run([sys.executable, "-m", "tools.cli", "migrate", *pending], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True)
+        with open(self.log_dir / "migrate.log", "a", encoding="utf-8") as log:
+            log.write(done.stdout + done.stderr)
+        if done.returncode != 0:
+            raise RuntimeError(f"huiqi migrate {' '.join(pending)} failed, so no service started:\n{done.stderr}")
+        self.migrated.update(pending)
 
     def stop(self, *names: str, timeout_s: float = 20.0) -> None:
         """SIGTERM (Nameko finishes the workers in flight), then SIGKILL after `timeout_s`."""

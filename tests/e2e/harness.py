@@ -123,8 +123,9 @@ ACTIVE: list[Platform] = []  # platforms running now, whose logs a failing test'
 def running_platform(label: str, backend: str, directory: Path, *, start: bool = True,
                      env: dict[str, str] | None = None, replicas: dict[str, int] | None = None):
     """A platform as deployment makes it: a virtual host of its own, `huiqi declare`, empty
-    databases (SQLite files in `directory`, or fresh PostgreSQL databases), then every service
-    (`replicas`: some as several processes, `huiqi run --replicas`)."""
+    databases (SQLite files in `directory`, or fresh PostgreSQL databases) that `huiqi migrate` brings to
+    head (the launcher runs it), then every service (`replicas`: some as several processes, `huiqi run
+    --replicas`)."""
     if backend == "postgresql" and not postgres_answers():
         raise RuntimeError("PostgreSQL does not answer on 127.0.0.1:5432 (see README.md: the tests need it running)")
     with fresh_vhost(f"huiqi-e2e-{label}") as amqp_uri:

@@ -8,9 +8,16 @@ from tools import cli, launcher
 
 def test_every_service_with_a_database_has_its_dead_letters_listed(platform_env, capsys):
     assert set(cli.SERVICES) == set(launcher.SERVICES) - {"gateway"}
+    assert cli.main(["migrate"]) == 0
+    assert capsys.readouterr().out.count("created at 0001_baseline") == len(cli.SERVICES)
     for service in cli.SERVICES:
         assert cli.main(["dead-letters", service]) == 0
         assert capsys.readouterr().out.startswith(f"{service}: 0 waiting, 0 in all")
+
+
+def test_a_database_not_migrated_is_named_not_read(platform_env, capsys):
+    assert cli.main(["dead-letters", "policy"]) == 1
+    assert "run `huiqi migrate policy`" in capsys.readouterr().err
 
 
 def test_a_name_that_is_no_service_is_refused(capsys):

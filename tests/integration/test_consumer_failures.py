@@ -9,7 +9,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared import dead_letters, failures
+from shared.config import settings
 from shared.consumer import handles
+from shared.database import engine_for
 from shared.errors import Unavailable
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.store import Store
@@ -36,7 +38,7 @@ class Script:
 
 class RecordingService:
     name = "notification"   # a service name the database fixtures know (and drop afterwards)
-    store = Store(metadata)
+    store = Store()
 
     @handles(QUEUE)
     def on_messages(self, deliveries):
@@ -54,6 +56,16 @@ class RecordingService:
             fresh = [delivery.event_id for delivery in deliveries if tx.first_delivery(delivery.event_id)]
             if fresh:
                 tx.session.execute(handled.insert(), [{"event_id": event_id} for event_id in fresh])
+
+
+@pytest.fixture(autouse=True)
+def handled_table(platform_env, schema_templates):
+    """The service's database as `huiqi migrate` leaves it, and this test's own table in it."""
+    url = settings().database_url_for(RecordingService.name)
+    schema_templates(RecordingService.name, url)
+    engine = engine_for(url, pool_size=1)
+    metadata.create_all(engine)
+    engine.dispose()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ UNREACHABLE = "amqp://guest:guest@127.0.0.1:1//"
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("relaytest", None)
+    return service_engine("relaytest", "tagging")
 
 
 @pytest.fixture

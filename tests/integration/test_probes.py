@@ -119,7 +119,6 @@ def test_the_application_service_counts_its_overdue_stages(container_factory, na
     from datetime import timedelta
 
     from services.application import hall
-    from services.application.models import metadata
     from services.application.service import ApplicationService
     from shared import clock, workdays
     from shared.contracts.actors import Actor, Role
@@ -127,7 +126,7 @@ def test_the_application_service_counts_its_overdue_stages(container_factory, na
     from tests.integration.test_staff_alarms import terms
 
     clerk, calendar = Actor(role=Role.window_clerk, id="clerk"), workdays.seeded()
-    engine = service_engine("application", metadata)
+    engine = service_engine("application")
     with engine.begin() as connection:
         for number, days_ago in enumerate((21, 30, 0)):   # accepted: a review of 5 working days, two overdue
             entered = clock.now() - timedelta(days=days_ago)

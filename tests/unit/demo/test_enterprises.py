@@ -18,7 +18,7 @@ INTERESTS = {"financing", "tax_relief", "talent", "innovation", "export", "digit
 
 
 @pytest.fixture(scope="module")
-def many() -> list[dict]:
+def many() -> list[dict]:  # seconds of CPU: the tests that use it are `slow`
     return generate(200_000)
 
 
@@ -27,12 +27,14 @@ def sample(many) -> list[dict]:
     return random.Random(5).sample(many, 5_000)
 
 
+@pytest.mark.slow
 def test_every_sampled_profile_validates_against_the_contract(sample):
     for profile in sample:
         model = EnterpriseProfile.model_validate(profile)
         assert model.model_dump(mode="json", exclude_unset=True) == profile
 
 
+@pytest.mark.slow
 def test_usccs_are_valid_and_unique_over_200_000(many):
     codes = [profile["uscc"] for profile in many]
     assert len(set(codes)) == len(codes)
@@ -41,6 +43,7 @@ def test_usccs_are_valid_and_unique_over_200_000(many):
         assert code[:2] in ("91", "92")
 
 
+@pytest.mark.slow
 def test_uscc_follows_the_issuing_rules(many):
     for profile in many[:20_000]:
         code, registered = profile["uscc"], date.fromisoformat(profile["registered_on"])
@@ -74,6 +77,7 @@ def test_generate_rejects_a_negative_count():
         generate(-1)
 
 
+@pytest.mark.slow
 def test_fields_are_in_range(many):
     earliest, latest = date(1995, 1, 1), date(2026, 11, 26)
     for profile in many:
@@ -105,6 +109,7 @@ def _share(profiles, predicate) -> float:
     return sum(1 for profile in profiles if predicate(profile)) / len(profiles)
 
 
+@pytest.mark.slow
 def test_distributions_look_like_binzhou(many):
     counties = Counter(profile["county"] for profile in many)
     assert set(counties) == set(COUNTIES)
@@ -129,6 +134,7 @@ def test_distributions_look_like_binzhou(many):
     assert all(0.1 < counts[n] / len(many) < 0.45 for n in range(4))
 
 
+@pytest.mark.slow
 def test_revenue_and_assets_follow_size(many):
     def median_revenue(predicate):
         return statistics.median(p["annual_revenue"] for p in many if "annual_revenue" in p and predicate(p))
@@ -140,6 +146,7 @@ def test_revenue_and_assets_follow_size(many):
     assert all(p["total_assets"] > 0 for p in many if "total_assets" in p)
 
 
+@pytest.mark.slow
 def test_names_are_chinese_and_nearly_unique(many):
     names = [profile["name"] for profile in many]
     assert len(set(names)) > 0.99 * len(names)
@@ -152,6 +159,7 @@ def test_names_are_chinese_and_nearly_unique(many):
             assert name.startswith(places) or "（滨州）" in name
 
 
+@pytest.mark.slow
 def test_split_by_source_rebuilds_the_profile(sample):
     known = {source: set(fields) for source, fields in SOURCES}
     for profile in sample[:2_000]:

@@ -11,6 +11,9 @@ from shared import eligibility
 from shared.contracts.policies import PolicyDraft
 from tests.unit.demo.support import SyntheticEntry, known_tags, matches, tagged
 
+# 200 rules, each measured against a sample of 20,000 enterprises: seconds of CPU (make test runs it)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def policies() -> list[dict]:

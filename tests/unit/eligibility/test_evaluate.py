@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from shared.eligibility import compile_rule, evaluate, parse
 from shared.eligibility.evaluation import compile_rules
 from shared.facts import FACTS
+from tests.properties import examples
 
 from .strategies import FOCUSED, OPERATORS_BY_KIND, TAGS, facts, odd_values, pool, rules, rules_with_facts, tags
 
@@ -120,7 +121,7 @@ def test_all_and_any():
     assert matches(rule, {"employees": 12}, set()) is False
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(rules_with_facts(), tags())
 def test_compiled_rules_agree_with_evaluate(rule_and_facts, enterprise_tags):
     rule_json, enterprise_facts = rule_and_facts
@@ -128,7 +129,7 @@ def test_compiled_rules_agree_with_evaluate(rule_and_facts, enterprise_tags):
     assert compile_rule(rule)(enterprise_facts, enterprise_tags) is evaluate(rule, enterprise_facts, enterprise_tags)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(st.lists(rules(), max_size=8), st.lists(st.tuples(facts(), tags()), min_size=1, max_size=4))
 def test_many_rules_compiled_together_agree_with_evaluate(rule_jsons, enterprises):
     parsed = {f"policy-{position}": parse(rule_json, TAGS) for position, rule_json in enumerate(rule_jsons)}

@@ -4,6 +4,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 
 from shared.eligibility import AllOf, AnyOf, Not, evaluate, explain, failed_leaves, leaves, parse
+from tests.properties import examples
 
 from .strategies import TAGS, facts, rules, tags
 
@@ -114,7 +115,7 @@ def test_failed_leaves_of_a_rule_nothing_can_satisfy_are_empty():
     assert failed_leaves(parse({"not": {}}, TAGS), {}, set()) == []
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(rules(), facts(), tags())
 def test_explanations_agree_with_evaluate(rule_json, enterprise_facts, enterprise_tags):
     rule = parse(rule_json, TAGS)

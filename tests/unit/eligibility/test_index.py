@@ -3,6 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.eligibility import PolicyIndex, evaluate, parse
+from tests.properties import examples
 
 from .strategies import TAGS, facts, rules, tags
 
@@ -14,7 +15,7 @@ OPERATIONS = st.lists(st.one_of(
 ), max_size=25)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(OPERATIONS, st.sampled_from([None, {}, {"scale.small": 900, "industry.c": 40, "age.startup": 5}]),
        st.integers(min_value=1, max_value=4))
 def test_matching_is_what_evaluating_every_rule_gives(operations, tag_counts, learning_calls):

@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 
 from shared.eligibility import evaluate, parse, required_tags, tags_used
+from tests.properties import examples
 
 from .strategies import TAGS, facts, rules, tags
 
@@ -27,7 +28,7 @@ def test_through_all_any_and_not():
     assert required({"any": []}) == set()
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(rules(), facts(), tags())
 def test_a_match_always_has_the_required_tags(rule_json, enterprise_facts, enterprise_tags):
     rule = parse(rule_json, TAGS)

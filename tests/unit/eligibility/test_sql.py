@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from shared.eligibility import evaluate, parse, to_sql
 from shared.facts import FACTS, Kind
+from tests.properties import examples
 
 from .strategies import TAGS, facts, rules, tags
 
@@ -127,14 +128,14 @@ def _agrees(database, rule_json, generated, explicit_has_fact=False):
         transaction.rollback()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rules(), enterprises)
 def test_sqlite_agrees_with_evaluate(sqlite, rule_json, generated):
     _agrees(sqlite, rule_json, generated)
 
 
 @pytest.mark.postgres
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rules(), enterprises, st.booleans())
 def test_postgresql_agrees_with_evaluate(postgresql, rule_json, generated, explicit_has_fact):
     _agrees(postgresql, rule_json, generated, explicit_has_fact)

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.gateway.alarms import Chunk, merged, merged_page
+from tests.properties import examples
 
 # (key, which list, position): keys descending in each list, with ties within and across lists
 keys = st.lists(st.integers(min_value=0, max_value=30), max_size=60).map(lambda found: sorted(found, reverse=True))
@@ -29,7 +30,7 @@ def tagged(found: list[int], which: int) -> list[tuple[int, int, int]]:
     return [(key, which, position) for position, key in enumerate(found)]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(keys, keys, st.integers(min_value=0, max_value=130), st.integers(min_value=1, max_value=20),
        st.sampled_from([0, 5, 1000]))
 def test_any_page_of_the_merge_is_read_without_the_items_before_it(first_keys, second_keys, offset, limit, window):

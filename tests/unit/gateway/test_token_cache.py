@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from services.gateway.auth import Caller, Role
 from services.gateway.token_cache import TokenCache
+from tests.properties import examples
 
 GOOD = "a" * 64
 FIRM = Caller(Role.enterprise, "enterprise-1", uscc="913716024JURQ28300")
@@ -102,7 +103,7 @@ def test_clear_forgets_good_and_wrong_tokens(clock):
 digests = st.text(alphabet="0123456789abcdef", min_size=1, max_size=8)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.lists(st.tuples(st.sampled_from(["find", "disable"]), digests), max_size=60))
 def test_a_disabled_account_is_never_served_after_its_change_is_heard(steps):
     """Whatever the order of look-ups, wrong tokens and changes: after `forget_account`, a token of a

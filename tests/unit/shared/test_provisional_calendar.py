@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from shared import workdays
 from shared.clock import CHINA
 from shared.workdays import WorkingCalendar, official, provisional, renewal_warning
+from tests.properties import examples
 
 SEEDED = workdays.seeded()
 D = date.fromisoformat
@@ -112,7 +113,7 @@ def test_health_warns_from_60_days_before_the_last_official_year_ends(today, war
 any_day = st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 11, 30))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=1901, max_value=2099))
 def test_every_provisional_year_has_its_statutory_days_in_it(year):
     arrangement = provisional(year)
@@ -127,7 +128,7 @@ def test_every_provisional_year_has_its_statutory_days_in_it(year):
     assert len(arrangement.days_off) in (12, 13)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2099, 9, 30), timezones=st.just(UTC)),
        st.integers(min_value=0, max_value=30))
 def test_due_at_never_raises_and_is_monotonic_in_any_year(entered, n):
@@ -137,7 +138,7 @@ def test_due_at_never_raises_and_is_monotonic_in_any_year(entered, n):
     assert SEEDED.working_days_between(earlier + timedelta(seconds=1), later + timedelta(seconds=1)) == 1
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(any_day, st.integers(min_value=0, max_value=40))
 def test_provisional_exactly_when_a_year_without_a_notice_is_counted_on(day, n):
     entered = datetime.combine(day, time(9), tzinfo=CHINA)

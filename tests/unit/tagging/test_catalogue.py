@@ -17,6 +17,7 @@ from services.tagging.domain.scale import SECTION_DIVISIONS
 from shared import eligibility
 from shared.contracts.gov import COUNTIES
 from shared.facts import FACTS
+from tests.properties import examples
 
 TODAY = date(2026, 11, 27)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -348,7 +349,7 @@ profiles = st.fixed_dictionaries({}, optional={
 })
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(profiles)
 def test_exclusive_categories_give_one_tag_exactly_when_their_fact_is_known(profile):
     catalogue = load_default()

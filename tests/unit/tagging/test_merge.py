@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.tagging.domain.merge import Applied, ProfileState, Stale, merge
+from tests.properties import examples
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 27, 9, 30, tzinfo=CST)
@@ -194,7 +195,7 @@ def expected_profile(messages) -> dict:
     return profile
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(source_streams(), st.data())
 def test_shuffled_arrival_gives_the_same_profile_as_sequence_order(messages, data):
     in_order = run(sorted(messages, key=lambda message: (message[0], message[1])))
@@ -208,7 +209,7 @@ def test_shuffled_arrival_gives_the_same_profile_as_sequence_order(messages, dat
     assert shuffled.version >= 1 and in_order.version >= 1   # versions count changes, which order affects
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(source_streams(), st.data())
 def test_redelivering_any_applied_message_is_stale(messages, data):
     state = run(sorted(messages, key=lambda message: message[1]))

@@ -15,6 +15,7 @@ from services.evaluation.domain.ranking import (
 )
 from services.evaluation.domain.weights import Weights
 from shared.contracts.evaluation import Dimension, Source
+from tests.properties import examples
 from tests.unit.evaluation.domain.strategies import (
     EVEN,
     PUSH,
@@ -94,7 +95,7 @@ def brute_force_ranges(units, given_weights):
     return [None if low is None else (low, high) for low, high in ranges]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(any_units(max_size=8), weights)
 def test_the_fast_rank_ranges_are_those_of_each_corner_combined(units, given_weights):
     # scores a hair apart could rank differently by the two summation orders; keep the examples clear of TIE

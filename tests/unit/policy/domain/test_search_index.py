@@ -17,6 +17,7 @@ from services.policy.domain.search_index import (
     fold,
     parse_terms,
 )
+from tests.properties import examples
 
 FILLER = "本政策由市人民政府制定，自发布之日起施行。"
 
@@ -468,7 +469,7 @@ def random_documents(rng, count: int) -> list[PolicyDoc]:
     return docs
 
 
-@settings(deadline=None, max_examples=50)
+@settings(deadline=None, max_examples=examples(50))
 @given(st.integers(0, 2**32), queries.map(lambda query: replace(query, q=query.q and query.q[:2])),
        st.integers(1, 5), st.integers(0, 12))
 def test_filters_and_pages_cut_one_ranking(seed, query, limit, offset):

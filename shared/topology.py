@@ -59,18 +59,24 @@ class Route:
     consumer: str  # the service that consumes it
     purpose: str
     bulk: bool = False  # the bulk lane: what its handler causes is published in the bulk lane too
+    # One consumer at a time, whatever the replicas (RabbitMQ's single active consumer: the others wait
+    # and take over when it goes): for the queues whose handler depends on the order of one enterprise's
+    # messages (docs/scaling.md, "Replicas and ordering").
+    ordered: bool = False
 
     def kombu_queue(self) -> Queue:
         return Queue(self.queue, bindings=[binding(self.exchange, routing_key=key) for key in self.routing_keys],
-                     durable=True)
+                     durable=True, queue_arguments={"x-single-active-consumer": True} if self.ordered else None)
 
 
 ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("tagging.gov_events", GOV_EVENTS,
           ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered"),
-          "tagging", "validate, merge and tag a single enterprise's data from another government system"),
+          "tagging", "validate, merge and tag a single enterprise's data from another government system",
+          ordered=True),
     Route("tagging.gov_events.bulk", GOV_EVENTS, ("enterprise.profiles_synced",),
-          "tagging", "validate, merge and tag a bulk synchronisation, one batch at a time (bulk lane)", bulk=True),
+          "tagging", "validate, merge and tag a bulk synchronisation, one batch at a time (bulk lane)", bulk=True,
+          ordered=True),
     Route("policy.enterprise_tagged", PLATFORM_EVENTS, ("enterprise.tagged",),
           "policy", "re-match enterprises whose profile or tags changed"),
     Route("policy.enterprise_tagged.bulk", PLATFORM_EVENTS, ("enterprise.tagged" + BULK,),

@@ -10,7 +10,9 @@
     huiqi evaluation-replay PATH                   rebuild an empty evaluation database from such an export
     huiqi asyncapi                                 write docs/asyncapi.json from the topology and models
     huiqi access                                   write docs/access.md: every route × every role
-    huiqi run [--no-demo]                          start every service, load the demo, serve until Ctrl-C
+    huiqi run [--no-demo] [--replicas policy=2,tagging=2]
+                                                   start every service (some as N processes, on PostgreSQL),
+                                                   load the demo, serve until Ctrl-C
     huiqi job ID [--url URL]                       follow a re-tag job with a progress bar (HUIQI_ADMIN_TOKEN)
     huiqi broker-user SOURCE [--vhost V] [--delete]
                                                    a government system's broker user: writes to gov.events only
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -60,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("access", help="write docs/access.md from the gateway's routes and permissions")
     run = commands.add_parser("run", help="start every service and serve the gateway until Ctrl-C")
     run.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    run.add_argument("--replicas", type=replicas_argument, default={}, metavar="SERVICE=N,...",
+                     help="run these services as N processes each (PostgreSQL only; docs/operations.md)")
     job = commands.add_parser("job", help="follow a re-tag job until it is done, with a progress bar")
     job.add_argument("job_id", type=int)
     job.add_argument("--url", help="the gateway (default: http:// + HUIQI_GATEWAY_BIND)")
@@ -103,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {target}")
         return 0
     if args.command == "run":
-        return run_platform(load_demo=not args.no_demo)
+        return run_platform(load_demo=not args.no_demo, replicas=args.replicas)
     if args.command == "job":
         from tools.job_progress import fetcher, follow
         url = (args.url or f"http://{config.gateway_bind}").rstrip("/")
@@ -187,7 +192,14 @@ def manage_broker_user(source: str, vhost: str, delete: bool) -> int:
     return 0
 
 
-def run_platform(*, load_demo: bool) -> int:
+def replicas_argument(text: str) -> dict[str, int]:
+    try:
+        return launcher.parse_replicas(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def run_platform(*, load_demo: bool, replicas: dict[str, int] | None = None) -> int:
     from demo.counselling import demo_teams, load_counselling
     from demo.evaluation import load_round
     from demo.load import demo_usccs, load, newcomer, sign_in_lines, wait_until_settled
@@ -198,6 +210,11 @@ def run_platform(*, load_demo: bool) -> int:
     from tools.sms_sink import SmsSink
 
     config = settings()
+    try:
+        launcher.refuse_replicas_on_sqlite(replicas or {}, dict(os.environ))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     for line in topology.declare(config.amqp_uri):
         print(f"declared {line}")
     if migrate(SERVICES):
@@ -207,14 +224,14 @@ def run_platform(*, load_demo: bool) -> int:
     if not config.sms_url:
         # without an SMS gateway enterprises could not register themselves: a development sink takes the codes
         sms_sink = SmsSink(config.var_dir / "sms.log", say=lambda line: print(f"[sms] {line}")).start()
-    processes = ServiceProcesses(log_dir, env={"HUIQI_SMS_URL": sms_sink.url} if sms_sink else None)
+    processes = ServiceProcesses(log_dir, env={"HUIQI_SMS_URL": sms_sink.url} if sms_sink else None,
+                                 replicas=replicas)
     processes.migrated.update(SERVICES)   # just above, in this process's environment
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
-        print(f"starting {', '.join(processes.services)} (logs in {log_dir}/)")
-        processes.start()
-        processes.wait_ready(timeout_s=90)
+        print(f"starting {', '.join(processes.instances())} (logs in {log_dir}/)")
+        processes.start_ready(timeout_s=90)
         url = f"http://{config.gateway_bind}"
         accounts_file = config.var_dir / "demo-accounts.json"
         if load_demo and load(url, config.admin_token, config.amqp_uri, accounts_file=accounts_file,
@@ -247,7 +264,7 @@ def run_platform(*, load_demo: bool) -> int:
                   f"{masked(fresh['contact_phone'])}; the code arrives {'below' if sms_sink else 'by SMS'})")
         print("press Ctrl-C to stop")
         while not stopping:
-            for name in processes.services:
+            for name in processes.instances():
                 if not processes.alive(name):
                     print(f"{name} stopped unexpectedly; see {log_dir / (name + '.log')}")
                     return 1

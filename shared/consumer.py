@@ -30,11 +30,17 @@ from nameko.messaging import Consumer
 from shared import metrics, stop_deadline
 from shared.failures import Failure, classify, pause_before_retry
 from shared.logs import get_logger
+from shared.moving import ROUTING_KEY_HEADER
 from shared.queue_consumer import StoppableQueueConsumer
 from shared.storable_text import escaped, escaped_tree
 from shared.topology import ROUTES
 
 MAX_CONFLICT_RETRIES = 3    # a constraint still violated after these is the message's own doing
+# A message the broker says went back to its queue unsettled this often (quorum queues count it in
+# `x-delivery-count`: a stop, a crash, a lost connection while it was held) is handled in a batch of
+# its own: if it is what kills the process, the messages before it are settled first, and the log's
+# `suspect_message_alone` names it. The broker parks it after topology.DELIVERY_LIMIT returns.
+SUSPECT_AFTER_RETURNS = 2
 PREFETCH = 400
 SETTLEMENT_ERRORS = (OSError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError)
 
@@ -49,6 +55,7 @@ class Delivery:
     headers: dict
     redelivered: bool
     decode_error: str | None = None
+    returns: int = 0               # times it went back to the queue unsettled (x-delivery-count)
 
     @property
     def event_id(self) -> str | None:
@@ -64,6 +71,11 @@ def _text(message) -> str:
     if isinstance(body, bytes):
         return escaped(body.decode("utf-8", errors="replace"))
     return escaped(body if isinstance(body, str) else json.dumps(body, ensure_ascii=False))
+
+
+def _returns(headers: dict | None) -> int:
+    count = (headers or {}).get("x-delivery-count")
+    return count if isinstance(count, int) else 0
 
 
 def _json_safe(headers: dict | None) -> dict:
@@ -187,9 +199,12 @@ class QueueHandler(Consumer):
         delivery = Delivery(
             queue=self.route.queue,
             exchange=message.delivery_info.get("exchange", ""),
-            routing_key=message.delivery_info.get("routing_key", ""),
+            # a message moved between queues (a migration, a parked message replayed) came through the
+            # default exchange, under the queue's name: its own routing key travels in a header
+            routing_key=(message.headers or {}).get(ROUTING_KEY_HEADER) or message.delivery_info.get("routing_key", ""),
             body=body, raw=_text(message), headers=_json_safe(message.headers),
             redelivered=bool(message.delivery_info.get("redelivered")), decode_error=decode_error,
+            returns=_returns(message.headers),
         )
         if self._stopping:
             self.queue_consumer.requeue_message(message)
@@ -213,11 +228,19 @@ class QueueHandler(Consumer):
     def _take_from_buffer(self) -> list:
         items, size = [], 0
         while self._buffer and len(items) < self.max_batch:
-            weight = len(self._buffer[0][1].raw)
-            if items and size + weight > self.max_batch_bytes:
+            delivery = self._buffer[0][1]
+            suspect = delivery.returns >= SUSPECT_AFTER_RETURNS
+            weight = len(delivery.raw)
+            if items and (suspect or size + weight > self.max_batch_bytes):
                 break
             items.append(self._buffer.popleft())
             size += weight
+            if suspect:
+                self.log.warning("suspect_message_alone", event_id=delivery.event_id, returns=delivery.returns,
+                                 routing_key=delivery.routing_key,
+                                 reason="it went back to the queue unsettled this often; if the process "
+                                        "dies now, this message is the likely cause")
+                break
         return items
 
     def _spawn(self, batch: _Batch) -> None:

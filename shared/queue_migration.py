@@ -5,23 +5,21 @@ The broker cannot change a queue's type or arguments (a declaration with others 
 PRECONDITION_FAILED), so the queue is rebuilt under the same name, with the services stopped (a
 consumer on the queue makes the migration refuse):
 
-1. `<queue>.migrating`, a quorum queue with the same bindings, takes over what is published from now
-   on (a government system may still publish to gov.events);
-2. every message of the old queue is moved into it (`shared.moving`: confirmed before acknowledged),
-   then the old queue is deleted, only if empty (a message published meanwhile is moved too);
-3. the new queue is declared without bindings, everything waiting is moved into it, in order, then it
-   is bound and `<queue>.migrating` unbound, and what arrived at the last moment moved after;
-   `<queue>.migrating` is deleted, only if empty.
+1. the old queue's messages are moved to `<queue>.migrating`, a quorum queue (`shared.moving`: each
+   confirmed there before it is acknowledged on the old queue), which then takes over the old
+   queue's bindings (a government system may still publish to gov.events); the old queue is
+   deleted once unbound and empty;
+2. the same from `<queue>.migrating` to the new queue, declared as `shared.topology` says.
 
 Interrupted anywhere, a message is in the old queue, the temporary one or the new one (or in two: the
-inbox ignores the second copy), and running `--migrate` again resumes. Order is kept but for an event
-published in the instant between the last move and the binding of the new queue, which may come after
-one published a moment later.
+inbox ignores the second copy), and running `--migrate` again resumes. Order is kept, but for an
+event published in the instant between a move's end and the new binding, which may come after one
+published a moment later (stop what publishes, if you can).
 """
 from __future__ import annotations
 
 import amqp.exceptions
-from kombu import Queue, binding
+from kombu import Queue
 
 from shared.moving import move
 from shared.topology import QUORUM, Route
@@ -40,48 +38,41 @@ def unfinished(connection, route: Route) -> bool:
 
 def migrate(connection, route: Route) -> int | None:
     """Migrate `route`'s queue if it needs it: None if it did not (it is declared as `route` says, or
-    not there), else how many messages the new queue received from the old ones."""
-    temporary = route.queue + MIGRATING
-    if _depth(connection, temporary) is None:
-        if _declared(connection, route.kombu_queue()):
-            return None
+    was not there), else how many messages the new queue received."""
+    temporary = Queue(route.queue + MIGRATING, durable=True, queue_arguments=QUORUM)
+    if not unfinished(connection, route) and _declared(connection, route.kombu_queue()):
+        return None
+    if not _declared(connection, _unbound(route)):   # the old queue is (still) there
         _refuse_if_consumed(connection, route.queue)
-        _declare(connection, Queue(temporary, bindings=_bindings(route), durable=True, queue_arguments=QUORUM))
-        _empty_into(connection, route.queue, temporary)
-    elif _depth(connection, route.queue) is not None and not _declared(connection, _unbound(route)):
-        _refuse_if_consumed(connection, route.queue)
-        _empty_into(connection, route.queue, temporary)  # resumed: the old queue is still there
-    _declare(connection, _unbound(route))
-    moved = move(connection, temporary, lambda _: route.queue)
-    _declare(connection, route.kombu_queue())  # bound: from here on the new queue gets what is published
+        _rebuild(connection, route, route.queue, temporary)
+    return _rebuild(connection, route, temporary.name, _unbound(route))
+
+
+def _rebuild(connection, route: Route, source: str, target: Queue) -> int:
+    """Move `source`'s messages into `target` (declared here, unbound, so what is published meanwhile
+    still reaches `source` and is moved in order), give `target` the route's bindings, take them from
+    `source`, move what arrived at the last moment, and delete `source` once nothing can reach it."""
+    _declare(connection, target)
+    moved = move(connection, source, lambda _: target.name)
     channel = connection.channel()
     for key in route.routing_keys:
-        channel.queue_unbind(temporary, route.exchange.name, key)
+        channel.queue_bind(target.name, route.exchange.name, key)
+    for key in route.routing_keys:
+        channel.queue_unbind(source, route.exchange.name, key)
     channel.close()
-    return moved + _empty_into(connection, temporary, route.queue)
-
-
-def _bindings(route: Route) -> list:
-    return [binding(route.exchange, routing_key=key) for key in route.routing_keys]
+    while True:
+        moved += move(connection, source, lambda _: target.name)
+        if _depth(connection, source) == 0:
+            break
+    channel = connection.channel()
+    # unbound and empty; not `if_empty` (quorum queues refuse it), the check above does its work
+    channel.queue_delete(source)
+    channel.close()
+    return moved
 
 
 def _unbound(route: Route) -> Queue:
     return Queue(route.queue, durable=True, queue_arguments=route.arguments())
-
-
-def _empty_into(connection, source: str, target: str) -> int:
-    """Move everything from `source` into `target`, then delete `source` (only once it is empty:
-    something published meanwhile is moved too)."""
-    moved = 0
-    while True:
-        moved += move(connection, source, lambda _: target)
-        channel = connection.channel()
-        try:
-            channel.queue_delete(source, if_empty=True)
-        except amqp.exceptions.PreconditionFailed:
-            continue  # a message arrived since: move it too
-        channel.close()
-        return moved
 
 
 def _refuse_if_consumed(connection, queue: str) -> None:

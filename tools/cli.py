@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = dead_letters.summary(engine)
     print(f"{args.service}: {summary['waiting']} waiting, {summary['total']} in all")
     if args.service in topology.consumers():
-        print(f"{args.service}: {parking.count(config.amqp_uri, args.service)} parked by the broker "
+        print(f"{args.service}: {parked_count(config.amqp_uri, args.service)} parked by the broker "
               f"(`huiqi parked {args.service}`)")
     for row in dead_letters.listing(engine, include_replayed=args.all):
         print(json.dumps({key: row[key] for key in ("id", "queue", "routing_key", "event_id", "error")}
@@ -134,6 +134,13 @@ def declare_topology(amqp_uri: str, *, migrate: bool) -> int:
         print(error, file=sys.stderr)
         return 1
     return 0
+
+
+def parked_count(amqp_uri: str, service: str) -> str:
+    try:
+        return str(parking.count(amqp_uri, service))
+    except Exception as error:  # noqa: BLE001 - the dead letters are listed whether the broker answers or not
+        return f"unknown ({type(error).__name__}: {error})"
 
 
 def parked_messages(amqp_uri: str, service: str, replay: list[str] | None) -> int:

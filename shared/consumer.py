@@ -84,11 +84,43 @@ def _json_safe(headers: dict | None) -> dict:
 
 class GuardedQueueConsumer(StoppableQueueConsumer):
     """Nameko's queue consumer, but an undecodable body reaches the handler instead of crashing,
-    and enough messages are prefetched to form batches (Nameko would take max_workers)."""
+    and enough messages are prefetched to form batches (Nameko would take max_workers).
+
+    Each queue is consumed one message at a time after every (re)connection, and with the full
+    prefetch from its first message that is not suspect (`SUSPECT_AFTER_RETURNS`) on. Every message
+    a consumer holds goes back to its queue when the process dies, and a quorum queue counts that
+    against the message's delivery limit: were the full prefetch taken at once, the messages behind
+    one that kills the process at each start would be counted with it, and parked with it. Taken one
+    by one while the head of the queue is suspect, only the message being handled goes back."""
+
+    def setup(self):
+        super().setup()
+        self._widen: set = set()        # providers whose consumer is to get the full prefetch
 
     @property
     def prefetch_count(self):
+        return 1    # every (re)connection starts narrow; `widen` gives each queue its full prefetch
+
+    @property
+    def full_prefetch(self) -> int:
         return self.container.config.get("PREFETCH_COUNT", PREFETCH)
+
+    def widen(self, provider) -> None:
+        """Called by the provider once its queue's head is not suspect (from its own thread: the
+        consumer's connection thread does it, in `on_iteration`, as Nameko cancels consumers)."""
+        self._widen.add(provider)
+
+    def on_iteration(self):
+        super().on_iteration()
+        widen, self._widen = self._widen, set()
+        for provider in widen:
+            consumer = self._consumers.get(provider)
+            if consumer is not None and not self.should_stop:
+                # a cancelled consumer's unacknowledged messages stay with the channel, to be settled
+                # as usual; the new consumer goes on from the next message, in order
+                consumer.cancel()
+                consumer.qos(prefetch_count=self.full_prefetch)
+                consumer.consume()
 
     def waiting_for(self) -> str | None:
         """For `shared.readiness`: None while the broker has every queue's consumer; not ready again
@@ -96,6 +128,7 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
         return None if self._consumers_ready.ready() and self.connected else "bus consumers"
 
     def get_consumers(self, consumer_cls, channel):
+        self._widen = set()
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._handle_undecodable, provider)
@@ -209,6 +242,8 @@ class QueueHandler(Consumer):
         if self._stopping:
             self.queue_consumer.requeue_message(message)
             return
+        if delivery.returns < SUSPECT_AFTER_RETURNS:
+            self.queue_consumer.widen(self)
         self._buffer.append((message, delivery))
         self._dispatch()
 

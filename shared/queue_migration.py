@@ -18,6 +18,7 @@ published a moment later (stop what publishes, if you can).
 """
 from __future__ import annotations
 
+import amqp
 import amqp.exceptions
 from kombu import Queue
 
@@ -27,8 +28,35 @@ from shared.topology import QUORUM, Route
 MIGRATING = ".migrating"
 
 
+# Holds one message while a `--migrate` runs: a plain `huiqi declare` looks for `<queue>.migrating`
+# queues only when it finds one (each look for a queue that is not there is an error in the broker's log).
+IN_PROGRESS = Queue("huiqi.migration", durable=True, queue_arguments=QUORUM)
+
+
 class MigrationRefused(Exception):
     pass
+
+
+def begin(connection) -> None:
+    channel = connection.channel()
+    IN_PROGRESS(channel).declare()
+    channel.basic_publish_confirm(amqp.Message("a huiqi declare --migrate is running", delivery_mode=2),
+                                  exchange="", routing_key=IN_PROGRESS.name, mandatory=True)
+    channel.close()
+
+
+def end(connection) -> None:
+    channel = connection.channel()
+    channel.queue_purge(IN_PROGRESS.name)
+    channel.close()
+
+
+def interrupted(connection) -> bool:
+    """Whether a `--migrate` began and did not end."""
+    channel = connection.channel()
+    waiting = IN_PROGRESS(channel).queue_declare().message_count
+    channel.close()
+    return waiting > 0
 
 
 def unfinished(connection, route: Route) -> bool:

@@ -270,13 +270,16 @@ def declare(amqp_uri: str, *, migrate: bool = False) -> list[str]:
         for service in consumers():
             parking_queue(service)(channel).declare()
             declared.append(f"queue {PARKED}{service} <- {PARKING.name} {service} (parked messages)")
+        look_for_unfinished = not migrate and queue_migration.interrupted(connection)
+        if migrate:
+            queue_migration.begin(connection)
         for route in ROUTES.values():
             if migrate:
                 moved = queue_migration.migrate(connection, route)
                 if moved is not None:
                     declared.append(f"queue {route.queue} migrated to a quorum queue, {moved} message(s) moved")
                     continue
-            elif queue_migration.unfinished(connection, route):
+            elif look_for_unfinished and queue_migration.unfinished(connection, route):
                 outdated.append(route.queue)
                 continue
             try:
@@ -287,6 +290,8 @@ def declare(amqp_uri: str, *, migrate: bool = False) -> list[str]:
                 continue
             declared.append(f"queue {route.queue} <- {route.exchange.name} {', '.join(route.routing_keys)} "
                             f"(quorum, delivery limit {DELIVERY_LIMIT})")
+        if migrate or (look_for_unfinished and not outdated):
+            queue_migration.end(connection)   # every queue is as declared here
         channel.close()
     if outdated:
         raise QueuesOutdated(outdated)

@@ -10,7 +10,7 @@ import kombu
 import pytest
 from kombu import Queue, binding
 
-from shared import topology
+from shared import queue_migration, topology
 from shared.config import settings
 from shared.queue_migration import MIGRATING
 from shared.topology import EXCHANGES, GOV_EVENTS, PLATFORM_EVENTS, ROUTES
@@ -103,6 +103,7 @@ def test_an_interrupted_migration_is_reported_and_resumed(old_broker, capsys):
     waiting = publish(old_broker, GOV_EVENTS, "enterprise.registered", 20, "gov")
     temporary = "tagging.gov_events" + MIGRATING
     with kombu.Connection(old_broker) as connection:
+        queue_migration.begin(connection)
         channel = connection.channel()
         channel.queue_declare(temporary, durable=True, auto_delete=False, arguments=topology.QUORUM)
         while (message := channel.basic_get("tagging.gov_events")) is not None:
@@ -116,3 +117,4 @@ def test_an_interrupted_migration_is_reported_and_resumed(old_broker, capsys):
     assert cli.main(["declare", "--migrate"]) == 0
     assert [body for body, _, _ in drained(old_broker, "tagging.gov_events")] == waiting
     assert temporary not in queues_of(old_broker)
+    assert depth(old_broker, queue_migration.IN_PROGRESS.name) == 0   # the migration ended

@@ -96,6 +96,7 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
     def setup(self):
         super().setup()
         self._widen: set = set()        # providers whose consumer is to get the full prefetch
+        self._wide: set = set()         # providers whose consumer has it, on this connection
 
     @property
     def prefetch_count(self):
@@ -108,14 +109,16 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
     def widen(self, provider) -> None:
         """Called by the provider once its queue's head is not suspect (from its own thread: the
         consumer's connection thread does it, in `on_iteration`, as Nameko cancels consumers)."""
-        self._widen.add(provider)
+        if provider not in self._wide:
+            self._widen.add(provider)
 
     def on_iteration(self):
         super().on_iteration()
         widen, self._widen = self._widen, set()
         for provider in widen:
             consumer = self._consumers.get(provider)
-            if consumer is not None and not self.should_stop:
+            if consumer is not None and provider not in self._wide and not self.should_stop:
+                self._wide.add(provider)
                 # a cancelled consumer's unacknowledged messages stay with the channel, to be settled
                 # as usual; the new consumer goes on from the next message, in order
                 consumer.cancel()
@@ -128,7 +131,7 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
         return None if self._consumers_ready.ready() and self.connected else "bus consumers"
 
     def get_consumers(self, consumer_cls, channel):
-        self._widen = set()
+        self._widen, self._wide = set(), set()
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._handle_undecodable, provider)

@@ -131,6 +131,34 @@ def test_a_message_returned_by_as_many_restarts_as_the_limit_allows_is_handled(
     assert parking.count(amqp_uri, "notification") == 0
 
 
+def consumers_of(amqp_uri: str, queue: str) -> list[tuple[str, int]]:
+    """(consumer tag, prefetch count) of each consumer of `queue`, as the broker lists them."""
+    vhost = amqp_uri.rsplit("/", 1)[1]
+    listing = json.loads(rabbitmqctl("list_consumers", "-p", vhost, "--formatter", "json", "queue_name",
+                                     "consumer_tag", "prefetch_count"))
+    return [(row["consumer_tag"], row["prefetch_count"]) for row in listing if row["queue_name"] == queue]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_queue_is_taken_one_message_at_a_time_until_its_head_is_not_suspect(
+        amqp_uri, purge_queues, platform_env, container_factory, nameko_config):
+    CountingService.handled = []
+    container_factory(CountingService, {**nameko_config, "PREFETCH_COUNT": 400}).start()
+    until(lambda: len(consumers_of(amqp_uri, QUEUE)) == 1, timeout=10, what="the consumer")
+    [(_, narrow)] = consumers_of(amqp_uri, QUEUE)
+    assert narrow == 1
+
+    first = events(30)
+    publish(amqp_uri, first)
+    until(lambda: len(CountingService.handled) == 30, timeout=10, what="the first messages handled")
+    [(tag, wide)] = consumers_of(amqp_uri, QUEUE)
+    assert wide == 400
+    # widened once for the connection, not again at every message
+    publish(amqp_uri, events(30))
+    until(lambda: len(CountingService.handled) == 60, timeout=10, what="the next messages handled")
+    assert consumers_of(amqp_uri, QUEUE) == [(tag, 400)]
+
+
 def _run_consumer(env: dict, handled_file, timeout_s: float) -> int | None:
     """One life of the crashing consumer: its exit code, or None if it was still running at the end."""
     process = subprocess.Popen([sys.executable, "-m", "tests.integration.crashing_consumer", str(handled_file)],

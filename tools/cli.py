@@ -1,10 +1,12 @@
 """`huiqi`: operations commands. `huiqi declare` and `huiqi migrate` run before any service starts.
 
-    huiqi declare                                  every exchange, queue and binding
+    huiqi declare [--migrate]                      every exchange, queue and binding (--migrate: turn
+                                                   classic queues of an earlier release into quorum ones)
     huiqi migrate [SERVICE ...]                    bring service databases to the head of their schema history
     huiqi revision SERVICE -m MESSAGE              write a new migration: the service's models against its head
     huiqi dead-letters SERVICE [--all]             list a service's dead letters
     huiqi dead-letters SERVICE --replay [ID ...]   publish them again (all waiting ones without ids)
+    huiqi parked SERVICE [--replay [ID ...]]       messages the broker parked (delivery limit reached)
     huiqi reset                                    drop every service database (asks no questions)
     huiqi evaluation-export PATH                   the evaluation service's source events and records, as JSONL
     huiqi evaluation-replay PATH                   rebuild an empty evaluation database from such an export
@@ -27,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared import dead_letters, migrations, topology
+from shared import dead_letters, migrations, parking, queue_migration, topology
 from shared.config import DEVELOPMENT_ADMIN_TOKEN, DEVELOPMENT_DEMO_PASSWORD, settings
 from shared.database import drop_database, engine_for
 from tools import broker_users, launcher
@@ -40,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="huiqi", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("declare", help="declare every exchange, queue and binding")
+    declare = commands.add_parser("declare", help="declare every exchange, queue and binding")
+    declare.add_argument("--migrate", action="store_true",
+                         help="with every service stopped: rebuild queues declared with other arguments "
+                              "(classic queues of an earlier release) as quorum queues, moving their messages")
     migrating = commands.add_parser("migrate", help="bring service databases to the head of their schema "
                                                     "history (before the services start)")
     migrating.add_argument("services", nargs="*", metavar="SERVICE", help=f"default: every one ({', '.join(SERVICES)})")
@@ -52,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     letters.add_argument("service", choices=SERVICES)
     letters.add_argument("--replay", nargs="*", type=int, metavar="ID")
     letters.add_argument("--all", action="store_true", help="include replayed ones")
+    parked = commands.add_parser("parked", help="list or replay the messages the broker parked for a service "
+                                                "(delivered too often without being settled)")
+    parked.add_argument("service", choices=topology.consumers())
+    parked.add_argument("--replay", nargs="*", metavar="ID", help="send them back to their queues (all without ids)")
     commands.add_parser("reset", help="drop every service database")
     exported = commands.add_parser("evaluation-export", help="write the evaluation service's source events and "
                                                               "records to a JSONL file")
@@ -80,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         return manage_broker_user(args.source, args.vhost or broker_users.vhost_of(config.amqp_uri), args.delete)
 
     if args.command == "declare":
-        for line in topology.declare(config.amqp_uri):
-            print(f"declared {line}")
-        return 0
+        return declare_topology(config.amqp_uri, migrate=args.migrate)
+    if args.command == "parked":
+        return parked_messages(config.amqp_uri, args.service, args.replay)
     if args.command == "migrate":
         unknown = sorted(set(args.services) - set(SERVICES))
         if unknown:
@@ -133,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     summary = dead_letters.summary(engine)
     print(f"{args.service}: {summary['waiting']} waiting, {summary['total']} in all")
+    if args.service in topology.consumers():
+        print(f"{args.service}: {parked_count(config.amqp_uri, args.service)} parked by the broker "
+              f"(`huiqi parked {args.service}`)")
     for row in dead_letters.listing(engine, include_replayed=args.all):
         print(json.dumps({key: row[key] for key in ("id", "queue", "routing_key", "event_id", "error")}
                          | {"failed_at": row["failed_at"].isoformat(),
@@ -151,6 +163,34 @@ def migrate(services: list[str] | tuple[str, ...]) -> int:
         except migrations.UnknownRevision as error:
             print(f"{service}: not migrated: {error}", file=sys.stderr)
             return 1
+    return 0
+
+
+def declare_topology(amqp_uri: str, *, migrate: bool) -> int:
+    try:
+        for line in topology.declare(amqp_uri, migrate=migrate):
+            print(f"declared {line}")
+    except (topology.QueuesOutdated, queue_migration.MigrationRefused) as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def parked_count(amqp_uri: str, service: str) -> str:
+    try:
+        return str(parking.count(amqp_uri, service))
+    except Exception as error:  # noqa: BLE001 - the dead letters are listed whether the broker answers or not
+        return f"unknown ({type(error).__name__}: {error})"
+
+
+def parked_messages(amqp_uri: str, service: str, replay: list[str] | None) -> int:
+    if replay is not None:
+        print(f"replayed {parking.replay(amqp_uri, service, replay or None)} parked message(s) of {service}")
+        return 0
+    found = parking.listing(amqp_uri, service)
+    print(f"{service}: {len(found)} parked")
+    for message in found:
+        print(json.dumps(message, ensure_ascii=False))
     return 0
 
 
@@ -215,9 +255,7 @@ def run_platform(*, load_demo: bool, replicas: dict[str, int] | None = None) -> 
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    for line in topology.declare(config.amqp_uri):
-        print(f"declared {line}")
-    if migrate(SERVICES):
+    if declare_topology(config.amqp_uri, migrate=False) or migrate(SERVICES):
         return 1
     log_dir = config.var_dir / "log"
     sms_sink = None

@@ -85,6 +85,8 @@ def test_metrics_count_what_the_service_handled_and_dead_lettered(probed, amqp_u
     assert sample(after, "huiqi_messages_handled_total", service="notification", queue=QUEUE) == len(good)
     assert sample(after, "huiqi_dead_letters", service="notification") == len(refused)
     assert sample(after, "huiqi_outbox_depth", service="notification") == 0
+    assert ("huiqi_parked_messages", (("service", "notification"),)) in after   # 0: the broker parked none
+    assert sample(after, "huiqi_parked_messages", service="notification") == 0
     assert sample(after, "huiqi_outbox_oldest_age_seconds", service="notification") == 0
     batches = sample(after, "huiqi_handler_duration_seconds_count", service="notification", queue=QUEUE)
     assert batches >= 2   # at least the refused message alone, and a batch of the others

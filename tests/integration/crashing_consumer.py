@@ -12,8 +12,8 @@ import os  # noqa: E402 - after monkey patching, as nameko's runner does
 import sys  # noqa: E402
 
 from nameko.containers import ServiceContainer  # noqa: E402
-from sqlalchemy import MetaData  # noqa: E402
 
+from shared import migrations  # noqa: E402
 from shared.config import settings  # noqa: E402
 from shared.consumer import handles  # noqa: E402
 from shared.store import Store  # noqa: E402
@@ -24,7 +24,7 @@ KILLED = 70
 
 class CrashingService:
     name = "notification"
-    store = Store(MetaData())
+    store = Store()
 
     @handles(QUEUE)
     def on_messages(self, deliveries):
@@ -36,6 +36,7 @@ class CrashingService:
 
 
 if __name__ == "__main__":
+    migrations.migrate(CrashingService.name, settings().database_url_for(CrashingService.name))  # as ops would
     container = ServiceContainer(CrashingService, {"AMQP_URI": settings().amqp_uri, "serializer": "json"})
     container.start()
     container.wait()

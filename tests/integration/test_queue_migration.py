@@ -48,14 +48,21 @@ def publish(uri: str, exchange, routing_key: str, count: int, tag: str) -> list[
 
 
 def drained(uri: str, queue: str) -> list[tuple[str, str, str]]:
-    """(body, routing key the handler sees, a header kept) of each message of `queue`, in order."""
+    """(body, routing key the handler sees, a header kept) of each message of `queue`, in order. Read by a
+    consumer, as the services read: a queue with a single active consumer refuses basic.get."""
     found = []
+
+    def taken(message):
+        routing_key = message.headers.get("x-huiqi-routing-key") or message.delivery_info["routing_key"]
+        body = message.body if isinstance(message.body, str) else message.body.decode()
+        found.append((body, routing_key, message.headers.get("nameko.correlation_id")))
+
     with kombu.Connection(uri) as connection:
         channel = connection.default_channel
-        while (message := channel.basic_get(queue, no_ack=True)) is not None:
-            routing_key = message.headers.get("x-huiqi-routing-key") or message.delivery_info["routing_key"]
-            body = message.body if isinstance(message.body, str) else message.body.decode()
-            found.append((body, routing_key, message.headers.get("nameko.correlation_id")))
+        waiting = channel.queue_declare(queue, passive=True).message_count
+        channel.basic_consume(queue, no_ack=True, callback=taken)
+        while len(found) < waiting:
+            connection.drain_events(timeout=10)
     return found
 
 

@@ -6,7 +6,6 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import MetaData
 
 from shared import queue_consumer
 from shared.consumer import QueueHandler, handles
@@ -22,7 +21,7 @@ FAILED_ATTEMPTS = 5     # kombu's own pauses would have reached 10 s by then
 
 class CountingService:
     name = "notification"   # a service name the database fixtures know (and drop afterwards)
-    store = Store(MetaData())
+    store = Store()
     handled: list[str] = []
 
     @handles(QUEUE)

@@ -6,7 +6,6 @@ import uuid
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import MetaData
 
 from shared import queue_consumer
 from shared.consumer import handles
@@ -22,7 +21,7 @@ ROUTING_KEY = "policy.matches_changed"
 
 class ProbedService:
     name = "notification"   # a service name the database fixtures know (and drop afterwards)
-    store = Store(MetaData())
+    store = Store()
     probes = Probes()
     handled: list[str] = []
 

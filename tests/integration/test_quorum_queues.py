@@ -11,7 +11,6 @@ import uuid
 
 import kombu
 import pytest
-from sqlalchemy import MetaData
 
 from shared import parking, topology
 from shared.consumer import handles
@@ -108,7 +107,7 @@ def test_a_message_returned_as_often_as_the_limit_allows_is_still_delivered_then
 
 class CountingService:
     name = "notification"   # a service name the database fixtures know (and drop afterwards)
-    store = Store(MetaData())
+    store = Store()
     handled: list[tuple[str, int]] = []
 
     @handles(QUEUE)

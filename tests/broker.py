@@ -40,3 +40,18 @@ def queue_totals(amqp_uri: str) -> dict[str, int]:
         if name in ROUTES:
             totals[name] = int(count)
     return totals
+
+
+def taken_off(amqp_uri: str, queue: str, timeout: float = 10.0) -> list:
+    """Every message waiting on `queue` now, in order, taken off it by a consumer: a queue with a single
+    active consumer (tagging's intake) refuses basic.get."""
+    import kombu
+
+    found: list = []
+    with kombu.Connection(amqp_uri) as connection:
+        channel = connection.default_channel
+        waiting = channel.queue_declare(queue, passive=True).message_count
+        channel.basic_consume(queue, no_ack=True, callback=found.append)
+        while len(found) < waiting:
+            connection.drain_events(timeout=timeout)
+    return found

@@ -2,13 +2,12 @@
 gov.events before any service ever started to separate queues, and declaring again changes nothing."""
 import json
 
-import kombu
 import pytest
 
 from shared import topology
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.topology import GOV_EVENTS
-from tests.broker import fresh_vhost
+from tests.broker import fresh_vhost, taken_off
 
 
 @pytest.fixture
@@ -28,15 +27,8 @@ def _publish(uri: str, routing_key: str, number: int) -> None:
 
 def _waiting(uri: str) -> dict[str, list[int]]:
     """Each gov.events queue's messages, in order (taken off the queue)."""
-    found = {}
-    with kombu.Connection(uri) as connection:
-        channel = connection.channel()
-        for name in ("tagging.gov_events", "tagging.gov_events.bulk"):
-            bodies = []
-            while (message := kombu.Queue(name, channel=channel).get(no_ack=True)) is not None:
-                bodies.append(json.loads(message.body)["n"])
-            found[name] = bodies
-    return found
+    return {name: [json.loads(message.body)["n"] for message in taken_off(uri, name)]
+            for name in ("tagging.gov_events", "tagging.gov_events.bulk")}
 
 
 def test_declare_gives_bulk_batches_a_queue_of_their_own(broker):

@@ -14,7 +14,7 @@ from shared import queue_migration, topology
 from shared.config import settings
 from shared.queue_migration import MIGRATING
 from shared.topology import EXCHANGES, GOV_EVENTS, PLATFORM_EVENTS, ROUTES
-from tests.broker import fresh_vhost
+from tests.broker import fresh_vhost, taken_off
 from tests.integration.test_quorum_queues import depth, queues_of
 from tools import cli
 
@@ -48,21 +48,12 @@ def publish(uri: str, exchange, routing_key: str, count: int, tag: str) -> list[
 
 
 def drained(uri: str, queue: str) -> list[tuple[str, str, str]]:
-    """(body, routing key the handler sees, a header kept) of each message of `queue`, in order. Read by a
-    consumer, as the services read: a queue with a single active consumer refuses basic.get."""
+    """(body, routing key the handler sees, a header kept) of each message of `queue`, in order."""
     found = []
-
-    def taken(message):
+    for message in taken_off(uri, queue):
         routing_key = message.headers.get("x-huiqi-routing-key") or message.delivery_info["routing_key"]
         body = message.body if isinstance(message.body, str) else message.body.decode()
         found.append((body, routing_key, message.headers.get("nameko.correlation_id")))
-
-    with kombu.Connection(uri) as connection:
-        channel = connection.default_channel
-        waiting = channel.queue_declare(queue, passive=True).message_count
-        channel.basic_consume(queue, no_ack=True, callback=taken)
-        while len(found) < waiting:
-            connection.drain_events(timeout=10)
     return found
 
 

@@ -186,25 +186,28 @@ def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, 
     column names come from our own metadata; every value is a bound parameter."""
     if not rows:
         return 0
-    connection = session.connection()
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    verb = "INSERT OR IGNORE" if ignore_duplicates and dialect.name == "sqlite" else "INSERT"
-    suffix = " ON CONFLICT DO NOTHING" if ignore_duplicates and dialect.name != "sqlite" else ""
+    connection, dialect, mark = driver_connection(session)
+    quote = connection.dialect.identifier_preparer.quote
+    verb = "INSERT OR IGNORE" if ignore_duplicates and dialect == "sqlite" else "INSERT"
+    suffix = " ON CONFLICT DO NOTHING" if ignore_duplicates and dialect != "sqlite" else ""
     statement = (f"{verb} INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
                  f"VALUES ({', '.join([mark] * len(columns))}){suffix}")
     return connection.exec_driver_sql(statement, rows).rowcount
+
+
+def driver_connection(session: SessionOrConnection) -> tuple[Connection, str, str]:
+    """The connection under `session` (in its transaction), its dialect's name and its parameter mark,
+    for statements run through the driver's executemany on the hot bulk paths."""
+    connection = session if isinstance(session, Connection) else session.connection()
+    return connection, connection.dialect.name, "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def fast_delete(session, table, columns: tuple[str, ...], keys: list[tuple]) -> None:
     """Delete the rows whose `columns` equal each key, through the driver's executemany."""
     if not keys:
         return
-    connection = session.connection()
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    connection, _dialect, mark = driver_connection(session)
+    quote = connection.dialect.identifier_preparer.quote
     condition = " AND ".join(f"{quote(name)} = {mark}" for name in columns)
     connection.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE {condition}", [tuple(key) for key in keys])
 

@@ -72,9 +72,9 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     # SQLite's default page cache is 2 MiB: a bulk sync's inserts land all over indexes of
-    # hundreds of MiB (matches by policy, by enterprise), and each page missing from the cache is
-    # read back from the file again (about a third of the insert's CPU at 100k-scale match
-    # tables, docs/benchmarks.md). The cache grows only with the pages a connection touches.
+    # hundreds of MiB (the policy service's matches by policy), and each page missing from the
+    # cache is read back from the file again (about a third of the inserts' CPU at 100k-scale
+    # match tables, docs/benchmarks.md). The cache grows only with the pages a connection touches.
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 

@@ -33,11 +33,10 @@ from bench.platform import BenchPlatform
 from bench.progress import Progress
 from services.counselling import problem_store
 from services.counselling.domain import escalation
-from services.counselling.models import enterprises, metadata, problems, responses, teams
-from shared import clock
+from services.counselling.models import enterprises, problems, responses, teams
+from shared import clock, migrations
 from shared.contracts.actors import Actor, Role
 from shared.database import drop_database, engine_for
-from shared.store import create_schema
 
 PHASE = "counselling"
 PROBLEMS = 100_000
@@ -168,7 +167,7 @@ def _scan(platform: BenchPlatform, progress: Progress, repetitions: int) -> tupl
     url = f"sqlite:///{platform.run_dir}/counselling-scan.sqlite3"
     engine = engine_for(url, pool_size=1)
     try:
-        create_schema(engine, metadata)
+        migrations.migrate("counselling", url)
         filled = _fill(engine, now, answered_share=0.0, due_share=0.05, window_hours=23.9)
         progress.say(PHASE, f"{filled['problems']:,} open problems written, {filled['due']:,} past 24 hours")
         timings, raised = [], 0

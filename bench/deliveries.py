@@ -20,13 +20,12 @@ from sqlalchemy import insert
 from bench.platform import BenchPlatform
 from bench.progress import Progress
 from bench.quiet_hours import OwnNotification
-from services.notification.models import metadata, notification_contacts, notification_preferences
-from shared import clock
+from services.notification.models import notification_contacts, notification_preferences
+from shared import clock, migrations
 from shared.clock import CHINA
 from shared.contracts.events import MatchesChanged
 from shared.database import engine_for
 from shared.publisher import ConfirmingPublisher, Outgoing
-from shared.store import create_schema
 
 PHASE = "deliveries"
 ENTERPRISES = 10_000
@@ -67,7 +66,7 @@ def _choose_sms(url: str, usccs: list[str]) -> None:
     engine = engine_for(url)
     now = clock.now()
     try:
-        create_schema(engine, metadata)
+        migrations.migrate("notification", url)
         with engine.begin() as connection:
             connection.execute(insert(notification_preferences), [
                 {"uscc": uscc, "kinds": {"policy_matched": ["in_app", "sms"]}, "quiet_start": "21:00",

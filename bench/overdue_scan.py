@@ -3,7 +3,7 @@
 
 Setup (not timed): a fresh application-service database, SQLite in the run's folder (and a fresh
 PostgreSQL database when one answers at BENCH_POSTGRES, keys `..._pg_ms`), with the service's own
-tables (`services.application.models.metadata`, `shared.store.create_schema`), filled directly:
+tables (`huiqi migrate`'s, `shared.migrations`), filled directly:
 100,000 applications, each open in one stage with the stages before it completed (about 300,000
 stage rows). Open stages are spread like a working hall's: 40% review, 23% disbursement, 15% public
 notice, 12% acceptance, 5% returned and 3% confirmation (the enterprise's own time, no due time),
@@ -50,13 +50,12 @@ from services.application import hall
 from services.application.domain import deadlines
 from services.application.domain.alarms import RESPONSIBLE
 from services.application.domain.stages import DEFAULT_LIMITS
-from services.application.models import alarms, applications, metadata, stages
-from shared import workdays
+from services.application.models import alarms, applications, stages
+from shared import migrations, workdays
 from shared.clock import CHINA
 from shared.contracts.actors import Actor, Role
 from shared.contracts.applications import Stage
 from shared.database import drop_database, engine_for
-from shared.store import create_schema
 
 CALENDAR = workdays.seeded()
 PHASE = "overdue_scan"
@@ -248,7 +247,7 @@ def _measure(platform: BenchPlatform, progress: Progress, backend: str, url: str
     engine = engine_for(url, pool_size=2)
     try:
         started = time.monotonic()
-        create_schema(engine, metadata)
+        migrations.migrate("application", url)
         with engine.begin() as connection:
             for table, rows in ((applications, built.applications), (stages, built.stages)):
                 for start in range(0, len(rows), INSERT_CHUNK):

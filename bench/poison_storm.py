@@ -79,7 +79,7 @@ def _run(platform: BenchPlatform, progress: Progress, amqp_uri: str, kind: str, 
     valid_usccs, invalid_ids = expected_ledger(messages)
     url = f"{BENCH_POSTGRES}/huiqi_bench_{uuid.uuid4().hex[:8]}_tagging"
     try:
-        engine = engine_for(url, pool_size=1)   # creates the database; the service creates its tables
+        engine = engine_for(url, pool_size=1)   # creates the database; the launcher migrates it
     except OperationalError as error:
         raise RuntimeError(f"PostgreSQL does not answer at {BENCH_POSTGRES} (BENCH_POSTGRES): {error}") from error
     processes = ServiceProcesses(platform.run_dir / "logs" / PHASE, {

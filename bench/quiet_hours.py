@@ -25,10 +25,9 @@ from bench.platform import BenchPlatform
 from bench.progress import Progress
 from services.notification.domain import delivery as rules
 from services.notification.domain.templates import notice_text
-from services.notification.models import deliveries, metadata
-from shared import clock
+from services.notification.models import deliveries
+from shared import clock, migrations
 from shared.database import engine_for
-from shared.store import create_schema
 from shared.time_travel import CLOCK_CHANGED, CLOCK_SOURCE
 from tools.launcher import ServiceProcesses
 from tools.sms_sink import SmsSink
@@ -141,7 +140,7 @@ def _next_eight(now):
 def _fill(url: str, count: int, release) -> None:
     engine = engine_for(url)
     try:
-        create_schema(engine, metadata)
+        migrations.migrate("notification", url)
         night = release - timedelta(hours=11)
         text = notice_text("policy_matched", "稳岗补贴与技能提升补贴", PUBLIC_URL)
         reason = f"免打扰时段，{release.astimezone(rules.CHINA):%H:%M} 后发送"

@@ -30,11 +30,17 @@ from nameko.messaging import Consumer
 from shared import metrics, stop_deadline
 from shared.failures import Failure, classify, pause_before_retry
 from shared.logs import get_logger
+from shared.moving import ROUTING_KEY_HEADER
 from shared.queue_consumer import StoppableQueueConsumer
 from shared.storable_text import escaped, escaped_tree
 from shared.topology import ROUTES
 
 MAX_CONFLICT_RETRIES = 3    # a constraint still violated after these is the message's own doing
+# A message the broker says went back to its queue unsettled this often (quorum queues count it in
+# `x-delivery-count`: a stop, a crash, a lost connection while it was held) is handled in a batch of
+# its own: if it is what kills the process, the messages before it are settled first, and the log's
+# `suspect_message_alone` names it. The broker parks it after topology.DELIVERY_LIMIT returns.
+SUSPECT_AFTER_RETURNS = 2
 PREFETCH = 400
 SETTLEMENT_ERRORS = (OSError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError)
 
@@ -49,6 +55,7 @@ class Delivery:
     headers: dict
     redelivered: bool
     decode_error: str | None = None
+    returns: int = 0               # times it went back to the queue unsettled (x-delivery-count)
 
     @property
     def event_id(self) -> str | None:
@@ -66,17 +73,57 @@ def _text(message) -> str:
     return escaped(body if isinstance(body, str) else json.dumps(body, ensure_ascii=False))
 
 
+def _returns(headers: dict | None) -> int:
+    count = (headers or {}).get("x-delivery-count")
+    return count if isinstance(count, int) else 0
+
+
 def _json_safe(headers: dict | None) -> dict:
     return escaped_tree(json.loads(json.dumps(headers or {}, default=str)))
 
 
 class GuardedQueueConsumer(StoppableQueueConsumer):
     """Nameko's queue consumer, but an undecodable body reaches the handler instead of crashing,
-    and enough messages are prefetched to form batches (Nameko would take max_workers)."""
+    and enough messages are prefetched to form batches (Nameko would take max_workers).
+
+    Each queue is consumed one message at a time after every (re)connection, and with the full
+    prefetch from its first message that is not suspect (`SUSPECT_AFTER_RETURNS`) on. Every message
+    a consumer holds goes back to its queue when the process dies, and a quorum queue counts that
+    against the message's delivery limit: were the full prefetch taken at once, the messages behind
+    one that kills the process at each start would be counted with it, and parked with it. Taken one
+    by one while the head of the queue is suspect, only the message being handled goes back."""
+
+    def setup(self):
+        super().setup()
+        self._widen: set = set()        # providers whose consumer is to get the full prefetch
+        self._wide: set = set()         # providers whose consumer has it, on this connection
 
     @property
     def prefetch_count(self):
+        return 1    # every (re)connection starts narrow; `widen` gives each queue its full prefetch
+
+    @property
+    def full_prefetch(self) -> int:
         return self.container.config.get("PREFETCH_COUNT", PREFETCH)
+
+    def widen(self, provider) -> None:
+        """Called by the provider once its queue's head is not suspect (from its own thread: the
+        consumer's connection thread does it, in `on_iteration`, as Nameko cancels consumers)."""
+        if provider not in self._wide:
+            self._widen.add(provider)
+
+    def on_iteration(self):
+        super().on_iteration()
+        widen, self._widen = self._widen, set()
+        for provider in widen:
+            consumer = self._consumers.get(provider)
+            if consumer is not None and provider not in self._wide and not self.should_stop:
+                self._wide.add(provider)
+                # a cancelled consumer's unacknowledged messages stay with the channel, to be settled
+                # as usual; the new consumer goes on from the next message, in order
+                consumer.cancel()
+                consumer.qos(prefetch_count=self.full_prefetch)
+                consumer.consume()
 
     def waiting_for(self) -> str | None:
         """For `shared.readiness`: None while the broker has every queue's consumer; not ready again
@@ -84,6 +131,7 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
         return None if self._consumers_ready.ready() and self.connected else "bus consumers"
 
     def get_consumers(self, consumer_cls, channel):
+        self._widen, self._wide = set(), set()
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._handle_undecodable, provider)
@@ -187,13 +235,18 @@ class QueueHandler(Consumer):
         delivery = Delivery(
             queue=self.route.queue,
             exchange=message.delivery_info.get("exchange", ""),
-            routing_key=message.delivery_info.get("routing_key", ""),
+            # a message moved between queues (a migration, a parked message replayed) came through the
+            # default exchange, under the queue's name: its own routing key travels in a header
+            routing_key=(message.headers or {}).get(ROUTING_KEY_HEADER) or message.delivery_info.get("routing_key", ""),
             body=body, raw=_text(message), headers=_json_safe(message.headers),
             redelivered=bool(message.delivery_info.get("redelivered")), decode_error=decode_error,
+            returns=_returns(message.headers),
         )
         if self._stopping:
             self.queue_consumer.requeue_message(message)
             return
+        if delivery.returns < SUSPECT_AFTER_RETURNS:
+            self.queue_consumer.widen(self)
         self._buffer.append((message, delivery))
         self._dispatch()
 
@@ -213,11 +266,19 @@ class QueueHandler(Consumer):
     def _take_from_buffer(self) -> list:
         items, size = [], 0
         while self._buffer and len(items) < self.max_batch:
-            weight = len(self._buffer[0][1].raw)
-            if items and size + weight > self.max_batch_bytes:
+            delivery = self._buffer[0][1]
+            suspect = delivery.returns >= SUSPECT_AFTER_RETURNS
+            weight = len(delivery.raw)
+            if items and (suspect or size + weight > self.max_batch_bytes):
                 break
             items.append(self._buffer.popleft())
             size += weight
+            if suspect:
+                self.log.warning("suspect_message_alone", event_id=delivery.event_id, returns=delivery.returns,
+                                 routing_key=delivery.routing_key,
+                                 reason="it went back to the queue unsettled this often; if the process "
+                                        "dies now, this message is the likely cause")
+                break
         return items
 
     def _spawn(self, batch: _Batch) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared import money
@@ -92,7 +93,13 @@ def ensure_database(url: str) -> None:
             if not exists:
                 # A database name cannot be a bound parameter; it comes from configuration, quoted here.
                 quoted = admin.dialect.identifier_preparer.quote(parsed.database)
-                connection.execute(text(f"CREATE DATABASE {quoted}"))
+                try:
+                    connection.execute(text(f"CREATE DATABASE {quoted}"))
+                except DBAPIError:
+                    # another replica of the service, starting at the same moment, created it first
+                    if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                              {"name": parsed.database}).scalar():
+                        raise
     finally:
         admin.dispose()
 

@@ -31,8 +31,9 @@ def listing(engine: Engine, *, include_replayed: bool = False, limit: int = 100)
 def replay(engine: Engine, amqp_uri: str, ids: list[int] | None = None) -> int:
     """Publish dead letters again (all waiting ones, or `ids`) and mark them replayed.
 
-    A handler failure is sent straight back to its queue; an unroutable event goes back to its
-    exchange. Consumers' inboxes make a replay of something already handled harmless."""
+    A handler failure is sent straight back to its queue (its routing key in a header, for the
+    handler); an unroutable event goes back to its exchange. Consumers' inboxes make a replay of
+    something already handled harmless."""
     query = select(tables.dead_letters).where(tables.dead_letters.c.replayed_at.is_(None))
     if ids:
         query = query.where(tables.dead_letters.c.id.in_(ids))
@@ -45,7 +46,8 @@ def replay(engine: Engine, amqp_uri: str, ids: list[int] | None = None) -> int:
         messages = [
             Outgoing(row.exchange, row.routing_key, row.body, row.event_id or f"dead-letter-{row.id}",
                      row.correlation_id) if row.queue == UNROUTABLE
-            else Outgoing("", row.queue, row.body, row.event_id or f"dead-letter-{row.id}", row.correlation_id)
+            else Outgoing("", row.queue, row.body, row.event_id or f"dead-letter-{row.id}", row.correlation_id,
+                          published_with=row.routing_key)
             for row in rows
         ]
         unroutable = publisher.publish(messages)

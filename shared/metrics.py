@@ -58,6 +58,10 @@ class Metrics:
         `engine` at each scrape."""
         self.registry.register(_DatabaseCollector(self, engine))
 
+    def watch_parking(self, amqp_uri: str) -> None:
+        """Count the messages the broker parked for this service (`huiqi.parked.<service>`) at each scrape."""
+        self.registry.register(_ParkingCollector(self.service, amqp_uri))
+
     def read_at_scrape(self, name: str, help_text: str, read: Callable[[Connection], float]) -> None:
         """One more gauge of this service, `read(connection)` from its database at each scrape."""
         self._database_gauges.append((name, help_text, read))
@@ -115,6 +119,29 @@ class _DatabaseCollector:
             family = GaugeMetricFamily(name, help_text, labels=["service"])
             family.add_metric([self.metrics.service], float(value))
             yield family
+
+
+class _ParkingCollector:
+    """`huiqi_parked_messages`: read from the broker at each scrape, on a connection of its own (a few
+    milliseconds every scrape interval; nothing when the broker does not answer)."""
+
+    def __init__(self, service: str, amqp_uri: str):
+        self.service = service
+        self.amqp_uri = amqp_uri
+
+    def describe(self) -> list:
+        return []
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from shared import parking
+        try:
+            parked = parking.count(self.amqp_uri, self.service)
+        except Exception:  # noqa: BLE001 - a scrape while the broker is away shows no parked figure
+            return
+        family = GaugeMetricFamily("huiqi_parked_messages", "Messages the broker parked for this service: "
+                                   "delivered too often without being settled (`huiqi parked`)", labels=["service"])
+        family.add_metric([self.service], float(parked))
+        yield family
 
 
 def of(container) -> Metrics:

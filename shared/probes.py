@@ -29,6 +29,7 @@ from shared import metrics
 from shared.config import settings
 from shared.logs import get_logger
 from shared.readiness import waiting_for
+from shared.topology import consumers
 
 
 class Probes(DependencyProvider):
@@ -45,6 +46,8 @@ class Probes(DependencyProvider):
         self._engine = stores[0].engine if stores else None
         if self._engine is not None:
             metrics.of(self.container).watch_database(self._engine)
+        if self.container.service_name in consumers():
+            metrics.of(self.container).watch_parking(self.container.config["AMQP_URI"])
         if not self.port:
             return
         self._socket = eventlet.listen((settings().probe_host, self.port))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import amqp
 import kombu
 
+from shared.moving import ROUTING_KEY_HEADER
 from shared.topology import must_route
 
 
@@ -20,6 +21,9 @@ class Outgoing:
     body: str  # JSON text
     message_id: str
     correlation_id: str | None = None
+    # sent straight to a queue (the default exchange, `routing_key` the queue's name), the routing key
+    # it was first published with, which the consumer hands its handler (`shared.moving`)
+    published_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class ConfirmingPublisher:
         self._returned.clear()
         for message in messages:
             headers = {"nameko.correlation_id": message.correlation_id} if message.correlation_id else {}
+            if message.published_with:
+                headers[ROUTING_KEY_HEADER] = message.published_with
             channel.basic_publish(
                 amqp.Message(message.body.encode("utf-8"), content_type="application/json",
                              content_encoding="utf-8", delivery_mode=2, message_id=message.message_id,

@@ -14,12 +14,21 @@ dead letter. Confirmed events are deleted together, at most `DELETE_DELAY_S` aft
 them was confirmed (at once in a drain), so a busy service deletes a few times a second instead
 of once per transaction. A crash between publish and delete sends them again; consumers'
 inboxes make that harmless.
+
+On PostgreSQL several replicas of a service share one outbox, and each relay scans it: a scan would
+publish again what another replica's relay is publishing or has published and not yet deleted. So
+there a relay **claims** rows before it publishes them (`SELECT ... FOR UPDATE SKIP LOCKED`, in a
+transaction that deletes them once confirmed): a row another relay holds or has deleted is not
+its to send. Each event leaves once, whichever replica wrote it, unless a relay dies between the
+broker's confirm and its commit (then the rows are still there, and are sent again). SQLite is one
+process: it keeps the delayed delete.
 """
 from __future__ import annotations
 
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
 
 import eventlet
 from eventlet.event import Event
@@ -37,6 +46,10 @@ IDLE_WAIT_S = 1.0
 
 _OLDEST = select(tables.outbox).order_by(tables.outbox.c.id).limit(RELAY_BATCH)
 _DELETE = delete(tables.outbox).where(tables.outbox.c.id.in_(bindparam("p_ids", expanding=True)))
+# PostgreSQL: rows this relay may send, locked until its transaction deletes them (none another holds)
+_OLDEST_CLAIMED = _OLDEST.with_for_update(skip_locked=True)
+_CLAIM = (select(tables.outbox.c.id).where(tables.outbox.c.id.in_(bindparam("p_ids", expanding=True)))
+          .order_by(tables.outbox.c.id).with_for_update(skip_locked=True))
 _DEAD_LETTER = insert(tables.dead_letters)
 
 
@@ -46,6 +59,7 @@ class OutboxRelay:
         self.publisher = publisher
         self.writing = writing          # the service's writer lock (SQLite), or a no-op
         self.log = log
+        self._claims = engine.dialect.name == "postgresql"   # replicas share the outbox (module docstring)
         self._ready: deque[tuple[int, Outgoing]] = deque()   # (outbox row id, message), in commit order
         self._sent: list[int] = []      # confirmed, not yet deleted
         self._sent_since = 0.0
@@ -117,16 +131,19 @@ class OutboxRelay:
         self._draining = False
         left = 0
         while True:
-            with self.engine.connect() as connection:
-                rows = connection.execute(_OLDEST).all()
-            waiting = {row_id for row_id, _ in self._ready}
-            unsent = [(row.id, Outgoing(row.exchange, row.routing_key, row.body, row.event_id, row.correlation_id))
-                      for row in rows if row.id not in waiting]
+            if self._claims:
+                with self.engine.begin() as connection:
+                    unsent = self._not_waiting(connection.execute(_OLDEST_CLAIMED).all())
+                    self._publish_claimed(connection, unsent)
+            else:
+                with self.engine.connect() as connection:
+                    unsent = self._not_waiting(connection.execute(_OLDEST).all())
+                if unsent:
+                    self._publish(unsent)
+                    self._delete_sent()
             if not unsent:
                 break
-            self._publish(unsent)
             left += len(unsent)
-            self._delete_sent()
             eventlet.sleep(0)
         self._next_scan = time.monotonic() + SCAN_INTERVAL_S
         return left
@@ -147,11 +164,35 @@ class OutboxRelay:
         except Empty:
             pass
 
+    def _not_waiting(self, rows) -> list[tuple[int, Outgoing]]:
+        """The outbox rows read, but those handed over to this relay (`step` sends them, in their turn)."""
+        waiting = {row_id for row_id, _ in self._ready}
+        return [(row.id, Outgoing(row.exchange, row.routing_key, row.body, row.event_id, row.correlation_id))
+                for row in rows if row.id not in waiting]
+
     def _publish(self, rows: list[tuple[int, Outgoing]]) -> None:
+        if self._claims:
+            with self.engine.begin() as connection:
+                claimed = set(connection.execute(_CLAIM, {"p_ids": [row_id for row_id, _ in rows]}).scalars())
+                self._publish_claimed(connection, [row for row in rows if row[0] in claimed])
+            return
+        self._send(rows)
+        if not self._sent:
+            self._sent_since = time.monotonic()
+        self._sent.extend(row_id for row_id, _ in rows)
+
+    def _publish_claimed(self, connection, rows: list[tuple[int, Outgoing]]) -> None:
+        """PostgreSQL: publish rows this transaction holds, and delete them in it (at its commit)."""
+        if rows:
+            self._send(rows, connection)
+            connection.execute(_DELETE, {"p_ids": [row_id for row_id, _ in rows]})
+
+    def _send(self, rows: list[tuple[int, Outgoing]], connection=None) -> None:
+        """Publish; an event no queue takes becomes a dead letter (in `connection`'s transaction if given)."""
         by_id = {message.message_id: row_id for row_id, message in rows}
         unroutable = self.publisher.publish([message for _, message in rows])  # raises PublishFailed
         if unroutable:
-            with self.writing(), self.engine.begin() as connection:
+            with nullcontext(connection) if connection is not None else self._writing_connection() as connection:
                 for lost in unroutable:
                     connection.execute(_DEAD_LETTER, {
                         "queue": "(unroutable)", "exchange": lost.message.exchange,
@@ -162,9 +203,11 @@ class OutboxRelay:
                     })
                     self.log.error("event_unroutable", event_id=lost.message.message_id, reason=lost.reason,
                                    outbox_id=by_id.get(lost.message.message_id))
-        if not self._sent:
-            self._sent_since = time.monotonic()
-        self._sent.extend(row_id for row_id, _ in rows)
+
+    @contextmanager
+    def _writing_connection(self):
+        with self.writing(), self.engine.begin() as connection:
+            yield connection
 
     def _delete_sent(self) -> None:
         while self._sent:

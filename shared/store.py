@@ -19,10 +19,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from shared import clock
+from shared import clock, migrations
 from shared import messaging_tables as tables
 from shared.config import settings
 from shared.contracts.events import PlatformEvent
@@ -137,16 +137,17 @@ class StoreAccess:
 
 
 class Store(DependencyProvider):
-    def __init__(self, metadata: MetaData | None = None):
-        self.metadata = metadata
+    """The service's own database. Its schema is `huiqi migrate`'s work (shared/migrations.py): the
+    service only checks, at start, that the database is at the head of its history, and refuses to
+    start otherwise (two replicas starting together must not both change a schema)."""
 
     def setup(self):
         self.service_name = self.container.service_name
         self.url = settings().database_url_for(self.service_name)
         self.engine = engine_for(self.url, pool_size=self.container.max_workers + 2)
-        create_schema(self.engine, self.metadata)
-        self.publisher = ConfirmingPublisher(self.container.config["AMQP_URI"])
         self.log = get_logger(f"huiqi.{self.service_name}.outbox", service=self.service_name)
+        self._check_schema()
+        self.publisher = ConfirmingPublisher(self.container.config["AMQP_URI"])
         # SQLite has one writer at a time, and its busy wait blocks the whole process without
         # yielding to other green threads; so writers queue here instead, which also lets long
         # transactions yield (eventlet.sleep) safely. PostgreSQL needs no such lock.
@@ -155,6 +156,17 @@ class Store(DependencyProvider):
         self.relay = OutboxRelay(self.engine, self.publisher, self.writing, self.log)
         self._running = False
         self._relay_thread = None
+
+    def _check_schema(self) -> None:
+        try:
+            with self.engine.connect() as connection:
+                migrations.check_current(self.service_name, connection)
+        except migrations.SchemaNotCurrent as error:
+            get_logger(f"huiqi.{self.service_name}.store", service=self.service_name).error(
+                "schema_not_current", database_revision=error.found, head=error.head,
+                action=f"run `huiqi migrate {self.service_name}`, then start the service")
+            self.engine.dispose()
+            raise
 
     def start(self):
         self._running = True
@@ -202,11 +214,3 @@ class Store(DependencyProvider):
                 "traceback": escaped("".join(traceback_module.format_exception(*exc_info))),
                 "failed_at": utcnow(), "replay_count": 0,
             })
-
-
-def create_schema(engine, metadata: MetaData | None) -> None:
-    """Create the messaging tables and `metadata`'s tables that do not exist yet. A table that exists
-    is left as it is: changing one takes a migration."""
-    for schema in (tables.metadata, metadata):
-        if schema is not None:
-            schema.create_all(engine)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import amqp.exceptions
 from kombu import Connection, Exchange, Queue, binding
 
 from shared.contracts.applications import Stage
@@ -21,7 +22,25 @@ APPLICATION_MOVES = "application.changed"
 # Account changes (a token disabled) for every gateway replica at once: each replica binds a queue of
 # its own, exclusive to its connection, so none is declared here (shared.contracts.accounts).
 ACCOUNT_CHANGES = Exchange("huiqi.accounts", type="fanout", durable=True)
-EXCHANGES = (GOV_EVENTS, PLATFORM_EVENTS, ACCOUNT_CHANGES)
+# Where the broker puts a message delivered more than DELIVERY_LIMIT times without being settled
+# (one that keeps killing its consumer before the handler can record a dead letter): routed by the
+# consuming service's name to its parking queue, `huiqi.parked.<service>` (`huiqi parked`).
+PARKING = Exchange("huiqi.dead", type="direct", durable=True)
+EXCHANGES = (GOV_EVENTS, PLATFORM_EVENTS, ACCOUNT_CHANGES, PARKING)
+PARKED = "huiqi.parked."
+
+# Every platform queue is a quorum queue (replicated, fsynced: survives the loss of a broker node of
+# a cluster). A quorum queue counts, per message, how often it went back to the queue unsettled:
+# our own requeue of what a stopping consumer held, and every message a consumer held when its
+# connection closed (a stop, a crash, kill -9, a lost connection). Our consumer never requeues a
+# failing message (an outage holds the batch in place; a message's own failure becomes a dead
+# letter), so a healthy message is counted only once per stop, crash or lost connection that finds
+# it among the PREFETCH unsettled messages at the head of its queue. 20 such events for one message
+# means a queue stuck through 20 restarts or broker disconnections: beyond any outage we plan for.
+# A message whose handling kills the process (memory, a C library, a liveness kill) reaches it after
+# 21 crashes, and is parked instead of stopping its queue for good (docs/reliability.md).
+DELIVERY_LIMIT = 20
+QUORUM = {"x-queue-type": "quorum"}
 
 
 @dataclass(frozen=True)
@@ -59,18 +78,35 @@ class Route:
     consumer: str  # the service that consumes it
     purpose: str
     bulk: bool = False  # the bulk lane: what its handler causes is published in the bulk lane too
+    # One consumer at a time, whatever the replicas (RabbitMQ's single active consumer: the others wait
+    # and take over when it goes): for the queues whose handler depends on the order of one enterprise's
+    # messages (docs/scaling.md, "Replicas and ordering").
+    ordered: bool = False
 
     def kombu_queue(self) -> Queue:
+        """The queue with its bindings and arguments: `huiqi declare` and the consumer declare it alike
+        (a declaration with other arguments is refused by the broker, 406 PRECONDITION_FAILED)."""
         return Queue(self.queue, bindings=[binding(self.exchange, routing_key=key) for key in self.routing_keys],
-                     durable=True)
+                     durable=True, queue_arguments=self.arguments())
+
+    def arguments(self) -> dict:
+        return {**QUORUM, "x-delivery-limit": DELIVERY_LIMIT,
+                "x-dead-letter-exchange": PARKING.name, "x-dead-letter-routing-key": self.consumer,
+                # at-least-once: the broker keeps a message until its parking queue confirmed it (the
+                # default drops it if that fails); the broker requires reject-publish overflow for it,
+                # which only matters under a length limit (we set none)
+                "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish",
+                **({"x-single-active-consumer": True} if self.ordered else {})}
 
 
 ROUTES: dict[str, Route] = {route.queue: route for route in (
     Route("tagging.gov_events", GOV_EVENTS,
           ("enterprise.registered", "enterprise.profile_changed", "enterprise.deregistered"),
-          "tagging", "validate, merge and tag a single enterprise's data from another government system"),
+          "tagging", "validate, merge and tag a single enterprise's data from another government system",
+          ordered=True),
     Route("tagging.gov_events.bulk", GOV_EVENTS, ("enterprise.profiles_synced",),
-          "tagging", "validate, merge and tag a bulk synchronisation, one batch at a time (bulk lane)", bulk=True),
+          "tagging", "validate, merge and tag a bulk synchronisation, one batch at a time (bulk lane)", bulk=True,
+          ordered=True),
     Route("policy.enterprise_tagged", PLATFORM_EVENTS, ("enterprise.tagged",),
           "policy", "re-match enterprises whose profile or tags changed"),
     Route("policy.enterprise_tagged.bulk", PLATFORM_EVENTS, ("enterprise.tagged" + BULK,),
@@ -154,6 +190,16 @@ ROUTES: dict[str, Route] = {route.queue: route for route in (
 )}
 
 
+def parking_queue(service: str) -> Queue:
+    """Where the broker parks the messages of `service`'s queues that reached the delivery limit."""
+    return Queue(PARKED + service, exchange=PARKING, routing_key=service, durable=True, queue_arguments=QUORUM)
+
+
+def consumers() -> list[str]:
+    """Every service that consumes a platform queue."""
+    return sorted({route.consumer for route in ROUTES.values()})
+
+
 def topic_matches(pattern: str, routing_key: str) -> bool:
     """AMQP topic matching: words split on dots, `*` is exactly one word, `#` zero or more."""
     def match(pattern_words: list[str], words: list[str]) -> bool:
@@ -201,16 +247,59 @@ def must_route(exchange: str, routing_key: str) -> bool:
     return exchange != ACCOUNT_CHANGES.name
 
 
-def declare(amqp_uri: str) -> list[str]:
-    """Declare every exchange, queue and binding (idempotent). Returns what was declared."""
-    declared = []
+class QueuesOutdated(Exception):
+    """Queues that exist with other arguments than declared here (a classic queue of an earlier
+    release, say): the broker refuses to redeclare them, and only a migration changes them."""
+
+    def __init__(self, queues: list[str]):
+        super().__init__(
+            f"{len(queues)} queue(s) exist with other arguments than this release declares (classic queues of "
+            f"an earlier release, or a migration left unfinished): {', '.join(queues)}. Stop every service, "
+            "then run `huiqi declare --migrate`: it moves each queue's messages to a quorum queue of the same "
+            "name, losing none (docs/operations.md).")
+        self.queues = queues
+
+
+def declare(amqp_uri: str, *, migrate: bool = False) -> list[str]:
+    """Declare every exchange, queue and binding (idempotent). Returns what was declared.
+
+    A platform queue that exists with other arguments is left alone and reported (`QueuesOutdated`,
+    raised once everything else is declared), or with `migrate` moved to one declared as here
+    (`shared.queue_migration`; the services must be stopped)."""
+    from shared import queue_migration  # imports this module
+
+    declared, outdated = [], []
     with Connection(amqp_uri) as connection:
         channel = connection.channel()
         for exchange in EXCHANGES:
             exchange(channel).declare()
             declared.append(f"exchange {exchange.name} ({exchange.type})")
+        for service in consumers():
+            parking_queue(service)(channel).declare()
+            declared.append(f"queue {PARKED}{service} <- {PARKING.name} {service} (parked messages)")
+        look_for_unfinished = not migrate and queue_migration.interrupted(connection)
+        if migrate:
+            queue_migration.begin(connection)
         for route in ROUTES.values():
-            route.kombu_queue()(channel).declare()
-            declared.append(f"queue {route.queue} <- {route.exchange.name} {', '.join(route.routing_keys)}")
+            if migrate:
+                moved = queue_migration.migrate(connection, route)
+                if moved is not None:
+                    declared.append(f"queue {route.queue} migrated to a quorum queue, {moved} message(s) moved")
+                    continue
+            elif look_for_unfinished and queue_migration.unfinished(connection, route):
+                outdated.append(route.queue)
+                continue
+            try:
+                route.kombu_queue()(channel).declare()
+            except amqp.exceptions.PreconditionFailed:
+                channel = connection.channel()  # the broker closed the one it refused
+                outdated.append(route.queue)
+                continue
+            declared.append(f"queue {route.queue} <- {route.exchange.name} {', '.join(route.routing_keys)} "
+                            f"(quorum, delivery limit {DELIVERY_LIMIT})")
+        if migrate or (look_for_unfinished and not outdated):
+            queue_migration.end(connection)   # every queue is as declared here
         channel.close()
+    if outdated:
+        raise QueuesOutdated(outdated)
     return declared

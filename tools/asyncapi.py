@@ -7,7 +7,7 @@ from __future__ import annotations
 from kombu import Exchange
 
 from shared.contracts import accounts, events, gov
-from shared.topology import BROADCASTS, ROUTES, event_type_of
+from shared.topology import BROADCASTS, DELIVERY_LIMIT, ROUTES, event_type_of
 
 PUBLISHERS = {
     "enterprise.registered": "other government systems (or POST /api/v1/events/{routing_key})",
@@ -67,16 +67,19 @@ def document() -> dict:
     for route in ROUTES.values():
         for key in route.routing_keys:
             channel(route.exchange, key)["x-consumers"].append({"service": route.consumer, "queue": route.queue,
-                                                                "purpose": route.purpose})
+                                                                "queueType": "quorum", "purpose": route.purpose})
     for broadcast in BROADCASTS:
         channel(broadcast.exchange, broadcast.routing_key)["x-consumers"].append({
             "service": broadcast.consumer, "queue": f"{broadcast.queue_prefix}<uuid> (one per process, exclusive)",
-            "purpose": broadcast.purpose})
+            "queueType": "classic", "purpose": broadcast.purpose})
     return {
         "asyncapi": "2.6.0",
         "info": {"title": "Huiqi bus", "version": "1",
-                 "description": "Events on RabbitMQ. Queues are durable and declared at deploy time "
-                                "(`huiqi declare`); messages are persistent JSON."},
+                 "description": "Events on RabbitMQ. Queues are durable quorum queues declared at deploy time "
+                                f"(`huiqi declare`), each with a delivery limit of {DELIVERY_LIMIT}: a message "
+                                "delivered more often without being settled is parked in `huiqi.parked.<service>` "
+                                "(exchange `huiqi.dead`); a broadcast's queues are classic, exclusive to their "
+                                "process. Messages are persistent JSON."},
         "defaultContentType": "application/json",
         "servers": {"local": {"url": "amqp://127.0.0.1:5672/", "protocol": "amqp", "protocolVersion": "0.9.1"}},
         "channels": channels,

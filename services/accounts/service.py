@@ -12,7 +12,6 @@ from __future__ import annotations
 from services.accounts import account_store, credential_store, signing_in
 from services.accounts.dependencies import PhoneDirectory, SmsGateway
 from services.accounts.domain.accounts import contact_problems, holder, new_token, role_of, shown, staff_changed
-from services.accounts.models import metadata
 from shared.contracts.accounts import AccountChanged, token_digest
 from shared.contracts.actors import Actor, Role
 from shared.dead_letters import DeadLetterRpc
@@ -28,7 +27,7 @@ from shared.time_travel import ClockListener
 class AccountsService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "accounts"
 
-    store = Store(metadata)
+    store = Store()
     log = Logger()
     phones = PhoneDirectory()
     sms = SmsGateway()

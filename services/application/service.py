@@ -10,7 +10,7 @@ from nameko.timer import timer
 from services.application import application_store, budget_store, calendar_loading, hall
 from services.application.dependencies import Materials, OverdueStagesGauge, ProactivePolicies
 from services.application.domain import proactive
-from services.application.models import calendar_years, metadata
+from services.application.models import calendar_years
 from shared import clock, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
@@ -31,7 +31,7 @@ TICK_S = 2.0   # how often notices that ran their course end and overdue stages 
 class ApplicationService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "application"
 
-    store = Store(metadata)
+    store = Store()
     log = Logger()
     policy = RpcProxy("policy")
     materials = Materials()

@@ -10,7 +10,6 @@ from datetime import datetime
 from nameko.timer import timer
 
 from services.counselling import fact_store, problem_store, workflows
-from services.counselling.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
 from shared.contracts.actors import Actor
@@ -29,7 +28,7 @@ TICK_S = 2.0   # how often problems past their 24 hours raise their alarms
 class CounsellingService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "counselling"
 
-    store = Store(metadata)
+    store = Store()
     log = Logger()
 
     # --- the bus: the facts it keeps (every one idempotent, in any order) ----------------------------

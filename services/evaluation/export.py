@@ -31,7 +31,6 @@ from services.evaluation.models import (
     evaluations,
     filings,
     follow_ups,
-    metadata,
     rating_history,
     ratings,
     rectification_history,
@@ -43,7 +42,6 @@ from services.evaluation.models import (
 from shared.clock import now as clock_now
 from shared.contracts.evaluation import RoundStatus
 from shared.database import UtcDateTime
-from shared.store import create_schema
 
 FORMAT = 1
 # the service's own records, parents before what refers to them
@@ -135,8 +133,8 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 def replay(engine: Engine, path: Path) -> dict[str, int]:
     """Rebuild an empty evaluation database from the export at `path`; how many events, records and closed
-    rounds it replayed. ReplayRefused when the database holds facts or records already."""
-    create_schema(engine, metadata)
+    rounds it replayed. ReplayRefused when the database holds facts or records already. The database is
+    at the head of the evaluation history already (`huiqi evaluation-replay` migrates it first)."""
     with engine.connect() as connection:
         held = sum(connection.execute(select(func.count()).select_from(table)).scalar_one()
                    for table in (source_events, *RECORDS))

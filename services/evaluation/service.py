@@ -7,7 +7,7 @@ from nameko.timer import timer
 
 from services.evaluation import alarm_store, fact_store, rating_store, workflows
 from services.evaluation.domain import follow_ups as follow_up_rules
-from services.evaluation.models import calendar_years, metadata
+from services.evaluation.models import calendar_years
 from shared import clock
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
@@ -28,7 +28,7 @@ TICK_S = 2.0   # how often overdue follow-ups and rectifications raise their ala
 class EvaluationService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "evaluation"
 
-    store = Store(metadata)
+    store = Store()
     log = Logger()
     calendar = CalendarProvider(calendar_years)
 

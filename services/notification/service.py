@@ -7,7 +7,6 @@ from nameko.timer import timer
 from services.notification import delivery_store, inbox, preference_store, staff_store
 from services.notification.domain import contacts as contact_rules
 from services.notification.domain import preferences as preference_rules
-from services.notification.models import metadata
 from services.notification.sender import SEND_INTERVAL_S, Outbound
 from shared import clock
 from shared.config import settings
@@ -25,7 +24,7 @@ from shared.time_travel import ClockListener
 class NotificationService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "notification"
 
-    store = Store(metadata)
+    store = Store()
     outbound = Outbound()
     log = Logger()
 

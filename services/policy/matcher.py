@@ -4,14 +4,21 @@
   `PolicyIndex` that only evaluates rules whose required tags the enterprise has;
 - a newly published policy: against every enterprise in one SQL query over the read model.
 
-Both directions run under one lock per process and refresh the index first, so a policy
-published while a batch of enterprises is being matched is never missed by both.
+Both directions run under one lock and refresh the index first, so a policy published while a
+batch of enterprises is being matched is never missed by both, and two batches holding the same
+enterprise never compute their diffs from the same old matches. The lock is two: the process's
+`LiveFirstLock` (live work first, and no worker holds a connection while another of its process
+matches), then, on PostgreSQL, the database's advisory lock `MATCHING_LOCK` for the transaction
+(`serialise`), which every replica of the service takes: the index refreshes after it is held, so
+it sees every policy committed by another replica before. SQLite is one process by nature (one
+writer per file, `huiqi run` refuses replicas on it), so its in-process lock is enough.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
 import eventlet
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.policy import match_store, policy_store, read_model, revisions
@@ -19,11 +26,26 @@ from services.policy.domain import lifecycle
 from services.policy.domain.matching import Pair, PolicyMeta, matches_changed, matching_policies
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot, MatchesChanged
+from shared.database import dialect_of
 from shared.turns import LiveFirstLock
 
 EVENT_CHUNK = 5000          # enterprises per MatchesChanged when a policy is published
 ENTERPRISES_PER_EVENT = 1000  # enterprises per MatchesChanged when enterprises changed
 YIELD_EVERY = 100  # enterprise codes per MatchesChanged event when a policy is published
+# The key of the advisory lock both matching directions hold (in the policy service's own database,
+# so any constant): one lock, not a shared one per enterprise batch, because batches of a bulk
+# synchronisation hold a thousand random enterprises each, and any two of them would share a bucket
+# of a per-enterprise lock anyway (docs/scaling.md, "Replicas and ordering").
+MATCHING_LOCK = 0x4875_6971_6D61   # "Huiqma"
+_TAKE_MATCHING_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def serialise(session: Session) -> None:
+    """Hold the matching lock of every replica until this transaction ends (PostgreSQL; SQLite is one
+    process, serialised by the matcher's own lock). Taken before anything is read: what another
+    replica committed before it is seen, what it commits after waits for this one."""
+    if dialect_of(session) == "postgresql":
+        session.execute(_TAKE_MATCHING_LOCK, {"key": MATCHING_LOCK})
 
 
 class Matcher:
@@ -51,6 +73,7 @@ class Matcher:
 
     def match_enterprises(self, session: Session, snapshots: list[EnterpriseSnapshot], today: date,
                           now: datetime) -> list[MatchesChanged]:
+        serialise(session)
         fresh = read_model.store(session, snapshots)
         if not fresh:
             return []
@@ -73,6 +96,7 @@ class Matcher:
         return self._record(session, wanted - current, current - wanted, versions, now)
 
     def match_policy(self, session: Session, policy_id: int, today: date, now: datetime) -> list[MatchesChanged]:
+        serialise(session)
         self.refresh(session, today)
         wanted: dict[str, int] = {}
         if policy_id in self.meta:

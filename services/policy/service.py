@@ -13,7 +13,7 @@ from services.policy.dependencies import (
     SearchProvider,
 )
 from services.policy.domain import application_terms, explanations, lifecycle, near_misses, questions
-from services.policy.models import calendar_years, metadata
+from services.policy.models import calendar_years
 from shared import calendar_register, clock, eligibility, workdays
 from shared.calendar_register import CalendarProvider
 from shared.consumer import Delivery, handles
@@ -46,7 +46,7 @@ ALARM_CHECK_S = 2.0  # how often questions past their due time raise their alarm
 class PolicyService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "policy"
 
-    store = Store(metadata)
+    store = Store()
     log = Logger()
     matcher = MatcherProvider()
     known_tags = KnownTagsProvider()

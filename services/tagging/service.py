@@ -12,7 +12,6 @@ from nameko.timer import timer
 
 from services.tagging import catalogue_store, enterprise_files, intake, replay, retagging, tag_uses
 from services.tagging.dependencies import CatalogueProvider
-from services.tagging.models import metadata
 from shared import clock
 from shared.consumer import Delivery, handles
 from shared.contracts.actors import Actor
@@ -41,7 +40,7 @@ def _identity(delivery: Delivery) -> str:
 class TaggingService(ClockListener, HealthRpc, DeadLetterRpc):
     name = "tagging"
 
-    store = Store(metadata)
+    store = Store()
     log = Logger()
     catalogue = CatalogueProvider()
 

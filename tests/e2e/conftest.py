@@ -8,7 +8,8 @@ how its platform runs with `@pytest.mark.platform(...)`:
 - `backends=("sqlite", "postgresql")`: the tests run once on each (default sqlite only; postgresql
   is marked `postgres`);
 - `env={...}`: settings of the platform's processes (`HUIQI_TIME_TRAVEL`, ...);
-- `start=False`: deployed (its virtual host declared, its databases empty) but no service started.
+- `start=False`: deployed (its virtual host declared, its databases empty) but no service started;
+- `replicas={"policy": 2, ...}`: those services as several processes each (PostgreSQL only).
 
 A test that parametrizes the fixture itself (`indirect=["fresh_platform"]`) names the backend.
 """
@@ -53,7 +54,7 @@ def _running(request, directory):
     backend = getattr(request, "param", "sqlite")
     label = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
     with harness.running_platform(label, backend, directory, start=options.get("start", True),
-                                  env=options.get("env")) as running:
+                                  env=options.get("env"), replicas=options.get("replicas")) as running:
         yield running
 
 
@@ -83,14 +84,14 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call" and report.failed:
         for platform in harness.ACTIVE:
-            for name in platform.processes.services:
+            for name in platform.processes.instances():
                 report.sections.append((f"{name} log (last lines, {platform.processes.log_dir})",
                                         platform.log(name, 25)))
 
 
 # The cheap, fundamental flows first; the disruptive ones (killing services, restarting the broker) last.
 ORDER = ("test_flows", "test_quarantine", "test_enterprise_file", "test_policy_hall", "test_policy_services",
-         "test_tag_management", "test_application_hall", "test_downtime", "test_crashes",
+         "test_tag_management", "test_application_hall", "test_downtime", "test_crashes", "test_replicas",
          "test_broker_restart")
 
 

@@ -121,15 +121,17 @@ ACTIVE: list[Platform] = []  # platforms running now, whose logs a failing test'
 
 @contextmanager
 def running_platform(label: str, backend: str, directory: Path, *, start: bool = True,
-                     env: dict[str, str] | None = None):
+                     env: dict[str, str] | None = None, replicas: dict[str, int] | None = None):
     """A platform as deployment makes it: a virtual host of its own, `huiqi declare`, empty
-    databases (SQLite files in `directory`, or fresh PostgreSQL databases), then every service."""
+    databases (SQLite files in `directory`, or fresh PostgreSQL databases) that `huiqi migrate` brings to
+    head (the launcher runs it), then every service (`replicas`: some as several processes, `huiqi run
+    --replicas`)."""
     if backend == "postgresql" and not postgres_answers():
         raise RuntimeError("PostgreSQL does not answer on 127.0.0.1:5432 (see README.md: the tests need it running)")
     with fresh_vhost(f"huiqi-e2e-{label}") as amqp_uri:
         declare(amqp_uri)
         template = sqlite_template(directory) if backend == "sqlite" else postgres_template()
-        platform = Platform(amqp_uri, template, directory, env)
+        platform = Platform(amqp_uri, template, directory, env, replicas)
         ACTIVE.append(platform)
         try:
             if start:
@@ -195,7 +197,8 @@ def firm(platform: Platform, gov: GovPublisher, name: str, marker: str) -> tuple
 class Platform:
     """Every service as a separate process, and the gateway's HTTP API."""
 
-    def __init__(self, amqp_uri: str, database_url: str, var_dir: Path, env: dict[str, str] | None = None):
+    def __init__(self, amqp_uri: str, database_url: str, var_dir: Path, env: dict[str, str] | None = None,
+                 replicas: dict[str, int] | None = None):
         self.amqp_uri = amqp_uri
         self.database_url = database_url
         self.var_dir = Path(var_dir)
@@ -203,15 +206,14 @@ class Platform:
         self.env = {"HUIQI_AMQP_URI": amqp_uri, "HUIQI_DATABASE_URL": database_url,
                     "HUIQI_VAR_DIR": str(self.var_dir), "HUIQI_GATEWAY_BIND": bind,
                     "HUIQI_ADMIN_TOKEN": ADMIN_TOKEN, **(env or {})}
-        self.processes = ServiceProcesses(self.var_dir / "log", self.env)
+        self.processes = ServiceProcesses(self.var_dir / "log", self.env, replicas=replicas)
         self.url = f"http://{bind}"
         self.http = checked_session(ADMIN_TOKEN)
         self._engines: dict[str, Engine] = {}
 
     # processes
     def start(self, *names: str, timeout_s: float = 90.0) -> None:
-        self.processes.start(*names)
-        self.processes.wait_ready(*names, timeout_s=timeout_s)
+        self.processes.start_ready(*names, timeout_s=timeout_s)
 
     def stop(self, *names: str) -> None:
         self.processes.stop(*names)
@@ -449,6 +451,16 @@ class GovPublisher:
             except Exception:  # noqa: BLE001 - the connection is already broken
                 pass
             self.connection = None
+
+
+def publish_sync(amqp_uri: str, batches: list[dict]) -> None:
+    """A bulk synchronisation's batches, published to gov.events by an outside system, in order."""
+    publisher = GovPublisher(amqp_uri)
+    try:
+        for batch in batches:
+            publisher.publish("enterprise.profiles_synced", batch)
+    finally:
+        publisher.close()
 
 
 def now_in_china() -> str:

@@ -12,10 +12,10 @@ from demo.enterprises import generate, split_by_source
 from shared.clock import today_in_china
 from tests.e2e.harness import (
     DATABASE_SERVICES,
-    GovPublisher,
     database_waits,
     expected_effects,
     publish_monotone_policies,
+    publish_sync,
     quiescent,
     sync_batches,
 )
@@ -66,12 +66,7 @@ def test_kill_9_in_the_middle_of_a_bulk_sync_then_restart_has_exactly_one_effect
     expected = expected_effects(profiles, rules, today_in_china())
     assert 18 <= len(batches) <= 26 and len(expected.matches) > 500, "a sync big enough to be caught midway"
 
-    publisher = GovPublisher(platform.amqp_uri)
-    try:
-        for batch in batches:
-            publisher.publish("enterprise.profiles_synced", batch)
-    finally:
-        publisher.close()
+    publish_sync(platform.amqp_uri, batches)
     # the policy service handles one enterprise.tagged event per batch the tagging service applied
     kill_midway(platform, service, consumer, total=len(batches))
     platform.start(service)

@@ -16,10 +16,9 @@ from sqlalchemy import text
 
 from demo.enterprises import generate
 from demo.load import platform_work, wait_until_settled
-from services.tagging.models import metadata as tagging_tables
+from shared import migrations
 from shared.clock import today_in_china
 from shared.database import engine_for
-from shared.store import create_schema
 from tests.e2e.harness import (
     API,
     GovPublisher,
@@ -57,8 +56,8 @@ def tagging_ready() -> int:
 def test_health_is_200_only_once_a_policy_can_be_created(fresh_platform):
     platform = fresh_platform
     tagging_url = platform.database_url.format(service="tagging")
+    migrations.migrate("tagging", tagging_url)
     engine = engine_for(tagging_url, pool_size=1)
-    create_schema(engine, tagging_tables)
     holder = engine.connect()
     transaction = holder.begin()
     try:

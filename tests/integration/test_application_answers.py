@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection
 from services.application import hall
 from services.application.domain.materials import check_materials
 from services.application.domain.moves import SYSTEM
-from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
 from tests.integration.application_terms import USCC, terms
@@ -30,7 +29,7 @@ PDF = base64.b64encode(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata)
+    return service_engine("application")
 
 
 def read(engine, application_id: int, now: datetime) -> dict:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.application import budget_store, hall
-from services.application.models import budgets, metadata
+from services.application.models import budgets
 from shared import workdays
 from shared.contracts.actors import Actor, Role
 from shared.errors import Conflict
@@ -33,7 +33,7 @@ def terms(uscc: str) -> dict:
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata, pool_size=WORKERS + 2)
+    return service_engine("application", pool_size=WORKERS + 2)
 
 
 def test_concurrent_approvals_stay_within_the_budget(engine):

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.application import hall
-from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
 from shared.contracts.events import ApplicationChanged
@@ -24,7 +23,7 @@ ENTERPRISE = Actor(role=Role.enterprise, id="owner", uscc=USCC)
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata)
+    return service_engine("application")
 
 
 def submit(engine) -> tuple[int, list[ApplicationChanged]]:

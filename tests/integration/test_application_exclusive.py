@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from services.application import hall
-from services.application.models import exclusive_claims, metadata
+from services.application.models import exclusive_claims
 from shared import workdays
 from shared.contracts.actors import Actor, Role
 from shared.errors import Conflict
@@ -36,7 +36,7 @@ def terms(policy_id: int, group: str | None = "stable_jobs") -> dict:
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata)
+    return service_engine("application")
 
 
 def submit(engine, policy_id: int) -> int:

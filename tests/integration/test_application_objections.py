@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.application import hall
-from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid
@@ -23,7 +22,7 @@ THIRD = Actor(role=Role.enterprise, id="enterprise-4", uscc="913716000000000025"
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata)
+    return service_engine("application")
 
 
 @pytest.fixture

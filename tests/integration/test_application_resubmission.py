@@ -9,7 +9,6 @@ import pytest
 
 from services.application import hall
 from services.application.domain.materials import check_materials
-from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
 from shared.errors import Invalid
@@ -37,7 +36,7 @@ def terms() -> dict:
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata)
+    return service_engine("application")
 
 
 def returned_application(engine, *materials: dict) -> int:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from services.policy import match_store, policy_store, read_model
 from services.policy.domain import application_terms, lifecycle
 from services.policy.matcher import Matcher
-from services.policy.models import metadata
 from shared.contracts.actors import Actor, Role
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft
@@ -38,7 +37,7 @@ ENTERPRISES = [
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("policy", metadata)
+    return service_engine("policy")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from services.application import hall
 from services.application.domain import visibility
 from services.application.domain.moves import SYSTEM
-from services.application.models import metadata
 from shared import workdays
 from shared.contracts.actors import Actor, Role
 from shared.errors import Forbidden
@@ -48,7 +47,7 @@ def terms(policy_id: int, uscc: str, owner: tuple) -> dict:
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata)
+    return service_engine("application")
 
 
 @pytest.fixture

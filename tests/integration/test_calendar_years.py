@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import insert, select
 
 from services.application import hall
-from services.application.models import alarms, calendar_years, metadata
+from services.application.models import alarms, calendar_years
 from services.policy import question_store
 from services.policy.domain.questions import DUE_WORKING_DAYS
 from services.policy.models import calendar_years as policy_calendar_years
-from services.policy.models import metadata as policy_metadata
 from services.policy.models import questions as question_rows
 from shared import calendar_register, workdays
 from shared.clock import CHINA
@@ -46,7 +45,7 @@ def terms(policy_id: int = 7) -> dict:
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("application", metadata)
+    return service_engine("application")
 
 
 def open_at(engine, now: datetime, policy_id: int = 7) -> int:
@@ -134,7 +133,7 @@ def test_the_register_keeps_the_newest_revision_only(engine):
 
 
 def test_loads_of_one_year_at_once_take_turns(service_engine):
-    engine = service_engine("application", metadata, pool_size=4)
+    engine = service_engine("application", pool_size=4)
     barrier, revisions, errors = threading.Barrier(3), [], []
 
     def load(notice: str) -> None:
@@ -157,7 +156,7 @@ def test_loads_of_one_year_at_once_take_turns(service_engine):
         assert connection.execute(select(calendar_years.c.revision)).scalar_one() == 3
 
 def test_questions_due_across_a_loaded_year_are_counted_again(service_engine):
-    engine = service_engine("policy", policy_metadata)
+    engine = service_engine("policy")
     asked = china("2026-12-31T10:00")
     due = SEEDED.due_at(asked, DUE_WORKING_DAYS)
     assert due == china("2027-01-05T23:59:59")    # 1 January off, then the weekend: Monday 4, Tuesday 5

@@ -9,7 +9,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared import dead_letters, failures
+from shared.config import settings
 from shared.consumer import handles
+from shared.database import engine_for
 from shared.errors import Unavailable
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.store import Store
@@ -32,15 +34,17 @@ class Script:
     poison: frozenset = frozenset()  # event ids whose batch fails, every time
     poison_error = ValueError        # ... with this error
     batches: list = []            # sizes of the batches the handler got
+    routing_keys: list = []       # the routing key of each delivery the handler got
 
 
 class RecordingService:
     name = "notification"   # a service name the database fixtures know (and drop afterwards)
-    store = Store(metadata)
+    store = Store()
 
     @handles(QUEUE)
     def on_messages(self, deliveries):
         Script.batches.append(len(deliveries))
+        Script.routing_keys.extend(delivery.routing_key for delivery in deliveries)
         if Script.unavailable_for > 0:
             Script.unavailable_for -= 1
             raise Script.unavailable()
@@ -56,11 +60,21 @@ class RecordingService:
                 tx.session.execute(handled.insert(), [{"event_id": event_id} for event_id in fresh])
 
 
+@pytest.fixture(autouse=True)
+def handled_table(platform_env, schema_templates):
+    """The service's database as `huiqi migrate` leaves it, and this test's own table in it."""
+    url = settings().database_url_for(RecordingService.name)
+    schema_templates(RecordingService.name, url)
+    engine = engine_for(url, pool_size=1)
+    metadata.create_all(engine)
+    engine.dispose()
+
+
 @pytest.fixture
 def quick_pauses(monkeypatch):
     monkeypatch.setattr(failures, "INFRASTRUCTURE_PAUSE_S", (0.05, 0.2))
     Script.unavailable_for, Script.poison, Script.poison_error, Script.batches = 0, frozenset(), ValueError, []
-    Script.conflicts_for = 0
+    Script.conflicts_for, Script.routing_keys = 0, []
 
 
 def publish_numbered(amqp_uri, count: int) -> list[str]:
@@ -122,6 +136,23 @@ def test_a_message_that_fails_by_itself_is_the_only_dead_letter_and_the_others_k
     assert dead_letter_ids(container) == sorted(Script.poison)
     # isolating three messages among 150 takes a few halvings, not one handler call per message
     assert len(Script.batches) < 60
+
+
+def test_a_replayed_dead_letter_reaches_its_handler_with_the_routing_key_it_was_published_with(
+        container_factory, nameko_config, platform_env, amqp_uri, purge_queues, quick_pauses):
+    """A replay goes straight to the queue (the default exchange, keyed by the queue's name), yet
+    handlers read the event's type from the routing key."""
+    ids = publish_numbered(amqp_uri, 1)
+    Script.poison = frozenset(ids)
+    container = container_factory(RecordingService, nameko_config)
+    container.start()
+    until(lambda: dead_letter_ids(container) == ids)
+
+    Script.poison, Script.routing_keys = frozenset(), []   # the cause fixed
+    store = next(dep for dep in container.dependencies if isinstance(dep, Store))
+    assert dead_letters.replay(store.engine, amqp_uri) == 1
+    until(lambda: handled_in_order(container) == ids)
+    assert Script.routing_keys == [ROUTING_KEY]
 
 
 def test_a_constraint_a_message_breaks_every_time_is_retried_a_little_then_only_it_is_dead_lettered(

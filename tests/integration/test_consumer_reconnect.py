@@ -79,3 +79,35 @@ def test_a_lost_broker_connection_is_retried_every_few_seconds_and_reported_not_
     until(lambda: during in CountingService.handled, timeout=queue_consumer.RECONNECT_MAX_PAUSE_S + 10)
     until(lambda: consumer.waiting_for() is None, timeout=5)
     assert not container._died.ready()
+
+
+def test_a_consumer_whose_connection_is_closed_under_it_sets_up_its_consumers_again(
+        container_factory, nameko_config, platform_env, amqp_uri, purge_queues):
+    """A worker's ack that meets a dead socket leaves py-amqp's transport marked not connected (what
+    `amqp.transport.Transport.write` does on an OSError) while the consumer's loop is elsewhere.
+    kombu's loop then reads through `Connection.connection`, which opens a new, empty connection in
+    silence when the broker answers: without the check on each turn the queue kept its consumer on
+    the old socket that nobody reads, and nothing published afterwards was ever handled."""
+    CountingService.handled = []
+    container = container_factory(CountingService, nameko_config)
+    container.start()
+    consumer = next(ep for ep in container.entrypoints if isinstance(ep, QueueHandler)).queue_consumer
+    before = publish(amqp_uri)
+    until(lambda: before in CountingService.handled, timeout=10)
+
+    consumed_on = consuming_connection(consumer)
+    kombu_connection = consumed_on.client
+    consumed_on.transport.connected = False     # as a failed write leaves it
+    # the loop's next turns: kombu replaces the connection under it, or the check closes it
+    until(lambda: kombu_connection._connection is not consumed_on, timeout=10)
+
+    after = publish(amqp_uri)
+    until(lambda: after in CountingService.handled, timeout=15)
+    until(lambda: consumer.waiting_for() is None, timeout=5)
+    assert consuming_connection(consumer) is not consumed_on and not container._died.ready()
+
+
+def consuming_connection(consumer):
+    """The AMQP connection the consumers were set up on (the channel they consume on belongs to it)."""
+    (kombu_consumer,) = consumer._consumers.values()
+    return kombu_consumer.channel.connection

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from services.policy import department_store
 from services.policy.domain.departments import default_register
-from services.policy.models import metadata
 from shared.contracts.actors import Actor, Role
 from shared.errors import Invalid
 
@@ -19,7 +18,7 @@ ADMIN = Actor(role=Role.city_admin, id="city-admin")
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("policy", metadata)
+    return service_engine("policy")
 
 
 def test_the_register_is_seeded_once_and_kept_by_the_administrator(engine):

@@ -10,7 +10,7 @@ def claim(engine, items, consumer="tagging.on_gov_event"):
 
 
 def test_a_batch_claims_each_new_id_once_in_arrival_order(service_engine):
-    engine = service_engine("tagging", None)
+    engine = service_engine("tagging")
     assert claim(engine, [("a", "e1"), ("b", "e2"), ("c", "e1"), ("d", "e3")]) == ["a", "b", "d"]
     # handled before: no second effect, also when mixed with new ones
     assert claim(engine, [("e", "e2"), ("f", "e4"), ("g", "e4")]) == ["f"]

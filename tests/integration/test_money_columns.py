@@ -9,7 +9,6 @@ from sqlalchemy import Column, Integer, MetaData, Table, bindparam, func, insert
 
 from shared.database import Money, drop_database, engine_for
 from shared.money import MAX_YUAN
-from shared.store import create_schema
 
 D = Decimal
 
@@ -31,7 +30,7 @@ def engine(database_url):
 
 def test_amounts_are_read_back_summed_and_added_to_exactly(engine):
     metadata, table = ledger()
-    create_schema(engine, metadata)
+    metadata.create_all(engine)   # a table of this test's own, not a service's
     amounts = [D("0.10")] * 10 + [D("0.20")] * 20 + [D("12345.67"), MAX_YUAN - D("100000"), D("0.01")]
     with engine.begin() as connection:
         connection.execute(insert(table), [{"id": number, "amount": amount, "total": D(0)}
@@ -55,7 +54,7 @@ def test_amounts_are_read_back_summed_and_added_to_exactly(engine):
 
 def test_a_float_from_json_is_taken_by_its_digits_and_a_third_fen_rounds_half_up(engine):
     metadata, table = ledger()
-    create_schema(engine, metadata)
+    metadata.create_all(engine)   # a table of this test's own, not a service's
     with engine.begin() as connection:
         connection.execute(insert(table), [{"id": 1, "amount": 0.1 + 0.2, "total": 2.675},
                                            {"id": 2, "amount": 1.005, "total": D("0.125")}])

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from services.policy import read_model
 from services.policy.domain.near_misses import of_enterprise
-from services.policy.models import metadata
 from shared import eligibility
 from shared.contracts.events import EnterpriseSnapshot
 from shared.errors import Invalid
@@ -21,7 +20,7 @@ ENTERPRISES = 900
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("policy", metadata)
+    return service_engine("policy")
 
 
 def snapshots() -> list[EnterpriseSnapshot]:

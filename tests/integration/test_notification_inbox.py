@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.notification import inbox
-from services.notification.models import metadata
 from shared.contracts.events import ApplicationChanged, MatchesChanged, SurveyOpened
 
 USCC = "913716000000000025"
@@ -20,7 +19,7 @@ START = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("notification", metadata)
+    return service_engine("notification")
 
 
 def move(action: str, to_stage: str, amount: float | None = 40_000.0) -> ApplicationChanged:

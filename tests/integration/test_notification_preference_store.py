@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from services.notification import preference_store
 from services.notification.domain import preferences as rules
-from services.notification.models import metadata
 
 USCC, OTHER = "913716000000000025", "913716000000000033"
 START = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -17,7 +16,7 @@ START = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("notification", metadata)
+    return service_engine("notification")
 
 
 def save(engine, uscc: str, change: dict, minutes: int) -> rules.Preferences:

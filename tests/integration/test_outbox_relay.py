@@ -28,7 +28,7 @@ UNREACHABLE = "amqp://guest:guest@127.0.0.1:1//"
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("relaytest", None)
+    return service_engine("relaytest", "tagging")
 
 
 @pytest.fixture
@@ -104,12 +104,36 @@ def test_handed_over_events_leave_in_commit_order_and_are_deleted_soon_after(eng
         connection.commit()
     relay.step()
     assert captured() == [1, 2, 3]          # the row nobody handed over waits for a scan
+    if engine.dialect.name == "postgresql":
+        assert outbox_size(engine) == 1     # claimed, sent and deleted in one transaction (replicas share it)
+        return
     assert outbox_size(engine) == 4         # sent, not yet deleted
     # what was sent is deleted once DELETE_DELAY_S has passed since the first of it was sent
     until(lambda: relay.step() or outbox_size(engine) == 1, timeout=DELETE_DELAY_S + 5, interval=0.05,
           what="the sent rows to be deleted")
     assert outbox_size(engine) == 1
     relay.publisher.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_replicas_relays_on_one_outbox_send_each_event_once(engine, amqp_uri, captured):
+    """Each replica's relay scans the outbox it shares with the others: what one has handed over and
+    is sending, or has sent and not yet deleted, the other's scan must leave alone, and the other way
+    round (what a scan took, the replica that wrote it must not send again)."""
+    mine, other = relay_for(engine, amqp_uri), relay_for(engine, amqp_uri)
+    mine.drain()
+    other.drain()
+    commit(engine, mine, 1, 2)
+    other.drain()            # the other replica's scan comes first: it sends them
+    mine.step()              # and the replica that wrote them does not again
+    commit(engine, mine, 3)
+    mine.step()              # sent by the replica that wrote it
+    other.drain()            # and not again by the other's scan
+    mine.step()
+    assert captured() == [1, 2, 3]
+    assert outbox_size(engine) == 0
+    mine.publisher.close()
+    other.publisher.close()
 
 
 def test_events_written_while_the_broker_is_unreachable_leave_first_and_in_order(engine, amqp_uri, captured):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.policy import policy_store, revisions, search
 from services.policy.domain import lifecycle
 from services.policy.matcher import Matcher
-from services.policy.models import metadata, policies
+from services.policy.models import policies
 from services.policy.search import PolicySearch
 from shared.contracts.actors import Actor, Role
 from shared.contracts.policies import PolicyDraft
@@ -24,7 +24,7 @@ ACTOR = Actor(role=Role.city_admin, id="test")
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("policy", metadata)
+    return service_engine("policy")
 
 
 def draft(title: str, employees: int) -> PolicyDraft:

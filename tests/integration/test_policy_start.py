@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.policy import policy_store
 from services.policy.domain import lifecycle
 from services.policy.matcher import Matcher
-from services.policy.models import metadata, policies
+from services.policy.models import policies
 from shared.contracts.actors import Actor, Role
 from shared.contracts.events import EnterpriseSnapshot
 from shared.contracts.policies import PolicyDraft
@@ -26,7 +26,7 @@ ADMIN = Actor(role=Role.city_admin, id="test")
 
 @pytest.fixture
 def engine(service_engine):
-    return service_engine("policy", metadata)
+    return service_engine("policy")
 
 
 def published(engine, valid_from: str, today: date = date(2026, 12, 5)) -> int:

@@ -85,6 +85,8 @@ def test_metrics_count_what_the_service_handled_and_dead_lettered(probed, amqp_u
     assert sample(after, "huiqi_messages_handled_total", service="notification", queue=QUEUE) == len(good)
     assert sample(after, "huiqi_dead_letters", service="notification") == len(refused)
     assert sample(after, "huiqi_outbox_depth", service="notification") == 0
+    assert ("huiqi_parked_messages", (("service", "notification"),)) in after   # 0: the broker parked none
+    assert sample(after, "huiqi_parked_messages", service="notification") == 0
     assert sample(after, "huiqi_outbox_oldest_age_seconds", service="notification") == 0
     batches = sample(after, "huiqi_handler_duration_seconds_count", service="notification", queue=QUEUE)
     assert batches >= 2   # at least the refused message alone, and a batch of the others
@@ -119,7 +121,6 @@ def test_the_application_service_counts_its_overdue_stages(container_factory, na
     from datetime import timedelta
 
     from services.application import hall
-    from services.application.models import metadata
     from services.application.service import ApplicationService
     from shared import clock, workdays
     from shared.contracts.actors import Actor, Role
@@ -127,7 +128,7 @@ def test_the_application_service_counts_its_overdue_stages(container_factory, na
     from tests.integration.test_staff_alarms import terms
 
     clerk, calendar = Actor(role=Role.window_clerk, id="clerk"), workdays.seeded()
-    engine = service_engine("application", metadata)
+    engine = service_engine("application")
     with engine.begin() as connection:
         for number, days_ago in enumerate((21, 30, 0)):   # accepted: a review of 5 working days, two overdue
             entered = clock.now() - timedelta(days=days_ago)

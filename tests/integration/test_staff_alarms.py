@@ -16,14 +16,12 @@ from sqlalchemy.orm import Session
 
 from services.accounts.service import AccountsService
 from services.application import hall
-from services.application.models import alarms, metadata
+from services.application.models import alarms
 from services.application.service import ApplicationService
 from services.notification import staff_store
 from services.notification.domain.templates import SMS_LIMIT
 from services.notification.models import deliveries, staff_contacts
-from services.notification.models import metadata as notification_metadata
 from services.notification.service import NotificationService
-from services.policy.models import metadata as policy_metadata
 from services.policy.models import policies, question_alarms, questions
 from services.policy.service import PolicyService
 from shared import clock, workdays
@@ -106,7 +104,7 @@ def test_an_overdue_review_reaches_the_departments_staff_by_sms_once(platform, c
     made_staff(notification, nameko_config, name="窗口", role="window_clerk", phone="13700001111")
 
     # an application accepted three weeks ago: its review (5 working days) is long overdue
-    engine = service_engine("application", metadata)
+    engine = service_engine("application")
     entered = clock.now() - timedelta(days=21)
     calendar = workdays.seeded()
     with engine.begin() as connection:
@@ -132,7 +130,7 @@ def test_an_overdue_review_reaches_the_departments_staff_by_sms_once(platform, c
     assert sms.sent_to(FINANCE_PHONE) == [text], "one message per alarm and person"
     assert sms.sent_to(OTHER_PHONE) == [], "another department's staff are not told"
     assert sms.sent_to("13700001111") == [], "a window clerk is not told of a review"
-    notified = service_engine("notification", notification_metadata)
+    notified = service_engine("notification")
     with notified.connect() as connection:
         rows = connection.execute(select(deliveries.c.account_id, deliveries.c.channel, deliveries.c.status,
                                          deliveries.c.uscc)).all()
@@ -154,7 +152,7 @@ def test_an_overdue_question_reaches_its_staff_by_sms_and_the_wechat_group_once(
                phone=OTHER_PHONE)
     made_staff(notification, nameko_config, name="另一个县", role="county_staff", county="371625",
                phone="13600003333")
-    engine = service_engine("policy", policy_metadata)
+    engine = service_engine("policy")
     now = clock.now()
     with engine.begin() as connection:
         policy_id = connection.execute(insert(policies).values(
@@ -183,7 +181,7 @@ def test_an_overdue_question_reaches_its_staff_by_sms_and_the_wechat_group_once(
     with engine.connect() as connection:
         marked = connection.execute(select(question_alarms.c.question_id)).scalars().all()
     assert marked == [late] and answered not in marked and not_due not in marked
-    notified = service_engine("notification", notification_metadata)
+    notified = service_engine("notification")
     with notified.connect() as connection:
         rows = connection.execute(select(deliveries.c.account_id, deliveries.c.channel, deliveries.c.recipient)).all()
     assert sorted((tuple(row) for row in rows), key=str) == sorted(
@@ -193,7 +191,7 @@ def test_an_overdue_question_reaches_its_staff_by_sms_and_the_wechat_group_once(
 
 def test_an_older_change_to_a_staff_account_heard_after_a_newer_one_changes_nothing(service_engine):
     """Two changes of one account heard by two workers at once may commit in either order: the newer stands."""
-    engine = service_engine("notification", notification_metadata)
+    engine = service_engine("notification")
     account = {"account_id": "staff-7", "role": "department_staff", "department": "finance", "active": True}
     older = StaffAccountChanged(**account, phone="13800000001", occurred_at=clock.now() - timedelta(seconds=5))
     newer = StaffAccountChanged(**account, phone="13800000002", occurred_at=clock.now())

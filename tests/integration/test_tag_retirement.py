@@ -12,7 +12,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from services.tagging import catalogue_store, tag_uses
-from services.tagging.models import metadata
 from shared.contracts.actors import Actor, Role
 from shared.contracts.events import PolicyExpired, PolicyPublished, PolicyRevised, PolicyWithdrawn
 from shared.errors import Conflict, NotFound
@@ -29,7 +28,7 @@ def published(policy_id: int, version: int, *tags: str) -> PolicyPublished:
 
 @pytest.fixture
 def engine(service_engine):
-    engine = service_engine("tagging", metadata)
+    engine = service_engine("tagging")
     with Session(engine) as session, session.begin():
         catalogue_store.seed(session, NOW)
     return engine

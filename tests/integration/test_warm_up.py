@@ -39,7 +39,7 @@ class ReadThroughProxy(WarmedAtStart):
 
 
 class ProbeService:
-    name = "probe"
+    name = "notification"   # a service with a schema history (the fixture migrates its database)
     store = Store()
     readiness = Readiness()
     probe = ReadThroughProxy()
@@ -58,14 +58,14 @@ def database(monkeypatch, tmp_path):
     settings.cache_clear()
     yield url
     settings.cache_clear()
-    drop_database(url.format(service="probe"))
+    drop_database(url.format(service="notification"))
 
 
 def test_an_outage_during_the_warm_up_is_waited_out(container_factory, nameko_config, database):
     proxy = TcpProxy(5432).start()
     try:
         proxy.cut()
-        ReadThroughProxy.url = url_through(database.format(service="probe"), proxy)
+        ReadThroughProxy.url = url_through(database.format(service="notification"), proxy)
         container = container_factory(ProbeService, nameko_config)
         container.start()
         provider = next(dep for dep in container.extensions if isinstance(dep, ReadThroughProxy))
@@ -93,7 +93,7 @@ class BrokenBuild(WarmedAtStart):
 
 
 class BrokenService:
-    name = "probe"
+    name = "notification"   # a service with a schema history (the fixture migrates its database)
     store = Store()
     broken = BrokenBuild()
 

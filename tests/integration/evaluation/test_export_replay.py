@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.evaluation import closing, result_store
-from services.evaluation.models import metadata
 from shared.config import settings
 from shared.contracts.events import PlanChanged, ProblemRaised, ProblemResolved
 from tests.integration.evaluation.world import (
@@ -74,7 +73,7 @@ def test_a_replay_of_the_export_gives_the_same_results(closed_round, rpc, engine
     assert cli.main(["evaluation-replay", str(tmp_path / "evaluation.jsonl")]) == 1, "the service's own is not empty"
     assert "not empty" in capsys.readouterr().err
 
-    rebuilt = service_engine("evaluation_rebuilt", metadata)
+    rebuilt = service_engine("evaluation_rebuilt", "evaluation")
     monkeypatch.setenv("HUIQI_EVALUATION_DATABASE_URL", database_url.format(service="evaluation_rebuilt"))
     settings.cache_clear()
     assert cli.main(["evaluation-replay", str(tmp_path / "evaluation.jsonl")]) == 0

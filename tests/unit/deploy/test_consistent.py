@@ -1,6 +1,7 @@
 """The deployment files agree with the code and keep the rules of operating it.
 
-Every service the launcher starts runs in compose and on Kubernetes after `huiqi declare`; every
+Every service the launcher starts runs in compose and on Kubernetes after `huiqi declare` and
+`huiqi migrate`; every
 `HUIQI_` variable they set is one the platform reads; images are pinned; secrets come from the
 environment (compose) or from the Secret the operator creates (Kubernetes), never from a file here.
 """
@@ -71,17 +72,18 @@ def test_every_service_the_launcher_starts_exists_and_is_named_as_its_key():
         assert _class_of(target).name == key
 
 
-def test_compose_and_kubernetes_run_the_same_services_after_declare():
+def test_compose_and_kubernetes_run_the_same_services_after_declare_and_migrate():
     commands = {name: spec["command"] for name, spec in compose()["services"].items() if "command" in spec}
     assert commands.pop("declare") == ["huiqi", "declare"]
+    assert commands.pop("migrate") == ["huiqi", "migrate"]
     deployments = _deployments()
     for key, target in SERVICES.items():
         assert commands[key][:3] == ["nameko", "run", target]
         container = deployments[f"huiqi-{key}"]["spec"]["template"]["spec"]["containers"][0]
         assert container["command"][:3] == ["nameko", "run", target]
     assert set(deployments) == {f"huiqi-{key}" for key in SERVICES}
-    [job] = of_kind("Job").values()
-    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["huiqi", "declare"]
+    jobs = {name: job["spec"]["template"]["spec"]["containers"][0]["command"] for name, job in of_kind("Job").items()}
+    assert jobs == {"huiqi-declare": ["huiqi", "declare"], "huiqi-migrate": ["huiqi", "migrate"]}
 
 
 def test_every_huiqi_variable_the_deployment_files_name_is_one_the_platform_reads():
@@ -124,11 +126,13 @@ def test_compose_keeps_data_in_named_volumes_checks_health_and_counts_replicas()
         assert isinstance(services[name]["deploy"]["replicas"], int), name
 
 
-def test_compose_starts_each_service_after_declare_has_completed():
+def test_compose_starts_each_service_after_declare_and_migrate_have_completed():
     services = compose()["services"]
     assert services["declare"]["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}
+    assert services["migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
     for name in SERVICES:
-        assert services[name]["depends_on"]["declare"] == {"condition": "service_completed_successfully"}, name
+        for one_shot in ("declare", "migrate"):
+            assert services[name]["depends_on"][one_shot] == {"condition": "service_completed_successfully"}, name
 
 
 def test_compose_takes_every_password_and_token_from_the_environment():
@@ -146,7 +150,7 @@ def test_compose_takes_every_password_and_token_from_the_environment():
                 assert password is None or INTERPOLATION.fullmatch(password), where
                 checked.append(where)
     assert {"postgres.POSTGRES_PASSWORD", "rabbitmq.RABBITMQ_DEFAULT_PASS", "gateway.HUIQI_ADMIN_TOKEN",
-            "policy.HUIQI_DATABASE_URL", "declare.HUIQI_AMQP_URI"} <= set(checked)
+            "policy.HUIQI_DATABASE_URL", "declare.HUIQI_AMQP_URI", "migrate.HUIQI_DATABASE_URL"} <= set(checked)
 
 
 def test_kubernetes_holds_no_secret_and_every_pod_reads_the_operators_secret():

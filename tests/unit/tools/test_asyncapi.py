@@ -14,5 +14,5 @@ def test_every_bound_routing_key_is_a_channel_with_its_consumers():
     channels = document()["channels"]
     for route in ROUTES.values():
         for key in route.routing_keys:
-            assert {"service": route.consumer, "queue": route.queue, "purpose": route.purpose} \
+            assert {"service": route.consumer, "queue": route.queue, "queueType": "quorum", "purpose": route.purpose} \
                 in channels[key]["x-consumers"]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -140,12 +141,17 @@ policies = Table(
 # Whether a policy matches an enterprise now, as the newest event about the pair said.
 matches = Table(
     "matches", metadata,
-    Column("policy_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("uscc", String(18), primary_key=True),
+    Column("policy_id", BigInteger, nullable=False, autoincrement=False),
+    Column("uscc", String(18), nullable=False),
     Column("matched", Boolean, nullable=False),
     Column("decided_at", UtcDateTime(), nullable=False),
     Column("title", String(300)),
-    Index("matches_by_enterprise", "uscc"),
+    # keyed enterprise first: the only question asked of it is an enterprise's matches, and a bulk sync's
+    # pairs (a batch of new enterprises) then land side by side at one end of one tree, where keyed policy
+    # first with an index by enterprise they dirtied a page per policy in two trees at every commit
+    PrimaryKeyConstraint("uscc", "policy_id", name="matches_pkey"),
+    # on SQLite the rows themselves in key order: the table is that one tree
+    sqlite_with_rowid=False,
 )
 
 # Enterprises' names, from their newest tagged version.

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, or_, select, update
-from sqlalchemy.engine import Connection
 
 from services.evaluation.domain.indicators import PROBLEM_ANSWER_HOURS
 from services.evaluation.models import (
@@ -54,7 +53,14 @@ from shared.contracts.events import (
     QuestionAnswered,
     QuestionAsked,
 )
-from shared.database import SessionOrConnection, database_time, dialect_of, fast_insert, insert_ignoring_duplicates
+from shared.database import (
+    SessionOrConnection,
+    database_time,
+    dialect_of,
+    driver_connection,
+    fast_insert,
+    insert_ignoring_duplicates,
+)
 from shared.errors import NotFound
 from shared.store import utcnow
 from shared.topology import event_type_of
@@ -66,14 +72,6 @@ _CHUNK = 500   # keys per IN (...) list
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def _raw(session: SessionOrConnection):
-    """The connection under `session`, with its dialect's quoting and parameter mark."""
-    connection = session if isinstance(session, Connection) else session.connection()
-    dialect = connection.dialect
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    return connection, dialect.name, mark
 
 
 def _earliest(dialect: str, column: str, table: str) -> str:
@@ -214,7 +212,7 @@ def apply_tagged(session: SessionOrConnection, events: Sequence[EnterprisesTagge
 def apply_matches(session: SessionOrConnection, events: Sequence[MatchesChanged]) -> tuple[int, int]:
     """Keep, for each (policy, enterprise), the earliest and latest match and the latest unmatch seen.
     How many matches and unmatches the events carried."""
-    connection, dialect, mark = _raw(session)
+    connection, dialect, mark = driver_connection(session)
     values = f"VALUES ({mark}, {mark}, {mark}, {mark})"
     matched = unmatched = 0
     for event in events:

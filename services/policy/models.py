@@ -102,6 +102,9 @@ matches = Table(
     Column("profile_version", Integer, nullable=False),
     Column("matched_at", UtcDateTime(), nullable=False),
     Index("matches_by_policy", "policy_id", "uscc"),
+    # on SQLite the rows themselves in key order: each of a bulk sync's millions of inserts maintains
+    # two trees (the rows by enterprise, the index by policy) instead of three (a rowid table besides)
+    sqlite_with_rowid=False,
 )
 
 # The register of departments (contract section 6): a policy or a department's staff account may

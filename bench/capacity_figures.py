@@ -14,7 +14,9 @@ bench's enterprises (demo.enterprises.generate) and synthetic policies: one
 `enterprise.profiles_synced` message of 1,000 profiles (as `bench.world` publishes it), the
 `enterprise.tagged` event tagging emits for those 1,000 (`services.tagging.enterprise_files.snapshot`
 for each), and the `policy.matches_changed` event the policy service emits when they are matched
-(`services.policy.domain.matching.matches_changed`), with its bytes per match.
+(`services.policy.domain.matching.matches_changed`), with its bytes per match; and that event for the
+first `BULK_PART` (100) of them alone, as the platform sends it in a bulk sync (tagging applies and
+emits a bulk batch in parts of 100, and the policy service matches each part as one event).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from bench.platform import PLATFORM_SERVICES
+from services.tagging.service import BULK_PART
 
 BATCH = 1_000
 
@@ -69,7 +72,15 @@ def message_sizes(policy_count: int = 100, enterprises: int = 10_000) -> dict:
     pairs = [(uscc, policy_id) for uscc, found in world.matches.items() for policy_id in found]
     meta = {number: (entry["title"], 1) for number, entry in enumerate(entries, 1)}
     changed = matches_changed(pairs, [], meta, {uscc: 1 for uscc in world.profiles}).model_dump_json()
+    # a bulk batch is applied, tagged and matched in parts of BULK_PART: one event per part
+    part = list(world.profiles)[:BULK_PART]
+    part_pairs = [(uscc, policy_id) for uscc in part for policy_id in world.matches[uscc]]
+    part_changed = matches_changed(part_pairs, [], meta, {uscc: 1 for uscc in part}).model_dump_json()
     return {"enterprises": len(world), "policies": policy_count, "matches": len(pairs),
+            "policies_named": len({policy_id for _, policy_id in pairs}),
+            "part_enterprises": len(part), "part_matches": len(part_pairs),
+            "part_matches_changed_bytes": len(part_changed.encode()),
+            "part_policies_named": len({policy_id for _, policy_id in part_pairs}),
             "profiles_synced_bytes": len(synced.encode() if isinstance(synced, str) else synced),
             "enterprise_tagged_bytes": len(tagged.encode()),
             "matches_changed_bytes": len(changed.encode()),

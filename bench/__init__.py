@@ -43,6 +43,7 @@ Measurements, one module each, in the order they run:
 twice, each on a platform of its own (vhost, fresh databases, processes) while the run's SQLite
 platform idles: with one process of each service, then with two of tagging and of policy. It runs
 before the SQLite platform's world is synced; without BENCH_KEEP=1 its databases are dropped.
+
 `search` runs first, through the gateway and before any enterprise or synthetic policy exists, so
 its corpus is its own in every run; it withdraws its published policies when done. `portal` runs
 after every measurement that counts enterprises, matches or notifications (it registers an

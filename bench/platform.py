@@ -50,9 +50,6 @@ BENCH_DIR = ROOT / "var" / "bench"
 RPC_TIMEOUT_S = 300.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-# ServiceProcesses starts what tools.launcher.SERVICES names; the bench's own trivial service
-# joins that table in this process only (it is no part of the platform).
-launcher.SERVICES.setdefault(HOP_SERVICE, "bench.hop_service:HopService")
 
 
 class ServiceFailed(RuntimeError):
@@ -173,6 +170,10 @@ class BenchPlatform:
         return self
 
     def _start(self) -> None:
+        # ServiceProcesses starts what tools.launcher.SERVICES names; the bench's own trivial service
+        # joins that table in this process only, once a platform starts (it is no part of the
+        # platform, and importing the bench must not change the table for anyone else)
+        launcher.SERVICES.setdefault(HOP_SERVICE, "bench.hop_service:HopService")
         self.run_dir.mkdir(parents=True)
         _rabbitmqctl("add_vhost", self.vhost)
         self._vhost_created = True

@@ -20,6 +20,7 @@ Measurements, one module each, in the order they run:
 | ------------------ | ------------------------------------------------------------------ |
 | `bus_hop`          | `bus_hop_events_per_s` (the baseline: a bare Nameko event hop)     |
 | `search`           | `search_p99_ms`, `_p50_ms`, `_p95_ms`, `_max_ms`, `_requests_per_s`; `search_saturated_*` |
+| `bulk_sync_pg`     | `bulk_sync_100k_pg_s`, `_pg_2x_s`, `_pg_2x_speedup_x` (and `bulk_sync`'s other keys for each) |
 | `bulk_sync`        | `bulk_sync_100k_s`, `_matches`, `_notifications`, `_evaluation_s`, `_peak_rss_mb_<service>` |
 | `live_during_bulk` | `live_change_during_bulk_p50_ms`, `_p99_ms` (run inside `bulk_sync`) |
 | `publish_match`    | `publish_match_100k_s`, `publish_match_100k_matched`               |
@@ -37,6 +38,11 @@ Measurements, one module each, in the order they run:
 | `quiet_hours`      | `quiet_hours_release_100k_s` (100,000 SMS held by quiet hours, sent after 08:00)   |
 | `poison_storm`     | `poison_storm_slowdown_x`, `_alone_s`, `_interleaved_s` (issue 12's drill, tagging alone) |
 | `peak_rss`         | `peak_rss_mb_<service>`                                            |
+
+`bulk_sync_pg` runs the same sync on PostgreSQL at BENCH_POSTGRES (default the local server),
+twice, each on a platform of its own (vhost, fresh databases, processes) while the run's SQLite
+platform idles: with one process of each service, then with two of tagging and of policy. It runs
+before the SQLite platform's world is synced; without BENCH_KEEP=1 its databases are dropped.
 
 `search` runs first, through the gateway and before any enterprise or synthetic policy exists, so
 its corpus is its own in every run; it withdraws its published policies when done. `portal` runs

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import time
 import traceback
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from bench import (
     applications,
     bulk_sync,
+    bulk_sync_pg,
     bus_hop,
     change_to_inbox,
     counselling,
@@ -65,14 +67,17 @@ SIZES = {
 # `search` runs before the enterprises and synthetic policies arrive: its corpus is its own.
 # `applications` runs after everything that counts notifications or matches (its policies add both).
 # `evaluation_close` after `ratings`: the ratings made through the gateway count among the round's.
-MEASUREMENTS = ("bus_hop", "search", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
-                "change_to_inbox", "revise_rematch", "retag_all", "ratings", "evaluation_close", "applications",
-                "portal", "overdue_scan", "counselling", "deliveries", "quiet_hours", "poison_storm", "peak_rss")
+MEASUREMENTS = ("bus_hop", "search", "bulk_sync_pg", "bulk_sync", "live_change_during_bulk", "publish_match",
+                "stream_changes", "change_to_inbox", "revise_rematch", "retag_all", "ratings", "evaluation_close",
+                "applications", "portal", "overdue_scan", "counselling", "deliveries", "quiet_hours", "poison_storm",
+                "peak_rss")
 # keys whose names do not start with their measurement's
 KEY_PREFIXES = {"raise_alarms": "overdue_scan", "overdue_listing": "overdue_scan", "problem_scan": "counselling",
                 "quiet_hours_release": "quiet_hours"}
-NEED_DATA = {"bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes", "change_to_inbox",
-             "revise_rematch", "retag_all", "ratings", "evaluation_close"}
+# bulk_sync_10k_pg_s is bulk_sync_pg's key, not bulk_sync's
+PG_SYNC_KEY = re.compile(r"bulk_sync_([^_]+_)?pg(_|$)")
+NEED_DATA = {"bulk_sync_pg", "bulk_sync", "live_change_during_bulk", "publish_match", "stream_changes",
+             "change_to_inbox", "revise_rematch", "retag_all", "ratings", "evaluation_close"}
 LATENCY_PER_SECOND = 10.0
 PUBLISH_SELECTIVITY = (0.02, 0.06)   # "a few %" for the one more policy
 CHANGE_SEED = 2026
@@ -84,7 +89,8 @@ def chosen_measurements(only: list[str] | None) -> list[str]:
         return list(MEASUREMENTS)
     chosen = set()
     for value in only:
-        found = [name for name in MEASUREMENTS if value == name or value.startswith(name + "_")]
+        found = (["bulk_sync_pg"] if PG_SYNC_KEY.match(value) else
+                 [name for name in MEASUREMENTS if value == name or value.startswith(name + "_")])
         found += [name for prefix, name in KEY_PREFIXES.items() if value.startswith(prefix + "_")]
         if not found:
             raise SystemExit(f"--only {value}: not a key or measurement; measurements: {', '.join(MEASUREMENTS)}")
@@ -141,8 +147,12 @@ def main(argv: list[str] | None = None) -> int:
             if "search" in chosen:
                 measure("search", lambda: search.run(platform, progress, policy_count=size.search_policies,
                                                      requests_measured=size.search_requests))
+            if "bulk_sync_pg" in chosen:   # platforms of its own, before this one's world is synced
+                measure("bulk_sync_pg", lambda: bulk_sync_pg.run(progress, data[0], data[1], label=size.label),
+                        profile=False)
             synced = False
-            if data is not None:
+            on_this_platform = (NEED_DATA - {"bulk_sync_pg"}) & set(chosen)
+            if on_this_platform:
                 world, entries, extra, spares = data
                 ready = measure("setup", lambda: _publish_policies(platform, progress, world, entries), record=False)
                 rng = random.Random(CHANGE_SEED)
@@ -175,12 +185,12 @@ def main(argv: list[str] | None = None) -> int:
                             platform, progress, world, label=size.label, ratings_total=size.round_ratings,
                             responses=size.survey_responses))
                 else:
-                    for name in NEED_DATA & set(chosen) - {"bulk_sync", "live_change_during_bulk"}:
+                    for name in on_this_platform - {"bulk_sync", "live_change_during_bulk"}:
                         failures[name] = "skipped: the bulk sync it builds on failed"
             if "applications" in chosen:
-                if data is None or synced:   # without the run's world it syncs a few thousand of its own
+                if not on_this_platform or synced:   # without the run's world it syncs a few thousand of its own
                     measure("applications", lambda: applications.run(
-                        platform, progress, data[0] if data is not None else None, count=size.applications))
+                        platform, progress, data[0] if on_this_platform else None, count=size.applications))
                 else:
                     failures["applications"] = "skipped: the bulk sync it builds on failed"
             if "portal" in chosen:   # its enterprise and policies would count among the phases' before it

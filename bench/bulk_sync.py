@@ -26,7 +26,7 @@ import time
 
 from bench import evaluation_facts
 from bench.live_during_bulk import LiveChangesDuringBulk
-from bench.platform import PLATFORM_SERVICES, BenchPlatform, CpuWindow, PhasePeaks
+from bench.platform import BenchPlatform, CpuWindow, PhasePeaks
 from bench.progress import Progress, wait_until
 from bench.world import SYNC_SOURCE, World
 from shared.publisher import ConfirmingPublisher
@@ -111,7 +111,8 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
     results = {f"bulk_sync_{label}_s": round(elapsed, 2), f"bulk_sync_{label}_matches": matches,
                f"bulk_sync_{label}_notifications": notifications,
                f"bulk_sync_{label}_evaluation_s": round(evaluated, 2),
-               **{f"bulk_sync_{label}_peak_rss_mb_{name}": round(peaks.peak[name], 1) for name in PLATFORM_SERVICES}}
+               **{f"bulk_sync_{label}_peak_rss_mb_{name.replace('-', '_')}": round(peak, 1)
+                  for name, peak in peaks.peak.items()}}
     details = {"enterprises": enterprises, "batches": len(messages), "expected_matches": expected,
                "publish_s": round(published, 2), "milestones_s": {k: round(v, 2) for k, v in milestones.items()},
                "tagging_counts": counted, "verdict": verdict, "cpu_s": cpu.used,

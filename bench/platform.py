@@ -10,6 +10,12 @@ services with `tools.launcher.ServiceProcesses`; leaving stops them and removes 
 (unless BENCH_KEEP=1) the folder. The gateway is not started with them: a measurement that needs
 HTTP calls `start_extra("gateway")` and reaches it at `gateway_url` with `admin_token` (this run's
 own `HUIQI_ADMIN_TOKEN`).
+
+`BenchPlatform(progress, database_url=..., replicas={"policy": 2})` runs the same platform on
+PostgreSQL (a `{service}` template naming fresh databases, dropped on leaving unless BENCH_KEEP=1),
+with several processes of a service (`policy-1`, `policy-2`; the first of each started first, as
+`huiqi run --replicas` does). Its CPU accounting then includes the PostgreSQL server processes
+serving its databases (`postgresql_<service>`), which would otherwise hide among `other`.
 """
 from __future__ import annotations
 
@@ -27,10 +33,11 @@ from pathlib import Path
 import kombu
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from bench.probes import DatabasePeek
+from bench.probes import DatabasePeek, PostgresPeek, peek_for
 from bench.progress import Progress
 from shared import topology
 from shared.config import settings
+from shared.database import drop_database
 from tools import launcher
 from tools.launcher import ROOT, ServiceProcesses
 
@@ -43,9 +50,6 @@ BENCH_DIR = ROOT / "var" / "bench"
 RPC_TIMEOUT_S = 300.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-# ServiceProcesses starts what tools.launcher.SERVICES names; the bench's own trivial service
-# joins that table in this process only (it is no part of the platform).
-launcher.SERVICES.setdefault(HOP_SERVICE, "bench.hop_service:HopService")
 
 
 class ServiceFailed(RuntimeError):
@@ -125,25 +129,30 @@ def reset_peak_rss(pid: int) -> bool:
 
 
 class BenchPlatform:
-    def __init__(self, progress: Progress, *, keep: bool = False):
+    def __init__(self, progress: Progress, *, keep: bool = False, database_url: str | None = None,
+                 replicas: dict[str, int] | None = None, tag: str = ""):
         self.progress = progress
         self.keep = keep
-        stamp = time.strftime("%Y%m%d-%H%M%S")
+        stamp = time.strftime("%Y%m%d-%H%M%S") + (f"-{tag}" if tag else "")
         self.run_dir = BENCH_DIR / f"run-{stamp}"
         self.vhost = f"huiqi-bench-{stamp}-{os.getpid()}"
+        self.database_url = database_url or f"sqlite:///{self.run_dir}/{{service}}.sqlite3"
+        self.replicas = dict(replicas or {})
         self.amqp_uri = f"{BROKER}/{self.vhost}"
         self.admin_token = f"bench-{secrets.token_urlsafe(24)}"   # this run's city administrator
         gateway_bind = f"127.0.0.1:{_free_port()}"
         self.gateway_url = f"http://{gateway_bind}"             # once `start_extra("gateway")`
         self.env = {
             "HUIQI_AMQP_URI": self.amqp_uri,
-            "HUIQI_DATABASE_URL": f"sqlite:///{self.run_dir}/{{service}}.sqlite3",
+            "HUIQI_DATABASE_URL": self.database_url,
             "HUIQI_VAR_DIR": str(self.run_dir),
             "HUIQI_GATEWAY_BIND": gateway_bind,
             "HUIQI_ADMIN_TOKEN": self.admin_token,
         }
         self.processes: ServiceProcesses | None = None
-        self.peek = {name: DatabasePeek(self.run_dir / f"{name}.sqlite3") for name in PLATFORM_SERVICES}
+        self.peek: dict[str, DatabasePeek] = {name: peek_for(self.database_url.format(service=name))
+                                              for name in PLATFORM_SERVICES}
+        self._environ_before: dict[str, str | None] = {}
         self._rpc_proxy: ClusterRpcProxy | None = None
         self.rpc = None
         self._vhost_created = False
@@ -161,20 +170,30 @@ class BenchPlatform:
         return self
 
     def _start(self) -> None:
+        # ServiceProcesses starts what tools.launcher.SERVICES names; the bench's own trivial service
+        # joins that table in this process only, once a platform starts (it is no part of the
+        # platform, and importing the bench must not change the table for anyone else)
+        launcher.SERVICES.setdefault(HOP_SERVICE, "bench.hop_service:HopService")
         self.run_dir.mkdir(parents=True)
         _rabbitmqctl("add_vhost", self.vhost)
         self._vhost_created = True
         _rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
-        os.environ.update(self.env)          # for anything in this process that reads settings()
+        # for anything in this process that reads settings(); put back on leaving (a platform of a
+        # measurement's own runs inside the run's platform)
+        self._environ_before = {key: os.environ.get(key) for key in self.env}
+        os.environ.update(self.env)
         settings.cache_clear()
         topology.declare(self.amqp_uri)
-        self.progress.say("platform", f"vhost {self.vhost}, databases in {self.run_dir.relative_to(ROOT)}/")
-        self.processes = ServiceProcesses(self.run_dir / "logs", self.env, services=PLATFORM_SERVICES)
+        where = (f"databases in {self.run_dir.relative_to(ROOT)}/" if not self.on_postgres
+                 else f"databases {self.database_url.rsplit('/', 1)[-1]}")
+        self.progress.say("platform", f"vhost {self.vhost}, {where}")
+        self.processes = ServiceProcesses(self.run_dir / "logs", self.env, services=PLATFORM_SERVICES,
+                                          replicas=self.replicas)
         started = time.monotonic()
-        self.processes.start(*PLATFORM_SERVICES)
-        self.processes.wait_ready(*PLATFORM_SERVICES, timeout_s=120)
-        self.progress.say("platform", f"{', '.join(PLATFORM_SERVICES)} ready in {time.monotonic() - started:.1f} s "
-                                      f"(pids {', '.join(str(self.pid(name)) for name in PLATFORM_SERVICES)})")
+        # the first process of each service first, so it is the active consumer of the ordered queues
+        self.processes.start_ready(*PLATFORM_SERVICES, timeout_s=120)
+        self.progress.say("platform", f"{', '.join(self.instances)} ready in {time.monotonic() - started:.1f} s "
+                                      f"(pids {', '.join(str(self.pid(name)) for name in self.instances)})")
         self._rpc_proxy = ClusterRpcProxy(self.nameko_config(), timeout=RPC_TIMEOUT_S)
         self.rpc = self._rpc_proxy.start()
 
@@ -194,6 +213,15 @@ class BenchPlatform:
                 _rabbitmqctl("delete_vhost", self.vhost)
             except subprocess.SubprocessError as error:
                 self.progress.say("platform", f"could not delete vhost {self.vhost}: {error}")
+        for key, value in self._environ_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        settings.cache_clear()
+        if self.on_postgres and not self.keep:
+            for name in PLATFORM_SERVICES:
+                drop_database(self.database_url.format(service=name))
         if self.keep:
             self.progress.say("platform", f"kept {self.run_dir} (BENCH_KEEP=1)")
             return
@@ -206,6 +234,15 @@ class BenchPlatform:
 
     def nameko_config(self) -> dict:
         return {"AMQP_URI": self.amqp_uri, "serializer": "json"}
+
+    @property
+    def on_postgres(self) -> bool:
+        return isinstance(self.peek[PLATFORM_SERVICES[0]], PostgresPeek)
+
+    @property
+    def instances(self) -> list[str]:
+        """The platform services' process names: `policy`, or `policy-1`, `policy-2` with replicas."""
+        return self.processes.instances(*PLATFORM_SERVICES)
 
     @contextmanager
     def vhost_of_its_own(self, name: str) -> Iterator[str]:
@@ -246,12 +283,13 @@ class BenchPlatform:
 
     def check(self) -> None:
         """Raise ServiceFailed if a service died or dead-lettered a message."""
-        for name in PLATFORM_SERVICES:
+        for name in self.instances:
             if not self.processes.alive(name):
                 log = self.run_dir / "logs" / f"{name}.log"
                 tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-3:] if log.exists() else []
                 raise ServiceFailed(f"{name} exited with {self.processes.processes[name].returncode}; "
                                     f"last lines of its log: {' | '.join(line[:300] for line in tail)}")
+        for name in PLATFORM_SERVICES:
             dead = self.peek[name].rows("SELECT routing_key, error FROM dead_letters ORDER BY id LIMIT 3")
             if dead:
                 total = self.peek[name].scalar("SELECT count(*) FROM dead_letters")
@@ -282,11 +320,22 @@ class BenchPlatform:
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by each service, the broker and the bench itself."""
         used = {name: cpu_seconds(process.pid) for name, process in self.processes.processes.items()}
+        used.update(self._database_cpu())
         if self.broker_pid:
             used["rabbitmq"] = cpu_seconds(self.broker_pid)
         own = resource.getrusage(resource.RUSAGE_SELF)
         used["bench"] = own.ru_utime + own.ru_stime
         return {name: seconds for name, seconds in used.items() if seconds is not None}
+
+    def _database_cpu(self) -> dict[str, float | None]:
+        """On PostgreSQL, `postgresql <service> <pid>`: CPU seconds of each server process now serving
+        one of the platform's databases (`CpuWindow` adds them up per service)."""
+        if not self.on_postgres:
+            return {}
+        names = {self.database_url.format(service=name).rsplit("/", 1)[-1]: name for name in PLATFORM_SERVICES}
+        serving = self.peek[PLATFORM_SERVICES[0]].rows(
+            "SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY(?)", list(names))
+        return {f"postgresql {names[database]} {pid}": cpu_seconds(pid) for pid, database in serving}
 
     def wait_for_quiet(self, phase: str, *, busy_cores: float = 0.3, patience_s: float = 180.0) -> float:
         """Before a measurement: wait (up to `patience_s`) until processes other than the bench's use
@@ -309,7 +358,7 @@ class BenchPlatform:
 
     def peak_rss(self) -> dict[str, float]:
         """Each service's peak resident set over the whole run, marks from before `reset_peak_rss` included."""
-        peaks = {name: peak_rss_mb(self.pid(name)) for name in PLATFORM_SERVICES}
+        peaks = {name: peak_rss_mb(self.pid(name)) for name in self.instances}
         return {name: None if peak is None else max(peak, self._earlier_peaks.get(name, 0.0))
                 for name, peak in peaks.items()}
 
@@ -319,7 +368,7 @@ class BenchPlatform:
         for name, peak in self.peak_rss().items():
             if peak is not None:
                 self._earlier_peaks[name] = peak
-        return all([reset_peak_rss(self.pid(name)) for name in PLATFORM_SERVICES])
+        return all([reset_peak_rss(self.pid(name)) for name in self.instances])
 
 
 class PhasePeaks:
@@ -336,25 +385,25 @@ class PhasePeaks:
 
     def start(self) -> PhasePeaks:
         self.reset = self.platform.reset_peak_rss()
-        self.before = {name: rss_mb(self.platform.pid(name)) or 0.0 for name in PLATFORM_SERVICES}
+        self.before = {name: rss_mb(self.platform.pid(name)) or 0.0 for name in self.platform.instances}
         self.peak = dict(self.before)
         return self
 
     def sample(self) -> None:
-        for name in PLATFORM_SERVICES:
+        for name in self.platform.instances:
             self.peak[name] = max(self.peak[name], rss_mb(self.platform.pid(name)) or 0.0)
 
     def stop(self) -> dict[str, float]:
         self.sample()
         if self.reset:
-            for name in PLATFORM_SERVICES:
+            for name in self.platform.instances:
                 self.peak[name] = max(self.peak[name], peak_rss_mb(self.platform.pid(name)) or 0.0)
         return self.peak
 
     def describe(self) -> str:
         how = "VmHWM after a reset" if self.reset else "highest VmRSS sampled (the kernel refused a VmHWM reset)"
         return "peak RSS over the phase (" + how + "): " + ", ".join(
-            f"{name} {self.peak[name]:.0f} MiB (from {self.before[name]:.0f})" for name in PLATFORM_SERVICES)
+            f"{name} {self.peak[name]:.0f} MiB (from {self.before[name]:.0f})" for name in self.platform.instances)
 
 
 class CpuWindow:
@@ -379,7 +428,13 @@ class CpuWindow:
         self.wall = time.monotonic() - self._started
         machine = machine_busy_seconds() - self._machine
         after = self.platform.cpu()
-        self.used = {name: round(after[name] - self.before.get(name, 0.0), 2) for name in after}
+        self.used = {name: round(after[name] - self.before.get(name, 0.0), 2) for name in after
+                     if not name.startswith("postgresql ")}
+        # a server process that ended meanwhile is lost to the count; one that began counts whole
+        for name in after:
+            if name.startswith("postgresql "):
+                service = "postgresql_" + name.split()[1]
+                self.used[service] = round(self.used.get(service, 0.0) + after[name] - self.before.get(name, 0.0), 2)
         self.used["other"] = round(max(0.0, machine - sum(self.used.values())), 2)
         return self.used
 

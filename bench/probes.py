@@ -1,4 +1,4 @@
-"""Read-only peeks into the services' SQLite files, for waiting on counts without loading the services.
+"""Read-only peeks into the services' databases, for waiting on counts without loading the services.
 
 A `SELECT count(*)` over millions of rows through a service's RPC runs inside that service's
 only OS thread and stalls its handlers (SQLite calls do not yield to eventlet); polling it every
@@ -6,6 +6,10 @@ few hundred milliseconds would slow down the very thing being measured. Here the
 each file itself, read-only (`mode=ro`: it can never write), and asks cheap questions:
 `max(rowid)` is the row count of a table that is only ever appended to. Final counts are
 confirmed afterwards through the services' own RPC methods.
+
+On PostgreSQL (`PostgresPeek`, the same questions) a read-only session of the bench's own asks; a
+table has no rowid there, and a serial id is no count (a conflicting or rolled-back insert uses up
+sequence values), so an appended table is counted, at most every `PG_COUNT_EVERY_S`.
 """
 from __future__ import annotations
 
@@ -13,7 +17,11 @@ import sqlite3
 import time
 from pathlib import Path
 
+import psycopg
+from sqlalchemy.engine import make_url
+
 COUNT_EVERY_S = 1.0
+PG_COUNT_EVERY_S = 0.25   # a sync's clock stops at most this late; a count of 260,000 rows takes ~20 ms
 
 
 class DatabasePeek:
@@ -79,3 +87,51 @@ class DatabasePeek:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class PostgresPeek(DatabasePeek):
+    """`DatabasePeek`'s questions asked of a service's PostgreSQL database (SQL written with `?`)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.path = None      # no file: the live changes' watchers (`live_during_bulk`) need SQLite
+        self._connection: psycopg.Connection | None = None
+        self._counted: dict[str, tuple[float, int]] = {}
+
+    def _open(self) -> psycopg.Connection | None:
+        if self._connection is None:
+            conninfo = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+            try:
+                # autocommit: no snapshot held between polls; read-only: the bench can never write
+                self._connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=5,
+                                                   options="-c default_transaction_read_only=on")
+            except psycopg.OperationalError:
+                return None     # the database is not created yet
+        return self._connection
+
+    def rows(self, sql: str, *params) -> list[tuple]:
+        connection = self._open()
+        if connection is None:
+            return []
+        try:
+            return connection.execute(sql.replace("?", "%s"), params).fetchall()
+        except psycopg.errors.UndefinedTable:
+            return []          # the service has not migrated its database yet
+
+    def scalar(self, sql: str, *params) -> int:
+        found = self.rows(sql, *params)
+        return int(found[0][0] or 0) if found else 0
+
+    def appended(self, table: str) -> int:
+        """Rows in a table only inserted into: counted, at most every PG_COUNT_EVERY_S."""
+        checked_at, count = self._counted.get(table, (float("-inf"), 0))
+        if time.monotonic() - checked_at >= PG_COUNT_EVERY_S:
+            count = self.scalar(f"SELECT count(*) FROM {table}")
+            self._counted[table] = (time.monotonic(), count)
+        return count
+
+
+def peek_for(url: str) -> DatabasePeek | PostgresPeek:
+    """The peek for a service's database URL (SQLite file or PostgreSQL database)."""
+    parsed = make_url(url)
+    return DatabasePeek(Path(parsed.database)) if parsed.get_backend_name() == "sqlite" else PostgresPeek(url)

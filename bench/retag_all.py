@@ -34,7 +34,7 @@ import time
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from bench.platform import PLATFORM_SERVICES, BenchPlatform, CpuWindow, PhasePeaks
+from bench.platform import BenchPlatform, CpuWindow, PhasePeaks
 from bench.policies import ACTOR
 from bench.progress import Progress, wait_until
 from bench.world import Retag, World
@@ -138,7 +138,8 @@ def run(platform: BenchPlatform, progress: Progress, world: World, *, label: str
     key = f"retag_all_{label}"
     results = {f"{key}_s": round(elapsed, 3), f"{key}_gained": len(retag.gained), f"{key}_lost": len(retag.lost),
                f"{key}_pushed": len(retag.pushed),
-               **{f"{key}_peak_rss_mb_{name}": round(peaks.peak[name], 1) for name in PLATFORM_SERVICES}}
+               **{f"{key}_peak_rss_mb_{name.replace('-', '_')}": round(peak, 1)
+                  for name, peak in peaks.peak.items()}}
     details = {"tag": TAG, "rule": RULE, "job_id": job_id, "revision": answer.get("revision"),
                "enterprises": len(world), "retagged": len(retag.tags), "gained": len(retag.gained),
                "lost": len(retag.lost), "policies_naming_tag": len(policy_ids), "matches_gained": len(retag.matched),

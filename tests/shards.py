@@ -37,9 +37,14 @@ def main(argv: list[str] | None = None) -> int:
             stored = Path(folder, f"durations-{group}.json")
             command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
                        "--splits", str(options.shards), "--group", str(group),
+                       # balanced by duration, not contiguous runs of the suite's order: the slow integration
+                       # modules (mostly waiting on timers and the broker) spread over every shard
+                       "--splitting-algorithm", "least_duration",
                        "--durations-path", str(stored if options.store else DURATIONS), *pytest_args]
             if options.store:
                 command += ["--store-durations"]
+                if DURATIONS.exists():   # split by the durations known so far; this run's replace them
+                    stored.write_text(DURATIONS.read_text())
             runs.append((group, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log, stored))
 
         worst = 0

@@ -91,7 +91,14 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
     a consumer holds goes back to its queue when the process dies, and a quorum queue counts that
     against the message's delivery limit: were the full prefetch taken at once, the messages behind
     one that kills the process at each start would be counted with it, and parked with it. Taken one
-    by one while the head of the queue is suspect, only the message being handled goes back."""
+    by one while the head of the queue is suspect, only the message being handled goes back.
+
+    Except an ordered queue (`Route.ordered`, a single active consumer): widening cancels the consumer
+    and consumes again, and on such a queue the cancel hands the active role to a standby replica
+    while this one still handles a message, so two replicas would hold one enterprise's consecutive
+    messages at once. An ordered queue is consumed with the full prefetch from the start: its order
+    across replicas comes first, and a message that kills the process there parks the ones held
+    with it (they are replayed by `huiqi parked`, not lost)."""
 
     def setup(self):
         super().setup()
@@ -122,8 +129,7 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
                 # a cancelled consumer's unacknowledged messages stay with the channel, to be settled
                 # as usual; the new consumer goes on from the next message, in order
                 consumer.cancel()
-                consumer.qos(prefetch_count=self.full_prefetch)
-                consumer.consume()
+                consumer.consume()      # with the full prefetch now (`_consume_with_own_prefetch`)
 
     def waiting_for(self) -> str | None:
         """For `shared.readiness`: None while the broker has every queue's consumer; not ready again
@@ -131,11 +137,19 @@ class GuardedQueueConsumer(StoppableQueueConsumer):
         return None if self._consumers_ready.ready() and self.connected else "bus consumers"
 
     def get_consumers(self, consumer_cls, channel):
-        self._widen, self._wide = set(), set()
+        self._widen = set()
+        self._wide = {provider for provider in self._providers if _ordered(provider)}
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._handle_undecodable, provider)
+            consumer.consume = partial(self._consume_with_own_prefetch, provider, consumer, consumer.consume)
         return consumers
+
+    def _consume_with_own_prefetch(self, provider, consumer, consume, *args, **kwargs):
+        """`basic.qos` applies to the consumers a channel starts after it, and every queue of a service
+        shares one channel: each consumer's own prefetch is set just before its own `basic.consume`."""
+        consumer.qos(prefetch_count=self.full_prefetch if provider in self._wide else 1)
+        return consume(*args, **kwargs)
 
     # Nameko only forgives amqp's ConnectionError here; a socket that dies under an ack raises
     # OSError (reset, broken pipe), which would kill the container. The broker redelivers an
@@ -403,3 +417,8 @@ class _Batch:
 
 
 handles = QueueHandler.decorator
+
+
+def _ordered(provider) -> bool:
+    route = getattr(provider, "route", None)
+    return route is not None and route.ordered

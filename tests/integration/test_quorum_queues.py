@@ -203,3 +203,51 @@ def test_a_message_that_kills_its_consumer_every_time_is_parked_and_nothing_is_l
     assert cli.main(["parked", "notification"]) == 0
     listed = capsys.readouterr().out
     assert listed.startswith(f"notification: {len(parked)} parked") and poison[0]["event_id"] in listed
+
+
+ORDERED = "tagging.gov_events"
+
+
+class OrderedService:
+    """Consumes tagging's intake, a queue with a single active consumer (`Route.ordered`)."""
+    name = "tagging"
+    store = Store()
+    handled: list[str] = []
+
+    @handles(ORDERED)
+    def on_gov_events(self, deliveries):
+        OrderedService.handled.extend(delivery.event_id for delivery in deliveries)
+
+
+def active_consumer(amqp_uri: str, queue: str) -> list[str]:
+    vhost = amqp_uri.rsplit("/", 1)[1]
+    listing = json.loads(rabbitmqctl("list_consumers", "-p", vhost, "--formatter", "json", "queue_name",
+                                     "consumer_tag", "active"))
+    return [row["consumer_tag"] for row in listing if row["queue_name"] == queue and row["active"]]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_ordered_queue_is_consumed_wide_from_the_start_and_keeps_its_active_replica(
+        amqp_uri, purge_queues, platform_env, container_factory, nameko_config):
+    """Widening cancels a consumer and consumes again: on a queue with a single active consumer that
+    would hand the active role to the standby replica while a message is still being handled."""
+    assert ROUTES[ORDERED].ordered and not ROUTES[QUEUE].ordered
+    OrderedService.handled = []
+    config = {**nameko_config, "PREFETCH_COUNT": 400}
+    container_factory(OrderedService, config).start()
+    until(lambda: len(consumers_of(amqp_uri, ORDERED)) == 1, timeout=10, what="the first replica's consumer")
+    [(active, prefetch)] = consumers_of(amqp_uri, ORDERED)
+    assert prefetch == 400
+    container_factory(OrderedService, config).start()     # a second replica: the standby
+    until(lambda: len(consumers_of(amqp_uri, ORDERED)) == 2, timeout=10, what="the standby's consumer")
+
+    bodies = events(30)
+    publisher = ConfirmingPublisher(amqp_uri)
+    try:
+        assert publisher.publish([Outgoing("gov.events", "enterprise.registered", json.dumps(body),
+                                           body["event_id"]) for body in bodies]) == []
+    finally:
+        publisher.close()
+    until(lambda: len(OrderedService.handled) == 30, timeout=15, what="every message handled")
+    assert OrderedService.handled == [body["event_id"] for body in bodies]
+    assert active_consumer(amqp_uri, ORDERED) == [active], "the active replica never handed over"

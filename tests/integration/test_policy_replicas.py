@@ -74,6 +74,13 @@ def test_a_policy_published_while_another_replica_matches_a_batch_matches_every_
             return connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
                                            "AND wait_event_type = 'Lock'"), {"name": database}).scalar_one()
 
+    def settled() -> bool:
+        """Nothing left to publish in the policy service's outbox, nor to handle in its queues."""
+        with engine.connect() as connection:
+            unpublished = connection.execute(text("SELECT count(*) FROM outbox")).scalar_one()
+        return unpublished == 0 and not any(count for queue, count in queue_totals(amqp_uri).items()
+                                            if queue.startswith("policy."))
+
     publisher = ConfirmingPublisher(amqp_uri)
     usccs: list[str] = []
     policy_ids: list[int] = []
@@ -82,6 +89,9 @@ def test_a_policy_published_while_another_replica_matches_a_batch_matches_every_
             first = policy.create_draft(policy_body("每家企业都符合的政策", 1), ADMIN)
             policy.publish(first["id"], ADMIN)
             policy_ids.append(first["id"])
+            # its fan-out done first: still running under the lock below, it would hold the matching lock
+            # while waiting for `matches`, and the batch would wait behind it (two waiting, never one)
+            until(settled, what="the first policy's fan-out")
             for round_number in range(ROUNDS):
                 batch = [f"91371600RP{round_number:02d}{index:06d}" for index in range(PER_ROUND)]
                 usccs.extend(batch)
@@ -98,8 +108,7 @@ def test_a_policy_published_while_another_replica_matches_a_batch_matches_every_
                     # matching lock before reading them
                     until(lambda: waiting_on_locks() == 2, what="the policy's fan-out waits too")
                     holder.rollback()   # lets both go
-                until(lambda: not any(count for queue, count in queue_totals(amqp_uri).items()
-                                      if queue.startswith("policy.")), what="both replicas finished")
+                until(settled, what="both replicas finished")
     finally:
         publisher.close()
 

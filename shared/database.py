@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -44,8 +45,13 @@ def engine_for(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     ensure_database(url)
     _wait_cooperatively()
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
-                         json_serializer=_JSON_SERIALIZER)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
+                           json_serializer=_JSON_SERIALIZER)
+    # An executemany INSERT as multi-row INSERT statements (SQLAlchemy's "insertmanyvalues", as its
+    # psycopg2 dialect does by default): psycopg's own executemany sends a row per message and, with
+    # the cooperative wait below, goes through the eventlet hub at every flush (`execute_rows`).
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def _wait_cooperatively() -> None:
@@ -185,38 +191,72 @@ class Money(TypeDecorator):
         return money.yuan(value)
 
 
-def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, ignore_duplicates: bool = False) -> int:
-    """Insert many rows through the driver's executemany, without SQLAlchemy's per-row work.
+# Rows per statement on PostgreSQL for `execute_rows`; PostgreSQL takes at most 65,535 bound
+# parameters in one statement, and our widest bulk row has 6 columns.
+PG_ROWS_PER_STATEMENT = 1000
 
-    For the hot bulk paths (millions of matches and notifications): values must be ready for
-    the database already (see `database_time`). Returns how many rows were inserted. Table and
-    column names come from our own metadata; every value is a bound parameter."""
+
+def execute_rows(session: SessionOrConnection, statement: str, rows: Sequence[tuple]) -> int:
+    """`statement` for every row, its `{values}` standing for one row's parameters `(?, ?, ...)`;
+    how many rows it affected. The hot bulk paths (millions of matches and notifications) go
+    through the driver, without SQLAlchemy's per-row work; table and column names in `statement`
+    come from our own metadata, every value is a bound parameter.
+
+    SQLite: the driver's executemany (in-process, one prepared statement). PostgreSQL: multi-row
+    statements of up to PG_ROWS_PER_STATEMENT rows, one round trip each: psycopg's executemany sends
+    every row as a message of its own and, waiting cooperatively under eventlet, passes through the
+    hub at every flush; py-spy found a bulk sync's policy service spending most of its CPU there. So
+    on PostgreSQL no key may appear twice in `rows` of an `ON CONFLICT DO UPDATE` (one statement
+    cannot update a row twice): callers give each key once."""
     if not rows:
         return 0
     connection, dialect, mark = driver_connection(session)
+    width = len(rows[0])
+    one = f"({', '.join([mark] * width)})"
+    if dialect != "postgresql":
+        return connection.exec_driver_sql(statement.format(values=one), list(rows)).rowcount
+    affected = 0
+    for start in range(0, len(rows), PG_ROWS_PER_STATEMENT):
+        part = rows[start:start + PG_ROWS_PER_STATEMENT]
+        values = ", ".join([one] * len(part))
+        affected += connection.exec_driver_sql(statement.format(values=values),
+                                               tuple(value for row in part for value in row)).rowcount
+    return affected
+
+
+def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, ignore_duplicates: bool = False) -> int:
+    """Insert many rows (`execute_rows`): values must be ready for the database already (see
+    `database_time`). Returns how many rows were inserted."""
+    if not rows:
+        return 0
+    connection, dialect, _mark = driver_connection(session)
     quote = connection.dialect.identifier_preparer.quote
     verb = "INSERT OR IGNORE" if ignore_duplicates and dialect == "sqlite" else "INSERT"
     suffix = " ON CONFLICT DO NOTHING" if ignore_duplicates and dialect != "sqlite" else ""
-    statement = (f"{verb} INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
-                 f"VALUES ({', '.join([mark] * len(columns))}){suffix}")
-    return connection.exec_driver_sql(statement, rows).rowcount
+    return execute_rows(connection, f"{verb} INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
+                                    f"VALUES {{values}}{suffix}", rows)
 
 
 def driver_connection(session: SessionOrConnection) -> tuple[Connection, str, str]:
     """The connection under `session` (in its transaction), its dialect's name and its parameter mark,
-    for statements run through the driver's executemany on the hot bulk paths."""
+    for statements run through the driver on the hot bulk paths."""
     connection = session if isinstance(session, Connection) else session.connection()
     return connection, connection.dialect.name, "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def fast_delete(session, table, columns: tuple[str, ...], keys: list[tuple]) -> None:
-    """Delete the rows whose `columns` equal each key, through the driver's executemany."""
+    """Delete the rows whose `columns` equal each key: on SQLite by the driver's executemany of a
+    statement per key (each an index lookup), on PostgreSQL a thousand keys a statement."""
     if not keys:
         return
-    connection, _dialect, mark = driver_connection(session)
+    connection, dialect, mark = driver_connection(session)
     quote = connection.dialect.identifier_preparer.quote
-    condition = " AND ".join(f"{quote(name)} = {mark}" for name in columns)
-    connection.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE {condition}", [tuple(key) for key in keys])
+    if dialect != "postgresql":
+        condition = " AND ".join(f"{quote(name)} = {mark}" for name in columns)
+        connection.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE {condition}", [tuple(key) for key in keys])
+        return
+    execute_rows(connection, f"DELETE FROM {quote(table.name)} WHERE ({', '.join(quote(name) for name in columns)}) "
+                             "IN (VALUES {values})", [tuple(key) for key in keys])
 
 
 def database_time(dialect_name: str, value: datetime):

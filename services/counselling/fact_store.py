@@ -20,7 +20,7 @@ from shared.contracts.events import (
     PolicyInForce,
     PolicyWithdrawn,
 )
-from shared.database import SessionOrConnection, database_time, dialect_of, driver_connection
+from shared.database import SessionOrConnection, database_time, dialect_of, driver_connection, execute_rows
 from shared.topology import event_type_of
 
 FINANCING_TAGS = frozenset({"interest.financing"})   # a policy whose rule asks for these is a financing policy
@@ -79,20 +79,19 @@ def apply(session: SessionOrConnection, events: Sequence[PlatformEvent]) -> dict
 
 
 def _upsert_matches(session: SessionOrConnection, event: MatchesChanged) -> int:
-    """`_upsert` for a MatchesChanged's pairs, as plain tuples through the driver: a bulk sync's event
-    names tens of thousands of pairs, and building, binding and converting a dict per pair cost more
-    than the database's work. The same rule: the newest decision (by `occurred_at`) wins, ties too."""
-    connection, dialect, mark = driver_connection(session)
+    """`_upsert` for a MatchesChanged's pairs, as plain tuples through the driver (`execute_rows`): a
+    bulk sync's event names tens of thousands of pairs, and building, binding and converting a dict
+    per pair cost more than the database's work. The same rule: the newest decision (by
+    `occurred_at`) wins, ties too, so of a pair named twice in one event the later naming counts."""
+    _connection, dialect, _mark = driver_connection(session)
     at = database_time(dialect, event.occurred_at)
-    rows = [(policy_id, uscc, matched, at, event.titles.get(policy_id))
+    rows = {(policy_id, uscc): (policy_id, uscc, matched, at, event.titles.get(policy_id))
             for matched, pairs in ((True, event.matched), (False, event.unmatched))
-            for policy_id, usccs in pairs.items() for uscc in usccs]
-    if rows:
-        connection.exec_driver_sql(
-            f"INSERT INTO matches (policy_id, uscc, matched, decided_at, title) VALUES ({', '.join([mark] * 5)}) "
-            "ON CONFLICT (policy_id, uscc) DO UPDATE SET matched = excluded.matched, "
-            "decided_at = excluded.decided_at, title = excluded.title WHERE excluded.decided_at >= matches.decided_at",
-            rows)
+            for policy_id, usccs in pairs.items() for uscc in usccs}
+    execute_rows(session, "INSERT INTO matches (policy_id, uscc, matched, decided_at, title) VALUES {values} "
+                          "ON CONFLICT (policy_id, uscc) DO UPDATE SET matched = excluded.matched, "
+                          "decided_at = excluded.decided_at, title = excluded.title "
+                          "WHERE excluded.decided_at >= matches.decided_at", list(rows.values()))
     return len(rows)
 
 

@@ -101,9 +101,9 @@ matches = Table(
     Column("policy_version", Integer, nullable=False),
     Column("profile_version", Integer, nullable=False),
     Column("matched_at", UtcDateTime(), nullable=False),
-    Index("matches_by_policy", "policy_id", "uscc"),
-    # on SQLite the rows themselves in key order: each of a bulk sync's millions of inserts maintains
-    # two trees (the rows by enterprise, the index by policy) instead of three (a rowid table besides)
+    # No index by policy: a bulk sync's inserts would land all over it (docs/benchmarks.md); the few
+    # questions by policy alone (a policy's lifecycle steps) pass over the table once instead.
+    # On SQLite the rows themselves in key order: one tree to maintain, not a rowid table besides.
     sqlite_with_rowid=False,
 )
 

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return manage_broker_user(args.source, args.vhost or broker_users.vhost_of(config.amqp_uri), args.delete)
 
     if args.command == "declare":
-        return declare_topology(config.amqp_uri, migrate=args.migrate)
+        return declare_topology(config.amqp_uri, migrate_queues=args.migrate)
     if args.command == "parked":
         return parked_messages(config.amqp_uri, args.service, args.replay)
     if args.command == "migrate":
@@ -166,9 +166,9 @@ def migrate(services: list[str] | tuple[str, ...]) -> int:
     return 0
 
 
-def declare_topology(amqp_uri: str, *, migrate: bool) -> int:
+def declare_topology(amqp_uri: str, *, migrate_queues: bool) -> int:
     try:
-        for line in topology.declare(amqp_uri, migrate=migrate):
+        for line in topology.declare(amqp_uri, migrate=migrate_queues):
             print(f"declared {line}")
     except (topology.QueuesOutdated, queue_migration.MigrationRefused) as error:
         print(error, file=sys.stderr)
@@ -255,7 +255,7 @@ def run_platform(*, load_demo: bool, replicas: dict[str, int] | None = None) -> 
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    if declare_topology(config.amqp_uri, migrate=False) or migrate(SERVICES):
+    if declare_topology(config.amqp_uri, migrate_queues=False) or migrate(SERVICES):
         return 1
     log_dir = config.var_dir / "log"
     sms_sink = None

@@ -142,3 +142,31 @@ def test_the_application_service_counts_its_overdue_stages(container_factory, na
 
     until(lambda: requests.get(f"{base}/health/ready", timeout=5).status_code == 200, timeout=20)
     assert sample(scrape(base), "huiqi_overdue_stages", service="application") == 2
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_ready_gives_up_on_a_database_that_does_not_answer(probed, amqp_uri, database_url, monkeypatch):
+    """A database host gone silent (no refusal, no answer) makes the service unready within the
+    probe's own limit, instead of holding every probe as long as TCP would."""
+    from shared.config import settings
+    from shared.probes import DATABASE_TIMEOUT_S
+
+    proxy = TcpProxy(5432).start()
+    try:
+        monkeypatch.setenv("HUIQI_DATABASE_URL", url_through(database_url, proxy))
+        settings.cache_clear()
+        base = probed(amqp_uri)
+        until(lambda: requests.get(f"{base}/health/ready", timeout=5).status_code == 200, timeout=20,
+              what="ready with the database answering")
+
+        proxy.black_hole()
+        answer = requests.get(f"{base}/health/ready", timeout=DATABASE_TIMEOUT_S + 5)
+        assert answer.status_code == 503
+        assert answer.json()["waiting_for"] == [f"database (no answer in {DATABASE_TIMEOUT_S:g} s)"]
+        assert requests.get(f"{base}/health/live", timeout=5).status_code == 200
+
+        proxy.restore()
+        until(lambda: requests.get(f"{base}/health/ready", timeout=5).status_code == 200, timeout=20,
+              what="ready again once the database answers")
+    finally:
+        proxy.close()

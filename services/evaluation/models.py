@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -78,14 +79,20 @@ enterprise_interests = Table(
 # [start, end) iff first_matched_at < end and it was not unmatched before start.
 matches = Table(
     "matches", metadata,
-    Column("policy_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("uscc", String(18), primary_key=True),
+    Column("policy_id", BigInteger, nullable=False, autoincrement=False),
+    Column("uscc", String(18), nullable=False),
     Column("first_matched_at", UtcDateTime()),
     Column("last_matched_at", UtcDateTime()),
     Column("last_unmatched_at", UtcDateTime()),
-    Index("matches_by_enterprise", "uscc"),
-    # on SQLite the rows themselves in key order: a round's counts scan them policy by policy, and the
-    # upserts of a bulk sync maintain one tree instead of two
+    # keyed enterprise first, with no index by policy: a bulk sync's MatchesChanged (1,000 enterprises x
+    # 26 policies) then dirties a leaf page or two per enterprise in one tree, where keyed policy first
+    # with an index by enterprise it dirtied pages of every policy in the table and a page per enterprise
+    # in the index, and committing them was most of the intake (docs/benchmarks.md). An enterprise's
+    # questions (ever_matched, in_scope, the survey's respondents) use the key; a round's counts by
+    # policy scan the table either way, and sorting the scan costs a close less than an index by policy
+    # costs every event
+    PrimaryKeyConstraint("uscc", "policy_id", name="matches_pkey"),
+    # on SQLite the rows themselves in key order: the table is that one tree
     sqlite_with_rowid=False,
 )
 

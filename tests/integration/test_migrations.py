@@ -129,7 +129,12 @@ MATCHES_KEPT = {
                     "VALUES (7, '91370000MA3C5X1234', true, '2026-12-01 08:30:00', '稳岗补贴')",
                     "SELECT policy_id, uscc, matched, title FROM matches",
                     [(7, "91370000MA3C5X1234", True, "稳岗补贴")]),
+    "evaluation": ("INSERT INTO matches (policy_id, uscc, first_matched_at, last_matched_at) "
+                   "VALUES (7, '91370000MA3C5X1234', '2026-12-01 08:30:00', '2026-12-02 08:30:00')",
+                   "SELECT policy_id, uscc, first_matched_at IS NOT NULL, last_unmatched_at FROM matches",
+                   [(7, "91370000MA3C5X1234", True, None)]),
 }
+KEYED_BY_ENTERPRISE = ("counselling", "evaluation")   # the others keep their key; no index by enterprise
 
 
 @pytest.mark.parametrize("service", sorted(MATCHES_KEPT))
@@ -148,7 +153,7 @@ def test_matches_of_the_previous_release_take_the_bulk_sync_layout_with_their_ro
             created = connection.execute(text("SELECT sql FROM sqlite_master WHERE type = 'table' "
                                               "AND name = 'matches'")).scalar_one()
             assert "WITHOUT ROWID" in created
-    if service == "counselling":
+    if service in KEYED_BY_ENTERPRISE:
         inspector = inspect(engine)
         assert inspector.get_pk_constraint("matches")["constrained_columns"] == ["uscc", "policy_id"]
         assert [index["name"] for index in inspector.get_indexes("matches")] == []

@@ -59,6 +59,7 @@ from shared.database import (
     database_time,
     dialect_of,
     driver_connection,
+    execute_rows,
     fast_insert,
     insert_ignoring_duplicates,
 )
@@ -216,29 +217,26 @@ _ENTERPRISE = itemgetter(1)   # a row's uscc
 def apply_matches(session: SessionOrConnection, events: Sequence[MatchesChanged]) -> tuple[int, int]:
     """Keep, for each (policy, enterprise), the earliest and latest match and the latest unmatch seen.
     How many matches and unmatches the events carried."""
-    connection, dialect, mark = driver_connection(session)
-    values = f"VALUES ({mark}, {mark}, {mark}, {mark})"
+    _connection, dialect, _mark = driver_connection(session)
     matched = unmatched = 0
     for event in events:
         at = database_time(dialect, event.occurred_at)
         # in the table's key order (enterprise first): each upsert lands beside the one before (an eighth
-        # less CPU than in the event's order, policy by policy, on the 100k sync's events)
-        rows = sorted(((policy_id, uscc, at, at) for policy_id, usccs in event.matched.items() for uscc in usccs),
+        # less CPU than in the event's order, policy by policy, on the 100k sync's events); each pair
+        # once, as one PostgreSQL statement may update a row only once (`execute_rows`)
+        rows = sorted({(policy_id, uscc, at, at) for policy_id, usccs in event.matched.items() for uscc in usccs},
                       key=_ENTERPRISE)
-        if rows:
-            connection.exec_driver_sql(
-                f"INSERT INTO matches (policy_id, uscc, first_matched_at, last_matched_at) {values} "
-                f"ON CONFLICT (policy_id, uscc) DO UPDATE SET {_earliest(dialect, 'first_matched_at', 'matches')}, "
-                f"{_latest(dialect, 'last_matched_at', 'matches')}", rows)
-            matched += len(rows)
-        rows = sorted(((policy_id, uscc, at) for policy_id, usccs in event.unmatched.items() for uscc in usccs),
+        execute_rows(session, "INSERT INTO matches (policy_id, uscc, first_matched_at, last_matched_at) "
+                              "VALUES {values} ON CONFLICT (policy_id, uscc) DO UPDATE SET "
+                              f"{_earliest(dialect, 'first_matched_at', 'matches')}, "
+                              f"{_latest(dialect, 'last_matched_at', 'matches')}", rows)
+        matched += len(rows)
+        rows = sorted({(policy_id, uscc, at) for policy_id, usccs in event.unmatched.items() for uscc in usccs},
                       key=_ENTERPRISE)
-        if rows:
-            connection.exec_driver_sql(
-                f"INSERT INTO matches (policy_id, uscc, last_unmatched_at) VALUES ({mark}, {mark}, {mark}) "
-                f"ON CONFLICT (policy_id, uscc) DO UPDATE SET {_latest(dialect, 'last_unmatched_at', 'matches')}",
-                rows)
-            unmatched += len(rows)
+        execute_rows(session, "INSERT INTO matches (policy_id, uscc, last_unmatched_at) VALUES {values} "
+                              "ON CONFLICT (policy_id, uscc) DO UPDATE SET "
+                              f"{_latest(dialect, 'last_unmatched_at', 'matches')}", rows)
+        unmatched += len(rows)
     return matched, unmatched
 
 

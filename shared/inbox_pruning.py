@@ -16,7 +16,7 @@ has locked (`SKIP LOCKED`) instead of waiting for them, and a row deleted twice 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import eventlet
@@ -63,18 +63,22 @@ def delete_oldest(connection, older_than: datetime, limit: int) -> int:
     return connection.execute(statement, {"p_cutoff": older_than, "p_limit": limit}).rowcount
 
 
-def prune(engine, writing: Callable, older_than: datetime, *, limit: int = BATCH,
-          pause_s: float = PAUSE_BETWEEN_BATCHES_S, running: Callable[[], bool] = lambda: True) -> tuple[int, int]:
-    """Batches of `prune_batch` until one deletes fewer than `limit` rows (or `running()` turns false);
-    (rows deleted, batches). Other green threads run between batches."""
-    deleted = batches = 0
+def prune(engine, writing: Callable, older_than: datetime, **options) -> tuple[int, int]:
+    """Every batch of `batches`; (rows deleted, batches)."""
+    counts = list(batches(engine, writing, older_than, **options))
+    return sum(counts), len(counts)
+
+
+def batches(engine, writing: Callable, older_than: datetime, *, limit: int = BATCH,
+            pause_s: float = PAUSE_BETWEEN_BATCHES_S, running: Callable[[], bool] = lambda: True) -> Iterator[int]:
+    """`prune_batch` again until one deletes fewer than `limit` rows (or `running()` turns false),
+    yielding how many each deleted. Other green threads run between batches."""
     while running():
         count = prune_batch(engine, writing, older_than, limit)
-        deleted, batches = deleted + count, batches + 1
+        yield count
         if count < limit:
-            break
+            return
         eventlet.sleep(pause_s)
-    return deleted, batches
 
 
 class InboxPruner:
@@ -98,16 +102,18 @@ class InboxPruner:
             wait = INTERVAL_S
 
     def run_pass(self, running: Callable[[], bool] = lambda: True) -> int:
-        """One pass; how many rows it deleted. A failure (the database away) waits for the next pass."""
+        """One pass; how many rows it deleted. A failure (the database away) leaves the rest for the
+        next pass; what the batches before it deleted is logged and counted all the same."""
         older_than, started = cutoff(self.retention), time.monotonic()
+        deleted = done = 0
         try:
-            deleted, batches = prune(self.engine, self.writing, older_than, running=running)
+            for count in batches(self.engine, self.writing, older_than, running=running):
+                deleted, done = deleted + count, done + 1
         except Exception as error:  # noqa: BLE001 - the rows wait for the next pass; the service goes on
-            self.log.warning("inbox_prune_failed", error=str(error), retry_in_s=INTERVAL_S)
-            return 0
+            self.log.warning("inbox_prune_failed", error=str(error), rows=deleted, retry_in_s=INTERVAL_S)
         if deleted:
             self.on_pruned(deleted)
-            self.log.info("inbox_pruned", rows=deleted, batches=batches, handled_before=older_than.isoformat(),
+            self.log.info("inbox_pruned", rows=deleted, batches=done, handled_before=older_than.isoformat(),
                           retention_days=self.retention.days, seconds=round(time.monotonic() - started, 3))
         return deleted
 

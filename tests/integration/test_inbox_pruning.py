@@ -1,9 +1,9 @@
 """Inbox rows past their retention are deleted in short batches; recent ones, and what they refuse, stay."""
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from shared import clock, inbox_pruning, metrics
@@ -110,6 +110,32 @@ def test_a_pass_that_fails_is_logged_and_leaves_the_rows_for_the_next(service_en
     assert InboxPruner(away, nullcontext, log, RETENTION, lambda count: None).run_pass() == 0
     assert [event for event, _ in log.events] == ["inbox_prune_failed"]
     assert InboxPruner(engine, nullcontext, log, RETENTION, lambda count: None).run_pass() == 1
+
+
+def test_a_pass_that_fails_after_some_batches_still_reports_what_they_deleted(service_engine):
+    engine = service_engine("notification")
+    handled(engine, [f"old-{number}" for number in range(inbox_pruning.BATCH + 10)], days_ago=60)
+    turns = []
+
+    @contextmanager
+    def writing(bulk):
+        turns.append(bulk)
+        if len(turns) == 2:   # the database loses the table between the first batch and the second
+            with engine.begin() as connection:
+                connection.execute(text("ALTER TABLE inbox RENAME TO inbox_away"))
+        yield
+
+    log, metrics = RecordedLog(), Metrics("notification")
+    assert InboxPruner(engine, writing, log, RETENTION, metrics.pruned_inbox).run_pass() == inbox_pruning.BATCH
+
+    assert turns == [True, True]   # bulk work, for SQLite's writer lock
+    assert [(event, fields["rows"]) for event, fields in log.events] == [
+        ("inbox_prune_failed", inbox_pruning.BATCH), ("inbox_pruned", inbox_pruning.BATCH)]
+    assert metrics.registry.get_sample_value(
+        "huiqi_inbox_pruned_total", {"service": "notification"}) == inbox_pruning.BATCH
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE inbox_away RENAME TO inbox"))
+    assert len(remembered(engine)) == 10
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -5,11 +5,14 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_TOKEN = "huiqi-dev-admin"
 DEVELOPMENT_DEMO_PASSWORD = "huiqi2026"
+# Below a week, a producer down over a long holiday could re-send, at its start, events whose inbox rows
+# are gone (docs/reliability.md, "How long the inbox remembers").
+MIN_INBOX_RETENTION_DAYS = 7
 
 
 class Settings(BaseSettings):
@@ -54,6 +57,16 @@ class Settings(BaseSettings):
     # off. Several services on one host need one port each: `HUIQI_<SERVICE>_PROBE_PORT` wins.
     probe_port: int = 0
     probe_host: str = "0.0.0.0"
+    # How long each service remembers an event id it handled (shared.inbox_pruning deletes older rows).
+    inbox_retention_days: int = 30
+
+    @field_validator("inbox_retention_days")
+    @classmethod
+    def _inbox_retention_safe(cls, days: int) -> int:
+        if days < MIN_INBOX_RETENTION_DAYS:
+            raise ValueError(f"HUIQI_INBOX_RETENTION_DAYS must be at least {MIN_INBOX_RETENTION_DAYS} (days), got "
+                             f"{days}: a message sent again after a longer outage would be handled a second time")
+        return days
 
     def public_base_url(self) -> str:
         return (self.public_url or f"http://{self.gateway_bind}").rstrip("/")

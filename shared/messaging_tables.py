@@ -1,7 +1,7 @@
 """Tables every service database holds for reliable messaging: outbox, inbox, dead letters."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Text
 
 from shared.database import UtcDateTime, serial_id
 
@@ -25,12 +25,15 @@ outbox = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
-# Event ids already handled, per consumer: a second delivery has no second effect.
+# Event ids already handled, per consumer: a second delivery has no second effect. Kept for
+# HUIQI_INBOX_RETENTION_DAYS (shared.inbox_pruning): the index lets the pruner find the oldest rows
+# without reading the table.
 inbox = Table(
     "inbox", metadata,
     Column("consumer", String(100), primary_key=True),
     Column("event_id", String(100), primary_key=True),
     Column("handled_at", UtcDateTime(), nullable=False),
+    Index("inbox_by_handled_at", "handled_at"),
 )
 
 # Messages whose handler failed, or events the broker could not route: kept with the reason.

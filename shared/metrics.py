@@ -42,6 +42,9 @@ class Metrics:
         self.http_requests = Counter(
             "huiqi_http_requests", "HTTP requests the gateway answered, by route and status",
             ["service", "route", "method", "status"], registry=registry)
+        self.inbox_pruned = Counter(
+            "huiqi_inbox_pruned", "Inbox rows deleted past their retention (HUIQI_INBOX_RETENTION_DAYS)",
+            ["service"], registry=registry)
         self.http_seconds = Histogram(
             "huiqi_http_request_duration_seconds", "Time to answer an HTTP request, by route",
             ["service", "route"], buckets=_LATENCY_BUCKETS, registry=registry)
@@ -80,6 +83,9 @@ class Metrics:
 
     def rpc_took(self, target: str, method: str, outcome: str, seconds: float) -> None:
         self.rpc_seconds.labels(self.service, target, method, outcome).observe(seconds)
+
+    def pruned_inbox(self, count: int) -> None:
+        self.inbox_pruned.labels(self.service).inc(count)
 
     def http_answered(self, route: str, method: str, status: int, seconds: float) -> None:
         self.http_requests.labels(self.service, route, method, str(status)).inc()

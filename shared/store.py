@@ -8,25 +8,27 @@
 
 The relay (`shared.relay`, a thread of this provider) publishes committed events with confirms,
 in batches, and deletes them once the broker has them. A crash between publish and delete
-re-sends them; consumers' inboxes make that harmless.
+re-sends them; consumers' inboxes make that harmless. Another thread (`shared.inbox_pruning`)
+deletes inbox rows past their retention.
 """
 from __future__ import annotations
 
 import traceback as traceback_module
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from shared import clock, migrations
+from shared import clock, metrics, migrations
 from shared import messaging_tables as tables
 from shared.config import settings
 from shared.contracts.events import PlatformEvent
 from shared.database import engine_for, insert_ignoring_duplicates
+from shared.inbox_pruning import InboxPruner
 from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
@@ -154,8 +156,12 @@ class Store(DependencyProvider):
         # Live work first (shared.turns): a live change waits for the bulk transaction in progress only.
         self._write_lock = LiveFirstLock() if self.engine.dialect.name == "sqlite" else None
         self.relay = OutboxRelay(self.engine, self.publisher, self.writing, self.log)
+        self.pruner = InboxPruner(self.engine, self.writing,
+                                  get_logger(f"huiqi.{self.service_name}.inbox", service=self.service_name),
+                                  timedelta(days=settings().inbox_retention_days),
+                                  metrics.of(self.container).pruned_inbox)
         self._running = False
-        self._relay_thread = None
+        self._relay_thread = self._pruner_thread = None
 
     def _check_schema(self) -> None:
         try:
@@ -172,12 +178,17 @@ class Store(DependencyProvider):
         self._running = True
         self._relay_thread = self.container.spawn_managed_thread(
             lambda: self.relay.run(lambda: self._running), identifier="outbox-relay")
+        self._pruner_thread = self.container.spawn_managed_thread(
+            lambda: self.pruner.run(lambda: self._running), identifier="inbox-pruner")
 
     def stop(self):
         self._running = False
         self.relay.stop()
+        self.pruner.stop()
         if self._relay_thread is not None:
             self._relay_thread.wait()
+        if self._pruner_thread is not None:
+            self._pruner_thread.wait()
         try:
             self.relay.finish()
         except Exception as error:  # noqa: BLE001 - what was sent and not deleted is sent again at start
@@ -187,8 +198,9 @@ class Store(DependencyProvider):
 
     def kill(self):
         self._running = False
-        if self._relay_thread is not None:
-            self._relay_thread.kill()
+        for thread in (self._relay_thread, self._pruner_thread):
+            if thread is not None:
+                thread.kill()
         self.publisher.close()
 
     def get_dependency(self, worker_ctx):

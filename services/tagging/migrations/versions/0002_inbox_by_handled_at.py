@@ -1,0 +1,19 @@
+"""Index the inbox by when each event was handled, for its pruner (shared/migration_steps/messaging_tables_0002.py).
+
+Revision ID: 0002_inbox_by_handled_at
+Revises: 0001_baseline
+"""
+from shared.migration_steps import messaging_tables_0002
+
+revision = '0002_inbox_by_handled_at'
+down_revision = '0001_baseline'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    messaging_tables_0002.upgrade()
+
+
+def downgrade() -> None:
+    messaging_tables_0002.downgrade()

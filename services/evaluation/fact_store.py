@@ -217,29 +217,42 @@ def apply_matches(session: SessionOrConnection, events: Sequence[MatchesChanged]
     """Keep, for each (policy, enterprise), the earliest and latest match and the latest unmatch seen.
     How many matches and unmatches the events carried."""
     connection, dialect, mark = driver_connection(session)
-    values = f"VALUES ({mark}, {mark}, {mark}, {mark})"
     matched = unmatched = 0
     for event in events:
         at = database_time(dialect, event.occurred_at)
         # in the table's key order (enterprise first): each upsert lands beside the one before (an eighth
-        # less CPU than in the event's order, policy by policy, on the 100k sync's events)
-        rows = sorted(((policy_id, uscc, at, at) for policy_id, usccs in event.matched.items() for uscc in usccs),
-                      key=_ENTERPRISE)
-        if rows:
-            connection.exec_driver_sql(
-                f"INSERT INTO matches (policy_id, uscc, first_matched_at, last_matched_at) {values} "
-                f"ON CONFLICT (policy_id, uscc) DO UPDATE SET {_earliest(dialect, 'first_matched_at', 'matches')}, "
-                f"{_latest(dialect, 'last_matched_at', 'matches')}", rows)
-            matched += len(rows)
-        rows = sorted(((policy_id, uscc, at) for policy_id, usccs in event.unmatched.items() for uscc in usccs),
-                      key=_ENTERPRISE)
-        if rows:
-            connection.exec_driver_sql(
-                f"INSERT INTO matches (policy_id, uscc, last_unmatched_at) VALUES ({mark}, {mark}, {mark}) "
-                f"ON CONFLICT (policy_id, uscc) DO UPDATE SET {_latest(dialect, 'last_unmatched_at', 'matches')}",
-                rows)
-            unmatched += len(rows)
+        # less CPU than in the event's order, policy by policy, on SQLite with the 100k sync's events)
+        matched += _upsert(connection, dialect, mark, ("first_matched_at", "last_matched_at"),
+                           f"{_earliest(dialect, 'first_matched_at', 'matches')}, "
+                           f"{_latest(dialect, 'last_matched_at', 'matches')}",
+                           sorted(((policy_id, uscc, at, at) for policy_id, usccs in event.matched.items()
+                                   for uscc in usccs), key=_ENTERPRISE))
+        unmatched += _upsert(connection, dialect, mark, ("last_unmatched_at",),
+                             _latest(dialect, "last_unmatched_at", "matches"),
+                             sorted(((policy_id, uscc, at) for policy_id, usccs in event.unmatched.items()
+                                     for uscc in usccs), key=_ENTERPRISE))
     return matched, unmatched
+
+
+def _upsert(connection, dialect: str, mark: str, columns: tuple[str, ...], merge: str, rows: list[tuple]) -> int:
+    """Upsert `rows` (policy id, uscc, then one time a column of `columns`, the same in every row), merged
+    into a row there is by `merge`; how many there were."""
+    if not rows:
+        return 0
+    conflict = f"ON CONFLICT (policy_id, uscc) DO UPDATE SET {merge}"
+    if dialect == "postgresql":
+        # one statement over two arrays: psycopg's executemany of an event's 26,000 rows cost the service
+        # more CPU than the server's upserts; a statement may change a row once, so each pair once
+        unique = dict.fromkeys(rows)
+        connection.exec_driver_sql(
+            f"INSERT INTO matches (policy_id, uscc, {', '.join(columns)}) "
+            f"SELECT pair.policy_id, pair.uscc{f', {mark}' * len(columns)} "
+            f"FROM unnest({mark}::bigint[], {mark}::varchar[]) AS pair (policy_id, uscc) {conflict}",
+            (*rows[0][2:], [row[0] for row in unique], [row[1] for row in unique]))
+    else:
+        connection.exec_driver_sql(f"INSERT INTO matches (policy_id, uscc, {', '.join(columns)}) "
+                                   f"VALUES ({', '.join([mark] * len(rows[0]))}) {conflict}", rows)
+    return len(rows)
 
 
 def ever_matched(session: SessionOrConnection, policy_id: int, uscc: str) -> bool:

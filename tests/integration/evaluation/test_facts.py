@@ -73,6 +73,15 @@ def test_matches_keep_the_first_and_last_match_and_the_last_unmatch_in_any_order
     assert found[(1, B)]["last_unmatched_at"] is None and found[(2, C)]["first_matched_at"] == early
 
 
+def test_a_pair_an_event_names_twice_is_one_row(bus, engine):
+    # one statement upserts an event's pairs on PostgreSQL, and it may change a row only once
+    at = days_ago(3)
+    bus.send(matched({1: [A, B, A]}, unmatched={2: [C, C]}, at=at), bulk=True)
+    assert [(row["policy_id"], row["uscc"], row["first_matched_at"], row["last_unmatched_at"])
+            for row in rows(engine, matches, "policy_id", "uscc")] == [(1, A, at, None), (1, B, at, None),
+                                                                       (2, C, None, at)]
+
+
 def test_the_same_event_twice_has_one_effect(bus, engine, evaluation):
     event = delivered({3: 40, 4: 2}, at=days_ago(2))
     bus.send(event)

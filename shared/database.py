@@ -15,6 +15,8 @@ from sqlalchemy import (
     Engine,
     Integer,
     Numeric,
+    String,
+    Table,
     TypeDecorator,
     create_engine,
     event,
@@ -191,42 +193,51 @@ class Money(TypeDecorator):
         return money.yuan(value)
 
 
-# Rows per statement on PostgreSQL for `execute_rows`; PostgreSQL takes at most 65,535 bound
-# parameters in one statement, and our widest bulk row has 6 columns.
-PG_ROWS_PER_STATEMENT = 1000
+# Rows per statement on PostgreSQL for `execute_rows` (a bound on the arrays' size, not a limit of
+# PostgreSQL's: a bulk sync's events hold up to some 26,000 pairs).
+PG_ROWS_PER_STATEMENT = 10_000
 
 
-def execute_rows(session: SessionOrConnection, statement: str, rows: Sequence[tuple]) -> int:
-    """`statement` for every row, its `{values}` standing for one row's parameters `(?, ?, ...)`;
-    how many rows it affected. The hot bulk paths (millions of matches and notifications) go
-    through the driver, without SQLAlchemy's per-row work; table and column names in `statement`
-    come from our own metadata, every value is a bound parameter.
+def execute_rows(session: SessionOrConnection, statement: str, table: Table, columns: tuple[str, ...],
+                 rows: Sequence[tuple]) -> int:
+    """`statement` for every row, its `{rows}` standing for the rows, whose values are `columns` of
+    `table` in that order; how many rows it affected. The hot bulk paths (millions of matches and
+    notifications) go through the driver, without SQLAlchemy's per-row work; table and column
+    names in `statement` come from our own metadata, every value is a bound parameter (ready for
+    the database: see `database_time`).
 
-    SQLite: the driver's executemany (in-process, one prepared statement). PostgreSQL: multi-row
-    statements of up to PG_ROWS_PER_STATEMENT rows, one round trip each: psycopg's executemany sends
-    every row as a message of its own and, waiting cooperatively under eventlet, passes through the
-    hub at every flush; py-spy found a bulk sync's policy service spending most of its CPU there. So
-    on PostgreSQL no key may appear twice in `rows` of an `ON CONFLICT DO UPDATE` (one statement
-    cannot update a row twice): callers give each key once."""
+    SQLite: `VALUES (?, ...)` through the driver's executemany (in-process, one prepared statement).
+    PostgreSQL: `SELECT * FROM unnest(%s::<type>[], ...)`, one array per column, so one short
+    statement carries up to PG_ROWS_PER_STATEMENT rows in one round trip. psycopg's executemany
+    sends every row as a message of its own and, waiting cooperatively under eventlet, passes
+    through the hub at every flush (most of a bulk sync's policy service CPU, py-spy); multi-row
+    `VALUES` lists are statements too long for psycopg's query cache, parsed again each time (two
+    thirds of it at 100k). So on PostgreSQL no key may appear twice in the `rows` of an
+    `ON CONFLICT DO UPDATE` (one statement cannot update a row twice): callers give each key once."""
     if not rows:
         return 0
     connection, dialect, mark = driver_connection(session)
-    width = len(rows[0])
-    one = f"({', '.join([mark] * width)})"
     if dialect != "postgresql":
-        return connection.exec_driver_sql(statement.format(values=one), list(rows)).rowcount
+        return connection.exec_driver_sql(statement.format(rows=f"VALUES ({', '.join([mark] * len(columns))})"),
+                                          list(rows)).rowcount
+    arrays = ", ".join(f"%s::{_array_element(table.c[name], connection)}[]" for name in columns)
+    statement = statement.format(rows=f"SELECT * FROM unnest({arrays})")
     affected = 0
     for start in range(0, len(rows), PG_ROWS_PER_STATEMENT):
-        part = rows[start:start + PG_ROWS_PER_STATEMENT]
-        values = ", ".join([one] * len(part))
-        affected += connection.exec_driver_sql(statement.format(values=values),
-                                               tuple(value for row in part for value in row)).rowcount
+        affected += connection.exec_driver_sql(
+            statement, tuple(list(column) for column in zip(*rows[start:start + PG_ROWS_PER_STATEMENT], strict=True))
+        ).rowcount
     return affected
 
 
+def _array_element(column: Column, connection: Connection) -> str:
+    """The SQL type of `column` as an unnest array's element. Text unbounded: an explicit cast to
+    VARCHAR(n) would cut a longer value without a word, where the insert itself refuses it."""
+    return "TEXT" if isinstance(column.type, String) else column.type.compile(dialect=connection.dialect)
+
+
 def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, ignore_duplicates: bool = False) -> int:
-    """Insert many rows (`execute_rows`): values must be ready for the database already (see
-    `database_time`). Returns how many rows were inserted."""
+    """Insert many rows (`execute_rows`). Returns how many rows were inserted."""
     if not rows:
         return 0
     connection, dialect, _mark = driver_connection(session)
@@ -234,7 +245,7 @@ def fast_insert(session, table, columns: tuple[str, ...], rows: list[tuple], *, 
     verb = "INSERT OR IGNORE" if ignore_duplicates and dialect == "sqlite" else "INSERT"
     suffix = " ON CONFLICT DO NOTHING" if ignore_duplicates and dialect != "sqlite" else ""
     return execute_rows(connection, f"{verb} INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
-                                    f"VALUES {{values}}{suffix}", rows)
+                                    f"{{rows}}{suffix}", table, columns, rows)
 
 
 def driver_connection(session: SessionOrConnection) -> tuple[Connection, str, str]:
@@ -246,7 +257,7 @@ def driver_connection(session: SessionOrConnection) -> tuple[Connection, str, st
 
 def fast_delete(session, table, columns: tuple[str, ...], keys: list[tuple]) -> None:
     """Delete the rows whose `columns` equal each key: on SQLite by the driver's executemany of a
-    statement per key (each an index lookup), on PostgreSQL a thousand keys a statement."""
+    statement per key (each an index lookup), on PostgreSQL `execute_rows`' arrays."""
     if not keys:
         return
     connection, dialect, mark = driver_connection(session)
@@ -256,7 +267,7 @@ def fast_delete(session, table, columns: tuple[str, ...], keys: list[tuple]) -> 
         connection.exec_driver_sql(f"DELETE FROM {quote(table.name)} WHERE {condition}", [tuple(key) for key in keys])
         return
     execute_rows(connection, f"DELETE FROM {quote(table.name)} WHERE ({', '.join(quote(name) for name in columns)}) "
-                             "IN (VALUES {values})", [tuple(key) for key in keys])
+                             "IN ({rows})", table, columns, [tuple(key) for key in keys])
 
 
 def database_time(dialect_name: str, value: datetime):

@@ -88,10 +88,11 @@ def _upsert_matches(session: SessionOrConnection, event: MatchesChanged) -> int:
     rows = {(policy_id, uscc): (policy_id, uscc, matched, at, event.titles.get(policy_id))
             for matched, pairs in ((True, event.matched), (False, event.unmatched))
             for policy_id, usccs in pairs.items() for uscc in usccs}
-    execute_rows(session, "INSERT INTO matches (policy_id, uscc, matched, decided_at, title) VALUES {values} "
+    execute_rows(session, "INSERT INTO matches (policy_id, uscc, matched, decided_at, title) {rows} "
                           "ON CONFLICT (policy_id, uscc) DO UPDATE SET matched = excluded.matched, "
                           "decided_at = excluded.decided_at, title = excluded.title "
-                          "WHERE excluded.decided_at >= matches.decided_at", list(rows.values()))
+                          "WHERE excluded.decided_at >= matches.decided_at",
+                 matches, ("policy_id", "uscc", "matched", "decided_at", "title"), list(rows.values()))
     return len(rows)
 
 

@@ -226,16 +226,18 @@ def apply_matches(session: SessionOrConnection, events: Sequence[MatchesChanged]
         # once, as one PostgreSQL statement may update a row only once (`execute_rows`)
         rows = sorted({(policy_id, uscc, at, at) for policy_id, usccs in event.matched.items() for uscc in usccs},
                       key=_ENTERPRISE)
-        execute_rows(session, "INSERT INTO matches (policy_id, uscc, first_matched_at, last_matched_at) "
-                              "VALUES {values} ON CONFLICT (policy_id, uscc) DO UPDATE SET "
+        execute_rows(session, "INSERT INTO matches (policy_id, uscc, first_matched_at, last_matched_at) {rows} "
+                              "ON CONFLICT (policy_id, uscc) DO UPDATE SET "
                               f"{_earliest(dialect, 'first_matched_at', 'matches')}, "
-                              f"{_latest(dialect, 'last_matched_at', 'matches')}", rows)
+                              f"{_latest(dialect, 'last_matched_at', 'matches')}",
+                     matches, ("policy_id", "uscc", "first_matched_at", "last_matched_at"), rows)
         matched += len(rows)
         rows = sorted({(policy_id, uscc, at) for policy_id, usccs in event.unmatched.items() for uscc in usccs},
                       key=_ENTERPRISE)
-        execute_rows(session, "INSERT INTO matches (policy_id, uscc, last_unmatched_at) VALUES {values} "
+        execute_rows(session, "INSERT INTO matches (policy_id, uscc, last_unmatched_at) {rows} "
                               "ON CONFLICT (policy_id, uscc) DO UPDATE SET "
-                              f"{_latest(dialect, 'last_unmatched_at', 'matches')}", rows)
+                              f"{_latest(dialect, 'last_unmatched_at', 'matches')}",
+                     matches, ("policy_id", "uscc", "last_unmatched_at"), rows)
         unmatched += len(rows)
     return matched, unmatched
 

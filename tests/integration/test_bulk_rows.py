@@ -1,6 +1,7 @@
 """The bulk row paths (`shared.database.execute_rows`, `fast_insert`, `fast_delete`), on SQLite and
 PostgreSQL: every row written, counted, skipped when a duplicate, deleted or upserted by its key,
-across the statements PostgreSQL splits them into (PG_ROWS_PER_STATEMENT rows each)."""
+across the statements PostgreSQL splits them into (PG_ROWS_PER_STATEMENT rows each), with
+values of every column type the bulk paths send (text, bigint, boolean, a time, NULL)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -48,11 +49,11 @@ def uscc(number: int) -> str:
     return f"91310000{number:010d}"
 
 
-def rows_at(engine, at: datetime, numbers, *, matched=True, title="政策") -> list[tuple]:
+def rows_at(engine, at: datetime, numbers, *, matched=True, title: str | None = "政策") -> list[tuple]:
     stamp = database_time(engine.dialect.name, at)
     # policy ids past 2**31 too: a bigint column takes them from a multi-row statement as well
-    return [(number % 7 + (2**40 if number % 2 else 0), uscc(number), matched, f"{title}{number}", stamp)
-            for number in numbers]
+    return [(number % 7 + (2**40 if number % 2 else 0), uscc(number), matched,
+             None if title is None else f"{title}{number}", stamp) for number in numbers]
 
 
 def stored(engine) -> dict[tuple[int, str], tuple]:
@@ -89,18 +90,20 @@ def test_delete_removes_exactly_the_keys_given(engine):
 
 
 def test_an_upsert_keeps_the_newest_decision_per_key(engine):
-    statement = (f"INSERT INTO pairs ({', '.join(COLUMNS)}) VALUES {{values}} ON CONFLICT (policy_id, uscc) "
+    statement = (f"INSERT INTO pairs ({', '.join(COLUMNS)}) {{rows}} ON CONFLICT (policy_id, uscc) "
                  "DO UPDATE SET matched = excluded.matched, title = excluded.title, decided_at = excluded.decided_at "
                  "WHERE excluded.decided_at >= pairs.decided_at")
     later, earlier = T0 + timedelta(hours=1), T0 - timedelta(hours=1)
     with engine.begin() as connection:
-        assert execute_rows(connection, statement, rows_at(engine, T0, range(ROWS))) == ROWS
-        execute_rows(connection, statement, rows_at(engine, later, range(0, ROWS, 3), matched=False, title="后"))
-        execute_rows(connection, statement, rows_at(engine, earlier, range(ROWS), matched=False, title="前"))
+        assert execute_rows(connection, statement, pairs, COLUMNS, rows_at(engine, T0, range(ROWS))) == ROWS
+        execute_rows(connection, statement, pairs, COLUMNS,
+                     rows_at(engine, later, range(0, ROWS, 3), matched=False, title=None))
+        execute_rows(connection, statement, pairs, COLUMNS,
+                     rows_at(engine, earlier, range(ROWS), matched=False, title="前"))
     kept = stored(engine)
     assert len(kept) == ROWS
     for number in (0, 1, 2, 3, ROWS - 1):
-        newest = (False, f"后{number}", later) if number % 3 == 0 else (True, f"政策{number}", T0)
+        newest = (False, None, later) if number % 3 == 0 else (True, f"政策{number}", T0)
         assert kept[(number % 7 + (2**40 if number % 2 else 0), uscc(number))] == newest
 
 
@@ -112,3 +115,13 @@ def test_sqlalchemy_executemany_inserts_every_row(engine):
         assert dialect_of(connection) == engine.dialect.name
     kept = stored(engine)
     assert len(kept) == ROWS and kept[(2**40 + 1, uscc(1))] == (True, "政策1", T0)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_value_too_long_for_its_column_is_refused_not_cut(engine):
+    from sqlalchemy.exc import DataError
+
+    too_long = [(1, uscc(1) + "X", True, "政策", database_time("postgresql", T0))]
+    with pytest.raises(DataError, match="too long"), engine.begin() as connection:
+        fast_insert(connection, pairs, COLUMNS, too_long)
+    assert stored(engine) == {}

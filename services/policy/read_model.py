@@ -40,7 +40,9 @@ def store(session: Session, snapshots: list[EnterpriseSnapshot]) -> list[Enterpr
     fresh = [snapshot for uscc, snapshot in latest.items() if snapshot.version >= known.get(uscc, 0)]
     if not fresh:
         return []
-    for part in chunks([snapshot.uscc for snapshot in fresh]):
+    # only what is known has rows to replace: a first sync deletes nothing (on PostgreSQL, a DELETE by a
+    # list of codes over tables still without statistics was a full scan of each, one per part)
+    for part in chunks([snapshot.uscc for snapshot in fresh if snapshot.uscc in known]):
         for table in (enterprise_facts, enterprise_tags, enterprise_codes):
             session.execute(delete(table).where(table.c.uscc.in_(part)))
     session.execute(insert(enterprise_facts), [_facts_row(snapshot) for snapshot in fresh])

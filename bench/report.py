@@ -47,7 +47,7 @@ def specs(label: str, services: tuple[str, ...]) -> list[KeySpec]:
         KeySpec("stream_changes_per_s", "changes/s", f">= {STREAM_SHARE_OF_HOP} x bus hop", _stream_met),
         KeySpec("change_to_inbox_p50_ms", "ms", "<= 50", _at_most("change_to_inbox_p50_ms", 50)),
         KeySpec("change_to_inbox_p99_ms", "ms", "<= 250", _at_most("change_to_inbox_p99_ms", 250)),
-        KeySpec(bulk, "s", "<= 60" if full else "(<= 60 at 100k)", _at_most(bulk, 60) if full else lambda r: None),
+        KeySpec(bulk, "s", "<= 30" if full else "(<= 30 at 100k)", _at_most(bulk, 30) if full else lambda r: None),
         KeySpec(f"bulk_sync_{label}_matches", "matches", ""),
         KeySpec(f"bulk_sync_{label}_notifications", "notifications", ""),
         KeySpec(f"bulk_sync_{label}_evaluation_s", "s", ""),

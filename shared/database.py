@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -233,6 +234,9 @@ def execute_rows(session: SessionOrConnection, statement: str, table: Table, col
 def _array_element(column: Column, connection: Connection) -> str:
     """The SQL type of `column` as an unnest array's element. Text unbounded: an explicit cast to
     VARCHAR(n) would cut a longer value without a word, where the insert itself refuses it."""
+    if isinstance(column.type, JSON):
+        # psycopg would need each document wrapped; no bulk path writes one
+        raise TypeError(f"{column}: execute_rows takes no JSON column (write it through SQLAlchemy)")
     return "TEXT" if isinstance(column.type, String) else column.type.compile(dialect=connection.dialect)
 
 

@@ -125,3 +125,14 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(engine):
     with pytest.raises(DataError, match="too long"), engine.begin() as connection:
         fast_insert(connection, pairs, COLUMNS, too_long)
     assert stored(engine) == {}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_json_column_is_refused_with_its_name(engine):
+    """PostgreSQL sends arrays, which would need each document wrapped; SQLite binds each value itself."""
+    from sqlalchemy import JSON
+
+    documents = Table("documents", MetaData(), Column("id", BigInteger, primary_key=True), Column("body", JSON))
+    documents.metadata.create_all(engine)
+    with pytest.raises(TypeError, match="documents.body"), engine.begin() as connection:
+        fast_insert(connection, documents, ("id", "body"), [(1, {"a": 1})])

@@ -33,6 +33,7 @@ def served_samples() -> set[str]:
     metrics.handled("tagging.profiles", 1)
     metrics.dead_lettered("tagging.profiles")
     metrics.retried("tagging.profiles", "conflict")
+    metrics.pruned_inbox(3)
     return {sample.name for family in metrics.registry.collect() for sample in family.samples}
 
 

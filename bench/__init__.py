@@ -2,6 +2,7 @@
 
     python -m bench                    the full run: 100,000 enterprises, 1,000 policies
     python -m bench --quick            a fast check: 10,000 enterprises, 100 policies (200 to search)
+    python -m bench --shape            10,000 enterprises against the full run's 1,000 policies
     python -m bench --only KEY         one measurement (and whatever state it needs first)
     python -m bench --profile          also sample every service with py-spy during each phase
     BENCH_KEEP=1 python -m bench       keep var/bench/run-<timestamp>/ (databases, logs, profiles)
@@ -71,5 +72,6 @@ and catalogue, `shared.eligibility`), never by asking the services.
 
 Results: `var/bench/results.json` (one number per key) and `var/bench/meta.json` (machine,
 counts, CPU seconds per process and phase). `--quick` writes `results-quick.json` and
-`meta-quick.json` instead, with keys named after its size (`bulk_sync_10k_s`).
+`meta-quick.json` instead, with keys named after its size (`bulk_sync_10k_s`); `--shape` writes
+`results-shape.json` (`bulk_sync_10k_1kp_s`).
 """

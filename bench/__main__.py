@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only KEY ...] [--profile]`: see bench/__init__.py."""
+"""`python -m bench [--quick | --shape] [--only KEY ...] [--profile]`: see bench/__init__.py."""
 from __future__ import annotations
 
 import argparse
@@ -63,6 +63,9 @@ class Size:
 SIZES = {
     "full": Size("full", "100k", 100_000, 1_000, 2_000, 3_000, 300, 1_000, 4_000, 2_000, 400, 2_000, 100_000, 7_000),
     "quick": Size("quick", "10k", 10_000, 100, 1_000, 1_000, 100, 200, 1_000, 300, 40, 300, 10_000, 700),
+    # the full run's policies over a tenth of its enterprises: its matching and fan-out per
+    # enterprise, in a loop short enough to profile and compare changes with
+    "shape": Size("shape", "10k_1kp", 10_000, 1_000, 1_000, 1_000, 100, 200, 1_000, 300, 40, 300, 10_000, 700),
 }
 # `search` runs before the enterprises and synthetic policies arrive: its corpus is its own.
 # `applications` runs after everything that counts notifications or matches (its policies add both).
@@ -100,13 +103,16 @@ def chosen_measurements(only: list[str] | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10,000 enterprises and 100 policies")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true", help="10,000 enterprises and 100 policies")
+    sizes.add_argument("--shape", action="store_true",
+                       help="10,000 enterprises and the full run's 1,000 policies (for profiling)")
     parser.add_argument("--only", action="append", metavar="KEY", help="measure only this key (repeatable)")
     parser.add_argument("--profile", action="store_true", help="sample the services with py-spy in each phase")
     args = parser.parse_args(argv)
-    size = SIZES["quick" if args.quick else "full"]
+    size = SIZES["quick" if args.quick else "shape" if args.shape else "full"]
     chosen = chosen_measurements(args.only)
-    suffix = "-quick" if args.quick else ""
+    suffix = "" if size.name == "full" else f"-{size.name}"
     results_path, meta_path = BENCH_DIR / f"results{suffix}.json", BENCH_DIR / f"meta{suffix}.json"
 
     progress = Progress()
@@ -197,10 +203,10 @@ def main(argv: list[str] | None = None) -> int:
                 measure("portal", lambda: portal.run(platform, progress))
             if "overdue_scan" in chosen:
                 measure("overdue_scan", lambda: overdue_scan.run(
-                    platform, progress, repetitions=3 if args.quick else overdue_scan.REPETITIONS))
+                    platform, progress, repetitions=3 if size.name != "full" else overdue_scan.REPETITIONS))
             if "counselling" in chosen:
                 measure("counselling", lambda: counselling.run(
-                    platform, progress, repetitions=3 if args.quick else counselling.REPETITIONS))
+                    platform, progress, repetitions=3 if size.name != "full" else counselling.REPETITIONS))
             if "deliveries" in chosen:
                 measure("deliveries", lambda: deliveries.run(platform, progress))
             if "quiet_hours" in chosen:
@@ -208,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                label=size.label))
             if "poison_storm" in chosen:
                 measure("poison_storm", lambda: poison_storm.run(
-                    platform, progress, rounds=3 if args.quick else poison_storm.ROUNDS), profile=False)
+                    platform, progress, rounds=3 if size.name != "full" else poison_storm.ROUNDS), profile=False)
             if "peak_rss" in chosen:
                 measure("peak_rss", lambda: peak_rss.run(platform, progress), profile=False)
             leftovers = platform.leftovers()

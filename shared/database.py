@@ -39,8 +39,13 @@ def engine_for(url: str, *, pool_size: int = 10) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # LIFO: the connection used last is used next. SQLite empties a connection's page cache
+        # whenever another connection wrote since its last transaction, so handing each
+        # transaction the pool's oldest connection (the default) read every page it touched back
+        # from the file again.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=pool_size, max_overflow=5, json_serializer=_JSON_SERIALIZER)
+                               pool_size=pool_size, max_overflow=5, pool_use_lifo=True,
+                               json_serializer=_JSON_SERIALIZER)
         event.listen(engine, "connect", _tune_sqlite)
         # pysqlite's own transaction handling is switched off in _tune_sqlite so that
         # SQLAlchemy's BEGIN and COMMIT are the only ones (the documented SQLAlchemy recipe).

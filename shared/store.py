@@ -23,7 +23,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from shared import clock, metrics, migrations
+from shared import clock, collector, metrics, migrations
 from shared import messaging_tables as tables
 from shared.config import settings
 from shared.contracts.events import PlatformEvent
@@ -175,6 +175,8 @@ class Store(DependencyProvider):
             raise
 
     def start(self):
+        # the last of the service's start-up work: every service with a database does bulk work
+        collector.tune()
         self._running = True
         self._relay_thread = self.container.spawn_managed_thread(
             lambda: self.relay.run(lambda: self._running), identifier="outbox-relay")

@@ -1,0 +1,23 @@
+"""Python's cyclic garbage collector, tuned for processes that build rows by the hundred thousand.
+
+By default CPython collects its youngest generation after every 700 new container objects and
+the whole heap after every hundredth such pass. A bulk message's rows (tuples, dicts, pydantic
+models) set off full passes over everything the process holds, SQLAlchemy's and pydantic's own
+structures included: about a tenth of the services' CPU in a bulk sync (perf, docs/benchmarks.md).
+Reference counting frees the rows either way; only objects in reference cycles wait for the
+collector, and a pass still runs after every YOUNG of them.
+"""
+from __future__ import annotations
+
+import gc
+
+YOUNG = 50_000          # new container objects between passes over the youngest generation
+OLDER = (20, 20)        # passes of one generation between passes of the next
+
+
+def tune() -> None:
+    """Once the service has started: what start-up built lives as long as the process, so no pass
+    scans it again (`gc.freeze`), and passes run less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG, *OLDER)

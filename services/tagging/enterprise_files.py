@@ -33,6 +33,7 @@ class _File:
     created_at: datetime | None = None
     changed: bool = False          # version or tags moved: tell the policy service
     touched: bool = False          # sequences moved: write the row
+    facts: dict[str, Any] | None = None   # derived from the profile as it is now, once changed
 
 
 @dataclass
@@ -84,7 +85,8 @@ def apply(session: Session, intake: Intake, catalogue: Catalogue, today: date, n
         file.state, file.touched = result.state, True
         if before is not None and result.state.version == before.version:
             continue
-        tags = catalogue.assign(derive(result.state.profile, today))
+        file.facts = derive(result.state.profile, today)
+        tags = catalogue.assign(file.facts)
         old_profile = before.profile if before else {}
         versions.append({
             "uscc": update_.uscc, "version": result.state.version, "source": update_.source,
@@ -101,13 +103,16 @@ def apply(session: Session, intake: Intake, catalogue: Catalogue, today: date, n
         session.execute(insert(profile_versions), versions)
     if stale:
         session.execute(insert(stale_messages), stale)
-    outcome.snapshots = [snapshot(uscc, file.state, file.tags, today) for uscc, file in files.items() if file.changed]
+    outcome.snapshots = [snapshot(uscc, file.state, file.tags, file.facts) for uscc, file in files.items()
+                         if file.changed]
     return outcome
 
 
-def snapshot(uscc: str, state: ProfileState, tags: dict, today: date) -> EnterpriseSnapshot:
+def snapshot(uscc: str, state: ProfileState, tags: dict, facts: dict[str, Any]) -> EnterpriseSnapshot:
+    """What the policy service is told of an enterprise; `facts` are `derive`d from `state.profile`
+    (its tags were assigned from them)."""
     return EnterpriseSnapshot(uscc=uscc, version=state.version, status=status_of(state.profile),
-                              facts=derive(state.profile, today), tags=sorted(tags))
+                              facts=facts, tags=sorted(tags))
 
 
 def _write(session: Session, files: dict[str, _File], now: datetime) -> None:

@@ -104,7 +104,8 @@ def run_batch(session: Session, job_id: int, catalogue: Catalogue, today: date, 
     for position, row in enumerate(rows):
         if position % YIELD_EVERY == YIELD_EVERY - 1:
             eventlet.sleep(0)
-        tags = catalogue.assign(derive(row.profile, today))
+        facts = derive(row.profile, today)
+        tags = catalogue.assign(facts)
         if set(tags) == set(row.tags):
             if tags != row.tags:   # the same tags, by a rule that reads other values now
                 evidence_only.append({"key": row.uscc, "tags": tags})
@@ -116,7 +117,7 @@ def run_batch(session: Session, job_id: int, catalogue: Catalogue, today: date, 
                          "tags_added": sorted(set(tags) - set(row.tags)),
                          "tags_removed": sorted(set(row.tags) - set(tags))})
         state = ProfileState(profile=row.profile, sources={}, sequences={}, version=version)  # a snapshot reads no more
-        snapshots.append(snapshot(row.uscc, state, tags, today))
+        snapshots.append(snapshot(row.uscc, state, tags, facts))
     statement = update(enterprises).where(enterprises.c.uscc == bindparam("key"))
     options = {"synchronize_session": False}
     if changed_rows:

@@ -85,14 +85,14 @@ def _upsert_matches(session: SessionOrConnection, event: MatchesChanged) -> int:
     `occurred_at`) wins, ties too, so of a pair named twice in one event the later naming counts."""
     _connection, dialect, _mark = driver_connection(session)
     at = database_time(dialect, event.occurred_at)
-    rows = {(policy_id, uscc): (policy_id, uscc, matched, at, event.titles.get(policy_id))
+    rows = {(policy_id, uscc): (policy_id, uscc, matched, at)
             for matched, pairs in ((True, event.matched), (False, event.unmatched))
             for policy_id, usccs in pairs.items() for uscc in usccs}
-    execute_rows(session, "INSERT INTO matches (policy_id, uscc, matched, decided_at, title) {rows} "
+    execute_rows(session, "INSERT INTO matches (policy_id, uscc, matched, decided_at) {rows} "
                           "ON CONFLICT (policy_id, uscc) DO UPDATE SET matched = excluded.matched, "
-                          "decided_at = excluded.decided_at, title = excluded.title "
+                          "decided_at = excluded.decided_at "
                           "WHERE excluded.decided_at >= matches.decided_at",
-                 matches, ("policy_id", "uscc", "matched", "decided_at", "title"), list(rows.values()))
+                 matches, ("policy_id", "uscc", "matched", "decided_at"), list(rows.values()))
     return len(rows)
 
 

@@ -145,6 +145,9 @@ matches = Table(
     Column("uscc", String(18), nullable=False),
     Column("matched", Boolean, nullable=False),
     Column("decided_at", UtcDateTime(), nullable=False),
+    # No longer written, and never read (a plan shows the policy's own title): a title on each of
+    # millions of rows was most of their bytes. Dropped a release later, once no process of the
+    # previous release still writes it (CONTRIBUTING.md).
     Column("title", String(300)),
     # keyed enterprise first: the only question asked of it is an enterprise's matches, and a bulk sync's
     # pairs (a batch of new enterprises) then land side by side at one end of one tree, where keyed policy

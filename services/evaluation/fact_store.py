@@ -254,11 +254,13 @@ def ever_matched(session: SessionOrConnection, policy_id: int, uscc: str) -> boo
 def apply_notices(session: SessionOrConnection, delivered: Sequence[NotificationsDelivered],
                   read: Sequence[NotificationRead]) -> tuple[int, int]:
     dialect = dialect_of(session)
-    rows = [{"event_id": event.event_id, "policy_id": policy_id, "kind": event.kind, "count": count,
-             "delivered_at": event.occurred_at}
-            for event in delivered for policy_id, count in event.counts.items()]
-    if rows:
-        session.execute(insert_ignoring_duplicates(dialect, notices_delivered), rows)
+    # a bulk sync's event counts pushes for about every published policy: tuples through the driver
+    rows = []
+    for event in delivered:
+        at = database_time(dialect, event.occurred_at)
+        rows.extend((event.event_id, policy_id, event.kind, count, at) for policy_id, count in event.counts.items())
+    fast_insert(session, notices_delivered, ("event_id", "policy_id", "kind", "count", "delivered_at"), rows,
+                ignore_duplicates=True)
     rows = [{"notification_id": event.notification_id, "uscc": event.uscc, "kind": event.kind,
              "policy_id": event.policy_id, "evaluation_id": event.evaluation_id, "read_at": event.read_at}
             for event in read]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ ABOUT_EVALUATION = "evaluation"
 SURVEY_TITLE = "「{name}」问卷邀请"
 
 _COLUMNS = ("uscc", "subject", "subject_id", "kind", "title", "created_at")
+_ENTERPRISE = itemgetter(0)   # a row's uscc
 
 
 def deliver_matches(session: Session, events: list[MatchesChanged], now: datetime) -> Counter[int]:
@@ -39,9 +41,11 @@ def deliver_matches(session: Session, events: list[MatchesChanged], now: datetim
     stamp = database_time(session.bind.dialect.name, now)
     created: Counter[int] = Counter()
     for event in events:
-        rows = {policy_id: [(uscc, ABOUT_POLICY, policy_id, POLICY_MATCHED,
-                             event.titles.get(policy_id, f"政策 {policy_id}"), stamp) for uscc in usccs]
-                for policy_id, usccs in event.matched.items() if usccs}
+        rows = {}
+        for policy_id, usccs in event.matched.items():
+            title = event.titles.get(policy_id, f"政策 {policy_id}")
+            if usccs:
+                rows[policy_id] = [(uscc, ABOUT_POLICY, policy_id, POLICY_MATCHED, title, stamp) for uscc in usccs]
         created.update(_insert_counted(session, rows))
     return +created
 
@@ -52,7 +56,8 @@ def _insert_counted(session: Session, rows: dict[int, list[tuple]]) -> dict[int,
     Usually every one is new, and one statement writes them all; when some were not (a match lost and
     found again), that statement is undone and each policy's rows are written by one of their own, whose
     count is then known."""
-    every = [row for policy_rows in rows.values() for row in policy_rows]
+    # enterprise by enterprise: each one's notices land together in the unique index (uscc first)
+    every = sorted((row for policy_rows in rows.values() for row in policy_rows), key=_ENTERPRISE)
     savepoint = session.begin_nested()
     if fast_insert(session, notifications, _COLUMNS, every, ignore_duplicates=True) == len(every):
         savepoint.commit()

@@ -15,9 +15,18 @@ YOUNG = 50_000          # new container objects between passes over the youngest
 OLDER = (20, 20)        # passes of one generation between passes of the next
 
 
+_tuned = False
+
+
 def tune() -> None:
     """Once the service has started: what start-up built lives as long as the process, so no pass
-    scans it again (`gc.freeze`), and passes run less often."""
+    scans it again (`gc.freeze`), and passes run less often. Once per process: a process that starts
+    services again and again (the tests) would otherwise freeze, for good, objects of services it
+    has stopped since."""
+    global _tuned
+    if _tuned:
+        return
+    _tuned = True
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG, *OLDER)

@@ -97,8 +97,7 @@ def reduced(routing_key: str, event: PlatformEvent) -> PlatformEvent:
                                                               if tag.startswith(INTEREST)]})
             for snapshot in event.enterprises]})
     if isinstance(event, MatchesChanged):
-        return MatchesChanged(event_id=event.event_id, occurred_at=event.occurred_at, matched=event.matched,
-                              unmatched=event.unmatched)
+        return event.model_copy(update={"titles": {}, "policy_versions": {}, "profile_versions": {}})
     return event
 
 

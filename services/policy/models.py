@@ -85,6 +85,8 @@ enterprise_tags = Table(
     Column("tag", String(100), primary_key=True),
     # no index by tag: rules ask "has this enterprise the tag" (a correlated EXISTS), which the
     # primary key answers; a second index would only slow the million-row bulk writes
+    # On SQLite the rows themselves in key order (every question is by enterprise): one tree to write.
+    sqlite_with_rowid=False,
 )
 
 enterprise_codes = Table(
@@ -92,6 +94,7 @@ enterprise_codes = Table(
     Column("uscc", String(18), primary_key=True),
     Column("field", String(50), primary_key=True),
     Column("code", String(100), primary_key=True),
+    sqlite_with_rowid=False,   # as enterprise_tags
 )
 
 matches = Table(

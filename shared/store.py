@@ -9,7 +9,8 @@
 The relay (`shared.relay`, a thread of this provider) publishes committed events with confirms,
 in batches, and deletes them once the broker has them. A crash between publish and delete
 re-sends them; consumers' inboxes make that harmless. Another thread (`shared.inbox_pruning`)
-deletes inbox rows past their retention.
+deletes inbox rows past their retention, and on PostgreSQL a third (`shared.table_statistics`)
+keeps the planner's statistics of tables a bulk sync fills fresh.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from shared.logs import correlation_id_of, get_logger
 from shared.publisher import ConfirmingPublisher, Outgoing
 from shared.relay import OutboxRelay
 from shared.storable_text import escaped
+from shared.table_statistics import StatisticsKeeper
 from shared.topology import lane_key
 from shared.turns import LiveFirstLock
 
@@ -160,8 +162,11 @@ class Store(DependencyProvider):
                                   get_logger(f"huiqi.{self.service_name}.inbox", service=self.service_name),
                                   timedelta(days=settings().inbox_retention_days),
                                   metrics.of(self.container).pruned_inbox)
+        self.statistics = (StatisticsKeeper(self.engine, get_logger(f"huiqi.{self.service_name}.statistics",
+                                                                   service=self.service_name))
+                           if self.engine.dialect.name == "postgresql" else None)
         self._running = False
-        self._relay_thread = self._pruner_thread = None
+        self._relay_thread = self._pruner_thread = self._statistics_thread = None
 
     def _check_schema(self) -> None:
         try:
@@ -182,15 +187,19 @@ class Store(DependencyProvider):
             lambda: self.relay.run(lambda: self._running), identifier="outbox-relay")
         self._pruner_thread = self.container.spawn_managed_thread(
             lambda: self.pruner.run(lambda: self._running), identifier="inbox-pruner")
+        if self.statistics is not None:
+            self._statistics_thread = self.container.spawn_managed_thread(
+                lambda: self.statistics.run(lambda: self._running), identifier="table-statistics")
 
     def stop(self):
         self._running = False
         self.relay.stop()
         self.pruner.stop()
-        if self._relay_thread is not None:
-            self._relay_thread.wait()
-        if self._pruner_thread is not None:
-            self._pruner_thread.wait()
+        if self.statistics is not None:
+            self.statistics.stop()
+        for thread in (self._relay_thread, self._pruner_thread, self._statistics_thread):
+            if thread is not None:
+                thread.wait()
         try:
             self.relay.finish()
         except Exception as error:  # noqa: BLE001 - what was sent and not deleted is sent again at start
@@ -200,7 +209,7 @@ class Store(DependencyProvider):
 
     def kill(self):
         self._running = False
-        for thread in (self._relay_thread, self._pruner_thread):
+        for thread in (self._relay_thread, self._pruner_thread, self._statistics_thread):
             if thread is not None:
                 thread.kill()
         self.publisher.close()

@@ -5,7 +5,9 @@ the whole heap after every hundredth such pass. A bulk message's rows (tuples, d
 models) set off full passes over everything the process holds, SQLAlchemy's and pydantic's own
 structures included: about a tenth of the services' CPU in a bulk sync (perf, docs/benchmarks.md).
 Reference counting frees the rows either way; only objects in reference cycles wait for the
-collector, and a pass still runs after every YOUNG of them.
+collector, and a pass still runs whenever container objects created outnumber those freed by YOUNG.
+The price is memory: cyclic garbage lives longer, and peak resident memory in a 100k bulk sync rose
+(docs/benchmarks.md, `bulk_sync_<n>_peak_rss_mb_<service>`), well inside deploy/'s limits.
 """
 from __future__ import annotations
 

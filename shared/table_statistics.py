@@ -7,9 +7,12 @@ autovacuum is off (the development machine's). Without them the planner guesses,
 the matches of a hundred enterprises, asked by key, were a third of the table: a scan of the whole
 table at every event, 195 of the policy database server's CPU-s in a 100k sync (docs/benchmarks.md).
 
-So each service process looks every INTERVAL_S for its tables changed by more than half since their
-last analysis (and by at least MIN_CHANGES rows), and analyzes them, from a thread of its Store. Where
-autovacuum keeps up, it has analyzed them first and there is nothing to do. Replicas may analyze a
+So each service process looks every INTERVAL_S for its tables changed, since their last analysis, by
+MIN_CHANGES rows plus SHARE of the rows they had then, and analyzes them, from a thread of its Store.
+Where autovacuum keeps up, it has analyzed them first and there is nothing to do. Only tables its
+database user may analyze are looked at (owned by a role it belongs to, or it is a superuser): of any
+other table PostgreSQL would skip the ANALYZE with a warning, the changes would never reset, and every
+pass would claim it again. Replicas may analyze a
 table at about the same time: one waits for the other's lock, then samples it again; harmless.
 SQLite needs none of this: its planner takes a key's index for lookups by key without statistics.
 """
@@ -28,6 +31,8 @@ SHARE = 0.5            # of its rows at that analysis
 # pg_class.reltuples is -1 for a table never analyzed (PostgreSQL 14 and later), 0 before that
 _GROWN = text("SELECT s.schemaname, s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
               "WHERE s.n_mod_since_analyze >= :p_min + :p_share * GREATEST(c.reltuples, 0) "
+              "AND (pg_has_role(c.relowner, 'USAGE') "
+              "OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)) "
               "ORDER BY s.n_mod_since_analyze DESC")
 
 

@@ -4,8 +4,10 @@ planned on the key's index instead of a scan of the whole table, and a table cha
 """
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, text
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, create_engine, text
 
 from shared.database import drop_database, engine_for, fast_insert
 from shared.logs import get_logger
@@ -26,6 +28,9 @@ def engine(database_url):
     url = database_url.format(service="table_statistics")
     engine = engine_for(url)
     metadata.create_all(engine)   # tables of this test's own, not a service's
+    with engine.begin() as connection:
+        for table in (pairs, few):   # where autovacuum runs, it must not analyze them before the keeper does
+            connection.execute(text(f"ALTER TABLE {table.name} SET (autovacuum_enabled = false)"))
     yield engine
     engine.dispose()
     drop_database(url)
@@ -65,3 +70,34 @@ def test_a_table_filled_from_empty_is_analyzed_and_its_lookups_by_key_use_the_in
     plan = plan_of_lookup(engine)
     assert "Index" in plan and "Seq Scan" not in plan, plan
     assert keeper.run_pass() == [], "nothing changed since: nothing to analyze"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_table_its_user_may_not_analyze_is_left_to_autovacuum(engine):
+    """PostgreSQL skips ANALYZE of a table the user does not own with only a warning, so its changes would
+    never reset and every pass would claim it again."""
+    role = f"huiqi_statistics_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as connection:
+        fast_insert(connection, pairs, ("uscc", "policy_id"),
+                    [(uscc(number), policy) for number in range(ENTERPRISES) for policy in range(POLICIES)])
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))   # our own name: not a bound parameter's place
+        connection.execute(text(f"GRANT SELECT ON pairs TO {role}"))
+    stranger = create_engine(engine.url.set(username=role))
+    try:
+        owner = StatisticsKeeper(engine, get_logger("huiqi.test.statistics"))
+
+        def changes_seen_by_stranger() -> int:   # a transaction of its own each time: statistics are cached in one
+            with stranger.connect() as connection:
+                return connection.execute(text(
+                    "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = 'pairs'")).scalar() or 0
+
+        until(changes_seen_by_stranger, what="the server counts the inserted rows, for every user")
+
+        assert StatisticsKeeper(stranger, get_logger("huiqi.test.statistics")).run_pass() == []
+        assert not analyzed(engine, "pairs")
+        assert owner.run_pass() == ["pairs"], "the owner's keeper still takes it"
+    finally:
+        stranger.dispose()
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))

@@ -155,8 +155,13 @@ def test_an_enterprise_registers_applies_and_sees_its_application_approved(chrom
     page.locator("[data-test=prefs-open]").click()
     page.locator("[data-test=prefs-digest-daily]").click()
     start = page.locator("[data-test=prefs-quiet-start] input")
+    # filled while the picker's panel was still opening, the typed time was once lost (21:00 saved):
+    # type into the open panel, and save only once the picker shows the time
+    start.click()
+    page.locator(".el-time-panel:visible").wait_for()
     start.fill("22:30")
     start.press("Enter")
+    until(lambda: start.input_value() == "22:30", what="the picker showing the time typed")
     check(page, "notification-preferences")
     page.locator("[data-test=prefs-save]").click()
     page.get_by_text("通知设置已保存").wait_for()
